@@ -1,0 +1,16 @@
+//! Catalyst's pure domain core.
+//!
+//! Nothing here performs I/O, reads a clock or draws random numbers: time, ids and keys are
+//! passed in, so every rule can be tested directly and replayed exactly.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod error;
+pub mod esign;
+pub mod ledger;
+pub mod login;
+pub mod people;
+pub mod policy;
+pub mod record;
+pub mod time;
+
+pub use error::{DomainError, Violation};

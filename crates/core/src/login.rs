@@ -1,0 +1,61 @@
+//! Login throttling: after repeated failures an account is locked for a while, so passwords
+//! cannot be guessed at speed (21 CFR 11.300(d)).
+
+use crate::time::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    pub max_failures: usize,
+    pub window_seconds: i64,
+}
+
+/// **Default**: five failures within fifteen minutes lock the account until the oldest of them
+/// leaves the window.
+pub const DEFAULT_THROTTLE: ThrottlePolicy = ThrottlePolicy { max_failures: 5, window_seconds: 15 * 60 };
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginGate {
+    Open,
+    LockedUntil(Timestamp),
+}
+
+impl ThrottlePolicy {
+    /// Decides whether an attempt may proceed, given the times of recent failures.
+    pub fn gate(&self, failures: &[Timestamp], now: Timestamp) -> LoginGate {
+        let window_start = now.plus_seconds(-self.window_seconds);
+        let mut recent: Vec<Timestamp> = failures.iter().copied().filter(|t| *t > window_start && *t <= now).collect();
+        if recent.len() < self.max_failures {
+            return LoginGate::Open;
+        }
+        recent.sort_unstable();
+        // Unlocks when enough failures have aged out that fewer than the maximum remain.
+        let pivot = recent[recent.len() - self.max_failures];
+        LoginGate::LockedUntil(pivot.plus_seconds(self.window_seconds))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> Timestamp {
+        Timestamp(s * 1_000_000)
+    }
+
+    #[test]
+    fn four_failures_leave_it_open_five_lock_it() {
+        let p = DEFAULT_THROTTLE;
+        let four: Vec<_> = (0..4).map(|i| at(100 + i)).collect();
+        assert_eq!(p.gate(&four, at(200)), LoginGate::Open);
+        let five: Vec<_> = (0..5).map(|i| at(100 + i)).collect();
+        assert_eq!(p.gate(&five, at(200)), LoginGate::LockedUntil(at(100 + 900)));
+    }
+
+    #[test]
+    fn old_failures_age_out() {
+        let p = DEFAULT_THROTTLE;
+        let five: Vec<_> = (0..5).map(|i| at(100 + i)).collect();
+        assert_eq!(p.gate(&five, at(100 + 900)), LoginGate::Open, "the first failure has left the window");
+        assert_eq!(p.gate(&five, at(100 + 899)), LoginGate::LockedUntil(at(1000)));
+    }
+}

@@ -1,0 +1,466 @@
+//! Sites, user accounts, role grants and participants, with the rules their fields must meet.
+
+use crate::error::{Violation, Violations, required_text};
+use crate::ledger::{SYSTEM_CHAIN, site_chain};
+use crate::record::{Column, Record, TableSpec};
+use crate::time::{TimeZoneName, Timestamp};
+use crate::DomainError;
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the wire name, or explains which names are allowed.
+            pub fn parse(field: &str, value: &str) -> Result<Self, $crate::error::Violation> {
+                match value.trim() {
+                    $($text => Ok($name::$variant),)+
+                    other => Err($crate::error::Violation::one_of(field, other, Self::NAMES)),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum!(
+    /// What a person may do is decided by their roles (see `policy`).
+    Role {
+        Administrator = "administrator",
+        SiteLead = "site_lead",
+        Therapist = "therapist",
+        Physician = "physician",
+        Pharmacist = "pharmacist",
+        Rater = "rater",
+        Monitor = "monitor",
+        Participant = "participant",
+    }
+);
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Administrator => "Administrator",
+            Role::SiteLead => "Site lead (investigator)",
+            Role::Therapist => "Therapist",
+            Role::Physician => "Physician",
+            Role::Pharmacist => "Pharmacist",
+            Role::Rater => "Independent rater",
+            Role::Monitor => "Monitor / auditor",
+            Role::Participant => "Participant",
+        }
+    }
+
+    /// Roles whose work spans sites may be granted for all sites at once.
+    pub fn may_span_sites(self) -> bool {
+        matches!(self, Role::Administrator | Role::Rater | Role::Monitor)
+    }
+
+    /// Administration is system-wide and never tied to a site.
+    pub fn is_system_only(self) -> bool {
+        matches!(self, Role::Administrator)
+    }
+}
+
+string_enum!(
+    SiteStatus { Active = "active", Closed = "closed" }
+);
+
+string_enum!(
+    UserStatus { Active = "active", Disabled = "disabled" }
+);
+
+string_enum!(
+    /// Where a participant is in their course. Transitions are governed by later capabilities
+    /// (screening, enrolment, treatment); here the stage is recorded with its history.
+    Stage {
+        Referred = "referred",
+        Screening = "screening",
+        Enrolled = "enrolled",
+        Preparation = "preparation",
+        Dosing = "dosing",
+        Integration = "integration",
+        FollowUp = "follow_up",
+        Completed = "completed",
+        Withdrawn = "withdrawn",
+    }
+);
+
+pub static SITES: TableSpec = TableSpec {
+    kind: "site",
+    table: "sites",
+    columns: &[
+        Column::text("id"),
+        Column::text("code"),
+        Column::text("name"),
+        Column::text("time_zone"),
+        Column::text("jurisdiction"),
+        Column::text("status"),
+        Column::integer("created_at"),
+    ],
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: String,
+    /// Short code used in participant codes, e.g. `SYD`.
+    pub code: String,
+    pub name: String,
+    pub time_zone: TimeZoneName,
+    /// ISO 3166 country or subdivision code, e.g. `US`, `AU-VIC`, `CA`.
+    pub jurisdiction: String,
+    pub status: SiteStatus,
+    pub created_at: Timestamp,
+}
+
+impl Record for Site {
+    const SPEC: &'static TableSpec = &SITES;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Site {
+    pub fn chain(&self) -> String {
+        site_chain(&self.id)
+    }
+}
+
+/// Input for creating or editing a site.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SiteInput {
+    pub code: String,
+    pub name: String,
+    pub time_zone: String,
+    pub jurisdiction: String,
+}
+
+pub struct ValidSite {
+    pub code: String,
+    pub name: String,
+    pub time_zone: TimeZoneName,
+    pub jurisdiction: String,
+}
+
+impl SiteInput {
+    pub fn validate(&self) -> Result<ValidSite, DomainError> {
+        let mut v = Violations::new();
+        let code = v.check(site_code(&self.code));
+        let name = v.check(required_text("name", &self.name, 120));
+        let time_zone = v.check(TimeZoneName::parse("time_zone", &self.time_zone));
+        let jurisdiction = v.check(jurisdiction(&self.jurisdiction));
+        v.into_result()?;
+        match (code, name, time_zone, jurisdiction) {
+            (Some(code), Some(name), Some(time_zone), Some(jurisdiction)) => {
+                Ok(ValidSite { code, name, time_zone, jurisdiction })
+            }
+            _ => Err(DomainError::invalid("site", "invalid", "site input is invalid")),
+        }
+    }
+}
+
+fn site_code(value: &str) -> Result<String, Violation> {
+    let value = value.trim();
+    let ok = (2..=8).contains(&value.len()) && value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if value.is_empty() {
+        Err(Violation::required("code"))
+    } else if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(Violation::new("code", "pattern", "code must be 2 to 8 capital letters or digits, e.g. SYD"))
+    }
+}
+
+/// ISO 3166-1 alpha-2 country, optionally with an ISO 3166-2 subdivision: `AU`, `AU-VIC`.
+pub fn jurisdiction(value: &str) -> Result<String, Violation> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Violation::required("jurisdiction"));
+    }
+    let (country, subdivision) = match value.split_once('-') {
+        Some((c, s)) => (c, Some(s)),
+        None => (value, None),
+    };
+    let country_ok = country.len() == 2 && country.chars().all(|c| c.is_ascii_uppercase());
+    let subdivision_ok = subdivision
+        .is_none_or(|s| (1..=3).contains(&s.len()) && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+    if country_ok && subdivision_ok {
+        Ok(value.to_owned())
+    } else {
+        Err(Violation::new(
+            "jurisdiction",
+            "iso_3166",
+            format!("jurisdiction must be an ISO 3166 code such as US, CA, AU or AU-VIC; got {value:?}"),
+        ))
+    }
+}
+
+pub static USERS: TableSpec = TableSpec {
+    kind: "user",
+    table: "users",
+    columns: &[
+        Column::text("id"),
+        Column::text("username"),
+        Column::text("display_name"),
+        Column::text("status"),
+        Column::integer("created_at"),
+    ],
+};
+
+/// A person's account. The password hash lives apart, in the credentials table, so that it
+/// never enters the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    /// Printed name, shown on e-signatures.
+    pub display_name: String,
+    pub status: UserStatus,
+    pub created_at: Timestamp,
+}
+
+impl Record for User {
+    const SPEC: &'static TableSpec = &USERS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl User {
+    pub fn chain(&self) -> String {
+        SYSTEM_CHAIN.to_owned()
+    }
+}
+
+pub fn username(value: &str) -> Result<String, Violation> {
+    let value = value.trim().to_ascii_lowercase();
+    if value.is_empty() {
+        return Err(Violation::required("username"));
+    }
+    let ok = (3..=64).contains(&value.len())
+        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | '@'));
+    if ok {
+        Ok(value)
+    } else {
+        Err(Violation::new(
+            "username",
+            "pattern",
+            "username must be 3 to 64 characters: letters, digits, '.', '_', '-' or '@'",
+        ))
+    }
+}
+
+pub const PASSWORD_MIN_CHARS: usize = 10;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+pub fn password(field: &str, value: &str) -> Result<(), Violation> {
+    let n = value.chars().count();
+    if n < PASSWORD_MIN_CHARS || n > PASSWORD_MAX_CHARS {
+        return Err(Violation::new(
+            field,
+            "length",
+            format!("{field} must be {PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserInput {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+pub struct ValidUser {
+    pub username: String,
+    pub display_name: String,
+}
+
+impl UserInput {
+    pub fn validate(&self) -> Result<ValidUser, DomainError> {
+        let mut v = Violations::new();
+        let username = v.check(username(&self.username));
+        let display_name = v.check(required_text("display_name", &self.display_name, 120));
+        v.check(password("password", &self.password));
+        v.into_result()?;
+        match (username, display_name) {
+            (Some(username), Some(display_name)) => Ok(ValidUser { username, display_name }),
+            _ => Err(DomainError::invalid("user", "invalid", "user input is invalid")),
+        }
+    }
+}
+
+pub static ROLE_GRANTS: TableSpec = TableSpec {
+    kind: "role_grant",
+    table: "role_grants",
+    columns: &[
+        Column::text("id"),
+        Column::text("user_id"),
+        Column::text("role"),
+        Column::optional_text("site_id"),
+        Column::integer("granted_at"),
+        Column::text("granted_by"),
+    ],
+};
+
+/// A role held by a user at one site, or at every site when `site_id` is `None`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGrant {
+    pub id: String,
+    pub user_id: String,
+    pub role: Role,
+    pub site_id: Option<String>,
+    pub granted_at: Timestamp,
+    pub granted_by: String,
+}
+
+impl Record for RoleGrant {
+    const SPEC: &'static TableSpec = &ROLE_GRANTS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl RoleGrant {
+    /// Site grants live on the site's chain; all-site grants on the system chain.
+    pub fn chain(&self) -> String {
+        match &self.site_id {
+            Some(site) => site_chain(site),
+            None => SYSTEM_CHAIN.to_owned(),
+        }
+    }
+}
+
+/// Checks that a role may be held with the given scope.
+pub fn check_grant_scope(role: Role, site_id: Option<&str>) -> Result<(), DomainError> {
+    match (role.is_system_only(), role.may_span_sites(), site_id) {
+        (true, _, Some(_)) => Err(DomainError::invalid("site_id", "system_role", format!("{role} is system-wide: omit site_id"))),
+        (false, false, None) => Err(DomainError::invalid("site_id", "required", format!("{role} must be granted at a site: site_id is required"))),
+        _ => Ok(()),
+    }
+}
+
+pub static PARTICIPANTS: TableSpec = TableSpec {
+    kind: "participant",
+    table: "participants",
+    columns: &[
+        Column::text("id"),
+        Column::text("site_id"),
+        Column::text("code"),
+        Column::text("stage"),
+        Column::optional_text("user_id"),
+        Column::integer("created_at"),
+    ],
+};
+
+/// A person receiving or screened for treatment, known in Catalyst by a pseudonymous code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub id: String,
+    pub site_id: String,
+    /// Pseudonymous code, e.g. `SYD-0007`; identifying details are kept out of research views.
+    pub code: String,
+    pub stage: Stage,
+    /// The participant's own portal account, when they have one.
+    pub user_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl Record for Participant {
+    const SPEC: &'static TableSpec = &PARTICIPANTS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Participant {
+    pub fn chain(&self) -> String {
+        site_chain(&self.site_id)
+    }
+}
+
+/// The next participant code at a site: the site code and a four-digit serial.
+pub fn participant_code(site_code: &str, serial: u32) -> String {
+    format!("{site_code}-{serial:04}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_input_reports_every_problem_by_field() {
+        let input = SiteInput { code: "sy".into(), name: " ".into(), time_zone: "Nowhere/Land".into(), jurisdiction: "Australia".into() };
+        let DomainError::Invalid(violations) = input.validate().err().unwrap() else { panic!() };
+        let fields: Vec<_> = violations.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["code", "name", "time_zone", "jurisdiction"]);
+    }
+
+    #[test]
+    fn jurisdictions_are_iso_codes() {
+        for ok in ["US", "AU", "AU-VIC", "CA", "GB-ENG"] {
+            assert!(jurisdiction(ok).is_ok(), "{ok}");
+        }
+        for bad in ["usa", "U", "AU-VICTORIA", "AU-", "au-vic"] {
+            assert!(jurisdiction(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn role_scopes() {
+        assert!(check_grant_scope(Role::Administrator, None).is_ok());
+        assert!(check_grant_scope(Role::Administrator, Some("s")).is_err());
+        assert!(check_grant_scope(Role::Therapist, None).is_err());
+        assert!(check_grant_scope(Role::Rater, None).is_ok());
+        assert!(check_grant_scope(Role::Rater, Some("s")).is_ok());
+        assert!(check_grant_scope(Role::Monitor, None).is_ok());
+        assert!(check_grant_scope(Role::Participant, Some("s")).is_ok());
+    }
+
+    #[test]
+    fn usernames_and_passwords() {
+        assert_eq!(username(" Ada.Lovelace ").unwrap(), "ada.lovelace");
+        assert!(username("a b").is_err());
+        assert!(password("password", "short").is_err());
+        assert!(password("password", "long enough!").is_ok());
+    }
+
+    #[test]
+    fn enums_name_allowed_values() {
+        let err = Role::parse("role", "nurse").unwrap_err();
+        assert_eq!(err.rule, "one_of");
+        assert!(err.message.contains("therapist") && err.message.contains("\"nurse\""));
+    }
+
+    #[test]
+    fn records_round_trip_through_rows() {
+        let p = Participant {
+            id: "p1".into(),
+            site_id: "s1".into(),
+            code: participant_code("SYD", 7),
+            stage: Stage::Screening,
+            user_id: None,
+            created_at: Timestamp(1),
+        };
+        let row = p.to_row().unwrap();
+        assert_eq!(row["code"], "SYD-0007");
+        assert_eq!(Participant::from_row(row).unwrap(), p);
+    }
+}

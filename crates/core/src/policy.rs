@@ -1,0 +1,329 @@
+//! Who may do what: a pure function of the actor's grants, the action and the resource.
+//!
+//! Least privilege: administrators run the system but see no clinical records; monitors read
+//! but never write; independent raters see only what an assessment needs (later capabilities
+//! project their views accordingly); participants see only their own records.
+
+use crate::people::Role;
+use serde::Serialize;
+
+/// A role held at one site or at all sites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub role: Role,
+    /// `None` means every site.
+    pub site_id: Option<String>,
+}
+
+/// The authenticated person making a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub user_id: String,
+    pub display_name: String,
+    pub grants: Vec<Grant>,
+    /// Participant records that are this person's own (their portal).
+    pub own_participants: Vec<String>,
+}
+
+impl Actor {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Sites where the actor holds any role (`None` entries mean all sites).
+    pub fn site_scopes(&self) -> impl Iterator<Item = Option<&str>> {
+        self.grants.iter().map(|g| g.site_id.as_deref())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    ViewDashboard,
+    ManageSites,
+    ViewSite,
+    ManageUsers,
+    ViewUsers,
+    GrantRole(Role),
+    RevokeSessions,
+    ViewParticipants,
+    ViewParticipant,
+    CreateParticipant,
+    UpdateParticipant,
+    SignRecord,
+    ViewAuditTrail,
+    VerifyAudit,
+}
+
+impl Action {
+    pub fn name(self) -> String {
+        match self {
+            Action::GrantRole(role) => format!("grant_role:{role}"),
+            other => serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| format!("{other:?}")),
+        }
+    }
+}
+
+/// What the action is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// System-wide records: sites, accounts, the system chain.
+    System,
+    Site { site_id: &'a str },
+    Participant { site_id: &'a str, participant_id: &'a str },
+    User { user_id: &'a str },
+}
+
+impl Resource<'_> {
+    fn site(&self) -> Option<&str> {
+        match self {
+            Resource::Site { site_id } | Resource::Participant { site_id, .. } => Some(site_id),
+            Resource::System | Resource::User { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Denial {
+    pub action: String,
+    pub reason: String,
+}
+
+/// Allows the action when any one of the actor's grants allows it.
+pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), Denial> {
+    let self_service = matches!((action, resource), (Action::RevokeSessions, Resource::User { user_id }) if user_id == actor.user_id);
+    if self_service || actor.grants.iter().any(|grant| grant_allows(actor, grant, action, resource)) {
+        return Ok(());
+    }
+    let roles: Vec<String> = actor
+        .grants
+        .iter()
+        .map(|g| match &g.site_id {
+            Some(site) => format!("{} at site {site}", g.role),
+            None => format!("{} at all sites", g.role),
+        })
+        .collect();
+    let held = if roles.is_empty() { "no role".to_owned() } else { roles.join(", ") };
+    Err(Denial { action: action.name(), reason: format!("{held} does not permit {}", action.name()) })
+}
+
+fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource<'_>) -> bool {
+    use Action::*;
+    use Role::*;
+    // A site-scoped grant covers only its own site; an all-site grant covers every site.
+    let in_scope = match (resource.site(), grant.site_id.as_deref()) {
+        (Some(site), Some(granted)) => site == granted,
+        (Some(_), None) => true,
+        (None, granted) => granted.is_none(),
+    };
+    let own_participant = matches!(resource, Resource::Participant { participant_id, .. }
+        if actor.own_participants.iter().any(|p| p == participant_id));
+
+    match (grant.role, action) {
+        (_, ViewDashboard) => true,
+
+        (Administrator, ManageSites | ManageUsers | ViewUsers | VerifyAudit) => true,
+        (Administrator, ViewSite | ViewAuditTrail | GrantRole(_) | RevokeSessions) => true,
+        (Administrator, _) => false,
+
+        (SiteLead, GrantRole(Therapist | Physician | Pharmacist | Participant)) => in_scope && resource.site().is_some(),
+        (SiteLead, ViewSite | ViewUsers | ViewParticipants | ViewParticipant | CreateParticipant | UpdateParticipant | SignRecord | ViewAuditTrail) => {
+            in_scope && resource.site().is_some()
+        }
+        (SiteLead, _) => false,
+
+        (Therapist | Physician, ViewSite | ViewParticipants | ViewParticipant | CreateParticipant | UpdateParticipant | SignRecord) => {
+            in_scope && resource.site().is_some()
+        }
+        (Therapist | Physician, _) => false,
+
+        (Pharmacist, ViewSite | ViewParticipants | ViewParticipant | SignRecord) => in_scope && resource.site().is_some(),
+        (Pharmacist, _) => false,
+
+        (Rater, ViewSite | ViewParticipants | ViewParticipant | SignRecord) => in_scope && resource.site().is_some(),
+        (Rater, _) => false,
+
+        (Monitor, ViewSite | ViewUsers | ViewParticipants | ViewParticipant | ViewAuditTrail) => in_scope,
+        (Monitor, VerifyAudit) => true,
+        (Monitor, _) => false,
+
+        (Participant, ViewParticipant | SignRecord) => own_participant,
+        (Participant, _) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+
+    const OWN: &str = "site-own";
+    const OTHER: &str = "site-other";
+
+    fn actor(role: Role, site: Option<&str>) -> Actor {
+        Actor {
+            user_id: "u-actor".into(),
+            display_name: "A".into(),
+            grants: vec![Grant { role, site_id: site.map(str::to_owned) }],
+            own_participants: if role == Role::Participant { vec!["p-own".into()] } else { vec![] },
+        }
+    }
+
+    /// Resources each expectation is tested against, by short name.
+    fn resource(name: &str) -> Resource<'static> {
+        match name {
+            "system" => Resource::System,
+            "own-site" => Resource::Site { site_id: OWN },
+            "other-site" => Resource::Site { site_id: OTHER },
+            "own-participant" => Resource::Participant { site_id: OWN, participant_id: "p-own" },
+            "site-participant" => Resource::Participant { site_id: OWN, participant_id: "p-else" },
+            "other-participant" => Resource::Participant { site_id: OTHER, participant_id: "p-far" },
+            "self" => Resource::User { user_id: "u-actor" },
+            "other-user" => Resource::User { user_id: "u-else" },
+            _ => panic!("unknown resource {name}"),
+        }
+    }
+
+    const ACTIONS: &[(&str, Action)] = &[
+        ("dashboard", ViewDashboard),
+        ("manage_sites", ManageSites),
+        ("view_site", ViewSite),
+        ("manage_users", ManageUsers),
+        ("view_users", ViewUsers),
+        ("grant_admin", GrantRole(Role::Administrator)),
+        ("grant_lead", GrantRole(Role::SiteLead)),
+        ("grant_therapist", GrantRole(Role::Therapist)),
+        ("grant_rater", GrantRole(Role::Rater)),
+        ("grant_participant", GrantRole(Role::Participant)),
+        ("revoke_sessions", RevokeSessions),
+        ("view_participants", ViewParticipants),
+        ("view_participant", ViewParticipant),
+        ("create_participant", CreateParticipant),
+        ("update_participant", UpdateParticipant),
+        ("sign", SignRecord),
+        ("audit_trail", ViewAuditTrail),
+        ("verify_audit", VerifyAudit),
+    ];
+
+    /// The full policy as a table written out by hand: for each (role, scope), the exact set of
+    /// (action @ resource) pairs allowed. Every other pair in the cross product must be denied.
+    const ALLOWED: &[(&str, &[&str])] = &[
+        ("administrator@all", &[
+            "dashboard@system", "manage_sites@system", "view_site@own-site", "view_site@other-site",
+            "manage_users@system", "view_users@system", "view_users@own-site", "view_users@other-site",
+            "grant_admin@system", "grant_admin@own-site", "grant_admin@other-site",
+            "grant_lead@system", "grant_lead@own-site", "grant_lead@other-site",
+            "grant_therapist@system", "grant_therapist@own-site", "grant_therapist@other-site",
+            "grant_rater@system", "grant_rater@own-site", "grant_rater@other-site",
+            "grant_participant@system", "grant_participant@own-site", "grant_participant@other-site",
+            "revoke_sessions@self", "revoke_sessions@other-user", "audit_trail@system", "audit_trail@own-site",
+            "audit_trail@other-site", "verify_audit@system",
+        ]),
+        ("site_lead@own", &[
+            "dashboard@system", "view_site@own-site", "view_users@own-site", "grant_therapist@own-site",
+            "grant_participant@own-site", "revoke_sessions@self", "view_participants@own-site",
+            "view_participant@own-participant", "view_participant@site-participant",
+            "create_participant@own-site", "update_participant@own-participant", "update_participant@site-participant", "sign@own-participant", "sign@site-participant",
+            "audit_trail@own-site",
+        ]),
+        ("therapist@own", &[
+            "dashboard@system", "view_site@own-site", "revoke_sessions@self", "view_participants@own-site",
+            "view_participant@own-participant", "view_participant@site-participant",
+            "create_participant@own-site", "update_participant@own-participant", "update_participant@site-participant", "sign@own-participant", "sign@site-participant",
+        ]),
+        ("physician@own", &[
+            "dashboard@system", "view_site@own-site", "revoke_sessions@self", "view_participants@own-site",
+            "view_participant@own-participant", "view_participant@site-participant",
+            "create_participant@own-site", "update_participant@own-participant", "update_participant@site-participant", "sign@own-participant", "sign@site-participant",
+        ]),
+        ("pharmacist@own", &[
+            "dashboard@system", "view_site@own-site", "revoke_sessions@self", "view_participants@own-site",
+            "view_participant@own-participant", "view_participant@site-participant", "sign@own-participant", "sign@site-participant",
+        ]),
+        ("rater@own", &[
+            "dashboard@system", "view_site@own-site", "revoke_sessions@self", "view_participants@own-site",
+            "view_participant@own-participant", "view_participant@site-participant", "sign@own-participant", "sign@site-participant",
+        ]),
+        ("rater@all", &[
+            "dashboard@system", "view_site@own-site", "view_site@other-site", "revoke_sessions@self",
+            "view_participants@own-site", "view_participants@other-site", "view_participant@own-participant",
+            "view_participant@site-participant", "view_participant@other-participant", "sign@own-participant", "sign@site-participant",
+            "sign@other-participant",
+        ]),
+        ("monitor@own", &[
+            "dashboard@system", "view_site@own-site", "view_users@own-site", "revoke_sessions@self",
+            "view_participants@own-site", "view_participant@own-participant", "view_participant@site-participant",
+            "audit_trail@own-site", "verify_audit@system",
+        ]),
+        ("monitor@all", &[
+            "dashboard@system", "view_site@own-site", "view_site@other-site", "view_users@system",
+            "view_users@own-site", "view_users@other-site", "revoke_sessions@self", "view_participants@own-site",
+            "view_participants@other-site", "view_participant@own-participant", "view_participant@site-participant",
+            "view_participant@other-participant", "audit_trail@system", "audit_trail@own-site",
+            "audit_trail@other-site", "verify_audit@system",
+        ]),
+        ("participant@own", &[
+            "dashboard@system", "revoke_sessions@self", "view_participant@own-participant", "sign@own-participant",
+        ]),
+    ];
+
+    /// Each action is tested against the resources it can meaningfully apply to.
+    fn resources_for(action: Action) -> &'static [&'static str] {
+        match action {
+            ViewDashboard | ManageSites | ManageUsers | VerifyAudit => &["system"],
+            ViewSite | ViewParticipants | CreateParticipant => &["own-site", "other-site"],
+            ViewUsers | GrantRole(_) | ViewAuditTrail => &["system", "own-site", "other-site"],
+            RevokeSessions => &["self", "other-user"],
+            ViewParticipant | UpdateParticipant | SignRecord => &["own-participant", "site-participant", "other-participant"],
+        }
+    }
+
+    #[test]
+    fn policy_table_covers_every_role_action_and_scope() {
+        let mut checked = 0;
+        for (who, allowed) in ALLOWED {
+            let (role, scope) = who.split_once('@').unwrap();
+            let role = Role::parse("role", role).unwrap();
+            let actor = actor(role, if scope == "all" { None } else { Some(OWN) });
+            for (action_name, action) in ACTIONS {
+                for res in resources_for(*action) {
+                    let key = format!("{action_name}@{res}");
+                    let expected = allowed.contains(&key.as_str());
+                    let got = authorize(&actor, *action, resource(res)).is_ok();
+                    assert_eq!(got, expected, "{who}: {key} expected {}", if expected { "allow" } else { "deny" });
+                    checked += 1;
+                }
+            }
+            for entry in *allowed {
+                let (action_name, _) = entry.split_once('@').unwrap();
+                assert!(ACTIONS.iter().any(|(n, _)| *n == action_name), "{who}: unknown action in table: {entry}");
+            }
+        }
+        // Every role appears in the table.
+        for role in Role::ALL {
+            assert!(ALLOWED.iter().any(|(who, _)| who.starts_with(&format!("{role}@"))), "{role} missing from table");
+        }
+        assert!(checked > 300);
+    }
+
+    #[test]
+    fn no_grants_means_nothing_but_own_sessions() {
+        let nobody = Actor { user_id: "u-actor".into(), display_name: "N".into(), grants: vec![], own_participants: vec![] };
+        assert!(authorize(&nobody, ViewDashboard, Resource::System).is_err());
+        assert!(authorize(&nobody, RevokeSessions, Resource::User { user_id: "u-actor" }).is_ok());
+        let denial = authorize(&nobody, ManageSites, Resource::System).unwrap_err();
+        assert_eq!(denial.action, "manage_sites");
+        assert!(denial.reason.contains("no role"));
+    }
+
+    #[test]
+    fn grants_combine() {
+        let mut a = actor(Role::Therapist, Some(OWN));
+        assert!(authorize(&a, ViewParticipants, Resource::Site { site_id: OTHER }).is_err());
+        a.grants.push(Grant { role: Role::Physician, site_id: Some(OTHER.into()) });
+        assert!(authorize(&a, ViewParticipants, Resource::Site { site_id: OTHER }).is_ok());
+    }
+}

@@ -1,0 +1,114 @@
+//! Records: the current-state rows that the ledger describes.
+//!
+//! Every ledgered table is declared once as a [`TableSpec`]. A row travels as a JSON object whose
+//! keys are the column names, which is also exactly what the ledger stores as the before and
+//! after values. That one representation lets the store write any record generically and lets
+//! `audit verify` rebuild the tables from the ledger and compare them column by column.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// A row as a JSON object, keys in sorted order (serde_json's default map is ordered).
+pub type Row = Map<String, Value>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Text,
+    Integer,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColumnType,
+    pub nullable: bool,
+}
+
+impl Column {
+    pub const fn text(name: &'static str) -> Self {
+        Self { name, ty: ColumnType::Text, nullable: false }
+    }
+    pub const fn integer(name: &'static str) -> Self {
+        Self { name, ty: ColumnType::Integer, nullable: false }
+    }
+    pub const fn optional_text(name: &'static str) -> Self {
+        Self { name, ty: ColumnType::Text, nullable: true }
+    }
+    pub const fn optional_integer(name: &'static str) -> Self {
+        Self { name, ty: ColumnType::Integer, nullable: true }
+    }
+}
+
+/// A ledgered table. The primary key is always the text column `id`.
+#[derive(Debug)]
+pub struct TableSpec {
+    /// Entity kind as written in the ledger, e.g. `site`.
+    pub kind: &'static str,
+    /// SQL table name.
+    pub table: &'static str,
+    pub columns: &'static [Column],
+}
+
+impl TableSpec {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RowError {
+    #[error("{table}: record does not serialise to an object")]
+    NotAnObject { table: &'static str },
+    #[error("{table}.{column}: {problem}")]
+    Column { table: &'static str, column: String, problem: &'static str },
+    #[error("{table}: cannot decode row: {message}")]
+    Decode { table: &'static str, message: String },
+}
+
+/// A domain type stored in a ledgered table.
+pub trait Record: Serialize + DeserializeOwned {
+    const SPEC: &'static TableSpec;
+    fn id(&self) -> &str;
+
+    fn to_row(&self) -> Result<Row, RowError> {
+        let value = serde_json::to_value(self)
+            .map_err(|e| RowError::Decode { table: Self::SPEC.table, message: e.to_string() })?;
+        let Value::Object(row) = value else {
+            return Err(RowError::NotAnObject { table: Self::SPEC.table });
+        };
+        check_row(Self::SPEC, &row)?;
+        Ok(row)
+    }
+
+    fn from_row(row: Row) -> Result<Self, RowError> {
+        serde_json::from_value(Value::Object(row))
+            .map_err(|e| RowError::Decode { table: Self::SPEC.table, message: e.to_string() })
+    }
+}
+
+/// Checks that a row has exactly the table's columns with values of the declared types.
+pub fn check_row(spec: &TableSpec, row: &Row) -> Result<(), RowError> {
+    for column in spec.columns {
+        let problem = match (row.get(column.name), column.ty) {
+            (None, _) => Some("missing"),
+            (Some(Value::Null), _) if column.nullable => None,
+            (Some(Value::Null), _) => Some("null in a required column"),
+            (Some(Value::String(_)), ColumnType::Text) => None,
+            (Some(Value::Number(n)), ColumnType::Integer) if n.is_i64() => None,
+            _ => Some("wrong type"),
+        };
+        if let Some(problem) = problem {
+            return Err(RowError::Column { table: spec.table, column: column.name.to_owned(), problem });
+        }
+    }
+    if let Some(extra) = row.keys().find(|k| spec.column(k).is_none()) {
+        return Err(RowError::Column { table: spec.table, column: extra.clone(), problem: "not a column of the table" });
+    }
+    Ok(())
+}
+
+/// The id column of a row, if present and text.
+pub fn row_id(row: &Row) -> Option<&str> {
+    row.get("id").and_then(Value::as_str)
+}
