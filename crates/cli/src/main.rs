@@ -1,1 +1,61 @@
-fn main() {}
+//! The `catalyst` command.
+
+mod audit;
+mod config;
+mod score;
+mod serve;
+mod user;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "catalyst", version, about = "Catalyst: MDMA-assisted therapy programmes and trials, end to end")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server and API.
+    Serve(serve::ServeArgs),
+    /// Manage accounts from the command line (e.g. the first administrator).
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Verify and sign the audit trail.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Score research data (CSV in, CSV out) with a validated instrument.
+    Score(score::ScoreArgs),
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve::run(args))),
+        Command::User(cmd) => runtime().and_then(|rt| rt.block_on(user::run(cmd))),
+        Command::Audit(cmd) => runtime().and_then(|rt| rt.block_on(audit::run(cmd))),
+        Command::Score(args) => score::run(args),
+        Command::Openapi => catalyst_web::openapi()
+            .to_pretty_json()
+            .map(|json| {
+                println!("{json}");
+                ExitCode::SUCCESS
+            })
+            .map_err(anyhow::Error::from),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("catalyst: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}

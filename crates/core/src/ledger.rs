@@ -3,7 +3,7 @@
 //! implement a verifier from that page alone.
 
 use crate::error::DomainError;
-use crate::record::Row;
+use crate::record::{Column, Record, Row, TableSpec};
 use crate::time::Timestamp;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -319,6 +319,29 @@ pub fn verify_checkpoint(checkpoint: &Checkpoint, trusted: &[VerifyingKey]) -> R
         .ok_or("signature is not 64 bytes of hex")?;
     let message = checkpoint_message(&checkpoint.chain, checkpoint.seq, &checkpoint.hash, checkpoint.signed_at);
     key.verify(&message, &Signature::from_bytes(&sig_bytes)).map_err(|_| "signature does not verify".to_owned())
+}
+
+pub static SIGNING_KEYS: TableSpec = TableSpec {
+    kind: "signing_key",
+    table: "signing_keys",
+    columns: &[Column::text("id"), Column::text("label"), Column::integer("created_at")],
+};
+
+/// A checkpoint-signing public key, registered in the system chain when first used so that the
+/// ledger itself records which keys have signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningKeyRecord {
+    /// Hex of the Ed25519 public key.
+    pub id: String,
+    pub label: String,
+    pub created_at: Timestamp,
+}
+
+impl Record for SigningKeyRecord {
+    const SPEC: &'static TableSpec = &SIGNING_KEYS;
+    fn id(&self) -> &str {
+        &self.id
+    }
 }
 
 /// Where a rebuilt record came from: the last entry that changed it.

@@ -363,6 +363,7 @@ pub static PARTICIPANTS: TableSpec = TableSpec {
     columns: &[
         Column::text("id"),
         Column::text("site_id"),
+        Column::integer("serial"),
         Column::text("code"),
         Column::text("stage"),
         Column::optional_text("user_id"),
@@ -375,6 +376,8 @@ pub static PARTICIPANTS: TableSpec = TableSpec {
 pub struct Participant {
     pub id: String,
     pub site_id: String,
+    /// Per-site serial number; the code is built from it.
+    pub serial: i64,
     /// Pseudonymous code, e.g. `SYD-0007`; identifying details are kept out of research views.
     pub code: String,
     pub stage: Stage,
@@ -397,7 +400,7 @@ impl Participant {
 }
 
 /// The next participant code at a site: the site code and a four-digit serial.
-pub fn participant_code(site_code: &str, serial: u32) -> String {
+pub fn participant_code(site_code: &str, serial: i64) -> String {
     format!("{site_code}-{serial:04}")
 }
 
@@ -454,6 +457,7 @@ mod tests {
         let p = Participant {
             id: "p1".into(),
             site_id: "s1".into(),
+            serial: 7,
             code: participant_code("SYD", 7),
             stage: Stage::Screening,
             user_id: None,

@@ -112,3 +112,16 @@ pub fn check_row(spec: &TableSpec, row: &Row) -> Result<(), RowError> {
 pub fn row_id(row: &Row) -> Option<&str> {
     row.get("id").and_then(Value::as_str)
 }
+
+/// Every ledgered table, so that `audit verify` compares all of them. A capability that adds a
+/// ledgered table adds its spec here.
+pub fn ledgered_tables() -> [&'static TableSpec; 6] {
+    [
+        &crate::people::SITES,
+        &crate::people::USERS,
+        &crate::people::ROLE_GRANTS,
+        &crate::people::PARTICIPANTS,
+        &crate::esign::ESIGNATURES,
+        &crate::ledger::SIGNING_KEYS,
+    ]
+}

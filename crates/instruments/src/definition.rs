@@ -297,8 +297,24 @@ impl Resolver<'_> {
         }
     }
 
-    /// Resolves `item` and checks it is a required integer item in `min..=max` exactly, so
-    /// that scoring can rely on the range after validation.
+    /// Resolves `item` and checks the item it names satisfies `pred` (described by `what`),
+    /// so that scoring can rely on the item's kind and range after validation.
+    pub(crate) fn resolve_where(
+        &self,
+        item: &mut ItemRef,
+        what: &str,
+        pred: impl Fn(&ItemDefinition) -> bool,
+    ) -> Result<(), String> {
+        self.resolve(item)?;
+        if pred(&self.items[item.index]) {
+            Ok(())
+        } else {
+            Err(format!("item {:?} must be {what}", item.id))
+        }
+    }
+
+    /// Resolves `item` and checks it is an integer item in exactly `min..=max` without "not
+    /// applicable", required or optional as given.
     pub(crate) fn resolve_integer(
         &self,
         item: &mut ItemRef,
@@ -306,51 +322,25 @@ impl Resolver<'_> {
         max: i64,
         required: bool,
     ) -> Result<(), String> {
-        self.resolve(item)?;
-        let def = &self.items[item.index];
-        match def.answer {
-            AnswerSpec::Integer {
-                min: lo, max: hi, ..
-            } if lo == min && hi == max && def.required == required => Ok(()),
-            _ => Err(format!(
-                "item {:?} must be a{} integer item {min}-{max}",
-                item.id,
-                if required { " required" } else { "n optional" }
-            )),
-        }
-    }
-
-    /// Resolves `item` and checks it has the given answer kind and requiredness.
-    pub(crate) fn resolve_kind(
-        &self,
-        item: &mut ItemRef,
-        expected: &AnswerSpec,
-        required: bool,
-    ) -> Result<(), String> {
-        self.resolve(item)?;
-        let def = &self.items[item.index];
-        let same_kind = match (&def.answer, expected) {
-            (AnswerSpec::YesNo, AnswerSpec::YesNo)
-            | (AnswerSpec::Text { .. }, AnswerSpec::Text { .. }) => true,
-            (a, b) => a == b,
-        };
-        if same_kind && def.required == required {
-            Ok(())
-        } else {
-            Err(format!(
-                "item {:?} must be {}{}",
-                item.id,
-                if required { "required " } else { "optional " },
-                expected.allowed()
-            ))
-        }
+        let what = format!(
+            "a{} integer item {min}-{max}",
+            if required { " required" } else { "n optional" }
+        );
+        self.resolve_where(item, &what, |def| {
+            def.required == required
+                && matches!(def.answer, AnswerSpec::Integer { min: lo, max: hi, not_applicable: false, .. } if lo == min && hi == max)
+        })
     }
 }
 
 /// Whether an item is asked, given the answers so far.
 enum Asked {
-    Yes { gate: Option<usize> },
-    Skipped { gate: usize },
+    Yes {
+        gate: Option<usize>,
+    },
+    Skipped {
+        gate: usize,
+    },
     /// Its gate is unanswered or invalid, so we cannot tell.
     Unknown,
 }
@@ -399,7 +389,9 @@ impl InstrumentDefinition {
         };
         let mut gate_of = vec![None; self.items.len()];
         for rule in &mut self.skip_logic {
-            resolver.resolve_kind(&mut rule.asked_only_if_yes, &AnswerSpec::YesNo, true)?;
+            resolver.resolve_where(&mut rule.asked_only_if_yes, "a required yes/no item", |d| {
+                d.required && d.answer == AnswerSpec::YesNo
+            })?;
             let gate = rule.asked_only_if_yes.index;
             for item in &mut rule.items {
                 resolver.resolve(item)?;
@@ -489,7 +481,12 @@ impl InstrumentDefinition {
 }
 
 fn check_item(item: &ItemDefinition) -> Result<(), String> {
-    if item.id.is_empty() || !item.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+    if item.id.is_empty()
+        || !item
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
         return Err(format!(
             "item id {:?} must be ASCII letters, digits or _",
             item.id
@@ -634,7 +631,8 @@ mod tests {
         let ids: Vec<&str> = def.items.iter().map(|i| i.id.as_str()).collect();
         let mut expected = vec!["criterion_a".to_owned()];
         expected.extend((1..=20).map(|n| format!("item{n}")));
-        expected.extend(["item22", "item23", "item24", "item25", "item29", "item30"].map(String::from));
+        expected
+            .extend(["item22", "item23", "item24", "item25", "item29", "item30"].map(String::from));
         assert_eq!(ids, expected);
     }
 
@@ -664,7 +662,9 @@ mod tests {
     #[test]
     fn invalid_json_names_the_source() {
         let err = InstrumentDefinition::from_json("broken.json", "{").unwrap_err();
-        assert!(matches!(err, DefinitionError::Json { ref source_name, .. } if source_name == "broken.json"));
+        assert!(
+            matches!(err, DefinitionError::Json { ref source_name, .. } if source_name == "broken.json")
+        );
     }
 
     #[test]
@@ -691,7 +691,11 @@ mod tests {
     #[test]
     fn long_label_is_rejected() {
         let long = "x".repeat(81);
-        let json = phq9_json().replacen("\"1 little interest or pleasure\"", &format!("\"{long}\""), 1);
+        let json = phq9_json().replacen(
+            "\"1 little interest or pleasure\"",
+            &format!("\"{long}\""),
+            1,
+        );
         let err = InstrumentDefinition::from_json("x", &json).unwrap_err();
         assert!(err.to_string().contains("1-80 characters"), "{err}");
     }

@@ -22,4 +22,4 @@ pub use definition::{
 };
 pub use endpoints::{Assessment, EndpointDefinitions, EndpointReport, endpoints};
 pub use response::{Answer, AnswerProblem, Response};
-pub use scoring::{NotComputable, Score, ScoreError, ScoreOptions};
+pub use scoring::{NotComputable, Score, ScoreError, ScoreOptions, Scored};

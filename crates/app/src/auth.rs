@@ -1,0 +1,202 @@
+//! Passwords, logins, sessions and the actor behind a request.
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine as _;
+use catalyst_core::DomainError;
+use catalyst_core::ledger::AuditActor;
+use catalyst_core::login::{DEFAULT_THROTTLE, LoginGate};
+use catalyst_core::people::{User, UserStatus};
+use catalyst_core::policy::{Actor, Grant};
+use catalyst_core::record::Row;
+use catalyst_core::time::Timestamp;
+use catalyst_store::sessions::SessionRow;
+use sha2::{Digest, Sha256};
+
+/// Browser sessions end after a working day; API tokens after a day as well, and both can be
+/// revoked at any time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Browser,
+    Api,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::Api => "api",
+        }
+    }
+
+    fn lifetime_seconds(self) -> i64 {
+        match self {
+            SessionKind::Browser => 12 * 3600,
+            SessionKind::Api => 24 * 3600,
+        }
+    }
+}
+
+/// A new session: the secret token is returned once and only its hash is stored.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub session_id: String,
+    pub expires_at: Timestamp,
+}
+
+pub fn hash_password(password: &str) -> AppResult<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+}
+
+fn password_matches(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// A fixed hash to verify against when the user does not exist, so that a wrong username
+/// costs the same time as a wrong password and usernames cannot be probed by timing.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$HgrSgpfLv5CZ6sJkK1B6Nh5PY0PdVzYVtd8LI8LAX1o";
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> AppResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn details(pairs: &[(&str, &str)]) -> Row {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::String((*v).to_owned()))).collect()
+}
+
+impl App {
+    /// Checks a username and password, applying the throttle, and opens a session.
+    /// Failures and successes are both ledger events.
+    pub async fn login(&self, username: &str, password: &str, kind: SessionKind) -> AppResult<(NewSession, Actor)> {
+        let username = username.trim().to_ascii_lowercase();
+        let now = self.now();
+        let window_start = now.plus_seconds(-DEFAULT_THROTTLE.window_seconds);
+        let failures = self.store.recent_login_failures(&username, window_start).await?;
+        if let LoginGate::LockedUntil(until) = DEFAULT_THROTTLE.gate(&failures, now) {
+            return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
+        }
+
+        let user = self.store.user_by_username(&username).await?;
+        let stored = match &user {
+            Some(u) => self.store.password_hash(&u.id).await?,
+            None => None,
+        };
+        let valid = password_matches(password, stored.as_deref().unwrap_or(DUMMY_HASH)) && stored.is_some();
+        let active_user = user.filter(|u| u.status == UserStatus::Active);
+
+        let system = Self::system_chain_ref();
+        match (valid, active_user) {
+            (true, Some(user)) => {
+                let token = new_token()?;
+                let session = SessionRow {
+                    id: self.new_id(),
+                    user_id: user.id.clone(),
+                    kind: kind.as_str().to_owned(),
+                    created_at: now,
+                    expires_at: now.plus_seconds(kind.lifetime_seconds()),
+                    revoked_at: None,
+                };
+                let actor = AuditActor { id: user.id.clone(), name: user.display_name.clone() };
+                let mut tx = self.begin(actor, std::slice::from_ref(&system)).await?;
+                tx.create_session(&session, &token_hash(&token)).await?;
+                tx.clear_login_failures(&username).await?;
+                tx.event(&system.chain, "auth.login", "session", &session.id, details(&[("kind", kind.as_str()), ("user_id", &user.id)]))
+                    .await?;
+                tx.commit().await?;
+                let actor = self.actor_for(&user).await?;
+                Ok((NewSession { token, session_id: session.id, expires_at: session.expires_at }, actor))
+            }
+            (valid, user) => {
+                let why = if valid && user.is_none() { "account disabled" } else { "wrong username or password" };
+                let mut tx = self.begin(AuditActor { id: "anonymous".into(), name: "anonymous".into() }, std::slice::from_ref(&system)).await?;
+                tx.record_login_failure(&username).await?;
+                tx.event(&system.chain, "auth.login_failed", "login", &username, details(&[("reason", why)])).await?;
+                tx.commit().await?;
+                Err(DomainError::Unauthenticated.into())
+            }
+        }
+    }
+
+    /// Resolves a session token to the actor, or fails as unauthenticated.
+    pub async fn authenticate(&self, token: &str) -> AppResult<(Actor, String)> {
+        let session = self
+            .store
+            .session_by_token_hash(&token_hash(token))
+            .await?
+            .filter(|s| s.revoked_at.is_none() && s.expires_at > self.now())
+            .ok_or(DomainError::Unauthenticated)?;
+        let user = self
+            .store
+            .get::<User>(&session.user_id)
+            .await?
+            .filter(|u| u.status == UserStatus::Active)
+            .ok_or(DomainError::Unauthenticated)?;
+        Ok((self.actor_for(&user).await?, session.id))
+    }
+
+    pub(crate) async fn actor_for(&self, user: &User) -> AppResult<Actor> {
+        let grants = self
+            .store
+            .grants_for_user(&user.id)
+            .await?
+            .into_iter()
+            .map(|g| Grant { role: g.role, site_id: g.site_id })
+            .collect();
+        let own_participants = self.store.participant_for_user(&user.id).await?.into_iter().map(|p| p.id).collect();
+        Ok(Actor { user_id: user.id.clone(), display_name: user.display_name.clone(), grants, own_participants })
+    }
+
+    pub async fn logout(&self, actor: &Actor, session_id: &str) -> AppResult<()> {
+        let system = Self::system_chain_ref();
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
+        tx.revoke_sessions(&actor.user_id, Some(session_id)).await?;
+        tx.event(&system.chain, "auth.logout", "session", session_id, Row::new()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Re-checks a user's password for an e-signature (21 CFR 11.200).
+    pub(crate) async fn confirm_password(&self, actor: &Actor, password: &str) -> AppResult<()> {
+        let stored = self.store.password_hash(&actor.user_id).await?;
+        if stored.as_deref().is_some_and(|h| password_matches(password, h)) {
+            Ok(())
+        } else {
+            Err(DomainError::invalid("password", "signature_credentials", "the password does not match: the record was not signed").into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_is_a_valid_argon2_hash() {
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!password_matches("anything", DUMMY_HASH));
+    }
+
+    #[test]
+    fn hashes_verify_and_are_salted() {
+        let a = hash_password("correct horse battery").unwrap();
+        let b = hash_password("correct horse battery").unwrap();
+        assert_ne!(a, b);
+        assert!(password_matches("correct horse battery", &a));
+        assert!(!password_matches("wrong horse battery", &a));
+    }
+}

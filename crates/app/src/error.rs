@@ -1,0 +1,25 @@
+use catalyst_core::DomainError;
+use catalyst_store::StoreError;
+
+/// What a use case can fail with: a domain answer for the user, or an internal fault.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        if error.is_unique_violation() {
+            return AppError::Domain(DomainError::Conflict("a record with the same unique value already exists".to_owned()));
+        }
+        match error {
+            StoreError::Domain(domain) => AppError::Domain(domain),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

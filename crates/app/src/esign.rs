@@ -1,0 +1,85 @@
+//! Signing records: a reusable mechanism that later capabilities (eligibility decisions,
+//! consent, dose records, data lock) call with their own entity kinds.
+
+use crate::App;
+use crate::error::AppResult;
+use catalyst_core::DomainError;
+use catalyst_core::esign::{ESignature, Meaning, record_digest};
+use catalyst_core::people::Participant;
+use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::record::{Record, Row};
+use catalyst_store::ChainRef;
+
+/// A signature as shown: the manifestation and whether the record still holds what was signed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ShownSignature {
+    pub signature: ESignature,
+    pub manifestation: String,
+    pub record_unchanged: bool,
+}
+
+/// Entity kinds that can be signed, with how to find their row, site and chain.
+struct Signable {
+    row: Row,
+    site_id: String,
+    participant_id: Option<String>,
+}
+
+impl App {
+    async fn signable(&self, entity_kind: &str, entity_id: &str) -> AppResult<Signable> {
+        match entity_kind {
+            "participant" => {
+                let p = self.store.get::<Participant>(entity_id).await?.ok_or_else(|| DomainError::not_found("participant", entity_id))?;
+                Ok(Signable { row: p.to_row().map_err(catalyst_store::StoreError::from)?, site_id: p.site_id.clone(), participant_id: Some(p.id) })
+            }
+            other => Err(DomainError::invalid("entity_kind", "one_of", format!("records of kind {other:?} cannot be signed; allowed: participant")).into()),
+        }
+    }
+
+    /// Signs a record after re-checking the signer's password (two components: the session's
+    /// user id and the password). The signature and its ledger entry are one transaction.
+    pub async fn sign_record(&self, actor: &Actor, entity_kind: &str, entity_id: &str, meaning: Meaning, password: &str) -> AppResult<ShownSignature> {
+        let target = self.signable(entity_kind, entity_id).await?;
+        let resource = match &target.participant_id {
+            Some(participant_id) => Resource::Participant { site_id: &target.site_id, participant_id },
+            None => Resource::Site { site_id: &target.site_id },
+        };
+        self.authorize(actor, Action::SignRecord, resource).await?;
+        self.confirm_password(actor, password).await?;
+        let (site, chain): (_, ChainRef) = self.chain_for_site(&target.site_id).await?;
+        let signature = ESignature {
+            id: self.new_id(),
+            signer_id: actor.user_id.clone(),
+            signer_name: actor.display_name.clone(),
+            meaning,
+            entity_kind: entity_kind.to_owned(),
+            entity_id: entity_id.to_owned(),
+            record_digest: record_digest(entity_kind, &target.row),
+            signed_at: self.now(),
+            time_zone: site.time_zone.clone(),
+        };
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        tx.insert(&chain.chain, "record.sign", &signature).await?;
+        tx.commit().await?;
+        Ok(ShownSignature { manifestation: signature.manifestation(), record_unchanged: true, signature })
+    }
+
+    /// Every signature on a record, each with its manifestation.
+    pub async fn signatures_for(&self, actor: &Actor, entity_kind: &str, entity_id: &str) -> AppResult<Vec<ShownSignature>> {
+        let target = self.signable(entity_kind, entity_id).await?;
+        let resource = match &target.participant_id {
+            Some(participant_id) => Resource::Participant { site_id: &target.site_id, participant_id },
+            None => Resource::Site { site_id: &target.site_id },
+        };
+        self.authorize(actor, Action::ViewParticipant, resource).await?;
+        let signatures = self.store.signatures_for(entity_kind, entity_id).await?;
+        Ok(signatures
+            .into_iter()
+            .map(|signature| ShownSignature {
+                manifestation: signature.manifestation(),
+                record_unchanged: signature.still_matches(&target.row),
+                signature,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,74 @@
+//! Participants: pseudonymous records at a site.
+
+use crate::App;
+use crate::error::AppResult;
+use catalyst_core::DomainError;
+use catalyst_core::people::{Participant, Stage, participant_code};
+use catalyst_core::policy::{Action, Actor, Resource};
+
+/// Largest page a list request may ask for.
+pub const MAX_PAGE: i64 = 500;
+
+impl App {
+    pub async fn create_participant(&self, actor: &Actor, site_id: &str, stage: Stage) -> AppResult<Participant> {
+        self.authorize(actor, Action::CreateParticipant, Resource::Site { site_id }).await?;
+        let (site, chain) = self.chain_for_site(site_id).await?;
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        let serial = tx.next_participant_serial(site_id).await?;
+        let participant = Participant {
+            id: self.new_id(),
+            site_id: site.id.clone(),
+            serial,
+            code: participant_code(&site.code, serial),
+            stage,
+            user_id: None,
+            created_at: self.now(),
+        };
+        tx.insert(&chain.chain, "participant.create", &participant).await?;
+        tx.commit().await?;
+        Ok(participant)
+    }
+
+    pub async fn view_participant(&self, actor: &Actor, participant_id: &str) -> AppResult<Participant> {
+        let participant = self
+            .store
+            .get::<Participant>(participant_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+        self.authorize(actor, Action::ViewParticipant, Resource::Participant { site_id: &participant.site_id, participant_id })
+            .await?;
+        Ok(participant)
+    }
+
+    pub async fn set_participant_stage(&self, actor: &Actor, participant_id: &str, stage: Stage, reason: &str) -> AppResult<Participant> {
+        let current = self
+            .store
+            .get::<Participant>(participant_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+        self.authorize(actor, Action::UpdateParticipant, Resource::Participant { site_id: &current.site_id, participant_id })
+            .await?;
+        let (_, chain) = self.chain_for_site(&current.site_id).await?;
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        let current = tx.get::<Participant>(participant_id).await?.ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+        let updated = Participant { stage, ..current };
+        tx.update(&chain.chain, "participant.stage", &updated, reason).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// A page of a site's participants, in code order.
+    pub async fn list_participants(&self, actor: &Actor, site_id: &str, after_serial: i64, limit: i64) -> AppResult<Vec<Participant>> {
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(DomainError::invalid("limit", "range", format!("limit must be between 1 and {MAX_PAGE}")).into());
+        }
+        self.site(site_id).await?;
+        self.authorize(actor, Action::ViewParticipants, Resource::Site { site_id }).await?;
+        Ok(self.store.list_participants(site_id, after_serial, limit).await?)
+    }
+
+    pub async fn stage_counts(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<(String, i64)>> {
+        self.authorize(actor, Action::ViewParticipants, Resource::Site { site_id }).await?;
+        Ok(self.store.stage_counts(site_id).await?)
+    }
+}

@@ -1,0 +1,101 @@
+use crate::config::StoreArgs;
+use catalyst_app::demo::DEMO_PASSWORD;
+use catalyst_web::{AppState, router};
+use clap::Args;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Address to listen on.
+    #[arg(long, env = "CATALYST_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Load the demo programme into an empty database and print the demo logins.
+    #[arg(long)]
+    demo: bool,
+    /// Mark the session cookie Secure (serve behind HTTPS).
+    #[arg(long, env = "CATALYST_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Seconds between signed ledger checkpoints.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    checkpoint_interval: u64,
+    /// Log as JSON lines.
+    #[arg(long)]
+    log_json: bool,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    if args.log_json {
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+
+    let app = args.store.open().await?;
+    if args.demo {
+        match app.seed_demo().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+            Some(logins) => {
+                println!("Demo programme loaded. Every demo account's password is: {DEMO_PASSWORD}");
+                for login in logins {
+                    let site = login.site.unwrap_or_else(|| "all sites".into());
+                    println!("  {:<20} {:<28} {}", login.username, login.role.label(), site);
+                }
+            }
+            None => println!("The database already holds data; the demo was not loaded again (demo password: {DEMO_PASSWORD})."),
+        }
+    }
+
+    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
+    let address = listener.local_addr()?;
+    println!("Catalyst is running at http://{address}/  (database: {})", redact(&args.store.database_url()));
+
+    let checkpoints = {
+        let app = app.clone();
+        let every = Duration::from_secs(args.checkpoint_interval);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            loop {
+                ticker.tick().await;
+                if let Err(error) = app.checkpoint().await {
+                    tracing::error!(%error, "signing ledger checkpoints failed");
+                }
+            }
+        })
+    };
+
+    let state = AppState { app: app.clone(), secure_cookies: args.secure_cookies };
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    checkpoints.abort();
+    app.checkpoint().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Hides a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

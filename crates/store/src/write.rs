@@ -1,0 +1,214 @@
+//! The write path: one database transaction that changes records and appends the ledger.
+
+use crate::rows::{bind_value, decode_row, insert_sql, query_owned, select_sql, update_sql};
+use crate::{Store, StoreError};
+use catalyst_core::ledger::{AuditActor, EntryKind, GENESIS_HASH, PendingEntry};
+use catalyst_core::record::{Record, Row, TableSpec};
+use catalyst_core::time::Timestamp;
+use catalyst_core::{DomainError, ledger::Entry};
+use sqlx::{Any, Row as _, Transaction};
+use std::collections::BTreeMap;
+
+/// A chain the transaction will append to, with the zone its entries are stamped with.
+#[derive(Debug, Clone)]
+pub struct ChainRef {
+    pub chain: String,
+    pub zone: String,
+}
+
+struct Head {
+    seq: i64,
+    hash: String,
+    zone: String,
+}
+
+/// An open write transaction. Dropping it without [`WriteTx::commit`] rolls everything back.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    now: Timestamp,
+    actor: AuditActor,
+    heads: BTreeMap<String, Head>,
+    appended: Vec<Entry>,
+}
+
+impl Store {
+    /// Opens a write transaction for `actor` at `now`, locking the heads of `chains` first (in
+    /// a fixed order, so two writers never deadlock). Taking the lock before any read also
+    /// makes SQLite take its write lock up front, so the transaction cannot fail half-way
+    /// because another writer got in between.
+    pub async fn begin_write(&self, now: Timestamp, actor: AuditActor, chains: &[ChainRef]) -> Result<WriteTx, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut ordered: Vec<&ChainRef> = chains.iter().collect();
+        ordered.sort_by(|a, b| a.chain.cmp(&b.chain));
+        ordered.dedup_by(|a, b| a.chain == b.chain);
+        let mut heads = BTreeMap::new();
+        for chain in ordered {
+            sqlx::query("INSERT INTO ledger_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING")
+                .bind(chain.chain.clone())
+                .bind(GENESIS_HASH)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE ledger_heads SET seq = seq WHERE chain = $1")
+                .bind(chain.chain.clone())
+                .execute(&mut *tx)
+                .await?;
+            let row = sqlx::query("SELECT seq, hash FROM ledger_heads WHERE chain = $1")
+                .bind(chain.chain.clone())
+                .fetch_one(&mut *tx)
+                .await?;
+            heads.insert(
+                chain.chain.clone(),
+                Head { seq: row.try_get(0)?, hash: row.try_get(1)?, zone: chain.zone.clone() },
+            );
+        }
+        Ok(WriteTx { tx, now, actor, heads, appended: Vec::new() })
+    }
+}
+
+impl WriteTx {
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    pub fn actor(&self) -> &AuditActor {
+        &self.actor
+    }
+
+    /// The underlying transaction, for capability-specific reads and non-ledgered writes.
+    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// Reads a record inside the transaction.
+    pub async fn get<R: Record>(&mut self, id: &str) -> Result<Option<R>, StoreError> {
+        let row = self.get_row(R::SPEC, id).await?;
+        row.map(R::from_row).transpose().map_err(StoreError::from)
+    }
+
+    pub(crate) async fn get_row(&mut self, spec: &TableSpec, id: &str) -> Result<Option<Row>, StoreError> {
+        let row = query_owned(select_sql(spec, "WHERE id = $1")).bind(id.to_owned()).fetch_optional(&mut *self.tx).await?;
+        row.map(|r| decode_row(spec, &r)).transpose()
+    }
+
+    /// Creates a record and records its creation.
+    pub async fn insert<R: Record>(&mut self, chain: &str, action: &str, record: &R) -> Result<(), StoreError> {
+        let row = record.to_row()?;
+        let mut query = query_owned(insert_sql(R::SPEC));
+        for column in R::SPEC.columns {
+            query = bind_value(query, R::SPEC, column.name, &row)?;
+        }
+        query.execute(&mut *self.tx).await?;
+        self.append(chain, EntryKind::Change, action, R::SPEC.kind, record.id(), None, Some(row), None)
+            .await
+    }
+
+    /// Replaces a record with a new version, recording both and the reason. The stored row is
+    /// read back inside the transaction, so the ledger's `before` is what the table held.
+    pub async fn update<R: Record>(&mut self, chain: &str, action: &str, record: &R, reason: &str) -> Result<(), StoreError> {
+        let after = record.to_row()?;
+        let before = self
+            .get_row(R::SPEC, record.id())
+            .await?
+            .ok_or_else(|| DomainError::not_found(R::SPEC.kind, record.id()))?;
+        if before == after {
+            return Ok(());
+        }
+        let (sql, columns) = update_sql(R::SPEC);
+        let mut query = query_owned(sql);
+        for column in &columns {
+            query = bind_value(query, R::SPEC, column, &after)?;
+        }
+        query.bind(record.id().to_owned()).execute(&mut *self.tx).await?;
+        self.append(chain, EntryKind::Change, action, R::SPEC.kind, record.id(), Some(before), Some(after), Some(reason))
+            .await
+    }
+
+    /// Removes a record, keeping its last state and the reason in the ledger.
+    pub async fn delete<R: Record>(&mut self, chain: &str, action: &str, id: &str, reason: &str) -> Result<(), StoreError> {
+        let before = self
+            .get_row(R::SPEC, id)
+            .await?
+            .ok_or_else(|| DomainError::not_found(R::SPEC.kind, id))?;
+        query_owned(format!("DELETE FROM {} WHERE id = $1", R::SPEC.table))
+            .bind(id.to_owned())
+            .execute(&mut *self.tx)
+            .await?;
+        self.append(chain, EntryKind::Change, action, R::SPEC.kind, id, Some(before), None, Some(reason)).await
+    }
+
+    /// Records something that happened without changing a record.
+    pub async fn event(&mut self, chain: &str, action: &str, entity_kind: &str, entity_id: &str, details: Row) -> Result<(), StoreError> {
+        self.append(chain, EntryKind::Event, action, entity_kind, entity_id, None, Some(details), None).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn append(
+        &mut self,
+        chain: &str,
+        kind: EntryKind,
+        action: &str,
+        entity_kind: &str,
+        entity_id: &str,
+        before: Option<Row>,
+        after: Option<Row>,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let pending = PendingEntry {
+            chain: chain.to_owned(),
+            kind,
+            actor: self.actor.clone(),
+            action: action.to_owned(),
+            entity_kind: entity_kind.to_owned(),
+            entity_id: entity_id.to_owned(),
+            before,
+            after,
+            reason: reason.map(str::to_owned),
+        };
+        pending.validate()?;
+        let head = self
+            .heads
+            .get_mut(chain)
+            .ok_or_else(|| StoreError::Internal(format!("chain {chain} was not locked by begin_write")))?;
+        let entry = pending.seal(head.seq + 1, self.now, &head.zone, &head.hash);
+        sqlx::query(
+            "INSERT INTO ledger (chain, seq, at_us, zone, kind, actor_id, actor_name, action, entity_kind, entity_id,
+                before_json, after_json, reason, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(entry.chain.clone())
+        .bind(entry.seq)
+        .bind(entry.at.micros())
+        .bind(entry.zone.clone())
+        .bind(entry.kind.as_str())
+        .bind(entry.actor_id.clone())
+        .bind(entry.actor_name.clone())
+        .bind(entry.action.clone())
+        .bind(entry.entity_kind.clone())
+        .bind(entry.entity_id.clone())
+        .bind(entry.before.clone())
+        .bind(entry.after.clone())
+        .bind(entry.reason.clone())
+        .bind(entry.prev_hash.clone())
+        .bind(entry.hash.clone())
+        .execute(&mut *self.tx)
+        .await?;
+        head.seq = entry.seq;
+        head.hash = entry.hash.clone();
+        self.appended.push(entry);
+        Ok(())
+    }
+
+    /// Commits the records, the ledger entries and the new chain heads together.
+    pub async fn commit(mut self) -> Result<Vec<Entry>, StoreError> {
+        for (chain, head) in &self.heads {
+            sqlx::query("UPDATE ledger_heads SET seq = $1, hash = $2 WHERE chain = $3")
+                .bind(head.seq)
+                .bind(head.hash.clone())
+                .bind(chain.clone())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(self.appended)
+    }
+}

@@ -1,0 +1,88 @@
+//! The audit trail page and on-demand verification.
+
+use super::layout::page;
+use super::{PageAuth, PageResult};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use catalyst_core::time::TimeZoneName;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct TrailQuery {
+    site_id: Option<String>,
+}
+
+pub async fn trail(State(state): State<AppState>, auth: PageAuth, Query(q): Query<TrailQuery>) -> PageResult<Markup> {
+    let app = &state.app;
+    let site_id = q.site_id.filter(|s| !s.is_empty());
+    let entries = app.ledger_entries(&auth.actor, site_id.as_deref(), 200).await?;
+    let sites = app.visible_sites(&auth.actor).await?;
+    Ok(page(
+        "Audit trail",
+        &auth.actor,
+        "/audit",
+        html! {
+            h1 { "Audit trail" }
+            p.muted { "Every change and event, newest first. Times are local to the chain's site; hover for UTC." }
+            form method="get" action="/audit" {
+                label { "Chain" select name="site_id" {
+                    option value="" { "All chains I may read" }
+                    @for s in &sites { option value=(s.id) selected[site_id.as_deref() == Some(s.id.as_str())] { (s.code) " — " (s.name) } }
+                } }
+                " " button.secondary type="submit" { "Show" }
+            }
+            table {
+                thead { tr { th { "When" } th { "Chain #" } th { "Who" } th { "Action" } th { "Record" } th { "Reason" } th { "Values" } } }
+                tbody { @for e in &entries {
+                    @let zone = TimeZoneName::parse("zone", &e.zone).unwrap_or_else(|_| TimeZoneName::utc());
+                    tr {
+                        td { (super::layout::when(e.at, &zone)) }
+                        td.mono { (e.chain.split(':').next().unwrap_or_default()) " " (e.seq) }
+                        td { (e.actor_name) }
+                        td.mono { (e.action) }
+                        td.mono { (e.entity_kind) }
+                        td { (e.reason.as_deref().unwrap_or("")) }
+                        td { details { summary { "show" }
+                            @if let Some(b) = &e.before { p { "Before" } pre { (b) } }
+                            @if let Some(a) = &e.after { p { "After" } pre { (a) } }
+                            p.mono.muted { "hash " (e.hash) }
+                        } }
+                    }
+                } }
+            }
+        },
+    ))
+}
+
+pub async fn verify(State(state): State<AppState>, auth: PageAuth) -> PageResult<Markup> {
+    let report = state.app.verify_ledger(&auth.actor).await?;
+    Ok(page(
+        "Verification",
+        &auth.actor,
+        "/audit",
+        html! {
+            h1 { "Audit trail verification" }
+            @if report.ok {
+                p.notice.ok role="status" { "Verified: every chain recomputes, every checkpoint signature is valid, and the "
+                    (report.records_compared) " current records match the ledger." }
+            } @else {
+                div.notice.error role="alert" {
+                    p { strong { "Verification failed." } }
+                    ul {
+                        @for f in &report.chain_faults { li { (f.to_string()) } }
+                        @for f in &report.checkpoint_faults { li { (f) } }
+                        @for m in &report.state_mismatches { li { (m.entity_kind) " " (m.entity_id) ": " (m.problem) } }
+                    }
+                }
+            }
+            @for w in &report.warnings { p.notice.warn { (w) } }
+            table {
+                thead { tr { th { "Chain" } th.num { "Entries" } th.num { "Checkpoints verified" } th.num { "Entries after last checkpoint" } th { "Head hash" } } }
+                tbody { @for c in &report.chains {
+                    tr { td.mono { (c.chain) } td.num { (c.entries) } td.num { (c.checkpoints_verified) } td.num { (c.unsigned_tail) } td.mono { (c.head_hash.get(..16).unwrap_or_default()) "…" } }
+                } }
+            }
+        },
+    ))
+}

@@ -1,0 +1,121 @@
+//! The dashboard: what each person needs first, by role.
+
+use super::layout::{page, when};
+use super::{PageAuth, PageResult};
+use crate::state::AppState;
+use axum::extract::State;
+use catalyst_core::people::{Participant, Role, Stage};
+use catalyst_core::policy::{Action, Resource, authorize};
+use maud::{Markup, html};
+
+pub async fn dashboard(State(state): State<AppState>, auth: PageAuth) -> PageResult<Markup> {
+    let app = &state.app;
+    let actor = &auth.actor;
+    app.authorize(actor, Action::ViewDashboard, Resource::System).await?;
+    let now = app.now();
+
+    let own: Vec<Participant> = {
+        let mut own = Vec::new();
+        for id in &actor.own_participants {
+            own.push(app.view_participant(actor, id).await?);
+        }
+        own
+    };
+
+    let sites = if actor.grants.iter().any(|g| g.role != Role::Participant) { app.visible_sites(actor).await? } else { Vec::new() };
+    let mut site_cards = Vec::new();
+    for site in &sites {
+        let counts = if authorize(actor, Action::ViewParticipants, Resource::Site { site_id: &site.id }).is_ok() {
+            Some(app.stage_counts(actor, &site.id).await?)
+        } else {
+            None
+        };
+        site_cards.push((site, counts));
+    }
+
+    let roles: Vec<String> = actor
+        .grants
+        .iter()
+        .map(|g| {
+            let site = g.site_id.as_ref().and_then(|id| sites.iter().find(|s| &s.id == id)).map(|s| s.code.as_str()).unwrap_or("all sites");
+            format!("{} ({site})", g.role.label())
+        })
+        .collect();
+
+    Ok(page(
+        "Dashboard",
+        actor,
+        "/",
+        html! {
+            h1 { "Welcome, " (actor.display_name) }
+            p.muted { "Signed in as " (roles.join(", ")) "." }
+
+            @for p in &own {
+                section.card aria-labelledby={"own-" (p.id)} {
+                    h2 id={"own-" (p.id)} { "Your programme" }
+                    p { "Your participant code is " strong { (p.code) } ". Current stage: " strong { (stage_label(p.stage)) } "." }
+                    p.muted { "Questionnaires and visits your care team assigns will appear here." }
+                }
+            }
+
+            @if !site_cards.is_empty() {
+                h2 { "Sites" }
+                div.cards {
+                    @for (site, counts) in &site_cards {
+                        section.card aria-labelledby={"site-" (site.id)} {
+                            h2 id={"site-" (site.id)} { a href={"/sites/" (site.id)} { (site.name) } }
+                            p.muted { (site.code) " · " (site.jurisdiction) " · local time " (when(now, &site.time_zone)) }
+                            @if let Some(counts) = counts {
+                                (stage_bars(counts))
+                                p { a href={"/sites/" (site.id) "/participants"} { "Participants at " (site.code) } }
+                            }
+                        }
+                    }
+                }
+            }
+
+            @if authorize(actor, Action::VerifyAudit, Resource::System).is_ok() {
+                h2 { "Records integrity" }
+                form method="post" action="/audit/verify" {
+                    p { "Recompute every ledger chain, check the signed checkpoints and compare the rebuilt state with the live records. " }
+                    button type="submit" { "Verify the audit trail now" }
+                }
+            }
+        },
+    ))
+}
+
+pub fn stage_label(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Referred => "Referred",
+        Stage::Screening => "Screening",
+        Stage::Enrolled => "Enrolled",
+        Stage::Preparation => "Preparation",
+        Stage::Dosing => "Dosing",
+        Stage::Integration => "Integration",
+        Stage::FollowUp => "Follow-up",
+        Stage::Completed => "Completed",
+        Stage::Withdrawn => "Withdrawn",
+    }
+}
+
+/// Participants per stage as horizontal bars, in course order, with the numbers written out.
+fn stage_bars(counts: &[(String, i64)]) -> Markup {
+    let count_of = |stage: Stage| counts.iter().find(|(s, _)| s == stage.as_str()).map(|(_, n)| *n).unwrap_or(0);
+    let max = Stage::ALL.iter().map(|s| count_of(*s)).max().unwrap_or(0).max(1);
+    let total: i64 = Stage::ALL.iter().map(|s| count_of(*s)).sum();
+    html! {
+        figure {
+            figcaption.muted { (total) " participants by stage" }
+            @for stage in Stage::ALL {
+                @let n = count_of(*stage);
+                div.bar {
+                    span { (stage_label(*stage)) }
+                    // SVG attributes, not inline styles: the content security policy forbids those.
+                    svg aria-hidden="true" width="100%" height="14" { rect width={(n * 100 / max) "%"} height="14" rx="3" fill="#0b5cad" {} }
+                    span.num { (n) }
+                }
+            }
+        }
+    }
+}
