@@ -98,7 +98,12 @@ pub struct BlindingReport {
 }
 
 fn with_ci(estimate: f64, std_error: f64, z: f64) -> IndexEstimate {
-    IndexEstimate { estimate, std_error, lower: estimate - z * std_error, upper: estimate + z * std_error }
+    IndexEstimate {
+        estimate,
+        std_error,
+        lower: estimate - z * std_error,
+        upper: estimate + z * std_error,
+    }
 }
 
 /// Bang's index of one arm; `correct` is the count guessing the arm's own
@@ -129,7 +134,8 @@ fn james(t: &GuessTable, z: f64) -> Option<IndexEstimate> {
         // Everyone answered "don't know": complete blinding by definition.
         return Some(with_ci(1.0, 0.0, z));
     }
-    let w = [[0.0, 0.5], [0.5, 0.0]];
+    // Disagreement weights: 0 correct (i == j), 0.5 incorrect.
+    let w = |i: usize, j: usize| if i == j { 0.0 } else { 0.5 };
     let nt = total as f64;
     let p = |i: usize, j: usize| x[i][j] as f64 / nt;
     let row = |i: usize| p(i, 0) + p(i, 1);
@@ -141,8 +147,8 @@ fn james(t: &GuessTable, z: f64) -> Option<IndexEstimate> {
     let (mut pdo, mut pde) = (0.0, 0.0);
     for i in 0..2 {
         for j in 0..2 {
-            pdo += w[i][j] * p(i, j) / q;
-            pde += w[i][j] * row(i) * col(j) / (q * q);
+            pdo += w(i, j) * p(i, j) / q;
+            pde += w(i, j) * row(i) * col(j) / (q * q);
         }
     }
     if pde <= 0.0 {
@@ -153,8 +159,8 @@ fn james(t: &GuessTable, z: f64) -> Option<IndexEstimate> {
     let mut num = 0.0;
     for i in 0..2 {
         for j in 0..2 {
-            let extra: f64 = (0..2).map(|r| w[r][j] * row(r) + w[i][r] * col(r)).sum();
-            num += p(i, j) * q * q * (q * w[i][j] - (1.0 + kd) * extra).powi(2);
+            let extra: f64 = (0..2).map(|r| w(r, j) * row(r) + w(i, r) * col(r)).sum();
+            num += p(i, j) * q * q * (q * w(i, j) - (1.0 + kd) * extra).powi(2);
         }
     }
     let v1 = num / denom;
@@ -167,7 +173,11 @@ fn james(t: &GuessTable, z: f64) -> Option<IndexEstimate> {
 impl GuessTable {
     /// Adds one respondent.
     pub fn add(&mut self, actually_active: bool, guess: Guess) {
-        let arm = if actually_active { &mut self.active } else { &mut self.placebo };
+        let arm = if actually_active {
+            &mut self.active
+        } else {
+            &mut self.placebo
+        };
         match guess {
             Guess::Active => arm.guessed_active += 1,
             Guess::Placebo => arm.guessed_placebo += 1,
@@ -186,8 +196,18 @@ impl GuessTable {
         Ok(BlindingReport {
             counts: *self,
             confidence_level,
-            bang_active: bang(self.active.guessed_active, self.active.guessed_placebo, self.active.n(), z),
-            bang_placebo: bang(self.placebo.guessed_placebo, self.placebo.guessed_active, self.placebo.n(), z),
+            bang_active: bang(
+                self.active.guessed_active,
+                self.active.guessed_placebo,
+                self.active.n(),
+                z,
+            ),
+            bang_placebo: bang(
+                self.placebo.guessed_placebo,
+                self.placebo.guessed_active,
+                self.placebo.n(),
+                z,
+            ),
             james: james(self, z),
         })
     }
@@ -200,12 +220,27 @@ impl BlindingReport {
         let c = &self.counts;
         let _ = writeln!(out, "Guess table (rows: guess, columns: actual arm)");
         let mut t = Table::new(&["Guess", "Active", "Placebo"]);
-        t.row(vec!["active".into(), c.active.guessed_active.to_string(), c.placebo.guessed_active.to_string()]);
-        t.row(vec!["placebo".into(), c.active.guessed_placebo.to_string(), c.placebo.guessed_placebo.to_string()]);
-        t.row(vec!["don't know".into(), c.active.dont_know.to_string(), c.placebo.dont_know.to_string()]);
+        t.row(vec![
+            "active".into(),
+            c.active.guessed_active.to_string(),
+            c.placebo.guessed_active.to_string(),
+        ]);
+        t.row(vec![
+            "placebo".into(),
+            c.active.guessed_placebo.to_string(),
+            c.placebo.guessed_placebo.to_string(),
+        ]);
+        t.row(vec![
+            "don't know".into(),
+            c.active.dont_know.to_string(),
+            c.placebo.dont_know.to_string(),
+        ]);
         out.push_str(&t.render());
         let pct = self.confidence_level * 100.0;
-        let _ = writeln!(out, "\nBlinding indices ({pct:.0}% CI, normal approximation)");
+        let _ = writeln!(
+            out,
+            "\nBlinding indices ({pct:.0}% CI, normal approximation)"
+        );
         let mut t = Table::new(&["Index", "Estimate", "SE", "Lower", "Upper"]);
         for (name, e) in [
             ("Bang, active arm", self.bang_active),

@@ -20,7 +20,9 @@
 use std::io::Read;
 
 use crate::blinding::{BlindingReport, Guess, GuessTable};
-use crate::mmrm::{Covariate, CovariateValues, EstimationMethod, MmrmData, MmrmFit, MmrmOptions, fit_mmrm};
+use crate::mmrm::{
+    Covariate, CovariateValues, EstimationMethod, MmrmData, MmrmFit, MmrmOptions, fit_mmrm,
+};
 use crate::{AnalysisError, CovarianceStructure};
 
 /// Which columns play which role, and the model options.
@@ -77,7 +79,9 @@ struct RawTable {
 
 impl RawTable {
     fn read<R: Read>(reader: R) -> Result<RawTable, AnalysisError> {
-        let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(reader);
         let headers = rdr.headers()?.iter().map(str::to_string).collect();
         let mut rows = Vec::new();
         for rec in rdr.records() {
@@ -89,10 +93,13 @@ impl RawTable {
     }
 
     fn column(&self, name: &str) -> Result<usize, AnalysisError> {
-        self.headers.iter().position(|h| h == name).ok_or_else(|| AnalysisError::UnknownColumn {
-            column: name.to_string(),
-            available: self.headers.clone(),
-        })
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| AnalysisError::UnknownColumn {
+                column: name.to_string(),
+                available: self.headers.clone(),
+            })
     }
 
     fn required(&self, col: usize) -> Result<Vec<String>, AnalysisError> {
@@ -101,7 +108,10 @@ impl RawTable {
             .map(|(line, cells)| {
                 let c = cells.get(col).map(String::as_str).unwrap_or("");
                 if is_missing(c) {
-                    Err(AnalysisError::MissingValue { line: *line, column: self.headers[col].clone() })
+                    Err(AnalysisError::MissingValue {
+                        line: *line,
+                        column: self.headers[col].clone(),
+                    })
                 } else {
                     Ok(c.to_string())
                 }
@@ -170,7 +180,12 @@ pub fn read_mmrm_csv<R: Read>(reader: R, spec: &MmrmSpec) -> Result<MmrmData, An
             let cells: Vec<Option<&str>> = table
                 .rows
                 .iter()
-                .map(|(_, cells)| cells.get(col).map(String::as_str).filter(|c| !is_missing(c)))
+                .map(|(_, cells)| {
+                    cells
+                        .get(col)
+                        .map(String::as_str)
+                        .filter(|c| !is_missing(c))
+                })
                 .collect();
             let numeric: Option<Vec<Option<f64>>> = cells
                 .iter()
@@ -181,9 +196,14 @@ pub fn read_mmrm_csv<R: Read>(reader: R, spec: &MmrmSpec) -> Result<MmrmData, An
                 .collect();
             let values = match numeric {
                 Some(v) => CovariateValues::Continuous(v),
-                None => CovariateValues::Categorical(cells.iter().map(|c| c.map(str::to_string)).collect()),
+                None => CovariateValues::Categorical(
+                    cells.iter().map(|c| c.map(str::to_string)).collect(),
+                ),
             };
-            Covariate { name: name.clone(), values }
+            Covariate {
+                name: name.clone(),
+                values,
+            }
         })
         .collect();
 
@@ -211,7 +231,12 @@ pub fn blinding_from_csv<R: Read>(reader: R) -> Result<BlindingReport, AnalysisE
     let guess_col = table.column("guess")?;
     let mut counts = GuessTable::default();
     for (line, cells) in &table.rows {
-        let cell = |col: usize| cells.get(col).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+        let cell = |col: usize| {
+            cells
+                .get(col)
+                .map(|s| s.to_ascii_lowercase())
+                .unwrap_or_default()
+        };
         let arm = cell(arm_col);
         let active = match arm.as_str() {
             "active" => true,

@@ -168,9 +168,16 @@ impl Design {
             Some(order) => order.clone(),
             None => visit_order(&data.visit),
         };
-        let visit_index: HashMap<&str, usize> =
-            visits.iter().enumerate().map(|(i, v)| (v.as_str(), i)).collect();
-        if let Some(v) = data.visit.iter().find(|v| !visit_index.contains_key(v.as_str())) {
+        let visit_index: HashMap<&str, usize> = visits
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.as_str(), i))
+            .collect();
+        if let Some(v) = data
+            .visit
+            .iter()
+            .find(|v| !visit_index.contains_key(v.as_str()))
+        {
             return Err(AnalysisError::InvalidInput(format!(
                 "visit `{v}` is not in the given visit order"
             )));
@@ -195,8 +202,11 @@ impl Design {
             });
         }
         let arms = choose_reference(&data.arm_name, arm_levels, options.reference_arm.as_deref())?;
-        let arm_index: HashMap<&str, usize> =
-            arms.iter().enumerate().map(|(i, a)| (a.as_str(), i)).collect();
+        let arm_index: HashMap<&str, usize> = arms
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.as_str(), i))
+            .collect();
 
         // Covariate levels, from the analysed rows only.
         let mut cat_levels: Vec<Option<Vec<String>>> = Vec::new();
@@ -221,7 +231,10 @@ impl Design {
         }
 
         // Columns.
-        let mut columns = vec![Column { name: "Intercept".into(), effect: "Intercept".into() }];
+        let mut columns = vec![Column {
+            name: "Intercept".into(),
+            effect: "Intercept".into(),
+        }];
         for a in &arms[1..] {
             columns.push(Column {
                 name: format!("{}={a}", data.arm_name),
@@ -245,7 +258,10 @@ impl Design {
         }
         for (c, levels) in data.covariates.iter().zip(&cat_levels) {
             match levels {
-                None => columns.push(Column { name: c.name.clone(), effect: c.name.clone() }),
+                None => columns.push(Column {
+                    name: c.name.clone(),
+                    effect: c.name.clone(),
+                }),
                 Some(levels) => {
                     for l in &levels[1..] {
                         columns.push(Column {
@@ -263,10 +279,17 @@ impl Design {
         let mut subject_order: HashMap<&str, usize> = HashMap::new();
         for &r in &analysed {
             let next = subject_order.len();
-            subject_order.entry(data.subject[r].as_str()).or_insert(next);
+            subject_order
+                .entry(data.subject[r].as_str())
+                .or_insert(next);
         }
         let mut rows = analysed.clone();
-        rows.sort_by_key(|&r| (subject_order[data.subject[r].as_str()], visit_index[data.visit[r].as_str()]));
+        rows.sort_by_key(|&r| {
+            (
+                subject_order[data.subject[r].as_str()],
+                visit_index[data.visit[r].as_str()],
+            )
+        });
 
         let n = rows.len();
         let mut x = DMatrix::<f64>::zeros(n, p);
@@ -278,7 +301,10 @@ impl Design {
             let v = visit_index[data.visit[r].as_str()];
             let s = subject_order[data.subject[r].as_str()];
             if last_subject != Some(s) {
-                subjects.push(SubjectRows { start: i, visits: Vec::new() });
+                subjects.push(SubjectRows {
+                    start: i,
+                    visits: Vec::new(),
+                });
                 last_subject = Some(s);
             }
             if let Some(sub) = subjects.last_mut() {
@@ -293,7 +319,10 @@ impl Design {
                 x[(i, n_arms - 1 + v)] = 1.0;
             }
             if a > 0 && v > 0 {
-                x[(i, n_arms + n_visits - 1 + (a - 1) * (n_visits - 1) + (v - 1))] = 1.0;
+                x[(
+                    i,
+                    n_arms + n_visits - 1 + (a - 1) * (n_visits - 1) + (v - 1),
+                )] = 1.0;
             }
             let mut col = n_arms * n_visits;
             for (c, levels) in data.covariates.iter().zip(&cat_levels) {
@@ -327,7 +356,10 @@ impl Design {
                     levels: levels.len(),
                     dummies: levels.len() - 1,
                 },
-                (_, None) => CovariateTerm::Categorical { levels: 1, dummies: 0 },
+                (_, None) => CovariateTerm::Categorical {
+                    levels: 1,
+                    dummies: 0,
+                },
             })
             .collect();
 

@@ -104,14 +104,18 @@ pub enum AnalysisError {
 
     /// A column of the design matrix is a linear combination of earlier ones
     /// (an empty arm-by-visit cell, a constant covariate, collinear covariates).
-    #[error("design matrix is singular: column `{column}` is a linear combination of the columns before it")]
+    #[error(
+        "design matrix is singular: column `{column}` is a linear combination of the columns before it"
+    )]
     SingularDesign {
         /// The first dependent column, in design order.
         column: String,
     },
 
     /// Not enough data to estimate the mean model and the covariance parameters.
-    #[error("too few data: {subjects} subjects and {observations} observations for {fixed} fixed effects and {covariance} covariance parameters")]
+    #[error(
+        "too few data: {subjects} subjects and {observations} observations for {fixed} fixed effects and {covariance} covariance parameters"
+    )]
     TooFewSubjects {
         /// Subjects with at least one observation.
         subjects: usize,
@@ -124,7 +128,9 @@ pub enum AnalysisError {
     },
 
     /// The optimiser did not reach a stationary point.
-    #[error("the fit did not converge after {iterations} iterations (gradient norm {gradient_norm:.3e})")]
+    #[error(
+        "the fit did not converge after {iterations} iterations (gradient norm {gradient_norm:.3e})"
+    )]
     NonConvergence {
         /// Iterations performed.
         iterations: usize,

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{Estimate, MmrmFit};
-use crate::text::{fmt_num, fmt_p, Table};
+use crate::text::{Table, fmt_num, fmt_p};
 
 fn estimate_cells(e: &Estimate) -> Vec<String> {
     vec![
@@ -25,10 +25,16 @@ impl MmrmFit {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let pct = self.confidence_level * 100.0;
-        let _ = writeln!(out, "MMRM of {} ({} , {})", self.response, self.covariance_structure, match self.method {
-            super::EstimationMethod::Reml => "REML",
-            super::EstimationMethod::Ml => "ML",
-        });
+        let _ = writeln!(
+            out,
+            "MMRM of {} ({} , {})",
+            self.response,
+            self.covariance_structure,
+            match self.method {
+                super::EstimationMethod::Reml => "REML",
+                super::EstimationMethod::Ml => "ML",
+            }
+        );
         let _ = writeln!(
             out,
             "{} subjects, {} observations used ({} rows not used), {} missingness patterns",
@@ -37,15 +43,31 @@ impl MmrmFit {
         let _ = writeln!(
             out,
             "Converged: {} after {} iterations (gradient norm {:.2e})\n",
-            if self.convergence.converged { "yes" } else { "no" },
+            if self.convergence.converged {
+                "yes"
+            } else {
+                "no"
+            },
             self.convergence.iterations,
             self.convergence.gradient_norm
         );
 
         let _ = writeln!(out, "Covariance parameters");
-        let mut t = Table::new(&["Parameter", "Estimate", "SE", &format!("{pct:.0}% Lower"), "Upper"]);
+        let mut t = Table::new(&[
+            "Parameter",
+            "Estimate",
+            "SE",
+            &format!("{pct:.0}% Lower"),
+            "Upper",
+        ]);
         for c in &self.covariance_parameters {
-            t.row(vec![c.name.clone(), fmt_num(c.estimate), fmt_num(c.std_error), fmt_num(c.lower), fmt_num(c.upper)]);
+            t.row(vec![
+                c.name.clone(),
+                fmt_num(c.estimate),
+                fmt_num(c.std_error),
+                fmt_num(c.lower),
+                fmt_num(c.upper),
+            ]);
         }
         out.push_str(&t.render());
 

@@ -1,0 +1,311 @@
+//! The store contract: every test runs against SQLite, and against PostgreSQL when
+//! `CATALYST_TEST_POSTGRES_URL` names a server (CI always sets it; with
+//! `CATALYST_REQUIRE_POSTGRES=1` a missing server is a failure, not a skip).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use catalyst_core::ledger::{AuditActor, SYSTEM_CHAIN, sign_checkpoint, site_chain};
+use catalyst_core::people::{Participant, Site, SiteStatus, Stage};
+use catalyst_core::record::Record;
+use catalyst_core::time::{TimeZoneName, Timestamp};
+use catalyst_core::DomainError;
+use catalyst_store::{ChainRef, Store, StoreError};
+use ed25519_dalek::SigningKey;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::AssertSqlSafe;
+
+struct Backend {
+    name: &'static str,
+    url: String,
+    _dir: Option<TempDir>,
+}
+
+/// A directory removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh, empty database on every backend under test.
+async fn backends() -> Vec<Backend> {
+    install_default_drivers();
+    let dir = std::env::temp_dir().join(format!("catalyst-store-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut out = vec![Backend { name: "sqlite", url: format!("sqlite://{}/test.db", dir.display()), _dir: Some(TempDir(dir)) }];
+    match std::env::var("CATALYST_TEST_POSTGRES_URL") {
+        Ok(base) => {
+            let name = format!("catalyst_test_{}", uuid::Uuid::now_v7().simple());
+            let admin = AnyPoolOptions::new().max_connections(1).connect(&base).await.unwrap();
+            sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+            admin.close().await;
+            let url = match base.rfind('/') {
+                Some(i) if base[..i].contains("://") && base[..i].len() > base.find("://").unwrap() + 2 => format!("{}/{name}", &base[..i]),
+                _ => panic!("CATALYST_TEST_POSTGRES_URL must end with /DATABASE"),
+            };
+            out.push(Backend { name: "postgres", url, _dir: None });
+        }
+        Err(_) if std::env::var("CATALYST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") => {
+            panic!("CATALYST_REQUIRE_POSTGRES=1 but CATALYST_TEST_POSTGRES_URL is not set")
+        }
+        Err(_) => eprintln!("note: CATALYST_TEST_POSTGRES_URL not set; PostgreSQL half of the contract skipped"),
+    }
+    out
+}
+
+fn actor() -> AuditActor {
+    AuditActor { id: "u-test".into(), name: "Test User".into() }
+}
+
+fn site(id: &str, code: &str) -> Site {
+    Site {
+        id: id.into(),
+        code: code.into(),
+        name: format!("Site {code}"),
+        time_zone: TimeZoneName::parse("z", "Australia/Sydney").unwrap(),
+        jurisdiction: "AU".into(),
+        status: SiteStatus::Active,
+        created_at: Timestamp(1_000),
+    }
+}
+
+fn system() -> ChainRef {
+    ChainRef { chain: SYSTEM_CHAIN.into(), zone: "UTC".into() }
+}
+
+fn site_ref(id: &str) -> ChainRef {
+    ChainRef { chain: site_chain(id), zone: "Australia/Sydney".into() }
+}
+
+async fn with_site(store: &Store, id: &str, code: &str) -> Site {
+    let s = site(id, code);
+    let mut tx = store.begin_write(Timestamp(2_000), actor(), &[system()]).await.unwrap();
+    tx.insert(SYSTEM_CHAIN, "site.create", &s).await.unwrap();
+    tx.commit().await.unwrap();
+    s
+}
+
+async fn participant(store: &Store, site: &Site, serial: i64) -> Participant {
+    let p = Participant {
+        id: format!("p-{}-{serial}", site.code),
+        site_id: site.id.clone(),
+        serial,
+        code: format!("{}-{serial:04}", site.code),
+        stage: Stage::Screening,
+        user_id: None,
+        created_at: Timestamp(3_000),
+    };
+    let mut tx = store.begin_write(Timestamp(3_000), actor(), &[site_ref(&site.id)]).await.unwrap();
+    tx.insert(&site_chain(&site.id), "participant.create", &p).await.unwrap();
+    tx.commit().await.unwrap();
+    p
+}
+
+/// Runs raw SQL, as an attacker with database access would.
+async fn raw(store_url: &str, sql: &str) -> Result<(), sqlx::Error> {
+    let pool = AnyPoolOptions::new().max_connections(1).connect(store_url).await?;
+    let result = sqlx::query(AssertSqlSafe(sql.to_owned())).execute(&pool).await.map(|_| ());
+    pool.close().await;
+    result
+}
+
+async fn drop_append_only_guard(backend: &Backend) {
+    if backend.name == "sqlite" {
+        raw(&backend.url, "DROP TRIGGER ledger_no_update").await.unwrap();
+        raw(&backend.url, "DROP TRIGGER ledger_no_delete").await.unwrap();
+    } else {
+        raw(&backend.url, "DROP TRIGGER ledger_append_only ON ledger").await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_records_round_trip() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let s = with_site(&store, "s1", "SYD").await;
+        store.close().await;
+        let reopened = Store::open(&b.url).await.unwrap();
+        assert_eq!(reopened.get::<Site>("s1").await.unwrap(), Some(s), "{}", b.name);
+        assert_eq!(reopened.site_by_code("SYD").await.unwrap().map(|s| s.id), Some("s1".into()), "{}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn every_change_is_ledgered_with_before_after_and_reason() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let s = with_site(&store, "s1", "SYD").await;
+        let renamed = Site { name: "Renamed".into(), ..s.clone() };
+
+        let mut tx = store.begin_write(Timestamp(5_000), actor(), &[system()]).await.unwrap();
+        let err = tx.update(SYSTEM_CHAIN, "site.update", &renamed, "  ").await.unwrap_err();
+        assert!(matches!(err, StoreError::Domain(DomainError::Invalid(ref v)) if v[0].field == "reason"), "{}: {err}", b.name);
+        drop(tx);
+        assert_eq!(store.get::<Site>("s1").await.unwrap().unwrap().name, "Site SYD", "{}: rolled back", b.name);
+
+        let mut tx = store.begin_write(Timestamp(5_000), actor(), &[system()]).await.unwrap();
+        tx.update(SYSTEM_CHAIN, "site.update", &renamed, "typo in name").await.unwrap();
+        let entries = tx.commit().await.unwrap();
+        assert_eq!(entries.len(), 1);
+        let e = &entries[0];
+        assert_eq!((e.seq, e.action.as_str(), e.reason.as_deref()), (2, "site.update", Some("typo in name")), "{}", b.name);
+        assert!(e.before.as_deref().unwrap().contains("\"name\":\"Site SYD\""));
+        assert!(e.after.as_deref().unwrap().contains("\"name\":\"Renamed\""));
+        assert_eq!(e.actor_name, "Test User");
+
+        let report = store.verify_ledger(&[]).await.unwrap();
+        assert!(report.ok, "{}: {report:?}", b.name);
+        assert_eq!(report.records_compared, 1);
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_update_and_delete_of_ledger_rows() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        with_site(&store, "s1", "SYD").await;
+        let update = raw(&b.url, "UPDATE ledger SET actor_name = 'Mallory'").await;
+        assert!(update.is_err_and(|e| e.to_string().contains("append-only")), "{}", b.name);
+        let delete = raw(&b.url, "DELETE FROM ledger").await;
+        assert!(delete.is_err_and(|e| e.to_string().contains("append-only")), "{}", b.name);
+        assert_eq!(store.verify_ledger(&[]).await.unwrap().chains[0].entries, 1);
+    }
+}
+
+#[tokio::test]
+async fn verify_names_the_first_altered_ledger_entry() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let s = with_site(&store, "s1", "SYD").await;
+        for serial in 1..=4 {
+            participant(&store, &s, serial).await;
+        }
+        drop_append_only_guard(&b).await;
+        let chain = site_chain("s1");
+        raw(&b.url, &format!("UPDATE ledger SET reason = 'forged' WHERE chain = '{chain}' AND seq = 3")).await.unwrap();
+        let report = store.verify_ledger(&[]).await.unwrap();
+        assert!(!report.ok, "{}", b.name);
+        assert_eq!(report.chain_faults.len(), 1, "{}: {report:?}", b.name);
+        assert_eq!((report.chain_faults[0].chain.as_str(), report.chain_faults[0].seq), (chain.as_str(), 3), "{}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn verify_catches_a_removed_tail_and_an_edited_live_record() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let s = with_site(&store, "s1", "SYD").await;
+        participant(&store, &s, 1).await;
+        participant(&store, &s, 2).await;
+        raw(&b.url, "UPDATE participants SET stage = 'completed' WHERE serial = 2").await.unwrap();
+        let report = store.verify_ledger(&[]).await.unwrap();
+        assert_eq!(report.state_mismatches.len(), 1, "{}: {report:?}", b.name);
+        assert!(report.state_mismatches[0].problem.contains("column stage"), "{}", b.name);
+        assert!(report.state_mismatches[0].problem.contains("entry 2"), "{}", b.name);
+        raw(&b.url, "UPDATE participants SET stage = 'screening' WHERE serial = 2").await.unwrap();
+        assert!(store.verify_ledger(&[]).await.unwrap().ok, "{}", b.name);
+
+        raw(&b.url, "INSERT INTO participants (id, site_id, serial, code, stage, user_id, created_at) VALUES ('ghost', 's1', 9, 'SYD-0009', 'enrolled', NULL, 1)").await.unwrap();
+        let report = store.verify_ledger(&[]).await.unwrap();
+        assert_eq!(report.state_mismatches.len(), 1, "{}", b.name);
+        assert!(report.state_mismatches[0].entity_id == "ghost" && report.state_mismatches[0].problem.contains("no ledger history"));
+        raw(&b.url, "DELETE FROM participants WHERE id = 'ghost'").await.unwrap();
+
+        drop_append_only_guard(&b).await;
+        raw(&b.url, &format!("DELETE FROM ledger WHERE chain = '{}' AND seq = 2", site_chain("s1"))).await.unwrap();
+        let report = store.verify_ledger(&[]).await.unwrap();
+        assert!(!report.ok, "{}", b.name);
+        assert!(report.chain_faults.iter().any(|f| f.problem.contains("recorded head")), "{}: {report:?}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn checkpoints_bind_the_chain_to_a_key() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        with_site(&store, "s1", "SYD").await;
+        let key = SigningKey::from_bytes(&[3u8; 32]);
+        let impostor = SigningKey::from_bytes(&[4u8; 32]);
+        for head in store.chain_heads().await.unwrap() {
+            assert!(store.insert_checkpoint(&sign_checkpoint(&key, &head.chain, head.seq, &head.hash, Timestamp(9))).await.unwrap());
+        }
+        let ok = store.verify_ledger(&[key.verifying_key()]).await.unwrap();
+        assert!(ok.ok && ok.chains[0].checkpoints_verified == 1 && ok.chains[0].unsigned_tail == 0, "{}: {ok:?}", b.name);
+        let wrong = store.verify_ledger(&[impostor.verifying_key()]).await.unwrap();
+        assert!(!wrong.ok && wrong.checkpoint_faults[0].contains("untrusted"), "{}", b.name);
+
+        // Rewriting history and recomputing every hash is caught by the signed checkpoint.
+        drop_append_only_guard(&b).await;
+        raw(&b.url, "UPDATE ledger SET actor_name = 'Mallory'").await.unwrap();
+        let mut forged = Vec::new();
+        store.for_each_entry(SYSTEM_CHAIN, |mut e| {
+            e.hash = e.compute_hash();
+            forged.push(e);
+            Ok(())
+        }).await.unwrap();
+        for e in &forged {
+            raw(&b.url, &format!("UPDATE ledger SET hash = '{}' WHERE chain = '{}' AND seq = {}", e.hash, e.chain, e.seq)).await.unwrap();
+            raw(&b.url, &format!("UPDATE ledger_heads SET hash = '{}' WHERE chain = '{}'", e.hash, e.chain)).await.unwrap();
+        }
+        let report = store.verify_ledger(&[key.verifying_key()]).await.unwrap();
+        assert!(report.chain_faults.is_empty(), "{}: the forger recomputed the chain", b.name);
+        assert!(report.checkpoint_faults.iter().any(|f| f.contains("differs from the checkpoint")), "{}: {report:?}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writers_on_one_chain_get_contiguous_sequences() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let s = with_site(&store, "s1", "SYD").await;
+        let mut tasks = Vec::new();
+        for serial in 1..=24 {
+            let store = store.clone();
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move { participant(&store, &s, serial).await }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let report = store.verify_ledger(&[]).await.unwrap();
+        assert!(report.ok, "{}: {report:?}", b.name);
+        let chain = report.chains.iter().find(|c| c.chain == site_chain("s1")).unwrap();
+        assert_eq!(chain.entries, 24, "{}", b.name);
+        assert_eq!(store.list_participants("s1", 0, 100).await.unwrap().len(), 24);
+        assert_eq!(store.list_participants("s1", 20, 100).await.unwrap().len(), 4, "{}: keyset paging", b.name);
+    }
+}
+
+#[tokio::test]
+async fn unique_constraints_are_reported_as_such() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        with_site(&store, "s1", "SYD").await;
+        let mut tx = store.begin_write(Timestamp(2), actor(), &[system()]).await.unwrap();
+        let err = tx.insert(SYSTEM_CHAIN, "site.create", &site("s2", "SYD")).await.unwrap_err();
+        assert!(err.is_unique_violation(), "{}: {err}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn a_write_to_an_unlocked_chain_is_refused() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let mut tx = store.begin_write(Timestamp(2), actor(), &[system()]).await.unwrap();
+        let err = tx.insert(&site_chain("elsewhere"), "site.create", &site("s9", "ZZZ")).await.unwrap_err();
+        assert!(err.to_string().contains("not locked"), "{}: {err}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn records_decode_exactly_as_written() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let s = with_site(&store, "s1", "SYD").await;
+        let p = participant(&store, &s, 7).await;
+        let stored = store.get::<Participant>(&p.id).await.unwrap().unwrap();
+        assert_eq!(stored.to_row().unwrap(), p.to_row().unwrap(), "{}", b.name);
+        assert_eq!(stored.user_id, None);
+    }
+}

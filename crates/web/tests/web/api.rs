@@ -1,0 +1,274 @@
+use crate::support::TestApp;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn login_me_logout_and_a_revoked_token_stops_working() {
+    let t = TestApp::spawn().await;
+    let token = t.token("therapist1.syd").await;
+    let (status, me) = t.get(&token, "/api/v1/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["display_name"], "Sam Whitlock");
+    assert_eq!(me["roles"][0]["role"], "therapist");
+
+    let (status, _) = t.post(&token, "/api/v1/auth/logout", json!({})).await;
+    assert_eq!(status, 204);
+    let (status, problem) = t.get(&token, "/api/v1/me").await;
+    assert_eq!(status, 401);
+    assert_eq!(problem["type"], "/problems/unauthenticated");
+
+    let (status, _) = t.get("not-a-token", "/api/v1/me").await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_throttled_after_five_failures() {
+    let t = TestApp::spawn().await;
+    for _ in 0..5 {
+        let r = t.http.post(t.url("/api/v1/auth/login")).json(&json!({"username": "lead.syd", "password": "wrong-password"})).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let r = t.http.post(t.url("/api/v1/auth/login")).json(&json!({"username": "lead.syd", "password": super::support::PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), 429, "even the right password waits out the lock");
+    assert!(r.headers().get("retry-after").is_some());
+    let entries = t.app.store.recent_entries(&catalyst_store::ledger::EntryFilter { limit: 50, ..Default::default() }).await.unwrap();
+    assert_eq!(entries.iter().filter(|e| e.action == "auth.login_failed").count(), 5);
+}
+
+#[tokio::test]
+async fn a_denied_request_is_403_with_a_problem_and_is_in_the_ledger() {
+    let t = TestApp::spawn().await;
+    let token = t.token("therapist1.syd").await;
+    let bos = t.site_id("BOS").await;
+    let (status, problem) = t.get(&token, &format!("/api/v1/sites/{bos}/participants")).await;
+    assert_eq!(status, 403);
+    assert_eq!(problem["type"], "/problems/forbidden");
+    assert_eq!(problem["status"], 403);
+    let entries = t.app.store.recent_entries(&catalyst_store::ledger::EntryFilter { limit: 20, ..Default::default() }).await.unwrap();
+    let denial = entries.iter().find(|e| e.action == "access.denied").expect("denial recorded");
+    assert_eq!(denial.actor_name, "Sam Whitlock");
+    assert_eq!(denial.chain, format!("site:{bos}"));
+    assert!(denial.after.as_deref().unwrap().contains("view_participants"));
+}
+
+#[tokio::test]
+async fn bad_requests_get_problem_bodies_never_500() {
+    let t = TestApp::spawn().await;
+    let token = t.token("admin").await;
+    let syd = t.site_id("SYD").await;
+    let cases: Vec<(&str, String, String, u16, Option<&str>)> = vec![
+        ("POST", "/api/v1/sites".to_owned(), "{".into(), 400, None),
+        ("POST", "/api/v1/sites".to_owned(), "[1,2]".into(), 422, None),
+        ("POST", "/api/v1/sites".to_owned(), r#"{"code":"AB","name":"n","time_zone":"UTC","jurisdiction":"US","colour":"red"}"#.into(), 422, Some("colour")),
+        ("POST", "/api/v1/sites".to_owned(), r#"{"code":"AB","name":"n","time_zone":"UTC"}"#.into(), 422, Some("jurisdiction")),
+        ("POST", "/api/v1/sites".to_owned(), r#"{"code":12,"name":"n","time_zone":"UTC","jurisdiction":"US"}"#.into(), 422, Some("code")),
+        ("POST", "/api/v1/sites".to_owned(), r#"{"code":"AB","name":"n","time_zone":"UTC","jurisdiction":"US"} trailing"#.into(), 400, None),
+        ("POST", "/api/v1/users".to_owned(), r#"{"username":"x y","display_name":"","password":"short"}"#.into(), 422, Some("username")),
+        ("POST", format!("/api/v1/sites/{syd}/participants"), r#"{"stage":"dosed"}"#.into(), 422, Some("stage")),
+        ("POST", "/api/v1/signatures".to_owned(), r#"{"entity_kind":"participant","entity_id":"x","meaning":"approval"}"#.into(), 422, Some("password")),
+        ("POST", "/api/v1/auth/login".to_owned(), "null".into(), 422, None),
+        ("POST", "/api/v1/sites".to_owned(), format!(r#"{{"code":"AB","name":"{}","time_zone":"UTC","jurisdiction":"US"}}"#, "x".repeat(70_000)), 413, None),
+        ("PUT", format!("/api/v1/sites/{syd}"), r#"{"code":"SYD","name":"n","time_zone":"UTC","jurisdiction":"AU","status":"open","reason":"r"}"#.into(), 422, Some("status")),
+        ("GET", "/api/v1/sites/no-such-site".to_owned(), String::new(), 404, None),
+        ("GET", format!("/api/v1/sites/{syd}/participants?limit=abc"), String::new(), 422, Some("limit")),
+        ("GET", format!("/api/v1/sites/{syd}/participants?limit=0"), String::new(), 422, Some("limit")),
+        ("GET", "/api/v1/nothing-here".to_owned(), String::new(), 404, None),
+    ];
+    for (method, path, body, expected, field) in cases {
+        let request = match method {
+            "GET" => t.http.get(t.url(&path)),
+            "PUT" => t.http.put(t.url(&path)).header("content-type", "application/json").body(body.clone()),
+            _ => t.http.post(t.url(&path)).header("content-type", "application/json").body(body.clone()),
+        };
+        let r = request.bearer_auth(&token).send().await.unwrap();
+        let status = r.status().as_u16();
+        let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let problem: Value = r.json().await.unwrap_or(Value::Null);
+        let label = format!("{method} {path} {}", body.chars().take(80).collect::<String>());
+        assert_eq!(status, expected, "{label}: {problem}");
+        assert_eq!(content_type, "application/problem+json", "{label}");
+        assert_eq!(problem["status"], expected, "{label}");
+        if let Some(field) = field {
+            let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+            assert!(fields.contains(&field), "{label}: {fields:?} should name {field}");
+        }
+    }
+    // A body that is not JSON at all.
+    let r = t.http.post(t.url("/api/v1/sites")).bearer_auth(&token).body("code=AB").send().await.unwrap();
+    assert_eq!(r.status(), 415);
+}
+
+#[tokio::test]
+async fn validation_names_every_field_and_the_allowed_values() {
+    let t = TestApp::spawn().await;
+    let token = t.token("admin").await;
+    let (status, problem) = t.post(&token, "/api/v1/sites", json!({"code": "x", "name": "", "time_zone": "Mars/Base", "jurisdiction": "Oz"})).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["code", "name", "time_zone", "jurisdiction"]);
+    let user = t.app.store.user_by_username("rater").await.unwrap().unwrap();
+    let (status, problem) = t.post(&token, &format!("/api/v1/users/{}/roles", user.id), json!({"role": "nurse"})).await;
+    assert_eq!(status, 422);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("site_lead"));
+}
+
+#[tokio::test]
+async fn changing_recorded_data_requires_a_reason_and_keeps_old_and_new_values() {
+    let t = TestApp::spawn().await;
+    let admin = t.token("admin").await;
+    let syd = t.site_id("SYD").await;
+    let body = |reason: &str| json!({"code": "SYD", "name": "Sydney Centre", "time_zone": "Australia/Sydney", "jurisdiction": "AU-NSW", "status": "active", "reason": reason});
+    let (status, problem) = t.put(&admin, &format!("/api/v1/sites/{syd}"), body("")).await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["errors"][0]["field"], "reason");
+    let (status, site) = t.put(&admin, &format!("/api/v1/sites/{syd}"), body("official name")).await;
+    assert_eq!(status, 200);
+    assert_eq!(site["name"], "Sydney Centre");
+    let (_, ledger) = t.get(&admin, "/api/v1/audit/ledger?limit=5").await;
+    let entry = ledger.as_array().unwrap().iter().find(|e| e["action"] == "site.update").unwrap();
+    assert_eq!(entry["reason"], "official name");
+    assert!(entry["before"].as_str().unwrap().contains("Sydney Trauma Recovery Centre"));
+    assert!(entry["after"].as_str().unwrap().contains("Sydney Centre"));
+    assert_eq!(entry["actor_name"], "Alex Morgan (administrator)");
+}
+
+#[tokio::test]
+async fn participants_see_only_their_own_record() {
+    let t = TestApp::spawn().await;
+    let token = t.token("participant.syd").await;
+    let (status, me) = t.get(&token, "/api/v1/me").await;
+    assert_eq!(status, 200);
+    let own = t.app.store.participant_for_user(me["user_id"].as_str().unwrap()).await.unwrap().pop().unwrap();
+    let (status, view) = t.get(&token, &format!("/api/v1/participants/{}", own.id)).await;
+    assert_eq!(status, 200);
+    assert_eq!(view["code"], own.code);
+    let other = t.participant_id("SYD-0001").await;
+    assert_ne!(other, own.id);
+    assert_eq!(t.get(&token, &format!("/api/v1/participants/{other}")).await.0, 403);
+    let syd = t.site_id("SYD").await;
+    assert_eq!(t.get(&token, &format!("/api/v1/sites/{syd}/participants")).await.0, 403);
+}
+
+#[tokio::test]
+async fn administrators_run_the_system_but_see_no_clinical_records() {
+    let t = TestApp::spawn().await;
+    let admin = t.token("admin").await;
+    let syd = t.site_id("SYD").await;
+    assert_eq!(t.get(&admin, &format!("/api/v1/sites/{syd}/participants")).await.0, 403);
+    let (status, created) = t.post(&admin, "/api/v1/users", json!({"username": "nurse.new", "display_name": "New Nurse", "password": "a long password"})).await;
+    assert_eq!(status, 201);
+    let (status, _) = t.post(&admin, &format!("/api/v1/users/{}/roles", created["id"].as_str().unwrap()), json!({"role": "therapist", "site_id": syd})).await;
+    assert_eq!(status, 201);
+    let (status, problem) = t.post(&admin, "/api/v1/users", json!({"username": "nurse.new", "display_name": "Dup", "password": "a long password"})).await;
+    assert_eq!(status, 422, "{problem}");
+    let newcomer = t.token_with("nurse.new", "a long password").await;
+    assert_eq!(t.get(&newcomer, &format!("/api/v1/sites/{syd}/participants")).await.0, 200);
+}
+
+#[tokio::test]
+async fn participants_are_registered_and_paged() {
+    let t = TestApp::spawn().await;
+    let token = t.token("lead.van").await;
+    let van = t.site_id("VAN").await;
+    for _ in 0..3 {
+        let (status, p) = t.post(&token, &format!("/api/v1/sites/{van}/participants"), json!({})).await;
+        assert_eq!(status, 201);
+        assert_eq!(p["stage"], "referred");
+    }
+    let (_, page) = t.get(&token, &format!("/api/v1/sites/{van}/participants?limit=5")).await;
+    let codes: Vec<&str> = page["items"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["VAN-0001", "VAN-0002", "VAN-0003", "VAN-0004", "VAN-0005"]);
+    let after = page["next_after"].as_i64().unwrap();
+    let (_, rest) = t.get(&token, &format!("/api/v1/sites/{van}/participants?limit=5&after={after}")).await;
+    let codes: Vec<&str> = rest["items"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["VAN-0006", "VAN-0007"]);
+    assert!(rest["next_after"].is_null());
+}
+
+#[tokio::test]
+async fn e_signatures_need_the_password_and_show_when_the_record_changed() {
+    let t = TestApp::spawn().await;
+    let token = t.token("lead.syd").await;
+    let p = t.participant_id("SYD-0004").await;
+    let sign = |password: &str| json!({"entity_kind": "participant", "entity_id": p, "meaning": "review", "password": password});
+    let (status, problem) = t.post(&token, "/api/v1/signatures", sign("not my password")).await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["errors"][0]["field"], "password");
+    let (status, sig) = t.post(&token, "/api/v1/signatures", sign(super::support::PASSWORD)).await;
+    assert_eq!(status, 201, "{sig}");
+    let manifestation = sig["manifestation"].as_str().unwrap();
+    assert!(manifestation.contains("Dr Priya Raman") && manifestation.contains("review") && manifestation.contains("AE"), "{manifestation}");
+
+    let path = format!("/api/v1/signatures?entity_kind=participant&entity_id={p}");
+    assert_eq!(t.get(&token, &path).await.1[0]["record_unchanged"], true);
+    let (status, _) = t.post(&token, &format!("/api/v1/participants/{p}/stage"), json!({"stage": "preparation", "reason": "baseline done"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(t.get(&token, &path).await.1[0]["record_unchanged"], false);
+
+    let other_site = t.token("lead.bos").await;
+    assert_eq!(t.post(&other_site, "/api/v1/signatures", sign(super::support::PASSWORD)).await.0, 403);
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sessions() {
+    let t = TestApp::spawn().await;
+    let admin = t.token("admin").await;
+    let victim = t.token("pharmacist.bos").await;
+    let user = t.app.store.user_by_username("pharmacist.bos").await.unwrap().unwrap();
+    let (status, _) = t.post(&admin, &format!("/api/v1/users/{}/status", user.id), json!({"status": "disabled", "reason": "left the organisation"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(t.get(&victim, "/api/v1/me").await.0, 401);
+    let r = t.http.post(t.url("/api/v1/auth/login")).json(&json!({"username": "pharmacist.bos", "password": super::support::PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn cookie_sessions_refuse_cross_origin_writes() {
+    let t = TestApp::spawn().await;
+    let token = t.token("lead.syd").await;
+    let syd = t.site_id("SYD").await;
+    let cookie = format!("catalyst_session={token}");
+    let path = t.url(&format!("/api/v1/sites/{syd}/participants"));
+    let r = t.http.post(&path).header("cookie", &cookie).header("origin", "https://evil.example").json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = t.http.post(&path).header("cookie", &cookie).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 403, "no Origin or Referer at all");
+    let r = t.http.post(&path).header("cookie", &cookie).header("origin", &t.base).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+#[tokio::test]
+async fn the_audit_trail_verifies_over_the_api_and_only_for_auditors() {
+    let t = TestApp::spawn().await;
+    let monitor = t.token("monitor").await;
+    let (status, report) = t.post(&monitor, "/api/v1/audit/verify", json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(report["ok"], true, "{report}");
+    assert!(report["records_compared"].as_u64().unwrap() > 50);
+    let therapist = t.token("therapist2.bos").await;
+    assert_eq!(t.post(&therapist, "/api/v1/audit/verify", json!({})).await.0, 403);
+    assert_eq!(t.get(&therapist, "/api/v1/audit/ledger").await.0, 403);
+    let lead = t.token("lead.bos").await;
+    let (status, entries) = t.get(&lead, "/api/v1/audit/ledger").await;
+    assert_eq!(status, 200);
+    let bos = t.site_id("BOS").await;
+    assert!(entries.as_array().unwrap().iter().all(|e| e["chain"] == format!("site:{bos}")), "a site lead reads only their site's chain");
+}
+
+#[tokio::test]
+async fn openapi_documents_every_route_and_health_checks_answer() {
+    let t = TestApp::spawn().await;
+    let doc: Value = t.http.get(t.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/auth/login", "/api/v1/me", "/api/v1/sites", "/api/v1/sites/{site_id}", "/api/v1/users",
+        "/api/v1/users/{user_id}/roles", "/api/v1/sites/{site_id}/participants", "/api/v1/participants/{participant_id}/stage",
+        "/api/v1/signatures", "/api/v1/audit/ledger", "/api/v1/audit/verify", "/healthz", "/readyz",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing from OpenAPI");
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert_eq!(t.http.get(t.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(t.http.get(t.url("/readyz")).send().await.unwrap().status(), 200);
+    let r = t.http.get(t.url("/healthz")).send().await.unwrap();
+    assert!(r.headers().get("x-request-id").is_some());
+}

@@ -1,0 +1,103 @@
+use crate::support::{PASSWORD, TestApp};
+
+/// A browser-like client: cookies kept, Origin sent like a browser's form submission.
+async fn logged_in(t: &TestApp, username: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let r = client
+        .post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "redirected to the dashboard");
+    client
+}
+
+#[tokio::test]
+async fn pages_require_login_and_show_a_role_aware_dashboard() {
+    let t = TestApp::spawn().await;
+    let anonymous = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = anonymous.get(t.url("/sites")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login?next=%2Fsites");
+
+    let lead = logged_in(&t, "lead.syd").await;
+    let html = lead.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Welcome, Dr Priya Raman"));
+    assert!(html.contains("Sydney Trauma Recovery Centre"));
+    assert!(!html.contains("Boston Clinical Research Unit"), "a site lead sees only their site");
+    assert!(html.contains("participants by stage"));
+
+    let participant = logged_in(&t, "participant.syd").await;
+    let html = participant.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Your programme") && html.contains("SYD-0005"), "{html}");
+    assert!(!html.contains("href=\"/sites\""), "participants get no staff navigation");
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_the_form_again_with_the_reason() {
+    let t = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    let r = client.post(t.url("/login")).header("origin", &t.base).form(&[("username", "lead.syd"), ("password", "nope-nope-nope")]).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Wrong username or password"));
+    assert!(html.contains("value=\"lead.syd\""), "the username is kept");
+}
+
+#[tokio::test]
+async fn forms_report_invalid_fields_inline_and_save_valid_ones() {
+    let t = TestApp::spawn().await;
+    let admin = logged_in(&t, "admin").await;
+    let r = admin
+        .post(t.url("/sites"))
+        .header("origin", &t.base)
+        .form(&[("code", "lon"), ("name", "London"), ("time_zone", "Europe/Londres"), ("jurisdiction", "GB")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Not saved.") && html.contains("time_zone"), "{html}");
+
+    let r = admin
+        .post(t.url("/sites"))
+        .header("origin", &t.base)
+        .form(&[("code", "LON"), ("name", "London"), ("time_zone", "Europe/London"), ("jurisdiction", "GB")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Site LON added."));
+}
+
+#[tokio::test]
+async fn a_stage_change_from_the_participant_page_needs_a_reason_and_shows_in_its_history() {
+    let t = TestApp::spawn().await;
+    let lead = logged_in(&t, "lead.bos").await;
+    let p = t.participant_id("BOS-0002").await;
+    let r = lead.post(t.url(&format!("/participants/{p}/stage"))).header("origin", &t.base).form(&[("stage", "preparation"), ("reason", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = lead
+        .post(t.url(&format!("/participants/{p}/stage")))
+        .header("origin", &t.base)
+        .form(&[("stage", "preparation"), ("reason", "consent signed, baseline complete")])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Stage changed to Preparation."));
+    assert!(html.contains("consent signed, baseline complete"), "history shows the reason");
+}
+
+#[tokio::test]
+async fn monitors_verify_the_audit_trail_from_the_page() {
+    let t = TestApp::spawn().await;
+    let monitor = logged_in(&t, "monitor").await;
+    let html = monitor.post(t.url("/audit/verify")).header("origin", &t.base).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Verified: every chain recomputes"), "{html}");
+    let html = monitor.get(t.url("/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("participant.create"));
+}
