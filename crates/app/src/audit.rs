@@ -26,7 +26,8 @@ impl App {
         let key_id = hex::encode(self.public_key().as_bytes());
         if self.store.get::<SigningKeyRecord>(&key_id).await?.is_none() {
             let system = Self::system_chain_ref();
-            let record = SigningKeyRecord { id: key_id.clone(), label: "checkpoint key".to_owned(), created_at: self.now() };
+            let record =
+                SigningKeyRecord { id: key_id.clone(), label: "checkpoint key".to_owned(), created_at: self.now() };
             let mut tx = self.begin(AuditActor::system("checkpoint"), std::slice::from_ref(&system)).await?;
             tx.insert(SYSTEM_CHAIN, "ledger.key_register", &record).await?;
             tx.commit().await?;
@@ -34,7 +35,8 @@ impl App {
         let signed_before = self.store.checkpoints().await?;
         let mut signed = 0;
         for head in self.store.chain_heads().await? {
-            let already = signed_before.iter().any(|c| c.chain == head.chain && c.seq == head.seq && c.public_key == key_id);
+            let already =
+                signed_before.iter().any(|c| c.chain == head.chain && c.seq == head.seq && c.public_key == key_id);
             if already {
                 continue;
             }
@@ -71,11 +73,20 @@ impl App {
                 }
             }
         };
-        Ok(self.store.recent_entries(&EntryFilter { chains, entity: None, before: None, limit: limit.clamp(1, 500) }).await?)
+        Ok(self
+            .store
+            .recent_entries(&EntryFilter { chains, entity: None, before: None, limit: limit.clamp(1, 500) })
+            .await?)
     }
 
     /// The ledger history of one record at a site, newest first.
-    pub async fn record_history(&self, actor: &Actor, site_id: &str, entity_kind: &str, entity_id: &str) -> AppResult<Vec<Entry>> {
+    pub async fn record_history(
+        &self,
+        actor: &Actor,
+        site_id: &str,
+        entity_kind: &str,
+        entity_id: &str,
+    ) -> AppResult<Vec<Entry>> {
         self.authorize(actor, Action::ViewAuditTrail, Resource::Site { site_id }).await?;
         let filter = EntryFilter {
             chains: vec![site_chain(site_id)],

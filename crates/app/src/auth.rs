@@ -2,8 +2,8 @@
 
 use crate::App;
 use crate::error::{AppError, AppResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
 use catalyst_core::DomainError;
 use catalyst_core::ledger::AuditActor;
@@ -63,7 +63,8 @@ fn password_matches(password: &str, stored: &str) -> bool {
 
 /// A fixed hash to verify against when the user does not exist, so that a wrong username
 /// costs the same time as a wrong password and usernames cannot be probed by timing.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$HgrSgpfLv5CZ6sJkK1B6Nh5PY0PdVzYVtd8LI8LAX1o";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$HgrSgpfLv5CZ6sJkK1B6Nh5PY0PdVzYVtd8LI8LAX1o";
 
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -115,15 +116,26 @@ impl App {
                 let mut tx = self.begin(actor, std::slice::from_ref(&system)).await?;
                 tx.create_session(&session, &token_hash(&token)).await?;
                 tx.clear_login_failures(&username).await?;
-                tx.event(&system.chain, "auth.login", "session", &session.id, details(&[("kind", kind.as_str()), ("user_id", &user.id)]))
-                    .await?;
+                tx.event(
+                    &system.chain,
+                    "auth.login",
+                    "session",
+                    &session.id,
+                    details(&[("kind", kind.as_str()), ("user_id", &user.id)]),
+                )
+                .await?;
                 tx.commit().await?;
                 let actor = self.actor_for(&user).await?;
                 Ok((NewSession { token, session_id: session.id, expires_at: session.expires_at }, actor))
             }
             (valid, user) => {
                 let why = if valid && user.is_none() { "account disabled" } else { "wrong username or password" };
-                let mut tx = self.begin(AuditActor { id: "anonymous".into(), name: "anonymous".into() }, std::slice::from_ref(&system)).await?;
+                let mut tx = self
+                    .begin(
+                        AuditActor { id: "anonymous".into(), name: "anonymous".into() },
+                        std::slice::from_ref(&system),
+                    )
+                    .await?;
                 tx.record_login_failure(&username).await?;
                 tx.event(&system.chain, "auth.login_failed", "login", &username, details(&[("reason", why)])).await?;
                 tx.commit().await?;
@@ -176,7 +188,12 @@ impl App {
         if stored.as_deref().is_some_and(|h| password_matches(password, h)) {
             Ok(())
         } else {
-            Err(DomainError::invalid("password", "signature_credentials", "the password does not match: the record was not signed").into())
+            Err(DomainError::invalid(
+                "password",
+                "signature_credentials",
+                "the password does not match: the record was not signed",
+            )
+            .into())
         }
     }
 }

@@ -3,8 +3,8 @@
 use crate::AppError;
 use crate::error::AppResult;
 use catalyst_core::ledger::{AuditActor, SYSTEM_CHAIN};
-use catalyst_core::policy::{Action, Actor, Resource, authorize};
 use catalyst_core::people::Site;
+use catalyst_core::policy::{Action, Actor, Resource, authorize};
 use catalyst_core::time::Timestamp;
 use catalyst_core::{DomainError, ledger::site_chain};
 use catalyst_store::{ChainRef, Store, WriteTx};
@@ -83,7 +83,9 @@ impl App {
             return Ok(());
         };
         let site = match resource {
-            Resource::Site { site_id } | Resource::Participant { site_id, .. } => self.store.get::<Site>(site_id).await?,
+            Resource::Site { site_id } | Resource::Participant { site_id, .. } => {
+                self.store.get::<Site>(site_id).await?
+            }
             Resource::System | Resource::User { .. } => None,
         };
         let chain = site.as_ref().map(Self::site_chain_ref).unwrap_or_else(Self::system_chain_ref);

@@ -39,7 +39,17 @@ const SITES: &[DemoSite] = &[
         therapists: ["Sam Whitlock", "Mere Tane", "Lucy Chen"],
         physician: "Dr Tom Hargreaves",
         pharmacist: "Grace Kim",
-        stages: &[Stage::Referred, Stage::Screening, Stage::Screening, Stage::Enrolled, Stage::Preparation, Stage::Dosing, Stage::Integration, Stage::FollowUp, Stage::Completed],
+        stages: &[
+            Stage::Referred,
+            Stage::Screening,
+            Stage::Screening,
+            Stage::Enrolled,
+            Stage::Preparation,
+            Stage::Dosing,
+            Stage::Integration,
+            Stage::FollowUp,
+            Stage::Completed,
+        ],
     },
     DemoSite {
         code: "BOS",
@@ -50,7 +60,16 @@ const SITES: &[DemoSite] = &[
         therapists: ["Rachel Adler", "Daniel Ortiz", "Hannah Lindqvist"],
         physician: "Dr Emily Shaw",
         pharmacist: "Marcus Bell",
-        stages: &[Stage::Screening, Stage::Enrolled, Stage::Preparation, Stage::Dosing, Stage::Dosing, Stage::Integration, Stage::FollowUp, Stage::Withdrawn],
+        stages: &[
+            Stage::Screening,
+            Stage::Enrolled,
+            Stage::Preparation,
+            Stage::Dosing,
+            Stage::Dosing,
+            Stage::Integration,
+            Stage::FollowUp,
+            Stage::Withdrawn,
+        ],
     },
     DemoSite {
         code: "VAN",
@@ -74,7 +93,12 @@ impl App {
         let by = AuditActor::system("demo");
         let mut logins = Vec::new();
         let mut account = |username: &str, name: &str, role: Role, site: Option<&str>| {
-            logins.push(DemoLogin { username: username.to_owned(), display_name: name.to_owned(), role, site: site.map(str::to_owned) });
+            logins.push(DemoLogin {
+                username: username.to_owned(),
+                display_name: name.to_owned(),
+                role,
+                site: site.map(str::to_owned),
+            });
         };
 
         let admin = self.bootstrap_admin(&user("admin", "Alex Morgan (administrator)")).await?;
@@ -82,13 +106,27 @@ impl App {
 
         let mut sites = Vec::new();
         for demo in SITES {
-            let input = SiteInput { code: demo.code.into(), name: demo.name.into(), time_zone: demo.zone.into(), jurisdiction: demo.jurisdiction.into() };
+            let input = SiteInput {
+                code: demo.code.into(),
+                name: demo.name.into(),
+                time_zone: demo.zone.into(),
+                jurisdiction: demo.jurisdiction.into(),
+            };
             let site = self.insert_site(by.clone(), &input).await?;
             let lower = demo.code.to_ascii_lowercase();
-            let staff: Vec<(String, &str, Role)> = std::iter::once((format!("lead.{lower}"), demo.lead, Role::SiteLead))
-                .chain(demo.therapists.iter().enumerate().map(|(i, n)| (format!("therapist{}.{lower}", i + 1), *n, Role::Therapist)))
-                .chain([(format!("physician.{lower}"), demo.physician, Role::Physician), (format!("pharmacist.{lower}"), demo.pharmacist, Role::Pharmacist)])
-                .collect();
+            let staff: Vec<(String, &str, Role)> =
+                std::iter::once((format!("lead.{lower}"), demo.lead, Role::SiteLead))
+                    .chain(
+                        demo.therapists
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| (format!("therapist{}.{lower}", i + 1), *n, Role::Therapist)),
+                    )
+                    .chain([
+                        (format!("physician.{lower}"), demo.physician, Role::Physician),
+                        (format!("pharmacist.{lower}"), demo.pharmacist, Role::Pharmacist),
+                    ])
+                    .collect();
             for (username, name, role) in staff {
                 let u = self.insert_user(by.clone(), &user(&username, name)).await?;
                 self.insert_grant(by.clone(), &u.id, role, Some(&site.id)).await?;
@@ -97,7 +135,10 @@ impl App {
             sites.push((site, demo));
         }
 
-        for (username, name, role) in [("rater", "Jordan Lee (independent rater)", Role::Rater), ("monitor", "Ines Duarte (monitor)", Role::Monitor)] {
+        for (username, name, role) in [
+            ("rater", "Jordan Lee (independent rater)", Role::Rater),
+            ("monitor", "Ines Duarte (monitor)", Role::Monitor),
+        ] {
             let u = self.insert_user(by.clone(), &user(username, name)).await?;
             self.insert_grant(by.clone(), &u.id, role, None).await?;
             account(username, name, role, None);
@@ -118,7 +159,9 @@ impl App {
                     user_id: None,
                     created_at: self.now(),
                 };
-                if first_in_treatment.is_none() && matches!(stage, Stage::Preparation | Stage::Dosing | Stage::Integration) {
+                if first_in_treatment.is_none()
+                    && matches!(stage, Stage::Preparation | Stage::Dosing | Stage::Integration)
+                {
                     first_in_treatment = Some(participant.clone());
                 }
                 tx.insert(&chain.chain, "participant.create", &participant).await?;
@@ -133,7 +176,13 @@ impl App {
                 self.insert_grant(by.clone(), &u.id, Role::Participant, Some(&site.id)).await?;
                 let mut tx = self.begin(by.clone(), std::slice::from_ref(&chain)).await?;
                 let linked = Participant { user_id: Some(u.id.clone()), ..participant };
-                tx.update(&chain.chain, "participant.link_account", &linked, "portal account created for the participant").await?;
+                tx.update(
+                    &chain.chain,
+                    "participant.link_account",
+                    &linked,
+                    "portal account created for the participant",
+                )
+                .await?;
                 tx.commit().await?;
                 account(&username, &name, Role::Participant, Some(&site.code));
             }
@@ -144,5 +193,9 @@ impl App {
 }
 
 fn user(username: &str, display_name: &str) -> UserInput {
-    UserInput { username: username.to_owned(), display_name: display_name.to_owned(), password: DEMO_PASSWORD.to_owned() }
+    UserInput {
+        username: username.to_owned(),
+        display_name: display_name.to_owned(),
+        password: DEMO_PASSWORD.to_owned(),
+    }
 }

@@ -13,7 +13,9 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         if error.is_unique_violation() {
-            return AppError::Domain(DomainError::Conflict("a record with the same unique value already exists".to_owned()));
+            return AppError::Domain(DomainError::Conflict(
+                "a record with the same unique value already exists".to_owned(),
+            ));
         }
         match error {
             StoreError::Domain(domain) => AppError::Domain(domain),

@@ -29,16 +29,36 @@ impl App {
     async fn signable(&self, entity_kind: &str, entity_id: &str) -> AppResult<Signable> {
         match entity_kind {
             "participant" => {
-                let p = self.store.get::<Participant>(entity_id).await?.ok_or_else(|| DomainError::not_found("participant", entity_id))?;
-                Ok(Signable { row: p.to_row().map_err(catalyst_store::StoreError::from)?, site_id: p.site_id.clone(), participant_id: Some(p.id) })
+                let p = self
+                    .store
+                    .get::<Participant>(entity_id)
+                    .await?
+                    .ok_or_else(|| DomainError::not_found("participant", entity_id))?;
+                Ok(Signable {
+                    row: p.to_row().map_err(catalyst_store::StoreError::from)?,
+                    site_id: p.site_id.clone(),
+                    participant_id: Some(p.id),
+                })
             }
-            other => Err(DomainError::invalid("entity_kind", "one_of", format!("records of kind {other:?} cannot be signed; allowed: participant")).into()),
+            other => Err(DomainError::invalid(
+                "entity_kind",
+                "one_of",
+                format!("records of kind {other:?} cannot be signed; allowed: participant"),
+            )
+            .into()),
         }
     }
 
     /// Signs a record after re-checking the signer's password (two components: the session's
     /// user id and the password). The signature and its ledger entry are one transaction.
-    pub async fn sign_record(&self, actor: &Actor, entity_kind: &str, entity_id: &str, meaning: Meaning, password: &str) -> AppResult<ShownSignature> {
+    pub async fn sign_record(
+        &self,
+        actor: &Actor,
+        entity_kind: &str,
+        entity_id: &str,
+        meaning: Meaning,
+        password: &str,
+    ) -> AppResult<ShownSignature> {
         let target = self.signable(entity_kind, entity_id).await?;
         let resource = match &target.participant_id {
             Some(participant_id) => Resource::Participant { site_id: &target.site_id, participant_id },
@@ -65,7 +85,12 @@ impl App {
     }
 
     /// Every signature on a record, each with its manifestation.
-    pub async fn signatures_for(&self, actor: &Actor, entity_kind: &str, entity_id: &str) -> AppResult<Vec<ShownSignature>> {
+    pub async fn signatures_for(
+        &self,
+        actor: &Actor,
+        entity_kind: &str,
+        entity_id: &str,
+    ) -> AppResult<Vec<ShownSignature>> {
         let target = self.signable(entity_kind, entity_id).await?;
         let resource = match &target.participant_id {
             Some(participant_id) => Resource::Participant { site_id: &target.site_id, participant_id },

@@ -35,22 +35,39 @@ impl App {
             .get::<Participant>(participant_id)
             .await?
             .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
-        self.authorize(actor, Action::ViewParticipant, Resource::Participant { site_id: &participant.site_id, participant_id })
-            .await?;
+        self.authorize(
+            actor,
+            Action::ViewParticipant,
+            Resource::Participant { site_id: &participant.site_id, participant_id },
+        )
+        .await?;
         Ok(participant)
     }
 
-    pub async fn set_participant_stage(&self, actor: &Actor, participant_id: &str, stage: Stage, reason: &str) -> AppResult<Participant> {
+    pub async fn set_participant_stage(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        stage: Stage,
+        reason: &str,
+    ) -> AppResult<Participant> {
         let current = self
             .store
             .get::<Participant>(participant_id)
             .await?
             .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
-        self.authorize(actor, Action::UpdateParticipant, Resource::Participant { site_id: &current.site_id, participant_id })
-            .await?;
+        self.authorize(
+            actor,
+            Action::UpdateParticipant,
+            Resource::Participant { site_id: &current.site_id, participant_id },
+        )
+        .await?;
         let (_, chain) = self.chain_for_site(&current.site_id).await?;
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        let current = tx.get::<Participant>(participant_id).await?.ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+        let current = tx
+            .get::<Participant>(participant_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
         let updated = Participant { stage, ..current };
         tx.update(&chain.chain, "participant.stage", &updated, reason).await?;
         tx.commit().await?;
@@ -58,9 +75,17 @@ impl App {
     }
 
     /// A page of a site's participants, in code order.
-    pub async fn list_participants(&self, actor: &Actor, site_id: &str, after_serial: i64, limit: i64) -> AppResult<Vec<Participant>> {
+    pub async fn list_participants(
+        &self,
+        actor: &Actor,
+        site_id: &str,
+        after_serial: i64,
+        limit: i64,
+    ) -> AppResult<Vec<Participant>> {
         if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(DomainError::invalid("limit", "range", format!("limit must be between 1 and {MAX_PAGE}")).into());
+            return Err(
+                DomainError::invalid("limit", "range", format!("limit must be between 1 and {MAX_PAGE}")).into()
+            );
         }
         self.site(site_id).await?;
         self.authorize(actor, Action::ViewParticipants, Resource::Site { site_id }).await?;

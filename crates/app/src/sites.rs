@@ -31,7 +31,14 @@ impl App {
         Ok(site)
     }
 
-    pub async fn update_site(&self, actor: &Actor, site_id: &str, input: &SiteInput, status: SiteStatus, reason: &str) -> AppResult<Site> {
+    pub async fn update_site(
+        &self,
+        actor: &Actor,
+        site_id: &str,
+        input: &SiteInput,
+        status: SiteStatus,
+        reason: &str,
+    ) -> AppResult<Site> {
         self.authorize(actor, Action::ManageSites, Resource::System).await?;
         let valid = input.validate()?;
         let system = Self::system_chain_ref();

@@ -37,7 +37,12 @@ impl App {
         let system = Self::system_chain_ref();
         let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
         if self.store.user_by_username(&user.username).await?.is_some() {
-            return Err(DomainError::invalid("username", "unique", format!("username {} is already taken", user.username)).into());
+            return Err(DomainError::invalid(
+                "username",
+                "unique",
+                format!("username {} is already taken", user.username),
+            )
+            .into());
         }
         tx.insert(SYSTEM_CHAIN, "user.create", &user).await?;
         tx.set_password_hash(&user.id, &hash).await?;
@@ -46,7 +51,13 @@ impl App {
         Ok(user)
     }
 
-    pub async fn grant_role(&self, actor: &Actor, user_id: &str, role: Role, site_id: Option<&str>) -> AppResult<RoleGrant> {
+    pub async fn grant_role(
+        &self,
+        actor: &Actor,
+        user_id: &str,
+        role: Role,
+        site_id: Option<&str>,
+    ) -> AppResult<RoleGrant> {
         let resource = match site_id {
             Some(site_id) => Resource::Site { site_id },
             None => Resource::System,
@@ -55,7 +66,13 @@ impl App {
         self.insert_grant(Self::audit_actor(actor), user_id, role, site_id).await
     }
 
-    pub(crate) async fn insert_grant(&self, by: AuditActor, user_id: &str, role: Role, site_id: Option<&str>) -> AppResult<RoleGrant> {
+    pub(crate) async fn insert_grant(
+        &self,
+        by: AuditActor,
+        user_id: &str,
+        role: Role,
+        site_id: Option<&str>,
+    ) -> AppResult<RoleGrant> {
         check_grant_scope(role, site_id)?;
         self.store.get::<User>(user_id).await?.ok_or_else(|| DomainError::not_found("user", user_id))?;
         let chain = match site_id {
@@ -77,7 +94,11 @@ impl App {
     }
 
     pub async fn revoke_role(&self, actor: &Actor, grant_id: &str, reason: &str) -> AppResult<()> {
-        let grant = self.store.get::<RoleGrant>(grant_id).await?.ok_or_else(|| DomainError::not_found("role_grant", grant_id))?;
+        let grant = self
+            .store
+            .get::<RoleGrant>(grant_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("role_grant", grant_id))?;
         let resource = match grant.site_id.as_deref() {
             Some(site_id) => Resource::Site { site_id },
             None => Resource::System,
@@ -94,7 +115,13 @@ impl App {
     }
 
     /// Disables or re-enables an account; disabling also ends its sessions.
-    pub async fn set_user_status(&self, actor: &Actor, user_id: &str, status: UserStatus, reason: &str) -> AppResult<User> {
+    pub async fn set_user_status(
+        &self,
+        actor: &Actor,
+        user_id: &str,
+        status: UserStatus,
+        reason: &str,
+    ) -> AppResult<User> {
         self.authorize(actor, Action::ManageUsers, Resource::System).await?;
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;

@@ -72,7 +72,11 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
                     println!("FAIL: {} {}: {}", m.entity_kind, m.entity_id, m.problem);
                 }
                 if report.ok {
-                    println!("OK: {} chains, {} current records match the ledger", report.chains.len(), report.records_compared);
+                    println!(
+                        "OK: {} chains, {} current records match the ledger",
+                        report.chains.len(),
+                        report.records_compared
+                    );
                 }
             }
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })

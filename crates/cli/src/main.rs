@@ -1,5 +1,6 @@
 //! The `catalyst` command.
 
+mod analyze;
 mod audit;
 mod config;
 mod score;
@@ -28,6 +29,11 @@ enum Command {
     Audit(audit::AuditCommand),
     /// Score research data (CSV in, CSV out) with a validated instrument.
     Score(score::ScoreArgs),
+    /// Trial analyses: MMRM and blinding indices.
+    #[command(subcommand)]
+    Analyze(analyze::AnalyzeCommand),
+    /// Load the demo programme into an empty database and exit (see `serve --demo`).
+    Demo(serve::DemoArgs),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
 }
@@ -39,6 +45,8 @@ fn main() -> ExitCode {
         Command::User(cmd) => runtime().and_then(|rt| rt.block_on(user::run(cmd))),
         Command::Audit(cmd) => runtime().and_then(|rt| rt.block_on(audit::run(cmd))),
         Command::Score(args) => score::run(args),
+        Command::Analyze(cmd) => analyze::run(cmd),
+        Command::Demo(args) => runtime().and_then(|rt| rt.block_on(serve::demo(args))),
         Command::Openapi => catalyst_web::openapi()
             .to_pretty_json()
             .map(|json| {

@@ -36,16 +36,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
     let app = args.store.open().await?;
     if args.demo {
-        match app.seed_demo().await.map_err(|e| anyhow::anyhow!("{e}"))? {
-            Some(logins) => {
-                println!("Demo programme loaded. Every demo account's password is: {DEMO_PASSWORD}");
-                for login in logins {
-                    let site = login.site.unwrap_or_else(|| "all sites".into());
-                    println!("  {:<20} {:<28} {}", login.username, login.role.label(), site);
-                }
-            }
-            None => println!("The database already holds data; the demo was not loaded again (demo password: {DEMO_PASSWORD})."),
-        }
+        load_demo(&app).await?;
     }
 
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
@@ -72,6 +63,35 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     app.checkpoint().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let app = args.store.open().await?;
+    load_demo(&app).await?;
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn load_demo(app: &catalyst_app::App) -> anyhow::Result<()> {
+    match app.seed_demo().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        Some(logins) => {
+            println!("Demo programme loaded. Every demo account's password is: {DEMO_PASSWORD}");
+            for login in logins {
+                let site = login.site.unwrap_or_else(|| "all sites".into());
+                println!("  {:<20} {:<28} {}", login.username, login.role.label(), site);
+            }
+        }
+        None => {
+            println!("The database already holds data; the demo was not loaded again (demo password: {DEMO_PASSWORD}).")
+        }
+    }
+    Ok(())
 }
 
 /// Hides a password in a database URL before printing it.

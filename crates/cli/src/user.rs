@@ -32,7 +32,8 @@ pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
                 std::io::stdin().lock().read_line(&mut line)?;
                 line.trim_end_matches(['\r', '\n']).to_owned()
             } else {
-                std::env::var("CATALYST_PASSWORD").map_err(|_| anyhow::anyhow!("give the password with --password-stdin or CATALYST_PASSWORD"))?
+                std::env::var("CATALYST_PASSWORD")
+                    .map_err(|_| anyhow::anyhow!("give the password with --password-stdin or CATALYST_PASSWORD"))?
             };
             let app = args.store.open().await?;
             let user = app

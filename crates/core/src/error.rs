@@ -24,11 +24,7 @@ impl Violation {
     }
 
     pub fn one_of(field: &str, value: &str, allowed: &[&str]) -> Self {
-        Self::new(
-            field,
-            "one_of",
-            format!("{field} must be one of: {}; got {value:?}", allowed.join(", ")),
-        )
+        Self::new(field, "one_of", format!("{field} must be one of: {}; got {value:?}", allowed.join(", ")))
     }
 }
 
@@ -98,14 +94,14 @@ pub fn required_text(field: &str, value: &str, max_chars: usize) -> Result<Strin
         return Err(Violation::required(field));
     }
     if trimmed.chars().count() > max_chars {
-        return Err(Violation::new(
-            field,
-            "max_length",
-            format!("{field} must be at most {max_chars} characters"),
-        ));
+        return Err(Violation::new(field, "max_length", format!("{field} must be at most {max_chars} characters")));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(Violation::new(field, "no_control_characters", format!("{field} must not contain control characters")));
+        return Err(Violation::new(
+            field,
+            "no_control_characters",
+            format!("{field} must not contain control characters"),
+        ));
     }
     Ok(trimmed.to_owned())
 }

@@ -129,6 +129,8 @@ mod tests {
         assert!(!sig.still_matches(&row(json!({"id": "p1", "stage": "withdrawn"}))));
         assert_ne!(record_digest("site", &r), sig.record_digest);
         let shown = sig.manifestation();
-        assert!(shown.contains("Dr Ada Byron") && shown.contains("2026-01-15 11:00 AEDT") && shown.contains("approval"));
+        assert!(
+            shown.contains("Dr Ada Byron") && shown.contains("2026-01-15 11:00 AEDT") && shown.contains("approval")
+        );
     }
 }

@@ -446,11 +446,7 @@ impl StateRebuild {
 }
 
 fn first_difference(expected: &Row, live: &Row) -> Option<String> {
-    expected
-        .keys()
-        .chain(live.keys())
-        .find(|k| expected.get(*k) != live.get(*k))
-        .cloned()
+    expected.keys().chain(live.keys()).find(|k| expected.get(*k) != live.get(*k)).cloned()
 }
 
 #[cfg(test)]
@@ -486,7 +482,8 @@ mod tests {
         for seq in 1..=n {
             let after = row(json!({"id": "s1", "name": format!("Site {seq}")}));
             let reason = state.as_ref().map(|_| "rename");
-            let entry = pending(state.clone(), Some(after.clone()), reason).seal(seq, Timestamp(seq * 1000), "UTC", &prev);
+            let entry =
+                pending(state.clone(), Some(after.clone()), reason).seal(seq, Timestamp(seq * 1000), "UTC", &prev);
             prev = entry.hash.clone();
             state = Some(after);
             entries.push(entry);
@@ -597,7 +594,13 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert!(found[0].problem.contains("column name") && found[0].problem.contains("entry 3"));
         assert!(rebuild.compare("site", Vec::new())[0].problem.contains("missing"));
-        let extra = rebuild.compare("site", [("s1".to_owned(), row(json!({"id": "s1", "name": "Site 3"}))), ("s2".to_owned(), row(json!({"id": "s2"})))]);
+        let extra = rebuild.compare(
+            "site",
+            [
+                ("s1".to_owned(), row(json!({"id": "s1", "name": "Site 3"}))),
+                ("s2".to_owned(), row(json!({"id": "s2"}))),
+            ],
+        );
         assert_eq!(extra.len(), 1);
         assert!(extra[0].problem.contains("no ledger history"));
     }

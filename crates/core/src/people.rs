@@ -1,10 +1,10 @@
 //! Sites, user accounts, role grants and participants, with the rules their fields must meet.
 
+use crate::DomainError;
 use crate::error::{Violation, Violations, required_text};
 use crate::ledger::{SYSTEM_CHAIN, site_chain};
 use crate::record::{Column, Record, TableSpec};
 use crate::time::{TimeZoneName, Timestamp};
-use crate::DomainError;
 use serde::{Deserialize, Serialize};
 
 macro_rules! string_enum {
@@ -271,7 +271,7 @@ pub const PASSWORD_MAX_CHARS: usize = 128;
 
 pub fn password(field: &str, value: &str) -> Result<(), Violation> {
     let n = value.chars().count();
-    if n < PASSWORD_MIN_CHARS || n > PASSWORD_MAX_CHARS {
+    if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&n) {
         return Err(Violation::new(
             field,
             "length",
@@ -351,8 +351,14 @@ impl RoleGrant {
 /// Checks that a role may be held with the given scope.
 pub fn check_grant_scope(role: Role, site_id: Option<&str>) -> Result<(), DomainError> {
     match (role.is_system_only(), role.may_span_sites(), site_id) {
-        (true, _, Some(_)) => Err(DomainError::invalid("site_id", "system_role", format!("{role} is system-wide: omit site_id"))),
-        (false, false, None) => Err(DomainError::invalid("site_id", "required", format!("{role} must be granted at a site: site_id is required"))),
+        (true, _, Some(_)) => {
+            Err(DomainError::invalid("site_id", "system_role", format!("{role} is system-wide: omit site_id")))
+        }
+        (false, false, None) => Err(DomainError::invalid(
+            "site_id",
+            "required",
+            format!("{role} must be granted at a site: site_id is required"),
+        )),
         _ => Ok(()),
     }
 }
@@ -410,7 +416,12 @@ mod tests {
 
     #[test]
     fn site_input_reports_every_problem_by_field() {
-        let input = SiteInput { code: "sy".into(), name: " ".into(), time_zone: "Nowhere/Land".into(), jurisdiction: "Australia".into() };
+        let input = SiteInput {
+            code: "sy".into(),
+            name: " ".into(),
+            time_zone: "Nowhere/Land".into(),
+            jurisdiction: "Australia".into(),
+        };
         let DomainError::Invalid(violations) = input.validate().err().unwrap() else { panic!() };
         let fields: Vec<_> = violations.iter().map(|v| v.field.as_str()).collect();
         assert_eq!(fields, ["code", "name", "time_zone", "jurisdiction"]);

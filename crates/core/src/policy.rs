@@ -72,9 +72,16 @@ impl Action {
 pub enum Resource<'a> {
     /// System-wide records: sites, accounts, the system chain.
     System,
-    Site { site_id: &'a str },
-    Participant { site_id: &'a str, participant_id: &'a str },
-    User { user_id: &'a str },
+    Site {
+        site_id: &'a str,
+    },
+    Participant {
+        site_id: &'a str,
+        participant_id: &'a str,
+    },
+    User {
+        user_id: &'a str,
+    },
 }
 
 impl Resource<'_> {
@@ -94,7 +101,8 @@ pub struct Denial {
 
 /// Allows the action when any one of the actor's grants allows it.
 pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), Denial> {
-    let self_service = matches!((action, resource), (Action::RevokeSessions, Resource::User { user_id }) if user_id == actor.user_id);
+    let self_service =
+        matches!((action, resource), (Action::RevokeSessions, Resource::User { user_id }) if user_id == actor.user_id);
     if self_service || actor.grants.iter().any(|grant| grant_allows(actor, grant, action, resource)) {
         return Ok(());
     }
@@ -129,18 +137,25 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (Administrator, ViewSite | ViewAuditTrail | GrantRole(_) | RevokeSessions) => true,
         (Administrator, _) => false,
 
-        (SiteLead, GrantRole(Therapist | Physician | Pharmacist | Participant)) => in_scope && resource.site().is_some(),
-        (SiteLead, ViewSite | ViewUsers | ViewParticipants | ViewParticipant | CreateParticipant | UpdateParticipant | SignRecord | ViewAuditTrail) => {
+        (SiteLead, GrantRole(Therapist | Physician | Pharmacist | Participant)) => {
             in_scope && resource.site().is_some()
         }
+        (
+            SiteLead,
+            ViewSite | ViewUsers | ViewParticipants | ViewParticipant | CreateParticipant | UpdateParticipant
+            | SignRecord | ViewAuditTrail,
+        ) => in_scope && resource.site().is_some(),
         (SiteLead, _) => false,
 
-        (Therapist | Physician, ViewSite | ViewParticipants | ViewParticipant | CreateParticipant | UpdateParticipant | SignRecord) => {
-            in_scope && resource.site().is_some()
-        }
+        (
+            Therapist | Physician,
+            ViewSite | ViewParticipants | ViewParticipant | CreateParticipant | UpdateParticipant | SignRecord,
+        ) => in_scope && resource.site().is_some(),
         (Therapist | Physician, _) => false,
 
-        (Pharmacist, ViewSite | ViewParticipants | ViewParticipant | SignRecord) => in_scope && resource.site().is_some(),
+        (Pharmacist, ViewSite | ViewParticipants | ViewParticipant | SignRecord) => {
+            in_scope && resource.site().is_some()
+        }
         (Pharmacist, _) => false,
 
         (Rater, ViewSite | ViewParticipants | ViewParticipant | SignRecord) => in_scope && resource.site().is_some(),
@@ -211,63 +226,174 @@ mod tests {
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
     /// (action @ resource) pairs allowed. Every other pair in the cross product must be denied.
     const ALLOWED: &[(&str, &[&str])] = &[
-        ("administrator@all", &[
-            "dashboard@system", "manage_sites@system", "view_site@own-site", "view_site@other-site",
-            "manage_users@system", "view_users@system", "view_users@own-site", "view_users@other-site",
-            "grant_admin@system", "grant_admin@own-site", "grant_admin@other-site",
-            "grant_lead@system", "grant_lead@own-site", "grant_lead@other-site",
-            "grant_therapist@system", "grant_therapist@own-site", "grant_therapist@other-site",
-            "grant_rater@system", "grant_rater@own-site", "grant_rater@other-site",
-            "grant_participant@system", "grant_participant@own-site", "grant_participant@other-site",
-            "revoke_sessions@self", "revoke_sessions@other-user", "audit_trail@system", "audit_trail@own-site",
-            "audit_trail@other-site", "verify_audit@system",
-        ]),
-        ("site_lead@own", &[
-            "dashboard@system", "view_site@own-site", "view_users@own-site", "grant_therapist@own-site",
-            "grant_participant@own-site", "revoke_sessions@self", "view_participants@own-site",
-            "view_participant@own-participant", "view_participant@site-participant",
-            "create_participant@own-site", "update_participant@own-participant", "update_participant@site-participant", "sign@own-participant", "sign@site-participant",
-            "audit_trail@own-site",
-        ]),
-        ("therapist@own", &[
-            "dashboard@system", "view_site@own-site", "revoke_sessions@self", "view_participants@own-site",
-            "view_participant@own-participant", "view_participant@site-participant",
-            "create_participant@own-site", "update_participant@own-participant", "update_participant@site-participant", "sign@own-participant", "sign@site-participant",
-        ]),
-        ("physician@own", &[
-            "dashboard@system", "view_site@own-site", "revoke_sessions@self", "view_participants@own-site",
-            "view_participant@own-participant", "view_participant@site-participant",
-            "create_participant@own-site", "update_participant@own-participant", "update_participant@site-participant", "sign@own-participant", "sign@site-participant",
-        ]),
-        ("pharmacist@own", &[
-            "dashboard@system", "view_site@own-site", "revoke_sessions@self", "view_participants@own-site",
-            "view_participant@own-participant", "view_participant@site-participant", "sign@own-participant", "sign@site-participant",
-        ]),
-        ("rater@own", &[
-            "dashboard@system", "view_site@own-site", "revoke_sessions@self", "view_participants@own-site",
-            "view_participant@own-participant", "view_participant@site-participant", "sign@own-participant", "sign@site-participant",
-        ]),
-        ("rater@all", &[
-            "dashboard@system", "view_site@own-site", "view_site@other-site", "revoke_sessions@self",
-            "view_participants@own-site", "view_participants@other-site", "view_participant@own-participant",
-            "view_participant@site-participant", "view_participant@other-participant", "sign@own-participant", "sign@site-participant",
-            "sign@other-participant",
-        ]),
-        ("monitor@own", &[
-            "dashboard@system", "view_site@own-site", "view_users@own-site", "revoke_sessions@self",
-            "view_participants@own-site", "view_participant@own-participant", "view_participant@site-participant",
-            "audit_trail@own-site", "verify_audit@system",
-        ]),
-        ("monitor@all", &[
-            "dashboard@system", "view_site@own-site", "view_site@other-site", "view_users@system",
-            "view_users@own-site", "view_users@other-site", "revoke_sessions@self", "view_participants@own-site",
-            "view_participants@other-site", "view_participant@own-participant", "view_participant@site-participant",
-            "view_participant@other-participant", "audit_trail@system", "audit_trail@own-site",
-            "audit_trail@other-site", "verify_audit@system",
-        ]),
-        ("participant@own", &[
-            "dashboard@system", "revoke_sessions@self", "view_participant@own-participant", "sign@own-participant",
-        ]),
+        (
+            "administrator@all",
+            &[
+                "dashboard@system",
+                "manage_sites@system",
+                "view_site@own-site",
+                "view_site@other-site",
+                "manage_users@system",
+                "view_users@system",
+                "view_users@own-site",
+                "view_users@other-site",
+                "grant_admin@system",
+                "grant_admin@own-site",
+                "grant_admin@other-site",
+                "grant_lead@system",
+                "grant_lead@own-site",
+                "grant_lead@other-site",
+                "grant_therapist@system",
+                "grant_therapist@own-site",
+                "grant_therapist@other-site",
+                "grant_rater@system",
+                "grant_rater@own-site",
+                "grant_rater@other-site",
+                "grant_participant@system",
+                "grant_participant@own-site",
+                "grant_participant@other-site",
+                "revoke_sessions@self",
+                "revoke_sessions@other-user",
+                "audit_trail@system",
+                "audit_trail@own-site",
+                "audit_trail@other-site",
+                "verify_audit@system",
+            ],
+        ),
+        (
+            "site_lead@own",
+            &[
+                "dashboard@system",
+                "view_site@own-site",
+                "view_users@own-site",
+                "grant_therapist@own-site",
+                "grant_participant@own-site",
+                "revoke_sessions@self",
+                "view_participants@own-site",
+                "view_participant@own-participant",
+                "view_participant@site-participant",
+                "create_participant@own-site",
+                "update_participant@own-participant",
+                "update_participant@site-participant",
+                "sign@own-participant",
+                "sign@site-participant",
+                "audit_trail@own-site",
+            ],
+        ),
+        (
+            "therapist@own",
+            &[
+                "dashboard@system",
+                "view_site@own-site",
+                "revoke_sessions@self",
+                "view_participants@own-site",
+                "view_participant@own-participant",
+                "view_participant@site-participant",
+                "create_participant@own-site",
+                "update_participant@own-participant",
+                "update_participant@site-participant",
+                "sign@own-participant",
+                "sign@site-participant",
+            ],
+        ),
+        (
+            "physician@own",
+            &[
+                "dashboard@system",
+                "view_site@own-site",
+                "revoke_sessions@self",
+                "view_participants@own-site",
+                "view_participant@own-participant",
+                "view_participant@site-participant",
+                "create_participant@own-site",
+                "update_participant@own-participant",
+                "update_participant@site-participant",
+                "sign@own-participant",
+                "sign@site-participant",
+            ],
+        ),
+        (
+            "pharmacist@own",
+            &[
+                "dashboard@system",
+                "view_site@own-site",
+                "revoke_sessions@self",
+                "view_participants@own-site",
+                "view_participant@own-participant",
+                "view_participant@site-participant",
+                "sign@own-participant",
+                "sign@site-participant",
+            ],
+        ),
+        (
+            "rater@own",
+            &[
+                "dashboard@system",
+                "view_site@own-site",
+                "revoke_sessions@self",
+                "view_participants@own-site",
+                "view_participant@own-participant",
+                "view_participant@site-participant",
+                "sign@own-participant",
+                "sign@site-participant",
+            ],
+        ),
+        (
+            "rater@all",
+            &[
+                "dashboard@system",
+                "view_site@own-site",
+                "view_site@other-site",
+                "revoke_sessions@self",
+                "view_participants@own-site",
+                "view_participants@other-site",
+                "view_participant@own-participant",
+                "view_participant@site-participant",
+                "view_participant@other-participant",
+                "sign@own-participant",
+                "sign@site-participant",
+                "sign@other-participant",
+            ],
+        ),
+        (
+            "monitor@own",
+            &[
+                "dashboard@system",
+                "view_site@own-site",
+                "view_users@own-site",
+                "revoke_sessions@self",
+                "view_participants@own-site",
+                "view_participant@own-participant",
+                "view_participant@site-participant",
+                "audit_trail@own-site",
+                "verify_audit@system",
+            ],
+        ),
+        (
+            "monitor@all",
+            &[
+                "dashboard@system",
+                "view_site@own-site",
+                "view_site@other-site",
+                "view_users@system",
+                "view_users@own-site",
+                "view_users@other-site",
+                "revoke_sessions@self",
+                "view_participants@own-site",
+                "view_participants@other-site",
+                "view_participant@own-participant",
+                "view_participant@site-participant",
+                "view_participant@other-participant",
+                "audit_trail@system",
+                "audit_trail@own-site",
+                "audit_trail@other-site",
+                "verify_audit@system",
+            ],
+        ),
+        (
+            "participant@own",
+            &["dashboard@system", "revoke_sessions@self", "view_participant@own-participant", "sign@own-participant"],
+        ),
     ];
 
     /// Each action is tested against the resources it can meaningfully apply to.
@@ -277,7 +403,9 @@ mod tests {
             ViewSite | ViewParticipants | CreateParticipant => &["own-site", "other-site"],
             ViewUsers | GrantRole(_) | ViewAuditTrail => &["system", "own-site", "other-site"],
             RevokeSessions => &["self", "other-user"],
-            ViewParticipant | UpdateParticipant | SignRecord => &["own-participant", "site-participant", "other-participant"],
+            ViewParticipant | UpdateParticipant | SignRecord => {
+                &["own-participant", "site-participant", "other-participant"]
+            }
         }
     }
 
@@ -311,7 +439,8 @@ mod tests {
 
     #[test]
     fn no_grants_means_nothing_but_own_sessions() {
-        let nobody = Actor { user_id: "u-actor".into(), display_name: "N".into(), grants: vec![], own_participants: vec![] };
+        let nobody =
+            Actor { user_id: "u-actor".into(), display_name: "N".into(), grants: vec![], own_participants: vec![] };
         assert!(authorize(&nobody, ViewDashboard, Resource::System).is_err());
         assert!(authorize(&nobody, RevokeSessions, Resource::User { user_id: "u-actor" }).is_ok());
         let denial = authorize(&nobody, ManageSites, Resource::System).unwrap_err();

@@ -103,7 +103,11 @@ pub fn check_row(spec: &TableSpec, row: &Row) -> Result<(), RowError> {
         }
     }
     if let Some(extra) = row.keys().find(|k| spec.column(k).is_none()) {
-        return Err(RowError::Column { table: spec.table, column: extra.clone(), problem: "not a column of the table" });
+        return Err(RowError::Column {
+            table: spec.table,
+            column: extra.clone(),
+            problem: "not a column of the table",
+        });
     }
     Ok(())
 }

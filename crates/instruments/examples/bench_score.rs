@@ -16,10 +16,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, bound: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % bound
     }
 }
@@ -46,18 +43,9 @@ fn main() {
     }
     let mut output = Vec::with_capacity(ROWS * 50);
     let start = Instant::now();
-    let summary = score_csv(
-        BatchInstrument::Caps5,
-        &BatchOptions::default(),
-        input.as_bytes(),
-        &mut output,
-    )
-    .unwrap();
+    let summary = score_csv(BatchInstrument::Caps5, &BatchOptions::default(), input.as_bytes(), &mut output).unwrap();
     let elapsed = start.elapsed();
-    let diagnosed = output
-        .split(|&b| b == b'\n')
-        .filter(|line| line.windows(6).any(|w| w == b",true,"))
-        .count();
+    let diagnosed = output.split(|&b| b == b'\n').filter(|line| line.windows(6).any(|w| w == b",true,")).count();
     println!(
         "scored {} CAPS-5 rows ({} MB in, {} MB out) in {:.2?} ({:.0} rows/s); {diagnosed} rows with diagnosis",
         summary.rows,

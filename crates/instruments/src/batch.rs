@@ -74,16 +74,7 @@ impl BatchInstrument {
                 "diagnosis",
                 "dissociative",
             ],
-            Self::Pcl5 => &[
-                "id",
-                "total",
-                "b",
-                "c",
-                "d",
-                "e",
-                "provisional_cutpoint",
-                "provisional_dsm",
-            ],
+            Self::Pcl5 => &["id", "total", "b", "c", "d", "e", "provisional_cutpoint", "provisional_dsm"],
             Self::Sds => &["id", "total", "impaired"],
             Self::Cssrs => &["id", "risk"],
             Self::Phq9 => &["id", "total", "severity", "item9_flag"],
@@ -106,10 +97,7 @@ impl FromStr for BatchInstrument {
     type Err = UnknownBatchInstrument;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|i| i.as_str() == s)
-            .ok_or_else(|| UnknownBatchInstrument(s.to_owned()))
+        Self::ALL.into_iter().find(|i| i.as_str() == s).ok_or_else(|| UnknownBatchInstrument(s.to_owned()))
     }
 }
 
@@ -148,11 +136,7 @@ pub struct RowError {
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "row {} (id {:?}), column {}, value {:?}: {}",
-            self.row, self.id, self.column, self.value, self.rule
-        )
+        write!(f, "row {} (id {:?}), column {}, value {:?}: {}", self.row, self.id, self.column, self.value, self.rule)
     }
 }
 
@@ -177,11 +161,7 @@ impl fmt::Display for HeaderError {
             f.write_str("header: the input is empty")?;
         } else {
             f.write_str("header: columns do not match")?;
-            let lists = [
-                ("missing", &self.missing),
-                ("unknown", &self.unknown),
-                ("duplicated", &self.duplicated),
-            ];
+            let lists = [("missing", &self.missing), ("unknown", &self.unknown), ("duplicated", &self.duplicated)];
             let mut any = false;
             for (what, list) in lists {
                 if !list.is_empty() {
@@ -232,10 +212,8 @@ pub enum BatchError {
 }
 
 fn format_rows(errors: &[RowError], rows_with_errors: u64, rows_read: u64) -> String {
-    let mut out = format!(
-        "{} invalid value(s) in {rows_with_errors} of {rows_read} row(s); nothing was written",
-        errors.len()
-    );
+    let mut out =
+        format!("{} invalid value(s) in {rows_with_errors} of {rows_read} row(s); nothing was written", errors.len());
     for e in errors {
         out.push('\n');
         out.push_str(&e.to_string());
@@ -253,28 +231,17 @@ pub fn score_csv<R: Read, W: Write>(
     mut output: W,
 ) -> Result<BatchSummary, BatchError> {
     let registry = Instruments::builtin()?;
-    let definition =
-        registry
-            .latest(instrument.instrument())
-            .ok_or_else(|| DefinitionError::Invalid {
-                id: instrument.instrument(),
-                version: String::new(),
-                message: "no built-in definition".to_owned(),
-            })?;
-    let effective = definition
-        .effective_options(&options.scoring)
-        .map_err(BatchError::Option)?;
+    let definition = registry.latest(instrument.instrument()).ok_or_else(|| DefinitionError::Invalid {
+        id: instrument.instrument(),
+        version: String::new(),
+        message: "no built-in definition".to_owned(),
+    })?;
+    let effective = definition.effective_options(&options.scoring).map_err(BatchError::Option)?;
 
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut record = csv::ByteRecord::new();
     let header: Vec<String> = if reader.read_byte_record(&mut record)? {
-        record
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect()
+        record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()
     } else {
         Vec::new()
     };
@@ -307,61 +274,33 @@ pub fn score_csv<R: Read, W: Write>(
         }
     }
     if !errors.is_empty() {
-        return Err(BatchError::InvalidRows {
-            errors,
-            rows_with_errors,
-            rows_read: row,
-        });
+        return Err(BatchError::InvalidRows { errors, rows_with_errors, rows_read: row });
     }
     let buffer = writer.into_inner().map_err(|e| e.into_error())?;
     output.write_all(&buffer)?;
     output.flush()?;
-    Ok(BatchSummary {
-        instrument,
-        version: definition.version.clone(),
-        rows: row,
-    })
+    Ok(BatchSummary { instrument, version: definition.version.clone(), rows: row })
 }
 
 /// Checks the header against the accepted layouts and returns, for each data column after
 /// `id`, the position of its item in the definition.
 fn match_header(def: &InstrumentDefinition, header: &[String]) -> Result<Vec<usize>, HeaderError> {
     let all: Vec<&str> = def.items.iter().map(|i| i.id.as_str()).collect();
-    let required: Vec<&str> = def
-        .items
-        .iter()
-        .filter(|i| i.required)
-        .map(|i| i.id.as_str())
-        .collect();
+    let required: Vec<&str> = def.items.iter().filter(|i| i.required).map(|i| i.id.as_str()).collect();
     let mut layouts = vec![all];
     if required.len() < layouts[0].len() {
         layouts.push(required);
     }
-    let layouts: Vec<Vec<String>> = layouts
-        .into_iter()
-        .map(|items| {
-            std::iter::once("id")
-                .chain(items)
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect();
+    let layouts: Vec<Vec<String>> =
+        layouts.into_iter().map(|items| std::iter::once("id").chain(items).map(str::to_owned).collect()).collect();
     if let Some(layout) = layouts.iter().find(|l| *l == header) {
-        return Ok(layout[1..]
-            .iter()
-            .filter_map(|c| def.items.iter().position(|i| &i.id == c))
-            .collect());
+        return Ok(layout[1..].iter().filter_map(|c| def.items.iter().position(|i| &i.id == c)).collect());
     }
     // Diagnose against the closest layout.
     let distance = |l: &Vec<String>| {
-        l.iter().filter(|c| !header.contains(c)).count()
-            + header.iter().filter(|c| !l.contains(c)).count()
+        l.iter().filter(|c| !header.contains(c)).count() + header.iter().filter(|c| !l.contains(c)).count()
     };
-    let closest = layouts
-        .iter()
-        .min_by_key(|l| distance(l))
-        .cloned()
-        .unwrap_or_default();
+    let closest = layouts.iter().min_by_key(|l| distance(l)).cloned().unwrap_or_default();
     let mut duplicated: Vec<String> = Vec::new();
     for (i, c) in header.iter().enumerate() {
         if header[..i].contains(c) && !duplicated.contains(c) {
@@ -369,16 +308,8 @@ fn match_header(def: &InstrumentDefinition, header: &[String]) -> Result<Vec<usi
         }
     }
     Err(HeaderError {
-        missing: closest
-            .iter()
-            .filter(|c| !header.contains(c))
-            .cloned()
-            .collect(),
-        unknown: header
-            .iter()
-            .filter(|c| !layouts.iter().any(|l| l.contains(c)))
-            .cloned()
-            .collect(),
+        missing: closest.iter().filter(|c| !header.contains(c)).cloned().collect(),
+        unknown: header.iter().filter(|c| !layouts.iter().any(|l| l.contains(c))).cloned().collect(),
         duplicated,
         found: header.to_vec(),
         expected: layouts,
@@ -394,9 +325,9 @@ fn parse_cell(raw: &[u8]) -> Option<Answer> {
         b"yes" => Some(Answer::Yes),
         b"no" => Some(Answer::No),
         b"na" => Some(Answer::NotApplicable),
-        digits if digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit) => Some(
-            Answer::Integer(digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0'))),
-        ),
+        digits if digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit) => {
+            Some(Answer::Integer(digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0'))))
+        }
         other => Some(Answer::Text(String::from_utf8_lossy(other).into_owned())),
     }
 }
@@ -424,20 +355,12 @@ fn score_row(
         rule,
     };
     if record.len() != header.len() {
-        errors.push(row_error(
-            "*",
-            "",
-            format!("expected {} fields, found {}", header.len(), record.len()),
-        ));
+        errors.push(row_error("*", "", format!("expected {} fields, found {}", header.len(), record.len())));
         return Ok(());
     }
     let mut bad_id = false;
     if raw_id.is_empty() {
-        errors.push(row_error(
-            "id",
-            "",
-            "missing; every row needs an id".to_owned(),
-        ));
+        errors.push(row_error("id", "", "missing; every row needs an id".to_owned()));
         bad_id = true;
     } else if std::str::from_utf8(raw_id).is_err() {
         errors.push(row_error("id", &id, "must be valid UTF-8".to_owned()));
@@ -482,23 +405,13 @@ fn bool_field(b: bool) -> &'static [u8] {
     if b { b"true" } else { b"false" }
 }
 
-fn write_row(
-    writer: &mut csv::Writer<Vec<u8>>,
-    id: &[u8],
-    score: &Score,
-) -> Result<(), csv::Error> {
+fn write_row(writer: &mut csv::Writer<Vec<u8>>, id: &[u8], score: &Score) -> Result<(), csv::Error> {
     let mut buf = [0_u8; 10];
     writer.write_field(id)?;
     match score {
         Score::Caps5(s) => {
             let c = &s.clusters;
-            for n in [
-                s.total,
-                c.b.severity,
-                c.c.severity,
-                c.d.severity,
-                c.e.severity,
-            ] {
+            for n in [s.total, c.b.severity, c.c.severity, c.d.severity, c.e.severity] {
                 writer.write_field(digits(n, &mut buf))?;
             }
             for n in [c.b.present, c.c.present, c.d.present, c.e.present] {
@@ -513,13 +426,7 @@ fn write_row(
         }
         Score::Pcl5(s) => {
             let c = &s.clusters;
-            for n in [
-                s.total,
-                c.b.severity,
-                c.c.severity,
-                c.d.severity,
-                c.e.severity,
-            ] {
+            for n in [s.total, c.b.severity, c.c.severity, c.d.severity, c.e.severity] {
                 writer.write_field(digits(n, &mut buf))?;
             }
             writer.write_field(bool_field(s.provisional_cutpoint))?;

@@ -101,12 +101,7 @@ impl AnswerSpec {
     /// The allowed values, as shown in error messages ("0-4", "0-10 or na", "yes or no").
     pub fn allowed(&self) -> String {
         match self {
-            Self::Integer {
-                min,
-                max,
-                not_applicable,
-                ..
-            } => {
+            Self::Integer { min, max, not_applicable, .. } => {
                 let na = if *not_applicable { " or na" } else { "" };
                 format!("{min}-{max}{na}")
             }
@@ -119,22 +114,12 @@ impl AnswerSpec {
     fn check(&self, item: &str, answer: &Answer) -> Result<(), AnswerProblem> {
         let ok = match (self, answer) {
             (Self::Integer { min, max, .. }, Answer::Integer(v)) => (*min..=*max).contains(v),
-            (
-                Self::Integer {
-                    not_applicable: true,
-                    ..
-                },
-                Answer::NotApplicable,
-            ) => true,
+            (Self::Integer { not_applicable: true, .. }, Answer::NotApplicable) => true,
             (Self::YesNo, Answer::Yes | Answer::No) => true,
             (Self::Text { max_chars }, Answer::Text(text)) => {
                 let chars = text.chars().count();
                 if chars > *max_chars {
-                    return Err(AnswerProblem::TooLong {
-                        item: item.to_owned(),
-                        chars,
-                        max: *max_chars,
-                    });
+                    return Err(AnswerProblem::TooLong { item: item.to_owned(), chars, max: *max_chars });
                 }
                 true
             }
@@ -143,11 +128,7 @@ impl AnswerSpec {
         if ok {
             Ok(())
         } else {
-            Err(AnswerProblem::NotAllowed {
-                item: item.to_owned(),
-                value: answer.to_string(),
-                allowed: self.allowed(),
-            })
+            Err(AnswerProblem::NotAllowed { item: item.to_owned(), value: answer.to_string(), allowed: self.allowed() })
         }
     }
 }
@@ -182,10 +163,7 @@ pub struct ItemRef {
 
 impl From<String> for ItemRef {
     fn from(id: String) -> Self {
-        Self {
-            id,
-            index: usize::MAX,
-        }
+        Self { id, index: usize::MAX }
     }
 }
 
@@ -306,26 +284,13 @@ impl Resolver<'_> {
         pred: impl Fn(&ItemDefinition) -> bool,
     ) -> Result<(), String> {
         self.resolve(item)?;
-        if pred(&self.items[item.index]) {
-            Ok(())
-        } else {
-            Err(format!("item {:?} must be {what}", item.id))
-        }
+        if pred(&self.items[item.index]) { Ok(()) } else { Err(format!("item {:?} must be {what}", item.id)) }
     }
 
     /// Resolves `item` and checks it is an integer item in exactly `min..=max` without "not
     /// applicable", required or optional as given.
-    pub(crate) fn resolve_integer(
-        &self,
-        item: &mut ItemRef,
-        min: i64,
-        max: i64,
-        required: bool,
-    ) -> Result<(), String> {
-        let what = format!(
-            "a{} integer item {min}-{max}",
-            if required { " required" } else { "n optional" }
-        );
+    pub(crate) fn resolve_integer(&self, item: &mut ItemRef, min: i64, max: i64, required: bool) -> Result<(), String> {
+        let what = format!("a{} integer item {min}-{max}", if required { " required" } else { "n optional" });
         self.resolve_where(item, &what, |def| {
             def.required == required
                 && matches!(def.answer, AnswerSpec::Integer { min: lo, max: hi, not_applicable: false, .. } if lo == min && hi == max)
@@ -348,10 +313,8 @@ enum Asked {
 impl InstrumentDefinition {
     /// Parses and validates a definition. `source_name` names it in error messages.
     pub fn from_json(source_name: &str, json: &str) -> Result<Self, DefinitionError> {
-        let mut def: Self = serde_json::from_str(json).map_err(|e| DefinitionError::Json {
-            source_name: source_name.to_owned(),
-            message: e.to_string(),
-        })?;
+        let mut def: Self = serde_json::from_str(json)
+            .map_err(|e| DefinitionError::Json { source_name: source_name.to_owned(), message: e.to_string() })?;
         def.validate().map_err(|message| DefinitionError::Invalid {
             id: def.id,
             version: def.version.clone(),
@@ -362,10 +325,7 @@ impl InstrumentDefinition {
 
     fn validate(&mut self) -> Result<(), String> {
         if self.version.is_empty() || !self.version.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "version {:?} must be decimal digits such as \"1\"",
-                self.version
-            ));
+            return Err(format!("version {:?} must be decimal digits such as \"1\"", self.version));
         }
         if self.title.trim().is_empty() || self.recall_period.trim().is_empty() {
             return Err("title and recall_period must not be empty".to_owned());
@@ -383,10 +343,7 @@ impl InstrumentDefinition {
                 return Err(format!("item id {:?} is used twice", item.id));
             }
         }
-        let resolver = Resolver {
-            items: &self.items,
-            by_id,
-        };
+        let resolver = Resolver { items: &self.items, by_id };
         let mut gate_of = vec![None; self.items.len()];
         for rule in &mut self.skip_logic {
             resolver.resolve_where(&mut rule.asked_only_if_yes, "a required yes/no item", |d| {
@@ -481,16 +438,8 @@ impl InstrumentDefinition {
 }
 
 fn check_item(item: &ItemDefinition) -> Result<(), String> {
-    if item.id.is_empty()
-        || !item
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    {
-        return Err(format!(
-            "item id {:?} must be ASCII letters, digits or _",
-            item.id
-        ));
+    if item.id.is_empty() || !item.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(format!("item id {:?} must be ASCII letters, digits or _", item.id));
     }
     // Labels are short descriptions, never the copyrighted item wording.
     if item.label.trim().is_empty() || item.label.chars().count() > 80 {
@@ -500,19 +449,13 @@ fn check_item(item: &ItemDefinition) -> Result<(), String> {
         ));
     }
     match &item.answer {
-        AnswerSpec::Integer {
-            min, max, anchors, ..
-        } => {
+        AnswerSpec::Integer { min, max, anchors, .. } => {
             if min > max {
                 return Err(format!("item {:?}: min {min} > max {max}", item.id));
             }
             let span = max.abs_diff(*min).saturating_add(1);
             if !anchors.is_empty() && u64::try_from(anchors.len()).ok() != Some(span) {
-                return Err(format!(
-                    "item {:?}: {} anchors for {span} values",
-                    item.id,
-                    anchors.len()
-                ));
+                return Err(format!("item {:?}: {} anchors for {span} values", item.id, anchors.len()));
             }
         }
         AnswerSpec::YesNo => {}
@@ -532,10 +475,7 @@ const BUILTIN: [(&str, &str); 6] = [
     ("sds.v1.json", include_str!("definitions/sds.v1.json")),
     ("cssrs.v1.json", include_str!("definitions/cssrs.v1.json")),
     ("phq9.v1.json", include_str!("definitions/phq9.v1.json")),
-    (
-        "daily_checkin.v1.json",
-        include_str!("definitions/daily_checkin.v1.json"),
-    ),
+    ("daily_checkin.v1.json", include_str!("definitions/daily_checkin.v1.json")),
 ];
 
 /// A registry of instrument definitions, looked up by `(id, version)`.
@@ -564,10 +504,7 @@ impl Instruments {
     /// version scores would change the results of responses already given under it.
     pub fn insert(&mut self, definition: InstrumentDefinition) -> Result<(), DefinitionError> {
         if self.get(definition.id, &definition.version).is_some() {
-            return Err(DefinitionError::Duplicate {
-                id: definition.id,
-                version: definition.version,
-            });
+            return Err(DefinitionError::Duplicate { id: definition.id, version: definition.version });
         }
         self.definitions.push(definition);
         Ok(())
@@ -575,17 +512,12 @@ impl Instruments {
 
     /// The definition of `id` at `version`.
     pub fn get(&self, id: InstrumentId, version: &str) -> Option<&InstrumentDefinition> {
-        self.definitions
-            .iter()
-            .find(|d| d.id == id && d.version == version)
+        self.definitions.iter().find(|d| d.id == id && d.version == version)
     }
 
     /// The highest version of `id` (versions compare as numbers).
     pub fn latest(&self, id: InstrumentId) -> Option<&InstrumentDefinition> {
-        self.definitions
-            .iter()
-            .filter(|d| d.id == id)
-            .max_by(|a, b| compare_versions(&a.version, &b.version))
+        self.definitions.iter().filter(|d| d.id == id).max_by(|a, b| compare_versions(&a.version, &b.version))
     }
 
     /// All definitions, in insertion order.
@@ -631,8 +563,7 @@ mod tests {
         let ids: Vec<&str> = def.items.iter().map(|i| i.id.as_str()).collect();
         let mut expected = vec!["criterion_a".to_owned()];
         expected.extend((1..=20).map(|n| format!("item{n}")));
-        expected
-            .extend(["item22", "item23", "item24", "item25", "item29", "item30"].map(String::from));
+        expected.extend(["item22", "item23", "item24", "item25", "item29", "item30"].map(String::from));
         assert_eq!(ids, expected);
     }
 
@@ -642,10 +573,7 @@ mod tests {
         let again = registry.get(InstrumentId::Phq9, "1").unwrap().clone();
         assert_eq!(
             registry.insert(again),
-            Err(DefinitionError::Duplicate {
-                id: InstrumentId::Phq9,
-                version: "1".to_owned()
-            })
+            Err(DefinitionError::Duplicate { id: InstrumentId::Phq9, version: "1".to_owned() })
         );
     }
 
@@ -662,9 +590,7 @@ mod tests {
     #[test]
     fn invalid_json_names_the_source() {
         let err = InstrumentDefinition::from_json("broken.json", "{").unwrap_err();
-        assert!(
-            matches!(err, DefinitionError::Json { ref source_name, .. } if source_name == "broken.json")
-        );
+        assert!(matches!(err, DefinitionError::Json { ref source_name, .. } if source_name == "broken.json"));
     }
 
     #[test]
@@ -691,11 +617,7 @@ mod tests {
     #[test]
     fn long_label_is_rejected() {
         let long = "x".repeat(81);
-        let json = phq9_json().replacen(
-            "\"1 little interest or pleasure\"",
-            &format!("\"{long}\""),
-            1,
-        );
+        let json = phq9_json().replacen("\"1 little interest or pleasure\"", &format!("\"{long}\""), 1);
         let err = InstrumentDefinition::from_json("x", &json).unwrap_err();
         assert!(err.to_string().contains("1-80 characters"), "{err}");
     }

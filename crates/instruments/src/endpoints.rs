@@ -215,16 +215,8 @@ fn cluster_measures(c: &Clusters, total: u32, m: [Measure; 5]) -> Vec<(Measure, 
 fn measures(score: &Score) -> Vec<(Measure, Option<u32>)> {
     use Measure::*;
     match score {
-        Score::Caps5(s) => cluster_measures(
-            &s.clusters,
-            s.total,
-            [Caps5Total, Caps5B, Caps5C, Caps5D, Caps5E],
-        ),
-        Score::Pcl5(s) => cluster_measures(
-            &s.clusters,
-            s.total,
-            [Pcl5Total, Pcl5B, Pcl5C, Pcl5D, Pcl5E],
-        ),
+        Score::Caps5(s) => cluster_measures(&s.clusters, s.total, [Caps5Total, Caps5B, Caps5C, Caps5D, Caps5E]),
+        Score::Pcl5(s) => cluster_measures(&s.clusters, s.total, [Pcl5Total, Pcl5B, Pcl5C, Pcl5D, Pcl5E]),
         Score::Sds(s) => vec![
             (SdsTotal, s.work.map(|_| s.total)),
             (SdsWork, s.work),
@@ -252,24 +244,17 @@ pub fn endpoints(assessments: &[Assessment], definitions: &EndpointDefinitions) 
             continue;
         }
         seen.push(&baseline.score);
-        let later: Vec<&Assessment> = assessments[i + 1..]
-            .iter()
-            .filter(|a| same_instrument(&a.score, &baseline.score))
-            .collect();
+        let later: Vec<&Assessment> =
+            assessments[i + 1..].iter().filter(|a| same_instrument(&a.score, &baseline.score)).collect();
         for (measure, base_value) in measures(&baseline.score) {
             let points = later
                 .iter()
                 .map(|a| {
-                    let value = measures(&a.score)
-                        .into_iter()
-                        .find(|(m, _)| *m == measure)
-                        .and_then(|(_, v)| v);
+                    let value = measures(&a.score).into_iter().find(|(m, _)| *m == measure).and_then(|(_, v)| v);
                     ChangePoint {
                         label: a.label.clone(),
                         value,
-                        change: value
-                            .zip(base_value)
-                            .map(|(v, b)| i64::from(v) - i64::from(b)),
+                        change: value.zip(base_value).map(|(v, b)| i64::from(v) - i64::from(b)),
                     }
                 })
                 .collect();
@@ -307,11 +292,7 @@ pub fn endpoints(assessments: &[Assessment], definitions: &EndpointDefinitions) 
             _ => {}
         }
     }
-    EndpointReport {
-        changes,
-        caps5,
-        pcl5,
-    }
+    EndpointReport { changes, caps5, pcl5 }
 }
 
 fn caps5_endpoint(
@@ -355,9 +336,7 @@ mod tests {
         let mut items = MINIMAL;
         let mut left = total - 12;
         // Raise already-present symptoms first so the pattern stays the same.
-        for i in [
-            0, 5, 7, 8, 14, 15, 1, 2, 3, 4, 6, 9, 10, 11, 12, 13, 16, 17, 18, 19,
-        ] {
+        for i in [0, 5, 7, 8, 14, 15, 1, 2, 3, 4, 6, 9, 10, 11, 12, 13, 16, 17, 18, 19] {
             let add = left.min(4 - items[i]).max(0);
             items[i] += add;
             left -= add;
@@ -370,19 +349,13 @@ mod tests {
         }
         let s = score(&caps5(items, i64::from(diagnosis), 1, [2, 0, 0], None)).unwrap();
         if let Score::Caps5(c) = &s {
-            assert_eq!(
-                (i64::from(c.total), c.diagnosis),
-                (total, diagnosis && total >= 12)
-            );
+            assert_eq!((i64::from(c.total), c.diagnosis), (total, diagnosis && total >= 12));
         }
         s
     }
 
     fn at(label: &str, score: Score) -> Assessment {
-        Assessment {
-            label: label.to_owned(),
-            score,
-        }
+        Assessment { label: label.to_owned(), score }
     }
 
     #[test]
@@ -398,15 +371,7 @@ mod tests {
         let summary: Vec<(&str, i64, bool, EndpointStatus, EndpointStatus)> = report
             .caps5
             .iter()
-            .map(|e| {
-                (
-                    e.label.as_str(),
-                    e.change,
-                    e.clinically_meaningful_response,
-                    e.loss_of_diagnosis,
-                    e.remission,
-                )
-            })
+            .map(|e| (e.label.as_str(), e.change, e.clinically_meaningful_response, e.loss_of_diagnosis, e.remission))
             .collect();
         use EndpointStatus::*;
         assert_eq!(
@@ -418,12 +383,7 @@ mod tests {
                 ("v5", -29, true, Met, Met),
             ]
         );
-        assert!(
-            report
-                .caps5
-                .iter()
-                .all(|e| e.definition.response_min_fall == 10)
-        );
+        assert!(report.caps5.iter().all(|e| e.definition.response_min_fall == 10));
     }
 
     #[test]
@@ -431,10 +391,7 @@ mod tests {
         let mut defs = EndpointDefinitions::default();
         defs.caps5.response_min_fall = 15;
         defs.caps5.remission_max_total = 12;
-        let history = [
-            at("b", caps_total(40, true)),
-            at("f", caps_total(12, false)),
-        ];
+        let history = [at("b", caps_total(40, true)), at("f", caps_total(12, false))];
         let report = endpoints(&history, &defs);
         assert_eq!(report.caps5[0].remission, EndpointStatus::Met);
         let history = [at("b", caps_total(40, true)), at("f", caps_total(26, true))];
@@ -445,16 +402,10 @@ mod tests {
 
     #[test]
     fn no_baseline_diagnosis_means_not_applicable() {
-        let history = [
-            at("b", caps_total(40, false)),
-            at("f", caps_total(10, false)),
-        ];
+        let history = [at("b", caps_total(40, false)), at("f", caps_total(10, false))];
         let e = &endpoints(&history, &EndpointDefinitions::default()).caps5[0];
         assert!(e.clinically_meaningful_response);
-        assert_eq!(
-            (e.loss_of_diagnosis, e.remission),
-            (EndpointStatus::NotApplicable, EndpointStatus::NotApplicable)
-        );
+        assert_eq!((e.loss_of_diagnosis, e.remission), (EndpointStatus::NotApplicable, EndpointStatus::NotApplicable));
     }
 
     fn sds(work: Answer, social: i64, family: i64) -> Score {
@@ -476,13 +427,7 @@ mod tests {
             at("w4", numbered_score(InstrumentId::Pcl5, &[2; 20])),
             at("w4", sds(Answer::NotApplicable, 3, 4)),
             at("w8", numbered_score(InstrumentId::Phq9, &[1; 9])),
-            at(
-                "w8",
-                numbered_score(
-                    InstrumentId::Pcl5,
-                    &[3, 3, 3, 3, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3],
-                ),
-            ),
+            at("w8", numbered_score(InstrumentId::Pcl5, &[3, 3, 3, 3, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3])),
         ];
         let report = endpoints(&history, &EndpointDefinitions::default());
         let find = |m: Measure| report.changes.iter().find(|c| c.measure == m).unwrap();
@@ -493,18 +438,12 @@ mod tests {
         assert_eq!(find(Measure::Pcl5B).points[0].change, Some(-5));
         let sds_total = find(Measure::SdsTotal);
         assert_eq!(sds_total.baseline, Some(15));
-        assert_eq!(
-            (sds_total.points[0].value, sds_total.points[0].change),
-            (None, None)
-        );
+        assert_eq!((sds_total.points[0].value, sds_total.points[0].change), (None, None));
         assert_eq!(find(Measure::SdsSocial).points[0].change, Some(-2));
         assert_eq!(find(Measure::Phq9Total).points[0].change, Some(-9));
         assert!(report.caps5.is_empty());
-        let pcl5: Vec<(i64, bool, bool)> = report
-            .pcl5
-            .iter()
-            .map(|e| (e.change, e.reliable_change, e.clinically_meaningful))
-            .collect();
+        let pcl5: Vec<(i64, bool, bool)> =
+            report.pcl5.iter().map(|e| (e.change, e.reliable_change, e.clinically_meaningful)).collect();
         assert_eq!(pcl5, [(-20, true, true), (-1, false, false)]);
     }
 
@@ -518,15 +457,9 @@ mod tests {
             at("f4", numbered_score(InstrumentId::Pcl5, &with_fall(9))),
         ];
         let report = endpoints(&history, &EndpointDefinitions::default());
-        let flags: Vec<(bool, bool)> = report
-            .pcl5
-            .iter()
-            .map(|e| (e.reliable_change, e.clinically_meaningful))
-            .collect();
-        assert_eq!(
-            flags,
-            [(true, false), (false, false), (true, true), (true, false)]
-        );
+        let flags: Vec<(bool, bool)> =
+            report.pcl5.iter().map(|e| (e.reliable_change, e.clinically_meaningful)).collect();
+        assert_eq!(flags, [(true, false), (false, false), (true, true), (true, false)]);
     }
 
     fn with_fall(fall: usize) -> [i64; 20] {

@@ -17,8 +17,7 @@ pub mod scoring;
 
 pub use batch::{BatchError, BatchInstrument, BatchOptions, BatchSummary, RowError, score_csv};
 pub use definition::{
-    AnswerSpec, Citation, DefinitionError, InstrumentDefinition, InstrumentId, Instruments,
-    ItemDefinition,
+    AnswerSpec, Citation, DefinitionError, InstrumentDefinition, InstrumentId, Instruments, ItemDefinition,
 };
 pub use endpoints::{Assessment, EndpointDefinitions, EndpointReport, endpoints};
 pub use response::{Answer, AnswerProblem, Response};

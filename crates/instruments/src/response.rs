@@ -54,11 +54,7 @@ pub struct Response {
 impl Response {
     /// An empty response to `instrument` at `version`.
     pub fn new(instrument: InstrumentId, version: impl Into<String>) -> Self {
-        Self {
-            instrument,
-            version: version.into(),
-            answers: BTreeMap::new(),
-        }
+        Self { instrument, version: version.into(), answers: BTreeMap::new() }
     }
 
     /// Sets the answer to `item` (builder style, convenient for tests and imports).
@@ -138,16 +134,8 @@ impl AnswerProblem {
     /// The rule broken, without the item name ("required; allowed: 0-4").
     pub fn rule(&self) -> String {
         match self {
-            Self::Missing {
-                asked_because_yes: None,
-                allowed,
-                ..
-            } => format!("missing; required, allowed: {allowed}"),
-            Self::Missing {
-                asked_because_yes: Some(gate),
-                allowed,
-                ..
-            } => {
+            Self::Missing { asked_because_yes: None, allowed, .. } => format!("missing; required, allowed: {allowed}"),
+            Self::Missing { asked_because_yes: Some(gate), allowed, .. } => {
                 format!("missing; required because {gate} is yes (skip logic), allowed: {allowed}")
             }
             Self::NotAllowed { allowed, .. } => format!("allowed: {allowed}"),
@@ -198,11 +186,8 @@ mod tests {
 
     #[test]
     fn problems_name_item_and_rule() {
-        let p = AnswerProblem::NotAllowed {
-            item: "item4".to_owned(),
-            value: "5".to_owned(),
-            allowed: "0-4".to_owned(),
-        };
+        let p =
+            AnswerProblem::NotAllowed { item: "item4".to_owned(), value: "5".to_owned(), allowed: "0-4".to_owned() };
         assert_eq!(p.to_string(), "item4: value 5: allowed: 0-4");
     }
 }

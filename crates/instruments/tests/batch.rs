@@ -2,9 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use catalyst_instruments::batch::{HeaderError, UnknownBatchInstrument};
-use catalyst_instruments::{
-    BatchError, BatchInstrument, BatchOptions, RowError, ScoreOptions, score_csv,
-};
+use catalyst_instruments::{BatchError, BatchInstrument, BatchOptions, RowError, ScoreOptions, score_csv};
 
 fn caps_header(dissociative: bool) -> String {
     let mut h = String::from("id,criterion_a");
@@ -19,22 +17,11 @@ fn caps_header(dissociative: bool) -> String {
 }
 
 fn join(values: &[i64]) -> String {
-    values
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+    values.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// id, criterion A, symptom items, item 22, items 23-25 (and 29-30 when given).
-fn caps_row(
-    id: &str,
-    a: i64,
-    items: [i64; 20],
-    f: i64,
-    g: [i64; 3],
-    d: Option<[i64; 2]>,
-) -> String {
+fn caps_row(id: &str, a: i64, items: [i64; 20], f: i64, g: [i64; 3], d: Option<[i64; 2]>) -> String {
     let mut row = format!("{id},{a},{},{f},{}", join(&items), join(&g));
     if let Some(d) = d {
         row.push_str(&format!(",{}", join(&d)));
@@ -44,11 +31,7 @@ fn caps_row(
 
 const MINIMAL: [i64; 20] = [2, 0, 0, 0, 0, 2, 0, 2, 2, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0];
 
-fn run(
-    instrument: BatchInstrument,
-    options: &BatchOptions,
-    input: &str,
-) -> Result<String, Box<(BatchError, Vec<u8>)>> {
+fn run(instrument: BatchInstrument, options: &BatchOptions, input: &str) -> Result<String, Box<(BatchError, Vec<u8>)>> {
     let mut out = Vec::new();
     match score_csv(instrument, options, input.as_bytes(), &mut out) {
         Ok(summary) => {
@@ -71,11 +54,7 @@ fn fail(instrument: BatchInstrument, options: &BatchOptions, input: &str) -> Bat
         Ok(text) => panic!("expected an error, got {text}"),
         Err(boxed) => {
             let (e, out) = *boxed;
-            assert!(
-                out.is_empty(),
-                "output written on error: {:?}",
-                String::from_utf8_lossy(&out)
-            );
+            assert!(out.is_empty(), "output written on error: {:?}", String::from_utf8_lossy(&out));
             e
         }
     }
@@ -89,13 +68,7 @@ fn row_errors(e: BatchError) -> Vec<RowError> {
 }
 
 fn err(row: u64, id: &str, column: &str, value: &str, rule: &str) -> RowError {
-    RowError {
-        row,
-        id: id.to_owned(),
-        column: column.to_owned(),
-        value: value.to_owned(),
-        rule: rule.to_owned(),
-    }
+    RowError { row, id: id.to_owned(), column: column.to_owned(), value: value.to_owned(), rule: rule.to_owned() }
 }
 
 #[test]
@@ -141,19 +114,10 @@ fn caps5_good_file_with_dissociative_items() {
 }
 
 fn pcl_input() -> String {
-    let header = (1..=20)
-        .map(|n| format!("item{n}"))
-        .collect::<Vec<_>>()
-        .join(",");
+    let header = (1..=20).map(|n| format!("item{n}")).collect::<Vec<_>>().join(",");
     let t33 = [4, 4, 4, 4, 4, 4, 4, 4, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let t32 = [4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    format!(
-        "id,{header}\nA,{}\nB,{}\nC,{}\nD,{}\n",
-        join(&[2; 20]),
-        join(&t33),
-        join(&t32),
-        join(&MINIMAL)
-    )
+    format!("id,{header}\nA,{}\nB,{}\nC,{}\nD,{}\n", join(&[2; 20]), join(&t33), join(&t32), join(&MINIMAL))
 }
 
 #[test]
@@ -166,36 +130,22 @@ fn pcl5_good_file_default_and_custom_cutpoint() {
          C,32,20,8,4,0,false,false\n\
          D,12,2,2,4,4,false,true\n"
     );
-    let options = BatchOptions {
-        scoring: ScoreOptions {
-            pcl5_cutpoint: Some(32),
-        },
-    };
+    let options = BatchOptions { scoring: ScoreOptions { pcl5_cutpoint: Some(32) } };
     let text = run(BatchInstrument::Pcl5, &options, &pcl_input()).unwrap();
     assert!(text.contains("\nC,32,20,8,4,0,true,false\n"), "{text}");
 }
 
 #[test]
 fn pcl5_cutpoint_above_maximum_is_rejected() {
-    let options = BatchOptions {
-        scoring: ScoreOptions {
-            pcl5_cutpoint: Some(81),
-        },
-    };
+    let options = BatchOptions { scoring: ScoreOptions { pcl5_cutpoint: Some(81) } };
     let e = fail(BatchInstrument::Pcl5, &options, &pcl_input());
-    assert_eq!(
-        e.to_string(),
-        "option pcl5_cutpoint = 81 not allowed; allowed: 0-80"
-    );
+    assert_eq!(e.to_string(), "option pcl5_cutpoint = 81 not allowed; allowed: 0-80");
 }
 
 #[test]
 fn sds_good_file_with_not_applicable_work() {
     let input = "id,work,social,family\nS1,4,4,4\nS2,na,5,0\nS3,10,10,10\nS4,na,3,4\n";
-    assert_eq!(
-        ok(BatchInstrument::Sds, input),
-        "id,total,impaired\nS1,12,false\nS2,5,true\nS3,30,true\nS4,7,false\n"
-    );
+    assert_eq!(ok(BatchInstrument::Sds, input), "id,total,impaired\nS1,12,false\nS2,5,true\nS3,30,true\nS4,7,false\n");
 }
 
 const CSSRS_HEADER: &str = "id,q1,q2,q3,q4,q5,q6,q6_past_3_months";
@@ -214,31 +164,14 @@ fn cssrs_good_file_every_level() {
 
 #[test]
 fn cssrs_skip_logic_violations_are_all_listed() {
-    let input = format!(
-        "{CSSRS_HEADER}\nok,no,no,,,,no,\nX1,yes,no,yes,,,no,\nX2,yes,yes,no,,no,yes,\nX3,Yes,no,,,,no,yes\n"
-    );
-    let errors = row_errors(fail(
-        BatchInstrument::Cssrs,
-        &BatchOptions::default(),
-        &input,
-    ));
+    let input =
+        format!("{CSSRS_HEADER}\nok,no,no,,,,no,\nX1,yes,no,yes,,,no,\nX2,yes,yes,no,,no,yes,\nX3,Yes,no,,,,no,yes\n");
+    let errors = row_errors(fail(BatchInstrument::Cssrs, &BatchOptions::default(), &input));
     assert_eq!(
         errors,
         vec![
-            err(
-                2,
-                "X1",
-                "q3",
-                "yes",
-                "must be blank: skip logic skips it because q2 is no"
-            ),
-            err(
-                3,
-                "X2",
-                "q4",
-                "",
-                "missing; required because q2 is yes (skip logic), allowed: yes or no"
-            ),
+            err(2, "X1", "q3", "yes", "must be blank: skip logic skips it because q2 is no"),
+            err(3, "X2", "q4", "", "missing; required because q2 is yes (skip logic), allowed: yes or no"),
             err(
                 3,
                 "X2",
@@ -247,13 +180,7 @@ fn cssrs_skip_logic_violations_are_all_listed() {
                 "missing; required because q6 is yes (skip logic), allowed: yes or no"
             ),
             err(4, "X3", "q1", "Yes", "allowed: yes or no"),
-            err(
-                4,
-                "X3",
-                "q6_past_3_months",
-                "yes",
-                "must be blank: skip logic skips it because q6 is no"
-            ),
+            err(4, "X3", "q6_past_3_months", "yes", "must be blank: skip logic skips it because q6 is no"),
         ]
     );
 }
@@ -275,8 +202,7 @@ fn bad_caps5_file_lists_every_error_and_writes_nothing() {
     let mut bad3 = MINIMAL;
     bad3[6] = 9;
     let row3 = caps_row("", 1, bad3, 1, [2, 0, 0], None).replacen(",9,", ",x,", 1);
-    let row5 =
-        caps_row("P05", 1, MINIMAL, 1, [2, 0, 0], None).replacen(",0,0,0,0,2,2", ",,0,0,0,2,2", 1);
+    let row5 = caps_row("P05", 1, MINIMAL, 1, [2, 0, 0], None).replacen(",0,0,0,0,2,2", ",,0,0,0,2,2", 1);
     let input = [
         caps_header(false),
         caps_row("P01", 1, [2; 20], 1, [2, 0, 0], None),
@@ -288,14 +214,7 @@ fn bad_caps5_file_lists_every_error_and_writes_nothing() {
     ]
     .join("\n");
     let e = fail(BatchInstrument::Caps5, &BatchOptions::default(), &input);
-    let BatchError::InvalidRows {
-        ref errors,
-        rows_with_errors,
-        rows_read,
-    } = e
-    else {
-        panic!("{e}")
-    };
+    let BatchError::InvalidRows { ref errors, rows_with_errors, rows_read } = e else { panic!("{e}") };
     assert_eq!((rows_with_errors, rows_read), (4, 6));
     assert_eq!(
         errors,
@@ -309,14 +228,8 @@ fn bad_caps5_file_lists_every_error_and_writes_nothing() {
         ]
     );
     let text = e.to_string();
-    assert!(
-        text.starts_with("6 invalid value(s) in 4 of 6 row(s); nothing was written\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("\nrow 2 (id \"P02\"), column item3, value \"5\": allowed: 0-4\n"),
-        "{text}"
-    );
+    assert!(text.starts_with("6 invalid value(s) in 4 of 6 row(s); nothing was written\n"), "{text}");
+    assert!(text.contains("\nrow 2 (id \"P02\"), column item3, value \"5\": allowed: 0-4\n"), "{text}");
 }
 
 fn header_error(instrument: BatchInstrument, input: &str) -> HeaderError {
@@ -328,10 +241,7 @@ fn header_error(instrument: BatchInstrument, input: &str) -> HeaderError {
 
 #[test]
 fn header_missing_and_unknown_columns_are_named() {
-    let h = header_error(
-        BatchInstrument::Sds,
-        "id,work,socail,family,extra\nS1,1,2,3,4\n",
-    );
+    let h = header_error(BatchInstrument::Sds, "id,work,socail,family,extra\nS1,1,2,3,4\n");
     assert_eq!(h.missing, ["social"]);
     assert_eq!(h.unknown, ["socail", "extra"]);
     assert_eq!(
@@ -349,33 +259,21 @@ fn header_order_duplicates_and_empty_input() {
     let h = header_error(BatchInstrument::Sds, "id,work,social,family,work\n");
     assert_eq!(h.duplicated, ["work"]);
     let h = header_error(BatchInstrument::Sds, "");
-    assert!(
-        h.to_string().starts_with("header: the input is empty"),
-        "{h}"
-    );
+    assert!(h.to_string().starts_with("header: the input is empty"), "{h}");
     // CAPS-5 accepts two layouts; a header with only item29 is diagnosed against the full one.
-    let h = header_error(
-        BatchInstrument::Caps5,
-        &format!("{},item29\n", caps_header(false)),
-    );
+    let h = header_error(BatchInstrument::Caps5, &format!("{},item29\n", caps_header(false)));
     assert_eq!(h.missing, ["item30"]);
     assert_eq!(h.expected.len(), 2);
 }
 
 #[test]
 fn header_only_file_gives_header_only_output() {
-    assert_eq!(
-        ok(BatchInstrument::Sds, "id,work,social,family\n"),
-        "id,total,impaired\n"
-    );
+    assert_eq!(ok(BatchInstrument::Sds, "id,work,social,family\n"), "id,total,impaired\n");
 }
 
 #[test]
 fn utf8_bom_before_header_is_accepted() {
-    let text = ok(
-        BatchInstrument::Sds,
-        "\u{feff}id,work,social,family\nS1,1,2,3\n",
-    );
+    let text = ok(BatchInstrument::Sds, "\u{feff}id,work,social,family\nS1,1,2,3\n");
     assert_eq!(text, "id,total,impaired\nS1,6,false\n");
 }
 
@@ -384,8 +282,5 @@ fn instrument_names_parse() {
     for i in BatchInstrument::ALL {
         assert_eq!(i.as_str().parse::<BatchInstrument>(), Ok(i));
     }
-    assert_eq!(
-        "gad7".parse::<BatchInstrument>(),
-        Err(UnknownBatchInstrument("gad7".to_owned()))
-    );
+    assert_eq!("gad7".parse::<BatchInstrument>(), Err(UnknownBatchInstrument("gad7".to_owned())));
 }

@@ -5,8 +5,7 @@ use catalyst_instruments::scoring::caps5::Dissociative;
 use catalyst_instruments::scoring::cssrs::RiskLevel;
 use catalyst_instruments::scoring::phq9::Phq9Severity;
 use catalyst_instruments::{
-    Answer, BatchInstrument, BatchOptions, InstrumentId, Instruments, Response, Score,
-    ScoreOptions, score_csv,
+    Answer, BatchInstrument, BatchOptions, InstrumentId, Instruments, Response, Score, ScoreOptions, score_csv,
 };
 use proptest::prelude::*;
 
@@ -14,9 +13,7 @@ fn numbered(id: InstrumentId, values: &[i64]) -> Response {
     values
         .iter()
         .enumerate()
-        .fold(Response::new(id, "1"), |r, (i, &v)| {
-            r.with(format!("item{}", i + 1), Answer::Integer(v))
-        })
+        .fold(Response::new(id, "1"), |r, (i, &v)| r.with(format!("item{}", i + 1), Answer::Integer(v)))
 }
 
 fn score(registry: &Instruments, r: &Response, options: &ScoreOptions) -> Score {
@@ -31,15 +28,12 @@ fn caps_response(items: &[i64], a: i64, f: i64, g: &[i64], d: Option<(i64, i64)>
         .with("item24", Answer::Integer(g[1]))
         .with("item25", Answer::Integer(g[2]));
     if let Some((x, y)) = d {
-        r = r
-            .with("item29", Answer::Integer(x))
-            .with("item30", Answer::Integer(y));
+        r = r.with("item29", Answer::Integer(x)).with("item30", Answer::Integer(y));
     }
     r
 }
 
-const CLUSTERS: [(std::ops::Range<usize>, u32); 4] =
-    [(0..5, 1), (5..7, 1), (7..14, 2), (14..20, 2)];
+const CLUSTERS: [(std::ops::Range<usize>, u32); 4] = [(0..5, 1), (5..7, 1), (7..14, 2), (14..20, 2)];
 
 proptest! {
     #[test]

@@ -10,10 +10,7 @@ use std::time::{Duration, Instant};
 use catalyst_stats::{MmrmSpec, fit_mmrm, read_mmrm_csv};
 
 fn bench(name: &str, file: &str, spec: &MmrmSpec, reps: usize) {
-    let path = format!(
-        "{}/../../../shared/data/mmrm/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../../../shared/data/mmrm/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let options = spec.options();
     let mut times: Vec<Duration> = Vec::with_capacity(reps);
@@ -46,29 +43,15 @@ fn bench(name: &str, file: &str, spec: &MmrmSpec, reps: usize) {
 }
 
 fn main() {
-    let reps: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(10)
-        .max(1);
+    let reps: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10).max(1);
 
     let mut fev = MmrmSpec::new("FEV1", "USUBJID", "AVISIT", "ARMCD");
     fev.covariates = vec!["RACE".into(), "SEX".into()];
     fev.reference_arm = Some("PBO".into());
-    bench(
-        "fev_data  FEV1 ~ ARMCD*AVISIT + RACE + SEX",
-        "fev_data.csv",
-        &fev,
-        reps,
-    );
+    bench("fev_data  FEV1 ~ ARMCD*AVISIT + RACE + SEX", "fev_data.csv", &fev, reps);
 
     let mut bcva = MmrmSpec::new("BCVA_CHG", "USUBJID", "VISITN", "ARMCD");
     bcva.covariates = vec!["RACE".into(), "BCVA_BL".into()];
     bcva.reference_arm = Some("CTL".into());
-    bench(
-        "bcva_data BCVA_CHG ~ ARMCD*VISITN + RACE + BCVA_BL",
-        "bcva_data.csv",
-        &bcva,
-        reps,
-    );
+    bench("bcva_data BCVA_CHG ~ ARMCD*VISITN + RACE + BCVA_BL", "bcva_data.csv", &bcva, reps);
 }

@@ -53,26 +53,14 @@ pub struct AncovaResult {
     pub differences: Vec<AncovaDifference>,
 }
 
-fn levels(
-    values: &[String],
-    reference: Option<&str>,
-    factor: &str,
-) -> Result<Vec<String>, AnalysisError> {
-    let mut l: Vec<String> = values
-        .iter()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+fn levels(values: &[String], reference: Option<&str>, factor: &str) -> Result<Vec<String>, AnalysisError> {
+    let mut l: Vec<String> = values.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
     if let Some(r) = reference {
-        let pos = l
-            .iter()
-            .position(|x| x == r)
-            .ok_or_else(|| AnalysisError::UnknownReference {
-                factor: factor.into(),
-                level: r.into(),
-                available: l.clone(),
-            })?;
+        let pos = l.iter().position(|x| x == r).ok_or_else(|| AnalysisError::UnknownReference {
+            factor: factor.into(),
+            level: r.into(),
+            available: l.clone(),
+        })?;
         let r = l.remove(pos);
         l.insert(0, r);
     }
@@ -86,34 +74,18 @@ pub fn ancova(
     confidence_level: f64,
 ) -> Result<AncovaResult, AnalysisError> {
     let n = data.arm.len();
-    if data.change.len() != n
-        || data.baseline.len() != n
-        || data.site.as_ref().is_some_and(|s| s.len() != n)
-    {
-        return Err(AnalysisError::InvalidInput(
-            "ANCOVA columns must have the same length".into(),
-        ));
+    if data.change.len() != n || data.baseline.len() != n || data.site.as_ref().is_some_and(|s| s.len() != n) {
+        return Err(AnalysisError::InvalidInput("ANCOVA columns must have the same length".into()));
     }
-    if data
-        .change
-        .iter()
-        .chain(&data.baseline)
-        .any(|v| !v.is_finite())
-    {
-        return Err(AnalysisError::InvalidInput(
-            "ANCOVA: non-finite change or baseline".into(),
-        ));
+    if data.change.iter().chain(&data.baseline).any(|v| !v.is_finite()) {
+        return Err(AnalysisError::InvalidInput("ANCOVA: non-finite change or baseline".into()));
     }
     if !(confidence_level > 0.0 && confidence_level < 1.0) {
-        return Err(AnalysisError::InvalidInput(format!(
-            "confidence level must be in (0, 1), got {confidence_level}"
-        )));
+        return Err(AnalysisError::InvalidInput(format!("confidence level must be in (0, 1), got {confidence_level}")));
     }
     let arms = levels(&data.arm, reference_arm, "arm")?;
     if arms.len() < 2 {
-        return Err(AnalysisError::SingleArm {
-            arm: arms.into_iter().next().unwrap_or_default(),
-        });
+        return Err(AnalysisError::SingleArm { arm: arms.into_iter().next().unwrap_or_default() });
     }
     let sites = match &data.site {
         Some(s) => levels(s, None, "site")?,
@@ -121,21 +93,12 @@ pub fn ancova(
     };
     let p = arms.len() + 1 + sites.len().saturating_sub(1);
     if n <= p {
-        return Err(AnalysisError::TooFewSubjects {
-            subjects: n,
-            observations: n,
-            fixed: p,
-            covariance: 1,
-        });
+        return Err(AnalysisError::TooFewSubjects { subjects: n, observations: n, fixed: p, covariance: 1 });
     }
     let mut x = DMatrix::<f64>::zeros(n, p);
     for i in 0..n {
         x[(i, 0)] = 1.0;
-        if let Some(a) = arms
-            .iter()
-            .position(|a| a == &data.arm[i])
-            .filter(|&a| a > 0)
-        {
+        if let Some(a) = arms.iter().position(|a| a == &data.arm[i]).filter(|&a| a > 0) {
             x[(i, a)] = 1.0;
         }
         x[(i, arms.len())] = data.baseline[i];
@@ -150,9 +113,7 @@ pub fn ancova(
     let inv = xtx
         .cholesky()
         .map(|c| c.inverse())
-        .ok_or(AnalysisError::SingularDesign {
-            column: "baseline or site (collinear with arm)".into(),
-        })?;
+        .ok_or(AnalysisError::SingularDesign { column: "baseline or site (collinear with arm)".into() })?;
     let beta = &inv * (x.transpose() * &y);
     let resid = &y - &x * &beta;
     let df = n - p;
@@ -178,11 +139,5 @@ pub fn ancova(
             })
         })
         .collect::<Result<Vec<_>, AnalysisError>>()?;
-    Ok(AncovaResult {
-        n,
-        residual_df: df,
-        residual_sd: sigma2.sqrt(),
-        baseline_slope: beta[arms.len()],
-        differences,
-    })
+    Ok(AncovaResult { n, residual_df: df, residual_sd: sigma2.sqrt(), baseline_slope: beta[arms.len()], differences })
 }

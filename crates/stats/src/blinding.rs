@@ -98,12 +98,7 @@ pub struct BlindingReport {
 }
 
 fn with_ci(estimate: f64, std_error: f64, z: f64) -> IndexEstimate {
-    IndexEstimate {
-        estimate,
-        std_error,
-        lower: estimate - z * std_error,
-        upper: estimate + z * std_error,
-    }
+    IndexEstimate { estimate, std_error, lower: estimate - z * std_error, upper: estimate + z * std_error }
 }
 
 /// Bang's index of one arm; `correct` is the count guessing the arm's own
@@ -121,10 +116,8 @@ fn bang(correct: u64, incorrect: u64, n: u64, z: f64) -> Option<IndexEstimate> {
 /// James' index with the default weights (0 correct, 0.5 incorrect).
 fn james(t: &GuessTable, z: f64) -> Option<IndexEstimate> {
     // x[i][j]: guess i (active, placebo), arm j (active, placebo).
-    let x = [
-        [t.active.guessed_active, t.placebo.guessed_active],
-        [t.active.guessed_placebo, t.placebo.guessed_placebo],
-    ];
+    let x =
+        [[t.active.guessed_active, t.placebo.guessed_active], [t.active.guessed_placebo, t.placebo.guessed_placebo]];
     let dk = [t.active.dont_know, t.placebo.dont_know];
     let total = t.active.n() + t.placebo.n();
     if total == 0 {
@@ -173,11 +166,7 @@ fn james(t: &GuessTable, z: f64) -> Option<IndexEstimate> {
 impl GuessTable {
     /// Adds one respondent.
     pub fn add(&mut self, actually_active: bool, guess: Guess) {
-        let arm = if actually_active {
-            &mut self.active
-        } else {
-            &mut self.placebo
-        };
+        let arm = if actually_active { &mut self.active } else { &mut self.placebo };
         match guess {
             Guess::Active => arm.guessed_active += 1,
             Guess::Placebo => arm.guessed_placebo += 1,
@@ -196,18 +185,8 @@ impl GuessTable {
         Ok(BlindingReport {
             counts: *self,
             confidence_level,
-            bang_active: bang(
-                self.active.guessed_active,
-                self.active.guessed_placebo,
-                self.active.n(),
-                z,
-            ),
-            bang_placebo: bang(
-                self.placebo.guessed_placebo,
-                self.placebo.guessed_active,
-                self.placebo.n(),
-                z,
-            ),
+            bang_active: bang(self.active.guessed_active, self.active.guessed_placebo, self.active.n(), z),
+            bang_placebo: bang(self.placebo.guessed_placebo, self.placebo.guessed_active, self.placebo.n(), z),
             james: james(self, z),
         })
     }
@@ -220,27 +199,12 @@ impl BlindingReport {
         let c = &self.counts;
         let _ = writeln!(out, "Guess table (rows: guess, columns: actual arm)");
         let mut t = Table::new(&["Guess", "Active", "Placebo"]);
-        t.row(vec![
-            "active".into(),
-            c.active.guessed_active.to_string(),
-            c.placebo.guessed_active.to_string(),
-        ]);
-        t.row(vec![
-            "placebo".into(),
-            c.active.guessed_placebo.to_string(),
-            c.placebo.guessed_placebo.to_string(),
-        ]);
-        t.row(vec![
-            "don't know".into(),
-            c.active.dont_know.to_string(),
-            c.placebo.dont_know.to_string(),
-        ]);
+        t.row(vec!["active".into(), c.active.guessed_active.to_string(), c.placebo.guessed_active.to_string()]);
+        t.row(vec!["placebo".into(), c.active.guessed_placebo.to_string(), c.placebo.guessed_placebo.to_string()]);
+        t.row(vec!["don't know".into(), c.active.dont_know.to_string(), c.placebo.dont_know.to_string()]);
         out.push_str(&t.render());
         let pct = self.confidence_level * 100.0;
-        let _ = writeln!(
-            out,
-            "\nBlinding indices ({pct:.0}% CI, normal approximation)"
-        );
+        let _ = writeln!(out, "\nBlinding indices ({pct:.0}% CI, normal approximation)");
         let mut t = Table::new(&["Index", "Estimate", "SE", "Lower", "Upper"]);
         for (name, e) in [
             ("Bang, active arm", self.bang_active),

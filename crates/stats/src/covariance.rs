@@ -89,9 +89,7 @@ impl CovarianceModel {
 
     /// (row, column) of the entries of `L` that UN's `theta` holds, in order.
     fn un_positions(&self) -> Vec<(usize, usize)> {
-        (0..self.t)
-            .flat_map(|a| (0..=a).map(move |b| (a, b)))
-            .collect()
+        (0..self.t).flat_map(|a| (0..=a).map(move |b| (a, b))).collect()
     }
 
     fn un_factor(&self, theta: &[f64]) -> DMatrix<f64> {
@@ -105,18 +103,10 @@ impl CovarianceModel {
     /// CS lower bound of the correlation and `rho(theta_2)` with its first two
     /// derivatives.
     fn cs_rho(&self, x: f64) -> (f64, f64, f64) {
-        let lo = if self.t > 1 {
-            -1.0 / (self.t as f64 - 1.0)
-        } else {
-            0.0
-        };
+        let lo = if self.t > 1 { -1.0 / (self.t as f64 - 1.0) } else { 0.0 };
         let s = logistic(x);
         let w = 1.0 - lo;
-        (
-            lo + w * s,
-            w * s * (1.0 - s),
-            w * s * (1.0 - s) * (1.0 - 2.0 * s),
-        )
+        (lo + w * s, w * s * (1.0 - s), w * s * (1.0 - s) * (1.0 - 2.0 * s))
     }
 
     /// `Sigma(theta)`.
@@ -162,8 +152,7 @@ impl CovarianceModel {
                 let sigma = self.sigma(theta);
                 let v = theta[0].exp();
                 let (_, drho, _) = self.cs_rho(theta[1]);
-                let d2 =
-                    DMatrix::from_fn(self.t, self.t, |a, b| if a == b { 0.0 } else { v * drho });
+                let d2 = DMatrix::from_fn(self.t, self.t, |a, b| if a == b { 0.0 } else { v * drho });
                 vec![sigma, d2]
             }
             CovarianceStructure::Ar1 => {
@@ -173,11 +162,7 @@ impl CovarianceModel {
                 let drho = 1.0 - rho * rho;
                 let d2 = DMatrix::from_fn(self.t, self.t, |a, b| {
                     let d = a.abs_diff(b);
-                    if d == 0 {
-                        0.0
-                    } else {
-                        v * d as f64 * rho.powi(d as i32 - 1) * drho
-                    }
+                    if d == 0 { 0.0 } else { v * d as f64 * rho.powi(d as i32 - 1) * drho }
                 });
                 vec![sigma, d2]
             }
@@ -195,10 +180,7 @@ impl CovarianceModel {
             CovarianceStructure::Unstructured => {
                 let l = self.un_factor(theta);
                 let pos = self.un_positions();
-                let alpha: Vec<f64> = pos
-                    .iter()
-                    .map(|&(a, b)| if a == b { l[(a, a)] } else { 1.0 })
-                    .collect();
+                let alpha: Vec<f64> = pos.iter().map(|&(a, b)| if a == b { l[(a, a)] } else { 1.0 }).collect();
                 for i in 0..k {
                     let (xi, yi) = pos[i];
                     for j in 0..k {
@@ -222,11 +204,7 @@ impl CovarianceModel {
                 let (mut diag, mut off) = (0.0, 0.0);
                 for a in 0..self.t {
                     for b in 0..self.t {
-                        if a == b {
-                            diag += g[(a, b)]
-                        } else {
-                            off += g[(a, b)]
-                        }
+                        if a == b { diag += g[(a, b)] } else { off += g[(a, b)] }
                     }
                 }
                 c[(0, 0)] = v * diag + v * rho * off;
@@ -244,18 +222,11 @@ impl CovarianceModel {
                         let d = a.abs_diff(b) as i32;
                         let gab = g[(a, b)];
                         let p = rho.powi(d);
-                        let dp = if d >= 1 {
-                            d as f64 * rho.powi(d - 1) * drho
-                        } else {
-                            0.0
-                        };
+                        let dp = if d >= 1 { d as f64 * rho.powi(d - 1) * drho } else { 0.0 };
                         let d2p = if d >= 1 {
                             let first = d as f64 * rho.powi(d - 1) * d2rho;
-                            let second = if d >= 2 {
-                                (d * (d - 1)) as f64 * rho.powi(d - 2) * drho * drho
-                            } else {
-                                0.0
-                            };
+                            let second =
+                                if d >= 2 { (d * (d - 1)) as f64 * rho.powi(d - 2) * drho * drho } else { 0.0 };
                             first + second
                         } else {
                             0.0
@@ -296,29 +267,17 @@ impl CovarianceModel {
             CovarianceStructure::Unstructured => {
                 let chol = match s.clone().cholesky() {
                     Some(c) => c.l(),
-                    None if for_start => {
-                        DMatrix::from_fn(t, t, |a, b| if a == b { s[(a, a)].sqrt() } else { 0.0 })
-                    }
+                    None if for_start => DMatrix::from_fn(t, t, |a, b| if a == b { s[(a, a)].sqrt() } else { 0.0 }),
                     None => return None,
                 };
                 self.un_positions()
                     .into_iter()
-                    .map(|(a, b)| {
-                        if a == b {
-                            chol[(a, a)].ln()
-                        } else {
-                            chol[(a, b)]
-                        }
-                    })
+                    .map(|(a, b)| if a == b { chol[(a, a)].ln() } else { chol[(a, b)] })
                     .collect()
             }
             CovarianceStructure::CompoundSymmetry => {
                 let lo = if t > 1 { -1.0 / (t as f64 - 1.0) } else { 0.0 };
-                let rho = if for_start {
-                    mean_corr(false).max(lo / 2.0)
-                } else {
-                    mean_corr(false)
-                };
+                let rho = if for_start { mean_corr(false).max(lo / 2.0) } else { mean_corr(false) };
                 let u = (rho - lo) / (1.0 - lo);
                 vec![diag_mean.ln(), (u / (1.0 - u)).ln()]
             }
@@ -330,11 +289,9 @@ impl CovarianceModel {
     /// Names of the reported (SAS) parameters.
     pub fn reported_names(&self) -> Vec<String> {
         match self.structure {
-            CovarianceStructure::Unstructured => self
-                .un_positions()
-                .into_iter()
-                .map(|(a, b)| format!("UN({},{})", a + 1, b + 1))
-                .collect(),
+            CovarianceStructure::Unstructured => {
+                self.un_positions().into_iter().map(|(a, b)| format!("UN({},{})", a + 1, b + 1)).collect()
+            }
             CovarianceStructure::CompoundSymmetry => vec!["CS".into(), "Residual".into()],
             CovarianceStructure::Ar1 => vec!["AR(1)".into(), "Residual".into()],
         }
@@ -355,8 +312,7 @@ impl CovarianceModel {
             CovarianceStructure::CompoundSymmetry => {
                 let v = theta[0].exp();
                 let (rho, drho, _) = self.cs_rho(theta[1]);
-                let jac =
-                    DMatrix::from_row_slice(2, 2, &[v * rho, v * drho, v * (1.0 - rho), -v * drho]);
+                let jac = DMatrix::from_row_slice(2, 2, &[v * rho, v * drho, v * (1.0 - rho), -v * drho]);
                 (vec![v * rho, v * (1.0 - rho)], jac)
             }
             CovarianceStructure::Ar1 => {
@@ -378,11 +334,7 @@ impl CovarianceModel {
     /// covariance or correlation (Wald CI).
     pub fn reported_is_variance(&self) -> Vec<bool> {
         match self.structure {
-            CovarianceStructure::Unstructured => self
-                .un_positions()
-                .into_iter()
-                .map(|(a, b)| a == b)
-                .collect(),
+            CovarianceStructure::Unstructured => self.un_positions().into_iter().map(|(a, b)| a == b).collect(),
             CovarianceStructure::CompoundSymmetry => vec![false, true],
             CovarianceStructure::Ar1 => vec![false, true],
         }
@@ -397,9 +349,7 @@ mod tests {
     /// first derivatives and second-derivative contraction.
     fn check(structure: CovarianceStructure, theta: &[f64]) {
         let m = CovarianceModel { structure, t: 4 };
-        let g = DMatrix::from_fn(4, 4, |a, b| {
-            1.0 + (a * b) as f64 * 0.3 + (a + b) as f64 * 0.1
-        });
+        let g = DMatrix::from_fn(4, 4, |a, b| 1.0 + (a * b) as f64 * 0.3 + (a + b) as f64 * 0.1);
         let h = 1e-6;
         let d = m.dsigma(theta);
         let c = m.second_contraction(theta, &g);
@@ -414,11 +364,7 @@ mod tests {
             let dm = m.dsigma(&tm);
             for i in 0..m.n_theta() {
                 let num2 = ((&dp[i] - &dm[i]) / (2.0 * h)).component_mul(&g).sum();
-                assert!(
-                    (num2 - c[(i, j)]).abs() < 1e-5,
-                    "{structure:?} c{i}{j}: {num2} vs {}",
-                    c[(i, j)]
-                );
+                assert!((num2 - c[(i, j)]).abs() < 1e-5, "{structure:?} c{i}{j}: {num2} vs {}", c[(i, j)]);
             }
         }
     }

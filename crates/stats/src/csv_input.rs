@@ -20,9 +20,7 @@
 use std::io::Read;
 
 use crate::blinding::{BlindingReport, Guess, GuessTable};
-use crate::mmrm::{
-    Covariate, CovariateValues, EstimationMethod, MmrmData, MmrmFit, MmrmOptions, fit_mmrm,
-};
+use crate::mmrm::{Covariate, CovariateValues, EstimationMethod, MmrmData, MmrmFit, MmrmOptions, fit_mmrm};
 use crate::{AnalysisError, CovarianceStructure};
 
 /// Which columns play which role, and the model options.
@@ -79,9 +77,7 @@ struct RawTable {
 
 impl RawTable {
     fn read<R: Read>(reader: R) -> Result<RawTable, AnalysisError> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(reader);
+        let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
         let headers = rdr.headers()?.iter().map(str::to_string).collect();
         let mut rows = Vec::new();
         for rec in rdr.records() {
@@ -96,10 +92,7 @@ impl RawTable {
         self.headers
             .iter()
             .position(|h| h == name)
-            .ok_or_else(|| AnalysisError::UnknownColumn {
-                column: name.to_string(),
-                available: self.headers.clone(),
-            })
+            .ok_or_else(|| AnalysisError::UnknownColumn { column: name.to_string(), available: self.headers.clone() })
     }
 
     fn required(&self, col: usize) -> Result<Vec<String>, AnalysisError> {
@@ -108,10 +101,7 @@ impl RawTable {
             .map(|(line, cells)| {
                 let c = cells.get(col).map(String::as_str).unwrap_or("");
                 if is_missing(c) {
-                    Err(AnalysisError::MissingValue {
-                        line: *line,
-                        column: self.headers[col].clone(),
-                    })
+                    Err(AnalysisError::MissingValue { line: *line, column: self.headers[col].clone() })
                 } else {
                     Ok(c.to_string())
                 }
@@ -147,11 +137,7 @@ pub fn read_mmrm_csv<R: Read>(reader: R, spec: &MmrmSpec) -> Result<MmrmData, An
     let subject_col = table.column(&spec.subject)?;
     let visit_col = table.column(&spec.visit)?;
     let arm_col = table.column(&spec.arm)?;
-    let covariate_cols = spec
-        .covariates
-        .iter()
-        .map(|c| table.column(c))
-        .collect::<Result<Vec<_>, _>>()?;
+    let covariate_cols = spec.covariates.iter().map(|c| table.column(c)).collect::<Result<Vec<_>, _>>()?;
 
     let response = table
         .rows
@@ -180,12 +166,7 @@ pub fn read_mmrm_csv<R: Read>(reader: R, spec: &MmrmSpec) -> Result<MmrmData, An
             let cells: Vec<Option<&str>> = table
                 .rows
                 .iter()
-                .map(|(_, cells)| {
-                    cells
-                        .get(col)
-                        .map(String::as_str)
-                        .filter(|c| !is_missing(c))
-                })
+                .map(|(_, cells)| cells.get(col).map(String::as_str).filter(|c| !is_missing(c)))
                 .collect();
             let numeric: Option<Vec<Option<f64>>> = cells
                 .iter()
@@ -196,14 +177,9 @@ pub fn read_mmrm_csv<R: Read>(reader: R, spec: &MmrmSpec) -> Result<MmrmData, An
                 .collect();
             let values = match numeric {
                 Some(v) => CovariateValues::Continuous(v),
-                None => CovariateValues::Categorical(
-                    cells.iter().map(|c| c.map(str::to_string)).collect(),
-                ),
+                None => CovariateValues::Categorical(cells.iter().map(|c| c.map(str::to_string)).collect()),
             };
-            Covariate {
-                name: name.clone(),
-                values,
-            }
+            Covariate { name: name.clone(), values }
         })
         .collect();
 
@@ -231,12 +207,7 @@ pub fn blinding_from_csv<R: Read>(reader: R) -> Result<BlindingReport, AnalysisE
     let guess_col = table.column("guess")?;
     let mut counts = GuessTable::default();
     for (line, cells) in &table.rows {
-        let cell = |col: usize| {
-            cells
-                .get(col)
-                .map(|s| s.to_ascii_lowercase())
-                .unwrap_or_default()
-        };
+        let cell = |col: usize| cells.get(col).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
         let arm = cell(arm_col);
         let active = match arm.as_str() {
             "active" => true,

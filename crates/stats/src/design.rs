@@ -137,9 +137,7 @@ impl Design {
             || data.response.len() != n_rows
             || data.covariates.iter().any(|c| c.values.len() != n_rows)
         {
-            return Err(AnalysisError::InvalidInput(
-                "all columns of the MMRM data must have the same length".into(),
-            ));
+            return Err(AnalysisError::InvalidInput("all columns of the MMRM data must have the same length".into()));
         }
 
         // Structural checks on every row, analysed or not.
@@ -157,10 +155,7 @@ impl Design {
                 });
             }
             if !seen_visit.insert((s, v)) {
-                return Err(AnalysisError::DuplicateVisit {
-                    subject: s.clone(),
-                    visit: v.clone(),
-                });
+                return Err(AnalysisError::DuplicateVisit { subject: s.clone(), visit: v.clone() });
             }
         }
 
@@ -168,19 +163,9 @@ impl Design {
             Some(order) => order.clone(),
             None => visit_order(&data.visit),
         };
-        let visit_index: HashMap<&str, usize> = visits
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.as_str(), i))
-            .collect();
-        if let Some(v) = data
-            .visit
-            .iter()
-            .find(|v| !visit_index.contains_key(v.as_str()))
-        {
-            return Err(AnalysisError::InvalidInput(format!(
-                "visit `{v}` is not in the given visit order"
-            )));
+        let visit_index: HashMap<&str, usize> = visits.iter().enumerate().map(|(i, v)| (v.as_str(), i)).collect();
+        if let Some(v) = data.visit.iter().find(|v| !visit_index.contains_key(v.as_str())) {
+            return Err(AnalysisError::InvalidInput(format!("visit `{v}` is not in the given visit order")));
         }
 
         let analysed: Vec<usize> = (0..n_rows).filter(|&r| row_complete(data, r)).collect();
@@ -190,23 +175,13 @@ impl Design {
             }
         }
 
-        let arm_levels: Vec<String> = analysed
-            .iter()
-            .map(|&r| data.arm[r].clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let arm_levels: Vec<String> =
+            analysed.iter().map(|&r| data.arm[r].clone()).collect::<BTreeSet<_>>().into_iter().collect();
         if arm_levels.len() < 2 {
-            return Err(AnalysisError::SingleArm {
-                arm: arm_levels.into_iter().next().unwrap_or_default(),
-            });
+            return Err(AnalysisError::SingleArm { arm: arm_levels.into_iter().next().unwrap_or_default() });
         }
         let arms = choose_reference(&data.arm_name, arm_levels, options.reference_arm.as_deref())?;
-        let arm_index: HashMap<&str, usize> = arms
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.as_str(), i))
-            .collect();
+        let arm_index: HashMap<&str, usize> = arms.iter().enumerate().map(|(i, a)| (a.as_str(), i)).collect();
 
         // Covariate levels, from the analysed rows only.
         let mut cat_levels: Vec<Option<Vec<String>>> = Vec::new();
@@ -214,38 +189,22 @@ impl Design {
             match &c.values {
                 CovariateValues::Continuous(_) => cat_levels.push(None),
                 CovariateValues::Categorical(v) => {
-                    let levels: Vec<String> = analysed
-                        .iter()
-                        .filter_map(|&r| v[r].clone())
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect();
-                    let requested = options
-                        .reference_levels
-                        .iter()
-                        .find(|(col, _)| col == &c.name)
-                        .map(|(_, l)| l.as_str());
+                    let levels: Vec<String> =
+                        analysed.iter().filter_map(|&r| v[r].clone()).collect::<BTreeSet<_>>().into_iter().collect();
+                    let requested =
+                        options.reference_levels.iter().find(|(col, _)| col == &c.name).map(|(_, l)| l.as_str());
                     cat_levels.push(Some(choose_reference(&c.name, levels, requested)?));
                 }
             }
         }
 
         // Columns.
-        let mut columns = vec![Column {
-            name: "Intercept".into(),
-            effect: "Intercept".into(),
-        }];
+        let mut columns = vec![Column { name: "Intercept".into(), effect: "Intercept".into() }];
         for a in &arms[1..] {
-            columns.push(Column {
-                name: format!("{}={a}", data.arm_name),
-                effect: data.arm_name.clone(),
-            });
+            columns.push(Column { name: format!("{}={a}", data.arm_name), effect: data.arm_name.clone() });
         }
         for v in &visits[1..] {
-            columns.push(Column {
-                name: format!("{}={v}", data.visit_name),
-                effect: data.visit_name.clone(),
-            });
+            columns.push(Column { name: format!("{}={v}", data.visit_name), effect: data.visit_name.clone() });
         }
         let interaction = format!("{}:{}", data.arm_name, data.visit_name);
         for a in &arms[1..] {
@@ -258,16 +217,10 @@ impl Design {
         }
         for (c, levels) in data.covariates.iter().zip(&cat_levels) {
             match levels {
-                None => columns.push(Column {
-                    name: c.name.clone(),
-                    effect: c.name.clone(),
-                }),
+                None => columns.push(Column { name: c.name.clone(), effect: c.name.clone() }),
                 Some(levels) => {
                     for l in &levels[1..] {
-                        columns.push(Column {
-                            name: format!("{}={l}", c.name),
-                            effect: c.name.clone(),
-                        });
+                        columns.push(Column { name: format!("{}={l}", c.name), effect: c.name.clone() });
                     }
                 }
             }
@@ -279,17 +232,10 @@ impl Design {
         let mut subject_order: HashMap<&str, usize> = HashMap::new();
         for &r in &analysed {
             let next = subject_order.len();
-            subject_order
-                .entry(data.subject[r].as_str())
-                .or_insert(next);
+            subject_order.entry(data.subject[r].as_str()).or_insert(next);
         }
         let mut rows = analysed.clone();
-        rows.sort_by_key(|&r| {
-            (
-                subject_order[data.subject[r].as_str()],
-                visit_index[data.visit[r].as_str()],
-            )
-        });
+        rows.sort_by_key(|&r| (subject_order[data.subject[r].as_str()], visit_index[data.visit[r].as_str()]));
 
         let n = rows.len();
         let mut x = DMatrix::<f64>::zeros(n, p);
@@ -301,10 +247,7 @@ impl Design {
             let v = visit_index[data.visit[r].as_str()];
             let s = subject_order[data.subject[r].as_str()];
             if last_subject != Some(s) {
-                subjects.push(SubjectRows {
-                    start: i,
-                    visits: Vec::new(),
-                });
+                subjects.push(SubjectRows { start: i, visits: Vec::new() });
                 last_subject = Some(s);
             }
             if let Some(sub) = subjects.last_mut() {
@@ -319,10 +262,7 @@ impl Design {
                 x[(i, n_arms - 1 + v)] = 1.0;
             }
             if a > 0 && v > 0 {
-                x[(
-                    i,
-                    n_arms + n_visits - 1 + (a - 1) * (n_visits - 1) + (v - 1),
-                )] = 1.0;
+                x[(i, n_arms + n_visits - 1 + (a - 1) * (n_visits - 1) + (v - 1))] = 1.0;
             }
             let mut col = n_arms * n_visits;
             for (c, levels) in data.covariates.iter().zip(&cat_levels) {
@@ -352,14 +292,8 @@ impl Design {
                 (CovariateValues::Continuous(vals), _) => CovariateTerm::Continuous {
                     mean: rows.iter().map(|&r| vals[r].unwrap_or(0.0)).sum::<f64>() / n as f64,
                 },
-                (_, Some(levels)) => CovariateTerm::Categorical {
-                    levels: levels.len(),
-                    dummies: levels.len() - 1,
-                },
-                (_, None) => CovariateTerm::Categorical {
-                    levels: 1,
-                    dummies: 0,
-                },
+                (_, Some(levels)) => CovariateTerm::Categorical { levels: levels.len(), dummies: levels.len() - 1 },
+                (_, None) => CovariateTerm::Categorical { levels: 1, dummies: 0 },
             })
             .collect();
 
@@ -399,9 +333,7 @@ impl Design {
         let scale: Vec<f64> = (0..p).map(|j| xtx[(j, j)].sqrt()).collect();
         let mut l = DMatrix::<f64>::zeros(p, p);
         for j in 0..p {
-            let dependent = |column: usize| AnalysisError::SingularDesign {
-                column: self.columns[column].name.clone(),
-            };
+            let dependent = |column: usize| AnalysisError::SingularDesign { column: self.columns[column].name.clone() };
             if scale[j] == 0.0 {
                 return Err(dependent(j));
             }

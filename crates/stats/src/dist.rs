@@ -7,8 +7,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
 use crate::AnalysisError;
 
 fn students_t(df: f64) -> Result<StudentsT, AnalysisError> {
-    StudentsT::new(0.0, 1.0, df)
-        .map_err(|e| AnalysisError::InvalidInput(format!("t distribution with {df} df: {e}")))
+    StudentsT::new(0.0, 1.0, df).map_err(|e| AnalysisError::InvalidInput(format!("t distribution with {df} df: {e}")))
 }
 
 /// Two-sided p-value of a t statistic.
@@ -29,14 +28,12 @@ pub fn z_quantile(p: f64) -> f64 {
 
 /// Quantile of the chi-square distribution with (possibly fractional) `df`.
 pub fn chi_square_quantile(p: f64, df: f64) -> Result<f64, AnalysisError> {
-    let d = ChiSquared::new(df)
-        .map_err(|e| AnalysisError::InvalidInput(format!("chi-square with {df} df: {e}")))?;
+    let d = ChiSquared::new(df).map_err(|e| AnalysisError::InvalidInput(format!("chi-square with {df} df: {e}")))?;
     Ok(d.inverse_cdf(p))
 }
 
 /// Upper tail probability of the chi-square distribution.
 pub fn chi_square_sf(x: f64, df: f64) -> Result<f64, AnalysisError> {
-    let d = ChiSquared::new(df)
-        .map_err(|e| AnalysisError::InvalidInput(format!("chi-square with {df} df: {e}")))?;
+    let d = ChiSquared::new(df).map_err(|e| AnalysisError::InvalidInput(format!("chi-square with {df} df: {e}")))?;
     Ok(d.sf(x))
 }

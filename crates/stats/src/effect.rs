@@ -35,39 +35,25 @@ fn mean_var(x: &[f64]) -> (f64, f64) {
 /// (Hedges' g) is deliberately not applied: d is what trial reports quote.
 pub fn cohens_d(a: &[f64], b: &[f64], confidence_level: f64) -> Result<CohensD, AnalysisError> {
     if a.len() < 2 || b.len() < 2 {
-        return Err(AnalysisError::InvalidInput(
-            "Cohen's d needs at least two values per group".into(),
-        ));
+        return Err(AnalysisError::InvalidInput("Cohen's d needs at least two values per group".into()));
     }
     if a.iter().chain(b).any(|v| !v.is_finite()) {
-        return Err(AnalysisError::InvalidInput(
-            "Cohen's d: non-finite value".into(),
-        ));
+        return Err(AnalysisError::InvalidInput("Cohen's d: non-finite value".into()));
     }
     if !(confidence_level > 0.0 && confidence_level < 1.0) {
-        return Err(AnalysisError::InvalidInput(format!(
-            "confidence level must be in (0, 1), got {confidence_level}"
-        )));
+        return Err(AnalysisError::InvalidInput(format!("confidence level must be in (0, 1), got {confidence_level}")));
     }
     let (na, nb) = (a.len() as f64, b.len() as f64);
     let (ma, va) = mean_var(a);
     let (mb, vb) = mean_var(b);
     let pooled_sd = (((na - 1.0) * va + (nb - 1.0) * vb) / (na + nb - 2.0)).sqrt();
     if pooled_sd <= 0.0 {
-        return Err(AnalysisError::InvalidInput(
-            "Cohen's d: both groups are constant".into(),
-        ));
+        return Err(AnalysisError::InvalidInput("Cohen's d: both groups are constant".into()));
     }
     let d = (ma - mb) / pooled_sd;
     let std_error = ((na + nb) / (na * nb) + d * d / (2.0 * (na + nb))).sqrt();
     let z = z_quantile(0.5 + confidence_level / 2.0);
-    Ok(CohensD {
-        d,
-        pooled_sd,
-        std_error,
-        lower: d - z * std_error,
-        upper: d + z * std_error,
-    })
+    Ok(CohensD { d, pooled_sd, std_error, lower: d - z * std_error, upper: d + z * std_error })
 }
 
 #[cfg(test)]

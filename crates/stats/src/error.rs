@@ -104,9 +104,7 @@ pub enum AnalysisError {
 
     /// A column of the design matrix is a linear combination of earlier ones
     /// (an empty arm-by-visit cell, a constant covariate, collinear covariates).
-    #[error(
-        "design matrix is singular: column `{column}` is a linear combination of the columns before it"
-    )]
+    #[error("design matrix is singular: column `{column}` is a linear combination of the columns before it")]
     SingularDesign {
         /// The first dependent column, in design order.
         column: String,
@@ -128,9 +126,7 @@ pub enum AnalysisError {
     },
 
     /// The optimiser did not reach a stationary point.
-    #[error(
-        "the fit did not converge after {iterations} iterations (gradient norm {gradient_norm:.3e})"
-    )]
+    #[error("the fit did not converge after {iterations} iterations (gradient norm {gradient_norm:.3e})")]
     NonConvergence {
         /// Iterations performed.
         iterations: usize,

@@ -29,7 +29,4 @@ pub use blinding::{BlindingReport, GuessTable};
 pub use covariance::CovarianceStructure;
 pub use csv_input::{MmrmSpec, blinding_from_csv, mmrm_from_csv, read_mmrm_csv};
 pub use error::AnalysisError;
-pub use mmrm::{
-    Covariate, CovariateValues, Estimate, EstimationMethod, MmrmData, MmrmFit, MmrmOptions,
-    fit_mmrm,
-};
+pub use mmrm::{Covariate, CovariateValues, Estimate, EstimationMethod, MmrmData, MmrmFit, MmrmOptions, fit_mmrm};

@@ -40,22 +40,13 @@ pub struct Difference {
 
 /// Coefficient vector of the LS mean of `arm` at `visit`, by label.
 pub fn vector(design: &Design, arm: &str, visit: &str) -> Result<DVector<f64>, AnalysisError> {
-    let a = design.arms.iter().position(|x| x == arm).ok_or_else(|| {
-        AnalysisError::InvalidInput(format!(
-            "unknown arm `{arm}`; arms: {}",
-            design.arms.join(", ")
-        ))
-    })?;
-    let v = design
-        .visits
-        .iter()
-        .position(|x| x == visit)
-        .ok_or_else(|| {
-            AnalysisError::InvalidInput(format!(
-                "unknown visit `{visit}`; visits: {}",
-                design.visits.join(", ")
-            ))
+    let a =
+        design.arms.iter().position(|x| x == arm).ok_or_else(|| {
+            AnalysisError::InvalidInput(format!("unknown arm `{arm}`; arms: {}", design.arms.join(", ")))
         })?;
+    let v = design.visits.iter().position(|x| x == visit).ok_or_else(|| {
+        AnalysisError::InvalidInput(format!("unknown visit `{visit}`; visits: {}", design.visits.join(", ")))
+    })?;
     Ok(design.lsmean_vector(a, v))
 }
 
@@ -75,10 +66,7 @@ pub fn lsmeans(design: &Design, inference: &Inference) -> Result<Vec<LsMean>, An
 }
 
 /// Each non-reference arm minus the reference arm, at every visit.
-pub fn differences(
-    design: &Design,
-    inference: &Inference,
-) -> Result<Vec<Difference>, AnalysisError> {
+pub fn differences(design: &Design, inference: &Inference) -> Result<Vec<Difference>, AnalysisError> {
     let mut out = Vec::new();
     for (v, visit) in design.visits.iter().enumerate() {
         let reference = design.lsmean_vector(0, v);

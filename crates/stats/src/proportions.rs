@@ -99,9 +99,7 @@ fn check_level(level: f64) -> Result<f64, AnalysisError> {
     if level > 0.0 && level < 1.0 {
         Ok(z_quantile(0.5 + level / 2.0))
     } else {
-        Err(AnalysisError::InvalidInput(format!(
-            "confidence level must be in (0, 1), got {level}"
-        )))
+        Err(AnalysisError::InvalidInput(format!("confidence level must be in (0, 1), got {level}")))
     }
 }
 
@@ -109,22 +107,14 @@ fn check_level(level: f64) -> Result<f64, AnalysisError> {
 pub fn wilson(events: u64, n: u64, confidence_level: f64) -> Result<Proportion, AnalysisError> {
     let z = check_level(confidence_level)?;
     if n == 0 || events > n {
-        return Err(AnalysisError::InvalidInput(format!(
-            "proportion {events}/{n} is undefined"
-        )));
+        return Err(AnalysisError::InvalidInput(format!("proportion {events}/{n} is undefined")));
     }
     let (x, nf) = (events as f64, n as f64);
     let p = x / nf;
     let z2 = z * z;
     let centre = (x + z2 / 2.0) / (nf + z2);
     let half = z * (p * (1.0 - p) * nf + z2 / 4.0).sqrt() / (nf + z2);
-    Ok(Proportion {
-        events,
-        n,
-        estimate: p,
-        lower: (centre - half).max(0.0),
-        upper: (centre + half).min(1.0),
-    })
+    Ok(Proportion { events, n, estimate: p, lower: (centre - half).max(0.0), upper: (centre + half).min(1.0) })
 }
 
 /// Difference of two rates with Newcombe's hybrid score interval and the NNT.
@@ -149,15 +139,9 @@ pub fn risk_difference(
     };
     let interval = if lower > 0.0 || upper < 0.0 {
         let (x, y) = (1.0 / lower.abs(), 1.0 / upper.abs());
-        NntInterval::Bounded {
-            lower: x.min(y),
-            upper: x.max(y),
-        }
+        NntInterval::Bounded { lower: x.min(y), upper: x.max(y) }
     } else {
-        NntInterval::Unbounded {
-            benefit: 1.0 / upper,
-            harm: 1.0 / lower.abs(),
-        }
+        NntInterval::Unbounded { benefit: 1.0 / upper, harm: 1.0 / lower.abs() }
     };
     Ok(RiskDifference {
         active: a,
@@ -165,11 +149,7 @@ pub fn risk_difference(
         difference: d,
         lower,
         upper,
-        nnt: Nnt {
-            estimate: 1.0 / d.abs(),
-            direction,
-            interval,
-        },
+        nnt: Nnt { estimate: 1.0 / d.abs(), direction, interval },
     })
 }
 
@@ -181,24 +161,16 @@ mod tests {
     fn newcombe_1998_examples() {
         // Newcombe 1998a, table II: 81/263, Wilson (method 3) 0.2553 to 0.3662.
         let p = wilson(81, 263, 0.95).unwrap();
-        assert!(
-            (p.lower - 0.2553).abs() < 5e-5 && (p.upper - 0.3662).abs() < 5e-5,
-            "{p:?}"
-        );
+        assert!((p.lower - 0.2553).abs() < 5e-5 && (p.upper - 0.3662).abs() < 5e-5, "{p:?}");
         // Newcombe 1998b, table II example (a): 56/70 - 48/80, method 10: 0.0524 to 0.3339.
         let r = risk_difference(56, 70, 48, 80, 0.95).unwrap();
         assert!((r.difference - 0.2).abs() < 1e-12);
-        assert!(
-            (r.lower - 0.0524).abs() < 5e-5 && (r.upper - 0.3339).abs() < 5e-5,
-            "{r:?}"
-        );
+        assert!((r.lower - 0.0524).abs() < 5e-5 && (r.upper - 0.3339).abs() < 5e-5, "{r:?}");
         assert_eq!(r.nnt.direction, NntDirection::Benefit);
         assert!((r.nnt.estimate - 5.0).abs() < 1e-12);
         match r.nnt.interval {
             NntInterval::Bounded { lower, upper } => {
-                assert!(
-                    (lower - 1.0 / r.upper).abs() < 1e-12 && (upper - 1.0 / r.lower).abs() < 1e-12
-                )
+                assert!((lower - 1.0 / r.upper).abs() < 1e-12 && (upper - 1.0 / r.lower).abs() < 1e-12)
             }
             other => panic!("{other:?}"),
         }

@@ -9,10 +9,7 @@ pub struct Table {
 impl Table {
     /// A table with the given column titles.
     pub fn new(header: &[&str]) -> Self {
-        Table {
-            header: header.iter().map(|s| s.to_string()).collect(),
-            rows: Vec::new(),
-        }
+        Table { header: header.iter().map(|s| s.to_string()).collect(), rows: Vec::new() }
     }
 
     /// Appends a row (cells beyond the header are ignored).
@@ -58,9 +55,5 @@ pub fn fmt_num(x: f64) -> String {
 
 /// A p-value: 4 decimals, or `<.0001`.
 pub fn fmt_p(p: f64) -> String {
-    if p < 1e-4 {
-        "<.0001".to_string()
-    } else {
-        format!("{p:.4}")
-    }
+    if p < 1e-4 { "<.0001".to_string() } else { format!("{p:.4}") }
 }

@@ -18,13 +18,11 @@ fn balanced(per_arm: usize, t: usize, values: &[f64]) -> MmrmData {
         for s in 0..per_arm {
             for v in 0..t {
                 d.subject.push(format!("{arm}-{s}"));
-                d.arm
-                    .push(if arm == 0 { "PBO".into() } else { "ACT".into() });
+                d.arm.push(if arm == 0 { "PBO".into() } else { "ACT".into() });
                 d.visit.push(format!("{}", v + 1));
                 // An arm-by-visit mean pattern plus the random values.
                 let mean = 10.0 + v as f64 + 2.0 * arm as f64 * v as f64;
-                d.response
-                    .push(Some(mean + values[(arm * per_arm + s) * t + v]));
+                d.response.push(Some(mean + values[(arm * per_arm + s) * t + v]));
             }
         }
     }

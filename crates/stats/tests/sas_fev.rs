@@ -27,10 +27,7 @@
 
 use catalyst_stats::{MmrmFit, MmrmSpec, fit_mmrm, read_mmrm_csv};
 
-const FEV: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/mmrm/fev_data.csv"
-);
+const FEV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mmrm/fev_data.csv");
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Mode {
@@ -68,16 +65,12 @@ fn sas_sigma() -> Vec<Vec<f64>> {
 }
 
 fn fit(mode: Mode) -> MmrmFit {
-    let file =
-        std::fs::File::open(FEV).expect("fev_data.csv (shared/ must be a sibling of the repo)");
+    let file = std::fs::File::open(FEV).expect("fev_data.csv (shared/ must be a sibling of the repo)");
     let mut spec = MmrmSpec::new("FEV1", "USUBJID", "AVISIT", "ARMCD");
     spec.covariates = vec!["RACE".into(), "SEX".into()];
     spec.reference_arm = Some("PBO".into());
     // SAS's references in the reference run: PBO, VIS1, Asian, Male.
-    spec.reference_levels = vec![
-        ("RACE".into(), "Asian".into()),
-        ("SEX".into(), "Male".into()),
-    ];
+    spec.reference_levels = vec![("RACE".into(), "Asian".into()), ("SEX".into(), "Male".into())];
     let data = read_mmrm_csv(file, &spec).expect("read");
     let mut options = spec.options();
     if mode == Mode::SasPoint {
@@ -102,12 +95,7 @@ struct Comparison {
 
 impl Comparison {
     fn new(label: &str, mode: Mode) -> Self {
-        Comparison {
-            label: label.into(),
-            mode,
-            rows: vec![],
-            failures: vec![],
-        }
+        Comparison { label: label.into(), mode, rows: vec![], failures: vec![] }
     }
 
     /// `scale`: the standard error of the quantity (1 for t and p values),
@@ -125,9 +113,7 @@ impl Comparison {
             Mode::Optimum => (2.0 * half_ulp).max(1e-3 * scale),
         };
         if err > allowed {
-            self.failures.push(format!(
-                "{what}: ours {ours} vs SAS {printed} (diff {err:.3e}, allowed {allowed:.3e})"
-            ));
+            self.failures.push(format!("{what}: ours {ours} vs SAS {printed} (diff {err:.3e}, allowed {allowed:.3e})"));
         }
     }
 
@@ -144,13 +130,7 @@ impl Comparison {
             self.label,
             self.rows.len()
         );
-        assert!(
-            self.failures.is_empty(),
-            "[{:?}] {}:\n{}",
-            self.mode,
-            self.label,
-            self.failures.join("\n")
-        );
+        assert!(self.failures.is_empty(), "[{:?}] {}:\n{}", self.mode, self.label, self.failures.join("\n"));
     }
 }
 
@@ -175,11 +155,7 @@ fn covariance_parameters(mode: Mode) {
     for ((i, j), e, lo, hi) in sas {
         let (a, b) = (sas_to_ours(i), sas_to_ours(j));
         let ours = format!("UN({},{})", a.max(b) + 1, a.min(b) + 1);
-        let c = f
-            .covariance_parameters
-            .iter()
-            .find(|c| c.name == ours)
-            .unwrap();
+        let c = f.covariance_parameters.iter().find(|c| c.name == ours).unwrap();
         let what = format!("SAS UN({i},{j}) = our {ours}");
         est.check(&what, c.estimate, e, c.std_error);
         // The chi-square limits of a variance move faster than the estimate
@@ -201,27 +177,16 @@ fn covariance_parameters(mode: Mode) {
     let m2ll = f.fit_statistics.minus2_log_likelihood;
     match mode {
         Mode::Optimum => {
-            assert!(
-                m2ll <= 3386.44987722,
-                "our optimum {m2ll} must not be worse than SAS's"
-            );
+            assert!(m2ll <= 3386.44987722, "our optimum {m2ll} must not be worse than SAS's");
             assert!((m2ll - 3386.44987722).abs() < 1e-5, "-2 REML LL {m2ll}");
         }
-        Mode::SasPoint => assert!(
-            (m2ll - 3386.44987722).abs() < 1e-6,
-            "-2 REML LL at SAS's estimates: {m2ll}"
-        ),
+        Mode::SasPoint => assert!((m2ll - 3386.44987722).abs() < 1e-6, "-2 REML LL at SAS's estimates: {m2ll}"),
     }
     fs.check("-2 REML LL", m2ll, "3386.4", 1.0);
     fs.check("AIC", f.fit_statistics.aic, "3406.4", 1.0);
     fs.check("AICC", f.fit_statistics.aicc, "3406.9", 1.0);
     fs.check("BIC", f.fit_statistics.bic, "3439.4", 1.0);
-    fs.check(
-        "null model LRT chi-square",
-        f.fit_statistics.null_model_chi_square,
-        "149.52",
-        1.0,
-    );
+    fs.check("null model LRT chi-square", f.fit_statistics.null_model_chi_square, "149.52", 1.0);
     assert_eq!(f.fit_statistics.null_model_df, 9);
     fs.finish();
 }
@@ -231,58 +196,16 @@ fn fixed_effects(mode: Mode) {
     // name, estimate, SE, DF, t, p (None: SAS prints <.0001).
     let sas = [
         ("Intercept", "30.7774", "0.8865", "219", "34.72", None),
-        (
-            "ARMCD=TRT",
-            "3.7745",
-            "1.0741",
-            "146",
-            "3.51",
-            Some("0.0006"),
-        ),
+        ("ARMCD=TRT", "3.7745", "1.0741", "146", "3.51", Some("0.0006")),
         ("AVISIT=VIS2", "4.8396", "0.8016", "144", "6.04", None),
         ("AVISIT=VIS3", "10.3422", "0.8227", "156", "12.57", None),
         ("AVISIT=VIS4", "15.0537", "1.3129", "138", "11.47", None),
-        (
-            "ARMCD=TRT:AVISIT=VIS2",
-            "-0.04231",
-            "1.1292",
-            "139",
-            "-0.04",
-            Some("0.9702"),
-        ),
-        (
-            "ARMCD=TRT:AVISIT=VIS3",
-            "-0.6939",
-            "1.1876",
-            "158",
-            "-0.58",
-            Some("0.5599"),
-        ),
-        (
-            "ARMCD=TRT:AVISIT=VIS4",
-            "0.6240",
-            "1.8510",
-            "130",
-            "0.34",
-            Some("0.7366"),
-        ),
-        (
-            "RACE=Black or African American",
-            "1.5305",
-            "0.6244",
-            "169",
-            "2.45",
-            Some("0.0153"),
-        ),
+        ("ARMCD=TRT:AVISIT=VIS2", "-0.04231", "1.1292", "139", "-0.04", Some("0.9702")),
+        ("ARMCD=TRT:AVISIT=VIS3", "-0.6939", "1.1876", "158", "-0.58", Some("0.5599")),
+        ("ARMCD=TRT:AVISIT=VIS4", "0.6240", "1.8510", "130", "0.34", Some("0.7366")),
+        ("RACE=Black or African American", "1.5305", "0.6244", "169", "2.45", Some("0.0153")),
         ("RACE=White", "5.6436", "0.6656", "157", "8.48", None),
-        (
-            "SEX=Female",
-            "0.3262",
-            "0.5319",
-            "166",
-            "0.61",
-            Some("0.5406"),
-        ),
+        ("SEX=Female", "0.3262", "0.5319", "166", "0.61", Some("0.5406")),
     ];
     assert_eq!(f.fixed_effects.len(), sas.len());
     let mut e = Comparison::new("fixed effect estimates", mode);
@@ -311,30 +234,14 @@ fn lsmeans(mode: Mode) {
     let f = fit(mode);
     // visit, arm, estimate, SE, DF, t, lower, upper (all p < .0001)
     let sas = [
-        (
-            "VIS2", "TRT", "41.9037", "0.6023", "144", "69.57", "40.7131", "43.0942",
-        ),
-        (
-            "VIS2", "PBO", "38.1715", "0.6117", "147", "62.40", "36.9626", "39.3803",
-        ),
-        (
-            "VIS3", "TRT", "46.7546", "0.5086", "130", "91.92", "45.7484", "47.7608",
-        ),
-        (
-            "VIS3", "PBO", "43.6740", "0.4617", "130", "94.58", "42.7605", "44.5875",
-        ),
-        (
-            "VIS4", "TRT", "52.7841", "1.1877", "133", "44.44", "50.4347", "55.1334",
-        ),
-        (
-            "VIS4", "PBO", "48.3855", "1.1886", "134", "40.71", "46.0346", "50.7364",
-        ),
-        (
-            "VIS1", "TRT", "37.1063", "0.7626", "143", "48.66", "35.5990", "38.6137",
-        ),
-        (
-            "VIS1", "PBO", "33.3318", "0.7554", "148", "44.13", "31.8391", "34.8245",
-        ),
+        ("VIS2", "TRT", "41.9037", "0.6023", "144", "69.57", "40.7131", "43.0942"),
+        ("VIS2", "PBO", "38.1715", "0.6117", "147", "62.40", "36.9626", "39.3803"),
+        ("VIS3", "TRT", "46.7546", "0.5086", "130", "91.92", "45.7484", "47.7608"),
+        ("VIS3", "PBO", "43.6740", "0.4617", "130", "94.58", "42.7605", "44.5875"),
+        ("VIS4", "TRT", "52.7841", "1.1877", "133", "44.44", "50.4347", "55.1334"),
+        ("VIS4", "PBO", "48.3855", "1.1886", "134", "40.71", "46.0346", "50.7364"),
+        ("VIS1", "TRT", "37.1063", "0.7626", "143", "48.66", "35.5990", "38.6137"),
+        ("VIS1", "PBO", "33.3318", "0.7554", "148", "44.13", "31.8391", "34.8245"),
     ];
     assert_eq!(f.lsmeans.len(), sas.len());
     let mut e = Comparison::new("LS means", mode);
@@ -343,11 +250,7 @@ fn lsmeans(mode: Mode) {
     let mut t = Comparison::new("LS mean t values", mode);
     let mut ci = Comparison::new("LS mean CIs", mode);
     for (visit, arm, est, s, d, tv, lo, hi) in sas {
-        let m = f
-            .lsmeans
-            .iter()
-            .find(|m| m.visit == visit && m.arm == arm)
-            .unwrap();
+        let m = f.lsmeans.iter().find(|m| m.visit == visit && m.arm == arm).unwrap();
         let name = format!("{visit} {arm}");
         let sd = m.estimate.std_error;
         e.check(&name, m.estimate.estimate, est, sd);
@@ -364,19 +267,8 @@ fn lsmeans(mode: Mode) {
 }
 
 /// visit, arm, _visit, _arm, estimate, SE, DF, t, p (None: <.0001), lower, upper.
-type DiffRow<'a> = (
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    Option<&'a str>,
-    &'a str,
-    &'a str,
-);
+type DiffRow<'a> =
+    (&'a str, &'a str, &'a str, &'a str, &'a str, &'a str, &'a str, &'a str, Option<&'a str>, &'a str, &'a str);
 
 fn lsmean_differences(mode: Mode) {
     let f = fit(mode);
@@ -439,23 +331,14 @@ fn lsmean_differences(mode: Mode) {
 
     // The per-visit treatment differences the fit reports are the same
     // contrasts; SAS's slice F tests are their squared t values.
-    let slices = [
-        ("VIS2", "18.89", "145"),
-        ("VIS3", "19.96", "131"),
-        ("VIS4", "6.85", "133"),
-        ("VIS1", "12.35", "146"),
-    ];
+    let slices =
+        [("VIS2", "18.89", "145"), ("VIS3", "19.96", "131"), ("VIS4", "6.85", "133"), ("VIS1", "12.35", "146")];
     let mut fv = Comparison::new("effect slices (F, DF)", mode);
     for (visit, fval, d) in slices {
         let diff = f.differences.iter().find(|x| x.visit == visit).unwrap();
         assert_eq!((diff.arm.as_str(), diff.reference.as_str()), ("TRT", "PBO"));
         // F = t^2: an error of 0.001 in t moves F by about 2 |t| 0.001.
-        fv.check(
-            visit,
-            diff.estimate.t_value.powi(2),
-            fval,
-            2.0 * diff.estimate.t_value.abs(),
-        );
+        fv.check(visit, diff.estimate.t_value.powi(2), fval, 2.0 * diff.estimate.t_value.abs());
         fv.check(visit, diff.estimate.df, d, 1.0);
     }
     fv.finish();

@@ -103,7 +103,10 @@ impl Store {
                     Some(head) if head.seq != head_seq || head.hash != head_hash => chain_faults.push(Fault {
                         chain: chain.clone(),
                         seq: head.seq,
-                        problem: format!("the recorded head (entry {}) does not match the chain, which ends at entry {head_seq}", head.seq),
+                        problem: format!(
+                            "the recorded head (entry {}) does not match the chain, which ends at entry {head_seq}",
+                            head.seq
+                        ),
                     }),
                     _ => {}
                 }
@@ -133,7 +136,8 @@ impl Store {
                 state_mismatches.extend(rebuild.compare(spec.kind, live));
             }
         } else {
-            warnings.push("state comparison skipped: a chain is broken, so the rebuilt state cannot be trusted".to_owned());
+            warnings
+                .push("state comparison skipped: a chain is broken, so the rebuilt state cannot be trusted".to_owned());
         }
         for report in &chains {
             if report.unsigned_tail > 0 {

@@ -85,11 +85,15 @@ impl Store {
         let mut conditions = Vec::new();
         let mut next = 1;
         if !filter.chains.is_empty() {
-            let params: Vec<String> = filter.chains.iter().map(|_| {
-                let p = format!("${next}");
-                next += 1;
-                p
-            }).collect();
+            let params: Vec<String> = filter
+                .chains
+                .iter()
+                .map(|_| {
+                    let p = format!("${next}");
+                    next += 1;
+                    p
+                })
+                .collect();
             conditions.push(format!("chain IN ({})", params.join(", ")));
         }
         if filter.entity.is_some() {
@@ -100,8 +104,11 @@ impl Store {
             conditions.push(format!("at_us < ${next}"));
             next += 1;
         }
-        let condition = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM ledger {condition} ORDER BY at_us DESC, chain, seq DESC LIMIT ${next}");
+        let condition =
+            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger {condition} ORDER BY at_us DESC, chain, seq DESC LIMIT ${next}"
+        );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for chain in &filter.chains {
             query = query.bind(chain.clone());
@@ -117,9 +124,11 @@ impl Store {
     }
 
     pub async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
-        let rows = sqlx::query("SELECT chain, seq, hash, signed_at, public_key, signature FROM ledger_checkpoints ORDER BY chain, seq")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT chain, seq, hash, signed_at, public_key, signature FROM ledger_checkpoints ORDER BY chain, seq",
+        )
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(Checkpoint {
@@ -153,7 +162,9 @@ impl Store {
 
     /// Heads of every chain, for signing checkpoints.
     pub async fn chain_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
-        let rows = sqlx::query("SELECT chain, seq, hash FROM ledger_heads WHERE seq > 0 ORDER BY chain").fetch_all(self.pool()).await?;
+        let rows = sqlx::query("SELECT chain, seq, hash FROM ledger_heads WHERE seq > 0 ORDER BY chain")
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(|r| Ok(ChainHead { chain: r.try_get(0)?, seq: r.try_get(1)?, hash: r.try_get(2)? })).collect()
     }
 }

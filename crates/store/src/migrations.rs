@@ -86,11 +86,9 @@ const MIGRATIONS: &[Migration] = &[Migration {
 
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
     let pool = store.pool();
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
-    )
-    .execute(pool)
-    .await?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)")
+        .execute(pool)
+        .await?;
     for migration in MIGRATIONS {
         let mut tx = pool.begin().await?;
         if store.backend() == Backend::Postgres {

@@ -8,28 +8,38 @@ use sqlx::Row as _;
 
 impl Store {
     /// A page of a site's participants in serial order, starting after `after_serial`.
-    pub async fn list_participants(&self, site_id: &str, after_serial: i64, limit: i64) -> Result<Vec<Participant>, StoreError> {
+    pub async fn list_participants(
+        &self,
+        site_id: &str,
+        after_serial: i64,
+        limit: i64,
+    ) -> Result<Vec<Participant>, StoreError> {
         let tail = "WHERE site_id = $1 AND serial > $2 ORDER BY serial LIMIT $3";
-        self.fetch_records(query_owned(select_sql(Participant::SPEC, tail)).bind(site_id.to_owned()).bind(after_serial).bind(limit))
-            .await
+        self.fetch_records(
+            query_owned(select_sql(Participant::SPEC, tail)).bind(site_id.to_owned()).bind(after_serial).bind(limit),
+        )
+        .await
     }
 
     /// Number of participants per stage at a site.
     pub async fn stage_counts(&self, site_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query("SELECT stage, COUNT(*) FROM participants WHERE site_id = $1 GROUP BY stage ORDER BY stage")
-            .bind(site_id.to_owned())
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT stage, COUNT(*) FROM participants WHERE site_id = $1 GROUP BY stage ORDER BY stage")
+                .bind(site_id.to_owned())
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
     pub async fn participant_for_user(&self, user_id: &str) -> Result<Vec<Participant>, StoreError> {
-        self.fetch_records(query_owned(select_sql(Participant::SPEC, "WHERE user_id = $1")).bind(user_id.to_owned())).await
+        self.fetch_records(query_owned(select_sql(Participant::SPEC, "WHERE user_id = $1")).bind(user_id.to_owned()))
+            .await
     }
 
     pub async fn participant_by_code(&self, code: &str) -> Result<Option<Participant>, StoreError> {
-        let mut found: Vec<Participant> =
-            self.fetch_records(query_owned(select_sql(Participant::SPEC, "WHERE code = $1")).bind(code.to_owned())).await?;
+        let mut found: Vec<Participant> = self
+            .fetch_records(query_owned(select_sql(Participant::SPEC, "WHERE code = $1")).bind(code.to_owned()))
+            .await?;
         Ok(found.pop())
     }
 }

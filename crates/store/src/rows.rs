@@ -36,10 +36,14 @@ pub(crate) fn query_owned(sql: String) -> AnyQuery<'static> {
 
 /// Binds one column's value from a row, with the declared type even when null (PostgreSQL
 /// needs a typed null).
-pub(crate) fn bind_value<'q>(query: AnyQuery<'q>, spec: &TableSpec, column: &str, row: &Row) -> Result<AnyQuery<'q>, StoreError> {
-    let col = spec
-        .column(column)
-        .ok_or_else(|| StoreError::Internal(format!("{}.{column} is not declared", spec.table)))?;
+pub(crate) fn bind_value<'q>(
+    query: AnyQuery<'q>,
+    spec: &TableSpec,
+    column: &str,
+    row: &Row,
+) -> Result<AnyQuery<'q>, StoreError> {
+    let col =
+        spec.column(column).ok_or_else(|| StoreError::Internal(format!("{}.{column} is not declared", spec.table)))?;
     let value = row.get(column).unwrap_or(&Value::Null);
     Ok(match (col.ty, value) {
         (ColumnType::Text, Value::String(s)) => query.bind(Some(s.clone())),
@@ -66,15 +70,17 @@ pub(crate) fn decode_row(spec: &TableSpec, row: &AnyRow) -> Result<Row, StoreErr
 impl crate::Store {
     /// Reads one record by id.
     pub async fn get<R: catalyst_core::record::Record>(&self, id: &str) -> Result<Option<R>, StoreError> {
-        let row = query_owned(select_sql(R::SPEC, "WHERE id = $1")).bind(id.to_owned()).fetch_optional(self.pool()).await?;
+        let row =
+            query_owned(select_sql(R::SPEC, "WHERE id = $1")).bind(id.to_owned()).fetch_optional(self.pool()).await?;
         row.map(|r| decode_row(R::SPEC, &r).and_then(|row| R::from_row(row).map_err(StoreError::from))).transpose()
     }
 
     /// Runs a query selecting [`column_list`] of `R`'s table and decodes every row.
-    pub(crate) async fn fetch_records<R: catalyst_core::record::Record>(&self, query: AnyQuery<'_>) -> Result<Vec<R>, StoreError> {
+    pub(crate) async fn fetch_records<R: catalyst_core::record::Record>(
+        &self,
+        query: AnyQuery<'_>,
+    ) -> Result<Vec<R>, StoreError> {
         let rows = query.fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| decode_row(R::SPEC, r).and_then(|row| R::from_row(row).map_err(StoreError::from)))
-            .collect()
+        rows.iter().map(|r| decode_row(R::SPEC, r).and_then(|row| R::from_row(row).map_err(StoreError::from))).collect()
     }
 }

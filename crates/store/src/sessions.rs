@@ -96,7 +96,10 @@ impl WriteTx {
     }
 
     pub async fn clear_login_failures(&mut self, username: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username.to_owned()).execute(self.conn()).await?;
+        sqlx::query("DELETE FROM login_failures WHERE username = $1")
+            .bind(username.to_owned())
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 }

@@ -18,10 +18,16 @@ impl Store {
 }
 
 impl Store {
-    pub async fn signatures_for(&self, entity_kind: &str, entity_id: &str) -> Result<Vec<catalyst_core::esign::ESignature>, StoreError> {
+    pub async fn signatures_for(
+        &self,
+        entity_kind: &str,
+        entity_id: &str,
+    ) -> Result<Vec<catalyst_core::esign::ESignature>, StoreError> {
         use catalyst_core::esign::ESignature;
         let tail = "WHERE entity_kind = $1 AND entity_id = $2 ORDER BY signed_at";
-        self.fetch_records(query_owned(select_sql(ESignature::SPEC, tail)).bind(entity_kind.to_owned()).bind(entity_id.to_owned()))
-            .await
+        self.fetch_records(
+            query_owned(select_sql(ESignature::SPEC, tail)).bind(entity_kind.to_owned()).bind(entity_id.to_owned()),
+        )
+        .await
     }
 }

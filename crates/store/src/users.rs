@@ -8,8 +8,9 @@ use sqlx::Row as _;
 
 impl Store {
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
-        let mut users: Vec<User> =
-            self.fetch_records(query_owned(select_sql(User::SPEC, "WHERE username = $1")).bind(username.to_owned())).await?;
+        let mut users: Vec<User> = self
+            .fetch_records(query_owned(select_sql(User::SPEC, "WHERE username = $1")).bind(username.to_owned()))
+            .await?;
         Ok(users.pop())
     }
 
@@ -19,13 +20,15 @@ impl Store {
 
     /// Users holding any role at `site_id` (or at all sites).
     pub async fn list_users_at_site(&self, site_id: &str) -> Result<Vec<User>, StoreError> {
-        let tail = "WHERE id IN (SELECT user_id FROM role_grants WHERE site_id = $1 OR site_id IS NULL) ORDER BY username";
+        let tail =
+            "WHERE id IN (SELECT user_id FROM role_grants WHERE site_id = $1 OR site_id IS NULL) ORDER BY username";
         self.fetch_records(query_owned(select_sql(User::SPEC, tail)).bind(site_id.to_owned())).await
     }
 
     pub async fn grants_for_user(&self, user_id: &str) -> Result<Vec<RoleGrant>, StoreError> {
         self.fetch_records(
-            query_owned(select_sql(RoleGrant::SPEC, "WHERE user_id = $1 ORDER BY role, site_id")).bind(user_id.to_owned()),
+            query_owned(select_sql(RoleGrant::SPEC, "WHERE user_id = $1 ORDER BY role, site_id"))
+                .bind(user_id.to_owned()),
         )
         .await
     }

@@ -36,18 +36,25 @@ impl Store {
     /// a fixed order, so two writers never deadlock). Taking the lock before any read also
     /// makes SQLite take its write lock up front, so the transaction cannot fail half-way
     /// because another writer got in between.
-    pub async fn begin_write(&self, now: Timestamp, actor: AuditActor, chains: &[ChainRef]) -> Result<WriteTx, StoreError> {
+    pub async fn begin_write(
+        &self,
+        now: Timestamp,
+        actor: AuditActor,
+        chains: &[ChainRef],
+    ) -> Result<WriteTx, StoreError> {
         let mut tx = self.pool().begin().await?;
         let mut ordered: Vec<&ChainRef> = chains.iter().collect();
         ordered.sort_by(|a, b| a.chain.cmp(&b.chain));
         ordered.dedup_by(|a, b| a.chain == b.chain);
         let mut heads = BTreeMap::new();
         for chain in ordered {
-            sqlx::query("INSERT INTO ledger_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING")
-                .bind(chain.chain.clone())
-                .bind(GENESIS_HASH)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO ledger_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
+            )
+            .bind(chain.chain.clone())
+            .bind(GENESIS_HASH)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("UPDATE ledger_heads SET seq = seq WHERE chain = $1")
                 .bind(chain.chain.clone())
                 .execute(&mut *tx)
@@ -86,7 +93,8 @@ impl WriteTx {
     }
 
     pub(crate) async fn get_row(&mut self, spec: &TableSpec, id: &str) -> Result<Option<Row>, StoreError> {
-        let row = query_owned(select_sql(spec, "WHERE id = $1")).bind(id.to_owned()).fetch_optional(&mut *self.tx).await?;
+        let row =
+            query_owned(select_sql(spec, "WHERE id = $1")).bind(id.to_owned()).fetch_optional(&mut *self.tx).await?;
         row.map(|r| decode_row(spec, &r)).transpose()
     }
 
@@ -98,13 +106,18 @@ impl WriteTx {
             query = bind_value(query, R::SPEC, column.name, &row)?;
         }
         query.execute(&mut *self.tx).await?;
-        self.append(chain, EntryKind::Change, action, R::SPEC.kind, record.id(), None, Some(row), None)
-            .await
+        self.append(chain, EntryKind::Change, action, R::SPEC.kind, record.id(), None, Some(row), None).await
     }
 
     /// Replaces a record with a new version, recording both and the reason. The stored row is
     /// read back inside the transaction, so the ledger's `before` is what the table held.
-    pub async fn update<R: Record>(&mut self, chain: &str, action: &str, record: &R, reason: &str) -> Result<(), StoreError> {
+    pub async fn update<R: Record>(
+        &mut self,
+        chain: &str,
+        action: &str,
+        record: &R,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let after = record.to_row()?;
         let before = self
             .get_row(R::SPEC, record.id())
@@ -119,16 +132,28 @@ impl WriteTx {
             query = bind_value(query, R::SPEC, column, &after)?;
         }
         query.bind(record.id().to_owned()).execute(&mut *self.tx).await?;
-        self.append(chain, EntryKind::Change, action, R::SPEC.kind, record.id(), Some(before), Some(after), Some(reason))
-            .await
+        self.append(
+            chain,
+            EntryKind::Change,
+            action,
+            R::SPEC.kind,
+            record.id(),
+            Some(before),
+            Some(after),
+            Some(reason),
+        )
+        .await
     }
 
     /// Removes a record, keeping its last state and the reason in the ledger.
-    pub async fn delete<R: Record>(&mut self, chain: &str, action: &str, id: &str, reason: &str) -> Result<(), StoreError> {
-        let before = self
-            .get_row(R::SPEC, id)
-            .await?
-            .ok_or_else(|| DomainError::not_found(R::SPEC.kind, id))?;
+    pub async fn delete<R: Record>(
+        &mut self,
+        chain: &str,
+        action: &str,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let before = self.get_row(R::SPEC, id).await?.ok_or_else(|| DomainError::not_found(R::SPEC.kind, id))?;
         query_owned(format!("DELETE FROM {} WHERE id = $1", R::SPEC.table))
             .bind(id.to_owned())
             .execute(&mut *self.tx)
@@ -137,7 +162,14 @@ impl WriteTx {
     }
 
     /// Records something that happened without changing a record.
-    pub async fn event(&mut self, chain: &str, action: &str, entity_kind: &str, entity_id: &str, details: Row) -> Result<(), StoreError> {
+    pub async fn event(
+        &mut self,
+        chain: &str,
+        action: &str,
+        entity_kind: &str,
+        entity_id: &str,
+        details: Row,
+    ) -> Result<(), StoreError> {
         self.append(chain, EntryKind::Event, action, entity_kind, entity_id, None, Some(details), None).await
     }
 

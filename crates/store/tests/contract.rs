@@ -3,15 +3,15 @@
 //! `CATALYST_REQUIRE_POSTGRES=1` a missing server is a failure, not a skip).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use catalyst_core::DomainError;
 use catalyst_core::ledger::{AuditActor, SYSTEM_CHAIN, sign_checkpoint, site_chain};
 use catalyst_core::people::{Participant, Site, SiteStatus, Stage};
 use catalyst_core::record::Record;
 use catalyst_core::time::{TimeZoneName, Timestamp};
-use catalyst_core::DomainError;
 use catalyst_store::{ChainRef, Store, StoreError};
 use ed25519_dalek::SigningKey;
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::AssertSqlSafe;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
 
 struct Backend {
     name: &'static str,
@@ -33,7 +33,8 @@ async fn backends() -> Vec<Backend> {
     install_default_drivers();
     let dir = std::env::temp_dir().join(format!("catalyst-store-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut out = vec![Backend { name: "sqlite", url: format!("sqlite://{}/test.db", dir.display()), _dir: Some(TempDir(dir)) }];
+    let mut out =
+        vec![Backend { name: "sqlite", url: format!("sqlite://{}/test.db", dir.display()), _dir: Some(TempDir(dir)) }];
     match std::env::var("CATALYST_TEST_POSTGRES_URL") {
         Ok(base) => {
             let name = format!("catalyst_test_{}", uuid::Uuid::now_v7().simple());
@@ -41,7 +42,9 @@ async fn backends() -> Vec<Backend> {
             sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
             admin.close().await;
             let url = match base.rfind('/') {
-                Some(i) if base[..i].contains("://") && base[..i].len() > base.find("://").unwrap() + 2 => format!("{}/{name}", &base[..i]),
+                Some(i) if base[..i].contains("://") && base[..i].len() > base.find("://").unwrap() + 2 => {
+                    format!("{}/{name}", &base[..i])
+                }
                 _ => panic!("CATALYST_TEST_POSTGRES_URL must end with /DATABASE"),
             };
             out.push(Backend { name: "postgres", url, _dir: None });
@@ -140,7 +143,11 @@ async fn every_change_is_ledgered_with_before_after_and_reason() {
 
         let mut tx = store.begin_write(Timestamp(5_000), actor(), &[system()]).await.unwrap();
         let err = tx.update(SYSTEM_CHAIN, "site.update", &renamed, "  ").await.unwrap_err();
-        assert!(matches!(err, StoreError::Domain(DomainError::Invalid(ref v)) if v[0].field == "reason"), "{}: {err}", b.name);
+        assert!(
+            matches!(err, StoreError::Domain(DomainError::Invalid(ref v)) if v[0].field == "reason"),
+            "{}: {err}",
+            b.name
+        );
         drop(tx);
         assert_eq!(store.get::<Site>("s1").await.unwrap().unwrap().name, "Site SYD", "{}: rolled back", b.name);
 
@@ -149,7 +156,12 @@ async fn every_change_is_ledgered_with_before_after_and_reason() {
         let entries = tx.commit().await.unwrap();
         assert_eq!(entries.len(), 1);
         let e = &entries[0];
-        assert_eq!((e.seq, e.action.as_str(), e.reason.as_deref()), (2, "site.update", Some("typo in name")), "{}", b.name);
+        assert_eq!(
+            (e.seq, e.action.as_str(), e.reason.as_deref()),
+            (2, "site.update", Some("typo in name")),
+            "{}",
+            b.name
+        );
         assert!(e.before.as_deref().unwrap().contains("\"name\":\"Site SYD\""));
         assert!(e.after.as_deref().unwrap().contains("\"name\":\"Renamed\""));
         assert_eq!(e.actor_name, "Test User");
@@ -187,7 +199,12 @@ async fn verify_names_the_first_altered_ledger_entry() {
         let report = store.verify_ledger(&[]).await.unwrap();
         assert!(!report.ok, "{}", b.name);
         assert_eq!(report.chain_faults.len(), 1, "{}: {report:?}", b.name);
-        assert_eq!((report.chain_faults[0].chain.as_str(), report.chain_faults[0].seq), (chain.as_str(), 3), "{}", b.name);
+        assert_eq!(
+            (report.chain_faults[0].chain.as_str(), report.chain_faults[0].seq),
+            (chain.as_str(), 3),
+            "{}",
+            b.name
+        );
     }
 }
 
@@ -209,7 +226,10 @@ async fn verify_catches_a_removed_tail_and_an_edited_live_record() {
         raw(&b.url, "INSERT INTO participants (id, site_id, serial, code, stage, user_id, created_at) VALUES ('ghost', 's1', 9, 'SYD-0009', 'enrolled', NULL, 1)").await.unwrap();
         let report = store.verify_ledger(&[]).await.unwrap();
         assert_eq!(report.state_mismatches.len(), 1, "{}", b.name);
-        assert!(report.state_mismatches[0].entity_id == "ghost" && report.state_mismatches[0].problem.contains("no ledger history"));
+        assert!(
+            report.state_mismatches[0].entity_id == "ghost"
+                && report.state_mismatches[0].problem.contains("no ledger history")
+        );
         raw(&b.url, "DELETE FROM participants WHERE id = 'ghost'").await.unwrap();
 
         drop_append_only_guard(&b).await;
@@ -228,10 +248,19 @@ async fn checkpoints_bind_the_chain_to_a_key() {
         let key = SigningKey::from_bytes(&[3u8; 32]);
         let impostor = SigningKey::from_bytes(&[4u8; 32]);
         for head in store.chain_heads().await.unwrap() {
-            assert!(store.insert_checkpoint(&sign_checkpoint(&key, &head.chain, head.seq, &head.hash, Timestamp(9))).await.unwrap());
+            assert!(
+                store
+                    .insert_checkpoint(&sign_checkpoint(&key, &head.chain, head.seq, &head.hash, Timestamp(9)))
+                    .await
+                    .unwrap()
+            );
         }
         let ok = store.verify_ledger(&[key.verifying_key()]).await.unwrap();
-        assert!(ok.ok && ok.chains[0].checkpoints_verified == 1 && ok.chains[0].unsigned_tail == 0, "{}: {ok:?}", b.name);
+        assert!(
+            ok.ok && ok.chains[0].checkpoints_verified == 1 && ok.chains[0].unsigned_tail == 0,
+            "{}: {ok:?}",
+            b.name
+        );
         let wrong = store.verify_ledger(&[impostor.verifying_key()]).await.unwrap();
         assert!(!wrong.ok && wrong.checkpoint_faults[0].contains("untrusted"), "{}", b.name);
 
@@ -239,18 +268,32 @@ async fn checkpoints_bind_the_chain_to_a_key() {
         drop_append_only_guard(&b).await;
         raw(&b.url, "UPDATE ledger SET actor_name = 'Mallory'").await.unwrap();
         let mut forged = Vec::new();
-        store.for_each_entry(SYSTEM_CHAIN, |mut e| {
-            e.hash = e.compute_hash();
-            forged.push(e);
-            Ok(())
-        }).await.unwrap();
+        store
+            .for_each_entry(SYSTEM_CHAIN, |mut e| {
+                e.hash = e.compute_hash();
+                forged.push(e);
+                Ok(())
+            })
+            .await
+            .unwrap();
         for e in &forged {
-            raw(&b.url, &format!("UPDATE ledger SET hash = '{}' WHERE chain = '{}' AND seq = {}", e.hash, e.chain, e.seq)).await.unwrap();
-            raw(&b.url, &format!("UPDATE ledger_heads SET hash = '{}' WHERE chain = '{}'", e.hash, e.chain)).await.unwrap();
+            raw(
+                &b.url,
+                &format!("UPDATE ledger SET hash = '{}' WHERE chain = '{}' AND seq = {}", e.hash, e.chain, e.seq),
+            )
+            .await
+            .unwrap();
+            raw(&b.url, &format!("UPDATE ledger_heads SET hash = '{}' WHERE chain = '{}'", e.hash, e.chain))
+                .await
+                .unwrap();
         }
         let report = store.verify_ledger(&[key.verifying_key()]).await.unwrap();
         assert!(report.chain_faults.is_empty(), "{}: the forger recomputed the chain", b.name);
-        assert!(report.checkpoint_faults.iter().any(|f| f.contains("differs from the checkpoint")), "{}: {report:?}", b.name);
+        assert!(
+            report.checkpoint_faults.iter().any(|f| f.contains("differs from the checkpoint")),
+            "{}: {report:?}",
+            b.name
+        );
     }
 }
 

@@ -38,7 +38,13 @@ impl From<Violation> for FieldError {
 pub enum ApiError {
     App(AppError),
     /// The request itself is unusable: bad JSON, wrong media type, too large.
-    Request { status: StatusCode, slug: &'static str, title: &'static str, detail: String, errors: Vec<FieldError> },
+    Request {
+        status: StatusCode,
+        slug: &'static str,
+        title: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
 }
 
 impl From<AppError> for ApiError {
@@ -79,19 +85,41 @@ impl ApiError {
             errors,
         };
         match self {
-            ApiError::Request { status, slug, title, detail, errors } => (status, problem(status, slug, title, detail, errors), None),
+            ApiError::Request { status, slug, title, detail, errors } => {
+                (status, problem(status, slug, title, detail, errors), None)
+            }
             ApiError::App(AppError::Domain(domain)) => {
                 let detail = domain.to_string();
                 match domain {
                     DomainError::Invalid(violations) => {
                         let s = StatusCode::UNPROCESSABLE_ENTITY;
-                        (s, problem(s, "validation", "The request has invalid fields", detail, violations.into_iter().map(FieldError::from).collect()), None)
+                        (
+                            s,
+                            problem(
+                                s,
+                                "validation",
+                                "The request has invalid fields",
+                                detail,
+                                violations.into_iter().map(FieldError::from).collect(),
+                            ),
+                            None,
+                        )
                     }
-                    DomainError::NotFound { .. } => (StatusCode::NOT_FOUND, problem(StatusCode::NOT_FOUND, "not-found", "Not found", detail, vec![]), None),
-                    DomainError::Conflict(_) => (StatusCode::CONFLICT, problem(StatusCode::CONFLICT, "conflict", "Conflict", detail, vec![]), None),
-                    DomainError::Forbidden(_) => {
-                        (StatusCode::FORBIDDEN, problem(StatusCode::FORBIDDEN, "forbidden", "You are not allowed to do this", detail, vec![]), None)
-                    }
+                    DomainError::NotFound { .. } => (
+                        StatusCode::NOT_FOUND,
+                        problem(StatusCode::NOT_FOUND, "not-found", "Not found", detail, vec![]),
+                        None,
+                    ),
+                    DomainError::Conflict(_) => (
+                        StatusCode::CONFLICT,
+                        problem(StatusCode::CONFLICT, "conflict", "Conflict", detail, vec![]),
+                        None,
+                    ),
+                    DomainError::Forbidden(_) => (
+                        StatusCode::FORBIDDEN,
+                        problem(StatusCode::FORBIDDEN, "forbidden", "You are not allowed to do this", detail, vec![]),
+                        None,
+                    ),
                     DomainError::Unauthenticated => (
                         StatusCode::UNAUTHORIZED,
                         problem(StatusCode::UNAUTHORIZED, "unauthenticated", "Log in first", detail, vec![]),
@@ -108,7 +136,17 @@ impl ApiError {
                 // The cause goes to the log (with the request id); the client gets no internals.
                 tracing::error!(error = %message, "internal error");
                 let s = StatusCode::INTERNAL_SERVER_ERROR;
-                (s, problem(s, "internal", "Internal error", "Something went wrong on the server; it has been logged.".to_owned(), vec![]), None)
+                (
+                    s,
+                    problem(
+                        s,
+                        "internal",
+                        "Internal error",
+                        "Something went wrong on the server; it has been logged.".to_owned(),
+                        vec![],
+                    ),
+                    None,
+                )
             }
         }
     }

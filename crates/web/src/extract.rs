@@ -20,11 +20,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        let is_json =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
+                ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
         if !is_json {
             return Err(ApiError::request(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -35,7 +34,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::request(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Request body too large", format!("the request body must be at most {} bytes", crate::BODY_LIMIT))
+                ApiError::request(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too-large",
+                    "Request body too large",
+                    format!("the request body must be at most {} bytes", crate::BODY_LIMIT),
+                )
             } else {
                 ApiError::request(StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body", rejection.body_text())
             }
@@ -62,7 +66,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 fn malformed(error: &serde_json::Error) -> ApiError {
-    ApiError::request(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", format!("the body is not valid JSON: {error}"))
+    ApiError::request(
+        StatusCode::BAD_REQUEST,
+        "malformed-json",
+        "Malformed JSON",
+        format!("the body is not valid JSON: {error}"),
+    )
 }
 
 fn classify(path: &str, message: &str) -> (String, &'static str) {
@@ -89,10 +98,12 @@ pub struct Auth {
 }
 
 pub fn cookie_token(parts: &Parts) -> Option<String> {
-    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
-    })
+    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
+        |pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
+        },
+    )
 }
 
 fn bearer_token(parts: &Parts) -> Option<String> {
@@ -111,7 +122,8 @@ pub fn same_origin(parts: &Parts) -> bool {
     let Some(host) = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
         return false;
     };
-    let source = parts.headers.get(header::ORIGIN).or_else(|| parts.headers.get(header::REFERER)).and_then(|v| v.to_str().ok());
+    let source =
+        parts.headers.get(header::ORIGIN).or_else(|| parts.headers.get(header::REFERER)).and_then(|v| v.to_str().ok());
     source.is_some_and(|s| {
         let without_scheme = s.split_once("://").map(|(_, rest)| rest).unwrap_or(s);
         without_scheme.split('/').next() == Some(host)
@@ -127,7 +139,10 @@ impl FromRequestParts<AppState> for Auth {
             None => (cookie_token(parts).ok_or(DomainError::Unauthenticated)?, true),
         };
         if from_cookie && !same_origin(parts) {
-            return Err(DomainError::Forbidden("cross-origin request refused: the Origin header does not match this site".into()).into());
+            return Err(DomainError::Forbidden(
+                "cross-origin request refused: the Origin header does not match this site".into(),
+            )
+            .into());
         }
         let (actor, session_id) = state.app.authenticate(&token).await?;
         Ok(Auth { actor, session_id })

@@ -48,7 +48,11 @@ impl From<&Actor> for MeView {
         Self {
             user_id: actor.user_id.clone(),
             display_name: actor.display_name.clone(),
-            roles: actor.grants.iter().map(|g| GrantView { role: g.role.to_string(), site_id: g.site_id.clone() }).collect(),
+            roles: actor
+                .grants
+                .iter()
+                .map(|g| GrantView { role: g.role.to_string(), site_id: g.site_id.clone() })
+                .collect(),
         }
     }
 }
@@ -123,7 +127,12 @@ pub struct RoleGrantView {
 
 impl From<&RoleGrant> for RoleGrantView {
     fn from(g: &RoleGrant) -> Self {
-        Self { id: g.id.clone(), role: g.role.to_string(), site_id: g.site_id.clone(), granted_at: rfc3339(g.granted_at) }
+        Self {
+            id: g.id.clone(),
+            role: g.role.to_string(),
+            site_id: g.site_id.clone(),
+            granted_at: rfc3339(g.granted_at),
+        }
     }
 }
 

@@ -128,23 +128,13 @@ impl Caps5Rules {
             Some(true) if diagnosis => Dissociative::Present,
             Some(_) => Dissociative::Absent,
         };
-        Ok(Caps5Score {
-            total,
-            clusters,
-            criteria,
-            diagnosis,
-            dissociative_symptoms,
-            dissociative_subtype,
-        })
+        Ok(Caps5Score { total, clusters, criteria, diagnosis, dissociative_symptoms, dissociative_subtype })
     }
 
     /// `None` when no dissociative item was answered; an error when only some were, since the
     /// pair is one assessment and a half-answered pair cannot rule the subtype out.
     fn dissociative(&self, values: Values<'_>) -> Result<Option<bool>, Vec<AnswerProblem>> {
-        let answered = self
-            .dissociative_items
-            .iter()
-            .find(|item| values.get(item).is_some());
+        let answered = self.dissociative_items.iter().find(|item| values.get(item).is_some());
         let Some(answered) = answered else {
             return Ok(None);
         };
@@ -159,11 +149,7 @@ impl Caps5Rules {
                 }),
             }
         }
-        if problems.is_empty() {
-            Ok(Some(present))
-        } else {
-            Err(problems)
-        }
+        if problems.is_empty() { Ok(Some(present)) } else { Err(problems) }
     }
 }
 
@@ -187,14 +173,8 @@ mod tests {
         let s = caps(&caps5([2; 20], 1, 1, [2, 0, 0], Some([0, 0])));
         assert_eq!(s.total, 40);
         let c = s.clusters;
-        assert_eq!(
-            [c.b.severity, c.c.severity, c.d.severity, c.e.severity],
-            [10, 4, 14, 12]
-        );
-        assert_eq!(
-            [c.b.present, c.c.present, c.d.present, c.e.present],
-            [5, 2, 7, 6]
-        );
+        assert_eq!([c.b.severity, c.c.severity, c.d.severity, c.e.severity], [10, 4, 14, 12]);
+        assert_eq!([c.b.present, c.c.present, c.d.present, c.e.present], [5, 2, 7, 6]);
         assert_eq!([c.b.items, c.c.items, c.d.items, c.e.items], [5, 2, 7, 6]);
         assert!(s.diagnosis);
         assert_eq!(s.dissociative_subtype, Dissociative::Absent);
@@ -208,14 +188,8 @@ mod tests {
         let s = caps(&caps5(items, 1, 1, [3, 3, 3], None));
         assert_eq!(s.total, 31);
         let c = s.clusters;
-        assert_eq!(
-            [c.b.severity, c.c.severity, c.d.severity, c.e.severity],
-            [10, 2, 12, 7]
-        );
-        assert_eq!(
-            [c.b.present, c.c.present, c.d.present, c.e.present],
-            [3, 0, 4, 1]
-        );
+        assert_eq!([c.b.severity, c.c.severity, c.d.severity, c.e.severity], [10, 2, 12, 7]);
+        assert_eq!([c.b.present, c.c.present, c.d.present, c.e.present], [3, 0, 4, 1]);
         assert!(s.criteria.b && !s.criteria.c && s.criteria.d && !s.criteria.e);
         assert!(!s.diagnosis);
         assert_eq!(s.dissociative_subtype, Dissociative::NotAssessed);
@@ -227,18 +201,7 @@ mod tests {
         let s = caps(&caps5(MINIMAL, 1, 1, [2, 0, 0], None));
         assert_eq!(s.total, 12);
         assert!(s.diagnosis);
-        assert_eq!(
-            s.criteria,
-            Caps5Criteria {
-                a: true,
-                b: true,
-                c: true,
-                d: true,
-                e: true,
-                f: true,
-                g: true
-            }
-        );
+        assert_eq!(s.criteria, Caps5Criteria { a: true, b: true, c: true, d: true, e: true, f: true, g: true });
     }
 
     /// Lowering any one of the six minimal symptoms from 2 to 1 leaves its cluster one
@@ -288,18 +251,9 @@ mod tests {
             let a = i64::from(diag);
             caps(&caps5(MINIMAL, a, 1, [2, 0, 0], Some(d)))
         };
-        assert_eq!(
-            with([2, 0], true).dissociative_subtype,
-            Dissociative::Present
-        );
-        assert_eq!(
-            with([0, 2], true).dissociative_subtype,
-            Dissociative::Present
-        );
-        assert_eq!(
-            with([1, 1], true).dissociative_subtype,
-            Dissociative::Absent
-        );
+        assert_eq!(with([2, 0], true).dissociative_subtype, Dissociative::Present);
+        assert_eq!(with([0, 2], true).dissociative_subtype, Dissociative::Present);
+        assert_eq!(with([1, 1], true).dissociative_subtype, Dissociative::Absent);
         assert_eq!(with([1, 1], true).dissociative_symptoms, Some(false));
         let no_diag = with([4, 4], false);
         assert_eq!(no_diag.dissociative_subtype, Dissociative::Absent);
@@ -311,10 +265,7 @@ mod tests {
         let r = caps5(MINIMAL, 1, 1, [2, 0, 0], None).with("item29", Answer::Integer(3));
         assert_eq!(
             problems(&r),
-            vec![AnswerProblem::IncompletePair {
-                item: "item30".to_owned(),
-                answered: "item29".to_owned()
-            }]
+            vec![AnswerProblem::IncompletePair { item: "item30".to_owned(), answered: "item29".to_owned() }]
         );
     }
 
@@ -327,9 +278,7 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                AnswerProblem::UnknownItem {
-                    item: "item21".to_owned()
-                },
+                AnswerProblem::UnknownItem { item: "item21".to_owned() },
                 AnswerProblem::NotAllowed {
                     item: "criterion_a".to_owned(),
                     value: "2".to_owned(),
@@ -340,11 +289,7 @@ mod tests {
                     value: "5".to_owned(),
                     allowed: "0-4".to_owned()
                 },
-                AnswerProblem::Missing {
-                    item: "item5".to_owned(),
-                    asked_because_yes: None,
-                    allowed: "0-4".to_owned()
-                },
+                AnswerProblem::Missing { item: "item5".to_owned(), asked_because_yes: None, allowed: "0-4".to_owned() },
             ]
         );
     }
@@ -386,10 +331,7 @@ mod tests {
         v3_response.version = "3".to_owned();
         assert_eq!(
             registry.score(&v3_response, &opts),
-            Err(ScoreError::UnknownVersion {
-                instrument: InstrumentId::Caps5,
-                version: "3".to_owned()
-            })
+            Err(ScoreError::UnknownVersion { instrument: InstrumentId::Caps5, version: "3".to_owned() })
         );
     }
 }

@@ -131,21 +131,15 @@ mod tests {
             ("routines_kept", 3),
         ]
         .into_iter()
-        .fold(
-            Response::new(InstrumentId::DailyCheckin, "1"),
-            |r, (k, v)| r.with(k, Answer::Integer(v)),
-        )
+        .fold(Response::new(InstrumentId::DailyCheckin, "1"), |r, (k, v)| r.with(k, Answer::Integer(v)))
     }
 
     #[test]
     fn record_keeps_every_field() {
-        let r = day().with("work", Answer::NotApplicable).with(
-            "went_differently",
-            Answer::Text("called my sister before it blew up".to_owned()),
-        );
-        let Score::DailyCheckin(rec) = score(&r).unwrap() else {
-            panic!()
-        };
+        let r = day()
+            .with("work", Answer::NotApplicable)
+            .with("went_differently", Answer::Text("called my sister before it blew up".to_owned()));
+        let Score::DailyCheckin(rec) = score(&r).unwrap() else { panic!() };
         assert_eq!(
             rec,
             CheckinRecord {
@@ -164,16 +158,11 @@ mod tests {
 
     #[test]
     fn invalid_check_in_is_not_computable() {
-        let mut r = day()
-            .with("sleep", Answer::Integer(5))
-            .with("old_pattern_won", Answer::Text("x".repeat(281)));
+        let mut r = day().with("sleep", Answer::Integer(5)).with("old_pattern_won", Answer::Text("x".repeat(281)));
         r.answers.remove("routines_kept");
         let found = problems(&r);
         let items: Vec<&str> = found.iter().map(AnswerProblem::item).collect();
         assert_eq!(items, ["sleep", "routines_kept", "old_pattern_won"]);
-        assert_eq!(
-            found[2].rule(),
-            "text of 281 characters is longer than the maximum 280"
-        );
+        assert_eq!(found[2].rule(), "text of 281 characters is longer than the maximum 280");
     }
 }

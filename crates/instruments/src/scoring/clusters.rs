@@ -99,11 +99,7 @@ impl SymptomRules {
             }
             for item in &mut cluster.items {
                 r.resolve(item)?;
-                match self
-                    .total_items
-                    .iter()
-                    .position(|t| t.index() == item.index())
-                {
+                match self.total_items.iter().position(|t| t.index() == item.index()) {
                     Some(pos) => seen[pos] += 1,
                     None => {
                         return Err(format!("cluster item {:?} is not a total item", item.id()));
@@ -132,11 +128,7 @@ impl SymptomRules {
         })
     }
 
-    fn cluster(
-        &self,
-        rule: &ClusterRule,
-        values: Values<'_>,
-    ) -> Result<ClusterScore, AnswerProblem> {
+    fn cluster(&self, rule: &ClusterRule, values: Values<'_>) -> Result<ClusterScore, AnswerProblem> {
         let mut severity = 0;
         let mut present = 0;
         for item in &rule.items {

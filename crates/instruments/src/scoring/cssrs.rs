@@ -80,11 +80,7 @@ pub struct CssrsScore {
 
 impl CssrsRules {
     pub(crate) fn resolve(&mut self, r: &Resolver<'_>) -> Result<(), String> {
-        let lists = [
-            &mut self.high_if_yes,
-            &mut self.moderate_if_yes,
-            &mut self.low_if_yes,
-        ];
+        let lists = [&mut self.high_if_yes, &mut self.moderate_if_yes, &mut self.low_if_yes];
         for list in lists {
             for item in list.iter_mut() {
                 r.resolve_where(item, "a yes/no item", |d| d.answer == AnswerSpec::YesNo)?;
@@ -136,11 +132,9 @@ mod tests {
 
     /// Builds a screener response from `(question, yes?)` pairs; absent questions are blank.
     fn screen(answers: &[(&str, bool)]) -> Response {
-        answers
-            .iter()
-            .fold(Response::new(InstrumentId::Cssrs, "1"), |r, &(q, yes)| {
-                r.with(q, if yes { Answer::Yes } else { Answer::No })
-            })
+        answers.iter().fold(Response::new(InstrumentId::Cssrs, "1"), |r, &(q, yes)| {
+            r.with(q, if yes { Answer::Yes } else { Answer::No })
+        })
     }
 
     fn risk(answers: &[(&str, bool)]) -> CssrsScore {
@@ -155,98 +149,44 @@ mod tests {
     #[test]
     fn every_path() {
         let q2_yes = |q3, q4, q5, q6: &[(&'static str, bool)]| {
-            let mut v = vec![
-                ("q1", true),
-                ("q2", true),
-                ("q3", q3),
-                ("q4", q4),
-                ("q5", q5),
-            ];
+            let mut v = vec![("q1", true), ("q2", true), ("q3", q3), ("q4", q4), ("q5", q5)];
             v.extend_from_slice(q6);
             v
         };
         let no6: &[(&str, bool)] = &[("q6", false)];
         let cases: Vec<(Vec<(&str, bool)>, RiskLevel)> = vec![
             ([&NO_IDEATION[..], no6].concat(), RiskLevel::None),
-            (
-                vec![("q1", true), ("q2", false), ("q6", false)],
-                RiskLevel::Low,
-            ),
+            (vec![("q1", true), ("q2", false), ("q6", false)], RiskLevel::Low),
             (q2_yes(false, false, false, no6), RiskLevel::Low),
             (q2_yes(true, false, false, no6), RiskLevel::Moderate),
             (q2_yes(false, true, false, no6), RiskLevel::High),
             (q2_yes(false, false, true, no6), RiskLevel::High),
-            (
-                [
-                    &NO_IDEATION[..],
-                    &[("q6", true), ("q6_past_3_months", false)],
-                ]
-                .concat(),
-                RiskLevel::Moderate,
-            ),
-            (
-                [
-                    &NO_IDEATION[..],
-                    &[("q6", true), ("q6_past_3_months", true)],
-                ]
-                .concat(),
-                RiskLevel::High,
-            ),
-            (
-                q2_yes(
-                    true,
-                    false,
-                    false,
-                    &[("q6", true), ("q6_past_3_months", false)],
-                ),
-                RiskLevel::Moderate,
-            ),
+            ([&NO_IDEATION[..], &[("q6", true), ("q6_past_3_months", false)]].concat(), RiskLevel::Moderate),
+            ([&NO_IDEATION[..], &[("q6", true), ("q6_past_3_months", true)]].concat(), RiskLevel::High),
+            (q2_yes(true, false, false, &[("q6", true), ("q6_past_3_months", false)]), RiskLevel::Moderate),
         ];
         for (answers, expected) in cases {
             let s = risk(&answers);
             assert_eq!(s.risk, expected, "{answers:?}");
             let high = expected == RiskLevel::High;
-            assert_eq!(
-                (s.blocks_dosing, s.raises_alert),
-                (high, high),
-                "{answers:?}"
-            );
+            assert_eq!((s.blocks_dosing, s.raises_alert), (high, high), "{answers:?}");
         }
     }
 
     #[test]
     fn endorsed_items_are_listed_in_order() {
-        let s = risk(&[
-            ("q1", true),
-            ("q2", true),
-            ("q3", true),
-            ("q4", false),
-            ("q5", true),
-            ("q6", false),
-        ]);
+        let s = risk(&[("q1", true), ("q2", true), ("q3", true), ("q4", false), ("q5", true), ("q6", false)]);
         assert_eq!(s.endorsed, ["q1", "q2", "q3", "q5"]);
     }
 
     #[test]
     fn skipped_questions_must_be_blank() {
-        let r = screen(&[
-            ("q1", true),
-            ("q2", false),
-            ("q3", true),
-            ("q6", false),
-            ("q6_past_3_months", false),
-        ]);
+        let r = screen(&[("q1", true), ("q2", false), ("q3", true), ("q6", false), ("q6_past_3_months", false)]);
         assert_eq!(
             problems(&r),
             vec![
-                AnswerProblem::AnsweredButSkipped {
-                    item: "q3".to_owned(),
-                    gate: "q2".to_owned()
-                },
-                AnswerProblem::AnsweredButSkipped {
-                    item: "q6_past_3_months".to_owned(),
-                    gate: "q6".to_owned()
-                },
+                AnswerProblem::AnsweredButSkipped { item: "q3".to_owned(), gate: "q2".to_owned() },
+                AnswerProblem::AnsweredButSkipped { item: "q6_past_3_months".to_owned(), gate: "q6".to_owned() },
             ]
         );
     }
@@ -259,14 +199,7 @@ mod tests {
             asked_because_yes: Some(gate.to_owned()),
             allowed: "yes or no".to_owned(),
         };
-        assert_eq!(
-            problems(&r),
-            vec![
-                missing("q4", "q2"),
-                missing("q5", "q2"),
-                missing("q6_past_3_months", "q6")
-            ]
-        );
+        assert_eq!(problems(&r), vec![missing("q4", "q2"), missing("q5", "q2"), missing("q6_past_3_months", "q6")]);
     }
 
     #[test]
@@ -281,9 +214,6 @@ mod tests {
             }]
         );
         let r = screen(&[("q1", false), ("q2", false)]).with("q6", Answer::Integer(1));
-        assert_eq!(
-            problems(&r)[0].to_string(),
-            "q6: value 1: allowed: yes or no"
-        );
+        assert_eq!(problems(&r)[0].to_string(), "q6: value 1: allowed: yes or no");
     }
 }

@@ -103,11 +103,7 @@ pub struct NotComputable {
 
 impl fmt::Display for NotComputable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} version {} score not computable:",
-            self.instrument, self.version
-        )?;
+        write!(f, "{} version {} score not computable:", self.instrument, self.version)?;
         for problem in &self.problems {
             write!(f, "\n  {problem}")?;
         }
@@ -152,12 +148,9 @@ pub enum ScoreError {
 impl Instruments {
     /// Scores `response` with the definition version it pins.
     pub fn score(&self, response: &Response, options: &ScoreOptions) -> Result<Scored, ScoreError> {
-        let definition = self
-            .get(response.instrument, &response.version)
-            .ok_or_else(|| ScoreError::UnknownVersion {
-                instrument: response.instrument,
-                version: response.version.clone(),
-            })?;
+        let definition = self.get(response.instrument, &response.version).ok_or_else(|| {
+            ScoreError::UnknownVersion { instrument: response.instrument, version: response.version.clone() }
+        })?;
         definition.score(response, options)
     }
 }
@@ -166,10 +159,7 @@ impl InstrumentDefinition {
     /// Validates and scores `response` with this definition.
     pub fn score(&self, response: &Response, options: &ScoreOptions) -> Result<Scored, ScoreError> {
         if response.instrument != self.id {
-            return Err(ScoreError::WrongInstrument {
-                response: response.instrument,
-                definition: self.id,
-            });
+            return Err(ScoreError::WrongInstrument { response: response.instrument, definition: self.id });
         }
         if response.version != self.version {
             return Err(ScoreError::UnknownVersion {
@@ -181,11 +171,9 @@ impl InstrumentDefinition {
         let mut problems = Vec::new();
         let answers = self.positional(&response.answers, &mut problems);
         match self.score_answers(&answers, &effective) {
-            Ok(score) if problems.is_empty() => Ok(Scored {
-                instrument: self.id,
-                version: self.version.clone(),
-                score,
-            }),
+            Ok(score) if problems.is_empty() => {
+                Ok(Scored { instrument: self.id, version: self.version.clone(), score })
+            }
             Ok(_) => Err(self.not_computable(problems)),
             Err(more) => {
                 problems.extend(more);
@@ -195,18 +183,11 @@ impl InstrumentDefinition {
     }
 
     fn not_computable(&self, problems: Vec<AnswerProblem>) -> ScoreError {
-        ScoreError::NotComputable(NotComputable {
-            instrument: self.id,
-            version: self.version.clone(),
-            problems,
-        })
+        ScoreError::NotComputable(NotComputable { instrument: self.id, version: self.version.clone(), problems })
     }
 
     /// Checks the options against this definition once, before any answers are scored.
-    pub(crate) fn effective_options(
-        &self,
-        options: &ScoreOptions,
-    ) -> Result<Effective, ScoreError> {
+    pub(crate) fn effective_options(&self, options: &ScoreOptions) -> Result<Effective, ScoreError> {
         Ok(Effective {
             pcl5_cutpoint: match &self.scoring {
                 ScoringRule::Pcl5(rules) => Some(rules.cutpoint(options)?),
@@ -231,12 +212,9 @@ impl InstrumentDefinition {
         let values = Values(answers);
         match &self.scoring {
             ScoringRule::Caps5Dsm5(rules) => rules.compute(values).map(Score::Caps5),
-            ScoringRule::Pcl5(rules) => rules
-                .compute(
-                    values,
-                    effective.pcl5_cutpoint.unwrap_or(rules.default_cutpoint),
-                )
-                .map(Score::Pcl5),
+            ScoringRule::Pcl5(rules) => {
+                rules.compute(values, effective.pcl5_cutpoint.unwrap_or(rules.default_cutpoint)).map(Score::Pcl5)
+            }
             ScoringRule::Sds(rules) => rules.compute(values).map(Score::Sds),
             ScoringRule::CssrsScreener(rules) => Ok(Score::Cssrs(rules.compute(values))),
             ScoringRule::Phq9(rules) => rules.compute(values).map(Score::Phq9),
@@ -274,9 +252,7 @@ impl Values<'_> {
 
     /// Sum of several required integer items.
     fn sum(&self, items: &[crate::definition::ItemRef]) -> Result<i64, AnswerProblem> {
-        items
-            .iter()
-            .try_fold(0, |acc, item| Ok(acc + self.int(item)?))
+        items.iter().try_fold(0, |acc, item| Ok(acc + self.int(item)?))
     }
 
     fn is_yes(&self, item: &crate::definition::ItemRef) -> bool {
@@ -299,9 +275,7 @@ pub(crate) mod test_support {
     }
 
     pub(crate) fn score(response: &Response) -> Result<Score, ScoreError> {
-        registry()
-            .score(response, &ScoreOptions::default())
-            .map(|s| s.score)
+        registry().score(response, &ScoreOptions::default()).map(|s| s.score)
     }
 
     pub(crate) fn problems(response: &Response) -> Vec<AnswerProblem> {
@@ -316,20 +290,12 @@ pub(crate) mod test_support {
         values
             .iter()
             .enumerate()
-            .fold(Response::new(id, "1"), |r, (i, &v)| {
-                r.with(format!("item{}", i + 1), Answer::Integer(v))
-            })
+            .fold(Response::new(id, "1"), |r, (i, &v)| r.with(format!("item{}", i + 1), Answer::Integer(v)))
     }
 
     /// A CAPS-5 response: symptom items 1-20, criterion A, item 22, items 23-25, and
     /// optionally items 29-30.
-    pub(crate) fn caps5(
-        items: [i64; 20],
-        a: i64,
-        f: i64,
-        g: [i64; 3],
-        dissociative: Option<[i64; 2]>,
-    ) -> Response {
+    pub(crate) fn caps5(items: [i64; 20], a: i64, f: i64, g: [i64; 3], dissociative: Option<[i64; 2]>) -> Response {
         let mut r = numbered(InstrumentId::Caps5, &items)
             .with("criterion_a", Answer::Integer(a))
             .with("item22", Answer::Integer(f))
@@ -337,14 +303,11 @@ pub(crate) mod test_support {
             .with("item24", Answer::Integer(g[1]))
             .with("item25", Answer::Integer(g[2]));
         if let Some([d29, d30]) = dissociative {
-            r = r
-                .with("item29", Answer::Integer(d29))
-                .with("item30", Answer::Integer(d30));
+            r = r.with("item29", Answer::Integer(d29)).with("item30", Answer::Integer(d30));
         }
         r
     }
 
     /// Symptom ratings giving exactly the DSM-5 minimum: one B, one C, two D, two E at 2.
-    pub(crate) const MINIMAL: [i64; 20] =
-        [2, 0, 0, 0, 0, 2, 0, 2, 2, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0];
+    pub(crate) const MINIMAL: [i64; 20] = [2, 0, 0, 0, 0, 2, 0, 2, 2, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0];
 }

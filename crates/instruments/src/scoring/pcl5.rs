@@ -65,11 +65,7 @@ impl Pcl5Rules {
         }
     }
 
-    pub(crate) fn compute(
-        &self,
-        values: Values<'_>,
-        cutpoint: u32,
-    ) -> Result<Pcl5Score, Vec<AnswerProblem>> {
+    pub(crate) fn compute(&self, values: Values<'_>, cutpoint: u32) -> Result<Pcl5Score, Vec<AnswerProblem>> {
         let total = self.symptoms.total(values).map_err(|e| vec![e])?;
         let clusters = self.symptoms.clusters(values).map_err(|e| vec![e])?;
         Ok(Pcl5Score {
@@ -90,15 +86,11 @@ mod tests {
     use crate::scoring::{Score, ScoreError, ScoreOptions};
 
     fn pcl(items: &[i64], cutpoint: Option<u32>) -> Result<Pcl5Score, ScoreError> {
-        let options = ScoreOptions {
-            pcl5_cutpoint: cutpoint,
-        };
-        registry()
-            .score(&numbered(InstrumentId::Pcl5, items), &options)
-            .map(|s| match s.score {
-                Score::Pcl5(p) => p,
-                other => panic!("{other:?}"),
-            })
+        let options = ScoreOptions { pcl5_cutpoint: cutpoint };
+        registry().score(&numbered(InstrumentId::Pcl5, items), &options).map(|s| match s.score {
+            Score::Pcl5(p) => p,
+            other => panic!("{other:?}"),
+        })
     }
 
     /// Ratings with the given total and no item at 2 or more past the first few.
@@ -115,10 +107,7 @@ mod tests {
     #[test]
     fn cutpoint_boundary_default_33() {
         let at = pcl(&with_total(33), None).unwrap();
-        assert_eq!(
-            (at.total, at.cutpoint, at.provisional_cutpoint),
-            (33, 33, true)
-        );
+        assert_eq!((at.total, at.cutpoint, at.provisional_cutpoint), (33, 33, true));
         let below = pcl(&with_total(32), None).unwrap();
         assert_eq!((below.total, below.provisional_cutpoint), (32, false));
     }
@@ -157,12 +146,7 @@ mod tests {
         let s = pcl(&b_only, None).unwrap();
         assert_eq!(s.total, 37);
         assert_eq!(
-            [
-                s.clusters.b.severity,
-                s.clusters.c.severity,
-                s.clusters.d.severity,
-                s.clusters.e.severity
-            ],
+            [s.clusters.b.severity, s.clusters.c.severity, s.clusters.d.severity, s.clusters.e.severity],
             [20, 8, 9, 0]
         );
         assert!(s.provisional_cutpoint && !s.provisional_dsm);

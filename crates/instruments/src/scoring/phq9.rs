@@ -86,17 +86,12 @@ impl Phq9Rules {
         let mut next = 0;
         for band in &self.bands {
             if band.min != next || band.max < band.min {
-                return Err(format!(
-                    "PHQ-9 bands must be contiguous from 0; gap or overlap at {}",
-                    band.min
-                ));
+                return Err(format!("PHQ-9 bands must be contiguous from 0; gap or overlap at {}", band.min));
             }
             next = band.max + 1;
         }
         if next != max_total + 1 {
-            return Err(format!(
-                "PHQ-9 bands must end at the maximum total {max_total}"
-            ));
+            return Err(format!("PHQ-9 bands must end at the maximum total {max_total}"));
         }
         Ok(())
     }
@@ -105,16 +100,9 @@ impl Phq9Rules {
         let total = to_u32(values.sum(&self.total_items).map_err(|e| vec![e])?);
         let item9_flag = values.int(&self.flag_item).map_err(|e| vec![e])? >= self.flag_min;
         // Bands cover 0..=max without gaps (checked on load), so a band always matches.
-        let severity = self
-            .bands
-            .iter()
-            .find(|b| (b.min..=b.max).contains(&total))
-            .map_or(Phq9Severity::Severe, |b| b.severity);
-        Ok(Phq9Score {
-            total,
-            severity,
-            item9_flag,
-        })
+        let severity =
+            self.bands.iter().find(|b| (b.min..=b.max).contains(&total)).map_or(Phq9Severity::Severe, |b| b.severity);
+        Ok(Phq9Score { total, severity, item9_flag })
     }
 }
 
@@ -171,18 +159,12 @@ mod tests {
             Score::Phq9(s) => s,
             other => panic!("{other:?}"),
         };
-        assert_eq!(
-            (s.total, s.severity, s.item9_flag),
-            (27, Phq9Severity::Severe, true)
-        );
+        assert_eq!((s.total, s.severity, s.item9_flag), (27, Phq9Severity::Severe, true));
         let s = match score(&numbered(InstrumentId::Phq9, &[0, 0, 0, 0, 0, 0, 0, 0, 1])).unwrap() {
             Score::Phq9(s) => s,
             other => panic!("{other:?}"),
         };
-        assert_eq!(
-            (s.total, s.severity, s.item9_flag),
-            (1, Phq9Severity::Minimal, true)
-        );
+        assert_eq!((s.total, s.severity, s.item9_flag), (1, Phq9Severity::Minimal, true));
     }
 
     #[test]
@@ -196,11 +178,7 @@ mod tests {
                     value: "4".to_owned(),
                     allowed: "0-3".to_owned()
                 },
-                AnswerProblem::Missing {
-                    item: "item9".to_owned(),
-                    asked_because_yes: None,
-                    allowed: "0-3".to_owned()
-                },
+                AnswerProblem::Missing { item: "item9".to_owned(), asked_because_yes: None, allowed: "0-3".to_owned() },
             ]
         );
     }

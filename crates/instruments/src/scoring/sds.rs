@@ -52,22 +52,9 @@ pub struct SdsScore {
 
 impl SdsRules {
     pub(crate) fn resolve(&mut self, r: &Resolver<'_>) -> Result<(), String> {
-        r.resolve_where(
-            &mut self.work,
-            "a required integer item 0-10 that allows na",
-            |d| {
-                d.required
-                    && matches!(
-                        d.answer,
-                        AnswerSpec::Integer {
-                            min: 0,
-                            max: 10,
-                            not_applicable: true,
-                            ..
-                        }
-                    )
-            },
-        )?;
+        r.resolve_where(&mut self.work, "a required integer item 0-10 that allows na", |d| {
+            d.required && matches!(d.answer, AnswerSpec::Integer { min: 0, max: 10, not_applicable: true, .. })
+        })?;
         r.resolve_integer(&mut self.social, 0, 10, true)?;
         r.resolve_integer(&mut self.family, 0, 10, true)?;
         Ok(())
@@ -81,8 +68,7 @@ impl SdsRules {
         let social = values.int(&self.social).map_err(|e| vec![e])?;
         let family = values.int(&self.family).map_err(|e| vec![e])?;
         let threshold = self.impairment_threshold;
-        let impaired =
-            work.is_some_and(|w| w >= threshold) || social >= threshold || family >= threshold;
+        let impaired = work.is_some_and(|w| w >= threshold) || social >= threshold || family >= threshold;
         // Sum of the answered domains only; flagged below when work is not applicable.
         let total = work.iter().sum::<i64>() + social + family;
         Ok(SdsScore {

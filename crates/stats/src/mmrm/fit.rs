@@ -47,11 +47,7 @@ struct ThetaDerivatives {
     jacobian: DMatrix<f64>,
 }
 
-fn theta_derivatives(
-    model: &CovarianceModel,
-    theta: &[f64],
-    sd: &SigmaDerivatives,
-) -> ThetaDerivatives {
+fn theta_derivatives(model: &CovarianceModel, theta: &[f64], sd: &SigmaDerivatives) -> ThetaDerivatives {
     let ds = model.dsigma(theta);
     let k_sigma = sd.gradient.len();
     let mut jacobian = DMatrix::<f64>::zeros(k_sigma, ds.len());
@@ -75,12 +71,12 @@ fn theta_derivatives(
 
 fn failure_error(f: EvalFailure) -> AnalysisError {
     match f {
-        EvalFailure::Sigma => AnalysisError::NotPositiveDefinite {
-            what: "the within-subject covariance matrix".into(),
-        },
-        EvalFailure::Information => AnalysisError::NotPositiveDefinite {
-            what: "X'V^-1X (fixed effects not estimable)".into(),
-        },
+        EvalFailure::Sigma => {
+            AnalysisError::NotPositiveDefinite { what: "the within-subject covariance matrix".into() }
+        }
+        EvalFailure::Information => {
+            AnalysisError::NotPositiveDefinite { what: "X'V^-1X (fixed effects not estimable)".into() }
+        }
     }
 }
 
@@ -104,48 +100,21 @@ fn optimum_at(
     iterations: usize,
     natural_hessian: bool,
 ) -> Result<Optimum, AnalysisError> {
-    let sd = eval
-        .derivatives
-        .as_ref()
-        .ok_or(AnalysisError::InvalidInput(
-            "internal: derivatives not computed".into(),
-        ))?;
+    let sd =
+        eval.derivatives.as_ref().ok_or(AnalysisError::InvalidInput("internal: derivatives not computed".into()))?;
     let td = theta_derivatives(model, &theta, sd);
     let (p1, p2) = (sd.m[0].nrows(), sd.m[0].ncols());
     let m_theta = (0..td.jacobian.ncols())
-        .map(|j| {
-            td.jacobian
-                .column(j)
-                .iter()
-                .zip(&sd.m)
-                .fold(DMatrix::zeros(p1, p2), |acc, (w, m)| acc + m * *w)
-        })
+        .map(|j| td.jacobian.column(j).iter().zip(&sd.m).fold(DMatrix::zeros(p1, p2), |acc, (w, m)| acc + m * *w))
         .collect();
-    let hessian = if natural_hessian {
-        td.hessian_linear
-    } else {
-        td.hessian
-    };
-    Ok(Optimum {
-        theta,
-        gradient: td.gradient,
-        hessian,
-        m_theta,
-        eval,
-        iterations,
-    })
+    let hessian = if natural_hessian { td.hessian_linear } else { td.hessian };
+    Ok(Optimum { theta, gradient: td.gradient, hessian, m_theta, eval, iterations })
 }
 
 /// Evaluates everything at given covariance parameters, without optimising
 /// (SAS `PARMS ... / NOITER`).
-pub fn at(
-    lik: &Likelihood<'_>,
-    model: &CovarianceModel,
-    theta: Vec<f64>,
-) -> Result<Optimum, AnalysisError> {
-    let eval = lik
-        .evaluate(&model.sigma(&theta), true)
-        .map_err(failure_error)?;
+pub fn at(lik: &Likelihood<'_>, model: &CovarianceModel, theta: Vec<f64>) -> Result<Optimum, AnalysisError> {
+    let eval = lik.evaluate(&model.sigma(&theta), true).map_err(failure_error)?;
     optimum_at(model, theta, eval, 0, model.linear_in_reported())
 }
 
@@ -157,17 +126,13 @@ pub fn optimise(
     max_iterations: usize,
 ) -> Result<Optimum, AnalysisError> {
     let mut theta = theta0;
-    let mut eval = lik
-        .evaluate(&model.sigma(&theta), true)
-        .map_err(failure_error)?;
+    let mut eval = lik.evaluate(&model.sigma(&theta), true).map_err(failure_error)?;
     let mut iterations = 0;
     loop {
         let sd = eval
             .derivatives
             .as_ref()
-            .ok_or(AnalysisError::InvalidInput(
-                "internal: derivatives not computed".into(),
-            ))?;
+            .ok_or(AnalysisError::InvalidInput("internal: derivatives not computed".into()))?;
         let td = theta_derivatives(model, &theta, sd);
         let f = eval.objective;
         let scale = 1.0 + f.abs();
@@ -176,17 +141,11 @@ pub fn optimise(
             // singular (a parameter the data say nothing about).
             let ridge = 1e-8 * td.expected.diagonal().amax().max(1e-12);
             let n = td.expected.nrows();
-            newton_step(
-                &(&td.expected + DMatrix::identity(n, n) * ridge),
-                &td.gradient,
-            )
+            newton_step(&(&td.expected + DMatrix::identity(n, n) * ridge), &td.gradient)
         });
         let gradient_norm = td.gradient.norm();
         let Some(direction) = step else {
-            return Err(AnalysisError::NonConvergence {
-                iterations,
-                gradient_norm,
-            });
+            return Err(AnalysisError::NonConvergence { iterations, gradient_norm });
         };
         let slope = td.gradient.dot(&direction);
         let decrement = -slope;
@@ -194,11 +153,7 @@ pub fn optimise(
             // Close enough for Newton's quadratic convergence: one more full
             // step makes the parameters accurate to working precision (the
             // decrement bounds the error only to about its square root).
-            let last: Vec<f64> = theta
-                .iter()
-                .zip(direction.iter())
-                .map(|(a, d)| a + d)
-                .collect();
+            let last: Vec<f64> = theta.iter().zip(direction.iter()).map(|(a, d)| a + d).collect();
             if let Ok(e) = lik.evaluate(&model.sigma(&last), true)
                 && e.objective <= f + 1e-12 * scale
             {
@@ -207,21 +162,14 @@ pub fn optimise(
             return optimum_at(model, theta, eval, iterations, false);
         }
         if iterations >= max_iterations || slope >= 0.0 {
-            return Err(AnalysisError::NonConvergence {
-                iterations,
-                gradient_norm,
-            });
+            return Err(AnalysisError::NonConvergence { iterations, gradient_norm });
         }
 
         // Backtracking line search (Armijo).
         let mut t = 1.0;
         let mut accepted = None;
         for _ in 0..50 {
-            let candidate: Vec<f64> = theta
-                .iter()
-                .zip(direction.iter())
-                .map(|(a, d)| a + t * d)
-                .collect();
+            let candidate: Vec<f64> = theta.iter().zip(direction.iter()).map(|(a, d)| a + t * d).collect();
             if let Ok(e) = lik.evaluate(&model.sigma(&candidate), false)
                 && e.objective.is_finite()
                 && e.objective <= f + 1e-4 * t * slope
@@ -237,15 +185,10 @@ pub fn optimise(
             if decrement <= 1e-7 * scale {
                 return optimum_at(model, theta, eval, iterations, false);
             }
-            return Err(AnalysisError::NonConvergence {
-                iterations,
-                gradient_norm,
-            });
+            return Err(AnalysisError::NonConvergence { iterations, gradient_norm });
         };
         theta = next;
-        eval = lik
-            .evaluate(&model.sigma(&theta), true)
-            .map_err(failure_error)?;
+        eval = lik.evaluate(&model.sigma(&theta), true).map_err(failure_error)?;
         iterations += 1;
     }
 }
@@ -254,9 +197,7 @@ pub fn optimise(
 pub fn start_sigma(design: &crate::design::Design) -> Result<DMatrix<f64>, AnalysisError> {
     let d = design;
     let xtx = d.x.transpose() * &d.x;
-    let chol = xtx
-        .cholesky()
-        .ok_or(AnalysisError::NotPositiveDefinite { what: "X'X".into() })?;
+    let chol = xtx.cholesky().ok_or(AnalysisError::NotPositiveDefinite { what: "X'X".into() })?;
     let beta = chol.solve(&(d.x.transpose() * &d.y));
     let resid = &d.y - &d.x * beta;
     let t = d.visits.len();
@@ -270,11 +211,5 @@ pub fn start_sigma(design: &crate::design::Design) -> Result<DMatrix<f64>, Analy
             }
         }
     }
-    Ok(DMatrix::from_fn(t, t, |a, b| {
-        if count[(a, b)] > 0.0 {
-            sum[(a, b)] / count[(a, b)]
-        } else {
-            0.0
-        }
-    }))
+    Ok(DMatrix::from_fn(t, t, |a, b| if count[(a, b)] > 0.0 { sum[(a, b)] / count[(a, b)] } else { 0.0 }))
 }

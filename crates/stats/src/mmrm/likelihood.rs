@@ -43,9 +43,7 @@ pub fn patterns(design: &Design) -> Vec<Pattern> {
     for (i, s) in design.subjects.iter().enumerate() {
         map.entry(s.visits.clone()).or_default().push(i);
     }
-    map.into_iter()
-        .map(|(visits, subjects)| Pattern { visits, subjects })
-        .collect()
+    map.into_iter().map(|(visits, subjects)| Pattern { visits, subjects }).collect()
 }
 
 /// Estimation method.
@@ -121,11 +119,7 @@ pub fn sigma_index(a: usize, b: usize) -> usize {
 /// directions `B_k = E_ab + E_ba` (or `E_aa`), see the module docs.
 fn pair_sum(a_m: &DMatrix<f64>, b_m: &DMatrix<f64>, k: (usize, usize), l: (usize, usize)) -> f64 {
     let sym = |(a, b): (usize, usize)| -> ([(usize, usize); 2], usize) {
-        if a == b {
-            ([(a, a), (a, a)], 1)
-        } else {
-            ([(a, b), (b, a)], 2)
-        }
+        if a == b { ([(a, a), (a, a)], 1) } else { ([(a, b), (b, a)], 2) }
     };
     let (xy, nk) = sym(k);
     let (uv, nl) = sym(l);
@@ -153,11 +147,7 @@ struct PatternFactor {
 impl<'a> Likelihood<'a> {
     /// Binds the design and its patterns.
     pub fn new(design: &'a Design, patterns: &'a [Pattern], method: EstimationMethod) -> Self {
-        Likelihood {
-            design,
-            patterns,
-            method,
-        }
+        Likelihood { design, patterns, method }
     }
 
     /// Number of distinct entries of `Sigma`.
@@ -167,11 +157,7 @@ impl<'a> Likelihood<'a> {
     }
 
     /// Evaluates the objective (and optionally its derivatives) at `sigma`.
-    pub fn evaluate(
-        &self,
-        sigma: &DMatrix<f64>,
-        derivatives: bool,
-    ) -> Result<Evaluation, EvalFailure> {
+    pub fn evaluate(&self, sigma: &DMatrix<f64>, derivatives: bool) -> Result<Evaluation, EvalFailure> {
         let d = self.design;
         let p = d.p();
         let n = d.n();
@@ -181,17 +167,8 @@ impl<'a> Likelihood<'a> {
         for pat in self.patterns {
             let sub = sigma.select_rows(&pat.visits).select_columns(&pat.visits);
             let chol = sub.cholesky().ok_or(EvalFailure::Sigma)?;
-            let logdet = 2.0
-                * chol
-                    .l_dirty()
-                    .diagonal()
-                    .iter()
-                    .map(|v| v.ln())
-                    .sum::<f64>();
-            factors.push(PatternFactor {
-                w: chol.inverse(),
-                logdet,
-            });
+            let logdet = 2.0 * chol.l_dirty().diagonal().iter().map(|v| v.ln()).sum::<f64>();
+            factors.push(PatternFactor { w: chol.inverse(), logdet });
         }
 
         // X'WX and X'Wy, keeping U_i' = X_i' W_i for the derivative pass.
@@ -212,13 +189,7 @@ impl<'a> Likelihood<'a> {
             }
         }
         let chol = xtwx.clone().cholesky().ok_or(EvalFailure::Information)?;
-        let logdet_xtwx = 2.0
-            * chol
-                .l_dirty()
-                .diagonal()
-                .iter()
-                .map(|v| v.ln())
-                .sum::<f64>();
+        let logdet_xtwx = 2.0 * chol.l_dirty().diagonal().iter().map(|v| v.ln()).sum::<f64>();
         let a = chol.inverse();
         let beta = &a * &xtwy;
 
@@ -236,23 +207,12 @@ impl<'a> Likelihood<'a> {
             }
         }
         let objective = match self.method {
-            EstimationMethod::Reml => {
-                logdet_v + logdet_xtwx + rwr + (n - p) as f64 * (2.0 * PI).ln()
-            }
+            EstimationMethod::Reml => logdet_v + logdet_xtwx + rwr + (n - p) as f64 * (2.0 * PI).ln(),
             EstimationMethod::Ml => logdet_v + rwr + n as f64 * (2.0 * PI).ln(),
         };
 
-        let derivatives = if derivatives {
-            Some(self.derivatives(&factors, &ut, &s_vec, &a))
-        } else {
-            None
-        };
-        Ok(Evaluation {
-            objective,
-            beta,
-            cov_beta: a,
-            derivatives,
-        })
+        let derivatives = if derivatives { Some(self.derivatives(&factors, &ut, &s_vec, &a)) } else { None };
+        Ok(Evaluation { objective, beta, cov_beta: a, derivatives })
     }
 
     fn derivatives(
@@ -301,13 +261,7 @@ impl<'a> Likelihood<'a> {
                 }
             }
             let n_p = pat.subjects.len() as f64;
-            let local = &f.w * n_p
-                - &s_p
-                - if reml {
-                    q_p.clone()
-                } else {
-                    DMatrix::zeros(m, m)
-                };
+            let local = &f.w * n_p - &s_p - if reml { q_p.clone() } else { DMatrix::zeros(m, m) };
             for la in 0..m {
                 for lb in 0..m {
                     g[(pat.visits[la], pat.visits[lb])] += local[(la, lb)];
@@ -328,38 +282,21 @@ impl<'a> Likelihood<'a> {
             }
         }
 
-        let positions: Vec<(usize, usize)> =
-            (0..t).flat_map(|a| (0..=a).map(move |b| (a, b))).collect();
+        let positions: Vec<(usize, usize)> = (0..t).flat_map(|a| (0..=a).map(move |b| (a, b))).collect();
         let m_k: Vec<DMatrix<f64>> = positions
             .iter()
             .zip(&tt)
-            .map(|(&(x, y), tk)| {
-                if x == y {
-                    tk.clone()
-                } else {
-                    tk + tk.transpose()
-                }
-            })
+            .map(|(&(x, y), tk)| if x == y { tk.clone() } else { tk + tk.transpose() })
             .collect();
         let h_k: Vec<DVector<f64>> = positions
             .iter()
-            .map(|&(x, y)| {
-                if x == y {
-                    rr[x * t + x].clone()
-                } else {
-                    &rr[x * t + y] + &rr[y * t + x]
-                }
-            })
+            .map(|&(x, y)| if x == y { rr[x * t + x].clone() } else { &rr[x * t + y] + &rr[y * t + x] })
             .collect();
         let ah: Vec<DVector<f64>> = h_k.iter().map(|h| a * h).collect();
 
         let mut hessian = DMatrix::<f64>::zeros(k_n, k_n);
         let mut expected = DMatrix::<f64>::zeros(k_n, k_n);
-        let am: Vec<DMatrix<f64>> = if reml {
-            m_k.iter().map(|m| a * m).collect()
-        } else {
-            Vec::new()
-        };
+        let am: Vec<DMatrix<f64>> = if reml { m_k.iter().map(|m| a * m).collect() } else { Vec::new() };
         for k in 0..k_n {
             for l in 0..=k {
                 let y_term = y_ws[(k, l)] - h_k[k].dot(&ah[l]);
@@ -378,16 +315,8 @@ impl<'a> Likelihood<'a> {
         }
         let gradient = DVector::from_iterator(
             k_n,
-            positions
-                .iter()
-                .map(|&(x, y)| if x == y { g[(x, x)] } else { 2.0 * g[(x, y)] }),
+            positions.iter().map(|&(x, y)| if x == y { g[(x, x)] } else { 2.0 * g[(x, y)] }),
         );
-        SigmaDerivatives {
-            g_matrix: g,
-            gradient,
-            hessian,
-            expected,
-            m: m_k,
-        }
+        SigmaDerivatives { g_matrix: g, gradient, hessian, expected, m: m_k }
     }
 }

@@ -257,10 +257,7 @@ pub fn fit_mmrm(data: &MmrmData, options: &MmrmOptions) -> Result<MmrmFit, Analy
         )));
     }
     let design = Design::build(data, options)?;
-    let model = CovarianceModel {
-        structure: options.covariance,
-        t: design.visits.len(),
-    };
+    let model = CovarianceModel { structure: options.covariance, t: design.visits.len() };
     let (n, p, q) = (design.n(), design.p(), model.n_theta());
     if design.subjects.len() < 2 || n <= p + q {
         return Err(AnalysisError::TooFewSubjects {
@@ -273,51 +270,40 @@ pub fn fit_mmrm(data: &MmrmData, options: &MmrmOptions) -> Result<MmrmFit, Analy
     let patterns = likelihood::patterns(&design);
     let lik = likelihood::Likelihood::new(&design, &patterns, options.method);
 
-    let optimum =
-        match &options.fixed_covariance {
-            None => {
-                let s0 = fit::start_sigma(&design)?;
-                let theta0 = model.theta_from_sigma(&s0, true).ok_or(
-                    AnalysisError::NotPositiveDefinite {
-                        what: "the starting covariance matrix".into(),
-                    },
-                )?;
-                fit::optimise(&lik, &model, theta0, options.max_iterations)?
+    let optimum = match &options.fixed_covariance {
+        None => {
+            let s0 = fit::start_sigma(&design)?;
+            let theta0 = model
+                .theta_from_sigma(&s0, true)
+                .ok_or(AnalysisError::NotPositiveDefinite { what: "the starting covariance matrix".into() })?;
+            fit::optimise(&lik, &model, theta0, options.max_iterations)?
+        }
+        Some(rows) => {
+            let t = model.t;
+            if rows.len() != t || rows.iter().any(|r| r.len() != t) {
+                return Err(AnalysisError::InvalidInput(format!(
+                    "fixed covariance must be {t} x {t} (one row and column per visit)"
+                )));
             }
-            Some(rows) => {
-                let t = model.t;
-                if rows.len() != t || rows.iter().any(|r| r.len() != t) {
-                    return Err(AnalysisError::InvalidInput(format!(
-                        "fixed covariance must be {t} x {t} (one row and column per visit)"
-                    )));
-                }
-                let s = DMatrix::from_fn(t, t, |a, b| rows[a][b]);
-                let theta = model.theta_from_sigma(&s, false).ok_or(
-                    AnalysisError::NotPositiveDefinite {
-                        what: "the fixed covariance matrix".into(),
-                    },
-                )?;
-                fit::at(&lik, &model, theta)?
-            }
-        };
+            let s = DMatrix::from_fn(t, t, |a, b| rows[a][b]);
+            let theta = model
+                .theta_from_sigma(&s, false)
+                .ok_or(AnalysisError::NotPositiveDefinite { what: "the fixed covariance matrix".into() })?;
+            fit::at(&lik, &model, theta)?
+        }
+    };
 
     let sigma = model.sigma(&optimum.theta);
     let min_eig = sigma.clone().symmetric_eigenvalues().min();
     let max_eig = sigma.clone().symmetric_eigenvalues().max();
     if min_eig.is_nan() || min_eig <= 1e-10 * max_eig {
         return Err(AnalysisError::NotPositiveDefinite {
-            what: "the estimated within-subject covariance matrix (variance on the boundary)"
-                .into(),
+            what: "the estimated within-subject covariance matrix (variance on the boundary)".into(),
         });
     }
-    let h_inv = optimum
-        .hessian
-        .clone()
-        .cholesky()
-        .map(|c| c.inverse())
-        .ok_or(AnalysisError::NotPositiveDefinite {
-            what: "the Hessian of the likelihood (covariance parameters not identifiable)".into(),
-        })?;
+    let h_inv = optimum.hessian.clone().cholesky().map(|c| c.inverse()).ok_or(AnalysisError::NotPositiveDefinite {
+        what: "the Hessian of the likelihood (covariance parameters not identifiable)".into(),
+    })?;
     let cov_theta = h_inv * 2.0;
     let inference = Inference::new(
         optimum.eval.beta.clone(),
@@ -327,15 +313,8 @@ pub fn fit_mmrm(data: &MmrmData, options: &MmrmOptions) -> Result<MmrmFit, Analy
         options.confidence_level,
     );
 
-    let covariance_parameters =
-        covariance_parameters(&model, &optimum.theta, &cov_theta, options.confidence_level)?;
-    let fit_statistics = fit_statistics(
-        &lik,
-        &design,
-        &model,
-        optimum.eval.objective,
-        options.method,
-    )?;
+    let covariance_parameters = covariance_parameters(&model, &optimum.theta, &cov_theta, options.confidence_level)?;
+    let fit_statistics = fit_statistics(&lik, &design, &model, optimum.eval.objective, options.method)?;
 
     let fixed_effects = design
         .columns
@@ -344,11 +323,7 @@ pub fn fit_mmrm(data: &MmrmData, options: &MmrmOptions) -> Result<MmrmFit, Analy
         .map(|(j, c)| {
             let mut l = DVector::zeros(p);
             l[j] = 1.0;
-            Ok(FixedEffect {
-                name: c.name.clone(),
-                effect: c.effect.clone(),
-                estimate: inference.estimate(&l)?,
-            })
+            Ok(FixedEffect { name: c.name.clone(), effect: c.effect.clone(), estimate: inference.estimate(&l)? })
         })
         .collect::<Result<Vec<_>, AnalysisError>>()?;
     let lsmeans = lsmeans::lsmeans(&design, &inference)?;
@@ -366,10 +341,7 @@ pub fn fit_mmrm(data: &MmrmData, options: &MmrmOptions) -> Result<MmrmFit, Analy
         arms: design.arms.clone(),
         visits: design.visits.clone(),
         covariance_parameters,
-        covariance_matrix: sigma
-            .row_iter()
-            .map(|r| r.iter().copied().collect())
-            .collect(),
+        covariance_matrix: sigma.row_iter().map(|r| r.iter().copied().collect()).collect(),
         fit_statistics,
         fixed_effects,
         lsmeans,
@@ -417,13 +389,7 @@ fn covariance_parameters(
                 let z = z_quantile(1.0 - alpha / 2.0);
                 (estimate - z * std_error, estimate + z * std_error)
             };
-            Ok(CovarianceParameter {
-                name,
-                estimate,
-                std_error,
-                lower,
-                upper,
-            })
+            Ok(CovarianceParameter { name, estimate, std_error, lower, upper })
         })
         .collect()
 }
@@ -442,18 +408,14 @@ fn fit_statistics(
     };
     // Null model: Sigma = s2 I with its closed-form (RE)ML estimate.
     let xtx = design.x.transpose() * &design.x;
-    let chol = xtx
-        .cholesky()
-        .ok_or(AnalysisError::NotPositiveDefinite { what: "X'X".into() })?;
+    let chol = xtx.cholesky().ok_or(AnalysisError::NotPositiveDefinite { what: "X'X".into() })?;
     let beta = chol.solve(&(design.x.transpose() * &design.y));
     let rss = (&design.y - &design.x * beta).norm_squared();
     let s2 = rss / n_star;
     let t = design.visits.len();
     let null = lik
         .evaluate(&(DMatrix::<f64>::identity(t, t) * s2), false)
-        .map_err(|_| AnalysisError::NotPositiveDefinite {
-            what: "the null-model covariance".into(),
-        })?;
+        .map_err(|_| AnalysisError::NotPositiveDefinite { what: "the null-model covariance".into() })?;
     let chi = null.objective - objective;
     let null_df = model.n_theta() - 1;
     Ok(FitStatistics {
@@ -463,10 +425,6 @@ fn fit_statistics(
         bic: objective + k * (design.subjects_in_input as f64).ln(),
         null_model_chi_square: chi,
         null_model_df: null_df,
-        null_model_p: if null_df > 0 {
-            Some(chi_square_sf(chi.max(0.0), null_df as f64)?)
-        } else {
-            None
-        },
+        null_model_p: if null_df > 0 { Some(chi_square_sf(chi.max(0.0), null_df as f64)?) } else { None },
     })
 }

@@ -43,31 +43,15 @@ impl MmrmFit {
         let _ = writeln!(
             out,
             "Converged: {} after {} iterations (gradient norm {:.2e})\n",
-            if self.convergence.converged {
-                "yes"
-            } else {
-                "no"
-            },
+            if self.convergence.converged { "yes" } else { "no" },
             self.convergence.iterations,
             self.convergence.gradient_norm
         );
 
         let _ = writeln!(out, "Covariance parameters");
-        let mut t = Table::new(&[
-            "Parameter",
-            "Estimate",
-            "SE",
-            &format!("{pct:.0}% Lower"),
-            "Upper",
-        ]);
+        let mut t = Table::new(&["Parameter", "Estimate", "SE", &format!("{pct:.0}% Lower"), "Upper"]);
         for c in &self.covariance_parameters {
-            t.row(vec![
-                c.name.clone(),
-                fmt_num(c.estimate),
-                fmt_num(c.std_error),
-                fmt_num(c.lower),
-                fmt_num(c.upper),
-            ]);
+            t.row(vec![c.name.clone(), fmt_num(c.estimate), fmt_num(c.std_error), fmt_num(c.lower), fmt_num(c.upper)]);
         }
         out.push_str(&t.render());
 

@@ -53,13 +53,7 @@ impl Inference {
         cov_theta: DMatrix<f64>,
         confidence_level: f64,
     ) -> Self {
-        Inference {
-            beta,
-            cov_beta,
-            m_theta,
-            cov_theta,
-            confidence_level,
-        }
+        Inference { beta, cov_beta, m_theta, cov_theta, confidence_level }
     }
 
     /// Fixed-effect estimates.
@@ -71,10 +65,7 @@ impl Inference {
     pub fn df(&self, l: &DVector<f64>) -> f64 {
         let al = &self.cov_beta * l;
         let v = l.dot(&al);
-        let g = DVector::from_iterator(
-            self.m_theta.len(),
-            self.m_theta.iter().map(|m| al.dot(&(m * &al))),
-        );
+        let g = DVector::from_iterator(self.m_theta.len(), self.m_theta.iter().map(|m| al.dot(&(m * &al))));
         2.0 * v * v / g.dot(&(&self.cov_theta * &g))
     }
 

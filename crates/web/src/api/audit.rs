@@ -1,10 +1,10 @@
 use crate::error::ApiResult;
+use crate::extract::ApiQuery;
 use crate::extract::Auth;
 use crate::state::AppState;
 use crate::views::EntryView;
 use axum::Json;
 use axum::extract::State;
-use crate::extract::ApiQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -25,7 +25,11 @@ fn default_limit() -> i64 {
 /// The audit trail, newest first.
 #[utoipa::path(get, path = "/api/v1/audit/ledger", tag = "audit", security(("bearer" = [])), params(LedgerQuery),
     responses((status = 200, body = [EntryView]), (status = 403, body = crate::error::Problem)))]
-pub async fn ledger(State(state): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<LedgerQuery>) -> ApiResult<Json<Vec<EntryView>>> {
+pub async fn ledger(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> ApiResult<Json<Vec<EntryView>>> {
     let entries = state.app.ledger_entries(&auth.actor, q.site_id.as_deref(), q.limit).await?;
     Ok(Json(entries.iter().map(EntryView::from).collect()))
 }

@@ -12,7 +12,12 @@ use catalyst_app::auth::SessionKind;
     responses((status = 200, body = TokenView), (status = 401, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn login(State(state): State<AppState>, ApiJson(body): ApiJson<LoginBody>) -> ApiResult<Json<TokenView>> {
     let (session, actor) = state.app.login(&body.username, &body.password, SessionKind::Api).await?;
-    Ok(Json(TokenView { token: session.token, token_type: "Bearer", expires_at: session.expires_at.to_rfc3339(), user: MeView::from(&actor) }))
+    Ok(Json(TokenView {
+        token: session.token,
+        token_type: "Bearer",
+        expires_at: session.expires_at.to_rfc3339(),
+        user: MeView::from(&actor),
+    }))
 }
 
 /// End the current session (its token stops working at once).
@@ -31,7 +36,11 @@ pub async fn me(auth: Auth) -> Json<MeView> {
 /// Change my own password.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])), request_body = PasswordBody,
     responses((status = 204, description = "changed"), (status = 422, body = crate::error::Problem)))]
-pub async fn change_password(State(state): State<AppState>, auth: Auth, ApiJson(body): ApiJson<PasswordBody>) -> ApiResult<impl IntoResponse> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> ApiResult<impl IntoResponse> {
     state.app.change_password(&auth.actor, &body.current_password, &body.new_password).await?;
     Ok(super::no_content())
 }

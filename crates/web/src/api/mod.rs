@@ -32,12 +32,15 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
         components.add_security_scheme(
             "cookie",
-            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(utoipa::openapi::security::ApiKeyValue::new(
-                crate::extract::SESSION_COOKIE,
-            ))),
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::new(crate::extract::SESSION_COOKIE),
+            )),
         );
     }
 }
@@ -79,7 +82,13 @@ async fn openapi_json() -> impl IntoResponse {
 
 async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
     if uri.path().starts_with("/api/") {
-        crate::error::ApiError::request(StatusCode::NOT_FOUND, "not-found", "No such endpoint", format!("no endpoint at {}", uri.path())).into_response()
+        crate::error::ApiError::request(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No such endpoint",
+            format!("no endpoint at {}", uri.path()),
+        )
+        .into_response()
     } else {
         crate::pages::not_found_page().into_response()
     }

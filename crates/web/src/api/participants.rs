@@ -1,10 +1,10 @@
 use crate::error::ApiResult;
+use crate::extract::ApiQuery;
 use crate::extract::{ApiJson, Auth};
 use crate::state::AppState;
 use crate::views::{ParticipantBody, ParticipantPage, ParticipantView, StageBody};
 use axum::Json;
 use axum::extract::{Path, State};
-use crate::extract::ApiQuery;
 use axum::http::StatusCode;
 use catalyst_core::DomainError;
 use catalyst_core::people::Stage;
@@ -33,7 +33,12 @@ fn parse_stage(value: &str) -> Result<Stage, DomainError> {
 /// A site's participants in code order, a page at a time.
 #[utoipa::path(get, path = "/api/v1/sites/{site_id}/participants", tag = "participants", security(("bearer" = [])),
     params(("site_id" = String, Path), PageQuery), responses((status = 200, body = ParticipantPage), (status = 403, body = crate::error::Problem)))]
-pub async fn list_participants(State(state): State<AppState>, auth: Auth, Path(site_id): Path<String>, ApiQuery(page): ApiQuery<PageQuery>) -> ApiResult<Json<ParticipantPage>> {
+pub async fn list_participants(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site_id): Path<String>,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ParticipantPage>> {
     let items = state.app.list_participants(&auth.actor, &site_id, page.after, page.limit).await?;
     let next_after = if items.len() as i64 == page.limit { items.last().map(|p| p.serial) } else { None };
     Ok(Json(ParticipantPage { items: items.iter().map(ParticipantView::from).collect(), next_after }))
@@ -43,7 +48,12 @@ pub async fn list_participants(State(state): State<AppState>, auth: Auth, Path(s
 #[utoipa::path(post, path = "/api/v1/sites/{site_id}/participants", tag = "participants", security(("bearer" = [])),
     params(("site_id" = String, Path)), request_body = ParticipantBody,
     responses((status = 201, body = ParticipantView), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn create_participant(State(state): State<AppState>, auth: Auth, Path(site_id): Path<String>, ApiJson(body): ApiJson<ParticipantBody>) -> ApiResult<(StatusCode, Json<ParticipantView>)> {
+pub async fn create_participant(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site_id): Path<String>,
+    ApiJson(body): ApiJson<ParticipantBody>,
+) -> ApiResult<(StatusCode, Json<ParticipantView>)> {
     let stage = body.stage.as_deref().map(parse_stage).transpose()?.unwrap_or(Stage::Referred);
     let participant = state.app.create_participant(&auth.actor, &site_id, stage).await?;
     Ok((StatusCode::CREATED, Json(ParticipantView::from(&participant))))
@@ -51,7 +61,11 @@ pub async fn create_participant(State(state): State<AppState>, auth: Auth, Path(
 
 #[utoipa::path(get, path = "/api/v1/participants/{participant_id}", tag = "participants", security(("bearer" = [])),
     params(("participant_id" = String, Path)), responses((status = 200, body = ParticipantView), (status = 404, body = crate::error::Problem)))]
-pub async fn get_participant(State(state): State<AppState>, auth: Auth, Path(participant_id): Path<String>) -> ApiResult<Json<ParticipantView>> {
+pub async fn get_participant(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(participant_id): Path<String>,
+) -> ApiResult<Json<ParticipantView>> {
     Ok(Json(ParticipantView::from(&state.app.view_participant(&auth.actor, &participant_id).await?)))
 }
 
@@ -59,7 +73,12 @@ pub async fn get_participant(State(state): State<AppState>, auth: Auth, Path(par
 #[utoipa::path(post, path = "/api/v1/participants/{participant_id}/stage", tag = "participants", security(("bearer" = [])),
     params(("participant_id" = String, Path)), request_body = StageBody,
     responses((status = 200, body = ParticipantView), (status = 422, body = crate::error::Problem)))]
-pub async fn set_stage(State(state): State<AppState>, auth: Auth, Path(participant_id): Path<String>, ApiJson(body): ApiJson<StageBody>) -> ApiResult<Json<ParticipantView>> {
+pub async fn set_stage(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(participant_id): Path<String>,
+    ApiJson(body): ApiJson<StageBody>,
+) -> ApiResult<Json<ParticipantView>> {
     let stage = parse_stage(&body.stage)?;
     let participant = state.app.set_participant_stage(&auth.actor, &participant_id, stage, &body.reason).await?;
     Ok(Json(ParticipantView::from(&participant)))

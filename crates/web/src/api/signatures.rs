@@ -1,10 +1,10 @@
 use crate::error::ApiResult;
+use crate::extract::ApiQuery;
 use crate::extract::{ApiJson, Auth};
 use crate::state::AppState;
 use crate::views::{SignBody, SignatureView};
 use axum::Json;
 use axum::extract::State;
-use crate::extract::ApiQuery;
 use axum::http::StatusCode;
 use catalyst_core::DomainError;
 use catalyst_core::esign::Meaning;
@@ -15,7 +15,11 @@ use utoipa::IntoParams;
 /// record's current content.
 #[utoipa::path(post, path = "/api/v1/signatures", tag = "signatures", security(("bearer" = [])), request_body = SignBody,
     responses((status = 201, body = SignatureView), (status = 422, body = crate::error::Problem)))]
-pub async fn sign(State(state): State<AppState>, auth: Auth, ApiJson(body): ApiJson<SignBody>) -> ApiResult<(StatusCode, Json<SignatureView>)> {
+pub async fn sign(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<SignBody>,
+) -> ApiResult<(StatusCode, Json<SignatureView>)> {
     let meaning = Meaning::parse("meaning", &body.meaning).map_err(|v| DomainError::Invalid(vec![v]))?;
     let shown = state.app.sign_record(&auth.actor, &body.entity_kind, &body.entity_id, meaning, &body.password).await?;
     Ok((StatusCode::CREATED, Json(SignatureView::from(&shown))))
@@ -31,7 +35,11 @@ pub struct SignatureQuery {
 /// Every signature on a record, with its manifestation.
 #[utoipa::path(get, path = "/api/v1/signatures", tag = "signatures", security(("bearer" = [])), params(SignatureQuery),
     responses((status = 200, body = [SignatureView])))]
-pub async fn list_signatures(State(state): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<SignatureQuery>) -> ApiResult<Json<Vec<SignatureView>>> {
+pub async fn list_signatures(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<SignatureQuery>,
+) -> ApiResult<Json<Vec<SignatureView>>> {
     let shown = state.app.signatures_for(&auth.actor, &q.entity_kind, &q.entity_id).await?;
     Ok(Json(shown.iter().map(SignatureView::from).collect()))
 }

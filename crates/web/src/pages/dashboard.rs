@@ -22,7 +22,11 @@ pub async fn dashboard(State(state): State<AppState>, auth: PageAuth) -> PageRes
         own
     };
 
-    let sites = if actor.grants.iter().any(|g| g.role != Role::Participant) { app.visible_sites(actor).await? } else { Vec::new() };
+    let sites = if actor.grants.iter().any(|g| g.role != Role::Participant) {
+        app.visible_sites(actor).await?
+    } else {
+        Vec::new()
+    };
     let mut site_cards = Vec::new();
     for site in &sites {
         let counts = if authorize(actor, Action::ViewParticipants, Resource::Site { site_id: &site.id }).is_ok() {
@@ -37,7 +41,12 @@ pub async fn dashboard(State(state): State<AppState>, auth: PageAuth) -> PageRes
         .grants
         .iter()
         .map(|g| {
-            let site = g.site_id.as_ref().and_then(|id| sites.iter().find(|s| &s.id == id)).map(|s| s.code.as_str()).unwrap_or("all sites");
+            let site = g
+                .site_id
+                .as_ref()
+                .and_then(|id| sites.iter().find(|s| &s.id == id))
+                .map(|s| s.code.as_str())
+                .unwrap_or("all sites");
             format!("{} ({site})", g.role.label())
         })
         .collect();

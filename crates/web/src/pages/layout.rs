@@ -90,7 +90,13 @@ pub fn bare_page(title: &str, content: Markup) -> Markup {
 }
 
 pub fn not_found_page() -> impl IntoResponse {
-    (StatusCode::NOT_FOUND, bare_page("Not found", html! { h1 { "Not found" } p { "There is no page at this address. " a href="/" { "Go to the dashboard" } "." } }))
+    (
+        StatusCode::NOT_FOUND,
+        bare_page(
+            "Not found",
+            html! { h1 { "Not found" } p { "There is no page at this address. " a href="/" { "Go to the dashboard" } "." } },
+        ),
+    )
 }
 
 /// Local date and time in a site's zone, with UTC in the tooltip.

@@ -66,15 +66,21 @@ pub async fn login_submit(State(state): State<AppState>, parts: Parts, PageForm(
         Ok((session, _)) => {
             let secure = if state.secure_cookies { "; Secure" } else { "" };
             let max_age = session.expires_at.micros().saturating_sub(state.app.now().micros()) / 1_000_000;
-            let cookie = format!("{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}", session.token);
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}",
+                session.token
+            );
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
         }
-        Err(AppError::Domain(DomainError::Unauthenticated)) => {
-            Ok((StatusCode::UNAUTHORIZED, form(&next, &f.username, Some("Wrong username or password, or the account is disabled."))).into_response())
-        }
+        Err(AppError::Domain(DomainError::Unauthenticated)) => Ok((
+            StatusCode::UNAUTHORIZED,
+            form(&next, &f.username, Some("Wrong username or password, or the account is disabled.")),
+        )
+            .into_response()),
         Err(AppError::Domain(DomainError::Throttled { retry_after_seconds })) => {
             let minutes = (retry_after_seconds + 59) / 60;
-            let message = format!("Too many failed attempts. Try again in {minutes} minute(s), or ask an administrator.");
+            let message =
+                format!("Too many failed attempts. Try again in {minutes} minute(s), or ask an administrator.");
             Ok((StatusCode::TOO_MANY_REQUESTS, form(&next, &f.username, Some(&message))).into_response())
         }
         Err(other) => Err(other.into()),

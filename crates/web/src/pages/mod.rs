@@ -136,9 +136,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|r| PageError::Api(ApiError::request(r.status(), "unreadable-form", "The form could not be read", r.body_text())))?;
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|r| {
+            PageError::Api(ApiError::request(
+                r.status(),
+                "unreadable-form",
+                "The form could not be read",
+                r.body_text(),
+            ))
+        })?;
         let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         serde_path_to_error::deserialize::<_, T>(deserializer)
             .map(PageForm)

@@ -74,12 +74,22 @@ async fn render_list(state: &AppState, actor: &Actor, site_id: &str, after: i64,
     Ok((status, body).into_response())
 }
 
-pub async fn list(State(state): State<AppState>, auth: PageAuth, Path(site_id): Path<String>, Query(q): Query<ListQuery>) -> PageResult {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
     let notice = SavedQuery { saved: q.saved }.notice();
     render_list(&state, &auth.actor, &site_id, q.after, notice).await
 }
 
-pub async fn create(State(state): State<AppState>, auth: PageAuth, Path(site_id): Path<String>, PageForm(f): PageForm<CreateForm>) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    PageForm(f): PageForm<CreateForm>,
+) -> PageResult {
     let result = match Stage::parse("stage", &f.stage) {
         Ok(stage) => state.app.create_participant(&auth.actor, &site_id, stage).await,
         Err(v) => Err(DomainError::Invalid(vec![v]).into()),
@@ -90,7 +100,12 @@ pub async fn create(State(state): State<AppState>, auth: PageAuth, Path(site_id)
     }
 }
 
-async fn render_participant(state: &AppState, actor: &Actor, participant_id: &str, notice: Option<Notice>) -> PageResult {
+async fn render_participant(
+    state: &AppState,
+    actor: &Actor,
+    participant_id: &str,
+    notice: Option<Notice>,
+) -> PageResult {
     let app = &state.app;
     let p = app.view_participant(actor, participant_id).await?;
     let site = app.site_for_display(&p.site_id).await?;
@@ -160,7 +175,12 @@ async fn render_participant(state: &AppState, actor: &Actor, participant_id: &st
     Ok((status, body).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, auth: PageAuth, Path(id): Path<String>, Query(q): Query<SavedQuery>) -> PageResult {
+pub async fn show(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
     render_participant(&state, &auth.actor, &id, q.notice()).await
 }
 
@@ -170,7 +190,12 @@ pub struct StageForm {
     reason: String,
 }
 
-pub async fn set_stage(State(state): State<AppState>, auth: PageAuth, Path(id): Path<String>, PageForm(f): PageForm<StageForm>) -> PageResult {
+pub async fn set_stage(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<StageForm>,
+) -> PageResult {
     let result = match Stage::parse("stage", &f.stage) {
         Ok(stage) => state.app.set_participant_stage(&auth.actor, &id, stage, &f.reason).await,
         Err(v) => Err(DomainError::Invalid(vec![v]).into()),
@@ -187,7 +212,12 @@ pub struct SignForm {
     password: String,
 }
 
-pub async fn sign(State(state): State<AppState>, auth: PageAuth, Path(id): Path<String>, PageForm(f): PageForm<SignForm>) -> PageResult {
+pub async fn sign(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<SignForm>,
+) -> PageResult {
     let result = match Meaning::parse("meaning", &f.meaning) {
         Ok(meaning) => state.app.sign_record(&auth.actor, "participant", &id, meaning, &f.password).await,
         Err(v) => Err(DomainError::Invalid(vec![v]).into()),

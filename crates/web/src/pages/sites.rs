@@ -6,9 +6,9 @@ use super::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use catalyst_core::DomainError;
 use catalyst_core::people::{Site, SiteInput, SiteStatus, Stage};
 use catalyst_core::policy::{Action, Actor, Resource, authorize};
-use catalyst_core::DomainError;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -26,7 +26,12 @@ pub struct SiteForm {
 
 impl SiteForm {
     fn input(&self) -> SiteInput {
-        SiteInput { code: self.code.clone(), name: self.name.clone(), time_zone: self.time_zone.clone(), jurisdiction: self.jurisdiction.clone() }
+        SiteInput {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            time_zone: self.time_zone.clone(),
+            jurisdiction: self.jurisdiction.clone(),
+        }
     }
 }
 
@@ -145,14 +150,30 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
     Ok((status, body).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, auth: PageAuth, Path(site_id): Path<String>, Query(q): Query<SavedQuery>) -> PageResult {
+pub async fn show(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
     render_site(&state, &auth.actor, &site_id, q.notice()).await
 }
 
-pub async fn update(State(state): State<AppState>, auth: PageAuth, Path(site_id): Path<String>, PageForm(f): PageForm<SiteForm>) -> PageResult<Response> {
-    let status = SiteStatus::parse("status", f.status.as_deref().unwrap_or_default()).map_err(|v| DomainError::Invalid(vec![v]));
+pub async fn update(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    PageForm(f): PageForm<SiteForm>,
+) -> PageResult<Response> {
+    let status =
+        SiteStatus::parse("status", f.status.as_deref().unwrap_or_default()).map_err(|v| DomainError::Invalid(vec![v]));
     let result = match status {
-        Ok(status) => state.app.update_site(&auth.actor, &site_id, &f.input(), status, f.reason.as_deref().unwrap_or_default()).await,
+        Ok(status) => {
+            state
+                .app
+                .update_site(&auth.actor, &site_id, &f.input(), status, f.reason.as_deref().unwrap_or_default())
+                .await
+        }
         Err(e) => Err(e.into()),
     };
     match result {

@@ -72,7 +72,10 @@ pub struct UserForm {
 pub async fn create(State(state): State<AppState>, auth: PageAuth, PageForm(f): PageForm<UserForm>) -> PageResult {
     let input = UserInput { username: f.username, display_name: f.display_name, password: f.password };
     match state.app.create_user(&auth.actor, &input).await {
-        Ok(user) => Ok(see_other(&format!("/users/{}", user.id), &format!("{} added. Grant them a role below.", user.display_name))),
+        Ok(user) => Ok(see_other(
+            &format!("/users/{}", user.id),
+            &format!("{} added. Grant them a role below.", user.display_name),
+        )),
         Err(e) => render_list(&state, &auth.actor, Some(Notice::from_error(e)?)).await,
     }
 }
@@ -134,7 +137,12 @@ async fn render_user(state: &AppState, actor: &Actor, user_id: &str, notice: Opt
     Ok((status, body).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, auth: PageAuth, Path(user_id): Path<String>, Query(q): Query<SavedQuery>) -> PageResult {
+pub async fn show(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(user_id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
     render_user(&state, &auth.actor, &user_id, q.notice()).await
 }
 
@@ -145,7 +153,12 @@ pub struct GrantForm {
     site_id: String,
 }
 
-pub async fn grant(State(state): State<AppState>, auth: PageAuth, Path(user_id): Path<String>, PageForm(f): PageForm<GrantForm>) -> PageResult {
+pub async fn grant(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(user_id): Path<String>,
+    PageForm(f): PageForm<GrantForm>,
+) -> PageResult {
     let site = (!f.site_id.is_empty()).then_some(f.site_id.as_str());
     let result = match Role::parse("role", &f.role) {
         Ok(role) => state.app.grant_role(&auth.actor, &user_id, role, site).await.map(|_| ()),
@@ -163,7 +176,12 @@ pub struct StatusForm {
     reason: String,
 }
 
-pub async fn set_status(State(state): State<AppState>, auth: PageAuth, Path(user_id): Path<String>, PageForm(f): PageForm<StatusForm>) -> PageResult {
+pub async fn set_status(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(user_id): Path<String>,
+    PageForm(f): PageForm<StatusForm>,
+) -> PageResult {
     let result = match UserStatus::parse("status", &f.status) {
         Ok(status) => state.app.set_user_status(&auth.actor, &user_id, status, &f.reason).await.map(|_| ()),
         Err(v) => Err(DomainError::Invalid(vec![v]).into()),
@@ -179,13 +197,28 @@ pub struct ReasonForm {
     reason: String,
 }
 
-pub async fn revoke_sessions(State(state): State<AppState>, auth: PageAuth, Path(user_id): Path<String>, PageForm(f): PageForm<ReasonForm>) -> PageResult {
+pub async fn revoke_sessions(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(user_id): Path<String>,
+    PageForm(f): PageForm<ReasonForm>,
+) -> PageResult {
     let n = state.app.revoke_sessions(&auth.actor, &user_id, &f.reason).await?;
     Ok(see_other(&format!("/users/{user_id}"), &format!("{n} session(s) ended.")))
 }
 
-pub async fn revoke_grant(State(state): State<AppState>, auth: PageAuth, Path(grant_id): Path<String>, PageForm(f): PageForm<ReasonForm>) -> PageResult {
-    let grant = state.app.store.get::<catalyst_core::people::RoleGrant>(&grant_id).await.map_err(catalyst_app::AppError::from)?;
+pub async fn revoke_grant(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(grant_id): Path<String>,
+    PageForm(f): PageForm<ReasonForm>,
+) -> PageResult {
+    let grant = state
+        .app
+        .store
+        .get::<catalyst_core::people::RoleGrant>(&grant_id)
+        .await
+        .map_err(catalyst_app::AppError::from)?;
     let back = grant.map(|g| format!("/users/{}", g.user_id)).unwrap_or_else(|| "/users".to_owned());
     match state.app.revoke_role(&auth.actor, &grant_id, &f.reason).await {
         Ok(()) => Ok(see_other(&back, "Role revoked.")),

@@ -24,13 +24,30 @@ async fn login_me_logout_and_a_revoked_token_stops_working() {
 async fn wrong_passwords_are_throttled_after_five_failures() {
     let t = TestApp::spawn().await;
     for _ in 0..5 {
-        let r = t.http.post(t.url("/api/v1/auth/login")).json(&json!({"username": "lead.syd", "password": "wrong-password"})).send().await.unwrap();
+        let r = t
+            .http
+            .post(t.url("/api/v1/auth/login"))
+            .json(&json!({"username": "lead.syd", "password": "wrong-password"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 401);
     }
-    let r = t.http.post(t.url("/api/v1/auth/login")).json(&json!({"username": "lead.syd", "password": super::support::PASSWORD})).send().await.unwrap();
+    let r = t
+        .http
+        .post(t.url("/api/v1/auth/login"))
+        .json(&json!({"username": "lead.syd", "password": super::support::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 429, "even the right password waits out the lock");
     assert!(r.headers().get("retry-after").is_some());
-    let entries = t.app.store.recent_entries(&catalyst_store::ledger::EntryFilter { limit: 50, ..Default::default() }).await.unwrap();
+    let entries = t
+        .app
+        .store
+        .recent_entries(&catalyst_store::ledger::EntryFilter { limit: 50, ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(entries.iter().filter(|e| e.action == "auth.login_failed").count(), 5);
 }
 
@@ -43,7 +60,12 @@ async fn a_denied_request_is_403_with_a_problem_and_is_in_the_ledger() {
     assert_eq!(status, 403);
     assert_eq!(problem["type"], "/problems/forbidden");
     assert_eq!(problem["status"], 403);
-    let entries = t.app.store.recent_entries(&catalyst_store::ledger::EntryFilter { limit: 20, ..Default::default() }).await.unwrap();
+    let entries = t
+        .app
+        .store
+        .recent_entries(&catalyst_store::ledger::EntryFilter { limit: 20, ..Default::default() })
+        .await
+        .unwrap();
     let denial = entries.iter().find(|e| e.action == "access.denied").expect("denial recorded");
     assert_eq!(denial.actor_name, "Sam Whitlock");
     assert_eq!(denial.chain, format!("site:{bos}"));
@@ -58,16 +80,64 @@ async fn bad_requests_get_problem_bodies_never_500() {
     let cases: Vec<(&str, String, String, u16, Option<&str>)> = vec![
         ("POST", "/api/v1/sites".to_owned(), "{".into(), 400, None),
         ("POST", "/api/v1/sites".to_owned(), "[1,2]".into(), 422, None),
-        ("POST", "/api/v1/sites".to_owned(), r#"{"code":"AB","name":"n","time_zone":"UTC","jurisdiction":"US","colour":"red"}"#.into(), 422, Some("colour")),
-        ("POST", "/api/v1/sites".to_owned(), r#"{"code":"AB","name":"n","time_zone":"UTC"}"#.into(), 422, Some("jurisdiction")),
-        ("POST", "/api/v1/sites".to_owned(), r#"{"code":12,"name":"n","time_zone":"UTC","jurisdiction":"US"}"#.into(), 422, Some("code")),
-        ("POST", "/api/v1/sites".to_owned(), r#"{"code":"AB","name":"n","time_zone":"UTC","jurisdiction":"US"} trailing"#.into(), 400, None),
-        ("POST", "/api/v1/users".to_owned(), r#"{"username":"x y","display_name":"","password":"short"}"#.into(), 422, Some("username")),
+        (
+            "POST",
+            "/api/v1/sites".to_owned(),
+            r#"{"code":"AB","name":"n","time_zone":"UTC","jurisdiction":"US","colour":"red"}"#.into(),
+            422,
+            Some("colour"),
+        ),
+        (
+            "POST",
+            "/api/v1/sites".to_owned(),
+            r#"{"code":"AB","name":"n","time_zone":"UTC"}"#.into(),
+            422,
+            Some("jurisdiction"),
+        ),
+        (
+            "POST",
+            "/api/v1/sites".to_owned(),
+            r#"{"code":12,"name":"n","time_zone":"UTC","jurisdiction":"US"}"#.into(),
+            422,
+            Some("code"),
+        ),
+        (
+            "POST",
+            "/api/v1/sites".to_owned(),
+            r#"{"code":"AB","name":"n","time_zone":"UTC","jurisdiction":"US"} trailing"#.into(),
+            400,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/users".to_owned(),
+            r#"{"username":"x y","display_name":"","password":"short"}"#.into(),
+            422,
+            Some("username"),
+        ),
         ("POST", format!("/api/v1/sites/{syd}/participants"), r#"{"stage":"dosed"}"#.into(), 422, Some("stage")),
-        ("POST", "/api/v1/signatures".to_owned(), r#"{"entity_kind":"participant","entity_id":"x","meaning":"approval"}"#.into(), 422, Some("password")),
+        (
+            "POST",
+            "/api/v1/signatures".to_owned(),
+            r#"{"entity_kind":"participant","entity_id":"x","meaning":"approval"}"#.into(),
+            422,
+            Some("password"),
+        ),
         ("POST", "/api/v1/auth/login".to_owned(), "null".into(), 422, None),
-        ("POST", "/api/v1/sites".to_owned(), format!(r#"{{"code":"AB","name":"{}","time_zone":"UTC","jurisdiction":"US"}}"#, "x".repeat(70_000)), 413, None),
-        ("PUT", format!("/api/v1/sites/{syd}"), r#"{"code":"SYD","name":"n","time_zone":"UTC","jurisdiction":"AU","status":"open","reason":"r"}"#.into(), 422, Some("status")),
+        (
+            "POST",
+            "/api/v1/sites".to_owned(),
+            format!(r#"{{"code":"AB","name":"{}","time_zone":"UTC","jurisdiction":"US"}}"#, "x".repeat(70_000)),
+            413,
+            None,
+        ),
+        (
+            "PUT",
+            format!("/api/v1/sites/{syd}"),
+            r#"{"code":"SYD","name":"n","time_zone":"UTC","jurisdiction":"AU","status":"open","reason":"r"}"#.into(),
+            422,
+            Some("status"),
+        ),
         ("GET", "/api/v1/sites/no-such-site".to_owned(), String::new(), 404, None),
         ("GET", format!("/api/v1/sites/{syd}/participants?limit=abc"), String::new(), 422, Some("limit")),
         ("GET", format!("/api/v1/sites/{syd}/participants?limit=0"), String::new(), 422, Some("limit")),
@@ -88,7 +158,8 @@ async fn bad_requests_get_problem_bodies_never_500() {
         assert_eq!(content_type, "application/problem+json", "{label}");
         assert_eq!(problem["status"], expected, "{label}");
         if let Some(field) = field {
-            let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+            let fields: Vec<&str> =
+                problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
             assert!(fields.contains(&field), "{label}: {fields:?} should name {field}");
         }
     }
@@ -101,9 +172,12 @@ async fn bad_requests_get_problem_bodies_never_500() {
 async fn validation_names_every_field_and_the_allowed_values() {
     let t = TestApp::spawn().await;
     let token = t.token("admin").await;
-    let (status, problem) = t.post(&token, "/api/v1/sites", json!({"code": "x", "name": "", "time_zone": "Mars/Base", "jurisdiction": "Oz"})).await;
+    let (status, problem) = t
+        .post(&token, "/api/v1/sites", json!({"code": "x", "name": "", "time_zone": "Mars/Base", "jurisdiction": "Oz"}))
+        .await;
     assert_eq!(status, 422);
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["code", "name", "time_zone", "jurisdiction"]);
     let user = t.app.store.user_by_username("rater").await.unwrap().unwrap();
     let (status, problem) = t.post(&token, &format!("/api/v1/users/{}/roles", user.id), json!({"role": "nurse"})).await;
@@ -154,11 +228,29 @@ async fn administrators_run_the_system_but_see_no_clinical_records() {
     let admin = t.token("admin").await;
     let syd = t.site_id("SYD").await;
     assert_eq!(t.get(&admin, &format!("/api/v1/sites/{syd}/participants")).await.0, 403);
-    let (status, created) = t.post(&admin, "/api/v1/users", json!({"username": "nurse.new", "display_name": "New Nurse", "password": "a long password"})).await;
+    let (status, created) = t
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "nurse.new", "display_name": "New Nurse", "password": "a long password"}),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (status, _) = t.post(&admin, &format!("/api/v1/users/{}/roles", created["id"].as_str().unwrap()), json!({"role": "therapist", "site_id": syd})).await;
+    let (status, _) = t
+        .post(
+            &admin,
+            &format!("/api/v1/users/{}/roles", created["id"].as_str().unwrap()),
+            json!({"role": "therapist", "site_id": syd}),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (status, problem) = t.post(&admin, "/api/v1/users", json!({"username": "nurse.new", "display_name": "Dup", "password": "a long password"})).await;
+    let (status, problem) = t
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "nurse.new", "display_name": "Dup", "password": "a long password"}),
+        )
+        .await;
     assert_eq!(status, 422, "{problem}");
     let newcomer = t.token_with("nurse.new", "a long password").await;
     assert_eq!(t.get(&newcomer, &format!("/api/v1/sites/{syd}/participants")).await.0, 200);
@@ -196,11 +288,20 @@ async fn e_signatures_need_the_password_and_show_when_the_record_changed() {
     let (status, sig) = t.post(&token, "/api/v1/signatures", sign(super::support::PASSWORD)).await;
     assert_eq!(status, 201, "{sig}");
     let manifestation = sig["manifestation"].as_str().unwrap();
-    assert!(manifestation.contains("Dr Priya Raman") && manifestation.contains("review") && manifestation.contains("AE"), "{manifestation}");
+    assert!(
+        manifestation.contains("Dr Priya Raman") && manifestation.contains("review") && manifestation.contains("AE"),
+        "{manifestation}"
+    );
 
     let path = format!("/api/v1/signatures?entity_kind=participant&entity_id={p}");
     assert_eq!(t.get(&token, &path).await.1[0]["record_unchanged"], true);
-    let (status, _) = t.post(&token, &format!("/api/v1/participants/{p}/stage"), json!({"stage": "preparation", "reason": "baseline done"})).await;
+    let (status, _) = t
+        .post(
+            &token,
+            &format!("/api/v1/participants/{p}/stage"),
+            json!({"stage": "preparation", "reason": "baseline done"}),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(t.get(&token, &path).await.1[0]["record_unchanged"], false);
 
@@ -214,10 +315,22 @@ async fn disabling_an_account_ends_its_sessions() {
     let admin = t.token("admin").await;
     let victim = t.token("pharmacist.bos").await;
     let user = t.app.store.user_by_username("pharmacist.bos").await.unwrap().unwrap();
-    let (status, _) = t.post(&admin, &format!("/api/v1/users/{}/status", user.id), json!({"status": "disabled", "reason": "left the organisation"})).await;
+    let (status, _) = t
+        .post(
+            &admin,
+            &format!("/api/v1/users/{}/status", user.id),
+            json!({"status": "disabled", "reason": "left the organisation"}),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(t.get(&victim, "/api/v1/me").await.0, 401);
-    let r = t.http.post(t.url("/api/v1/auth/login")).json(&json!({"username": "pharmacist.bos", "password": super::support::PASSWORD})).send().await.unwrap();
+    let r = t
+        .http
+        .post(t.url("/api/v1/auth/login"))
+        .json(&json!({"username": "pharmacist.bos", "password": super::support::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
 }
 
@@ -228,11 +341,20 @@ async fn cookie_sessions_refuse_cross_origin_writes() {
     let syd = t.site_id("SYD").await;
     let cookie = format!("catalyst_session={token}");
     let path = t.url(&format!("/api/v1/sites/{syd}/participants"));
-    let r = t.http.post(&path).header("cookie", &cookie).header("origin", "https://evil.example").json(&json!({})).send().await.unwrap();
+    let r = t
+        .http
+        .post(&path)
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     let r = t.http.post(&path).header("cookie", &cookie).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), 403, "no Origin or Referer at all");
-    let r = t.http.post(&path).header("cookie", &cookie).header("origin", &t.base).json(&json!({})).send().await.unwrap();
+    let r =
+        t.http.post(&path).header("cookie", &cookie).header("origin", &t.base).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), 201);
 }
 
@@ -251,7 +373,10 @@ async fn the_audit_trail_verifies_over_the_api_and_only_for_auditors() {
     let (status, entries) = t.get(&lead, "/api/v1/audit/ledger").await;
     assert_eq!(status, 200);
     let bos = t.site_id("BOS").await;
-    assert!(entries.as_array().unwrap().iter().all(|e| e["chain"] == format!("site:{bos}")), "a site lead reads only their site's chain");
+    assert!(
+        entries.as_array().unwrap().iter().all(|e| e["chain"] == format!("site:{bos}")),
+        "a site lead reads only their site's chain"
+    );
 }
 
 #[tokio::test]
@@ -260,9 +385,19 @@ async fn openapi_documents_every_route_and_health_checks_answer() {
     let doc: Value = t.http.get(t.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     let paths = doc["paths"].as_object().unwrap();
     for path in [
-        "/api/v1/auth/login", "/api/v1/me", "/api/v1/sites", "/api/v1/sites/{site_id}", "/api/v1/users",
-        "/api/v1/users/{user_id}/roles", "/api/v1/sites/{site_id}/participants", "/api/v1/participants/{participant_id}/stage",
-        "/api/v1/signatures", "/api/v1/audit/ledger", "/api/v1/audit/verify", "/healthz", "/readyz",
+        "/api/v1/auth/login",
+        "/api/v1/me",
+        "/api/v1/sites",
+        "/api/v1/sites/{site_id}",
+        "/api/v1/users",
+        "/api/v1/users/{user_id}/roles",
+        "/api/v1/sites/{site_id}/participants",
+        "/api/v1/participants/{participant_id}/stage",
+        "/api/v1/signatures",
+        "/api/v1/audit/ledger",
+        "/api/v1/audit/verify",
+        "/healthz",
+        "/readyz",
     ] {
         assert!(paths.contains_key(path), "{path} missing from OpenAPI");
     }

@@ -28,13 +28,21 @@ fn chromedriver() -> Option<String> {
 impl Driver {
     async fn start() -> Option<Driver> {
         let Some(path) = chromedriver() else {
-            assert!(std::env::var("CATALYST_REQUIRE_BROWSER").is_err_and(|_| true) || std::env::var("CATALYST_REQUIRE_BROWSER").unwrap() != "1",
-                "CATALYST_REQUIRE_BROWSER=1 but chromedriver is not installed");
+            assert!(
+                std::env::var("CATALYST_REQUIRE_BROWSER").is_err_and(|_| true)
+                    || std::env::var("CATALYST_REQUIRE_BROWSER").unwrap() != "1",
+                "CATALYST_REQUIRE_BROWSER=1 but chromedriver is not installed"
+            );
             eprintln!("note: chromedriver not found; browser test skipped");
             return None;
         };
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(path).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let child = Command::new(path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let driver = Driver { child, base: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new() };
         for _ in 0..100 {
             if driver.http.get(format!("{}/status", driver.base)).send().await.is_ok() {
@@ -52,8 +60,18 @@ impl Driver {
     }
 
     async fn session(&self) -> Session<'_> {
-        let args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900"];
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,900",
+        ];
         let mut options = json!({"args": args});
         if std::path::Path::new("/usr/bin/chromium").exists() {
             options["binary"] = json!("/usr/bin/chromium");
@@ -107,7 +125,8 @@ impl Session<'_> {
     async fn screenshot(&self, name: &str) -> std::path::PathBuf {
         use base64::Engine as _;
         let png = self.get("/screenshot").await;
-        let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap_or_default()).unwrap_or_default();
+        let bytes =
+            base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap_or_default()).unwrap_or_default();
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{name}.png"));
@@ -134,12 +153,17 @@ async fn a_site_lead_logs_in_and_sees_their_dashboard() {
     let shot = s.screenshot("dashboard-lead-syd").await;
     assert_eq!(heading, "Welcome, Dr Priya Raman", "see {}", shot.display());
     let cards = s.text("main .cards").await;
-    assert!(cards.contains("Sydney Trauma Recovery Centre") && cards.contains("participants by stage"), "see {}", shot.display());
+    assert!(
+        cards.contains("Sydney Trauma Recovery Centre") && cards.contains("participants by stage"),
+        "see {}",
+        shot.display()
+    );
     assert!(!cards.contains("Boston"), "see {}", shot.display());
 
     // Keyboard: the skip link is the first thing a tab reaches.
     s.post("/actions", json!({"actions": [{"type": "key", "id": "kb", "actions": [{"type": "keyDown", "value": "\u{E004}"}, {"type": "keyUp", "value": "\u{E004}"}]}]})).await;
-    let active = s.post("/execute/sync", json!({"script": "return document.activeElement.textContent", "args": []})).await;
+    let active =
+        s.post("/execute/sync", json!({"script": "return document.activeElement.textContent", "args": []})).await;
     assert_eq!(active, "Skip to content");
     s.close().await;
 }

@@ -39,7 +39,13 @@ async fn pages_require_login_and_show_a_role_aware_dashboard() {
 async fn a_wrong_password_shows_the_form_again_with_the_reason() {
     let t = TestApp::spawn().await;
     let client = reqwest::Client::new();
-    let r = client.post(t.url("/login")).header("origin", &t.base).form(&[("username", "lead.syd"), ("password", "nope-nope-nope")]).send().await.unwrap();
+    let r = client
+        .post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "lead.syd"), ("password", "nope-nope-nope")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let html = r.text().await.unwrap();
     assert!(html.contains("Wrong username or password"));
@@ -78,7 +84,13 @@ async fn a_stage_change_from_the_participant_page_needs_a_reason_and_shows_in_it
     let t = TestApp::spawn().await;
     let lead = logged_in(&t, "lead.bos").await;
     let p = t.participant_id("BOS-0002").await;
-    let r = lead.post(t.url(&format!("/participants/{p}/stage"))).header("origin", &t.base).form(&[("stage", "preparation"), ("reason", "")]).send().await.unwrap();
+    let r = lead
+        .post(t.url(&format!("/participants/{p}/stage")))
+        .header("origin", &t.base)
+        .form(&[("stage", "preparation"), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let r = lead
         .post(t.url(&format!("/participants/{p}/stage")))
@@ -96,7 +108,8 @@ async fn a_stage_change_from_the_participant_page_needs_a_reason_and_shows_in_it
 async fn monitors_verify_the_audit_trail_from_the_page() {
     let t = TestApp::spawn().await;
     let monitor = logged_in(&t, "monitor").await;
-    let html = monitor.post(t.url("/audit/verify")).header("origin", &t.base).send().await.unwrap().text().await.unwrap();
+    let html =
+        monitor.post(t.url("/audit/verify")).header("origin", &t.base).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Verified: every chain recomputes"), "{html}");
     let html = monitor.get(t.url("/audit")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("participant.create"));

@@ -1,0 +1,218 @@
+//! The `catalyst` binary as an auditor, a statistician and a data manager use it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Dir(PathBuf);
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir(name: &str) -> Dir {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("catalyst-cli-{name}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    Dir(dir)
+}
+
+fn catalyst(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_catalyst")).args(args).env_remove("CATALYST_DATABASE_URL").output().unwrap()
+}
+
+fn catalyst_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_catalyst"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Edits the database directly, as someone with file access could.
+fn tamper(dir: &Path, statements: &[&str]) {
+    let url = format!("sqlite://{}/catalyst.db", dir.display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        for sql in statements {
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    });
+}
+
+fn demo(name: &str) -> (Dir, String) {
+    let dir = temp_dir(name);
+    let data = dir.0.display().to_string();
+    let out = catalyst(&["demo", "--data-dir", &data]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("lead.syd"));
+    (dir, data)
+}
+
+#[test]
+fn audit_verify_passes_on_the_demo_and_names_an_altered_ledger_entry() {
+    let (dir, data) = demo("ledger");
+    let ok = catalyst(&["audit", "verify", "--data-dir", &data]);
+    assert!(ok.status.success(), "{}{}", text(&ok.stdout), text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("OK:"));
+
+    tamper(
+        &dir.0,
+        &[
+            "DROP TRIGGER ledger_no_update",
+            "UPDATE ledger SET reason = 'nothing to see' WHERE chain = 'system' AND seq = 7",
+        ],
+    );
+    let failed = catalyst(&["audit", "verify", "--data-dir", &data]);
+    assert_eq!(failed.status.code(), Some(1));
+    let out = text(&failed.stdout);
+    assert!(out.contains("FAIL: chain system entry 7: hash does not match"), "{out}");
+}
+
+#[test]
+fn audit_verify_names_a_record_altered_in_a_live_table() {
+    let (dir, data) = demo("state");
+    tamper(&dir.0, &["UPDATE participants SET stage = 'completed' WHERE code = 'BOS-0001'"]);
+    let failed = catalyst(&["audit", "verify", "--data-dir", &data, "--json"]);
+    assert_eq!(failed.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&failed.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    let mismatch = &report["state_mismatches"][0];
+    assert_eq!(mismatch["entity_kind"], "participant");
+    assert!(mismatch["problem"].as_str().unwrap().contains("column stage"));
+}
+
+#[test]
+fn audit_verify_refuses_checkpoints_from_an_untrusted_key() {
+    let (_dir, data) = demo("keys");
+    let key = text(&catalyst(&["audit", "public-key", "--data-dir", &data]).stdout).trim().to_owned();
+    assert_eq!(key.len(), 64);
+    assert!(catalyst(&["audit", "verify", "--data-dir", &data, "--public-key", &key]).status.success());
+    let stranger = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    let out = catalyst(&["audit", "verify", "--data-dir", &data, "--public-key", stranger]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("untrusted key"));
+}
+
+#[test]
+fn score_writes_scores_for_a_valid_file_and_nothing_for_an_invalid_one() {
+    let header = "id,item1,item2,item3,item4,item5,item6,item7,item8,item9";
+    let good = format!("{header}\nP1,1,1,1,1,1,1,1,1,0\nP2,3,3,3,3,3,3,3,3,1\n");
+    let out = catalyst_stdin(&["score", "phq9"], &good);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(lines[0], "id,total,severity,item9_flag");
+    assert!(lines[1].starts_with("P1,8,"), "{lines:?}");
+    assert!(lines[2].starts_with("P2,25,") && lines[2].ends_with("true"), "{lines:?}");
+
+    let bad = format!("{header}\nP1,1,1,1,1,1,1,1,1,0\nP2,3,3,9,3,3,3,3,3,1\n");
+    let out = catalyst_stdin(&["score", "phq9"], &bad);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no partial output");
+    let err = text(&out.stderr);
+    assert!(err.contains("row 2") && err.contains("item3") && err.contains("\"9\""), "{err}");
+}
+
+#[test]
+fn analyze_blinding_reproduces_bang_and_james_on_the_crisp_table() {
+    let dir = temp_dir("blinding");
+    let mut csv = String::from("arm,guess\n");
+    for (arm, guess, n) in [
+        ("active", "active", 82),
+        ("active", "placebo", 25),
+        ("active", "dont_know", 170),
+        ("placebo", "active", 27),
+        ("placebo", "placebo", 29),
+        ("placebo", "dont_know", 83),
+    ] {
+        for _ in 0..n {
+            csv.push_str(&format!("{arm},{guess}\n"));
+        }
+    }
+    let file = dir.0.join("guesses.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = catalyst(&["analyze", "blinding", file.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut estimates = Vec::new();
+    collect_estimates(&report, &mut estimates);
+    let rounded: Vec<String> = estimates.iter().map(|e| format!("{e:.3}")).collect();
+    for expected in ["0.206", "0.014", "0.748"] {
+        assert!(rounded.iter().any(|r| r == expected), "{expected} missing from {rounded:?}");
+    }
+}
+
+#[test]
+fn analyze_mmrm_names_an_unknown_column() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mmrm/fev_data.csv");
+    let out = catalyst(&[
+        "analyze",
+        "mmrm",
+        "--data",
+        data,
+        "--response",
+        "FEV",
+        "--subject",
+        "USUBJID",
+        "--visit",
+        "AVISIT",
+        "--arm",
+        "ARMCD",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("FEV") && err.contains("FEV1"), "names the column and the ones available: {err}");
+}
+
+fn collect_estimates(value: &serde_json::Value, out: &mut Vec<f64>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v.as_f64()) {
+                    ("estimate", Some(x)) => out.push(x),
+                    _ => collect_estimates(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_estimates(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn an_independent_verifier_written_from_the_docs_agrees() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/auditor/verify_chains.py");
+    let (dir, _data) = demo("python");
+    let db = dir.0.join("catalyst.db");
+    let run = || Command::new("python3").arg(script).arg(&db).output().expect("python3 is needed for this test");
+    let ok = run();
+    assert!(ok.status.success(), "{}{}", text(&ok.stdout), text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("ok   chain system"));
+    tamper(
+        &dir.0,
+        &[
+            "DROP TRIGGER ledger_no_update",
+            "UPDATE ledger SET actor_name = 'Mallory' WHERE chain = 'system' AND seq = 4",
+        ],
+    );
+    let failed = run();
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        text(&failed.stdout).contains("FAIL chain system entry 4: hash does not match"),
+        "{}",
+        text(&failed.stdout)
+    );
+}
