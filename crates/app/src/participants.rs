@@ -30,17 +30,17 @@ impl App {
     }
 
     pub async fn view_participant(&self, actor: &Actor, participant_id: &str) -> AppResult<Participant> {
+        self.participant_for(actor, Action::ViewParticipant, participant_id).await
+    }
+
+    /// Loads a participant and checks that the actor may act on it.
+    async fn participant_for(&self, actor: &Actor, action: Action, participant_id: &str) -> AppResult<Participant> {
         let participant = self
             .store
             .get::<Participant>(participant_id)
             .await?
             .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
-        self.authorize(
-            actor,
-            Action::ViewParticipant,
-            Resource::Participant { site_id: &participant.site_id, participant_id },
-        )
-        .await?;
+        self.authorize(actor, action, Resource::Participant { site_id: &participant.site_id, participant_id }).await?;
         Ok(participant)
     }
 
@@ -51,17 +51,7 @@ impl App {
         stage: Stage,
         reason: &str,
     ) -> AppResult<Participant> {
-        let current = self
-            .store
-            .get::<Participant>(participant_id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
-        self.authorize(
-            actor,
-            Action::UpdateParticipant,
-            Resource::Participant { site_id: &current.site_id, participant_id },
-        )
-        .await?;
+        let current = self.participant_for(actor, Action::UpdateParticipant, participant_id).await?;
         let (_, chain) = self.chain_for_site(&current.site_id).await?;
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let current = tx

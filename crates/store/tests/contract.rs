@@ -352,3 +352,46 @@ async fn records_decode_exactly_as_written() {
         assert_eq!(stored.user_id, None);
     }
 }
+
+#[tokio::test]
+async fn stage_counts_stay_exact_through_inserts_updates_and_deletes() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let s = with_site(&store, "s1", "SYD").await;
+        let mut ps = Vec::new();
+        for serial in 1..=5 {
+            ps.push(participant(&store, &s, serial).await);
+        }
+        let mut tx = store.begin_write(Timestamp(4_000), actor(), &[site_ref("s1")]).await.unwrap();
+        for p in &ps[..2] {
+            tx.update(
+                &site_chain("s1"),
+                "participant.stage",
+                &Participant { stage: Stage::Dosing, ..p.clone() },
+                "dosed",
+            )
+            .await
+            .unwrap();
+        }
+        // An update that leaves the stage as it was changes no count.
+        tx.update(
+            &site_chain("s1"),
+            "participant.link",
+            &Participant { user_id: None, code: "SYD-X".into(), ..ps[2].clone() },
+            "recode",
+        )
+        .await
+        .unwrap();
+        tx.delete::<Participant>(&site_chain("s1"), "participant.remove", &ps[4].id, "entered in error").await.unwrap();
+        tx.commit().await.unwrap();
+        // Raw edits are counted too: the database keeps the counts, not the application.
+        raw(&b.url, "UPDATE participants SET stage = 'completed' WHERE serial = 4").await.unwrap();
+        let counts = store.stage_counts("s1").await.unwrap();
+        assert_eq!(
+            counts,
+            vec![("completed".to_owned(), 1), ("dosing".to_owned(), 2), ("screening".to_owned(), 1)],
+            "{}",
+            b.name
+        );
+    }
+}

@@ -4,6 +4,7 @@ use crate::extract::Auth;
 use crate::state::AppState;
 use crate::views::EntryView;
 use axum::Json;
+use catalyst_store::audit::VerifyReport;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -38,7 +39,6 @@ pub async fn ledger(
 /// live tables.
 #[utoipa::path(post, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
     responses((status = 200, description = "verification report", body = Object), (status = 403, body = crate::error::Problem)))]
-pub async fn verify(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<serde_json::Value>> {
-    let report = state.app.verify_ledger(&auth.actor).await?;
-    Ok(Json(serde_json::to_value(&report).unwrap_or_default()))
+pub async fn verify(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<VerifyReport>> {
+    Ok(Json(state.app.verify_ledger(&auth.actor).await?))
 }

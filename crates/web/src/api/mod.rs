@@ -10,7 +10,6 @@ mod sites;
 mod users;
 
 use crate::state::AppState;
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use std::sync::LazyLock;
@@ -94,7 +93,7 @@ async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
     }
 }
 
-/// Empty success body.
+/// Success with no body.
 pub(crate) fn no_content() -> impl IntoResponse {
-    (StatusCode::NO_CONTENT, Json(()))
+    StatusCode::NO_CONTENT
 }

@@ -47,7 +47,7 @@ pub async fn dashboard(State(state): State<AppState>, auth: PageAuth) -> PageRes
                 .and_then(|id| sites.iter().find(|s| &s.id == id))
                 .map(|s| s.code.as_str())
                 .unwrap_or("all sites");
-            format!("{} ({site})", g.role.label())
+            format!("{} at {site}", g.role.label())
         })
         .collect();
 
