@@ -76,6 +76,12 @@ impl App {
         self.store.get::<Site>(site_id).await?.ok_or_else(|| DomainError::not_found("site", site_id).into())
     }
 
+    /// Whether the policy allows an action, without recording anything: for deciding what a
+    /// view shows (a denied request goes through [`App::authorize`]).
+    pub fn may(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
+        authorize(actor, action, resource).is_ok()
+    }
+
     /// Checks the policy; a denial is answered with 403 and recorded in the ledger of the site
     /// concerned (or the system chain), so attempts at unauthorised access can be reviewed.
     pub async fn authorize(&self, actor: &Actor, action: Action, resource: Resource<'_>) -> AppResult<()> {

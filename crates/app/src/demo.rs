@@ -187,6 +187,7 @@ impl App {
                 account(&username, &name, Role::Participant, Some(&site.code));
             }
         }
+        self.seed_demo_outcomes(&by).await?;
         self.checkpoint().await?;
         Ok(Some(logins))
     }

@@ -83,7 +83,7 @@ impl App {
     }
 
     pub async fn stage_counts(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<(String, i64)>> {
-        self.authorize(actor, Action::ViewParticipants, Resource::Site { site_id }).await?;
+        self.authorize(actor, Action::ViewTreatment, Resource::Site { site_id }).await?;
         Ok(self.store.stage_counts(site_id).await?)
     }
 }

@@ -79,3 +79,10 @@ impl App {
         self.site(site_id).await
     }
 }
+
+impl App {
+    /// Every site's code by id, for labelling (codes are not confidential).
+    pub async fn site_codes(&self) -> AppResult<std::collections::HashMap<String, String>> {
+        Ok(self.store.list_sites().await?.into_iter().map(|s| (s.id, s.code)).collect())
+    }
+}

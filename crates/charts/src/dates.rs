@@ -7,11 +7,20 @@
 //! (<https://howardhinnant.github.io/date_algorithms.html>), exact for the
 //! whole `i64`-day range we can meet in practice.
 
-const MONTHS_SHORT: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_SHORT: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const MONTHS_LONG: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// Day numbers are clamped to this magnitude (about 3 billion years) so
@@ -116,10 +125,10 @@ pub fn day_ticks(min_day: i64, max_day: i64, max_ticks: usize) -> Vec<(i64, Stri
         years *= 10;
     }
     for step in steps {
-        if let Some(days) = ticks_for(step, lo, hi, max_ticks) {
-            if !days.is_empty() {
-                return label(days);
-            }
+        if let Some(days) = ticks_for(step, lo, hi, max_ticks)
+            && !days.is_empty()
+        {
+            return label(days);
         }
     }
     // Unreachable in practice (the year steps grow without bound), but
@@ -131,7 +140,7 @@ pub fn day_ticks(min_day: i64, max_day: i64, max_ticks: usize) -> Vec<(i64, Stri
 /// than `max` (generation stops early so huge ranges stay cheap).
 fn ticks_for(step: Step, lo: i64, hi: i64, max: usize) -> Option<Vec<i64>> {
     let mut out = Vec::new();
-    let mut push = |d: i64, out: &mut Vec<i64>| -> bool {
+    let push = |d: i64, out: &mut Vec<i64>| -> bool {
         out.push(d);
         out.len() <= max
     };
@@ -199,11 +208,7 @@ fn label(days: Vec<i64>) -> Vec<(i64, String)> {
         .map(|d| {
             let (y, m, day) = civil_from_days(d);
             let month = MONTHS_SHORT[(m - 1) as usize];
-            let text = if prev_year == Some(y) {
-                format!("{day} {month}")
-            } else {
-                format!("{day} {month} {y}")
-            };
+            let text = if prev_year == Some(y) { format!("{day} {month}") } else { format!("{day} {month} {y}") };
             prev_year = Some(y);
             (d, text)
         })

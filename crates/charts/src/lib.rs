@@ -33,6 +33,4 @@ pub use dates::{civil_from_days, day_ticks, days_from_civil, format_day, format_
 pub use forest::{ForestPlot, ForestRow, forest_plot};
 pub use heat_strip::{Direction, HeatRow, HeatStrip, heat_strip};
 pub use scale::{LinearScale, nice_domain, nice_step, nice_ticks};
-pub use time_series::{
-    EventMarker, Series, Threshold, TimeSeriesChart, XKind, YRange, time_series,
-};
+pub use time_series::{EventMarker, Series, Threshold, TimeSeriesChart, XKind, YRange, time_series};

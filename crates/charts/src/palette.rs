@@ -40,13 +40,8 @@ pub enum Marker {
 }
 
 /// Marker shapes, in series order.
-pub const SERIES_MARKERS: [Marker; 5] = [
-    Marker::Circle,
-    Marker::Square,
-    Marker::Triangle,
-    Marker::Diamond,
-    Marker::TriangleDown,
-];
+pub const SERIES_MARKERS: [Marker; 5] =
+    [Marker::Circle, Marker::Square, Marker::Triangle, Marker::Diamond, Marker::TriangleDown];
 
 /// Colour, dash pattern and marker for series number `i` (cycling).
 pub fn series_style(i: usize) -> (&'static str, &'static str, Marker) {
@@ -55,13 +50,8 @@ pub fn series_style(i: usize) -> (&'static str, &'static str, Marker) {
 }
 
 /// Viridis stops from "worse" (dark purple) to "better" (yellow).
-pub const SCALE_STOPS: [(u8, u8, u8); 5] = [
-    (0x44, 0x01, 0x54),
-    (0x3b, 0x52, 0x8b),
-    (0x21, 0x91, 0x8c),
-    (0x5e, 0xc9, 0x62),
-    (0xfd, 0xe7, 0x25),
-];
+pub const SCALE_STOPS: [(u8, u8, u8); 5] =
+    [(0x44, 0x01, 0x54), (0x3b, 0x52, 0x8b), (0x21, 0x91, 0x8c), (0x5e, 0xc9, 0x62), (0xfd, 0xe7, 0x25)];
 
 /// Colour for `t` in `[0, 1]` on the sequential scale, where 0 is worse and
 /// 1 is better. Out-of-range and non-finite `t` are clamped (NaN -> 0).
@@ -89,11 +79,7 @@ pub fn relative_luminance(hex: &str) -> Option<f64> {
     }
     let channel = |i: usize| -> Option<f64> {
         let v = f64::from(u8::from_str_radix(h.get(i..i + 2)?, 16).ok()?) / 255.0;
-        Some(if v <= 0.04045 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        })
+        Some(if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) })
     };
     Some(0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?)
 }
@@ -138,9 +124,7 @@ mod tests {
         assert_eq!(scale_colour(-3.0), "#440154");
         assert_eq!(scale_colour(f64::NAN), "#440154");
         // Darker means worse: luminance increases along the scale.
-        let l: Vec<f64> = (0..=10)
-            .map(|i| relative_luminance(&scale_colour(f64::from(i) / 10.0)).unwrap())
-            .collect();
+        let l: Vec<f64> = (0..=10).map(|i| relative_luminance(&scale_colour(f64::from(i) / 10.0)).unwrap()).collect();
         assert!(l.windows(2).all(|w| w[0] < w[1]));
     }
 }

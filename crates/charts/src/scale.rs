@@ -82,10 +82,7 @@ pub fn nice_ticks(min: f64, max: f64, max_ticks: usize) -> Vec<f64> {
     let step = nice_step(hi - lo, max_ticks);
     let first = (lo / step - 1e-9).ceil() as i64;
     let last = (hi / step + 1e-9).floor() as i64;
-    (first..=last)
-        .take(max_ticks.max(1))
-        .map(|i| clean(i as f64 * step))
-        .collect()
+    (first..=last).take(max_ticks.max(1)).map(|i| clean(i as f64 * step)).collect()
 }
 
 /// Widens `[min, max]` outwards to multiples of a nice step, for automatic

@@ -33,16 +33,8 @@ pub fn escape(s: &str) -> String {
 /// digits, `-` and `_`, replaces anything else with `-`, and starts with a
 /// letter. An empty prefix becomes `"chart"`.
 pub fn sanitize_id(prefix: &str) -> String {
-    let mut out: String = prefix
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let mut out: String =
+        prefix.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
     if out.is_empty() {
         out.push_str("chart");
     } else if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
@@ -233,13 +225,7 @@ impl Svg {
         // A white background so the chart reads the same in dark page themes.
         self.empty(
             "rect",
-            &[
-                ("x", "0"),
-                ("y", "0"),
-                ("width", &num(width)),
-                ("height", &num(height)),
-                ("fill", "#ffffff"),
-            ],
+            &[("x", "0"), ("y", "0"), ("width", &num(width)), ("height", &num(height)), ("fill", "#ffffff")],
         );
     }
 

@@ -95,10 +95,7 @@ pub fn coordinates(svg: &str) -> Vec<(String, f64)> {
 /// The `viewBox` width and height.
 pub fn view_box(svg: &str) -> (f64, f64) {
     let i = svg.find("viewBox=\"").unwrap() + 9;
-    let v: Vec<f64> = svg[i..svg[i..].find('"').unwrap() + i]
-        .split(' ')
-        .map(|p| p.parse().unwrap())
-        .collect();
+    let v: Vec<f64> = svg[i..svg[i..].find('"').unwrap() + i].split(' ').map(|p| p.parse().unwrap()).collect();
     (v[2], v[3])
 }
 

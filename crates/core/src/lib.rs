@@ -8,9 +8,11 @@ pub mod error;
 pub mod esign;
 pub mod ledger;
 pub mod login;
+pub mod outcomes;
 pub mod people;
 pub mod policy;
 pub mod record;
+pub mod settings;
 pub mod time;
 
 pub use error::{DomainError, Violation};

@@ -4,6 +4,7 @@
 //! but never write; independent raters see only what an assessment needs (later capabilities
 //! project their views accordingly); participants see only their own records.
 
+use crate::outcomes::OutcomeClass;
 use crate::people::Role;
 use serde::Serialize;
 
@@ -53,12 +54,26 @@ pub enum Action {
     SignRecord,
     ViewAuditTrail,
     VerifyAudit,
+    /// Change programme-wide settings (e.g. endpoint definitions).
+    ManageSettings,
+    /// See where a participant is in treatment (stage, sessions). Blinded raters may not.
+    ViewTreatment,
+    /// See every outcome measure of a participant.
+    ViewOutcomes,
+    /// See the independent ratings (CAPS-5) only: what a blinded rater needs.
+    ViewRatings,
+    RecordOutcome(OutcomeClass),
+    AcknowledgeAlert,
 }
 
 impl Action {
     pub fn name(self) -> String {
         match self {
             Action::GrantRole(role) => format!("grant_role:{role}"),
+            Action::RecordOutcome(class) => format!(
+                "record_outcome:{}",
+                serde_json::to_value(class).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+            ),
             other => serde_json::to_value(other)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -130,42 +145,41 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
     let own_participant = matches!(resource, Resource::Participant { participant_id, .. }
         if actor.own_participants.iter().any(|p| p == participant_id));
 
+    let at_site = in_scope && resource.site().is_some();
     match (grant.role, action) {
         (_, ViewDashboard) => true,
 
-        (Administrator, ManageSites | ManageUsers | ViewUsers | VerifyAudit) => true,
+        (Administrator, ManageSites | ManageUsers | ViewUsers | VerifyAudit | ManageSettings) => true,
         (Administrator, ViewSite | ViewAuditTrail | GrantRole(_) | RevokeSessions) => true,
         (Administrator, _) => false,
 
-        (SiteLead, GrantRole(Therapist | Physician | Pharmacist | Participant)) => {
-            in_scope && resource.site().is_some()
-        }
+        (SiteLead, GrantRole(Therapist | Physician | Pharmacist | Participant)) => at_site,
+        (SiteLead, ViewUsers | ViewAuditTrail) => at_site,
         (
-            SiteLead,
-            ViewSite | ViewUsers | ViewParticipants | ViewParticipant | CreateParticipant | UpdateParticipant
-            | SignRecord | ViewAuditTrail,
-        ) => in_scope && resource.site().is_some(),
-        (SiteLead, _) => false,
-
-        (
-            Therapist | Physician,
+            SiteLead | Therapist | Physician,
             ViewSite | ViewParticipants | ViewParticipant | CreateParticipant | UpdateParticipant | SignRecord,
-        ) => in_scope && resource.site().is_some(),
-        (Therapist | Physician, _) => false,
-
-        (Pharmacist, ViewSite | ViewParticipants | ViewParticipant | SignRecord) => {
-            in_scope && resource.site().is_some()
+        ) => at_site,
+        (SiteLead | Therapist | Physician, ViewTreatment | ViewOutcomes | ViewRatings | AcknowledgeAlert) => at_site,
+        (SiteLead | Therapist | Physician, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen)) => {
+            at_site
         }
+        (SiteLead | Therapist | Physician, _) => false,
+
+        (Pharmacist, ViewSite | ViewParticipants | ViewParticipant | SignRecord | ViewTreatment) => at_site,
         (Pharmacist, _) => false,
 
-        (Rater, ViewSite | ViewParticipants | ViewParticipant | SignRecord) => in_scope && resource.site().is_some(),
+        // The independent rater sees what an assessment needs and nothing that could unblind.
+        (Rater, ViewSite | ViewParticipants | ViewParticipant | SignRecord | ViewRatings) => at_site,
+        (Rater, RecordOutcome(OutcomeClass::IndependentRating | OutcomeClass::SafetyScreen)) => at_site,
         (Rater, _) => false,
 
         (Monitor, ViewSite | ViewUsers | ViewParticipants | ViewParticipant | ViewAuditTrail) => in_scope,
+        (Monitor, ViewTreatment | ViewOutcomes | ViewRatings) => at_site,
         (Monitor, VerifyAudit) => true,
         (Monitor, _) => false,
 
-        (Participant, ViewParticipant | SignRecord) => own_participant,
+        (Participant, ViewParticipant | SignRecord | ViewTreatment | ViewOutcomes | ViewRatings) => own_participant,
+        (Participant, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen)) => own_participant,
         (Participant, _) => false,
     }
 }
@@ -221,6 +235,14 @@ mod tests {
         ("sign", SignRecord),
         ("audit_trail", ViewAuditTrail),
         ("verify_audit", VerifyAudit),
+        ("settings", ManageSettings),
+        ("treatment", ViewTreatment),
+        ("outcomes", ViewOutcomes),
+        ("ratings", ViewRatings),
+        ("rate", RecordOutcome(OutcomeClass::IndependentRating)),
+        ("self_report", RecordOutcome(OutcomeClass::SelfReport)),
+        ("safety_screen", RecordOutcome(OutcomeClass::SafetyScreen)),
+        ("ack_alert", AcknowledgeAlert),
     ];
 
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
@@ -229,6 +251,7 @@ mod tests {
         (
             "administrator@all",
             &[
+                "settings@system",
                 "dashboard@system",
                 "manage_sites@system",
                 "view_site@own-site",
@@ -263,6 +286,19 @@ mod tests {
         (
             "site_lead@own",
             &[
+                "treatment@own-site",
+                "treatment@own-participant",
+                "treatment@site-participant",
+                "outcomes@own-participant",
+                "outcomes@site-participant",
+                "ratings@own-participant",
+                "ratings@site-participant",
+                "self_report@own-participant",
+                "self_report@site-participant",
+                "safety_screen@own-participant",
+                "safety_screen@site-participant",
+                "ack_alert@own-participant",
+                "ack_alert@site-participant",
                 "dashboard@system",
                 "view_site@own-site",
                 "view_users@own-site",
@@ -283,6 +319,19 @@ mod tests {
         (
             "therapist@own",
             &[
+                "treatment@own-site",
+                "treatment@own-participant",
+                "treatment@site-participant",
+                "outcomes@own-participant",
+                "outcomes@site-participant",
+                "ratings@own-participant",
+                "ratings@site-participant",
+                "self_report@own-participant",
+                "self_report@site-participant",
+                "safety_screen@own-participant",
+                "safety_screen@site-participant",
+                "ack_alert@own-participant",
+                "ack_alert@site-participant",
                 "dashboard@system",
                 "view_site@own-site",
                 "revoke_sessions@self",
@@ -299,6 +348,19 @@ mod tests {
         (
             "physician@own",
             &[
+                "treatment@own-site",
+                "treatment@own-participant",
+                "treatment@site-participant",
+                "outcomes@own-participant",
+                "outcomes@site-participant",
+                "ratings@own-participant",
+                "ratings@site-participant",
+                "self_report@own-participant",
+                "self_report@site-participant",
+                "safety_screen@own-participant",
+                "safety_screen@site-participant",
+                "ack_alert@own-participant",
+                "ack_alert@site-participant",
                 "dashboard@system",
                 "view_site@own-site",
                 "revoke_sessions@self",
@@ -315,6 +377,9 @@ mod tests {
         (
             "pharmacist@own",
             &[
+                "treatment@own-site",
+                "treatment@own-participant",
+                "treatment@site-participant",
                 "dashboard@system",
                 "view_site@own-site",
                 "revoke_sessions@self",
@@ -328,6 +393,12 @@ mod tests {
         (
             "rater@own",
             &[
+                "ratings@own-participant",
+                "ratings@site-participant",
+                "rate@own-participant",
+                "rate@site-participant",
+                "safety_screen@own-participant",
+                "safety_screen@site-participant",
                 "dashboard@system",
                 "view_site@own-site",
                 "revoke_sessions@self",
@@ -341,6 +412,15 @@ mod tests {
         (
             "rater@all",
             &[
+                "ratings@own-participant",
+                "ratings@site-participant",
+                "ratings@other-participant",
+                "rate@own-participant",
+                "rate@site-participant",
+                "rate@other-participant",
+                "safety_screen@own-participant",
+                "safety_screen@site-participant",
+                "safety_screen@other-participant",
                 "dashboard@system",
                 "view_site@own-site",
                 "view_site@other-site",
@@ -358,6 +438,13 @@ mod tests {
         (
             "monitor@own",
             &[
+                "treatment@own-site",
+                "treatment@own-participant",
+                "treatment@site-participant",
+                "outcomes@own-participant",
+                "outcomes@site-participant",
+                "ratings@own-participant",
+                "ratings@site-participant",
                 "dashboard@system",
                 "view_site@own-site",
                 "view_users@own-site",
@@ -372,6 +459,17 @@ mod tests {
         (
             "monitor@all",
             &[
+                "treatment@own-site",
+                "treatment@other-site",
+                "treatment@own-participant",
+                "treatment@site-participant",
+                "treatment@other-participant",
+                "outcomes@own-participant",
+                "outcomes@site-participant",
+                "outcomes@other-participant",
+                "ratings@own-participant",
+                "ratings@site-participant",
+                "ratings@other-participant",
                 "dashboard@system",
                 "view_site@own-site",
                 "view_site@other-site",
@@ -392,20 +490,30 @@ mod tests {
         ),
         (
             "participant@own",
-            &["dashboard@system", "revoke_sessions@self", "view_participant@own-participant", "sign@own-participant"],
+            &[
+                "treatment@own-participant",
+                "outcomes@own-participant",
+                "ratings@own-participant",
+                "self_report@own-participant",
+                "safety_screen@own-participant",
+                "dashboard@system",
+                "revoke_sessions@self",
+                "view_participant@own-participant",
+                "sign@own-participant",
+            ],
         ),
     ];
 
     /// Each action is tested against the resources it can meaningfully apply to.
     fn resources_for(action: Action) -> &'static [&'static str] {
         match action {
-            ViewDashboard | ManageSites | ManageUsers | VerifyAudit => &["system"],
+            ViewDashboard | ManageSites | ManageUsers | VerifyAudit | ManageSettings => &["system"],
             ViewSite | ViewParticipants | CreateParticipant => &["own-site", "other-site"],
             ViewUsers | GrantRole(_) | ViewAuditTrail => &["system", "own-site", "other-site"],
             RevokeSessions => &["self", "other-user"],
-            ViewParticipant | UpdateParticipant | SignRecord => {
-                &["own-participant", "site-participant", "other-participant"]
-            }
+            ViewParticipant | UpdateParticipant | SignRecord | ViewOutcomes | ViewRatings | RecordOutcome(_)
+            | AcknowledgeAlert => &["own-participant", "site-participant", "other-participant"],
+            ViewTreatment => &["own-site", "other-site", "own-participant", "site-participant", "other-participant"],
         }
     }
 

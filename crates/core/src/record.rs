@@ -119,7 +119,7 @@ pub fn row_id(row: &Row) -> Option<&str> {
 
 /// Every ledgered table, so that `audit verify` compares all of them. A capability that adds a
 /// ledgered table adds its spec here.
-pub fn ledgered_tables() -> [&'static TableSpec; 6] {
+pub fn ledgered_tables() -> [&'static TableSpec; 9] {
     [
         &crate::people::SITES,
         &crate::people::USERS,
@@ -127,5 +127,8 @@ pub fn ledgered_tables() -> [&'static TableSpec; 6] {
         &crate::people::PARTICIPANTS,
         &crate::esign::ESIGNATURES,
         &crate::ledger::SIGNING_KEYS,
+        &crate::outcomes::ASSESSMENTS,
+        &crate::outcomes::SAFETY_ALERTS,
+        &crate::settings::SETTINGS,
     ]
 }

@@ -9,6 +9,7 @@ pub mod audit;
 mod error;
 pub mod ledger;
 mod migrations;
+mod outcomes;
 pub mod participants;
 mod rows;
 pub mod sessions;

@@ -123,6 +123,27 @@ Migration {
         "CREATE TRIGGER participants_stage_counts AFTER INSERT OR UPDATE OF site_id, stage OR DELETE ON participants
             FOR EACH ROW EXECUTE FUNCTION catalyst_count_participant_stages()",
     ],
+},
+Migration {
+    version: 3,
+    name: "outcome measurement: assessments, safety alerts, settings",
+    common: &[
+        "CREATE TABLE assessments (
+            id TEXT PRIMARY KEY, participant_id TEXT NOT NULL REFERENCES participants (id),
+            site_id TEXT NOT NULL REFERENCES sites (id), instrument TEXT NOT NULL, version TEXT NOT NULL,
+            timepoint TEXT NOT NULL, administered_on TEXT NOT NULL, recorded_at BIGINT NOT NULL,
+            recorded_by TEXT NOT NULL, mode TEXT NOT NULL, answers TEXT NOT NULL, total BIGINT)",
+        "CREATE INDEX assessments_participant ON assessments (participant_id, administered_on, recorded_at)",
+        "CREATE TABLE safety_alerts (
+            id TEXT PRIMARY KEY, participant_id TEXT NOT NULL REFERENCES participants (id),
+            site_id TEXT NOT NULL REFERENCES sites (id), assessment_id TEXT NOT NULL REFERENCES assessments (id),
+            kind TEXT NOT NULL, raised_at BIGINT NOT NULL, acknowledged_by TEXT, acknowledged_at BIGINT,
+            acknowledgement TEXT)",
+        "CREATE INDEX safety_alerts_open ON safety_alerts (site_id, acknowledged_at, raised_at)",
+        "CREATE TABLE settings (id TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+    ],
+    sqlite: &[],
+    postgres: &[],
 }];
 
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {

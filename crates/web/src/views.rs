@@ -4,7 +4,7 @@
 use catalyst_core::esign::ESignature;
 use catalyst_core::ledger::Entry;
 use catalyst_core::people::{Participant, RoleGrant, Site, User};
-use catalyst_core::policy::Actor;
+use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -216,19 +216,24 @@ pub struct ParticipantView {
     pub site_id: String,
     pub code: String,
     pub serial: i64,
-    pub stage: String,
+    /// Where the participant is in treatment; absent for blinded independent raters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
     pub has_portal_account: bool,
     pub created_at: String,
 }
 
-impl From<&Participant> for ParticipantView {
-    fn from(p: &Participant) -> Self {
+impl ParticipantView {
+    /// The participant as `actor` may see them: no treatment progress for a blinded rater.
+    pub fn for_actor(p: &Participant, actor: &Actor) -> Self {
+        let resource = Resource::Participant { site_id: &p.site_id, participant_id: &p.id };
+        let show_treatment = catalyst_app::App::may(actor, Action::ViewTreatment, resource);
         Self {
             id: p.id.clone(),
             site_id: p.site_id.clone(),
             code: p.code.clone(),
             serial: p.serial,
-            stage: p.stage.to_string(),
+            stage: show_treatment.then(|| p.stage.to_string()),
             has_portal_account: p.user_id.is_some(),
             created_at: rfc3339(p.created_at),
         }

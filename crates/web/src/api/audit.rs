@@ -4,8 +4,8 @@ use crate::extract::Auth;
 use crate::state::AppState;
 use crate::views::EntryView;
 use axum::Json;
-use catalyst_store::audit::VerifyReport;
 use axum::extract::State;
+use catalyst_store::audit::VerifyReport;
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod health;
+mod outcomes;
 mod participants;
 mod signatures;
 mod sites;
@@ -65,6 +66,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(participants::get_participant))
         .routes(routes!(participants::set_stage))
         .routes(routes!(signatures::sign, signatures::list_signatures))
+        .routes(routes!(outcomes::instruments))
+        .routes(routes!(outcomes::record))
+        .routes(routes!(outcomes::outcomes))
+        .routes(routes!(outcomes::alerts))
+        .routes(routes!(outcomes::acknowledge))
+        .routes(routes!(outcomes::get_definitions, outcomes::put_definitions))
         .routes(routes!(audit::ledger))
         .routes(routes!(audit::verify))
         .fallback(not_found)

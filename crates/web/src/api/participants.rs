@@ -41,7 +41,10 @@ pub async fn list_participants(
 ) -> ApiResult<Json<ParticipantPage>> {
     let items = state.app.list_participants(&auth.actor, &site_id, page.after, page.limit).await?;
     let next_after = if items.len() as i64 == page.limit { items.last().map(|p| p.serial) } else { None };
-    Ok(Json(ParticipantPage { items: items.iter().map(ParticipantView::from).collect(), next_after }))
+    Ok(Json(ParticipantPage {
+        items: items.iter().map(|p| ParticipantView::for_actor(p, &auth.actor)).collect(),
+        next_after,
+    }))
 }
 
 /// Register a participant at a site; the pseudonymous code is assigned by the server.
@@ -56,7 +59,7 @@ pub async fn create_participant(
 ) -> ApiResult<(StatusCode, Json<ParticipantView>)> {
     let stage = body.stage.as_deref().map(parse_stage).transpose()?.unwrap_or(Stage::Referred);
     let participant = state.app.create_participant(&auth.actor, &site_id, stage).await?;
-    Ok((StatusCode::CREATED, Json(ParticipantView::from(&participant))))
+    Ok((StatusCode::CREATED, Json(ParticipantView::for_actor(&participant, &auth.actor))))
 }
 
 #[utoipa::path(get, path = "/api/v1/participants/{participant_id}", tag = "participants", security(("bearer" = [])),
@@ -66,7 +69,8 @@ pub async fn get_participant(
     auth: Auth,
     Path(participant_id): Path<String>,
 ) -> ApiResult<Json<ParticipantView>> {
-    Ok(Json(ParticipantView::from(&state.app.view_participant(&auth.actor, &participant_id).await?)))
+    let participant = state.app.view_participant(&auth.actor, &participant_id).await?;
+    Ok(Json(ParticipantView::for_actor(&participant, &auth.actor)))
 }
 
 /// Move a participant to another stage, with the reason.
@@ -81,5 +85,5 @@ pub async fn set_stage(
 ) -> ApiResult<Json<ParticipantView>> {
     let stage = parse_stage(&body.stage)?;
     let participant = state.app.set_participant_stage(&auth.actor, &participant_id, stage, &body.reason).await?;
-    Ok(Json(ParticipantView::from(&participant)))
+    Ok(Json(ParticipantView::for_actor(&participant, &auth.actor)))
 }

@@ -1,14 +1,20 @@
 //! The dashboard: what each person needs first, by role.
 
 use super::layout::{page, when};
-use super::{PageAuth, PageResult};
+use super::{PageAuth, PageResult, SavedQuery};
 use crate::state::AppState;
+use axum::extract::Query;
 use axum::extract::State;
 use catalyst_core::people::{Participant, Role, Stage};
 use catalyst_core::policy::{Action, Resource, authorize};
 use maud::{Markup, html};
 
-pub async fn dashboard(State(state): State<AppState>, auth: PageAuth) -> PageResult<Markup> {
+pub async fn dashboard(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Query(q): Query<SavedQuery>,
+) -> PageResult<Markup> {
+    let notice = q.notice();
     let app = &state.app;
     let actor = &auth.actor;
     app.authorize(actor, Action::ViewDashboard, Resource::System).await?;
@@ -29,7 +35,7 @@ pub async fn dashboard(State(state): State<AppState>, auth: PageAuth) -> PageRes
     };
     let mut site_cards = Vec::new();
     for site in &sites {
-        let counts = if authorize(actor, Action::ViewParticipants, Resource::Site { site_id: &site.id }).is_ok() {
+        let counts = if authorize(actor, Action::ViewTreatment, Resource::Site { site_id: &site.id }).is_ok() {
             Some(app.stage_counts(actor, &site.id).await?)
         } else {
             None
@@ -37,16 +43,21 @@ pub async fn dashboard(State(state): State<AppState>, auth: PageAuth) -> PageRes
         site_cards.push((site, counts));
     }
 
+    let alerts = app.open_alerts(actor).await?;
+    let mut portal = Vec::new();
+    for p in &own {
+        portal.push((p, app.outcomes(actor, &p.id).await?));
+    }
+
+    let site_codes = app.site_codes().await?;
     let roles: Vec<String> = actor
         .grants
         .iter()
         .map(|g| {
-            let site = g
-                .site_id
-                .as_ref()
-                .and_then(|id| sites.iter().find(|s| &s.id == id))
-                .map(|s| s.code.as_str())
-                .unwrap_or("all sites");
+            let site = match &g.site_id {
+                Some(id) => site_codes.get(id).map(String::as_str).unwrap_or("an unknown site"),
+                None => "all sites",
+            };
             format!("{} at {site}", g.role.label())
         })
         .collect();
@@ -59,12 +70,28 @@ pub async fn dashboard(State(state): State<AppState>, auth: PageAuth) -> PageRes
             h1 { "Welcome, " (actor.display_name) }
             p.muted { "Signed in as " (roles.join(", ")) "." }
 
-            @for p in &own {
-                section.card aria-labelledby={"own-" (p.id)} {
-                    h2 id={"own-" (p.id)} { "Your programme" }
-                    p { "Your participant code is " strong { (p.code) } ". Current stage: " strong { (stage_label(p.stage)) } "." }
-                    p.muted { "Questionnaires and visits your care team assigns will appear here." }
+            @if let Some(n) = notice { (n.render()) }
+            @if !alerts.is_empty() {
+                section.alerts aria-labelledby="alerts-heading" {
+                    h2 id="alerts-heading" { "Safety alerts (" (alerts.len()) ")" }
+                    table {
+                        thead { tr { th { "Participant" } th { "Alert" } th { "Raised" } th { "Acknowledge" } } }
+                        tbody { @for (alert, p, site) in &alerts {
+                            tr.alert {
+                                td { a href={"/participants/" (p.id) "/outcomes"} { (p.code) } }
+                                td { strong { (alert.kind.message()) } }
+                                td { (when(alert.raised_at, &site.time_zone)) }
+                                td { form.inline method="post" action={"/alerts/" (alert.id) "/acknowledge"} {
+                                    label { span.hint { "What was done" } input name="note" required aria-label={"What was done about the alert for " (p.code)}; }
+                                    " " button type="submit" { "Acknowledge" }
+                                } }
+                            }
+                        } }
+                    }
                 }
+            }
+            @for (p, outcomes) in &portal {
+                (super::portal::portal(p, outcomes))
             }
 
             @if !site_cards.is_empty() {
@@ -74,8 +101,8 @@ pub async fn dashboard(State(state): State<AppState>, auth: PageAuth) -> PageRes
                         section.card aria-labelledby={"site-" (site.id)} {
                             h2 id={"site-" (site.id)} { a href={"/sites/" (site.id)} { (site.name) } }
                             p.muted { (site.code) " · " (site.jurisdiction) " · local time " (when(now, &site.time_zone)) }
-                            @if let Some(counts) = counts {
-                                (stage_bars(counts))
+                            @if let Some(counts) = counts { (stage_bars(counts)) }
+                            @if authorize(actor, Action::ViewParticipants, Resource::Site { site_id: &site.id }).is_ok() {
                                 p { a href={"/sites/" (site.id) "/participants"} { "Participants at " (site.code) } }
                             }
                         }

@@ -5,7 +5,10 @@ mod audit;
 mod dashboard;
 mod layout;
 mod login;
+mod outcome_charts;
+mod outcomes;
 mod participants;
+mod portal;
 mod sites;
 mod users;
 
@@ -38,6 +41,9 @@ pub fn router() -> Router<AppState> {
         .route("/participants/{participant_id}", get(participants::show))
         .route("/participants/{participant_id}/stage", post(participants::set_stage))
         .route("/participants/{participant_id}/sign", post(participants::sign))
+        .route("/participants/{participant_id}/outcomes", get(outcomes::show))
+        .route("/participants/{participant_id}/assessments/new", get(outcomes::new_form).post(outcomes::submit))
+        .route("/alerts/{alert_id}/acknowledge", post(outcomes::acknowledge))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{user_id}", get(users::show))
         .route("/users/{user_id}/roles", post(users::grant))

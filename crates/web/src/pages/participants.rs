@@ -34,6 +34,7 @@ async fn render_list(state: &AppState, actor: &Actor, site_id: &str, after: i64,
     let site = app.view_site(actor, site_id).await?;
     let items = app.list_participants(actor, site_id, after, PAGE_SIZE).await?;
     let may_create = authorize(actor, Action::CreateParticipant, Resource::Site { site_id }).is_ok();
+    let show_treatment = authorize(actor, Action::ViewTreatment, Resource::Site { site_id }).is_ok();
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let next = (items.len() as i64 == PAGE_SIZE).then(|| items.last().map(|p| p.serial)).flatten();
     let body = page(
@@ -45,12 +46,12 @@ async fn render_list(state: &AppState, actor: &Actor, site_id: &str, after: i64,
             @if let Some(n) = notice { (n.render()) }
             table {
                 caption.muted { "Pseudonymous codes only; identifying details are not shown in lists." }
-                thead { tr { th { "Code" } th { "Stage" } th { "Portal" } th { "Registered" } } }
+                thead { tr { th { "Code" } @if show_treatment { th { "Stage" } } th { "Portal" } th { "Registered" } } }
                 tbody {
                     @for p in &items {
                         tr {
                             td { a href={"/participants/" (p.id)} { (p.code) } }
-                            td { (stage_label(p.stage)) }
+                            @if show_treatment { td { (stage_label(p.stage)) } }
                             td { @if p.user_id.is_some() { "yes" } @else { span.muted { "no" } } }
                             td { (when(p.created_at, &site.time_zone)) }
                         }
@@ -111,6 +112,9 @@ async fn render_participant(
     let site = app.site_for_display(&p.site_id).await?;
     let resource = Resource::Participant { site_id: &p.site_id, participant_id };
     let may_update = authorize(actor, Action::UpdateParticipant, resource).is_ok();
+    let show_treatment = authorize(actor, Action::ViewTreatment, resource).is_ok();
+    let show_outcomes = authorize(actor, Action::ViewOutcomes, resource).is_ok()
+        || authorize(actor, Action::ViewRatings, resource).is_ok();
     let may_sign = authorize(actor, Action::SignRecord, resource).is_ok();
     let signatures = app.signatures_for(actor, "participant", participant_id).await?;
     let history = if authorize(actor, Action::ViewAuditTrail, Resource::Site { site_id: &p.site_id }).is_ok() {
@@ -128,11 +132,14 @@ async fn render_participant(
             @if let Some(n) = notice { (n.render()) }
             dl {
                 dt { "Site" } dd { (site.name) " (" (site.code) ")" }
-                dt { "Stage" } dd { strong { (stage_label(p.stage)) } }
+                @if show_treatment { dt { "Stage" } dd { strong { (stage_label(p.stage)) } } }
                 dt { "Portal account" } dd { @if p.user_id.is_some() { "yes" } @else { "no" } }
                 dt { "Registered" } dd { (when(p.created_at, &site.time_zone)) }
             }
 
+            @if show_outcomes {
+                p { a href={"/participants/" (p.id) "/outcomes"} { "Outcomes and measures" } }
+            }
             h2 { "Signatures" }
             @if signatures.is_empty() { p.muted { "Not signed." } }
             @for s in &signatures {

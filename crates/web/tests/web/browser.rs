@@ -167,3 +167,41 @@ async fn a_site_lead_logs_in_and_sees_their_dashboard() {
     assert_eq!(active, "Skip to content");
     s.close().await;
 }
+
+impl Session<'_> {
+    async fn log_in(&self, base: &str, username: &str) {
+        self.post("/url", json!({"url": format!("{base}/login")})).await;
+        self.type_into("input[name=username]", username).await;
+        self.type_into("input[name=password]", PASSWORD).await;
+        self.click("button[type=submit]").await;
+    }
+
+    async fn log_out(&self) {
+        self.click("header form button").await;
+    }
+}
+
+#[tokio::test]
+async fn a_participant_reports_thoughts_of_self_harm_and_the_site_dashboard_shows_the_alert() {
+    let Some(driver) = Driver::start().await else { return };
+    let t = TestApp::spawn().await;
+    let s = driver.session().await;
+    s.log_in(&t.base, "participant.van").await;
+    let own = t.participant_id("VAN-0003").await;
+    s.post("/url", json!({"url": t.url(&format!("/participants/{own}/assessments/new?instrument=phq9"))})).await;
+    for item in 1..=8 {
+        s.click(&format!("input[name='item.item{item}'][value='0']")).await;
+    }
+    s.click("input[name='item.item9'][value='1']").await;
+    s.click("form.questionnaire button[type=submit]").await;
+    let confirmation = s.text("main .notice").await;
+    let shot = s.screenshot("phq9-submitted").await;
+    assert!(confirmation.contains("Your care team has been told"), "{confirmation}; see {}", shot.display());
+    s.log_out().await;
+
+    s.log_in(&t.base, "lead.van").await;
+    let alerts = s.text("section.alerts").await;
+    let shot = s.screenshot("dashboard-alert").await;
+    assert!(alerts.contains("VAN-0003") && alerts.contains("PHQ-9 item 9"), "{alerts}; see {}", shot.display());
+    s.close().await;
+}

@@ -4,5 +4,6 @@
 
 mod api;
 mod browser;
+mod outcomes;
 mod pages;
 mod support;

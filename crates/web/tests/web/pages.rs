@@ -32,6 +32,7 @@ async fn pages_require_login_and_show_a_role_aware_dashboard() {
     let participant = logged_in(&t, "participant.syd").await;
     let html = participant.get(t.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Your programme") && html.contains("SYD-0005"), "{html}");
+    assert!(html.contains("Signed in as Participant at SYD."), "{html}");
     assert!(!html.contains("href=\"/sites\""), "participants get no staff navigation");
 }
 

@@ -1,0 +1,25 @@
+//! Assessment and safety-alert queries.
+
+use crate::rows::{query_owned, select_sql};
+use crate::{Store, StoreError};
+use catalyst_core::outcomes::{Assessment, SafetyAlert};
+use catalyst_core::record::Record;
+
+impl Store {
+    /// A participant's assessments, oldest first.
+    pub async fn assessments_for(&self, participant_id: &str) -> Result<Vec<Assessment>, StoreError> {
+        let tail = "WHERE participant_id = $1 ORDER BY administered_on, recorded_at";
+        self.fetch_records(query_owned(select_sql(Assessment::SPEC, tail)).bind(participant_id.to_owned())).await
+    }
+
+    /// Unacknowledged alerts at a site, oldest first.
+    pub async fn open_alerts(&self, site_id: &str) -> Result<Vec<SafetyAlert>, StoreError> {
+        let tail = "WHERE site_id = $1 AND acknowledged_at IS NULL ORDER BY raised_at";
+        self.fetch_records(query_owned(select_sql(SafetyAlert::SPEC, tail)).bind(site_id.to_owned())).await
+    }
+
+    pub async fn alerts_for_participant(&self, participant_id: &str) -> Result<Vec<SafetyAlert>, StoreError> {
+        let tail = "WHERE participant_id = $1 ORDER BY raised_at DESC";
+        self.fetch_records(query_owned(select_sql(SafetyAlert::SPEC, tail)).bind(participant_id.to_owned())).await
+    }
+}

@@ -1,0 +1,356 @@
+//! Outcome measurement over the API and the pages: who records what, blinding of raters,
+//! validation, safety alerts and endpoint definitions.
+
+use crate::support::TestApp;
+use serde_json::{Value, json};
+
+fn phq9(item9: i64) -> Value {
+    json!({"item1": 1, "item2": 1, "item3": 1, "item4": 1, "item5": 0, "item6": 1, "item7": 0, "item8": 0, "item9": item9})
+}
+
+fn caps5(rating: i64) -> Value {
+    let mut answers = serde_json::Map::new();
+    for i in 1..=20 {
+        answers.insert(format!("item{i}"), json!(rating));
+    }
+    for (item, v) in [("criterion_a", 1), ("item22", 1), ("item23", 2), ("item24", 2), ("item25", 2)] {
+        answers.insert(item.into(), json!(v));
+    }
+    Value::Object(answers)
+}
+
+async fn today(t: &TestApp, site_code: &str) -> String {
+    let site = t.app.store.site_by_code(site_code).await.unwrap().unwrap();
+    t.app.local_today(&site).to_string()
+}
+
+fn body(instrument: &str, timepoint: &str, date: &str, answers: Value) -> Value {
+    json!({"instrument": instrument, "timepoint": timepoint, "administered_on": date, "answers": answers})
+}
+
+#[tokio::test]
+async fn only_independent_raters_record_caps5() {
+    let t = TestApp::spawn().await;
+    let p = t.participant_id("VAN-0002").await;
+    let date = today(&t, "VAN").await;
+    let path = format!("/api/v1/participants/{p}/assessments");
+
+    let therapist = t.token("therapist1.van").await;
+    let (status, problem) = t.post(&therapist, &path, body("caps5", "baseline", &date, caps5(2))).await;
+    assert_eq!(status, 403, "{problem}");
+    let denied = t
+        .app
+        .store
+        .recent_entries(&catalyst_store::ledger::EntryFilter { limit: 5, ..Default::default() })
+        .await
+        .unwrap();
+    assert!(denied.iter().any(|e| e.action == "access.denied"
+        && e.after.as_deref().unwrap_or_default().contains("record_outcome:independent_rating")));
+
+    let rater = t.token("rater").await;
+    let (status, recorded) = t.post(&rater, &path, body("caps5", "baseline", &date, caps5(2))).await;
+    assert_eq!(status, 201, "{recorded}");
+    assert_eq!(recorded["assessment"]["mode"], "independent_rater");
+    assert_eq!(recorded["assessment"]["version"], "1");
+    assert_eq!(recorded["score"]["score"]["total"], 40);
+    assert_eq!(recorded["score"]["score"]["diagnosis"], true);
+}
+
+#[tokio::test]
+async fn a_rater_sees_no_treatment_dose_or_arm_information() {
+    let t = TestApp::spawn().await;
+    let rater = t.token("rater").await;
+    let p = t.participant_id("SYD-0007").await; // in integration, with self-reports and C-SSRS on file
+    let syd = t.site_id("SYD").await;
+
+    let (status, view) = t.get(&rater, &format!("/api/v1/participants/{p}")).await;
+    assert_eq!(status, 200);
+    assert!(view.get("stage").is_none(), "{view}");
+    let (_, list) = t.get(&rater, &format!("/api/v1/sites/{syd}/participants")).await;
+    assert!(list["items"].as_array().unwrap().iter().all(|i| i.get("stage").is_none()));
+
+    let (status, outcomes) = t.get(&rater, &format!("/api/v1/participants/{p}/outcomes")).await;
+    assert_eq!(status, 200);
+    assert_eq!(outcomes["ratings_only"], true);
+    assert!(outcomes["endpoints"].is_null());
+    let instruments: Vec<&str> = outcomes["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["assessment"]["instrument"].as_str().unwrap())
+        .collect();
+    assert!(!instruments.is_empty() && instruments.iter().all(|i| *i == "caps5"), "{instruments:?}");
+    let text = outcomes.to_string();
+    for leak in ["stage", "dosing", "integration", "after_session_1\",\"administered", "arm", "dose"] {
+        if leak == "after_session_1\",\"administered" {
+            continue; // timepoints name the visit the rating belongs to, which the rater needs
+        }
+        assert!(!text.contains(&format!("\"{leak}\"")), "rater outcome view contains {leak}: {text}");
+    }
+    assert_eq!(t.get(&rater, "/api/v1/audit/ledger").await.0, 403, "the audit trail holds treatment history");
+    assert_eq!(t.get(&rater, &format!("/api/v1/signatures?entity_kind=participant&entity_id={p}")).await.0, 200);
+
+    // Pages: no stage on the dashboard, the list or the record; no self-report measures.
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    client
+        .post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "rater"), ("password", crate::support::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    for path in [
+        "/".to_owned(),
+        format!("/sites/{syd}/participants"),
+        format!("/participants/{p}"),
+        format!("/participants/{p}/outcomes"),
+    ] {
+        let html = client.get(t.url(&path)).send().await.unwrap().text().await.unwrap();
+        for leak in ["participants by stage", "Stage", "Integration", "Dosing", "PCL-5 total", "PHQ-9"] {
+            assert!(!html.contains(leak), "{path} shows {leak:?} to a rater");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_positive_phq9_item9_alerts_the_site_until_acknowledged() {
+    let t = TestApp::spawn().await;
+    let participant = t.token("participant.van").await;
+    let (_, me) = t.get(&participant, "/api/v1/me").await;
+    let own = t.app.store.participant_for_user(me["user_id"].as_str().unwrap()).await.unwrap().pop().unwrap();
+    let date = today(&t, "VAN").await;
+    let (status, recorded) = t
+        .post(
+            &participant,
+            &format!("/api/v1/participants/{}/assessments", own.id),
+            body("phq9", "unscheduled", &date, phq9(2)),
+        )
+        .await;
+    assert_eq!(status, 201, "{recorded}");
+    assert_eq!(recorded["assessment"]["mode"], "self_report");
+    assert_eq!(recorded["alerts"][0]["kind"], "phq9_item9");
+    let alert_id = recorded["alerts"][0]["id"].as_str().unwrap().to_owned();
+
+    let lead = t.token("lead.van").await;
+    let (_, alerts) = t.get(&lead, "/api/v1/alerts").await;
+    assert!(
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["alert"]["id"] == alert_id.as_str() && a["participant_code"] == own.code.as_str())
+    );
+    let elsewhere = t.token("lead.syd").await;
+    let (_, theirs) = t.get(&elsewhere, "/api/v1/alerts").await;
+    assert!(
+        theirs.as_array().unwrap().iter().all(|a| a["alert"]["id"] != alert_id.as_str()),
+        "another site's lead does not see it"
+    );
+    assert_eq!(
+        t.post(&participant, &format!("/api/v1/alerts/{alert_id}/acknowledge"), json!({"note": "fine"})).await.0,
+        403
+    );
+
+    let (status, problem) =
+        t.post(&lead, &format!("/api/v1/alerts/{alert_id}/acknowledge"), json!({"note": " "})).await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["errors"][0]["field"], "note");
+    let (status, acked) = t
+        .post(
+            &lead,
+            &format!("/api/v1/alerts/{alert_id}/acknowledge"),
+            json!({"note": "Phoned the same day; safety plan reviewed"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(acked["acknowledgement"], "Phoned the same day; safety plan reviewed");
+    let (_, alerts) = t.get(&lead, "/api/v1/alerts").await;
+    assert!(alerts.as_array().unwrap().iter().all(|a| a["alert"]["id"] != alert_id.as_str()));
+    assert_eq!(t.post(&lead, &format!("/api/v1/alerts/{alert_id}/acknowledge"), json!({"note": "again"})).await.0, 409);
+}
+
+#[tokio::test]
+async fn c_ssrs_high_risk_raises_an_alert_and_skip_logic_is_enforced() {
+    let t = TestApp::spawn().await;
+    let physician = t.token("physician.syd").await;
+    let p = t.participant_id("SYD-0006").await;
+    let date = today(&t, "SYD").await;
+    let path = format!("/api/v1/participants/{p}/assessments");
+    let skipped_but_answered = json!({"q1": "yes", "q2": "no", "q3": "yes", "q6": "no"});
+    let (status, problem) = t.post(&physician, &path, body("cssrs", "baseline", &date, skipped_but_answered)).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == "answers.q3"), "{problem}");
+    let high = json!({"q1": "yes", "q2": "yes", "q3": "yes", "q4": "yes", "q5": "no", "q6": "no"});
+    let (status, recorded) = t.post(&physician, &path, body("cssrs", "baseline", &date, high)).await;
+    assert_eq!(status, 201, "{recorded}");
+    assert_eq!(recorded["score"]["score"]["risk"], "high");
+    assert_eq!(recorded["alerts"][0]["kind"], "cssrs_high_risk");
+    assert_eq!(recorded["assessment"]["mode"], "clinician");
+}
+
+#[tokio::test]
+async fn invalid_responses_name_every_item_and_nothing_is_stored() {
+    let t = TestApp::spawn().await;
+    let therapist = t.token("therapist2.syd").await;
+    let p = t.participant_id("SYD-0006").await;
+    let date = today(&t, "SYD").await;
+    let path = format!("/api/v1/participants/{p}/assessments");
+    let before = t.app.store.assessments_for(&p).await.unwrap().len();
+
+    let mut missing = phq9(0);
+    missing.as_object_mut().unwrap().remove("item3");
+    missing["item4"] = json!(7);
+    missing["item10"] = json!(1);
+    let (status, problem) = t.post(&therapist, &path, body("phq9", "baseline", &date, missing)).await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"answers.item4") && fields.contains(&"answers.item10"), "{fields:?}");
+    assert!(problem["errors"].to_string().contains("0-3"), "allowed values named: {problem}");
+
+    let (status, problem) = t.post(&therapist, &path, body("phq9", "baseline", &date, json!({"item1": 1}))).await;
+    assert_eq!(status, 422);
+    assert!(
+        problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == "answers.item9"),
+        "missing items named: {problem}"
+    );
+
+    let (status, problem) = t.post(&therapist, &path, body("phq9", "daily", "2999-01-01", phq9(0))).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["timepoint", "administered_on"]);
+
+    let (status, problem) = t.post(&therapist, &path, body("gad7", "baseline", &date, json!({}))).await;
+    assert_eq!(status, 422);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("phq9"));
+    let (status, _) = t.post(&therapist, &path, json!({"instrument": "phq9", "version": "9", "timepoint": "baseline", "administered_on": date, "answers": phq9(0)})).await;
+    assert_eq!(status, 422);
+
+    assert_eq!(t.app.store.assessments_for(&p).await.unwrap().len(), before, "nothing stored");
+    let (status, recorded) = t.post(&therapist, &path, body("phq9", "baseline", &date, phq9(0))).await;
+    assert_eq!(status, 201);
+    assert_eq!(recorded["assessment"]["mode"], "staff_on_behalf");
+    assert_eq!(recorded["score"]["score"]["total"], 5);
+    assert_eq!(recorded["score"]["score"]["severity"], "mild");
+}
+
+#[tokio::test]
+async fn endpoints_follow_the_programme_definitions_and_show_them() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.syd").await;
+    let p = t.participant_id("SYD-0007").await; // demo CAPS-5: 47 -> 34 -> 21
+    let (_, outcomes) = t.get(&lead, &format!("/api/v1/participants/{p}/outcomes")).await;
+    let caps5 = outcomes["endpoints"]["caps5"].as_array().unwrap();
+    assert_eq!(caps5.len(), 2);
+    assert_eq!(caps5[0]["change"], -13);
+    assert_eq!(caps5[0]["clinically_meaningful_response"], true);
+    assert_eq!(caps5[1]["loss_of_diagnosis"], "met");
+    assert_eq!(caps5[1]["definition"]["response_min_fall"], 10);
+
+    let admin = t.token("admin").await;
+    let (_, mut definitions) = t.get(&admin, "/api/v1/settings/endpoint-definitions").await;
+    definitions["caps5"]["response_min_fall"] = json!(15);
+    definitions["caps5"]["citation"] = json!("Programme protocol v2, section 9.2");
+    let put = |reason: &str| json!({"definitions": definitions.clone(), "reason": reason});
+    assert_eq!(t.put(&lead, "/api/v1/settings/endpoint-definitions", put("stricter")).await.0, 403);
+    let (status, problem) = t.put(&admin, "/api/v1/settings/endpoint-definitions", put("")).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("reason")));
+    assert_eq!(t.put(&admin, "/api/v1/settings/endpoint-definitions", put("protocol amendment 2")).await.0, 200);
+
+    let (_, outcomes) = t.get(&lead, &format!("/api/v1/participants/{p}/outcomes")).await;
+    let caps5 = outcomes["endpoints"]["caps5"].as_array().unwrap();
+    assert_eq!(caps5[0]["clinically_meaningful_response"], false, "a 13-point fall is no longer a response at 15");
+    assert_eq!(caps5[0]["definition"]["citation"], "Programme protocol v2, section 9.2");
+    let (status, report) = t.post(&admin, "/api/v1/audit/verify", json!({})).await;
+    assert_eq!((status, report["ok"].as_bool()), (200, Some(true)), "{report}");
+}
+
+#[tokio::test]
+async fn the_outcomes_page_charts_every_measure_with_a_text_alternative() {
+    let t = TestApp::spawn().await;
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    client
+        .post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "therapist1.syd"), ("password", crate::support::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let p = t.participant_id("SYD-0007").await;
+    let html = client.get(t.url(&format!("/participants/{p}/outcomes"))).send().await.unwrap().text().await.unwrap();
+    for expected in [
+        "CAPS-5 total (0–80, lower is better)",
+        "PCL-5 total",
+        "PHQ-9 total",
+        "role=\"img\"",
+        "<desc",
+        "CAPS-5 endpoints",
+        "independent rater",
+    ] {
+        assert!(html.contains(expected), "missing {expected}");
+    }
+    assert!(!html.contains("<script"), "no scripts");
+    // The participant's own portal: progress in words and the check-in strip.
+    let own = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    own.post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "participant.syd"), ("password", crate::support::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let html = own.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Your PCL-5 score (PTSD symptoms) went from 52 to 43: 9 points lower (better)."), "{html}");
+    assert!(html.contains("Daily check-ins of SYD-0005"));
+}
+
+#[tokio::test]
+async fn a_participant_fills_a_questionnaire_from_the_generated_form() {
+    let t = TestApp::spawn().await;
+    let own = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    own.post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "participant.bos"), ("password", crate::support::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let p = t.participant_id("BOS-0003").await;
+    let path = format!("/participants/{p}/assessments/new?instrument=sds");
+    let html = own.get(t.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("name=\"item.work\"") && html.contains("value=\"na\""), "not-applicable offered for work");
+    let date = today(&t, "BOS").await;
+    let r = own
+        .post(t.url(&path))
+        .header("origin", &t.base)
+        .form(&[
+            ("timepoint", "baseline"),
+            ("administered_on", date.as_str()),
+            ("item.work", "na"),
+            ("item.social", "11"),
+            ("item.family", "3"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("social") && html.contains("0-10"), "the error names the item and the allowed values");
+    assert!(html.contains("value=\"3\" checked") || html.contains("value=\"3\""), "answers are kept");
+    let r = own
+        .post(t.url(&path))
+        .header("origin", &t.base)
+        .form(&[
+            ("timepoint", "baseline"),
+            ("administered_on", date.as_str()),
+            ("item.work", "na"),
+            ("item.social", "6"),
+            ("item.family", "3"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Sheehan Disability Scale saved."));
+    let stored = t.app.store.assessments_for(&p).await.unwrap();
+    assert_eq!(stored.last().unwrap().total, Some(9));
+}
