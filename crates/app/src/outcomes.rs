@@ -297,6 +297,31 @@ impl App {
         })
     }
 
+    /// One instrument's assessments of a participant. Independent ratings need ViewRatings;
+    /// anything else needs ViewOutcomes (so a blinded rater is refused, and the refusal recorded).
+    pub async fn instrument_history(&self, actor: &Actor, participant_id: &str, instrument: InstrumentId) -> AppResult<(String, Vec<ScoredAssessment>)> {
+        let participant = self
+            .store
+            .get::<Participant>(participant_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+        let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
+        let action = match outcome_class(instrument) {
+            OutcomeClass::IndependentRating => Action::ViewRatings,
+            _ => Action::ViewOutcomes,
+        };
+        self.authorize(actor, action, resource).await?;
+        let registry = registry()?;
+        let mut rows = Vec::new();
+        for assessment in self.store.assessments_for(participant_id).await? {
+            if assessment.instrument == instrument {
+                let scored = rescore(registry, &assessment)?;
+                rows.push(ScoredAssessment { assessment, scored });
+            }
+        }
+        Ok((participant.code, rows))
+    }
+
     pub async fn endpoint_definitions(&self) -> AppResult<EndpointDefinitions> {
         match self.store.get::<Setting>(ENDPOINT_DEFINITIONS).await? {
             Some(setting) => serde_json::from_str(&setting.value)

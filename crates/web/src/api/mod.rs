@@ -69,6 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(outcomes::instruments))
         .routes(routes!(outcomes::record))
         .routes(routes!(outcomes::outcomes))
+        .routes(routes!(outcomes::chart))
         .routes(routes!(outcomes::alerts))
         .routes(routes!(outcomes::acknowledge))
         .routes(routes!(outcomes::get_definitions, outcomes::put_definitions))

@@ -157,3 +157,22 @@ pub async fn put_definitions(
     state.app.set_endpoint_definitions(&auth.actor, &body.definitions, &body.reason).await?;
     Ok(Json(body.definitions))
 }
+
+/// One measure's chart as SVG (image/svg+xml), with a title and a text description.
+#[utoipa::path(get, path = "/api/v1/participants/{participant_id}/charts/{instrument}", tag = "outcomes", security(("bearer" = [])),
+    params(("participant_id" = String, Path), ("instrument" = String, Path, description = "caps5, pcl5, phq9, sds or daily_checkin")),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404, body = crate::error::Problem)))]
+pub async fn chart(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((participant_id, instrument)): Path<(String, String)>,
+) -> ApiResult<impl axum::response::IntoResponse> {
+    let id = catalyst_app::outcomes::parse_instrument("instrument", &instrument)
+        .map_err(|v| catalyst_core::DomainError::Invalid(vec![v]))?;
+    let (code, history) = state.app.instrument_history(&auth.actor, &participant_id, id).await?;
+    let rows: Vec<_> = history.iter().collect();
+    let svg = crate::pages::outcome_charts::chart_svg(id, &rows, &code).ok_or_else(|| {
+        catalyst_core::DomainError::not_found("chart", format!("{instrument} for this participant"))
+    })?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg))
+}

@@ -48,12 +48,18 @@ fn total(score: &Score) -> Option<f64> {
 
 /// The chart for one measure's history (empty markup where a chart would not help).
 pub fn chart_for(id: InstrumentId, rows: &[&ScoredAssessment], code: &str) -> Markup {
+    match chart_svg(id, rows, code) {
+        Some(svg) => html! { figure.chart { (PreEscaped(svg)) } },
+        None => html! {},
+    }
+}
+
+/// The SVG of one measure's chart: totals over time, or the check-in heat strip.
+pub fn chart_svg(id: InstrumentId, rows: &[&ScoredAssessment], code: &str) -> Option<String> {
     if id == InstrumentId::DailyCheckin {
         return checkin_strip(rows, code, 28);
     }
-    let Some((max, thresholds, label)) = total_scale(id) else {
-        return html! {};
-    };
+    let (max, thresholds, label) = total_scale(id)?;
     let points: Vec<(i64, Option<f64>)> = rows
         .iter()
         .filter_map(|a| Some((day_number(&a.assessment.administered_on)?, total(&a.scored.score))))
@@ -67,11 +73,11 @@ pub fn chart_for(id: InstrumentId, rows: &[&ScoredAssessment], code: &str) -> Ma
         thresholds,
         ..Default::default()
     });
-    html! { figure.chart { (PreEscaped(svg)) } }
+    Some(svg)
 }
 
 /// The daily check-in as a heat strip over the last `days` days with an entry.
-pub fn checkin_strip(rows: &[&ScoredAssessment], code: &str, days: i64) -> Markup {
+fn checkin_strip(rows: &[&ScoredAssessment], code: &str, days: i64) -> Option<String> {
     let records: Vec<(i64, &catalyst_instruments::scoring::checkin::CheckinRecord)> = rows
         .iter()
         .filter_map(|a| match &a.scored.score {
@@ -79,9 +85,7 @@ pub fn checkin_strip(rows: &[&ScoredAssessment], code: &str, days: i64) -> Marku
             _ => None,
         })
         .collect();
-    let Some(last) = records.iter().map(|(d, _)| *d).max() else {
-        return html! {};
-    };
+    let last = records.iter().map(|(d, _)| *d).max()?;
     let first = last - days + 1;
     let value_on = |day: i64, f: &dyn Fn(&catalyst_instruments::scoring::checkin::CheckinRecord) -> Option<u32>| {
         records.iter().rev().find(|(d, _)| *d == day).and_then(|(_, c)| f(c)).map(f64::from)
@@ -112,5 +116,5 @@ pub fn checkin_strip(rows: &[&ScoredAssessment], code: &str, days: i64) -> Marku
             row("Routines kept", 10.0, Direction::HigherIsBetter, &|c| Some(c.routines_kept)),
         ],
     });
-    html! { figure.chart { (PreEscaped(svg)) } }
+    Some(svg)
 }
