@@ -48,9 +48,15 @@ impl App {
         Ok(signed)
     }
 
-    /// Ledger entries the actor may read, newest first: all chains for administrators and
+    /// Ledger entries the actor may read, newest first (older than `before` when paging back): all chains for administrators and
     /// all-site monitors, otherwise the chains of the sites they audit.
-    pub async fn ledger_entries(&self, actor: &Actor, site_id: Option<&str>, limit: i64) -> AppResult<Vec<Entry>> {
+    pub async fn ledger_entries(
+        &self,
+        actor: &Actor,
+        site_id: Option<&str>,
+        before: Option<catalyst_store::ledger::EntryCursor>,
+        limit: i64,
+    ) -> AppResult<Vec<Entry>> {
         let chains = match site_id {
             Some(site_id) => {
                 self.authorize(actor, Action::ViewAuditTrail, Resource::Site { site_id }).await?;
@@ -75,7 +81,7 @@ impl App {
         };
         Ok(self
             .store
-            .recent_entries(&EntryFilter { chains, entity: None, before: None, limit: limit.clamp(1, 500) })
+            .recent_entries(&EntryFilter { chains, entity: None, before, limit: limit.clamp(1, 500) })
             .await?)
     }
 

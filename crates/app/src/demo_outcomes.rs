@@ -129,45 +129,15 @@ impl App {
 
         // The portal participant at Sydney: baseline questionnaires and three weeks of check-ins.
         let own: Participant = participant("SYD-0005").await?;
-        self.demo_assessment(
-            &own,
-            by,
-            &by.id,
-            Planned {
-                instrument: Pcl5,
-                timepoint: "baseline",
-                days_ago: 21,
-                mode: SelfReport,
-                answers: items("item", &[3, 3, 2, 3, 3, 3, 2, 3, 2, 3, 2, 3, 3, 2, 3, 2, 1, 3, 3, 3]),
-            },
-        )
-        .await?;
-        self.demo_assessment(
-            &own,
-            by,
-            &by.id,
-            Planned {
-                instrument: Pcl5,
-                timepoint: "unscheduled",
-                days_ago: 2,
-                mode: SelfReport,
-                answers: items("item", &[2, 3, 2, 2, 2, 3, 2, 2, 2, 2, 2, 3, 2, 2, 2, 2, 1, 3, 2, 2]),
-            },
-        )
-        .await?;
-        self.demo_assessment(
-            &own,
-            by,
-            &by.id,
-            Planned {
-                instrument: Phq9,
-                timepoint: "baseline",
-                days_ago: 21,
-                mode: SelfReport,
-                answers: items("item", &[2, 2, 2, 2, 1, 2, 1, 1, 0]),
-            },
-        )
-        .await?;
+        let baseline = [
+            (Pcl5, "baseline", 21, items("item", &[3, 3, 2, 3, 3, 3, 2, 3, 2, 3, 2, 3, 3, 2, 3, 2, 1, 3, 3, 3])),
+            (Pcl5, "unscheduled", 2, items("item", &[2, 3, 2, 2, 2, 3, 2, 2, 2, 2, 2, 3, 2, 2, 2, 2, 1, 3, 2, 2])),
+            (Phq9, "baseline", 21, items("item", &[2, 2, 2, 2, 1, 2, 1, 1, 0])),
+        ];
+        for (instrument, timepoint, days_ago, answers) in baseline {
+            let plan = Planned { instrument, timepoint, days_ago, mode: SelfReport, answers };
+            self.demo_assessment(&own, by, &by.id, plan).await?;
+        }
         for days_ago in 1..=20 {
             if days_ago % 6 == 0 {
                 continue; // days without a check-in show as gaps

@@ -150,11 +150,7 @@ impl App {
         participant_id: &str,
         input: &AssessmentInput,
     ) -> AppResult<(ScoredAssessment, Vec<SafetyAlert>)> {
-        let participant = self
-            .store
-            .get::<Participant>(participant_id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+        let participant = self.participant(participant_id).await?;
         let instrument =
             parse_instrument("instrument", &input.instrument).map_err(|v| DomainError::Invalid(vec![v]))?;
         let class = outcome_class(instrument);
@@ -257,11 +253,7 @@ impl App {
     /// A participant's outcomes as the actor may see them: everything for their clinicians,
     /// monitors and the participant; the independent ratings alone for a blinded rater.
     pub async fn outcomes(&self, actor: &Actor, participant_id: &str) -> AppResult<Outcomes> {
-        let participant = self
-            .store
-            .get::<Participant>(participant_id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+        let participant = self.participant(participant_id).await?;
         let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
         let ratings_only = authorize(actor, Action::ViewOutcomes, resource).is_err();
         let action = if ratings_only { Action::ViewRatings } else { Action::ViewOutcomes };
@@ -299,12 +291,13 @@ impl App {
 
     /// One instrument's assessments of a participant. Independent ratings need ViewRatings;
     /// anything else needs ViewOutcomes (so a blinded rater is refused, and the refusal recorded).
-    pub async fn instrument_history(&self, actor: &Actor, participant_id: &str, instrument: InstrumentId) -> AppResult<(String, Vec<ScoredAssessment>)> {
-        let participant = self
-            .store
-            .get::<Participant>(participant_id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+    pub async fn instrument_history(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        instrument: InstrumentId,
+    ) -> AppResult<(String, Vec<ScoredAssessment>)> {
+        let participant = self.participant(participant_id).await?;
         let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
         let action = match outcome_class(instrument) {
             OutcomeClass::IndependentRating => Action::ViewRatings,

@@ -33,13 +33,17 @@ impl App {
         self.participant_for(actor, Action::ViewParticipant, participant_id).await
     }
 
-    /// Loads a participant and checks that the actor may act on it.
-    async fn participant_for(&self, actor: &Actor, action: Action, participant_id: &str) -> AppResult<Participant> {
-        let participant = self
-            .store
+    /// Loads a participant, or answers 404.
+    pub(crate) async fn participant(&self, participant_id: &str) -> AppResult<Participant> {
+        self.store
             .get::<Participant>(participant_id)
             .await?
-            .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+            .ok_or_else(|| DomainError::not_found("participant", participant_id).into())
+    }
+
+    /// Loads a participant and checks that the actor may act on it.
+    async fn participant_for(&self, actor: &Actor, action: Action, participant_id: &str) -> AppResult<Participant> {
+        let participant = self.participant(participant_id).await?;
         self.authorize(actor, action, Resource::Participant { site_id: &participant.site_id, participant_id }).await?;
         Ok(participant)
     }

@@ -39,14 +39,23 @@ pub struct ChainHead {
     pub hash: String,
 }
 
+/// A position in the newest-first listing of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryCursor {
+    pub at: Timestamp,
+    pub chain: String,
+    pub seq: i64,
+}
+
 /// Filter for browsing the ledger.
 #[derive(Debug, Clone, Default)]
 pub struct EntryFilter {
     /// Only these chains (an empty list means all).
     pub chains: Vec<String>,
     pub entity: Option<(String, String)>,
-    /// Only entries before this time (for paging backwards).
-    pub before: Option<Timestamp>,
+    /// Only entries after this one in newest-first order (for paging backwards): the
+    /// `(at, chain, seq)` of the last entry already seen.
+    pub before: Option<EntryCursor>,
     pub limit: i64,
 }
 
@@ -101,13 +110,18 @@ impl Store {
             next += 2;
         }
         if filter.before.is_some() {
-            conditions.push(format!("at_us < ${next}"));
-            next += 1;
+            // Entries of one transaction share a time, so the cursor includes chain and seq:
+            // nothing is skipped or repeated at a page boundary.
+            let (a, c, q) = (next, next + 1, next + 2);
+            conditions.push(format!(
+                "(at_us < ${a} OR (at_us = ${a} AND chain < ${c}) OR (at_us = ${a} AND chain = ${c} AND seq < ${q}))"
+            ));
+            next += 3;
         }
         let condition =
             if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
         let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM ledger {condition} ORDER BY at_us DESC, chain, seq DESC LIMIT ${next}"
+            "SELECT {ENTRY_COLUMNS} FROM ledger {condition} ORDER BY at_us DESC, chain DESC, seq DESC LIMIT ${next}"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for chain in &filter.chains {
@@ -116,8 +130,8 @@ impl Store {
         if let Some((kind, id)) = &filter.entity {
             query = query.bind(kind.clone()).bind(id.clone());
         }
-        if let Some(before) = filter.before {
-            query = query.bind(before.micros());
+        if let Some(cursor) = &filter.before {
+            query = query.bind(cursor.at.micros()).bind(cursor.chain.clone()).bind(cursor.seq);
         }
         let rows = query.bind(filter.limit).fetch_all(self.pool()).await?;
         rows.iter().map(decode_entry).collect()

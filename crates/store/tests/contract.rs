@@ -395,3 +395,40 @@ async fn stage_counts_stay_exact_through_inserts_updates_and_deletes() {
         );
     }
 }
+
+#[tokio::test]
+async fn ledger_paging_neither_skips_nor_repeats_entries_of_one_transaction() {
+    use catalyst_store::ledger::{EntryCursor, EntryFilter};
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let s = with_site(&store, "s1", "SYD").await;
+        // Five entries written at the same instant in one transaction, plus the site's creation.
+        let mut tx = store.begin_write(Timestamp(7_000), actor(), &[site_ref("s1")]).await.unwrap();
+        for serial in 1..=5 {
+            let p = Participant {
+                id: format!("p{serial}"),
+                site_id: s.id.clone(),
+                serial,
+                code: format!("SYD-{serial:04}"),
+                stage: Stage::Referred,
+                user_id: None,
+                created_at: Timestamp(7_000),
+            };
+            tx.insert(&site_chain("s1"), "participant.create", &p).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store.recent_entries(&EntryFilter { chains: vec![], entity: None, before: cursor.clone(), limit: 2 }).await.unwrap();
+            let Some(last) = page.last() else { break };
+            cursor = Some(EntryCursor { at: last.at, chain: last.chain.clone(), seq: last.seq });
+            seen.extend(page.iter().map(|e| (e.chain.clone(), e.seq)));
+        }
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(seen.len(), 6, "{}: {seen:?}", b.name);
+        assert_eq!(unique.len(), 6, "{}: no repeats", b.name);
+    }
+}

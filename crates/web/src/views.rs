@@ -296,6 +296,8 @@ pub struct EntryView {
     pub chain: String,
     pub seq: i64,
     pub at: String,
+    /// The same instant as UTC microseconds (for paging with `before_us`).
+    pub at_us: i64,
     pub zone: String,
     pub kind: String,
     pub actor_id: String,
@@ -318,6 +320,7 @@ impl From<&Entry> for EntryView {
             chain: e.chain.clone(),
             seq: e.seq,
             at: rfc3339(e.at),
+            at_us: e.at.micros(),
             zone: e.zone.clone(),
             kind: e.kind.as_str().to_owned(),
             actor_id: e.actor_id.clone(),

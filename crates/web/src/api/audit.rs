@@ -1,4 +1,6 @@
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use catalyst_core::time::Timestamp;
+use catalyst_store::ledger::EntryCursor;
 use crate::extract::ApiQuery;
 use crate::extract::Auth;
 use crate::state::AppState;
@@ -14,6 +16,10 @@ use utoipa::IntoParams;
 pub struct LedgerQuery {
     /// Only this site's chain.
     pub site_id: Option<String>,
+    /// Page back: the `at_us`, `chain` and `seq` of the last entry already seen (all three).
+    pub before_us: Option<i64>,
+    pub before_chain: Option<String>,
+    pub before_seq: Option<i64>,
     /// At most this many entries, newest first (1 to 500; default 100).
     #[serde(default = "default_limit")]
     pub limit: i64,
@@ -31,7 +37,12 @@ pub async fn ledger(
     auth: Auth,
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> ApiResult<Json<Vec<EntryView>>> {
-    let entries = state.app.ledger_entries(&auth.actor, q.site_id.as_deref(), q.limit).await?;
+    let before = match (q.before_us, q.before_chain, q.before_seq) {
+        (Some(at), Some(chain), Some(seq)) => Some(EntryCursor { at: Timestamp(at), chain, seq }),
+        (None, None, None) => None,
+        _ => return Err(ApiError::field("before_us", "together", "give before_us, before_chain and before_seq together")),
+    };
+    let entries = state.app.ledger_entries(&auth.actor, q.site_id.as_deref(), before, q.limit).await?;
     Ok(Json(entries.iter().map(EntryView::from).collect()))
 }
 

@@ -4,19 +4,31 @@ use super::layout::page;
 use super::{PageAuth, PageResult};
 use crate::state::AppState;
 use axum::extract::{Query, State};
-use catalyst_core::time::TimeZoneName;
+use catalyst_core::time::{TimeZoneName, Timestamp};
+use catalyst_store::ledger::EntryCursor;
 use maud::{Markup, html};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
 pub struct TrailQuery {
     site_id: Option<String>,
+    /// Page back from this entry: its time (UTC microseconds), chain and sequence number.
+    before: Option<i64>,
+    chain: Option<String>,
+    seq: Option<i64>,
 }
+
+const PAGE: i64 = 200;
 
 pub async fn trail(State(state): State<AppState>, auth: PageAuth, Query(q): Query<TrailQuery>) -> PageResult<Markup> {
     let app = &state.app;
     let site_id = q.site_id.filter(|s| !s.is_empty());
-    let entries = app.ledger_entries(&auth.actor, site_id.as_deref(), 200).await?;
+    let cursor = match (q.before, q.chain, q.seq) {
+        (Some(at), Some(chain), Some(seq)) => Some(EntryCursor { at: Timestamp(at), chain, seq }),
+        _ => None,
+    };
+    let entries = app.ledger_entries(&auth.actor, site_id.as_deref(), cursor, PAGE).await?;
+    let older = if entries.len() as i64 == PAGE { entries.last() } else { None };
     let sites = app.visible_sites(&auth.actor).await?;
     Ok(page(
         "Audit trail",
@@ -50,6 +62,10 @@ pub async fn trail(State(state): State<AppState>, auth: PageAuth, Query(q): Quer
                         } }
                     }
                 } }
+            }
+            @if let Some(older) = older {
+                p { a href={"/audit?before=" (older.at.micros()) "&chain=" (older.chain) "&seq=" (older.seq)
+                    @if let Some(s) = &site_id { "&site_id=" (s) }} { "Older entries" } }
             }
         },
     ))
