@@ -63,7 +63,7 @@ pub fn page(title: &str, actor: &Actor, current: &str, content: Markup) -> Marku
                         }
                     }
                     div.account {
-                        span.who { (actor.display_name) }
+                        a.who href="/account" { (actor.display_name) }
                         form method="post" action="/logout" {
                             button.link type="submit" { "Log out" }
                         }

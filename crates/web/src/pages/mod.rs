@@ -1,6 +1,7 @@
 //! Server-rendered pages for busy clinicians: plain HTML forms that work with the keyboard and
 //! without JavaScript, one stylesheet, no third-party assets.
 
+mod account;
 mod audit;
 mod dashboard;
 mod layout;
@@ -50,6 +51,9 @@ pub fn router() -> Router<AppState> {
         .route("/users/{user_id}/status", post(users::set_status))
         .route("/users/{user_id}/sessions", post(users::revoke_sessions))
         .route("/roles/{grant_id}/revoke", post(users::revoke_grant))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/sessions", post(account::end_sessions))
         .route("/audit", get(audit::trail))
         .route("/audit/verify", post(audit::verify))
 }

@@ -115,3 +115,27 @@ async fn monitors_verify_the_audit_trail_from_the_page() {
     let html = monitor.get(t.url("/audit")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("participant.create"));
 }
+
+#[tokio::test]
+async fn people_change_their_own_password_from_the_account_page() {
+    let t = TestApp::spawn().await;
+    let me = logged_in(&t, "therapist2.van").await;
+    let r = me
+        .post(t.url("/account/password"))
+        .header("origin", &t.base)
+        .form(&[("current_password", "not it at all"), ("new_password", "a new long passphrase")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("current password is wrong"));
+    let r = me
+        .post(t.url("/account/password"))
+        .header("origin", &t.base)
+        .form(&[("current_password", PASSWORD), ("new_password", "a new long passphrase")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("Password changed."));
+    assert_eq!(t.token_with("therapist2.van", "a new long passphrase").await.len(), 43);
+}
