@@ -79,10 +79,7 @@ impl App {
                 }
             }
         };
-        Ok(self
-            .store
-            .recent_entries(&EntryFilter { chains, entity: None, before, limit: limit.clamp(1, 500) })
-            .await?)
+        Ok(self.store.recent_entries(&EntryFilter { chains, entity: None, before, limit: limit.clamp(1, 500) }).await?)
     }
 
     /// The ledger history of one record at a site, newest first.

@@ -188,6 +188,7 @@ impl App {
             }
         }
         self.seed_demo_outcomes(&by).await?;
+        self.seed_demo_treatment(&by).await?;
         self.checkpoint().await?;
         Ok(Some(logins))
     }

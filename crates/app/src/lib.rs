@@ -8,11 +8,13 @@ pub mod auth;
 mod context;
 pub mod demo;
 mod demo_outcomes;
+mod demo_treatment;
 mod error;
 pub mod esign;
 pub mod outcomes;
 pub mod participants;
 pub mod sites;
+pub mod treatment;
 pub mod users;
 
 pub use context::{App, Clock, SystemClock, load_or_create_signing_key};

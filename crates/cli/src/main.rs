@@ -3,7 +3,9 @@
 mod analyze;
 mod audit;
 mod config;
+mod protocol;
 mod score;
+mod screen;
 mod serve;
 mod user;
 
@@ -29,11 +31,16 @@ enum Command {
     Audit(audit::AuditCommand),
     /// Score research data (CSV in, CSV out) with a validated instrument.
     Score(score::ScoreArgs),
+    /// Treatment protocols: check a file, list the built-in ones.
+    #[command(subcommand)]
+    Protocol(protocol::ProtocolCommand),
     /// Trial analyses: MMRM and blinding indices.
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
     /// Load the demo programme into an empty database and exit (see `serve --demo`).
     Demo(serve::DemoArgs),
+    /// Screen a participant record (JSON) for eligibility, medication washout and access pathway.
+    Screen(screen::ScreenArgs),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
 }
@@ -46,6 +53,8 @@ fn main() -> ExitCode {
         Command::Audit(cmd) => runtime().and_then(|rt| rt.block_on(audit::run(cmd))),
         Command::Score(args) => score::run(args),
         Command::Analyze(cmd) => analyze::run(cmd),
+        Command::Protocol(cmd) => protocol::run(cmd),
+        Command::Screen(args) => screen::run(args),
         Command::Demo(args) => runtime().and_then(|rt| rt.block_on(serve::demo(args))),
         Command::Openapi => catalyst_web::openapi()
             .to_pretty_json()

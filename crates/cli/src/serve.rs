@@ -18,7 +18,7 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (serve behind HTTPS).
     #[arg(long, env = "CATALYST_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Seconds between signed ledger checkpoints.
+    /// Seconds between signed ledger checkpoints (and scans for protocol deviations).
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     checkpoint_interval: u64,
     /// Log as JSON lines.
@@ -50,6 +50,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let mut ticker = tokio::time::interval(every);
             loop {
                 ticker.tick().await;
+                if let Err(error) = app.scan_deviations().await {
+                    tracing::error!(%error, "scanning for protocol deviations failed");
+                }
                 if let Err(error) = app.checkpoint().await {
                     tracing::error!(%error, "signing ledger checkpoints failed");
                 }

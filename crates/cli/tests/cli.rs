@@ -216,3 +216,37 @@ fn an_independent_verifier_written_from_the_docs_agrees() {
         text(&failed.stdout)
     );
 }
+
+#[test]
+fn protocol_check_prints_the_schedule_or_every_problem_with_its_line() {
+    let good = concat!(env!("CARGO_MANIFEST_DIR"), "/../protocol/src/builtin/mapp1.v1.toml");
+    let out = catalyst(&["protocol", "check", good, "--baseline", "2026-01-05"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("exp1") && text(&out.stdout).contains("80 mg + 40 mg"), "{}", text(&out.stdout));
+    let dir = temp_dir("protocol");
+    let bad = dir.0.join("bad.toml");
+    let source = std::fs::read_to_string(good).unwrap().replacen("window = [2, 7]", "window = [2, -9]", 1);
+    std::fs::write(&bad, source).unwrap();
+    let out = catalyst(&["protocol", "check", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("bad.toml:") && err.contains("window"), "{err}");
+    let list = text(&catalyst(&["protocol", "list"]).stdout);
+    assert!(list.contains("mapp1") && list.contains("seed001"));
+}
+
+#[test]
+fn screen_gives_the_documented_decision_for_each_example() {
+    let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/screening");
+    for name in ["eligible", "eligible_after_washout", "ineligible", "needs_review"] {
+        let out = catalyst(&["screen", &format!("{docs}/{name}.json"), "--as-of", "2026-03-01"]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let decision: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(decision["decision"], name, "{name}");
+    }
+    let out = catalyst_stdin(&["screen", "--as-of", "2026-03-01"], r#"{"age_years": -3}"#);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!text(&out.stderr).is_empty());
+    let schema = catalyst(&["screen", "--schema"]);
+    assert!(text(&schema.stdout).contains("2020-12"));
+}

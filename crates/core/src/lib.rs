@@ -14,5 +14,6 @@ pub mod policy;
 pub mod record;
 pub mod settings;
 pub mod time;
+pub mod treatment;
 
 pub use error::{DomainError, Violation};

@@ -64,6 +64,14 @@ pub enum Action {
     ViewRatings,
     RecordOutcome(OutcomeClass),
     AcknowledgeAlert,
+    /// See visits, appointments and the calendar. Blinded raters may not: sessions reveal treatment.
+    ViewSchedule,
+    /// Enrol on a protocol, book, reschedule, record attendance.
+    ManageSchedule,
+    ViewCredentials,
+    ManageCredentials,
+    ViewDeviations,
+    RecordDeviation,
 }
 
 impl Action {
@@ -150,22 +158,25 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (_, ViewDashboard) => true,
 
         (Administrator, ManageSites | ManageUsers | ViewUsers | VerifyAudit | ManageSettings) => true,
+        (Administrator, ViewCredentials | ManageCredentials) => resource.site().is_some(),
         (Administrator, ViewSite | ViewAuditTrail | GrantRole(_) | RevokeSessions) => true,
         (Administrator, _) => false,
 
         (SiteLead, GrantRole(Therapist | Physician | Pharmacist | Participant)) => at_site,
-        (SiteLead, ViewUsers | ViewAuditTrail) => at_site,
+        (SiteLead, ViewUsers | ViewAuditTrail | ViewCredentials | ManageCredentials) => at_site,
         (
             SiteLead | Therapist | Physician,
             ViewSite | ViewParticipants | ViewParticipant | CreateParticipant | UpdateParticipant | SignRecord,
         ) => at_site,
         (SiteLead | Therapist | Physician, ViewTreatment | ViewOutcomes | ViewRatings | AcknowledgeAlert) => at_site,
+        (SiteLead | Therapist | Physician, ViewSchedule | ManageSchedule | ViewDeviations | RecordDeviation) => at_site,
         (SiteLead | Therapist | Physician, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen)) => {
             at_site
         }
         (SiteLead | Therapist | Physician, _) => false,
 
         (Pharmacist, ViewSite | ViewParticipants | ViewParticipant | SignRecord | ViewTreatment) => at_site,
+        (Pharmacist, ViewSchedule | ViewDeviations | RecordDeviation) => at_site,
         (Pharmacist, _) => false,
 
         // The independent rater sees what an assessment needs and nothing that could unblind.
@@ -174,11 +185,15 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (Rater, _) => false,
 
         (Monitor, ViewSite | ViewUsers | ViewParticipants | ViewParticipant | ViewAuditTrail) => in_scope,
-        (Monitor, ViewTreatment | ViewOutcomes | ViewRatings) => at_site,
+        (Monitor, ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule | ViewDeviations | ViewCredentials) => {
+            at_site
+        }
         (Monitor, VerifyAudit) => true,
         (Monitor, _) => false,
 
-        (Participant, ViewParticipant | SignRecord | ViewTreatment | ViewOutcomes | ViewRatings) => own_participant,
+        (Participant, ViewParticipant | SignRecord | ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule) => {
+            own_participant
+        }
         (Participant, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen)) => own_participant,
         (Participant, _) => false,
     }
@@ -243,6 +258,12 @@ mod tests {
         ("self_report", RecordOutcome(OutcomeClass::SelfReport)),
         ("safety_screen", RecordOutcome(OutcomeClass::SafetyScreen)),
         ("ack_alert", AcknowledgeAlert),
+        ("schedule", ViewSchedule),
+        ("book", ManageSchedule),
+        ("credentials", ViewCredentials),
+        ("manage_credentials", ManageCredentials),
+        ("deviations", ViewDeviations),
+        ("record_deviation", RecordDeviation),
     ];
 
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
@@ -251,6 +272,10 @@ mod tests {
         (
             "administrator@all",
             &[
+                "credentials@own-site",
+                "credentials@other-site",
+                "manage_credentials@own-site",
+                "manage_credentials@other-site",
                 "settings@system",
                 "dashboard@system",
                 "manage_sites@system",
@@ -286,6 +311,20 @@ mod tests {
         (
             "site_lead@own",
             &[
+                "schedule@own-site",
+                "schedule@own-participant",
+                "schedule@site-participant",
+                "book@own-site",
+                "book@own-participant",
+                "book@site-participant",
+                "deviations@own-site",
+                "deviations@own-participant",
+                "deviations@site-participant",
+                "record_deviation@own-site",
+                "record_deviation@own-participant",
+                "record_deviation@site-participant",
+                "credentials@own-site",
+                "manage_credentials@own-site",
                 "treatment@own-site",
                 "treatment@own-participant",
                 "treatment@site-participant",
@@ -319,6 +358,18 @@ mod tests {
         (
             "therapist@own",
             &[
+                "schedule@own-site",
+                "schedule@own-participant",
+                "schedule@site-participant",
+                "book@own-site",
+                "book@own-participant",
+                "book@site-participant",
+                "deviations@own-site",
+                "deviations@own-participant",
+                "deviations@site-participant",
+                "record_deviation@own-site",
+                "record_deviation@own-participant",
+                "record_deviation@site-participant",
                 "treatment@own-site",
                 "treatment@own-participant",
                 "treatment@site-participant",
@@ -348,6 +399,18 @@ mod tests {
         (
             "physician@own",
             &[
+                "schedule@own-site",
+                "schedule@own-participant",
+                "schedule@site-participant",
+                "book@own-site",
+                "book@own-participant",
+                "book@site-participant",
+                "deviations@own-site",
+                "deviations@own-participant",
+                "deviations@site-participant",
+                "record_deviation@own-site",
+                "record_deviation@own-participant",
+                "record_deviation@site-participant",
                 "treatment@own-site",
                 "treatment@own-participant",
                 "treatment@site-participant",
@@ -377,6 +440,15 @@ mod tests {
         (
             "pharmacist@own",
             &[
+                "schedule@own-site",
+                "schedule@own-participant",
+                "schedule@site-participant",
+                "deviations@own-site",
+                "deviations@own-participant",
+                "deviations@site-participant",
+                "record_deviation@own-site",
+                "record_deviation@own-participant",
+                "record_deviation@site-participant",
                 "treatment@own-site",
                 "treatment@own-participant",
                 "treatment@site-participant",
@@ -438,6 +510,13 @@ mod tests {
         (
             "monitor@own",
             &[
+                "schedule@own-site",
+                "schedule@own-participant",
+                "schedule@site-participant",
+                "deviations@own-site",
+                "deviations@own-participant",
+                "deviations@site-participant",
+                "credentials@own-site",
                 "treatment@own-site",
                 "treatment@own-participant",
                 "treatment@site-participant",
@@ -459,6 +538,18 @@ mod tests {
         (
             "monitor@all",
             &[
+                "schedule@own-site",
+                "schedule@own-participant",
+                "schedule@site-participant",
+                "schedule@other-site",
+                "schedule@other-participant",
+                "deviations@own-site",
+                "deviations@own-participant",
+                "deviations@site-participant",
+                "deviations@other-site",
+                "deviations@other-participant",
+                "credentials@own-site",
+                "credentials@other-site",
                 "treatment@own-site",
                 "treatment@other-site",
                 "treatment@own-participant",
@@ -491,6 +582,7 @@ mod tests {
         (
             "participant@own",
             &[
+                "schedule@own-participant",
                 "treatment@own-participant",
                 "outcomes@own-participant",
                 "ratings@own-participant",
@@ -513,7 +605,10 @@ mod tests {
             RevokeSessions => &["self", "other-user"],
             ViewParticipant | UpdateParticipant | SignRecord | ViewOutcomes | ViewRatings | RecordOutcome(_)
             | AcknowledgeAlert => &["own-participant", "site-participant", "other-participant"],
-            ViewTreatment => &["own-site", "other-site", "own-participant", "site-participant", "other-participant"],
+            ViewTreatment | ViewSchedule | ManageSchedule | ViewDeviations | RecordDeviation => {
+                &["own-site", "other-site", "own-participant", "site-participant", "other-participant"]
+            }
+            ViewCredentials | ManageCredentials => &["own-site", "other-site"],
         }
     }
 

@@ -119,7 +119,7 @@ pub fn row_id(row: &Row) -> Option<&str> {
 
 /// Every ledgered table, so that `audit verify` compares all of them. A capability that adds a
 /// ledgered table adds its spec here.
-pub fn ledgered_tables() -> [&'static TableSpec; 9] {
+pub fn ledgered_tables() -> [&'static TableSpec; 14] {
     [
         &crate::people::SITES,
         &crate::people::USERS,
@@ -130,5 +130,10 @@ pub fn ledgered_tables() -> [&'static TableSpec; 9] {
         &crate::outcomes::ASSESSMENTS,
         &crate::outcomes::SAFETY_ALERTS,
         &crate::settings::SETTINGS,
+        &crate::treatment::ENROLMENTS,
+        &crate::treatment::ROOMS,
+        &crate::treatment::APPOINTMENTS,
+        &crate::treatment::STAFF_CREDENTIALS,
+        &crate::treatment::DEVIATIONS,
     ]
 }

@@ -14,6 +14,7 @@ pub mod participants;
 mod rows;
 pub mod sessions;
 pub mod sites;
+mod treatment;
 pub mod users;
 mod write;
 

@@ -420,7 +420,10 @@ async fn ledger_paging_neither_skips_nor_repeats_entries_of_one_transaction() {
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
-            let page = store.recent_entries(&EntryFilter { chains: vec![], entity: None, before: cursor.clone(), limit: 2 }).await.unwrap();
+            let page = store
+                .recent_entries(&EntryFilter { chains: vec![], entity: None, before: cursor.clone(), limit: 2 })
+                .await
+                .unwrap();
             let Some(last) = page.last() else { break };
             cursor = Some(EntryCursor { at: last.at, chain: last.chain.clone(), seq: last.seq });
             seen.extend(page.iter().map(|e| (e.chain.clone(), e.seq)));
@@ -430,5 +433,17 @@ async fn ledger_paging_neither_skips_nor_repeats_entries_of_one_transaction() {
         unique.dedup();
         assert_eq!(seen.len(), 6, "{}: {seen:?}", b.name);
         assert_eq!(unique.len(), 6, "{}: no repeats", b.name);
+    }
+}
+
+#[tokio::test]
+async fn deviations_are_never_deleted() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let s = with_site(&store, "s1", "SYD").await;
+        let p = participant(&store, &s, 1).await;
+        raw(&b.url, &format!("INSERT INTO deviations (id, participant_id, site_id, visit_id, kind, severity, description, source, recorded_at, recorded_by) VALUES ('d1', '{}', 's1', NULL, 'manual', 'minor', 'x', 'manual', 1, 'u')", p.id)).await.unwrap();
+        let delete = raw(&b.url, "DELETE FROM deviations WHERE id = 'd1'").await;
+        assert!(delete.is_err(), "{}: a deviation was deleted", b.name);
     }
 }

@@ -1,13 +1,13 @@
 use crate::error::{ApiError, ApiResult};
-use catalyst_core::time::Timestamp;
-use catalyst_store::ledger::EntryCursor;
 use crate::extract::ApiQuery;
 use crate::extract::Auth;
 use crate::state::AppState;
 use crate::views::EntryView;
 use axum::Json;
 use axum::extract::State;
+use catalyst_core::time::Timestamp;
 use catalyst_store::audit::VerifyReport;
+use catalyst_store::ledger::EntryCursor;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -40,7 +40,13 @@ pub async fn ledger(
     let before = match (q.before_us, q.before_chain, q.before_seq) {
         (Some(at), Some(chain), Some(seq)) => Some(EntryCursor { at: Timestamp(at), chain, seq }),
         (None, None, None) => None,
-        _ => return Err(ApiError::field("before_us", "together", "give before_us, before_chain and before_seq together")),
+        _ => {
+            return Err(ApiError::field(
+                "before_us",
+                "together",
+                "give before_us, before_chain and before_seq together",
+            ));
+        }
     };
     let entries = state.app.ledger_entries(&auth.actor, q.site_id.as_deref(), before, q.limit).await?;
     Ok(Json(entries.iter().map(EntryView::from).collect()))

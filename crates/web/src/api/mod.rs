@@ -8,6 +8,7 @@ mod outcomes;
 mod participants;
 mod signatures;
 mod sites;
+mod treatment;
 mod users;
 
 use crate::state::AppState;
@@ -73,6 +74,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(outcomes::alerts))
         .routes(routes!(outcomes::acknowledge))
         .routes(routes!(outcomes::get_definitions, outcomes::put_definitions))
+        .routes(routes!(treatment::list_protocols))
+        .routes(routes!(treatment::enrol))
+        .routes(routes!(treatment::timeline))
+        .routes(routes!(treatment::book))
+        .routes(routes!(treatment::attendance))
+        .routes(routes!(treatment::calendar))
+        .routes(routes!(treatment::rooms))
+        .routes(routes!(treatment::deviations))
+        .routes(routes!(treatment::record_deviation))
+        .routes(routes!(treatment::resolve_deviation))
+        .routes(routes!(treatment::credentials))
+        .routes(routes!(treatment::set_credential))
+        .routes(routes!(treatment::my_calendar))
         .routes(routes!(audit::ledger))
         .routes(routes!(audit::verify))
         .fallback(not_found)

@@ -45,7 +45,11 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, auth: PageAuth, PageForm(f): PageForm<PasswordForm>) -> PageResult {
+pub async fn change_password(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    PageForm(f): PageForm<PasswordForm>,
+) -> PageResult {
     match state.app.change_password(&auth.actor, &f.current_password, &f.new_password).await {
         Ok(()) => Ok(see_other("/account", "Password changed.")),
         Err(e) => render(&auth.actor, Some(Notice::from_error(e)?)),

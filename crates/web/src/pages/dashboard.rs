@@ -44,9 +44,11 @@ pub async fn dashboard(
     }
 
     let alerts = app.open_alerts(actor).await?;
+    let credential_warnings = app.credential_warnings(actor).await?;
     let mut portal = Vec::new();
     for p in &own {
-        portal.push((p, app.outcomes(actor, &p.id).await?));
+        let site = app.site_for_display(&p.site_id).await?;
+        portal.push((p, app.outcomes(actor, &p.id).await?, app.upcoming_visits(actor, &p.id).await?, site));
     }
 
     let site_codes = app.site_codes().await?;
@@ -90,8 +92,18 @@ pub async fn dashboard(
                     }
                 }
             }
-            @for (p, outcomes) in &portal {
-                (super::portal::portal(p, outcomes))
+            @if !credential_warnings.is_empty() {
+                section aria-labelledby="credentials-heading" {
+                    h2 id="credentials-heading" { "Therapist credentials needing attention" }
+                    ul { @for (site, v) in &credential_warnings {
+                        li { a href={"/sites/" (site.id) "/credentials"} { (v.name) } " (" (site.code) "): "
+                            @if !v.current { strong { "not current — cannot be booked into dosing sessions" } }
+                            @else if let Some(e) = v.expiring_on { "certification ends " (e) } }
+                    } }
+                }
+            }
+            @for (p, outcomes, visits, site) in &portal {
+                (super::portal::portal(p, outcomes, visits, &site.time_zone))
             }
 
             @if !site_cards.is_empty() {

@@ -11,6 +11,7 @@ pub(crate) mod outcomes;
 mod participants;
 mod portal;
 mod sites;
+pub(crate) mod treatment;
 mod users;
 
 use crate::error::ApiError;
@@ -45,6 +46,16 @@ pub fn router() -> Router<AppState> {
         .route("/participants/{participant_id}/outcomes", get(outcomes::show))
         .route("/participants/{participant_id}/assessments/new", get(outcomes::new_form).post(outcomes::submit))
         .route("/alerts/{alert_id}/acknowledge", post(outcomes::acknowledge))
+        .route("/participants/{participant_id}/course", get(treatment::course))
+        .route("/participants/{participant_id}/enrolment", post(treatment::enrol))
+        .route("/participants/{participant_id}/book", get(treatment::book_form).post(treatment::book))
+        .route("/participants/{participant_id}/deviations", post(treatment::record_deviation))
+        .route("/appointments/{appointment_id}/attendance", post(treatment::attendance))
+        .route("/sites/{site_id}/calendar", get(treatment::calendar))
+        .route("/sites/{site_id}/deviations", get(treatment::deviations))
+        .route("/deviations/{deviation_id}/resolve", post(treatment::resolve))
+        .route("/sites/{site_id}/credentials", get(treatment::credentials))
+        .route("/sites/{site_id}/credentials/{user_id}", post(treatment::set_credential))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{user_id}", get(users::show))
         .route("/users/{user_id}/roles", post(users::grant))
@@ -190,9 +201,11 @@ impl Notice {
                 let (_, problem, _) = error.parts();
                 html! {
                     div.notice.error role="alert" tabindex="-1" id="form-errors" {
-                        p { strong { "Not saved. " } (problem.detail) }
-                        @if problem.errors.len() > 1 {
-                            ul { @for e in &problem.errors { li { strong { (e.field) } ": " (e.message) } } }
+                        @if problem.errors.is_empty() {
+                            p { strong { "Not saved. " } (problem.detail) }
+                        } @else {
+                            p { strong { "Not saved:" } }
+                            ul { @for e in &problem.errors { li { (e.message) } } }
                         }
                     }
                 }

@@ -242,7 +242,7 @@ fn form(
                         @match &item.answer {
                             AnswerSpec::Integer { min, max, not_applicable, anchors } => {
                                 @if anchors.is_empty() {
-                                    input type="number" name=(name) min=(min) max=(max) value=(current) aria-label=(item.label) required[item.required && gate.is_none()];
+                                    input type="number" inputmode="numeric" name=(name) min=(min) max=(max) value=(current) aria-label=(item.label) required[item.required && gate.is_none()];
                                     span.hint { " " (min) "–" (max) }
                                 } @else {
                                     div.choices {

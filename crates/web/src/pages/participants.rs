@@ -113,6 +113,7 @@ async fn render_participant(
     let resource = Resource::Participant { site_id: &p.site_id, participant_id };
     let may_update = authorize(actor, Action::UpdateParticipant, resource).is_ok();
     let show_treatment = authorize(actor, Action::ViewTreatment, resource).is_ok();
+    let show_schedule = authorize(actor, Action::ViewSchedule, resource).is_ok();
     let show_outcomes = authorize(actor, Action::ViewOutcomes, resource).is_ok()
         || authorize(actor, Action::ViewRatings, resource).is_ok();
     let may_sign = authorize(actor, Action::SignRecord, resource).is_ok();
@@ -137,8 +138,11 @@ async fn render_participant(
                 dt { "Registered" } dd { (when(p.created_at, &site.time_zone)) }
             }
 
-            @if show_outcomes {
-                p { a href={"/participants/" (p.id) "/outcomes"} { "Outcomes and measures" } }
+            @if show_outcomes || show_schedule {
+                p {
+                    @if show_schedule { a href={"/participants/" (p.id) "/course"} { "Treatment course" } " · " }
+                    @if show_outcomes { a href={"/participants/" (p.id) "/outcomes"} { "Outcomes and measures" } }
+                }
             }
             h2 { "Signatures" }
             @if signatures.is_empty() { p.muted { "Not signed." } }

@@ -5,8 +5,11 @@ use super::dashboard::stage_label;
 use super::outcome_charts::chart_for;
 use super::outcomes::instrument_name;
 use catalyst_app::outcomes::{Outcomes, ScoredAssessment};
+use catalyst_app::treatment::visit_kind_label;
 use catalyst_core::outcomes::total_of;
 use catalyst_core::people::Participant;
+use catalyst_core::time::TimeZoneName;
+use catalyst_core::treatment::Appointment;
 use catalyst_instruments::InstrumentId;
 use maud::{Markup, html};
 
@@ -45,7 +48,7 @@ fn progress_sentence(id: InstrumentId, rows: &[&ScoredAssessment]) -> Option<Str
     ))
 }
 
-pub fn portal(p: &Participant, outcomes: &Outcomes) -> Markup {
+pub fn portal(p: &Participant, outcomes: &Outcomes, visits: &[Appointment], zone: &TimeZoneName) -> Markup {
     let questionnaires = [InstrumentId::Pcl5, InstrumentId::Phq9, InstrumentId::Sds];
     let rows_of = |id: InstrumentId| -> Vec<&ScoredAssessment> {
         outcomes.assessments.iter().filter(|a| a.assessment.instrument == id).collect()
@@ -64,6 +67,12 @@ pub fn portal(p: &Participant, outcomes: &Outcomes) -> Markup {
             p { "Your participant code is " strong { (p.code) } ". Current stage: " strong { (stage_label(p.stage)) } "." }
             p { a.button href={"/participants/" (p.id) "/assessments/new?instrument=daily_checkin"} { "Today's check-in" }
                 span.muted { " · about a minute: sleep, work, people, avoidance, irritability, substances, routines" } }
+            h3 { "Your next visits" }
+            @if visits.is_empty() { p.muted { "None booked yet." } }
+            ul { @for v in visits {
+                li { (v.starts_at.format_in(zone)) " — " (visit_kind_label(&v.visit_kind)) }
+            } }
+            @if !visits.is_empty() { p { a href="/api/v1/me/calendar.ics" { "Add them to your calendar (.ics)" } } }
             h3 { "Questionnaires" }
             ul { @for id in questionnaires {
                 li { a href={"/participants/" (p.id) "/assessments/new?instrument=" (id.as_str())} { (instrument_name(id)) } " — " (about(id)) }

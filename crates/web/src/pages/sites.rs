@@ -114,7 +114,18 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
             @if let Some(n) = notice { (n.render()) }
             p { "Jurisdiction " strong { (site.jurisdiction) } " · time zone " strong { (site.time_zone.as_str()) }
                 " · local time " (when(app.now(), &site.time_zone)) " · " (site.status) }
-            @if may_list { p { a href={"/sites/" (site.id) "/participants"} { "Participants at this site" } } }
+            p {
+                @if may_list { a href={"/sites/" (site.id) "/participants"} { "Participants" } }
+                @if authorize(actor, Action::ViewSchedule, Resource::Site { site_id }).is_ok() {
+                    " · " a href={"/sites/" (site.id) "/calendar"} { "Calendar" }
+                }
+                @if authorize(actor, Action::ViewDeviations, Resource::Site { site_id }).is_ok() {
+                    " · " a href={"/sites/" (site.id) "/deviations"} { "Deviations" }
+                }
+                @if authorize(actor, Action::ViewCredentials, Resource::Site { site_id }).is_ok() {
+                    " · " a href={"/sites/" (site.id) "/credentials"} { "Therapist credentials" }
+                }
+            }
             @if let Some(users) = grants {
                 h2 { "People at this site" }
                 table {

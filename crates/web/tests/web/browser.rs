@@ -116,9 +116,19 @@ impl Session<'_> {
         self.post(&format!("/element/{el}/click"), json!({})).await;
     }
 
+    /// The element's text, waiting (up to 5 s) for a page that is still loading.
     async fn text(&self, css: &str) -> String {
-        let el = self.find(css).await;
-        self.get(&format!("/element/{el}/text")).await.as_str().unwrap_or_default().to_owned()
+        for _ in 0..50 {
+            let found = self.post("/element", json!({"using": "css selector", "value": css})).await;
+            if let Some(el) = found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str) {
+                let text = self.get(&format!("/element/{el}/text")).await;
+                if let Some(text) = text.as_str().filter(|t| !t.is_empty()) {
+                    return text.to_owned();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        String::new()
     }
 
     /// Keeps a screenshot for whoever has to find out why a test failed.
@@ -203,5 +213,55 @@ async fn a_participant_reports_thoughts_of_self_harm_and_the_site_dashboard_show
     let alerts = s.text("section.alerts").await;
     let shot = s.screenshot("dashboard-alert").await;
     assert!(alerts.contains("VAN-0003") && alerts.contains("PHQ-9 item 9"), "{alerts}; see {}", shot.display());
+    s.close().await;
+}
+
+#[tokio::test]
+async fn booking_a_dosing_session_with_one_free_therapist_shows_the_conflict() {
+    let Some(driver) = Driver::start().await else { return };
+    let t = TestApp::spawn().await;
+    // SYD-0006's next experimental session is booked by the demo with therapist1 and therapist2.
+    // Book SYD-0007 onto a dosing-length visit at the same time with therapist1 (busy) and therapist3.
+    let lead = t.token("lead.syd").await;
+    let p = t.participant_id("SYD-0007").await;
+    let site = t.app.store.site_by_code("SYD").await.unwrap().unwrap();
+    let baseline = t.app.local_today(&site).checked_sub(jiff::Span::new().days(20)).unwrap().to_string();
+    let (status, _) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{p}/enrolment"),
+            json!({"protocol_id": "mapp1", "baseline_on": baseline}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let busy_day = t
+        .get(&lead, &format!("/api/v1/participants/{}/timeline", t.participant_id("SYD-0006").await))
+        .await
+        .1["visits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["visit"]["id"] == "exp2")
+        .unwrap()["appointment"]["starts_at"]
+        .as_i64()
+        .unwrap();
+    let busy_date = jiff::Timestamp::from_microsecond(busy_day)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Australia/Sydney").unwrap())
+        .date();
+
+    let s = driver.session().await;
+    s.log_in(&t.base, "lead.syd").await;
+    s.post("/url", json!({"url": t.url(&format!("/participants/{p}/book?visit=exp1"))})).await;
+    s.post("/execute/sync", json!({"script": "document.querySelector('input[name=date]').value = arguments[0]; document.querySelector('input[name=time]').value = '11:00';", "args": [busy_date.to_string()]})).await;
+    for name in ["therapist1.syd", "therapist3.syd"] {
+        let id = t.app.store.user_by_username(name).await.unwrap().unwrap().id;
+        s.click(&format!("input[name=staff][value='{id}']")).await;
+    }
+    s.type_into("input[name=out_of_window_reason]", "testing the clash").await;
+    s.click("form.stack button[type=submit]").await;
+    let notice = s.text("#form-errors").await;
+    let shot = s.screenshot("booking-conflict").await;
+    assert!(notice.contains("Sam Whitlock is already booked"), "{notice}; see {}", shot.display());
     s.close().await;
 }

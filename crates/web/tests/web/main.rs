@@ -7,3 +7,4 @@ mod browser;
 mod outcomes;
 mod pages;
 mod support;
+mod treatment;

@@ -360,16 +360,20 @@ async fn charts_are_served_as_svg_to_those_who_may_see_the_measure() {
     let t = TestApp::spawn().await;
     let p = t.participant_id("SYD-0007").await;
     let lead = t.token("lead.syd").await;
-    let r = t.http.get(t.url(&format!("/api/v1/participants/{p}/charts/pcl5"))).bearer_auth(&lead).send().await.unwrap();
+    let r =
+        t.http.get(t.url(&format!("/api/v1/participants/{p}/charts/pcl5"))).bearer_auth(&lead).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/svg+xml");
     let svg = r.text().await.unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("<title") && svg.contains("provisional PTSD"), "{svg}");
     let rater = t.token("rater").await;
-    let r = t.http.get(t.url(&format!("/api/v1/participants/{p}/charts/pcl5"))).bearer_auth(&rater).send().await.unwrap();
+    let r =
+        t.http.get(t.url(&format!("/api/v1/participants/{p}/charts/pcl5"))).bearer_auth(&rater).send().await.unwrap();
     assert_eq!(r.status(), 403, "a blinded rater does not see self-reports");
-    let r = t.http.get(t.url(&format!("/api/v1/participants/{p}/charts/caps5"))).bearer_auth(&rater).send().await.unwrap();
+    let r =
+        t.http.get(t.url(&format!("/api/v1/participants/{p}/charts/caps5"))).bearer_auth(&rater).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let r = t.http.get(t.url(&format!("/api/v1/participants/{p}/charts/cssrs"))).bearer_auth(&lead).send().await.unwrap();
+    let r =
+        t.http.get(t.url(&format!("/api/v1/participants/{p}/charts/cssrs"))).bearer_auth(&lead).send().await.unwrap();
     assert_eq!(r.status(), 404, "C-SSRS has no total to chart");
 }

@@ -66,7 +66,7 @@ async fn forms_report_invalid_fields_inline_and_save_valid_ones() {
         .unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Not saved.") && html.contains("time_zone"), "{html}");
+    assert!(html.contains("Not saved") && html.contains("time_zone"), "{html}");
 
     let r = admin
         .post(t.url("/sites"))

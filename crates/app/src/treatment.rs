@@ -1,0 +1,914 @@
+//! The course of treatment: enrolment on a protocol version, the dated schedule, booking with
+//! the staffing and window rules enforced, attendance, credentials, and deviations.
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use catalyst_core::DomainError;
+use catalyst_core::error::{Violation, required_text};
+use catalyst_core::ledger::AuditActor;
+use catalyst_core::people::{Participant, Role, Site, Stage};
+use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::time::Timestamp;
+use catalyst_core::treatment::{Appointment, AppointmentStatus, Deviation, Enrolment, Room, StaffCredential};
+use catalyst_protocol::{
+    AssessmentRecord, Booking, BookingContext, BookingProblem, BookingRequest, Credential, CredentialRules,
+    CredentialStatus, DeviationDraft, Protocol, Protocols, ScheduledVisit, StaffAssignment, StaffRole, VisitRecord,
+    VisitStatus, credential_status, detect_deviations, expiring_within, local_start, schedule,
+};
+use jiff::civil::{Date, Time};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+static PROTOCOLS: LazyLock<Result<Protocols, String>> =
+    LazyLock::new(|| Protocols::builtin().map_err(|e| e.to_string()));
+
+/// The built-in protocols (validated once, on first use).
+pub fn protocols() -> AppResult<&'static Protocols> {
+    PROTOCOLS.as_ref().map_err(|e| AppError::Internal(format!("built-in protocols are invalid: {e}")))
+}
+
+/// Visits start at 09:00 site time unless booked otherwise.
+pub const DEFAULT_START: Time = Time::constant(9, 0, 0, 0);
+
+/// A scheduled visit with what has happened to it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TimelineVisit {
+    pub visit: ScheduledVisit,
+    pub appointment: Option<Appointment>,
+    pub status: VisitStatus,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Timeline {
+    pub participant_id: String,
+    pub participant_code: String,
+    pub enrolment: Enrolment,
+    pub protocol_title: String,
+    pub visits: Vec<TimelineVisit>,
+}
+
+/// A booking as requested by a person.
+#[derive(Debug, Clone)]
+pub struct BookingInput {
+    pub visit_id: String,
+    /// Site-local date and time, `YYYY-MM-DD` and `HH:MM`.
+    pub date: String,
+    pub time: String,
+    pub room_id: String,
+    pub staff: Vec<String>,
+    pub out_of_window_reason: Option<String>,
+    /// Required when an existing booking is moved.
+    pub reschedule_reason: Option<String>,
+}
+
+fn date(field: &str, value: &str) -> Result<Date, Violation> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| Violation::new(field, "date", format!("{field} must be a date as YYYY-MM-DD; got {value:?}")))
+}
+
+fn opt_date(field: &str, value: &Option<String>) -> Result<Option<Date>, Violation> {
+    value.as_deref().filter(|v| !v.trim().is_empty()).map(|v| date(field, v)).transpose()
+}
+
+fn zone_of(site: &Site) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(site.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+fn timestamp(t: jiff::Timestamp) -> Timestamp {
+    Timestamp(t.as_microsecond())
+}
+
+fn jiff_ts(t: Timestamp) -> AppResult<jiff::Timestamp> {
+    jiff::Timestamp::from_microsecond(t.micros()).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The credential record as the protocol rules read it.
+pub fn credential_of(record: &StaffCredential) -> AppResult<Credential> {
+    let internal = |v: Violation| AppError::Internal(v.message);
+    Ok(Credential {
+        training_completed_on: opt_date("training_completed_on", &record.training_completed_on).map_err(internal)?,
+        supervised_sessions: u32::try_from(record.supervised_sessions).unwrap_or(0),
+        certified_until: opt_date("certified_until", &record.certified_until).map_err(internal)?,
+        ethics_attested_on: opt_date("ethics_attested_on", &record.ethics_attested_on).map_err(internal)?,
+    })
+}
+
+/// The role a person takes in a visit: the clinical role they hold at the site, therapist first.
+fn staff_role(roles: &[Role]) -> Option<StaffRole> {
+    [
+        (Role::Therapist, StaffRole::Therapist),
+        (Role::Physician, StaffRole::Physician),
+        (Role::SiteLead, StaffRole::SiteLead),
+        (Role::Rater, StaffRole::Rater),
+        (Role::Pharmacist, StaffRole::Pharmacist),
+    ]
+    .into_iter()
+    .find(|(role, _)| roles.contains(role))
+    .map(|(_, staff)| staff)
+}
+
+/// The serialised name of an enum value, e.g. `missed_visit`.
+fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A booking problem as a violation, with people and rooms named rather than numbered.
+fn booking_violation(problem: &BookingProblem, names: &[(String, String)]) -> Violation {
+    let field = match problem {
+        BookingProblem::OutsideWindow { .. } => "date",
+        BookingProblem::RoomBusy { .. } => "room_id",
+        BookingProblem::ZeroDuration { .. } | BookingProblem::OutOfRange { .. } => "time",
+        BookingProblem::DuplicatePerson { .. }
+        | BookingProblem::NotEnoughTherapists { .. }
+        | BookingProblem::MissingClinician { .. }
+        | BookingProblem::PersonBusy { .. } => "staff",
+    };
+    let message = names.iter().fold(problem.to_string(), |text, (id, name)| text.replace(id.as_str(), name));
+    Violation::new(field, "booking", message)
+}
+
+impl App {
+    fn protocol_of(&self, enrolment: &Enrolment) -> AppResult<&'static Protocol> {
+        let version = u32::try_from(enrolment.protocol_version).unwrap_or(0);
+        protocols()?.get(&enrolment.protocol_id, version).ok_or_else(|| {
+            AppError::Internal(format!("protocol {} v{} is not available", enrolment.protocol_id, version))
+        })
+    }
+
+    /// Enrols a participant on a protocol (the newest version unless one is named), counting
+    /// the schedule from `baseline_on`.
+    pub async fn enrol(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        protocol_id: &str,
+        version: Option<i64>,
+        baseline_on: &str,
+    ) -> AppResult<Enrolment> {
+        let participant = self.participant(participant_id).await?;
+        self.authorize(
+            actor,
+            Action::ManageSchedule,
+            Resource::Participant { site_id: &participant.site_id, participant_id },
+        )
+        .await?;
+        let registry = protocols()?;
+        let protocol = match version {
+            Some(v) => registry.get(protocol_id, u32::try_from(v).unwrap_or(0)),
+            None => registry.latest(protocol_id),
+        }
+        .ok_or_else(|| {
+            let known: Vec<String> = registry.list().iter().map(|p| format!("{} v{}", p.id(), p.version())).collect();
+            DomainError::invalid(
+                "protocol_id",
+                "one_of",
+                format!(
+                    "no protocol {protocol_id:?}{}; available: {}",
+                    version.map(|v| format!(" version {v}")).unwrap_or_default(),
+                    known.join(", ")
+                ),
+            )
+        })?;
+        let baseline = date("baseline_on", baseline_on).map_err(|v| DomainError::Invalid(vec![v]))?;
+        if self.store.get::<Enrolment>(participant_id).await?.is_some() {
+            return Err(DomainError::Conflict(format!(
+                "{} is already enrolled; move them to another protocol version with a reason instead",
+                participant.code
+            ))
+            .into());
+        }
+        let enrolment = Enrolment {
+            id: participant.id.clone(),
+            participant_id: participant.id.clone(),
+            site_id: participant.site_id.clone(),
+            protocol_id: protocol.id().to_owned(),
+            protocol_version: i64::from(protocol.version()),
+            baseline_on: baseline.to_string(),
+            enrolled_at: self.now(),
+            enrolled_by: actor.user_id.clone(),
+        };
+        self.insert_enrolment(Self::audit_actor(actor), &participant, &enrolment).await?;
+        Ok(enrolment)
+    }
+
+    pub(crate) async fn insert_enrolment(
+        &self,
+        by: AuditActor,
+        participant: &Participant,
+        enrolment: &Enrolment,
+    ) -> AppResult<()> {
+        let (_, chain) = self.chain_for_site(&participant.site_id).await?;
+        let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
+        tx.insert(&chain.chain, "enrolment.create", enrolment).await?;
+        if matches!(participant.stage, Stage::Referred | Stage::Screening) {
+            let enrolled = Participant { stage: Stage::Enrolled, ..participant.clone() };
+            tx.update(
+                &chain.chain,
+                "participant.stage",
+                &enrolled,
+                &format!("enrolled on {} v{}", enrolment.protocol_id, enrolment.protocol_version),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The participant's course: every visit with its window, booking and status today.
+    pub async fn timeline(&self, actor: &Actor, participant_id: &str) -> AppResult<Option<Timeline>> {
+        let participant = self.participant(participant_id).await?;
+        self.authorize(
+            actor,
+            Action::ViewSchedule,
+            Resource::Participant { site_id: &participant.site_id, participant_id },
+        )
+        .await?;
+        let Some(enrolment) = self.store.get::<Enrolment>(participant_id).await? else {
+            return Ok(None);
+        };
+        let site = self.site(&participant.site_id).await?;
+        let (visits, _) = self.course(&site, &enrolment).await?;
+        let protocol = self.protocol_of(&enrolment)?;
+        Ok(Some(Timeline {
+            participant_id: participant.id,
+            participant_code: participant.code,
+            protocol_title: format!("{} (v{})", protocol.title(), protocol.version()),
+            enrolment,
+            visits,
+        }))
+    }
+
+    /// Schedule and appointments of an enrolment, anchored on what actually happened.
+    async fn course(&self, site: &Site, enrolment: &Enrolment) -> AppResult<(Vec<TimelineVisit>, Vec<Appointment>)> {
+        let protocol = self.protocol_of(enrolment)?;
+        let zone = zone_of(site);
+        let appointments = self.store.appointments_for(&enrolment.participant_id).await?;
+        let mut actual = BTreeMap::new();
+        for a in appointments.iter().filter(|a| a.status == AppointmentStatus::Attended) {
+            actual.insert(a.visit_id.clone(), jiff_ts(a.starts_at)?.to_zoned(zone.clone()).date());
+        }
+        let baseline = date("baseline_on", &enrolment.baseline_on).map_err(|v| AppError::Internal(v.message))?;
+        let scheduled = schedule(protocol, baseline, &zone, DEFAULT_START, &actual)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let today = self.local_today(site);
+        let visits = scheduled
+            .into_iter()
+            .map(|visit| {
+                let appointment = appointments
+                    .iter()
+                    .filter(|a| a.visit_id == visit.id && a.status != AppointmentStatus::Cancelled)
+                    .max_by_key(|a| a.starts_at)
+                    .cloned();
+                let status = visit.status(today, actual.get(&visit.id).copied());
+                TimelineVisit { visit, appointment, status }
+            })
+            .collect();
+        Ok((visits, appointments))
+    }
+
+    /// Books (or moves) a visit. The server refuses it, naming every problem, when it is outside
+    /// its window without a reason, lacks the required credentialed staff, or clashes with a
+    /// person's or the room's other bookings. An out-of-window booking with a reason is
+    /// accepted and its deviation recorded in the same transaction.
+    pub async fn book(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        input: &BookingInput,
+    ) -> AppResult<(Appointment, Vec<Deviation>)> {
+        let participant = self.participant(participant_id).await?;
+        self.authorize(
+            actor,
+            Action::ManageSchedule,
+            Resource::Participant { site_id: &participant.site_id, participant_id },
+        )
+        .await?;
+        let enrolment =
+            self.store.get::<Enrolment>(participant_id).await?.ok_or_else(|| {
+                DomainError::Conflict(format!("{} is not enrolled on a protocol yet", participant.code))
+            })?;
+        let site = self.site(&participant.site_id).await?;
+        let zone = zone_of(&site);
+        let (course, _) = self.course(&site, &enrolment).await?;
+        let Some(entry) = course.iter().find(|v| v.visit.id == input.visit_id) else {
+            let known: Vec<&str> = course.iter().map(|v| v.visit.id.as_str()).collect();
+            return Err(DomainError::Invalid(vec![Violation::new(
+                "visit_id",
+                "one_of",
+                format!("no visit {:?} in this protocol; visits: {}", input.visit_id, known.join(", ")),
+            )])
+            .into());
+        };
+
+        let mut violations = Vec::new();
+        let day = date("date", &input.date);
+        let time: Result<Time, Violation> = input
+            .time
+            .trim()
+            .parse()
+            .map_err(|_| Violation::new("time", "time", format!("time must be HH:MM; got {:?}", input.time)));
+        let room =
+            self.store.get::<Room>(&input.room_id).await?.filter(|r| r.site_id == site.id && r.status == "active");
+        if room.is_none() {
+            violations.push(Violation::new("room_id", "one_of", "choose one of this site's active rooms"));
+        }
+        let mut staff = Vec::new();
+        for person in &input.staff {
+            // Roles held at this site, or at every site (independent raters).
+            let roles: Vec<Role> = self
+                .store
+                .grants_for_user(person)
+                .await?
+                .into_iter()
+                .filter(|g| g.site_id.as_deref().is_none_or(|s| s == site.id))
+                .map(|g| g.role)
+                .collect();
+            match staff_role(&roles) {
+                Some(role) => staff.push(StaffAssignment { person: person.clone(), role }),
+                None => violations.push(Violation::new(
+                    "staff",
+                    "site_staff",
+                    format!("{person} holds no clinical role at {}", site.code),
+                )),
+            }
+        }
+        let reschedule = entry.appointment.as_ref().filter(|a| a.status == AppointmentStatus::Booked);
+        let reason = input.reschedule_reason.as_deref().unwrap_or_default().trim().to_owned();
+        if reschedule.is_some() && reason.is_empty() {
+            violations.push(Violation::new(
+                "reschedule_reason",
+                "required",
+                "this visit is already booked: give a reason to move it",
+            ));
+        }
+        if let Some(done) = entry.appointment.as_ref().filter(|a| a.status == AppointmentStatus::Attended) {
+            violations.push(Violation::new(
+                "visit_id",
+                "not_done",
+                format!("{} already took place ({})", input.visit_id, done.starts_at.to_rfc3339()),
+            ));
+        }
+        let (Ok(day), Ok(time), Some(room), true) = (day.clone(), time.clone(), room, violations.is_empty()) else {
+            violations.extend([day.err(), time.err()].into_iter().flatten());
+            return Err(DomainError::Invalid(violations).into());
+        };
+        let start =
+            local_start(day, time, &zone).map_err(|e| DomainError::invalid("time", "time", e.to_string()))?.timestamp();
+        let out_of_window_reason =
+            input.out_of_window_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        let request = BookingRequest {
+            visit_id: entry.visit.id.clone(),
+            visit_type: entry.visit.visit_type.clone(),
+            window_start: entry.visit.window_start,
+            window_end: entry.visit.window_end,
+            start,
+            duration_minutes: entry.visit.duration_minutes,
+            room: room.id.clone(),
+            staff: staff.clone(),
+            out_of_window_reason: out_of_window_reason.clone(),
+        };
+        let end = request.end().map_err(|e| DomainError::invalid("time", "time", e.to_string()))?;
+        let mut credentials = BTreeMap::new();
+        for s in &staff {
+            if let Some(record) = self.store.get::<StaffCredential>(&s.person).await? {
+                credentials.insert(s.person.clone(), credential_of(&record)?);
+            }
+        }
+        let bookings: Vec<Booking> = self
+            .store
+            .appointments_overlapping(timestamp(start), timestamp(end))
+            .await?
+            .into_iter()
+            .filter(|a| Some(&a.id) != reschedule.map(|r| &r.id))
+            .map(|a| {
+                let people = serde_json::from_str::<Vec<StaffAssignment>>(&a.staff)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|s| s.person)
+                    .collect();
+                Ok(Booking {
+                    visit_id: format!("{} of another participant", a.visit_id),
+                    start: jiff_ts(a.starts_at)?,
+                    end: jiff_ts(a.ends_at)?,
+                    room: Some(a.room_id),
+                    people,
+                })
+            })
+            .collect::<AppResult<_>>()?;
+        let context = BookingContext { zone: zone.clone(), credentials, rules: CredentialRules::default(), bookings };
+        let names = self.names_for(&staff, &room).await?;
+        let drafts = catalyst_protocol::check_booking(&request, &context).map_err(|problems| {
+            DomainError::Invalid(problems.iter().map(|p| booking_violation(p, &names)).collect())
+        })?;
+
+        let appointment = Appointment {
+            id: reschedule.map(|r| r.id.clone()).unwrap_or_else(|| self.new_id()),
+            participant_id: participant.id.clone(),
+            site_id: site.id.clone(),
+            visit_id: entry.visit.id.clone(),
+            visit_type: entry.visit.visit_type.id.clone(),
+            visit_kind: entry.visit.visit_type.kind.as_str().to_owned(),
+            starts_at: timestamp(start),
+            ends_at: timestamp(end),
+            room_id: room.id.clone(),
+            staff: serde_json::to_string(&staff).map_err(|e| AppError::Internal(e.to_string()))?,
+            status: AppointmentStatus::Booked,
+            out_of_window_reason,
+            booked_by: actor.user_id.clone(),
+        };
+        let deviations: Vec<Deviation> =
+            drafts.iter().map(|d| self.deviation_from(&participant, d, "automatic", &actor.user_id)).collect();
+        let chain = Self::site_chain_ref(&site);
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        if reschedule.is_some() {
+            tx.update(&chain.chain, "appointment.reschedule", &appointment, &reason).await?;
+        } else {
+            tx.insert(&chain.chain, "appointment.book", &appointment).await?;
+        }
+        for d in &deviations {
+            tx.insert(&chain.chain, "deviation.record", d).await?;
+        }
+        tx.commit().await?;
+        Ok((appointment, deviations))
+    }
+
+    /// Display names of the staff and the room, for messages.
+    async fn names_for(&self, staff: &[StaffAssignment], room: &Room) -> AppResult<Vec<(String, String)>> {
+        let mut names = vec![(room.id.clone(), room.name.clone())];
+        for s in staff {
+            if let Some(user) = self.store.get::<catalyst_core::people::User>(&s.person).await? {
+                names.push((user.id, user.display_name));
+            }
+        }
+        Ok(names)
+    }
+
+    fn deviation_from(&self, participant: &Participant, draft: &DeviationDraft, source: &str, by: &str) -> Deviation {
+        Deviation {
+            id: self.new_id(),
+            participant_id: participant.id.clone(),
+            site_id: participant.site_id.clone(),
+            visit_id: Some(draft.visit_id.clone()),
+            kind: wire_name(&draft.kind),
+            severity: wire_name(&draft.severity),
+            description: draft.description.clone(),
+            source: source.to_owned(),
+            recorded_at: self.now(),
+            recorded_by: by.to_owned(),
+            resolution: None,
+            resolved_at: None,
+        }
+    }
+
+    /// Records whether a booked visit took place. A missed visit is a deviation.
+    pub async fn record_attendance(
+        &self,
+        actor: &Actor,
+        appointment_id: &str,
+        status: AppointmentStatus,
+        note: &str,
+    ) -> AppResult<Appointment> {
+        let current = self
+            .store
+            .get::<Appointment>(appointment_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("appointment", appointment_id))?;
+        self.authorize(
+            actor,
+            Action::ManageSchedule,
+            Resource::Participant { site_id: &current.site_id, participant_id: &current.participant_id },
+        )
+        .await?;
+        if !matches!(status, AppointmentStatus::Attended | AppointmentStatus::Missed | AppointmentStatus::Cancelled) {
+            return Err(DomainError::invalid("status", "one_of", "status must be attended, missed or cancelled").into());
+        }
+        if current.status != AppointmentStatus::Booked {
+            return Err(DomainError::Conflict(format!("this appointment is already {}", current.status)).into());
+        }
+        let note = required_text("note", note, 1000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let participant = self.participant(&current.participant_id).await?;
+        let site = self.site(&current.site_id).await?;
+        let updated = Appointment { status, ..current };
+        let chain = Self::site_chain_ref(&site);
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        tx.update(&chain.chain, &format!("appointment.{status}"), &updated, &note).await?;
+        if status == AppointmentStatus::Missed {
+            let d = Deviation {
+                id: self.new_id(),
+                participant_id: participant.id.clone(),
+                site_id: site.id.clone(),
+                visit_id: Some(updated.visit_id.clone()),
+                kind: "missed_visit".into(),
+                severity: if updated.visit_kind == "experimental" { "major".into() } else { "minor".into() },
+                description: format!("{} was missed: {note}", updated.visit_id),
+                source: "automatic".into(),
+                recorded_at: self.now(),
+                recorded_by: actor.user_id.clone(),
+                resolution: None,
+                resolved_at: None,
+            };
+            tx.insert(&chain.chain, "deviation.record", &d).await?;
+        }
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Finds departures from the protocol that nobody has recorded yet (windows that passed
+    /// without the visit, out-of-window visits, too few therapists) and records them.
+    pub async fn scan_deviations(&self) -> AppResult<usize> {
+        let by = AuditActor::system("deviation-scan");
+        let mut recorded = 0;
+        for site in self.store.list_sites().await? {
+            let today = self.local_today(&site);
+            for enrolment in self.store.enrolments_at_site(&site.id).await? {
+                let participant = self.participant(&enrolment.participant_id).await?;
+                let (course, appointments) = self.course(&site, &enrolment).await?;
+                let records: Vec<VisitRecord> = appointments
+                    .iter()
+                    .filter(|a| a.status == AppointmentStatus::Attended)
+                    .map(|a| {
+                        let staff: Vec<StaffAssignment> = serde_json::from_str(&a.staff).unwrap_or_default();
+                        Ok(VisitRecord {
+                            visit_id: a.visit_id.clone(),
+                            date: jiff_ts(a.starts_at)?.to_zoned(zone_of(&site)).date(),
+                            attended: true,
+                            staff: staff
+                                .into_iter()
+                                .map(|s| catalyst_protocol::StaffPresent {
+                                    person: s.person,
+                                    role: s.role,
+                                    credential_current: true,
+                                })
+                                .collect(),
+                            doses: Vec::new(),
+                        })
+                    })
+                    .collect::<AppResult<_>>()?;
+                let schedule: Vec<ScheduledVisit> = course.into_iter().map(|v| v.visit).collect();
+                // An instrument given within a visit's window counts for that visit.
+                let given = self.store.assessments_for(&participant.id).await?;
+                let assessments: Vec<AssessmentRecord> = schedule
+                    .iter()
+                    .flat_map(|v| {
+                        given.iter().filter(|a| a.administered_on.parse::<Date>().is_ok_and(|d| v.in_window(d))).map(
+                            |a| AssessmentRecord {
+                                visit_id: v.id.clone(),
+                                instrument: a.instrument.as_str().to_owned(),
+                            },
+                        )
+                    })
+                    .collect();
+                let known = self.store.deviations_for(&participant.id).await?;
+                let drafts: Vec<DeviationDraft> = detect_deviations(&schedule, &records, &assessments, today)
+                    .into_iter()
+                    .filter(|d| {
+                        let kind = wire_name(&d.kind);
+                        !known.iter().any(|k| k.kind == kind && k.visit_id.as_deref() == Some(d.visit_id.as_str()))
+                    })
+                    .collect();
+                if drafts.is_empty() {
+                    continue;
+                }
+                let chain = Self::site_chain_ref(&site);
+                let mut tx = self.begin(by.clone(), std::slice::from_ref(&chain)).await?;
+                for draft in &drafts {
+                    let d = self.deviation_from(&participant, draft, "automatic", &by.id);
+                    tx.insert(&chain.chain, "deviation.record", &d).await?;
+                    recorded += 1;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(recorded)
+    }
+
+    /// A deviation reported by staff.
+    pub async fn record_deviation(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        visit_id: Option<&str>,
+        severity: &str,
+        description: &str,
+    ) -> AppResult<Deviation> {
+        let participant = self.participant(participant_id).await?;
+        self.authorize(
+            actor,
+            Action::RecordDeviation,
+            Resource::Participant { site_id: &participant.site_id, participant_id },
+        )
+        .await?;
+        let mut violations = Vec::new();
+        if !["minor", "major", "critical"].contains(&severity) {
+            violations.push(Violation::one_of("severity", severity, &["minor", "major", "critical"]));
+        }
+        let description = required_text("description", description, 4000).map_err(|v| violations.push(v)).ok();
+        let Some(description) = description.filter(|_| violations.is_empty()) else {
+            return Err(DomainError::Invalid(violations).into());
+        };
+        let d = Deviation {
+            id: self.new_id(),
+            participant_id: participant.id.clone(),
+            site_id: participant.site_id.clone(),
+            visit_id: visit_id.filter(|v| !v.is_empty()).map(str::to_owned),
+            kind: "manual".into(),
+            severity: severity.to_owned(),
+            description,
+            source: "manual".into(),
+            recorded_at: self.now(),
+            recorded_by: actor.user_id.clone(),
+            resolution: None,
+            resolved_at: None,
+        };
+        let (_, chain) = self.chain_for_site(&participant.site_id).await?;
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        tx.insert(&chain.chain, "deviation.record", &d).await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    pub async fn resolve_deviation(&self, actor: &Actor, deviation_id: &str, resolution: &str) -> AppResult<Deviation> {
+        let current = self
+            .store
+            .get::<Deviation>(deviation_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("deviation", deviation_id))?;
+        self.authorize(
+            actor,
+            Action::RecordDeviation,
+            Resource::Participant { site_id: &current.site_id, participant_id: &current.participant_id },
+        )
+        .await?;
+        if current.resolved_at.is_some() {
+            return Err(DomainError::Conflict("this deviation is already resolved".into()).into());
+        }
+        let resolution = required_text("resolution", resolution, 4000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let (_, chain) = self.chain_for_site(&current.site_id).await?;
+        let resolved = Deviation { resolution: Some(resolution.clone()), resolved_at: Some(self.now()), ..current };
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        tx.update(&chain.chain, "deviation.resolve", &resolved, &resolution).await?;
+        tx.commit().await?;
+        Ok(resolved)
+    }
+
+    /// A site's deviation log, newest first, with participant codes.
+    pub async fn deviation_log(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<(Deviation, String)>> {
+        self.authorize(actor, Action::ViewDeviations, Resource::Site { site_id }).await?;
+        let codes: HashMap<String, String> = self.store.participant_codes_at_site(site_id).await?;
+        Ok(self
+            .store
+            .deviations_at_site(site_id)
+            .await?
+            .into_iter()
+            .map(|d| {
+                let code = codes.get(&d.participant_id).cloned().unwrap_or_default();
+                (d, code)
+            })
+            .collect())
+    }
+
+    /// The rooms of a site.
+    pub async fn rooms(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<Room>> {
+        self.authorize(actor, Action::ViewSchedule, Resource::Site { site_id }).await?;
+        Ok(self.store.rooms_at_site(site_id).await?)
+    }
+
+    /// Appointments at a site between two instants, with the participant's code.
+    pub async fn site_calendar(
+        &self,
+        actor: &Actor,
+        site_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> AppResult<Vec<(Appointment, String)>> {
+        self.authorize(actor, Action::ViewSchedule, Resource::Site { site_id }).await?;
+        let codes = self.store.participant_codes_at_site(site_id).await?;
+        Ok(self
+            .store
+            .appointments_at_site(site_id, from, to)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let code = codes.get(&a.participant_id).cloned().unwrap_or_default();
+                (a, code)
+            })
+            .collect())
+    }
+
+    /// Sets a therapist's credential (site leads for their site's staff; administrators).
+    pub async fn set_credential(
+        &self,
+        actor: &Actor,
+        site_id: &str,
+        user_id: &str,
+        input: &CredentialInput,
+    ) -> AppResult<StaffCredential> {
+        self.authorize(actor, Action::ManageCredentials, Resource::Site { site_id }).await?;
+        let works_here = self.store.grants_at_site(site_id).await?.iter().any(|g| g.user_id == user_id);
+        if !works_here {
+            return Err(DomainError::invalid("user_id", "site_staff", "this person holds no role at the site").into());
+        }
+        let mut violations = Vec::new();
+        let mut check = |field: &str, v: &Option<String>| match opt_date(field, v) {
+            Ok(d) => d.map(|d| d.to_string()),
+            Err(e) => {
+                violations.push(e);
+                None
+            }
+        };
+        let training = check("training_completed_on", &input.training_completed_on);
+        let certified = check("certified_until", &input.certified_until);
+        let ethics = check("ethics_attested_on", &input.ethics_attested_on);
+        if input.supervised_sessions < 0 {
+            violations.push(Violation::new("supervised_sessions", "range", "supervised_sessions cannot be negative"));
+        }
+        if !violations.is_empty() {
+            return Err(DomainError::Invalid(violations).into());
+        }
+        let record = StaffCredential {
+            id: user_id.to_owned(),
+            training_completed_on: training,
+            supervised_sessions: input.supervised_sessions,
+            certified_until: certified,
+            ethics_attested_on: ethics,
+            updated_at: self.now(),
+        };
+        self.write_credential(Self::audit_actor(actor), &record, input.reason.as_deref().unwrap_or_default()).await?;
+        Ok(record)
+    }
+
+    /// Credentials live in the system chain: a therapist may work at several sites.
+    pub(crate) async fn write_credential(
+        &self,
+        by: AuditActor,
+        record: &StaffCredential,
+        reason: &str,
+    ) -> AppResult<()> {
+        let system = Self::system_chain_ref();
+        let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
+        if tx.get::<StaffCredential>(&record.id).await?.is_some() {
+            tx.update(&system.chain, "credential.update", record, reason).await?;
+        } else {
+            tx.insert(&system.chain, "credential.create", record).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Therapists at a site with their credential and its status today.
+    pub async fn site_credentials(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<StaffCredentialView>> {
+        self.authorize(actor, Action::ViewCredentials, Resource::Site { site_id }).await?;
+        let site = self.site(site_id).await?;
+        let today = self.local_today(&site);
+        let mut out = Vec::new();
+        let users = self.store.list_users_at_site(site_id).await?;
+        for grant in self.store.grants_at_site(site_id).await?.into_iter().filter(|g| g.role == Role::Therapist) {
+            let Some(user) = users.iter().find(|u| u.id == grant.user_id) else { continue };
+            let record = self.store.get::<StaffCredential>(&user.id).await?;
+            let (status, expiring) = match &record {
+                Some(r) => {
+                    let c = credential_of(r)?;
+                    (credential_status(&c, today, &CredentialRules::default()), expiring_within(&c, today, 30))
+                }
+                None => (
+                    credential_status(
+                        &Credential {
+                            training_completed_on: None,
+                            supervised_sessions: 0,
+                            certified_until: None,
+                            ethics_attested_on: None,
+                        },
+                        today,
+                        &CredentialRules::default(),
+                    ),
+                    None,
+                ),
+            };
+            out.push(StaffCredentialView {
+                user_id: user.id.clone(),
+                name: user.display_name.clone(),
+                record,
+                current: status.is_current(),
+                status,
+                expiring_on: expiring,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A credential as entered.
+#[derive(Debug, Clone, Default)]
+pub struct CredentialInput {
+    pub training_completed_on: Option<String>,
+    pub supervised_sessions: i64,
+    pub certified_until: Option<String>,
+    pub ethics_attested_on: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StaffCredentialView {
+    pub user_id: String,
+    pub name: String,
+    pub record: Option<StaffCredential>,
+    pub current: bool,
+    pub status: CredentialStatus,
+    /// Set when the certification ends within 30 days.
+    pub expiring_on: Option<Date>,
+}
+
+/// How a visit is named to people outside the protocol (feeds, calendars).
+pub fn visit_kind_label(kind: &str) -> &'static str {
+    match kind {
+        "preparation" => "Preparation session",
+        "experimental" => "Experimental (dosing) session",
+        "integration" => "Integration session",
+        "assessment" => "Assessment",
+        "follow_up" => "Follow-up assessment",
+        "screening" => "Screening visit",
+        _ => "Visit",
+    }
+}
+
+impl App {
+    /// The actor's visits from 30 days ago to 120 days ahead as an iCalendar feed: the sessions
+    /// a staff member is booked for, or a participant's own visits. Summaries carry the visit
+    /// kind and the pseudonymous code only.
+    pub async fn my_calendar(&self, actor: &Actor) -> AppResult<String> {
+        let now = self.now();
+        let from = now.plus_seconds(-30 * 86_400);
+        let to = now.plus_seconds(120 * 86_400);
+        let mut events = Vec::new();
+        let rooms: HashMap<String, String> = {
+            let mut map = HashMap::new();
+            for site in self.store.list_sites().await? {
+                for room in self.store.rooms_at_site(&site.id).await? {
+                    map.insert(room.id, format!("{}, {}", room.name, site.name));
+                }
+            }
+            map
+        };
+        for a in self.store.appointments_overlapping(from, to).await? {
+            let staff: Vec<StaffAssignment> = serde_json::from_str(&a.staff).unwrap_or_default();
+            let mine =
+                staff.iter().any(|s| s.person == actor.user_id) || actor.own_participants.contains(&a.participant_id);
+            if !mine {
+                continue;
+            }
+            let code = self.participant(&a.participant_id).await?.code;
+            let summary = if actor.own_participants.contains(&a.participant_id) {
+                visit_kind_label(&a.visit_kind).to_owned()
+            } else {
+                format!("{} · {code}", visit_kind_label(&a.visit_kind))
+            };
+            events.push(catalyst_protocol::IcsEvent {
+                uid: format!("appointment-{}@catalyst", a.id),
+                dtstamp: jiff_ts(now)?,
+                start: jiff_ts(a.starts_at)?,
+                end: jiff_ts(a.ends_at)?,
+                summary,
+                location: rooms.get(&a.room_id).cloned(),
+                description: None,
+            });
+        }
+        Ok(catalyst_protocol::ics_calendar("Catalyst visits", &events))
+    }
+
+    /// Therapists at the actor's sites whose credential is not current or ends within 30 days.
+    pub async fn credential_warnings(&self, actor: &Actor) -> AppResult<Vec<(Site, StaffCredentialView)>> {
+        let mut out = Vec::new();
+        for site in self.store.list_sites().await? {
+            if !Self::may(actor, Action::ViewCredentials, Resource::Site { site_id: &site.id }) {
+                continue;
+            }
+            for view in self.site_credentials(actor, &site.id).await? {
+                if !view.current || view.expiring_on.is_some() {
+                    out.push((site.clone(), view));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A participant's booked visits still to come (for their portal).
+    pub async fn upcoming_visits(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<Appointment>> {
+        let participant = self.participant(participant_id).await?;
+        self.authorize(
+            actor,
+            Action::ViewSchedule,
+            Resource::Participant { site_id: &participant.site_id, participant_id },
+        )
+        .await?;
+        let now = self.now();
+        Ok(self
+            .store
+            .appointments_for(participant_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.status == AppointmentStatus::Booked && a.ends_at > now)
+            .collect())
+    }
+}

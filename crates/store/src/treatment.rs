@@ -1,0 +1,78 @@
+//! Treatment-course queries.
+
+use crate::rows::{query_owned, select_sql};
+use crate::{Store, StoreError};
+use catalyst_core::record::Record;
+use catalyst_core::time::Timestamp;
+use catalyst_core::treatment::{Appointment, Deviation, Enrolment, Room};
+use sqlx::Row as _;
+use std::collections::HashMap;
+
+impl Store {
+    pub async fn appointments_for(&self, participant_id: &str) -> Result<Vec<Appointment>, StoreError> {
+        let tail = "WHERE participant_id = $1 ORDER BY starts_at";
+        self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(participant_id.to_owned())).await
+    }
+
+    /// Live appointments (booked or attended) overlapping `[from, to)`, at any site: people and
+    /// rooms are checked for clashes wherever they are booked.
+    pub async fn appointments_overlapping(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ('booked', 'attended') ORDER BY starts_at";
+        self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros())).await
+    }
+
+    pub async fn appointments_at_site(
+        &self,
+        site_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let tail =
+            "WHERE site_id = $1 AND starts_at < $3 AND ends_at > $2 AND status <> 'cancelled' ORDER BY starts_at";
+        self.fetch_records(
+            query_owned(select_sql(Appointment::SPEC, tail))
+                .bind(site_id.to_owned())
+                .bind(from.micros())
+                .bind(to.micros()),
+        )
+        .await
+    }
+
+    pub async fn enrolments_at_site(&self, site_id: &str) -> Result<Vec<Enrolment>, StoreError> {
+        self.fetch_records(
+            query_owned(select_sql(Enrolment::SPEC, "WHERE site_id = $1 ORDER BY enrolled_at"))
+                .bind(site_id.to_owned()),
+        )
+        .await
+    }
+
+    pub async fn rooms_at_site(&self, site_id: &str) -> Result<Vec<Room>, StoreError> {
+        self.fetch_records(
+            query_owned(select_sql(Room::SPEC, "WHERE site_id = $1 ORDER BY name")).bind(site_id.to_owned()),
+        )
+        .await
+    }
+
+    pub async fn deviations_for(&self, participant_id: &str) -> Result<Vec<Deviation>, StoreError> {
+        let tail = "WHERE participant_id = $1 ORDER BY recorded_at";
+        self.fetch_records(query_owned(select_sql(Deviation::SPEC, tail)).bind(participant_id.to_owned())).await
+    }
+
+    pub async fn deviations_at_site(&self, site_id: &str) -> Result<Vec<Deviation>, StoreError> {
+        let tail = "WHERE site_id = $1 ORDER BY recorded_at DESC LIMIT 500";
+        self.fetch_records(query_owned(select_sql(Deviation::SPEC, tail)).bind(site_id.to_owned())).await
+    }
+
+    /// Participant codes by id, for labelling a site's lists.
+    pub async fn participant_codes_at_site(&self, site_id: &str) -> Result<HashMap<String, String>, StoreError> {
+        let rows = sqlx::query("SELECT id, code FROM participants WHERE site_id = $1")
+            .bind(site_id.to_owned())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+}

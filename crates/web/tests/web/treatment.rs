@@ -1,0 +1,250 @@
+//! The course of treatment over the API: enrolment, schedule, booking rules, attendance,
+//! deviations, credentials and calendar feeds.
+
+use crate::support::TestApp;
+use serde_json::{Value, json};
+
+async fn user_id(t: &TestApp, username: &str) -> String {
+    t.app.store.user_by_username(username).await.unwrap().unwrap().id
+}
+
+async fn room(t: &TestApp, token: &str, site_code: &str, name: &str) -> String {
+    let site = t.site_id(site_code).await;
+    let (_, rooms) = t.get(token, &format!("/api/v1/sites/{site}/rooms")).await;
+    rooms.as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+/// Enrols `code` with a baseline so that `visit` is due today, and returns that visit.
+async fn enrol_with(t: &TestApp, token: &str, code: &str, baseline: &str) -> (String, Value) {
+    let p = t.participant_id(code).await;
+    let (status, e) = t
+        .post(
+            token,
+            &format!("/api/v1/participants/{p}/enrolment"),
+            json!({"protocol_id": "mapp1", "baseline_on": baseline}),
+        )
+        .await;
+    assert_eq!(status, 201, "{e}");
+    let (status, timeline) = t.get(token, &format!("/api/v1/participants/{p}/timeline")).await;
+    assert_eq!(status, 200);
+    (p, timeline)
+}
+
+fn visit<'a>(timeline: &'a Value, id: &str) -> &'a Value {
+    timeline["visits"].as_array().unwrap().iter().find(|v| v["visit"]["id"] == id).unwrap()
+}
+
+async fn today(t: &TestApp, site: &str) -> String {
+    let site = t.app.store.site_by_code(site).await.unwrap().unwrap();
+    t.app.local_today(&site).to_string()
+}
+
+#[tokio::test]
+async fn enrolment_generates_the_schedule_from_the_protocol() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.van").await;
+    let (p, timeline) = enrol_with(&t, &lead, "VAN-0002", "2026-03-02").await;
+    let visits = timeline["visits"].as_array().unwrap();
+    assert_eq!(visits.len(), 22);
+    assert_eq!(visit(&timeline, "baseline_assessment")["visit"]["target"], "2026-03-02");
+    let exp1 = &visit(&timeline, "exp1")["visit"];
+    assert_eq!(exp1["dose"]["initial_mg"], 80.0);
+    assert_eq!(exp1["visit_type"]["staff"]["therapists"], 2);
+    assert_eq!(exp1["visit_type"]["overnight"], true);
+    // Vancouver moves to daylight saving on 2026-03-08: planned starts stay at 09:00 local.
+    let starts: Vec<&str> = visits.iter().map(|v| v["visit"]["planned_start"].as_str().unwrap()).collect();
+    assert!(starts.iter().all(|s| s.contains("T09:00:00")), "{starts:?}");
+    assert!(starts[0].contains("-08:00") && starts.iter().any(|s| s.contains("-07:00")), "{starts:?}");
+    let (status, _) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{p}/enrolment"),
+            json!({"protocol_id": "mapp1", "baseline_on": "2026-03-02"}),
+        )
+        .await;
+    assert_eq!(status, 409, "enrolled once");
+    let (status, problem) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{}/enrolment", t.participant_id("VAN-0001").await),
+            json!({"protocol_id": "mapp9", "baseline_on": "2026-03-02"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("mapp1 v1"), "{problem}");
+    let participant = t.token("participant.van").await;
+    assert_eq!(t.get(&participant, &format!("/api/v1/participants/{p}/timeline")).await.0, 403, "not their own");
+    let rater = t.token("rater").await;
+    assert_eq!(
+        t.get(&rater, &format!("/api/v1/participants/{p}/timeline")).await.0,
+        403,
+        "sessions would unblind a rater"
+    );
+}
+
+#[tokio::test]
+async fn a_dosing_session_needs_two_distinct_credentialed_therapists_and_free_rooms() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let today = today(&t, "BOS").await;
+    // BOS-0001 enrolled so that the first preparation session is due today.
+    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &today).await;
+    let prep1 = visit(&timeline, "prep1");
+    let date = prep1["visit"]["target"].as_str().unwrap().to_owned();
+    let session_room = room(&t, &lead, "BOS", "Session room A").await;
+    let (t1, t2, t3) =
+        (user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await, user_id(&t, "therapist3.bos").await);
+    let path = format!("/api/v1/participants/{p}/bookings");
+    let booking = |staff: Vec<&str>, time: &str| json!({"visit_id": "prep1", "date": date, "time": time, "room_id": session_room, "staff": staff});
+
+    let (status, problem) = t.post(&lead, &path, booking(vec![&t1], "10:00")).await;
+    assert_eq!(status, 422, "{problem}");
+    let message = problem["errors"][0]["message"].as_str().unwrap();
+    assert_eq!(problem["errors"][0]["field"], "staff");
+    assert!(message.contains("needs 2 distinct therapists") && message.contains("has 1"), "{message}");
+
+    // therapist3 at Boston has an expired certification: they do not count.
+    let (status, problem) = t.post(&lead, &path, booking(vec![&t1, &t3], "10:00")).await;
+    assert_eq!(status, 422);
+    assert!(problem.to_string().contains("Hannah Lindqvist") && problem.to_string().contains("expired"), "{problem}");
+
+    let (status, problem) = t.post(&lead, &path, booking(vec![&t1, &t1], "10:00")).await;
+    assert_eq!(status, 422, "the same person twice is not two therapists: {problem}");
+
+    let (status, booked) = t.post(&lead, &path, booking(vec![&t1, &t2], "10:00")).await;
+    assert_eq!(status, 201, "{booked}");
+    assert_eq!(booked["appointment"]["status"], "booked");
+
+    // A second participant at the same time: the therapists and the room are taken.
+    let (q, timeline) = enrol_with(&t, &lead, "BOS-0002", &today).await;
+    let date2 = visit(&timeline, "prep1")["visit"]["target"].as_str().unwrap().to_owned();
+    assert_eq!(date, date2);
+    let (status, problem) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{q}/bookings"),
+            json!({"visit_id": "prep1", "date": date, "time": "11:00", "room_id": session_room, "staff": [t1, t2]}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"room_id") && fields.contains(&"staff"), "{problem}");
+    assert!(problem.to_string().contains("Rachel Adler is already booked"), "{problem}");
+
+    // Moving a booking needs a reason, and the ledger keeps it.
+    let (status, problem) = t.post(&lead, &path, booking(vec![&t1, &t2], "13:00")).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("reschedule_reason")));
+    let mut moved = booking(vec![&t1, &t2], "13:00");
+    moved["reschedule_reason"] = json!("participant's train delayed");
+    assert_eq!(t.post(&lead, &path, moved).await.0, 201);
+    let entries = t
+        .app
+        .store
+        .recent_entries(&catalyst_store::ledger::EntryFilter { limit: 5, ..Default::default() })
+        .await
+        .unwrap();
+    assert!(entries.iter().any(|e| e.action == "appointment.reschedule" && e.reason.as_deref() == Some("participant's train delayed")));
+}
+
+#[tokio::test]
+async fn out_of_window_bookings_need_a_reason_and_become_deviations() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let today = today(&t, "BOS").await;
+    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &today).await;
+    let window_end: jiff::civil::Date =
+        visit(&timeline, "prep1")["visit"]["window_end"].as_str().unwrap().parse().unwrap();
+    let late = window_end.checked_add(jiff::Span::new().days(3)).unwrap().to_string();
+    let consult = room(&t, &lead, "BOS", "Session room B").await;
+    let staff = [user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await];
+    let path = format!("/api/v1/participants/{p}/bookings");
+    let (status, problem) = t
+        .post(
+            &lead,
+            &path,
+            json!({"visit_id": "prep1", "date": late, "time": "09:00", "room_id": consult, "staff": staff}),
+        )
+        .await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("date")), "{problem}");
+    let (status, booked) = t.post(&lead, &path, json!({"visit_id": "prep1", "date": late, "time": "09:00", "room_id": consult, "staff": staff, "out_of_window_reason": "participant in hospital"})).await;
+    assert_eq!(status, 201, "{booked}");
+    assert_eq!(booked["deviations"][0]["kind"], "out_of_window");
+    let bos = t.site_id("BOS").await;
+    let (_, log) = t.get(&lead, &format!("/api/v1/sites/{bos}/deviations")).await;
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["deviation"]["kind"] == "out_of_window" && d["participant_code"] == "BOS-0001")
+    );
+
+    // Missing the visit is a deviation too; resolving records what was done; nothing is deleted.
+    let appointment = booked["appointment"]["id"].as_str().unwrap();
+    let (status, _) = t
+        .post(
+            &lead,
+            &format!("/api/v1/appointments/{appointment}/attendance"),
+            json!({"status": "missed", "note": "did not come"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, log) = t.get(&lead, &format!("/api/v1/sites/{bos}/deviations")).await;
+    let missed = log.as_array().unwrap().iter().find(|d| d["deviation"]["kind"] == "missed_visit").unwrap();
+    let id = missed["deviation"]["id"].as_str().unwrap();
+    let (status, resolved) = t
+        .post(&lead, &format!("/api/v1/deviations/{id}/resolve"), json!({"resolution": "rebooked; sponsor informed"}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(resolved["resolution"], "rebooked; sponsor informed");
+    let monitor = t.token("monitor").await;
+    assert_eq!(t.get(&monitor, &format!("/api/v1/sites/{bos}/deviations")).await.0, 200);
+    assert_eq!(t.post(&monitor, &format!("/api/v1/deviations/{id}/resolve"), json!({"resolution": "x"})).await.0, 403);
+}
+
+#[tokio::test]
+async fn credentials_are_kept_by_site_leads_and_feeds_carry_no_health_details() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.syd").await;
+    let syd = t.site_id("SYD").await;
+    let (_, creds) = t.get(&lead, &format!("/api/v1/sites/{syd}/credentials")).await;
+    let expiring = creds.as_array().unwrap().iter().find(|c| c["name"] == "Lucy Chen").unwrap();
+    assert!(expiring["expiring_on"].is_string(), "the demo's therapist3 at Sydney expires within 30 days: {expiring}");
+    let therapist = t.token("therapist1.syd").await;
+    let target = user_id(&t, "therapist3.syd").await;
+    let body = json!({"training_completed_on": "2025-01-10", "supervised_sessions": 9, "certified_until": "2028-01-31", "ethics_attested_on": "2026-10-01", "reason": "recertified"});
+    assert_eq!(t.put(&therapist, &format!("/api/v1/sites/{syd}/credentials/{target}"), body.clone()).await.0, 403);
+    let (status, saved) = t.put(&lead, &format!("/api/v1/sites/{syd}/credentials/{target}"), body).await;
+    assert_eq!(status, 200, "{saved}");
+    let (status, problem) = t
+        .put(
+            &lead,
+            &format!("/api/v1/sites/{syd}/credentials/{target}"),
+            json!({"supervised_sessions": -1, "certified_until": "31/01/2028"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["certified_until", "supervised_sessions"]);
+
+    // The demo booked SYD-0006's sessions with therapist1: their feed has them, coded.
+    let r = t.http.get(t.url("/api/v1/me/calendar.ics")).bearer_auth(&therapist).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/calendar; charset=utf-8");
+    let ics = r.text().await.unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.contains("BEGIN:VEVENT"), "{ics}");
+    assert!(ics.contains("SYD-0006"), "{ics}");
+    let own = t.token("participant.syd").await;
+    let ics =
+        t.http.get(t.url("/api/v1/me/calendar.ics")).bearer_auth(&own).send().await.unwrap().text().await.unwrap();
+    assert!(
+        ics.contains("BEGIN:VEVENT") && !ics.contains("SYD-0006"),
+        "a participant's feed holds only their own visits"
+    );
+
+    let (status, entries) =
+        t.get(&lead, &format!("/api/v1/sites/{syd}/calendar?from={}&days=31", today(&t, "SYD").await)).await;
+    assert_eq!(status, 200);
+    assert!(entries.as_array().unwrap().iter().any(|e| e["participant_code"] == "SYD-0006"));
+    assert_eq!(t.get(&lead, &format!("/api/v1/sites/{syd}/calendar?from=tomorrow")).await.0, 422);
+}
