@@ -912,3 +912,93 @@ impl App {
             .collect())
     }
 }
+
+impl App {
+    /// Moves an enrolled participant to another version of their protocol (an amendment) or to
+    /// another protocol, with the reason; the ledger keeps which version governed when.
+    pub async fn move_enrolment(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        protocol_id: &str,
+        version: i64,
+        reason: &str,
+    ) -> AppResult<Enrolment> {
+        let participant = self.participant(participant_id).await?;
+        self.authorize(
+            actor,
+            Action::ManageSchedule,
+            Resource::Participant { site_id: &participant.site_id, participant_id },
+        )
+        .await?;
+        let current = self
+            .store
+            .get::<Enrolment>(participant_id)
+            .await?
+            .ok_or_else(|| DomainError::Conflict(format!("{} is not enrolled yet", participant.code)))?;
+        let protocol = protocols()?.get(protocol_id, u32::try_from(version).unwrap_or(0)).ok_or_else(|| {
+            DomainError::invalid("version", "known_version", format!("no protocol {protocol_id:?} version {version}"))
+        })?;
+        if current.protocol_id == protocol.id() && current.protocol_version == i64::from(protocol.version()) {
+            return Err(DomainError::Conflict(format!(
+                "{} already follows {} v{}",
+                participant.code,
+                protocol.id(),
+                protocol.version()
+            ))
+            .into());
+        }
+        let moved = Enrolment {
+            protocol_id: protocol.id().to_owned(),
+            protocol_version: i64::from(protocol.version()),
+            ..current
+        };
+        let (_, chain) = self.chain_for_site(&participant.site_id).await?;
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        tx.update(&chain.chain, "enrolment.move", &moved, reason).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Dates of a participant's experimental (dosing) sessions, for marking charts; empty for
+    /// anyone who may not see the schedule (a blinded rater).
+    pub async fn dosing_dates(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<(Date, String)>> {
+        let participant = self.participant(participant_id).await?;
+        if !Self::may(
+            actor,
+            Action::ViewSchedule,
+            Resource::Participant { site_id: &participant.site_id, participant_id },
+        ) {
+            return Ok(Vec::new());
+        }
+        let zone = zone_of(&self.site(&participant.site_id).await?);
+        let mut out = Vec::new();
+        for a in self.store.appointments_for(participant_id).await? {
+            if a.visit_kind == "experimental" && a.status == AppointmentStatus::Attended {
+                out.push((jiff_ts(a.starts_at)?.to_zoned(zone.clone()).date(), a.visit_id.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Self-report questionnaires the participant's visits due today ask for and that have not
+    /// been filled in within the visit's window.
+    pub async fn questionnaires_due(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<(String, Date)>> {
+        let Some(timeline) = self.timeline(actor, participant_id).await? else { return Ok(Vec::new()) };
+        let given = self.store.assessments_for(participant_id).await?;
+        let mut due = Vec::new();
+        for v in timeline.visits.iter().filter(|v| v.status == VisitStatus::Due) {
+            for instrument in &v.visit.visit_type.instruments {
+                let self_report = matches!(instrument.as_str(), "pcl5" | "sds" | "phq9");
+                let done = given.iter().any(|a| {
+                    a.instrument.as_str() == instrument
+                        && a.administered_on.parse::<Date>().is_ok_and(|d| v.visit.in_window(d))
+                });
+                if self_report && !done && !due.iter().any(|(i, _)| i == instrument) {
+                    due.push((instrument.clone(), v.visit.window_end));
+                }
+            }
+        }
+        Ok(due)
+    }
+}

@@ -75,7 +75,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(outcomes::acknowledge))
         .routes(routes!(outcomes::get_definitions, outcomes::put_definitions))
         .routes(routes!(treatment::list_protocols))
-        .routes(routes!(treatment::enrol))
+        .routes(routes!(treatment::enrol, treatment::move_enrolment))
         .routes(routes!(treatment::timeline))
         .routes(routes!(treatment::book))
         .routes(routes!(treatment::attendance))

@@ -171,7 +171,9 @@ pub async fn chart(
         .map_err(|v| catalyst_core::DomainError::Invalid(vec![v]))?;
     let (code, history) = state.app.instrument_history(&auth.actor, &participant_id, id).await?;
     let rows: Vec<_> = history.iter().collect();
-    let svg = crate::pages::outcome_charts::chart_svg(id, &rows, &code)
+    let doses =
+        crate::pages::outcome_charts::dose_markers(&state.app.dosing_dates(&auth.actor, &participant_id).await?);
+    let svg = crate::pages::outcome_charts::chart_svg(id, &rows, &code, &doses)
         .ok_or_else(|| catalyst_core::DomainError::not_found("chart", format!("{instrument} for this participant")))?;
     Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg))
 }

@@ -43,6 +43,28 @@ pub async fn enrol(
     Ok((StatusCode::CREATED, Json(enrolment)))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveEnrolmentBody {
+    pub protocol_id: String,
+    pub version: i64,
+    /// Why the participant moves (kept in the audit trail).
+    pub reason: String,
+}
+
+/// Move an enrolled participant to another protocol version (an amendment), with the reason.
+#[utoipa::path(put, path = "/api/v1/participants/{participant_id}/enrolment", tag = "treatment", security(("bearer" = [])),
+    params(("participant_id" = String, Path)), request_body = MoveEnrolmentBody,
+    responses((status = 200, body = Object), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn move_enrolment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<MoveEnrolmentBody>,
+) -> ApiResult<Json<Enrolment>> {
+    Ok(Json(state.app.move_enrolment(&auth.actor, &id, &b.protocol_id, b.version, &b.reason).await?))
+}
+
 /// The participant's course: every visit with its window, booking and status today.
 #[utoipa::path(get, path = "/api/v1/participants/{participant_id}/timeline", tag = "treatment", security(("bearer" = [])),
     params(("participant_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]

@@ -48,7 +48,9 @@ pub async fn dashboard(
     let mut portal = Vec::new();
     for p in &own {
         let site = app.site_for_display(&p.site_id).await?;
-        portal.push((p, app.outcomes(actor, &p.id).await?, app.upcoming_visits(actor, &p.id).await?, site));
+        let due = app.questionnaires_due(actor, &p.id).await?;
+        let doses = super::outcome_charts::dose_markers(&app.dosing_dates(actor, &p.id).await?);
+        portal.push((p, app.outcomes(actor, &p.id).await?, app.upcoming_visits(actor, &p.id).await?, due, doses, site));
     }
 
     let site_codes = app.site_codes().await?;
@@ -102,8 +104,8 @@ pub async fn dashboard(
                     } }
                 }
             }
-            @for (p, outcomes, visits, site) in &portal {
-                (super::portal::portal(p, outcomes, visits, &site.time_zone))
+            @for (p, outcomes, visits, due, doses, site) in &portal {
+                (super::portal::portal(p, outcomes, visits, due, doses, &site.time_zone))
             }
 
             @if !site_cards.is_empty() {

@@ -3,8 +3,8 @@
 
 use catalyst_app::outcomes::ScoredAssessment;
 use catalyst_charts::{
-    Direction, HeatRow, HeatStrip, Series, Threshold, TimeSeriesChart, YRange, days_from_civil, format_day, heat_strip,
-    time_series,
+    Direction, EventMarker, HeatRow, HeatStrip, Series, Threshold, TimeSeriesChart, YRange, days_from_civil,
+    format_day, heat_strip, time_series,
 };
 use catalyst_instruments::{InstrumentId, Score};
 use maud::{Markup, PreEscaped, html};
@@ -47,15 +47,16 @@ fn total(score: &Score) -> Option<f64> {
 }
 
 /// The chart for one measure's history (empty markup where a chart would not help).
-pub fn chart_for(id: InstrumentId, rows: &[&ScoredAssessment], code: &str) -> Markup {
-    match chart_svg(id, rows, code) {
+pub fn chart_for(id: InstrumentId, rows: &[&ScoredAssessment], code: &str, doses: &[(i64, String)]) -> Markup {
+    match chart_svg(id, rows, code, doses) {
         Some(svg) => html! { figure.chart { (PreEscaped(svg)) } },
         None => html! {},
     }
 }
 
 /// The SVG of one measure's chart: totals over time, or the check-in heat strip.
-pub fn chart_svg(id: InstrumentId, rows: &[&ScoredAssessment], code: &str) -> Option<String> {
+/// `doses` marks the dosing sessions: (day number, label).
+pub fn chart_svg(id: InstrumentId, rows: &[&ScoredAssessment], code: &str, doses: &[(i64, String)]) -> Option<String> {
     if id == InstrumentId::DailyCheckin {
         return checkin_strip(rows, code, 28);
     }
@@ -71,6 +72,7 @@ pub fn chart_svg(id: InstrumentId, rows: &[&ScoredAssessment], code: &str) -> Op
         series: vec![Series { name: label.to_owned(), points }],
         y_range: YRange::Fixed { min: 0.0, max },
         thresholds,
+        events: doses.iter().map(|(x, label)| EventMarker { x: *x, label: label.clone() }).collect(),
         ..Default::default()
     });
     Some(svg)
@@ -117,4 +119,22 @@ fn checkin_strip(rows: &[&ScoredAssessment], code: &str, days: i64) -> Option<St
         ],
     });
     Some(svg)
+}
+
+/// Dosing-session dates as chart markers ("Dose 1" …).
+pub fn dose_markers(dates: &[(jiff::civil::Date, String)]) -> Vec<(i64, String)> {
+    dates
+        .iter()
+        .enumerate()
+        .map(|(i, (d, _))| {
+            (
+                days_from_civil(
+                    i64::from(d.year()),
+                    u32::try_from(d.month()).unwrap_or(1),
+                    u32::try_from(d.day()).unwrap_or(1),
+                ),
+                format!("Dose {}", i + 1),
+            )
+        })
+        .collect()
 }

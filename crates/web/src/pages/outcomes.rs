@@ -103,6 +103,7 @@ async fn render(state: &AppState, actor: &Actor, participant_id: &str, notice: O
     let p = app.view_participant(actor, participant_id).await?;
     let site = app.site_for_display(&p.site_id).await?;
     let recordable = recordable(actor, &p);
+    let doses = super::outcome_charts::dose_markers(&app.dosing_dates(actor, participant_id).await?);
     let status_code = notice.as_ref().map(Notice::status).unwrap_or_default();
     let by_instrument = |id: InstrumentId| -> Vec<&ScoredAssessment> {
         outcomes.assessments.iter().filter(|a| a.assessment.instrument == id).collect()
@@ -129,7 +130,7 @@ async fn render(state: &AppState, actor: &Actor, participant_id: &str, notice: O
                 @if !rows.is_empty() {
                     section aria-labelledby={"m-" (id.as_str())} {
                         h2 id={"m-" (id.as_str())} { (instrument_name(id)) }
-                        (super::outcome_charts::chart_for(id, &rows, &p.code))
+                        (super::outcome_charts::chart_for(id, &rows, &p.code, &doses))
                         table {
                             thead { tr { th { "Date" } th { "Timepoint" } th { "Score" } th { "Recorded" } } }
                             tbody { @for a in rows.iter().rev().take(if id == InstrumentId::DailyCheckin { 14 } else { 100 }) {

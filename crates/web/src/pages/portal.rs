@@ -48,7 +48,14 @@ fn progress_sentence(id: InstrumentId, rows: &[&ScoredAssessment]) -> Option<Str
     ))
 }
 
-pub fn portal(p: &Participant, outcomes: &Outcomes, visits: &[Appointment], zone: &TimeZoneName) -> Markup {
+pub fn portal(
+    p: &Participant,
+    outcomes: &Outcomes,
+    visits: &[Appointment],
+    due: &[(String, jiff::civil::Date)],
+    doses: &[(i64, String)],
+    zone: &TimeZoneName,
+) -> Markup {
     let questionnaires = [InstrumentId::Pcl5, InstrumentId::Phq9, InstrumentId::Sds];
     let rows_of = |id: InstrumentId| -> Vec<&ScoredAssessment> {
         outcomes.assessments.iter().filter(|a| a.assessment.instrument == id).collect()
@@ -73,6 +80,12 @@ pub fn portal(p: &Participant, outcomes: &Outcomes, visits: &[Appointment], zone
                 li { (v.starts_at.format_in(zone)) " — " (visit_kind_label(&v.visit_kind)) }
             } }
             @if !visits.is_empty() { p { a href="/api/v1/me/calendar.ics" { "Add them to your calendar (.ics)" } } }
+            @if !due.is_empty() {
+                h3 { "Due now" }
+                ul { @for (instrument, by) in due {
+                    li { a href={"/participants/" (p.id) "/assessments/new?instrument=" (instrument)} { strong { (instrument_label(instrument)) } } " — please fill in by " (by) }
+                } }
+            }
             h3 { "Questionnaires" }
             ul { @for id in questionnaires {
                 li { a href={"/participants/" (p.id) "/assessments/new?instrument=" (id.as_str())} { (instrument_name(id)) } " — " (about(id)) }
@@ -83,14 +96,23 @@ pub fn portal(p: &Participant, outcomes: &Outcomes, visits: &[Appointment], zone
             @for (id, sentence, rows) in &progress {
                 h3 { (instrument_name(*id)) }
                 p { (sentence) }
-                (chart_for(*id, rows, &p.code))
+                (chart_for(*id, rows, &p.code, doses))
             }
             @if !checkins.is_empty() {
                 h3 { "Your check-ins" }
                 p.muted { "Darker means a harder day for that line; hatched means no check-in." }
-                (chart_for(InstrumentId::DailyCheckin, &checkins, &p.code))
+                (chart_for(InstrumentId::DailyCheckin, &checkins, &p.code, doses))
             }
             @if progress.is_empty() && checkins.is_empty() { p.muted { "Your charts will appear here after your first questionnaires." } }
         }
+    }
+}
+
+fn instrument_label(id: &str) -> &str {
+    match id {
+        "pcl5" => "PCL-5",
+        "phq9" => "PHQ-9",
+        "sds" => "Sheehan Disability Scale",
+        other => other,
     }
 }

@@ -248,3 +248,67 @@ async fn credentials_are_kept_by_site_leads_and_feeds_carry_no_health_details() 
     assert!(entries.as_array().unwrap().iter().any(|e| e["participant_code"] == "SYD-0006"));
     assert_eq!(t.get(&lead, &format!("/api/v1/sites/{syd}/calendar?from=tomorrow")).await.0, 422);
 }
+
+#[tokio::test]
+async fn charts_mark_dosing_sessions_for_clinicians_but_not_for_raters() {
+    let t = TestApp::spawn().await;
+    let p = t.participant_id("SYD-0006").await; // the demo's exp1 was attended
+    let date = today(&t, "SYD").await;
+    let mut caps5 = serde_json::Map::new();
+    for i in 1..=20 {
+        caps5.insert(format!("item{i}"), json!(2));
+    }
+    for (k, v) in [("criterion_a", 1), ("item22", 1), ("item23", 2), ("item24", 2), ("item25", 2)] {
+        caps5.insert(k.into(), json!(v));
+    }
+    let rater = t.token("rater").await;
+    let (status, _) = t
+        .post(
+            &rater,
+            &format!("/api/v1/participants/{p}/assessments"),
+            json!({"instrument": "caps5", "timepoint": "after_session_1", "administered_on": date, "answers": caps5}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let svg = |token: String| {
+        let url = t.url(&format!("/api/v1/participants/{p}/charts/caps5"));
+        let http = t.http.clone();
+        async move { http.get(url).bearer_auth(token).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(svg(t.token("lead.syd").await).await.contains("Dose 1"), "clinicians see the dosing session");
+    assert!(!svg(rater).await.contains("Dose"), "a blinded rater's chart has no dosing markers");
+}
+
+#[tokio::test]
+async fn participants_move_to_another_protocol_version_only_with_a_reason() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.syd").await;
+    let p = t.participant_id("SYD-0005").await; // enrolled on mapp1 v1 by the demo
+    let path = format!("/api/v1/participants/{p}/enrolment");
+    assert_eq!(t.put(&lead, &path, json!({"protocol_id": "mapp1", "version": 1, "reason": "x"})).await.0, 409);
+    let (status, problem) = t.put(&lead, &path, json!({"protocol_id": "seed001", "version": 1, "reason": ""})).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("reason")));
+    let (status, moved) = t
+        .put(&lead, &path, json!({"protocol_id": "seed001", "version": 1, "reason": "ethics-approved amendment"}))
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    let (_, timeline) = t.get(&lead, &format!("/api/v1/participants/{p}/timeline")).await;
+    assert_eq!(visit(&timeline, "exp1")["visit"]["dose"]["initial_mg"], 125.0);
+}
+
+#[tokio::test]
+async fn the_portal_lists_questionnaires_due_at_a_visit() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.van").await;
+    let date = today(&t, "VAN").await;
+    enrol_with(&t, &lead, "VAN-0003", &date).await; // the baseline assessment is due today
+    let own = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    own.post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "participant.van"), ("password", crate::support::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let html = own.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Due now") && html.contains("PCL-5") && html.contains("please fill in by"), "{html}");
+}
