@@ -171,23 +171,12 @@ impl App {
             // One participant per site uses the portal.
             if let Some(participant) = first_in_treatment {
                 let username = format!("participant.{}", site.code.to_ascii_lowercase());
-                let name = format!("Participant {}", participant.code);
-                let u = self.insert_user(by.clone(), &user(&username, &name)).await?;
-                self.insert_grant(by.clone(), &u.id, Role::Participant, Some(&site.id)).await?;
-                let mut tx = self.begin(by.clone(), std::slice::from_ref(&chain)).await?;
-                let linked = Participant { user_id: Some(u.id.clone()), ..participant };
-                tx.update(
-                    &chain.chain,
-                    "participant.link_account",
-                    &linked,
-                    "portal account created for the participant",
-                )
-                .await?;
-                tx.commit().await?;
-                account(&username, &name, Role::Participant, Some(&site.code));
+                self.link_portal_account(by.clone(), &participant, &username, DEMO_PASSWORD).await?;
+                account(&username, &format!("Participant {}", participant.code), Role::Participant, Some(&site.code));
             }
         }
         self.seed_demo_outcomes(&by).await?;
+        self.seed_demo_eligibility(&by).await?;
         self.seed_demo_treatment(&by).await?;
         self.checkpoint().await?;
         Ok(Some(logins))

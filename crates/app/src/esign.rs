@@ -40,10 +40,31 @@ impl App {
                     participant_id: Some(p.id),
                 })
             }
+            "screening" | "consent" => {
+                let found = match entity_kind {
+                    "screening" => self
+                        .store
+                        .get::<catalyst_core::eligibility::Screening>(entity_id)
+                        .await?
+                        .map(|r| (r.to_row(), r.site_id, r.participant_id)),
+                    _ => self
+                        .store
+                        .get::<catalyst_core::eligibility::Consent>(entity_id)
+                        .await?
+                        .map(|r| (r.to_row(), r.site_id, r.participant_id)),
+                };
+                let (row, site_id, participant_id) =
+                    found.ok_or_else(|| DomainError::not_found(entity_kind, entity_id))?;
+                Ok(Signable {
+                    row: row.map_err(catalyst_store::StoreError::from)?,
+                    site_id,
+                    participant_id: Some(participant_id),
+                })
+            }
             other => Err(DomainError::invalid(
                 "entity_kind",
                 "one_of",
-                format!("records of kind {other:?} cannot be signed; allowed: participant"),
+                format!("records of kind {other:?} cannot be signed here; allowed: participant, screening, consent"),
             )
             .into()),
         }
@@ -82,6 +103,30 @@ impl App {
         tx.insert(&chain.chain, "record.sign", &signature).await?;
         tx.commit().await?;
         Ok(ShownSignature { manifestation: signature.manifestation(), record_unchanged: true, signature })
+    }
+
+    /// A signature of `signer` on a record's current content, to be inserted by the caller in
+    /// the same transaction as the record (the signer's credentials already checked).
+    pub(crate) fn signature_on(
+        &self,
+        signer: &catalyst_core::ledger::AuditActor,
+        entity_kind: &str,
+        entity_id: &str,
+        row: &Row,
+        meaning: Meaning,
+        zone: &catalyst_core::time::TimeZoneName,
+    ) -> ESignature {
+        ESignature {
+            id: self.new_id(),
+            signer_id: signer.id.clone(),
+            signer_name: signer.name.clone(),
+            meaning,
+            entity_kind: entity_kind.to_owned(),
+            entity_id: entity_id.to_owned(),
+            record_digest: record_digest(entity_kind, row),
+            signed_at: self.now(),
+            time_zone: zone.clone(),
+        }
     }
 
     /// Every signature on a record, each with its manifestation.

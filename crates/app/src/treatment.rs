@@ -179,6 +179,14 @@ impl App {
             ))
             .into());
         }
+        self.check_enrolment_allowed(&participant).await?;
+        if false {
+            return Err(DomainError::Conflict(format!(
+                "{} is already enrolled; move them to another protocol version with a reason instead",
+                participant.code
+            ))
+            .into());
+        }
         let enrolment = Enrolment {
             id: participant.id.clone(),
             participant_id: participant.id.clone(),

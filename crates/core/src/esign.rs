@@ -19,6 +19,7 @@ string_enum!(
         Approval = "approval",
         Witness = "witness",
         Responsibility = "responsibility",
+        Consent = "consent",
     }
 );
 
@@ -30,6 +31,7 @@ impl Meaning {
             Meaning::Approval => "I approve this record",
             Meaning::Witness => "I witnessed this",
             Meaning::Responsibility => "I take responsibility for this record",
+            Meaning::Consent => "I give my informed consent as recorded here",
         }
     }
 }

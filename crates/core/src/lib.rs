@@ -4,6 +4,7 @@
 //! passed in, so every rule can be tested directly and replayed exactly.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod eligibility;
 pub mod error;
 pub mod esign;
 pub mod ledger;

@@ -72,6 +72,16 @@ pub enum Action {
     ManageCredentials,
     ViewDeviations,
     RecordDeviation,
+    /// Enter screening records and see eligibility decisions.
+    Screen,
+    /// Confirm or override an eligibility decision (the investigator).
+    ConfirmEligibility,
+    /// Publish consent document versions.
+    ManageConsentDocuments,
+    /// Give or withdraw consent (the participant), or witness it (site staff).
+    Consent,
+    /// Create a participant's portal account.
+    CreatePortalAccount,
 }
 
 impl Action {
@@ -159,17 +169,19 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
 
         (Administrator, ManageSites | ManageUsers | ViewUsers | VerifyAudit | ManageSettings) => true,
         (Administrator, ViewCredentials | ManageCredentials) => resource.site().is_some(),
+        (Administrator, ManageConsentDocuments) => true,
         (Administrator, ViewSite | ViewAuditTrail | GrantRole(_) | RevokeSessions) => true,
         (Administrator, _) => false,
 
         (SiteLead, GrantRole(Therapist | Physician | Pharmacist | Participant)) => at_site,
-        (SiteLead, ViewUsers | ViewAuditTrail | ViewCredentials | ManageCredentials) => at_site,
+        (SiteLead, ViewUsers | ViewAuditTrail | ViewCredentials | ManageCredentials | ConfirmEligibility) => at_site,
         (
             SiteLead | Therapist | Physician,
             ViewSite | ViewParticipants | ViewParticipant | CreateParticipant | UpdateParticipant | SignRecord,
         ) => at_site,
         (SiteLead | Therapist | Physician, ViewTreatment | ViewOutcomes | ViewRatings | AcknowledgeAlert) => at_site,
         (SiteLead | Therapist | Physician, ViewSchedule | ManageSchedule | ViewDeviations | RecordDeviation) => at_site,
+        (SiteLead | Therapist | Physician, Screen | Consent | CreatePortalAccount) => at_site,
         (SiteLead | Therapist | Physician, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen)) => {
             at_site
         }
@@ -194,7 +206,9 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (Participant, ViewParticipant | SignRecord | ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule) => {
             own_participant
         }
-        (Participant, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen)) => own_participant,
+        (Participant, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen) | Consent) => {
+            own_participant
+        }
         (Participant, _) => false,
     }
 }
@@ -264,6 +278,11 @@ mod tests {
         ("manage_credentials", ManageCredentials),
         ("deviations", ViewDeviations),
         ("record_deviation", RecordDeviation),
+        ("screen", Screen),
+        ("confirm_eligibility", ConfirmEligibility),
+        ("consent_documents", ManageConsentDocuments),
+        ("consent", Consent),
+        ("portal_account", CreatePortalAccount),
     ];
 
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
@@ -272,6 +291,7 @@ mod tests {
         (
             "administrator@all",
             &[
+                "consent_documents@system",
                 "credentials@own-site",
                 "credentials@other-site",
                 "manage_credentials@own-site",
@@ -311,6 +331,18 @@ mod tests {
         (
             "site_lead@own",
             &[
+                "screen@own-site",
+                "screen@own-participant",
+                "screen@site-participant",
+                "confirm_eligibility@own-site",
+                "confirm_eligibility@own-participant",
+                "confirm_eligibility@site-participant",
+                "consent@own-site",
+                "consent@own-participant",
+                "consent@site-participant",
+                "portal_account@own-site",
+                "portal_account@own-participant",
+                "portal_account@site-participant",
                 "schedule@own-site",
                 "schedule@own-participant",
                 "schedule@site-participant",
@@ -358,6 +390,15 @@ mod tests {
         (
             "therapist@own",
             &[
+                "screen@own-site",
+                "screen@own-participant",
+                "screen@site-participant",
+                "consent@own-site",
+                "consent@own-participant",
+                "consent@site-participant",
+                "portal_account@own-site",
+                "portal_account@own-participant",
+                "portal_account@site-participant",
                 "schedule@own-site",
                 "schedule@own-participant",
                 "schedule@site-participant",
@@ -399,6 +440,15 @@ mod tests {
         (
             "physician@own",
             &[
+                "screen@own-site",
+                "screen@own-participant",
+                "screen@site-participant",
+                "consent@own-site",
+                "consent@own-participant",
+                "consent@site-participant",
+                "portal_account@own-site",
+                "portal_account@own-participant",
+                "portal_account@site-participant",
                 "schedule@own-site",
                 "schedule@own-participant",
                 "schedule@site-participant",
@@ -582,6 +632,7 @@ mod tests {
         (
             "participant@own",
             &[
+                "consent@own-participant",
                 "schedule@own-participant",
                 "treatment@own-participant",
                 "outcomes@own-participant",
@@ -599,13 +650,16 @@ mod tests {
     /// Each action is tested against the resources it can meaningfully apply to.
     fn resources_for(action: Action) -> &'static [&'static str] {
         match action {
-            ViewDashboard | ManageSites | ManageUsers | VerifyAudit | ManageSettings => &["system"],
+            ViewDashboard | ManageSites | ManageUsers | VerifyAudit | ManageSettings | ManageConsentDocuments => {
+                &["system"]
+            }
             ViewSite | ViewParticipants | CreateParticipant => &["own-site", "other-site"],
             ViewUsers | GrantRole(_) | ViewAuditTrail => &["system", "own-site", "other-site"],
             RevokeSessions => &["self", "other-user"],
             ViewParticipant | UpdateParticipant | SignRecord | ViewOutcomes | ViewRatings | RecordOutcome(_)
             | AcknowledgeAlert => &["own-participant", "site-participant", "other-participant"],
-            ViewTreatment | ViewSchedule | ManageSchedule | ViewDeviations | RecordDeviation => {
+            ViewTreatment | ViewSchedule | ManageSchedule | ViewDeviations | RecordDeviation | Screen
+            | ConfirmEligibility | Consent | CreatePortalAccount => {
                 &["own-site", "other-site", "own-participant", "site-participant", "other-participant"]
             }
             ViewCredentials | ManageCredentials => &["own-site", "other-site"],

@@ -119,7 +119,7 @@ pub fn row_id(row: &Row) -> Option<&str> {
 
 /// Every ledgered table, so that `audit verify` compares all of them. A capability that adds a
 /// ledgered table adds its spec here.
-pub fn ledgered_tables() -> [&'static TableSpec; 14] {
+pub fn ledgered_tables() -> [&'static TableSpec; 17] {
     [
         &crate::people::SITES,
         &crate::people::USERS,
@@ -135,5 +135,8 @@ pub fn ledgered_tables() -> [&'static TableSpec; 14] {
         &crate::treatment::APPOINTMENTS,
         &crate::treatment::STAFF_CREDENTIALS,
         &crate::treatment::DEVIATIONS,
+        &crate::eligibility::SCREENINGS,
+        &crate::eligibility::CONSENT_DOCUMENTS,
+        &crate::eligibility::CONSENTS,
     ]
 }

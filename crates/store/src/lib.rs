@@ -6,6 +6,7 @@
 //! the same database transaction.
 
 pub mod audit;
+mod eligibility;
 mod error;
 pub mod ledger;
 mod migrations;

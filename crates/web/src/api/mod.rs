@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod eligibility;
 mod health;
 mod outcomes;
 mod participants;
@@ -74,6 +75,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(outcomes::alerts))
         .routes(routes!(outcomes::acknowledge))
         .routes(routes!(outcomes::get_definitions, outcomes::put_definitions))
+        .routes(routes!(eligibility::evaluate))
+        .routes(routes!(eligibility::record, eligibility::list))
+        .routes(routes!(eligibility::decide))
+        .routes(routes!(eligibility::publish))
+        .routes(routes!(eligibility::status, eligibility::give))
+        .routes(routes!(eligibility::withdraw))
+        .routes(routes!(eligibility::portal_account))
         .routes(routes!(treatment::list_protocols))
         .routes(routes!(treatment::enrol, treatment::move_enrolment))
         .routes(routes!(treatment::timeline))

@@ -8,6 +8,15 @@ use maud::{DOCTYPE, Markup, html};
 
 const STYLESHEET: &str = include_str!("../../static/catalyst.css");
 
+const SCREENING_SCRIPT: &str = include_str!("../../static/screening.js");
+
+pub async fn screening_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        SCREENING_SCRIPT,
+    )
+}
+
 pub async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
 }

@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod dashboard;
+pub(crate) mod eligibility;
 mod layout;
 mod login;
 pub(crate) mod outcome_charts;
@@ -37,6 +38,15 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::login_page).post(login::login_submit))
         .route("/logout", post(login::logout))
         .route("/static/catalyst.css", get(layout::stylesheet))
+        .route("/static/screening.js", get(layout::screening_script))
+        .route(
+            "/participants/{participant_id}/screening",
+            get(eligibility::screening).post(eligibility::submit_screening),
+        )
+        .route("/screenings/{screening_id}/decision", post(eligibility::decide))
+        .route("/participants/{participant_id}/consent", get(eligibility::consent).post(eligibility::give_consent))
+        .route("/participants/{participant_id}/consent/withdraw", post(eligibility::withdraw))
+        .route("/participants/{participant_id}/portal-account", post(eligibility::portal_account))
         .route("/sites", get(sites::list).post(sites::create))
         .route("/sites/{site_id}", get(sites::show).post(sites::update))
         .route("/sites/{site_id}/participants", get(participants::list).post(participants::create))

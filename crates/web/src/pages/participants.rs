@@ -114,6 +114,8 @@ async fn render_participant(
     let may_update = authorize(actor, Action::UpdateParticipant, resource).is_ok();
     let show_treatment = authorize(actor, Action::ViewTreatment, resource).is_ok();
     let show_schedule = authorize(actor, Action::ViewSchedule, resource).is_ok();
+    let show_screening = authorize(actor, Action::Screen, resource).is_ok();
+    let show_consent = authorize(actor, Action::Consent, resource).is_ok();
     let show_outcomes = authorize(actor, Action::ViewOutcomes, resource).is_ok()
         || authorize(actor, Action::ViewRatings, resource).is_ok();
     let may_sign = authorize(actor, Action::SignRecord, resource).is_ok();
@@ -138,12 +140,12 @@ async fn render_participant(
                 dt { "Registered" } dd { (when(p.created_at, &site.time_zone)) }
             }
 
-            @if show_outcomes || show_schedule {
-                p {
-                    @if show_schedule { a href={"/participants/" (p.id) "/course"} { "Treatment course" } " · " }
-                    @if show_outcomes { a href={"/participants/" (p.id) "/outcomes"} { "Outcomes and measures" } }
-                }
-            }
+            nav aria-label="Participant record" { p {
+                @if show_screening { a href={"/participants/" (p.id) "/screening"} { "Screening and eligibility" } " · " }
+                @if show_consent { a href={"/participants/" (p.id) "/consent"} { "Consent" } " · " }
+                @if show_schedule { a href={"/participants/" (p.id) "/course"} { "Treatment course" } " · " }
+                @if show_outcomes { a href={"/participants/" (p.id) "/outcomes"} { "Outcomes and measures" } }
+            } }
             h2 { "Signatures" }
             @if signatures.is_empty() { p.muted { "Not signed." } }
             @for s in &signatures {

@@ -74,6 +74,7 @@ pub fn portal(
             p { "Your participant code is " strong { (p.code) } ". Current stage: " strong { (stage_label(p.stage)) } "." }
             p { a.button href={"/participants/" (p.id) "/assessments/new?instrument=daily_checkin"} { "Today's check-in" }
                 span.muted { " · about a minute: sleep, work, people, avoidance, irritability, substances, routines" } }
+            p { a href={"/participants/" (p.id) "/consent"} { "Your consent" } }
             h3 { "Your next visits" }
             @if visits.is_empty() { p.muted { "None booked yet." } }
             ul { @for v in visits {

@@ -93,6 +93,7 @@ async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, no
     let names: HashMap<String, String> =
         people_at(state, &site.id).await?.into_iter().map(|(u, _)| (u.id, u.display_name)).collect();
     let today = app.local_today(&site).to_string();
+    let consent = app.consent_status(actor, participant_id).await?;
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let body = page(
         &format!("Course {}", p.code),
@@ -101,6 +102,11 @@ async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, no
         html! {
             h1 { "Treatment course of " a href={"/participants/" (p.id)} { (p.code) } }
             @if let Some(n) = notice { (n.render()) }
+            section.card aria-label="Consent in force" {
+                strong { "Consent in force " } a href={"/participants/" (p.id) "/consent"} { "(details)" }
+                @if !consent.current { p.notice.warn { "Consent is not current: " (consent.reason.clone().unwrap_or_default()) } }
+                (super::eligibility::consent_parts(&consent))
+            }
             @match &timeline {
                 None => {
                     p { "Not enrolled on a protocol yet." }

@@ -226,6 +226,7 @@ async fn booking_a_dosing_session_with_one_free_therapist_shows_the_conflict() {
     let p = t.participant_id("SYD-0007").await;
     let site = t.app.store.site_by_code("SYD").await.unwrap().unwrap();
     let baseline = t.app.local_today(&site).checked_sub(jiff::Span::new().days(20)).unwrap().to_string();
+    t.prepare_enrolment("SYD-0007").await;
     let (status, _) = t
         .post(
             &lead,

@@ -4,6 +4,7 @@
 
 mod api;
 mod browser;
+mod eligibility;
 mod outcomes;
 mod pages;
 mod support;

@@ -82,3 +82,60 @@ impl TestApp {
         self.app.store.participant_by_code(code).await.unwrap().unwrap().id
     }
 }
+
+/// The documented eligible example, without jurisdiction (the server takes the site's).
+pub fn example_record() -> Value {
+    let mut record: Value = serde_json::from_str(include_str!("../../../../docs/screening/eligible.json")).unwrap();
+    record.as_object_mut().unwrap().remove("jurisdiction");
+    record
+}
+
+impl TestApp {
+    /// Makes a participant enrollable the way a site does: screening signed by the site lead
+    /// (overridden to eligible, since the example's pathway and dates are not the site's),
+    /// a portal account, and the participant's witnessed consent.
+    pub async fn prepare_enrolment(&self, code: &str) {
+        let site_code = code.split('-').next().unwrap().to_ascii_lowercase();
+        let lead = self.token(&format!("lead.{site_code}")).await;
+        let p = self.participant_id(code).await;
+        let (status, screened) = self
+            .post(
+                &lead,
+                &format!("/api/v1/participants/{p}/screenings"),
+                serde_json::json!({"record": example_record()}),
+            )
+            .await;
+        assert_eq!(status, 201, "{screened}");
+        let id = screened["screening"]["id"].as_str().unwrap();
+        let (status, decided) = self
+            .post(
+                &lead,
+                &format!("/api/v1/screenings/{id}/decision"),
+                serde_json::json!({"override_decision": "eligible", "reason": "test set-up", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, 200, "{decided}");
+        let participant = self.app.store.participant_by_code(code).await.unwrap().unwrap();
+        let username = match participant.user_id {
+            Some(user) => self.app.store.get::<catalyst_core::people::User>(&user).await.unwrap().unwrap().username,
+            None => {
+                let username = format!("p.{}", code.to_ascii_lowercase());
+                let (status, body) = self
+                    .post(
+                        &lead,
+                        &format!("/api/v1/participants/{p}/portal-account"),
+                        serde_json::json!({"username": username, "password": PASSWORD}),
+                    )
+                    .await;
+                assert_eq!(status, 201, "{body}");
+                username
+            }
+        };
+        let own = self.token(&username).await;
+        let parts = serde_json::json!({"treatment": "granted", "video_recording": "declined", "therapeutic_touch": "granted", "data_use": "granted"});
+        let (status, body) = self
+            .post(&own, &format!("/api/v1/participants/{p}/consent"), serde_json::json!({"parts": parts, "password": PASSWORD, "witness_username": format!("lead.{site_code}"), "witness_password": PASSWORD}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+}

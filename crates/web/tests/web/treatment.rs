@@ -16,6 +16,7 @@ async fn room(t: &TestApp, token: &str, site_code: &str, name: &str) -> String {
 
 /// Enrols `code` with a baseline so that `visit` is due today, and returns that visit.
 async fn enrol_with(t: &TestApp, token: &str, code: &str, baseline: &str) -> (String, Value) {
+    t.prepare_enrolment(code).await;
     let p = t.participant_id(code).await;
     let (status, e) = t
         .post(

@@ -1,0 +1,196 @@
+//! Screening, eligibility and consent over the API and pages.
+
+use crate::support::{PASSWORD, TestApp, example_record};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn the_api_and_the_cli_library_give_the_same_decision_for_the_same_record() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let p = t.participant_id("BOS-0001").await;
+    let record: Value = serde_json::from_str(include_str!("../../../../docs/screening/eligible.json")).unwrap();
+    let (status, api) =
+        t.post(&lead, &format!("/api/v1/participants/{p}/screening/evaluate"), json!({"record": record})).await;
+    assert_eq!(status, 200, "{api}");
+    let site = t.app.store.site_by_code("BOS").await.unwrap().unwrap();
+    let as_of = t.app.local_today(&site);
+    let mut with_code = record.clone();
+    with_code["participant_code"] = json!("BOS-0001");
+    let cli: Value =
+        serde_json::from_str(&catalyst_screening::screen_json(&with_code.to_string(), as_of).unwrap()).unwrap();
+    assert_eq!(api, cli);
+    assert!(
+        api["criteria"].as_array().unwrap().iter().all(|c| c["source"].as_str().is_some_and(|s| !s.is_empty())),
+        "every criterion cites its source"
+    );
+}
+
+#[tokio::test]
+async fn malformed_records_are_refused_naming_the_field() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let p = t.participant_id("BOS-0001").await;
+    let path = format!("/api/v1/participants/{p}/screening/evaluate");
+    let mut bad = example_record();
+    bad["trauma_therapy"][0]["sessions"] = json!(-3);
+    bad["medication_trials"][0]["drug"] = json!("sertralinex");
+    bad["medication_trials"][1]["daily_dose"] = json!({"amount": 225});
+    bad["caps5"]["assessed_on"] = json!("2999-01-01");
+    let (status, problem) = t.post(&lead, &path, json!({"record": bad})).await;
+    assert!(status == 422, "{problem}");
+    let text = problem.to_string();
+    assert!(text.contains("record."), "fields are named by path: {text}");
+    let mut unknown = example_record();
+    unknown["current_medications"][0]["drug"] = json!("venlafaxin");
+    let (status, problem) = t.post(&lead, &path, json!({"record": unknown})).await;
+    assert_eq!(status, 422);
+    assert!(problem.to_string().contains("venlafaxine"), "an unknown drug is named with close matches: {problem}");
+    let mut elsewhere = example_record();
+    elsewhere["jurisdiction"] = json!("CA");
+    let (status, problem) = t.post(&lead, &path, json!({"record": elsewhere})).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("record.jurisdiction")));
+    let rater = t.token("rater").await;
+    assert_eq!(t.post(&rater, &path, json!({"record": example_record()})).await.0, 403);
+}
+
+#[tokio::test]
+async fn enrolment_needs_a_signed_decision_and_current_consent() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let p = t.participant_id("BOS-0003").await; // participant.bos
+    let enrol = json!({"protocol_id": "mapp1", "baseline_on": "2026-12-01"});
+    let path = format!("/api/v1/participants/{p}/enrolment");
+    let (status, problem) = t.post(&lead, &path, enrol.clone()).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["screening", "consent"]);
+
+    // A draft screening is not enough; the investigator's override needs a reason and stays visible.
+    let (_, screened) =
+        t.post(&lead, &format!("/api/v1/participants/{p}/screenings"), json!({"record": example_record()})).await;
+    let id = screened["screening"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(t.post(&lead, &path, enrol.clone()).await.0, 422);
+    let therapist = t.token("therapist1.bos").await;
+    assert_eq!(
+        t.post(&therapist, &format!("/api/v1/screenings/{id}/decision"), json!({"password": PASSWORD})).await.0,
+        403,
+        "only the investigator signs"
+    );
+    let (status, problem) = t
+        .post(
+            &lead,
+            &format!("/api/v1/screenings/{id}/decision"),
+            json!({"override_decision": "eligible", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("reason")));
+    let (status, problem) = t
+        .post(
+            &lead,
+            &format!("/api/v1/screenings/{id}/decision"),
+            json!({"override_decision": "eligible", "reason": "review of records", "password": "wrong password"}),
+        )
+        .await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("password")));
+    let (status, decided) = t.post(&lead, &format!("/api/v1/screenings/{id}/decision"), json!({"override_decision": "eligible", "reason": "external records confirm 14 CPT sessions", "password": PASSWORD})).await;
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(
+        (decided["status"].as_str(), decided["final_decision"].as_str()),
+        (Some("overridden"), Some("eligible"))
+    );
+    let (_, list) = t.get(&lead, &format!("/api/v1/participants/{p}/screenings")).await;
+    assert_eq!(list[0]["override_reason"], "external records confirm 14 CPT sessions");
+    let (_, sigs) = t.get(&lead, &format!("/api/v1/signatures?entity_kind=screening&entity_id={id}")).await;
+    assert!(sigs[0]["manifestation"].as_str().unwrap().contains("Dr Michael Okafor"), "{sigs}");
+    assert_eq!(sigs[0]["record_unchanged"], true);
+
+    let (status, problem) = t.post(&lead, &path, enrol.clone()).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("consent")));
+
+    // Consent: the participant signs; staff cannot sign for them; the witness is checked.
+    let own = t.token("participant.bos").await;
+    let parts = json!({"treatment": "granted", "video_recording": "granted", "therapeutic_touch": "granted", "data_use": "granted"});
+    let consent = |witness_password: &str| json!({"parts": parts, "password": PASSWORD, "witness_username": "therapist2.bos", "witness_password": witness_password});
+    assert_eq!(t.post(&lead, &format!("/api/v1/participants/{p}/consent"), consent(PASSWORD)).await.0, 403);
+    let (status, problem) =
+        t.post(&own, &format!("/api/v1/participants/{p}/consent"), json!({"parts": parts, "password": PASSWORD})).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("witness")));
+    let (status, problem) =
+        t.post(&own, &format!("/api/v1/participants/{p}/consent"), consent("not the witness's")).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("witness")));
+    let (status, given) = t.post(&own, &format!("/api/v1/participants/{p}/consent"), consent(PASSWORD)).await;
+    assert_eq!(status, 201, "{given}");
+    let (_, sigs) = t
+        .get(&lead, &format!("/api/v1/signatures?entity_kind=consent&entity_id={}", given["id"].as_str().unwrap()))
+        .await;
+    let meanings: Vec<&str> = sigs.as_array().unwrap().iter().map(|s| s["meaning"].as_str().unwrap()).collect();
+    assert_eq!(meanings, ["consent", "witness"]);
+
+    let (status, enrolled) = t.post(&lead, &path, enrol.clone()).await;
+    assert_eq!(status, 201, "{enrolled}");
+
+    // Touch consent withdrawn: the course page shows it at once.
+    let (status, _) = t
+        .post(
+            &own,
+            &format!("/api/v1/participants/{p}/consent/withdraw"),
+            json!({"part": "therapeutic_touch", "reason": "I prefer no touch"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    client
+        .post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "therapist1.bos"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let html = client.get(t.url(&format!("/participants/{p}/course"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Therapeutic touch: <span class=\"badge bad\">withdrawn</span>"), "{html}");
+
+    // A new document version asks for consent again.
+    let admin = t.token("admin").await;
+    let (status, doc) = t.post(&admin, "/api/v1/consent-documents", json!({"title": "Consent v2", "body": "Updated risks.", "required_parts": ["treatment", "data_use"], "witness_required": true})).await;
+    assert_eq!(status, 201, "{doc}");
+    let (_, consent_status) = t.get(&lead, &format!("/api/v1/participants/{p}/consent")).await;
+    assert_eq!(consent_status["current"], false);
+    assert!(consent_status["reason"].as_str().unwrap().contains("version 2"));
+}
+
+#[tokio::test]
+async fn the_screening_page_shows_every_criterion_with_its_source() {
+    let t = TestApp::spawn().await;
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    client
+        .post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "physician.bos"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let p = t.participant_id("BOS-0001").await;
+    let record = serde_json::to_string_pretty(&example_record()).unwrap();
+    let r = client
+        .post(t.url(&format!("/participants/{p}/screening")))
+        .header("origin", &t.base)
+        .form(&[("record", record.as_str()), ("action", "evaluate")])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Decision:") && html.contains("Protocol eligibility") && html.contains("clinical.md section 2"),
+        "{html}"
+    );
+    assert!(html.contains("Guideline readiness"));
+    let r = client
+        .post(t.url(&format!("/participants/{p}/screening")))
+        .header("origin", &t.base)
+        .form(&[("record", "{ not json"), ("action", "evaluate")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+}
