@@ -147,17 +147,7 @@ impl App {
         reason: &str,
         password: &str,
     ) -> AppResult<Screening> {
-        let current = self
-            .store
-            .get::<Screening>(screening_id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("screening", screening_id))?;
-        self.authorize(
-            actor,
-            Action::ConfirmEligibility,
-            Resource::Participant { site_id: &current.site_id, participant_id: &current.participant_id },
-        )
-        .await?;
+        let current: Screening = self.load_for(actor, Action::ConfirmEligibility, screening_id).await?;
         if current.status != ScreeningStatus::Draft {
             return Err(DomainError::Conflict(format!("this screening was already {}", current.status)).into());
         }

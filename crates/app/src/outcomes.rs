@@ -379,17 +379,7 @@ impl App {
 
     /// A clinician records what was done about an alert; it then leaves the dashboards.
     pub async fn acknowledge_alert(&self, actor: &Actor, alert_id: &str, note: &str) -> AppResult<SafetyAlert> {
-        let alert = self
-            .store
-            .get::<SafetyAlert>(alert_id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("safety_alert", alert_id))?;
-        self.authorize(
-            actor,
-            Action::AcknowledgeAlert,
-            Resource::Participant { site_id: &alert.site_id, participant_id: &alert.participant_id },
-        )
-        .await?;
+        let alert: SafetyAlert = self.load_for(actor, Action::AcknowledgeAlert, alert_id).await?;
         if alert.acknowledged_at.is_some() {
             return Err(DomainError::Conflict("this alert was already acknowledged".to_owned()).into());
         }

@@ -41,6 +41,23 @@ impl App {
             .ok_or_else(|| DomainError::not_found("participant", participant_id).into())
     }
 
+    /// Loads a record of a participant and checks that the actor may `action` on it.
+    pub(crate) async fn load_for<R: catalyst_core::record::ParticipantRecord>(
+        &self,
+        actor: &Actor,
+        action: Action,
+        id: &str,
+    ) -> AppResult<R> {
+        let record = self.store.get::<R>(id).await?.ok_or_else(|| DomainError::not_found(R::SPEC.kind, id))?;
+        self.authorize(
+            actor,
+            action,
+            Resource::Participant { site_id: record.site_id(), participant_id: record.participant_id() },
+        )
+        .await?;
+        Ok(record)
+    }
+
     /// Loads a participant and checks that the actor may act on it.
     async fn participant_for(&self, actor: &Actor, action: Action, participant_id: &str) -> AppResult<Participant> {
         let participant = self.participant(participant_id).await?;

@@ -478,17 +478,7 @@ impl App {
         status: AppointmentStatus,
         note: &str,
     ) -> AppResult<Appointment> {
-        let current = self
-            .store
-            .get::<Appointment>(appointment_id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("appointment", appointment_id))?;
-        self.authorize(
-            actor,
-            Action::ManageSchedule,
-            Resource::Participant { site_id: &current.site_id, participant_id: &current.participant_id },
-        )
-        .await?;
+        let current: Appointment = self.load_for(actor, Action::ManageSchedule, appointment_id).await?;
         if !matches!(status, AppointmentStatus::Attended | AppointmentStatus::Missed | AppointmentStatus::Cancelled) {
             return Err(DomainError::invalid("status", "one_of", "status must be attended, missed or cancelled").into());
         }
@@ -638,17 +628,7 @@ impl App {
     }
 
     pub async fn resolve_deviation(&self, actor: &Actor, deviation_id: &str, resolution: &str) -> AppResult<Deviation> {
-        let current = self
-            .store
-            .get::<Deviation>(deviation_id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("deviation", deviation_id))?;
-        self.authorize(
-            actor,
-            Action::RecordDeviation,
-            Resource::Participant { site_id: &current.site_id, participant_id: &current.participant_id },
-        )
-        .await?;
+        let current: Deviation = self.load_for(actor, Action::RecordDeviation, deviation_id).await?;
         if current.resolved_at.is_some() {
             return Err(DomainError::Conflict("this deviation is already resolved".into()).into());
         }

@@ -18,3 +18,12 @@ pub mod time;
 pub mod treatment;
 
 pub use error::{DomainError, Violation};
+
+participant_record!(
+    outcomes::Assessment,
+    outcomes::SafetyAlert,
+    treatment::Appointment,
+    treatment::Deviation,
+    eligibility::Screening,
+    eligibility::Consent,
+);

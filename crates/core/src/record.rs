@@ -140,3 +140,24 @@ pub fn ledgered_tables() -> [&'static TableSpec; 17] {
         &crate::eligibility::CONSENTS,
     ]
 }
+
+/// A record that belongs to one participant at one site, so access to it follows from theirs.
+pub trait ParticipantRecord: Record {
+    fn site_id(&self) -> &str;
+    fn participant_id(&self) -> &str;
+}
+
+/// Implements [`ParticipantRecord`] for records with `site_id` and `participant_id` fields.
+#[macro_export]
+macro_rules! participant_record {
+    ($($ty:ty),+ $(,)?) => {
+        $(impl $crate::record::ParticipantRecord for $ty {
+            fn site_id(&self) -> &str {
+                &self.site_id
+            }
+            fn participant_id(&self) -> &str {
+                &self.participant_id
+            }
+        })+
+    };
+}
