@@ -1,52 +1,23 @@
-// Live evaluation of the screening form: after each pause in typing, ask the server for the
-// rules' decision (nothing is stored) and show a short summary. The page works without it.
+// Live decision for the screening form: after each change, the server evaluates the form as it
+// stands (nothing is stored) and returns the decision as HTML for the panel beside it.
+// Without this script the Evaluate button does the same.
 (function () {
-  var form = document.querySelector("form.screening");
+  var form = document.querySelector("form.guided");
   var out = document.getElementById("decision");
   if (!form || !out || !window.fetch) return;
-  var area = form.querySelector("textarea[name=record]");
   var timer = null;
-  function summary(d) {
-    var p = document.createElement("div");
-    var h = document.createElement("h2");
-    h.textContent = "Decision (live, not saved): " + String(d.decision).replace(/_/g, " ") + (d.eligible_from ? " from " + d.eligible_from : "");
-    p.appendChild(h);
-    var ul = document.createElement("ul");
-    (d.reasons || []).forEach(function (r) {
-      var li = document.createElement("li");
-      li.textContent = r.effect + ": " + r.message + " [" + r.rule_id + "; " + r.source + "]";
-      ul.appendChild(li);
-    });
-    p.appendChild(ul);
-    var note = document.createElement("p");
-    note.className = "muted";
-    note.textContent = "Press Evaluate for every criterion with its evidence and source.";
-    p.appendChild(note);
-    return p;
+  function preview() {
+    var body = new URLSearchParams(new FormData(form));
+    body.set("action", "evaluate");
+    fetch(form.getAttribute("data-preview"), { method: "POST", credentials: "same-origin", body: body })
+      .then(function (r) { return r.text(); })
+      .then(function (html) { out.innerHTML = html; })
+      .catch(function () {});
   }
-  function problems(body) {
-    var p = document.createElement("div");
-    p.className = "notice error";
-    var lines = (body.errors || []).map(function (e) { return e.field + ": " + e.message; });
-    p.textContent = lines.length ? lines.join("; ") : (body.detail || "The record cannot be evaluated yet.");
-    return p;
-  }
-  function evaluate() {
-    var record;
-    try { record = JSON.parse(area.value); } catch (e) { return; }
-    fetch(form.getAttribute("data-evaluate"), {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ record: record })
-    }).then(function (r) {
-      return r.json().then(function (body) {
-        out.replaceChildren(r.ok ? summary(body) : problems(body));
-      });
-    }).catch(function () {});
-  }
-  area.addEventListener("input", function () {
+  function later() {
     clearTimeout(timer);
-    timer = setTimeout(evaluate, 600);
-  });
+    timer = setTimeout(preview, 500);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
 })();

@@ -161,14 +161,24 @@ async fn render_screening(
                 }
             }
             div.screening-grid {
-                form.stack.screening method="post" action={"/participants/" (p.id) "/screening"} data-evaluate={"/api/v1/participants/" (p.id) "/screening/evaluate"} {
-                    label { "Screening record (JSON)" span.hint { "Fields and allowed values: " a href="/api/v1/openapi.json" { "API" } " and docs/screening.md. The decision updates as you type." }
-                        textarea name="record" rows="32" spellcheck="false" class="mono" { (record) } }
-                    div { button type="submit" name="action" value="evaluate" { "Evaluate" } " "
-                          button.secondary type="submit" name="action" value="save" { "Save screening" } }
+                div {
+                    (super::screening_form::guided_form(
+                        &format!("/participants/{}/screening", p.id),
+                        &format!("/participants/{}/screening/preview", p.id),
+                        &serde_json::from_str::<Value>(&record).unwrap_or(Value::Null),
+                    ))
+                    details {
+                        summary { "Edit the record as JSON (imports from other systems)" }
+                        form.stack.screening-json method="post" action={"/participants/" (p.id) "/screening"} {
+                            label { "Screening record (JSON)" span.hint { "The format of " code { "catalyst screen" } "; see docs/screening.md." }
+                                textarea name="record" rows="24" spellcheck="false" class="mono" { (record) } }
+                            div { button type="submit" name="action" value="evaluate" { "Evaluate" } " "
+                                  button.secondary type="submit" name="action" value="save" { "Save screening" } }
+                        }
+                    }
                 }
                 div id="decision" aria-live="polite" {
-                    @if let Some(decision) = &shown { (decision_view(decision)) } @else { p.muted { "Evaluate the record to see the decision." } }
+                    @if let Some(decision) = &shown { (decision_view(decision)) } @else { p.muted { "The decision appears here as you fill in the form." } }
                 }
             }
             script src="/static/screening.js" defer {}
@@ -186,28 +196,53 @@ pub async fn screening(
     render_screening(&state, &auth.actor, &id, None, None, q.notice()).await
 }
 
-#[derive(Deserialize)]
-pub struct ScreeningForm {
-    record: String,
-    action: String,
+/// The record from either form: the JSON editor's `record` field, or the guided fields.
+fn submitted_record(fields: &[(String, String)]) -> Result<Value, (String, String)> {
+    match fields.iter().find(|(n, _)| n == "record") {
+        Some((_, text)) => {
+            serde_json::from_str(text).map_err(|e| (text.clone(), format!("the record is not valid JSON: {e}")))
+        }
+        None => Ok(super::screening_form::record_from(fields)),
+    }
+}
+
+/// The decision for the guided form as it stands, as an HTML fragment (for live updates).
+pub async fn preview(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<String>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
+) -> PageResult {
+    let record = super::screening_form::record_from(&fields);
+    match state.app.evaluate_screening(&auth.actor, &id, &record).await {
+        Ok(decision) => Ok(decision_view(&serde_json::to_value(&decision).unwrap_or(Value::Null)).into_response()),
+        Err(catalyst_app::AppError::Domain(DomainError::Invalid(problems))) => Ok(html! {
+            div.notice.warn {
+                p { strong { "Not evaluated yet: " } "complete or correct these fields." }
+                ul { @for v in &problems { li { code { (v.field.trim_start_matches("record.")) } ": " (v.message) } } }
+            }
+        }
+        .into_response()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn submit_screening(
     State(state): State<AppState>,
     auth: PageAuth,
     Path(id): Path<String>,
-    PageForm(f): PageForm<ScreeningForm>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let record: Value = match serde_json::from_str(&f.record) {
-        Ok(v) => v,
-        Err(e) => {
-            let notice = Notice::from_error(
-                DomainError::invalid("record", "json", format!("the record is not valid JSON: {e}")).into(),
-            )?;
-            return render_screening(&state, &auth.actor, &id, Some(f.record), None, Some(notice)).await;
+    let action = fields.iter().find(|(n, _)| n == "action").map(|(_, v)| v.clone()).unwrap_or_default();
+    let record = match submitted_record(&fields) {
+        Ok(record) => record,
+        Err((text, message)) => {
+            let notice = Notice::from_error(DomainError::invalid("record", "json", message).into())?;
+            return render_screening(&state, &auth.actor, &id, Some(text), None, Some(notice)).await;
         }
     };
-    let result = if f.action == "save" {
+    let text = serde_json::to_string_pretty(&record).unwrap_or_default();
+    let result = if action == "save" {
         state.app.record_screening(&auth.actor, &id, &record).await.map(|(_, d)| (d, true))
     } else {
         state.app.evaluate_screening(&auth.actor, &id, &record).await.map(|d| (d, false))
@@ -219,9 +254,9 @@ pub async fn submit_screening(
         )),
         Ok((decision, false)) => {
             let shown = serde_json::to_value(&decision).ok();
-            render_screening(&state, &auth.actor, &id, Some(f.record), shown, None).await
+            render_screening(&state, &auth.actor, &id, Some(text), shown, None).await
         }
-        Err(e) => render_screening(&state, &auth.actor, &id, Some(f.record), None, Some(Notice::from_error(e)?)).await,
+        Err(e) => render_screening(&state, &auth.actor, &id, Some(text), None, Some(Notice::from_error(e)?)).await,
     }
 }
 

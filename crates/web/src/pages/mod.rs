@@ -11,6 +11,7 @@ pub(crate) mod outcome_charts;
 pub(crate) mod outcomes;
 mod participants;
 mod portal;
+mod screening_form;
 mod sites;
 pub(crate) mod treatment;
 mod users;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
             "/participants/{participant_id}/screening",
             get(eligibility::screening).post(eligibility::submit_screening),
         )
+        .route("/participants/{participant_id}/screening/preview", post(eligibility::preview))
         .route("/screenings/{screening_id}/decision", post(eligibility::decide))
         .route("/participants/{participant_id}/consent", get(eligibility::consent).post(eligibility::give_consent))
         .route("/participants/{participant_id}/consent/withdraw", post(eligibility::withdraw))

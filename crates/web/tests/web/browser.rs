@@ -266,3 +266,26 @@ async fn booking_a_dosing_session_with_one_free_therapist_shows_the_conflict() {
     assert!(notice.contains("Sam Whitlock is already booked"), "{notice}; see {}", shot.display());
     s.close().await;
 }
+
+#[tokio::test]
+async fn the_screening_decision_updates_as_the_form_is_filled_in() {
+    let Some(driver) = Driver::start().await else { return };
+    let t = TestApp::spawn().await;
+    let s = driver.session().await;
+    s.log_in(&t.base, "physician.bos").await;
+    let p = t.participant_id("BOS-0001").await;
+    s.post("/url", json!({"url": t.url(&format!("/participants/{p}/screening"))})).await;
+    assert!(s.text("#decision").await.contains("as you fill in the form"));
+    s.type_into("input[name='caps5.total']", "44").await;
+    assert!(s.text("#decision .notice").await.contains("Not evaluated yet"), "an incomplete CAPS-5 entry is named");
+    s.post("/execute/sync", json!({"script": "var d = document.querySelector(\"input[name='caps5.assessed_on']\"); d.value = '2026-11-01'; d.dispatchEvent(new Event('change', {bubbles: true}));", "args": []})).await;
+    let decision = s.text("#decision h2").await;
+    let shot = s.screenshot("screening-live").await;
+    // Almost nothing is known and the programme holds no authority: never eligible.
+    assert!(
+        decision.starts_with("Decision:") && !decision.starts_with("Decision: eligible"),
+        "{decision}; see {}",
+        shot.display()
+    );
+    s.close().await;
+}

@@ -194,3 +194,72 @@ async fn the_screening_page_shows_every_criterion_with_its_source() {
         .unwrap();
     assert_eq!(r.status(), 422);
 }
+
+#[tokio::test]
+async fn the_guided_form_builds_the_record_and_unknowns_mean_review() {
+    let t = TestApp::spawn().await;
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    client
+        .post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "therapist2.bos"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let p = t.participant_id("BOS-0002").await;
+    let fields = [
+        ("date_of_birth", "1980-04-02"),
+        ("sex_at_birth", "male"),
+        ("ptsd.diagnosis", "yes"),
+        ("ptsd.duration_months", "40"),
+        ("caps5.total", "44"),
+        ("caps5.assessed_on", "2026-11-01"),
+        ("trauma_therapy.state", "listed"),
+        ("trauma_therapy.0.type", "pe"),
+        ("trauma_therapy.0.sessions", "8"),
+        ("trauma_therapy.0.completed", "true"),
+        ("medication_trials.state", "unknown"),
+        ("current_medications.state", "none"),
+        ("action", "evaluate"),
+    ];
+    let r = client
+        .post(t.url(&format!("/participants/{p}/screening")))
+        .header("origin", &t.base)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("needs review") || html.contains("ineligible"), "unknown data never gives eligible");
+    assert!(
+        html.contains("8 sessions") || html.contains("Adequate trauma-focused"),
+        "the 8-session course is judged: {html}"
+    );
+    // The live panel gets the same evaluation as an HTML fragment.
+    let r = client
+        .post(t.url(&format!("/participants/{p}/screening/preview")))
+        .header("origin", &t.base)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    let fragment = r.text().await.unwrap();
+    assert!(fragment.starts_with("<section class=\"decision\""), "{fragment}");
+    // Saving stores the record as the form built it.
+    let mut save = fields.to_vec();
+    save.retain(|(k, _)| *k != "action");
+    save.push(("action", "save"));
+    client
+        .post(t.url(&format!("/participants/{p}/screening")))
+        .header("origin", &t.base)
+        .form(&save)
+        .send()
+        .await
+        .unwrap();
+    let stored = t.app.store.screenings_for(&p).await.unwrap();
+    let record: serde_json::Value = serde_json::from_str(&stored[0].record).unwrap();
+    assert_eq!(record["trauma_therapy"][0]["sessions"], 8);
+    assert_eq!(record["current_medications"], serde_json::json!([]));
+    assert!(record["medication_trials"].is_null());
+}
