@@ -391,7 +391,8 @@ impl App {
             return Err(DomainError::Conflict(format!("{part} is not currently granted")).into());
         }
         let reason = required_text("reason", reason, 2000).map_err(|v| DomainError::Invalid(vec![v]))?;
-        let mut parts: Map<String, Value> = serde_json::from_str(&latest.parts).unwrap_or_default();
+        let mut parts: Map<String, Value> = serde_json::from_str(&latest.parts)
+            .map_err(|e| AppError::Internal(format!("consent {} parts unreadable: {e}", latest.id)))?;
         parts.insert(part.as_str().to_owned(), Value::from("withdrawn"));
         let updated = Consent { parts: Value::Object(parts).to_string(), ..latest };
         let (_, chain) = self.chain_for_site(&participant.site_id).await?;

@@ -109,6 +109,13 @@ fn staff_role(roles: &[Role]) -> Option<StaffRole> {
     .map(|(_, staff)| staff)
 }
 
+/// The staff of an appointment. Stored JSON that no longer reads is a fault to report, never an
+/// empty room.
+fn staff_of(a: &Appointment) -> AppResult<Vec<StaffAssignment>> {
+    serde_json::from_str(&a.staff)
+        .map_err(|e| AppError::Internal(format!("staff of appointment {} unreadable: {e}", a.id)))
+}
+
 /// The serialised name of an enum value, e.g. `missed_visit`.
 fn wire_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
@@ -391,11 +398,7 @@ impl App {
             .into_iter()
             .filter(|a| Some(&a.id) != reschedule.map(|r| &r.id))
             .map(|a| {
-                let people = serde_json::from_str::<Vec<StaffAssignment>>(&a.staff)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|s| s.person)
-                    .collect();
+                let people = staff_of(&a)?.into_iter().map(|s| s.person).collect();
                 Ok(Booking {
                     visit_id: format!("{} of another participant", a.visit_id),
                     start: jiff_ts(a.starts_at)?,
@@ -527,7 +530,7 @@ impl App {
                     .iter()
                     .filter(|a| a.status == AppointmentStatus::Attended)
                     .map(|a| {
-                        let staff: Vec<StaffAssignment> = serde_json::from_str(&a.staff).unwrap_or_default();
+                        let staff = staff_of(&a)?;
                         Ok(VisitRecord {
                             visit_id: a.visit_id.clone(),
                             date: jiff_ts(a.starts_at)?.to_zoned(zone_of(&site)).date(),
@@ -840,7 +843,7 @@ impl App {
             map
         };
         for a in self.store.appointments_overlapping(from, to).await? {
-            let staff: Vec<StaffAssignment> = serde_json::from_str(&a.staff).unwrap_or_default();
+            let staff = staff_of(&a)?;
             let mine =
                 staff.iter().any(|s| s.person == actor.user_id) || actor.own_participants.contains(&a.participant_id);
             if !mine {

@@ -72,7 +72,9 @@ async fn people_at(state: &AppState, site_id: &str) -> PageResult<Vec<(User, Vec
 }
 
 fn staff_names(json: &str, names: &HashMap<String, String>) -> String {
-    let staff: Vec<StaffAssignment> = serde_json::from_str(json).unwrap_or_default();
+    let Ok(staff) = serde_json::from_str::<Vec<StaffAssignment>>(json) else {
+        return "(staff record unreadable)".to_owned();
+    };
     staff
         .iter()
         .map(|s| names.get(&s.person).cloned().unwrap_or_else(|| s.person.clone()))
