@@ -96,9 +96,7 @@ impl App {
     /// The rules' decision for a record without storing it (the live screening form; the
     /// same evaluation as `catalyst screen`).
     pub async fn evaluate_screening(&self, actor: &Actor, participant_id: &str, record: &Value) -> AppResult<Decision> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(actor, Action::Screen, Resource::Participant { site_id: &participant.site_id, participant_id })
-            .await?;
+        let participant = self.participant_for(actor, Action::Screen, participant_id).await?;
         Ok(self.evaluate_for(&participant, record).await?.1)
     }
 
@@ -109,9 +107,7 @@ impl App {
         participant_id: &str,
         record: &Value,
     ) -> AppResult<(Screening, Decision)> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(actor, Action::Screen, Resource::Participant { site_id: &participant.site_id, participant_id })
-            .await?;
+        let participant = self.participant_for(actor, Action::Screen, participant_id).await?;
         let (record, decision, as_of) = self.evaluate_for(&participant, record).await?;
         let screening = Screening {
             id: self.new_id(),
@@ -190,9 +186,7 @@ impl App {
     }
 
     pub async fn screenings(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<Screening>> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(actor, Action::Screen, Resource::Participant { site_id: &participant.site_id, participant_id })
-            .await?;
+        self.participant_for(actor, Action::Screen, participant_id).await?;
         Ok(self.store.screenings_for(participant_id).await?)
     }
 
@@ -254,9 +248,7 @@ impl App {
         password: &str,
         witness: Option<(&str, &str)>,
     ) -> AppResult<Consent> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(actor, Action::Consent, Resource::Participant { site_id: &participant.site_id, participant_id })
-            .await?;
+        let participant = self.participant_for(actor, Action::Consent, participant_id).await?;
         if !actor.own_participants.iter().any(|p| p == participant_id) {
             return Err(
                 DomainError::Forbidden("only the participant can give their consent; staff witness it".into()).into()
@@ -377,9 +369,7 @@ impl App {
         part: ConsentPart,
         reason: &str,
     ) -> AppResult<Consent> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(actor, Action::Consent, Resource::Participant { site_id: &participant.site_id, participant_id })
-            .await?;
+        let participant = self.participant_for(actor, Action::Consent, participant_id).await?;
         let latest = self
             .store
             .consents_for(participant_id)
@@ -403,13 +393,7 @@ impl App {
     }
 
     pub async fn consent_status(&self, actor: &Actor, participant_id: &str) -> AppResult<ConsentStatus> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(
-            actor,
-            Action::ViewParticipant,
-            Resource::Participant { site_id: &participant.site_id, participant_id },
-        )
-        .await?;
+        self.participant_for(actor, Action::ViewParticipant, participant_id).await?;
         self.consent_state(participant_id).await
     }
 
@@ -473,13 +457,7 @@ impl App {
         username: &str,
         password: &str,
     ) -> AppResult<User> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(
-            actor,
-            Action::CreatePortalAccount,
-            Resource::Participant { site_id: &participant.site_id, participant_id },
-        )
-        .await?;
+        let participant = self.participant_for(actor, Action::CreatePortalAccount, participant_id).await?;
         if participant.user_id.is_some() {
             return Err(DomainError::Conflict(format!("{} already has a portal account", participant.code)).into());
         }

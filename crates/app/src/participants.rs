@@ -59,7 +59,12 @@ impl App {
     }
 
     /// Loads a participant and checks that the actor may act on it.
-    async fn participant_for(&self, actor: &Actor, action: Action, participant_id: &str) -> AppResult<Participant> {
+    pub(crate) async fn participant_for(
+        &self,
+        actor: &Actor,
+        action: Action,
+        participant_id: &str,
+    ) -> AppResult<Participant> {
         let participant = self.participant(participant_id).await?;
         self.authorize(actor, action, Resource::Participant { site_id: &participant.site_id, participant_id }).await?;
         Ok(participant)

@@ -154,13 +154,7 @@ impl App {
         version: Option<i64>,
         baseline_on: &str,
     ) -> AppResult<Enrolment> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(
-            actor,
-            Action::ManageSchedule,
-            Resource::Participant { site_id: &participant.site_id, participant_id },
-        )
-        .await?;
+        let participant = self.participant_for(actor, Action::ManageSchedule, participant_id).await?;
         let registry = protocols()?;
         let protocol = match version {
             Some(v) => registry.get(protocol_id, u32::try_from(v).unwrap_or(0)),
@@ -233,13 +227,7 @@ impl App {
 
     /// The participant's course: every visit with its window, booking and status today.
     pub async fn timeline(&self, actor: &Actor, participant_id: &str) -> AppResult<Option<Timeline>> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(
-            actor,
-            Action::ViewSchedule,
-            Resource::Participant { site_id: &participant.site_id, participant_id },
-        )
-        .await?;
+        let participant = self.participant_for(actor, Action::ViewSchedule, participant_id).await?;
         let Some(enrolment) = self.store.get::<Enrolment>(participant_id).await? else {
             return Ok(None);
         };
@@ -293,13 +281,7 @@ impl App {
         participant_id: &str,
         input: &BookingInput,
     ) -> AppResult<(Appointment, Vec<Deviation>)> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(
-            actor,
-            Action::ManageSchedule,
-            Resource::Participant { site_id: &participant.site_id, participant_id },
-        )
-        .await?;
+        let participant = self.participant_for(actor, Action::ManageSchedule, participant_id).await?;
         let enrolment =
             self.store.get::<Enrolment>(participant_id).await?.ok_or_else(|| {
                 DomainError::Conflict(format!("{} is not enrolled on a protocol yet", participant.code))
@@ -530,7 +512,7 @@ impl App {
                     .iter()
                     .filter(|a| a.status == AppointmentStatus::Attended)
                     .map(|a| {
-                        let staff = staff_of(&a)?;
+                        let staff = staff_of(a)?;
                         Ok(VisitRecord {
                             visit_id: a.visit_id.clone(),
                             date: jiff_ts(a.starts_at)?.to_zoned(zone_of(&site)).date(),
@@ -594,13 +576,7 @@ impl App {
         severity: &str,
         description: &str,
     ) -> AppResult<Deviation> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(
-            actor,
-            Action::RecordDeviation,
-            Resource::Participant { site_id: &participant.site_id, participant_id },
-        )
-        .await?;
+        let participant = self.participant_for(actor, Action::RecordDeviation, participant_id).await?;
         let mut violations = Vec::new();
         if !["minor", "major", "critical"].contains(&severity) {
             violations.push(Violation::one_of("severity", severity, &["minor", "major", "critical"]));
@@ -886,13 +862,7 @@ impl App {
 
     /// A participant's booked visits still to come (for their portal).
     pub async fn upcoming_visits(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<Appointment>> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(
-            actor,
-            Action::ViewSchedule,
-            Resource::Participant { site_id: &participant.site_id, participant_id },
-        )
-        .await?;
+        self.participant_for(actor, Action::ViewSchedule, participant_id).await?;
         let now = self.now();
         Ok(self
             .store
@@ -915,13 +885,7 @@ impl App {
         version: i64,
         reason: &str,
     ) -> AppResult<Enrolment> {
-        let participant = self.participant(participant_id).await?;
-        self.authorize(
-            actor,
-            Action::ManageSchedule,
-            Resource::Participant { site_id: &participant.site_id, participant_id },
-        )
-        .await?;
+        let participant = self.participant_for(actor, Action::ManageSchedule, participant_id).await?;
         let current = self
             .store
             .get::<Enrolment>(participant_id)

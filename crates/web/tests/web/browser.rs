@@ -116,9 +116,9 @@ impl Session<'_> {
         self.post(&format!("/element/{el}/click"), json!({})).await;
     }
 
-    /// The element's text, waiting (up to 5 s) for a page that is still loading.
+    /// The element's text, waiting (up to 15 s, for a loaded machine) for a page that is still loading.
     async fn text(&self, css: &str) -> String {
-        for _ in 0..50 {
+        for _ in 0..150 {
             let found = self.post("/element", json!({"using": "css selector", "value": css})).await;
             if let Some(el) = found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str) {
                 let text = self.get(&format!("/element/{el}/text")).await;
@@ -184,10 +184,20 @@ impl Session<'_> {
         self.type_into("input[name=username]", username).await;
         self.type_into("input[name=password]", PASSWORD).await;
         self.click("button[type=submit]").await;
+        // Wait for the logged-in page, so that the next navigation does not cancel the login.
+        assert!(!self.text("header .account a.who").await.is_empty(), "{username} could not log in");
     }
 
     async fn log_out(&self) {
         self.click("header form button").await;
+        for _ in 0..150 {
+            let url = self.get("/url").await;
+            if url.as_str().is_some_and(|u| u.contains("/login")) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("logging out did not reach the login page");
     }
 }
 
