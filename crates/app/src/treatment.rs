@@ -499,13 +499,23 @@ impl App {
     }
 
     /// Finds departures from the protocol that nobody has recorded yet (windows that passed
-    /// without the visit, out-of-window visits, too few therapists) and records them.
-    pub async fn scan_deviations(&self) -> AppResult<usize> {
+    /// without the visit, out-of-window visits, too few therapists, instruments not recorded)
+    /// and records them. Scans up to `limit` enrolments after `after` (in id order), so each
+    /// call costs the same however many participants there are; returns how many deviations it
+    /// recorded and where the next call should continue (`None` after the last enrolment).
+    pub async fn scan_deviations(&self, after: &str, limit: i64) -> AppResult<(usize, Option<String>)> {
         let by = AuditActor::system("deviation-scan");
         let mut recorded = 0;
-        for site in self.store.list_sites().await? {
-            let today = self.local_today(&site);
-            for enrolment in self.store.enrolments_at_site(&site.id).await? {
+        let page = self.store.enrolments_after(after, limit).await?;
+        let next = (page.len() as i64 == limit).then(|| page.last().map(|e| e.id.clone())).flatten();
+        let mut sites: HashMap<String, Site> = HashMap::new();
+        {
+            for enrolment in page {
+                if !sites.contains_key(&enrolment.site_id) {
+                    sites.insert(enrolment.site_id.clone(), self.site(&enrolment.site_id).await?);
+                }
+                let Some(site) = sites.get(&enrolment.site_id).cloned() else { continue };
+                let today = self.local_today(&site);
                 let participant = self.participant(&enrolment.participant_id).await?;
                 let (course, appointments) = self.course(&site, &enrolment).await?;
                 let records: Vec<VisitRecord> = appointments
@@ -564,7 +574,7 @@ impl App {
                 tx.commit().await?;
             }
         }
-        Ok(recorded)
+        Ok((recorded, next))
     }
 
     /// A deviation reported by staff.

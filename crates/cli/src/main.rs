@@ -3,6 +3,7 @@
 mod analyze;
 mod audit;
 mod config;
+mod deviations;
 mod protocol;
 mod score;
 mod screen;
@@ -31,6 +32,9 @@ enum Command {
     Audit(audit::AuditCommand),
     /// Score research data (CSV in, CSV out) with a validated instrument.
     Score(score::ScoreArgs),
+    /// Protocol deviations: scan every enrolment now.
+    #[command(subcommand)]
+    Deviations(deviations::DeviationsCommand),
     /// Treatment protocols: check a file, list the built-in ones.
     #[command(subcommand)]
     Protocol(protocol::ProtocolCommand),
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Command::Score(args) => score::run(args),
         Command::Analyze(cmd) => analyze::run(cmd),
         Command::Protocol(cmd) => protocol::run(cmd),
+        Command::Deviations(cmd) => runtime().and_then(|rt| rt.block_on(deviations::run(cmd))),
         Command::Screen(args) => screen::run(args),
         Command::Demo(args) => runtime().and_then(|rt| rt.block_on(serve::demo(args))),
         Command::Openapi => catalyst_web::openapi()

@@ -5,6 +5,9 @@ use clap::Args;
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// Enrolments checked for protocol deviations per tick.
+const DEVIATION_SCAN_PAGE: i64 = 2_000;
+
 #[derive(Args)]
 pub struct ServeArgs {
     #[command(flatten)]
@@ -48,10 +51,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let every = Duration::from_secs(args.checkpoint_interval);
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(every);
+            // The deviation scan walks the enrolments a page per tick, so its cost per tick is
+            // bounded however many participants there are.
+            let mut cursor = String::new();
             loop {
                 ticker.tick().await;
-                if let Err(error) = app.scan_deviations().await {
-                    tracing::error!(%error, "scanning for protocol deviations failed");
+                match app.scan_deviations(&cursor, DEVIATION_SCAN_PAGE).await {
+                    Ok((_, next)) => cursor = next.unwrap_or_default(),
+                    Err(error) => tracing::error!(%error, "scanning for protocol deviations failed"),
                 }
                 if let Err(error) = app.checkpoint().await {
                     tracing::error!(%error, "signing ledger checkpoints failed");

@@ -42,12 +42,10 @@ impl Store {
         .await
     }
 
-    pub async fn enrolments_at_site(&self, site_id: &str) -> Result<Vec<Enrolment>, StoreError> {
-        self.fetch_records(
-            query_owned(select_sql(Enrolment::SPEC, "WHERE site_id = $1 ORDER BY enrolled_at"))
-                .bind(site_id.to_owned()),
-        )
-        .await
+    /// A page of enrolments across all sites in id order, after `after` (for incremental scans).
+    pub async fn enrolments_after(&self, after: &str, limit: i64) -> Result<Vec<Enrolment>, StoreError> {
+        let tail = "WHERE id > $1 ORDER BY id LIMIT $2";
+        self.fetch_records(query_owned(select_sql(Enrolment::SPEC, tail)).bind(after.to_owned()).bind(limit)).await
     }
 
     pub async fn rooms_at_site(&self, site_id: &str) -> Result<Vec<Room>, StoreError> {

@@ -313,3 +313,34 @@ async fn the_portal_lists_questionnaires_due_at_a_visit() {
     let html = own.get(t.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Due now") && html.contains("PCL-5") && html.contains("please fill in by"), "{html}");
 }
+
+#[tokio::test]
+async fn the_scan_records_missed_visits_once_and_pages_through_enrolments() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.van").await;
+    let site = t.app.store.site_by_code("VAN").await.unwrap().unwrap();
+    let long_ago = t.app.local_today(&site).checked_sub(jiff::Span::new().days(60)).unwrap().to_string();
+    let (p, _) = enrol_with(&t, &lead, "VAN-0002", &long_ago).await;
+    let mut total = 0;
+    let mut cursor = String::new();
+    loop {
+        let (recorded, next) = t.app.scan_deviations(&cursor, 1).await.unwrap();
+        total += recorded;
+        match next {
+            Some(next) => cursor = next,
+            None => break,
+        }
+    }
+    assert!(total > 0, "windows passed without visits");
+    let van = t.site_id("VAN").await;
+    let (_, log) = t.get(&lead, &format!("/api/v1/sites/{van}/deviations")).await;
+    let missed: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["deviation"]["participant_id"] == p.as_str() && d["deviation"]["kind"] == "missed_visit")
+        .collect();
+    assert!(missed.iter().any(|d| d["deviation"]["visit_id"] == "baseline_assessment"), "{log}");
+    let (again, _) = t.app.scan_deviations("", 100).await.unwrap();
+    assert_eq!(again, 0, "a deviation is recorded once");
+}
