@@ -22,11 +22,30 @@ impl Drop for TestApp {
 
 pub const PASSWORD: &str = catalyst_app::demo::DEMO_PASSWORD;
 
+/// SQLite in `dir`, or a fresh PostgreSQL database when `CATALYST_WEB_TESTS_ON_POSTGRES=1`
+/// and `CATALYST_TEST_POSTGRES_URL` names a server (scripts/test runs the suite both ways).
+async fn database_url(dir: &std::path::Path) -> String {
+    let on_postgres = std::env::var("CATALYST_WEB_TESTS_ON_POSTGRES").is_ok_and(|v| v == "1");
+    match std::env::var("CATALYST_TEST_POSTGRES_URL") {
+        Ok(base) if on_postgres => {
+            sqlx::any::install_default_drivers();
+            let name = format!("catalyst_web_{}", uuid::Uuid::now_v7().simple());
+            let admin = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&base).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+            admin.close().await;
+            let (server, _) = base.rsplit_once('/').unwrap();
+            format!("{server}/{name}")
+        }
+        _ if on_postgres => panic!("CATALYST_WEB_TESTS_ON_POSTGRES=1 needs CATALYST_TEST_POSTGRES_URL"),
+        _ => format!("sqlite://{}/catalyst.db", dir.display()),
+    }
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let dir = std::env::temp_dir().join(format!("catalyst-web-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&format!("sqlite://{}/catalyst.db", dir.display())).await.unwrap();
+        let store = Store::open(&database_url(&dir).await).await.unwrap();
         let app = App::new(store, Arc::new(SystemClock), SigningKey::from_bytes(&[42u8; 32]));
         app.seed_demo().await.unwrap().expect("fresh database takes the demo");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
