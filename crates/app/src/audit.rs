@@ -8,6 +8,24 @@ use catalyst_store::audit::VerifyReport;
 use catalyst_store::ledger::EntryFilter;
 use ed25519_dalek::VerifyingKey;
 
+/// Kinds whose before and after values are clinical records.
+const CLINICAL_KINDS: &[&str] =
+    &["participant", "assessment", "safety_alert", "enrolment", "appointment", "deviation", "screening", "consent"];
+
+/// The values of clinical records are shown only to those who may see treatment at the site
+/// (administrators and site-scoped auditors of other sites see who did what, when and why, and
+/// the hashes, but not the clinical content).
+fn redact_for(actor: &Actor, mut entry: Entry) -> Entry {
+    let site = entry.chain.strip_prefix("site:");
+    let may_see = site.is_some_and(|site_id| App::may(actor, Action::ViewTreatment, Resource::Site { site_id }));
+    if CLINICAL_KINDS.contains(&entry.entity_kind.as_str()) && !may_see {
+        let redacted = Some(r#"{"redacted":"clinical record; not shown to this role"}"#.to_owned());
+        entry.before = entry.before.map(|_| redacted.clone().unwrap_or_default());
+        entry.after = entry.after.map(|_| redacted.clone().unwrap_or_default());
+    }
+    entry
+}
+
 impl App {
     /// Verifies the whole ledger against the trusted checkpoint keys (by default, this
     /// server's own key).
@@ -79,7 +97,11 @@ impl App {
                 }
             }
         };
-        Ok(self.store.recent_entries(&EntryFilter { chains, entity: None, before, limit: limit.clamp(1, 500) }).await?)
+        if !(1..=500).contains(&limit) {
+            return Err(catalyst_core::DomainError::invalid("limit", "range", "limit must be between 1 and 500").into());
+        }
+        let entries = self.store.recent_entries(&EntryFilter { chains, entity: None, before, limit }).await?;
+        Ok(entries.into_iter().map(|e| redact_for(actor, e)).collect())
     }
 
     /// The ledger history of one record at a site, newest first.

@@ -182,10 +182,41 @@ impl App {
         Ok(())
     }
 
+    /// Checks a password outside of login (e-signatures, witnesses, password changes) under the
+    /// same throttle as login: while the account is locked nothing is checked, and every
+    /// failure is counted and written to the ledger, so passwords cannot be guessed this way.
+    pub(crate) async fn password_checks_out(
+        &self,
+        user: &User,
+        password: &str,
+        purpose: &str,
+        by: AuditActor,
+    ) -> AppResult<bool> {
+        let now = self.now();
+        let failures = self
+            .store
+            .recent_login_failures(&user.username, now.plus_seconds(-DEFAULT_THROTTLE.window_seconds))
+            .await?;
+        if let LoginGate::LockedUntil(until) = DEFAULT_THROTTLE.gate(&failures, now) {
+            return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
+        }
+        let stored = self.store.password_hash(&user.id).await?;
+        if stored.as_deref().is_some_and(|h| password_matches(password, h)) {
+            return Ok(true);
+        }
+        let system = Self::system_chain_ref();
+        let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
+        tx.record_login_failure(&user.username).await?;
+        tx.event(&system.chain, "auth.password_check_failed", "user", &user.id, details(&[("purpose", purpose)]))
+            .await?;
+        tx.commit().await?;
+        Ok(false)
+    }
+
     /// Re-checks a user's password for an e-signature (21 CFR 11.200).
     pub(crate) async fn confirm_password(&self, actor: &Actor, password: &str) -> AppResult<()> {
-        let stored = self.store.password_hash(&actor.user_id).await?;
-        if stored.as_deref().is_some_and(|h| password_matches(password, h)) {
+        let user = self.store.get::<User>(&actor.user_id).await?.ok_or(DomainError::Unauthenticated)?;
+        if self.password_checks_out(&user, password, "e-signature", Self::audit_actor(actor)).await? {
             Ok(())
         } else {
             Err(DomainError::invalid(

@@ -163,6 +163,7 @@ impl App {
         };
         self.confirm_password(actor, password).await?;
         let site = self.site(&current.site_id).await?;
+        let before = current.clone();
         let decided = Screening {
             status,
             final_decision: Some(final_decision),
@@ -179,7 +180,7 @@ impl App {
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let why =
             decided.override_reason.clone().unwrap_or_else(|| "investigator confirmed the rules' decision".to_owned());
-        tx.update(&chain.chain, &format!("screening.{status}"), &decided, &why).await?;
+        tx.update_from(&chain.chain, &format!("screening.{status}"), &before, &decided, &why).await?;
         tx.insert(&chain.chain, "record.sign", &signature).await?;
         tx.commit().await?;
         Ok(decided)
@@ -353,8 +354,11 @@ impl App {
             g.site_id.as_deref() == Some(participant.site_id.as_str())
                 && matches!(g.role, Role::SiteLead | Role::Therapist | Role::Physician)
         });
-        let stored = self.store.password_hash(&user.id).await?;
-        if !clinician || !stored.is_some_and(|h| crate::auth::password_matches(password, &h)) {
+        if !clinician {
+            return Err(refused());
+        }
+        let by = AuditActor { id: user.id.clone(), name: user.display_name.clone() };
+        if !self.password_checks_out(&user, password, "consent witness", by).await? {
             return Err(refused());
         }
         Ok(user)
@@ -476,14 +480,27 @@ impl App {
             display_name: format!("Participant {}", participant.code),
             password: password.to_owned(),
         };
-        let user = self.insert_user(by.clone(), &input).await?;
-        self.insert_grant(by.clone(), &user.id, Role::Participant, Some(&participant.site_id)).await?;
+        let (user, hash) = self.new_user(&input)?;
+        // Account, role and link in one transaction: no orphan account if anything fails.
         let (_, chain) = self.chain_for_site(&participant.site_id).await?;
-        let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
+        let mut tx = self.begin(by.clone(), &[Self::system_chain_ref(), chain.clone()]).await?;
         let current = tx
             .get::<Participant>(&participant.id)
             .await?
             .ok_or_else(|| DomainError::not_found("participant", &participant.id))?;
+        if current.user_id.is_some() {
+            return Err(DomainError::Conflict(format!("{} already has a portal account", current.code)).into());
+        }
+        self.write_user(&mut tx, &user, &hash).await?;
+        let grant = catalyst_core::people::RoleGrant {
+            id: self.new_id(),
+            user_id: user.id.clone(),
+            role: Role::Participant,
+            site_id: Some(participant.site_id.clone()),
+            granted_at: self.now(),
+            granted_by: by.id.clone(),
+        };
+        tx.insert(&chain.chain, "role.grant", &grant).await?;
         tx.update(
             &chain.chain,
             "participant.link_account",

@@ -86,6 +86,12 @@ impl App {
             None => Resource::Site { site_id: &target.site_id },
         };
         self.authorize(actor, Action::SignRecord, resource).await?;
+        // Screenings and consents are signed through their own steps, by those entitled to them.
+        match entity_kind {
+            "screening" => self.authorize(actor, Action::ConfirmEligibility, resource).await?,
+            "consent" => self.authorize(actor, Action::Consent, resource).await?,
+            _ => {}
+        }
         self.confirm_password(actor, password).await?;
         let (site, chain): (_, ChainRef) = self.chain_for_site(&target.site_id).await?;
         let signature = ESignature {

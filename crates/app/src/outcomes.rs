@@ -387,6 +387,7 @@ impl App {
             catalyst_core::error::required_text("note", note, 2000).map_err(|v| DomainError::Invalid(vec![v]))?;
         let site = self.site(&alert.site_id).await?;
         let chain = Self::site_chain_ref(&site);
+        let before = alert.clone();
         let acknowledged = SafetyAlert {
             acknowledged_by: Some(actor.user_id.clone()),
             acknowledged_at: Some(self.now()),
@@ -394,7 +395,7 @@ impl App {
             ..alert
         };
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        tx.update(&chain.chain, "safety_alert.acknowledge", &acknowledged, &note).await?;
+        tx.update_from(&chain.chain, "safety_alert.acknowledge", &before, &acknowledged, &note).await?;
         tx.commit().await?;
         Ok(acknowledged)
     }

@@ -181,13 +181,6 @@ impl App {
             .into());
         }
         self.check_enrolment_allowed(&participant).await?;
-        if false {
-            return Err(DomainError::Conflict(format!(
-                "{} is already enrolled; move them to another protocol version with a reason instead",
-                participant.code
-            ))
-            .into());
-        }
         let enrolment = Enrolment {
             id: participant.id.clone(),
             participant_id: participant.id.clone(),
@@ -211,6 +204,11 @@ impl App {
         let (_, chain) = self.chain_for_site(&participant.site_id).await?;
         let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
         tx.insert(&chain.chain, "enrolment.create", enrolment).await?;
+        // Read inside the transaction: the record may have changed since the caller loaded it.
+        let participant = tx
+            .get::<Participant>(&participant.id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("participant", &participant.id))?;
         if matches!(participant.stage, Stage::Referred | Stage::Screening) {
             let enrolled = Participant { stage: Stage::Enrolled, ..participant.clone() };
             tx.update(
@@ -323,6 +321,19 @@ impl App {
                 .map(|g| g.role)
                 .collect();
             match staff_role(&roles) {
+                // A blinded rater in a treatment session would see the treatment.
+                Some(StaffRole::Rater)
+                    if !matches!(entry.visit.visit_type.kind.as_str(), "assessment" | "follow_up" | "screening") =>
+                {
+                    violations.push(Violation::new(
+                        "staff",
+                        "blinding",
+                        format!(
+                            "{person} is an independent rater and can only be booked for assessments, not a {} visit",
+                            entry.visit.visit_type.kind.as_str()
+                        ),
+                    ))
+                }
                 Some(role) => staff.push(StaffAssignment { person: person.clone(), role }),
                 None => violations.push(Violation::new(
                     "staff",
@@ -473,10 +484,11 @@ impl App {
         let note = required_text("note", note, 1000).map_err(|v| DomainError::Invalid(vec![v]))?;
         let participant = self.participant(&current.participant_id).await?;
         let site = self.site(&current.site_id).await?;
+        let before = current.clone();
         let updated = Appointment { status, ..current };
         let chain = Self::site_chain_ref(&site);
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        tx.update(&chain.chain, &format!("appointment.{status}"), &updated, &note).await?;
+        tx.update_from(&chain.chain, &format!("appointment.{status}"), &before, &updated, &note).await?;
         if status == AppointmentStatus::Missed {
             let d = Deviation {
                 id: self.new_id(),
@@ -623,9 +635,10 @@ impl App {
         }
         let resolution = required_text("resolution", resolution, 4000).map_err(|v| DomainError::Invalid(vec![v]))?;
         let (_, chain) = self.chain_for_site(&current.site_id).await?;
+        let before = current.clone();
         let resolved = Deviation { resolution: Some(resolution.clone()), resolved_at: Some(self.now()), ..current };
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        tx.update(&chain.chain, "deviation.resolve", &resolved, &resolution).await?;
+        tx.update_from(&chain.chain, "deviation.resolve", &before, &resolved, &resolution).await?;
         tx.commit().await?;
         Ok(resolved)
     }
@@ -683,9 +696,23 @@ impl App {
         input: &CredentialInput,
     ) -> AppResult<StaffCredential> {
         self.authorize(actor, Action::ManageCredentials, Resource::Site { site_id }).await?;
-        let works_here = self.store.grants_at_site(site_id).await?.iter().any(|g| g.user_id == user_id);
-        if !works_here {
-            return Err(DomainError::invalid("user_id", "site_staff", "this person holds no role at the site").into());
+        // A credential is the therapist's everywhere, so whoever sets it must be allowed to at
+        // every site where they work as a therapist, and this must be one of them.
+        let therapist_sites: Vec<String> = self
+            .store
+            .grants_for_user(user_id)
+            .await?
+            .into_iter()
+            .filter(|g| g.role == Role::Therapist)
+            .filter_map(|g| g.site_id)
+            .collect();
+        if !therapist_sites.iter().any(|s| s == site_id) {
+            return Err(
+                DomainError::invalid("user_id", "therapist", "this person is not a therapist at the site").into()
+            );
+        }
+        for other in therapist_sites.iter().filter(|s| *s != site_id) {
+            self.authorize(actor, Action::ManageCredentials, Resource::Site { site_id: other }).await?;
         }
         let mut violations = Vec::new();
         let mut check = |field: &str, v: &Option<String>| match opt_date(field, v) {
@@ -830,8 +857,12 @@ impl App {
         };
         for a in self.store.appointments_overlapping(from, to).await? {
             let staff = staff_of(&a)?;
-            let mine =
-                staff.iter().any(|s| s.person == actor.user_id) || actor.own_participants.contains(&a.participant_id);
+            // Staff see their own sessions; a blinded rater only their assessments.
+            let resource = Resource::Participant { site_id: &a.site_id, participant_id: &a.participant_id };
+            let visible = Self::may(actor, Action::ViewSchedule, resource)
+                || matches!(a.visit_kind.as_str(), "assessment" | "follow_up");
+            let mine = (visible && staff.iter().any(|s| s.person == actor.user_id))
+                || actor.own_participants.contains(&a.participant_id);
             if !mine {
                 continue;
             }

@@ -25,6 +25,16 @@ impl App {
     }
 
     pub(crate) async fn insert_user(&self, by: AuditActor, input: &UserInput) -> AppResult<User> {
+        let (user, hash) = self.new_user(input)?;
+        let system = Self::system_chain_ref();
+        let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
+        self.write_user(&mut tx, &user, &hash).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// A validated new account and its password hash, not yet written.
+    pub(crate) fn new_user(&self, input: &UserInput) -> AppResult<(User, String)> {
         let valid = input.validate()?;
         let user = User {
             id: self.new_id(),
@@ -33,9 +43,11 @@ impl App {
             status: UserStatus::Active,
             created_at: self.now(),
         };
-        let hash = hash_password(&input.password)?;
-        let system = Self::system_chain_ref();
-        let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
+        Ok((user, hash_password(&input.password)?))
+    }
+
+    /// Writes a new account into a transaction that holds the system chain.
+    pub(crate) async fn write_user(&self, tx: &mut catalyst_store::WriteTx, user: &User, hash: &str) -> AppResult<()> {
         if self.store.user_by_username(&user.username).await?.is_some() {
             return Err(DomainError::invalid(
                 "username",
@@ -44,11 +56,10 @@ impl App {
             )
             .into());
         }
-        tx.insert(SYSTEM_CHAIN, "user.create", &user).await?;
-        tx.set_password_hash(&user.id, &hash).await?;
+        tx.insert(SYSTEM_CHAIN, "user.create", user).await?;
+        tx.set_password_hash(&user.id, hash).await?;
         tx.event(SYSTEM_CHAIN, "user.password_set", "user", &user.id, Row::new()).await?;
-        tx.commit().await?;
-        Ok(user)
+        Ok(())
     }
 
     pub async fn grant_role(
@@ -74,6 +85,25 @@ impl App {
         site_id: Option<&str>,
     ) -> AppResult<RoleGrant> {
         check_grant_scope(role, site_id)?;
+        // Independent raters are blinded: the same person may not also hold a role that sees
+        // treatment at a site where they rate (or at any site, for an all-site rater).
+        let unblinded = |r: Role| matches!(r, Role::SiteLead | Role::Therapist | Role::Physician | Role::Pharmacist);
+        let overlaps = |a: Option<&str>, b: Option<&str>| a.is_none() || b.is_none() || a == b;
+        let existing = self.store.grants_for_user(user_id).await?;
+        if let Some(clash) = existing.iter().find(|g| {
+            overlaps(g.site_id.as_deref(), site_id)
+                && ((role == Role::Rater && unblinded(g.role)) || (unblinded(role) && g.role == Role::Rater))
+        }) {
+            return Err(DomainError::invalid(
+                "role",
+                "blinding",
+                format!(
+                    "this person is {} where the new grant applies; an independent rater cannot also see treatment",
+                    clash.role
+                ),
+            )
+            .into());
+        }
         self.store.get::<User>(user_id).await?.ok_or_else(|| DomainError::not_found("user", user_id))?;
         let chain = match site_id {
             Some(site_id) => Self::site_chain_ref(&self.site(site_id).await?),
@@ -126,6 +156,14 @@ impl App {
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
         let current = tx.get::<User>(user_id).await?.ok_or_else(|| DomainError::not_found("user", user_id))?;
+        if status == UserStatus::Disabled && current.status == UserStatus::Active {
+            let admins = self.store.active_administrators().await?;
+            if admins.len() == 1 && admins[0] == current.id {
+                return Err(
+                    DomainError::Conflict("this is the last active administrator; grant another first".into()).into()
+                );
+            }
+        }
         let user = User { status, ..current };
         tx.update(SYSTEM_CHAIN, "user.status", &user, reason).await?;
         if status == UserStatus::Disabled {
@@ -138,27 +176,34 @@ impl App {
     /// Ends every session of a user (a lost device, a departing colleague).
     pub async fn revoke_sessions(&self, actor: &Actor, user_id: &str, reason: &str) -> AppResult<u64> {
         self.authorize(actor, Action::RevokeSessions, Resource::User { user_id }).await?;
+        let reason =
+            catalyst_core::error::required_text("reason", reason, 1000).map_err(|v| DomainError::Invalid(vec![v]))?;
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
         let revoked = tx.revoke_sessions(user_id, None).await?;
         let mut details = Row::new();
         details.insert("revoked".into(), revoked.into());
-        details.insert("reason".into(), reason.into());
+        details.insert("reason".into(), reason.as_str().into());
         tx.event(SYSTEM_CHAIN, "auth.sessions_revoked", "user", user_id, details).await?;
         tx.commit().await?;
         Ok(revoked)
     }
 
     pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> AppResult<()> {
-        self.confirm_password(actor, current)
-            .await
-            .map_err(|_| DomainError::invalid("current_password", "matches", "the current password is wrong"))?;
+        match self.confirm_password(actor, current).await {
+            Err(crate::AppError::Domain(DomainError::Invalid(_))) => {
+                return Err(DomainError::invalid("current_password", "matches", "the current password is wrong").into());
+            }
+            other => other?,
+        }
         password("new_password", new).map_err(|v| DomainError::Invalid(vec![v]))?;
         let hash = hash_password(new)?;
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
         tx.set_password_hash(&actor.user_id, &hash).await?;
         tx.event(SYSTEM_CHAIN, "user.password_set", "user", &actor.user_id, Row::new()).await?;
+        // A changed password ends every session, so whoever else had one is out.
+        tx.revoke_sessions(&actor.user_id, None).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -178,7 +223,14 @@ impl App {
         };
         let mut out = Vec::with_capacity(users.len());
         for user in users {
-            let grants = self.store.grants_for_user(&user.id).await?;
+            // A site's view shows the roles held there (or everywhere), not at other sites.
+            let grants = self
+                .store
+                .grants_for_user(&user.id)
+                .await?
+                .into_iter()
+                .filter(|g| site_id.is_none() || g.site_id.is_none() || g.site_id.as_deref() == site_id)
+                .collect();
             out.push((user, grants));
         }
         Ok(out)

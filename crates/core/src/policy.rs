@@ -200,7 +200,8 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (Monitor, ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule | ViewDeviations | ViewCredentials) => {
             at_site
         }
-        (Monitor, VerifyAudit) => true,
+        // Verification reads every chain: only a monitor of all sites may run it.
+        (Monitor, VerifyAudit) => grant.site_id.is_none(),
         (Monitor, _) => false,
 
         (Participant, ViewParticipant | SignRecord | ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule) => {
@@ -582,7 +583,6 @@ mod tests {
                 "view_participant@own-participant",
                 "view_participant@site-participant",
                 "audit_trail@own-site",
-                "verify_audit@system",
             ],
         ),
         (

@@ -40,6 +40,16 @@ impl Store {
         .await
     }
 
+    /// Ids of active accounts holding the administrator role.
+    pub async fn active_administrators(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.id FROM users u JOIN role_grants g ON g.user_id = u.id WHERE g.role = 'administrator' AND u.status = 'active'",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     pub async fn password_hash(&self, user_id: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT password_hash FROM credentials WHERE user_id = $1")
             .bind(user_id.to_owned())

@@ -145,6 +145,28 @@ impl WriteTx {
         .await
     }
 
+    /// Updates a record only if it still holds `expected` (the version the caller's decision was
+    /// based on, read before the transaction): otherwise someone else changed it meanwhile and
+    /// the update is refused rather than overwriting their change.
+    pub async fn update_from<R: Record>(
+        &mut self,
+        chain: &str,
+        action: &str,
+        expected: &R,
+        record: &R,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let stored = self.get_row(R::SPEC, record.id()).await?;
+        if stored.as_ref() != Some(&expected.to_row()?) {
+            return Err(DomainError::Conflict(format!(
+                "this {} was changed by someone else meanwhile; reload it and try again",
+                R::SPEC.kind
+            ))
+            .into());
+        }
+        self.update(chain, action, record, reason).await
+    }
+
     /// Removes a record, keeping its last state and the reason in the ledger.
     pub async fn delete<R: Record>(
         &mut self,

@@ -447,3 +447,22 @@ async fn deviations_are_never_deleted() {
         assert!(delete.is_err(), "{}: a deviation was deleted", b.name);
     }
 }
+
+#[tokio::test]
+async fn an_update_based_on_a_stale_read_is_refused() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let s = with_site(&store, "s1", "SYD").await;
+        let p = participant(&store, &s, 1).await;
+        let first = Participant { stage: Stage::Enrolled, ..p.clone() };
+        let second = Participant { stage: Stage::Withdrawn, ..p.clone() };
+        let mut tx = store.begin_write(Timestamp(8_000), actor(), &[site_ref("s1")]).await.unwrap();
+        tx.update_from(&site_chain("s1"), "participant.stage", &p, &first, "first").await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.begin_write(Timestamp(9_000), actor(), &[site_ref("s1")]).await.unwrap();
+        let err = tx.update_from(&site_chain("s1"), "participant.stage", &p, &second, "second").await.unwrap_err();
+        assert!(matches!(err, StoreError::Domain(DomainError::Conflict(_))), "{}: {err}", b.name);
+        drop(tx);
+        assert_eq!(store.get::<Participant>(&p.id).await.unwrap().unwrap().stage, Stage::Enrolled, "{}", b.name);
+    }
+}

@@ -51,7 +51,7 @@ pub async fn change_password(
     PageForm(f): PageForm<PasswordForm>,
 ) -> PageResult {
     match state.app.change_password(&auth.actor, &f.current_password, &f.new_password).await {
-        Ok(()) => Ok(see_other("/account", "Password changed.")),
+        Ok(()) => Ok(see_other("/login", "Password changed: every session has ended; log in with the new password.")),
         Err(e) => render(&auth.actor, Some(Notice::from_error(e)?)),
     }
 }

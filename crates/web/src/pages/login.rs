@@ -17,6 +17,8 @@ use serde::Deserialize;
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
     next: Option<String>,
+    /// A confirmation from the page that sent the person here (e.g. after a password change).
+    saved: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -27,19 +29,26 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// Only local paths may be redirected to after login (no open redirects).
-fn safe_next(next: Option<&str>) -> String {
+/// Only local paths may be redirected to (no open redirects): a single leading `/`, no
+/// backslash, and no control character (browsers drop tabs and newlines, turning `/\t/x` into
+/// `//x`).
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
 
-fn form(next: &str, username: &str, problem: Option<&str>) -> Markup {
+fn form(next: &str, username: &str, problem: Option<&str>, saved: Option<&str>) -> Markup {
     bare_page(
         "Log in",
         html! {
             h1 { "Log in to Catalyst" }
+            @if let Some(saved) = saved { p.notice.ok role="status" { (saved) } }
             @if let Some(problem) = problem {
                 p.notice.error role="alert" id="login-error" { (problem) }
             }
@@ -54,7 +63,7 @@ fn form(next: &str, username: &str, problem: Option<&str>) -> Markup {
 }
 
 pub async fn login_page(Query(q): Query<NextQuery>) -> Markup {
-    form(&safe_next(q.next.as_deref()), "", None)
+    form(&safe_next(q.next.as_deref()), "", None, q.saved.as_deref())
 }
 
 pub async fn login_submit(State(state): State<AppState>, parts: Parts, PageForm(f): PageForm<LoginForm>) -> PageResult {
@@ -74,14 +83,14 @@ pub async fn login_submit(State(state): State<AppState>, parts: Parts, PageForm(
         }
         Err(AppError::Domain(DomainError::Unauthenticated)) => Ok((
             StatusCode::UNAUTHORIZED,
-            form(&next, &f.username, Some("Wrong username or password, or the account is disabled.")),
+            form(&next, &f.username, Some("Wrong username or password, or the account is disabled."), None),
         )
             .into_response()),
         Err(AppError::Domain(DomainError::Throttled { retry_after_seconds })) => {
             let minutes = (retry_after_seconds + 59) / 60;
             let message =
                 format!("Too many failed attempts. Try again in {minutes} minute(s), or ask an administrator.");
-            Ok((StatusCode::TOO_MANY_REQUESTS, form(&next, &f.username, Some(&message))).into_response())
+            Ok((StatusCode::TOO_MANY_REQUESTS, form(&next, &f.username, Some(&message), None)).into_response())
         }
         Err(other) => Err(other.into()),
     }
@@ -104,5 +113,7 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/x\ny")), "/");
     }
 }

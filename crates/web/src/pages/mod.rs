@@ -6,7 +6,7 @@ mod audit;
 mod dashboard;
 pub(crate) mod eligibility;
 mod layout;
-mod login;
+pub(crate) mod login;
 pub(crate) mod outcome_charts;
 pub(crate) mod outcomes;
 mod participants;

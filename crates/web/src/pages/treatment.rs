@@ -197,7 +197,17 @@ pub async fn enrol(
     PageForm(f): PageForm<EnrolForm>,
 ) -> PageResult {
     let (protocol_id, version) = match f.protocol.split_once(':') {
-        Some((p, v)) => (p.to_owned(), v.parse::<i64>().ok()),
+        Some((p, v)) => match v.parse::<i64>() {
+            Ok(v) => (p.to_owned(), Some(v)),
+            Err(_) => {
+                return Err(DomainError::invalid(
+                    "protocol",
+                    "version",
+                    format!("protocol version {v:?} is not a number"),
+                )
+                .into());
+            }
+        },
         None => (f.protocol.clone(), None),
     };
     match state.app.enrol(&auth.actor, &id, &protocol_id, version, &f.baseline_on).await {
@@ -332,7 +342,7 @@ pub async fn attendance(
 ) -> PageResult {
     let status = AppointmentStatus::parse("status", &f.status).map_err(|v| DomainError::Invalid(vec![v]))?;
     state.app.record_attendance(&auth.actor, &id, status, &f.note).await?;
-    let back = if f.back.starts_with('/') && !f.back.starts_with("//") { f.back } else { "/".to_owned() };
+    let back = super::login::safe_next(Some(&f.back));
     Ok(see_other(&back, &format!("Recorded as {status}.")))
 }
 

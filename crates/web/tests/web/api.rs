@@ -1,4 +1,4 @@
-use crate::support::TestApp;
+use crate::support::{PASSWORD, TestApp};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -406,4 +406,49 @@ async fn openapi_documents_every_route_and_health_checks_answer() {
     assert_eq!(t.http.get(t.url("/readyz")).send().await.unwrap().status(), 200);
     let r = t.http.get(t.url("/healthz")).send().await.unwrap();
     assert!(r.headers().get("x-request-id").is_some());
+}
+
+#[tokio::test]
+async fn review_fixes_blinding_redaction_and_password_guessing() {
+    let t = TestApp::spawn().await;
+    let admin = t.token("admin").await;
+    let syd = t.site_id("SYD").await;
+    // A rater may not also hold a role that sees treatment.
+    let rater = t.app.store.user_by_username("rater").await.unwrap().unwrap();
+    let (status, problem) = t
+        .post(&admin, &format!("/api/v1/users/{}/roles", rater.id), json!({"role": "therapist", "site_id": syd}))
+        .await;
+    assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("blinding")), "{problem}");
+
+    // Administrators see who did what in the audit trail, not the clinical content.
+    let (_, entries) = t.get(&admin, "/api/v1/audit/ledger?limit=500").await;
+    let clinical: Vec<&Value> =
+        entries.as_array().unwrap().iter().filter(|e| e["entity_kind"] == "assessment").collect();
+    assert!(!clinical.is_empty() && clinical.iter().all(|e| e["after"].as_str().unwrap().contains("redacted")));
+    let monitor = t.token("monitor").await;
+    let (_, entries) = t.get(&monitor, "/api/v1/audit/ledger?limit=500").await;
+    assert!(
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["entity_kind"] == "assessment" && e["after"].as_str().unwrap().contains("answers"))
+    );
+    assert_eq!(t.get(&admin, "/api/v1/audit/ledger?limit=5000").await.0, 422, "limits are refused, not clamped");
+
+    // Re-entered passwords are throttled like logins.
+    let lead = t.token("lead.syd").await;
+    let p = t.participant_id("SYD-0004").await;
+    for _ in 0..5 {
+        let (status, _) = t.post(&lead, "/api/v1/signatures", json!({"entity_kind": "participant", "entity_id": p, "meaning": "review", "password": "guess guess guess"})).await;
+        assert_eq!(status, 422);
+    }
+    let (status, _) = t
+        .post(
+            &lead,
+            "/api/v1/signatures",
+            json!({"entity_kind": "participant", "entity_id": p, "meaning": "review", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 429, "the account is locked after five wrong passwords");
 }

@@ -136,6 +136,10 @@ async fn people_change_their_own_password_from_the_account_page() {
         .send()
         .await
         .unwrap();
-    assert!(r.text().await.unwrap().contains("Password changed."));
+    assert!(r.text().await.unwrap().contains("Password changed: every session has ended"));
+    assert!(
+        me.get(t.url("/account")).send().await.unwrap().url().path().starts_with("/login"),
+        "the old session has ended"
+    );
     assert_eq!(t.token_with("therapist2.van", "a new long passphrase").await.len(), 43);
 }

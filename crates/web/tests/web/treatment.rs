@@ -344,3 +344,22 @@ async fn the_scan_records_missed_visits_once_and_pages_through_enrolments() {
     let (again, _) = t.app.scan_deviations("", 100).await.unwrap();
     assert_eq!(again, 0, "a deviation is recorded once");
 }
+
+#[tokio::test]
+async fn a_blinded_rater_cannot_be_booked_into_a_treatment_session() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let today = today(&t, "BOS").await;
+    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &today).await;
+    let date = visit(&timeline, "prep1")["visit"]["target"].as_str().unwrap().to_owned();
+    let room_id = room(&t, &lead, "BOS", "Session room A").await;
+    let staff = [user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await, user_id(&t, "rater").await];
+    let (status, problem) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{p}/bookings"),
+            json!({"visit_id": "prep1", "date": date, "time": "10:00", "room_id": room_id, "staff": staff}),
+        )
+        .await;
+    assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("blinding")), "{problem}");
+}
