@@ -15,7 +15,9 @@ use catalyst_store::ChainRef;
 pub struct ShownSignature {
     pub signature: ESignature,
     pub manifestation: String,
-    pub record_unchanged: bool,
+    /// Whether the record still holds what was signed; `None` for someone who may not see
+    /// treatment (a change of a participant's stage would otherwise show through to a rater).
+    pub record_unchanged: Option<bool>,
 }
 
 /// Entity kinds that can be signed, with how to find their row, site and chain.
@@ -108,7 +110,7 @@ impl App {
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         tx.insert(&chain.chain, "record.sign", &signature).await?;
         tx.commit().await?;
-        Ok(ShownSignature { manifestation: signature.manifestation(), record_unchanged: true, signature })
+        Ok(ShownSignature { manifestation: signature.manifestation(), record_unchanged: Some(true), signature })
     }
 
     /// A signature of `signer` on a record's current content, to be inserted by the caller in
@@ -148,12 +150,20 @@ impl App {
             None => Resource::Site { site_id: &target.site_id },
         };
         self.authorize(actor, Action::ViewParticipant, resource).await?;
+        let may_see_changes = match &target.participant_id {
+            Some(participant_id) => Self::may(
+                actor,
+                Action::ViewTreatment,
+                Resource::Participant { site_id: &target.site_id, participant_id },
+            ),
+            None => true,
+        };
         let signatures = self.store.signatures_for(entity_kind, entity_id).await?;
         Ok(signatures
             .into_iter()
             .map(|signature| ShownSignature {
                 manifestation: signature.manifestation(),
-                record_unchanged: signature.still_matches(&target.row),
+                record_unchanged: may_see_changes.then(|| signature.still_matches(&target.row)),
                 signature,
             })
             .collect())

@@ -271,7 +271,9 @@ pub struct SignatureView {
     /// Printed name, local date and time, and meaning (21 CFR 11.50).
     pub manifestation: String,
     /// False when the record was changed after it was signed.
-    pub record_unchanged: bool,
+    /// Absent for a viewer who may not see treatment (a blinded rater).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_unchanged: Option<bool>,
 }
 
 impl From<&catalyst_app::esign::ShownSignature> for SignatureView {

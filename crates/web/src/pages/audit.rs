@@ -4,6 +4,7 @@ use super::layout::page;
 use super::{PageAuth, PageResult};
 use crate::state::AppState;
 use axum::extract::{Query, State};
+use catalyst_core::DomainError;
 use catalyst_core::time::{TimeZoneName, Timestamp};
 use catalyst_store::ledger::EntryCursor;
 use maud::{Markup, html};
@@ -25,7 +26,8 @@ pub async fn trail(State(state): State<AppState>, auth: PageAuth, Query(q): Quer
     let site_id = q.site_id.filter(|s| !s.is_empty());
     let cursor = match (q.before, q.chain, q.seq) {
         (Some(at), Some(chain), Some(seq)) => Some(EntryCursor { at: Timestamp(at), chain, seq }),
-        _ => None,
+        (None, None, None) => None,
+        _ => return Err(DomainError::invalid("before", "together", "give before, chain and seq together").into()),
     };
     let entries = app.ledger_entries(&auth.actor, site_id.as_deref(), cursor, PAGE).await?;
     let older = if entries.len() as i64 == PAGE { entries.last() } else { None };

@@ -144,7 +144,7 @@ async fn render_screening(
                         @if let Some(f) = &s.final_decision { " · decision: " strong { (f.replace('_', " ")) } }
                         @if let Some(r) = &s.override_reason { br; "Overridden: " em { (r) } } }
                     @for (_, sigs) in signed.iter().filter(|(id, _)| *id == s.id) {
-                        @for sig in sigs { p.muted { (sig.manifestation) @if !sig.record_unchanged { " — the record changed after signing" } } }
+                        @for sig in sigs { p.muted { (sig.manifestation) @if sig.record_unchanged == Some(false) { " — the record changed after signing" } } }
                     }
                     @if s.status == ScreeningStatus::Draft && may_confirm {
                         form.inline method="post" action={"/screenings/" (s.id) "/decision"} {
@@ -202,7 +202,18 @@ fn submitted_record(fields: &[(String, String)]) -> Result<Value, (String, Strin
         Some((_, text)) => {
             serde_json::from_str(text).map_err(|e| (text.clone(), format!("the record is not valid JSON: {e}")))
         }
-        None => Ok(super::screening_form::record_from(fields)),
+        None => {
+            let problems = super::screening_form::form_problems(fields);
+            if !problems.is_empty() {
+                // The form comes back filled in as it was, with the problems named.
+                let refill =
+                    serde_json::to_string_pretty(&super::screening_form::record_from(fields)).unwrap_or_default();
+                let message =
+                    problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join("; ");
+                return Err((refill, message));
+            }
+            Ok(super::screening_form::record_from(fields))
+        }
     }
 }
 
@@ -213,6 +224,16 @@ pub async fn preview(
     Path(id): Path<String>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
+    let problems = super::screening_form::form_problems(&fields);
+    if !problems.is_empty() {
+        return Ok(html! {
+            div.notice.warn {
+                p { strong { "Not evaluated yet: " } "complete or correct these fields." }
+                ul { @for v in &problems { li { code { (v.field) } ": " (v.message) } } }
+            }
+        }
+        .into_response());
+    }
     let record = super::screening_form::record_from(&fields);
     match state.app.evaluate_screening(&auth.actor, &id, &record).await {
         Ok(decision) => Ok(decision_view(&serde_json::to_value(&decision).unwrap_or(Value::Null)).into_response()),

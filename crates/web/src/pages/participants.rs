@@ -151,7 +151,7 @@ async fn render_participant(
             @for s in &signatures {
                 div.signature {
                     p { (s.manifestation) }
-                    @if !s.record_unchanged { p.notice.warn { "The record has changed since this signature." } }
+                    @if s.record_unchanged == Some(false) { p.notice.warn { "The record has changed since this signature." } }
                 }
             }
 

@@ -256,6 +256,53 @@ fn set(root: &mut Map<String, Value>, path: &[&str], value: Value) {
     }
 }
 
+/// What the form says that the record could not: a row with cells filled but not its key field,
+/// a list marked "none" with rows in it, or "as listed below" with none. Refused with the field
+/// named rather than dropped.
+pub fn form_problems(fields: &[(String, String)]) -> Vec<catalyst_core::Violation> {
+    let value_of =
+        |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let mut problems = Vec::new();
+    for (key, n, key_field) in ROWS {
+        let mut rows_used = 0;
+        for i in 0..*n {
+            let prefix = format!("{key}.{i}.");
+            // Selects that start on "unknown" say nothing until changed.
+            let filled = fields.iter().any(|(name, v)| {
+                name.starts_with(&prefix)
+                    && !name.ends_with(".still_taking")
+                    && !v.trim().is_empty()
+                    && v.trim() != "unknown"
+            });
+            let keyed = !value_of(&format!("{prefix}{key_field}")).is_empty();
+            if filled && !keyed {
+                problems.push(catalyst_core::Violation::new(
+                    format!("{prefix}{key_field}"),
+                    "required",
+                    format!("row {} of {} has entries but no {key_field}", i + 1, key.replace('_', " ")),
+                ));
+            }
+            if keyed {
+                rows_used += 1;
+            }
+        }
+        match value_of(&format!("{key}.state")).as_str() {
+            "none" if rows_used > 0 => problems.push(catalyst_core::Violation::new(
+                format!("{key}.state"),
+                "consistent",
+                format!("{} is marked none but has rows", key.replace('_', " ")),
+            )),
+            "listed" if rows_used == 0 => problems.push(catalyst_core::Violation::new(
+                format!("{key}.state"),
+                "consistent",
+                format!("{} is marked as listed but no row is filled in", key.replace('_', " ")),
+            )),
+            _ => {}
+        }
+    }
+    problems
+}
+
 /// Builds the screening record from the guided form's fields.
 pub fn record_from(fields: &[(String, String)]) -> Value {
     let mut root = Map::new();
@@ -345,6 +392,28 @@ mod tests {
         assert_eq!(record["qtc_ms"], 431.5);
         assert_eq!(record["caps5"]["total"], "forty", "left as text for the engine to reject by path");
         assert!(record.get("substance_use").is_some_and(Value::is_null), "not recorded stays unknown");
+    }
+
+    #[test]
+    fn half_filled_rows_and_contradictory_lists_are_named() {
+        let problems = form_problems(&f(&[
+            ("current_medications.state", "listed"),
+            ("current_medications.0.daily_dose.amount", "50"),
+            ("trauma_therapy.state", "none"),
+            ("trauma_therapy.0.type", "cpt"),
+            ("medication_trials.state", "listed"),
+            ("programme.authorities.0.ethics_approval", "unknown"),
+        ]));
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "trauma_therapy.state",
+                "medication_trials.state",
+                "current_medications.0.drug",
+                "current_medications.state"
+            ]
+        );
     }
 
     #[test]

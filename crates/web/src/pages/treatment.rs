@@ -384,8 +384,16 @@ pub async fn calendar(
     let app = &state.app;
     let site: Site = app.view_site(&auth.actor, &site_id).await?;
     let today = app.local_today(&site);
-    let day = q.date.as_deref().and_then(|d| d.parse::<jiff::civil::Date>().ok()).unwrap_or(today);
-    let days = q.days.unwrap_or(1).clamp(1, 7);
+    let day = match q.date.as_deref().filter(|d| !d.is_empty()) {
+        None => today,
+        Some(d) => d
+            .parse::<jiff::civil::Date>()
+            .map_err(|_| DomainError::invalid("date", "date", format!("date must be YYYY-MM-DD; got {d:?}")))?,
+    };
+    let days = q.days.unwrap_or(1);
+    if !(1..=7).contains(&days) {
+        return Err(DomainError::invalid("days", "range", "the calendar shows 1 to 7 days").into());
+    }
     let by_person = q.by.as_deref() == Some("person");
     let (from, to) = day_range(&state, &site_id, &day.to_string(), days).await?;
     let entries = app.site_calendar(&auth.actor, &site_id, from, to).await?;

@@ -263,3 +263,35 @@ async fn the_guided_form_builds_the_record_and_unknowns_mean_review() {
     assert_eq!(record["current_medications"], serde_json::json!([]));
     assert!(record["medication_trials"].is_null());
 }
+
+#[tokio::test]
+async fn the_guided_form_refuses_half_filled_rows_and_keeps_what_was_entered() {
+    let t = TestApp::spawn().await;
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    client
+        .post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "therapist2.bos"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let p = t.participant_id("BOS-0002").await;
+    let fields = [
+        ("caps5.total", "44"),
+        ("current_medications.state", "listed"),
+        ("current_medications.0.daily_dose.amount", "50"),
+        ("action", "save"),
+    ];
+    let r = client
+        .post(t.url(&format!("/participants/{p}/screening")))
+        .header("origin", &t.base)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("current_medications.0.drug") && html.contains("has entries but no drug"), "{html}");
+    assert!(html.contains(r#"name="caps5.total" value="44""#), "what was entered comes back");
+    assert!(t.app.store.screenings_for(&p).await.unwrap().is_empty(), "nothing saved");
+}

@@ -88,7 +88,12 @@ async fn a_rater_sees_no_treatment_dose_or_arm_information() {
         assert!(!text.contains(&format!("\"{leak}\"")), "rater outcome view contains {leak}: {text}");
     }
     assert_eq!(t.get(&rater, "/api/v1/audit/ledger").await.0, 403, "the audit trail holds treatment history");
-    assert_eq!(t.get(&rater, &format!("/api/v1/signatures?entity_kind=participant&entity_id={p}")).await.0, 200);
+    let lead = t.token("lead.syd").await;
+    let sign = json!({"entity_kind": "participant", "entity_id": p, "meaning": "review", "password": crate::support::PASSWORD});
+    assert_eq!(t.post(&lead, "/api/v1/signatures", sign).await.0, 201);
+    let (status, sigs) = t.get(&rater, &format!("/api/v1/signatures?entity_kind=participant&entity_id={p}")).await;
+    assert_eq!(status, 200);
+    assert!(sigs[0].get("record_unchanged").is_none(), "whether the record changed would show a stage change: {sigs}");
 
     // Pages: no stage on the dashboard, the list or the record; no self-report measures.
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
