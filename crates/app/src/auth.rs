@@ -114,6 +114,12 @@ impl App {
                 };
                 let actor = AuditActor { id: user.id.clone(), name: user.display_name.clone() };
                 let mut tx = self.begin(actor, std::slice::from_ref(&system)).await?;
+                // Checked again under the system chain's lock: attempts made in parallel with
+                // the failures that locked the account do not slip through.
+                let failures = tx.recent_login_failures(&username, window_start).await?;
+                if let LoginGate::LockedUntil(until) = DEFAULT_THROTTLE.gate(&failures, now) {
+                    return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
+                }
                 tx.create_session(&session, &token_hash(&token)).await?;
                 tx.clear_login_failures(&username).await?;
                 tx.event(

@@ -85,6 +85,20 @@ impl WriteTx {
         Ok(result.rows_affected())
     }
 
+    /// Recent failures, read inside the transaction (under its chain lock).
+    pub async fn recent_login_failures(
+        &mut self,
+        username: &str,
+        since: Timestamp,
+    ) -> Result<Vec<Timestamp>, StoreError> {
+        let rows = sqlx::query("SELECT at_us FROM login_failures WHERE username = $1 AND at_us > $2")
+            .bind(username.to_owned())
+            .bind(since.micros())
+            .fetch_all(self.conn())
+            .await?;
+        rows.iter().map(|r| Ok(Timestamp(r.try_get(0)?))).collect()
+    }
+
     pub async fn record_login_failure(&mut self, username: &str) -> Result<(), StoreError> {
         let now = self.now().micros();
         sqlx::query("INSERT INTO login_failures (username, at_us) VALUES ($1, $2)")
