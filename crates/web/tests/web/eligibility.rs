@@ -139,14 +139,7 @@ async fn enrolment_needs_a_signed_decision_and_current_consent() {
         )
         .await;
     assert_eq!(status, 200);
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    client
-        .post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", "therapist1.bos"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let client = t.browser("therapist1.bos").await;
     let html = client.get(t.url(&format!("/participants/{p}/course"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Therapeutic touch: <span class=\"badge bad\">withdrawn</span>"), "{html}");
 
@@ -162,14 +155,7 @@ async fn enrolment_needs_a_signed_decision_and_current_consent() {
 #[tokio::test]
 async fn the_screening_page_shows_every_criterion_with_its_source() {
     let t = TestApp::spawn().await;
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    client
-        .post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", "physician.bos"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let client = t.browser("physician.bos").await;
     let p = t.participant_id("BOS-0001").await;
     let record = serde_json::to_string_pretty(&example_record()).unwrap();
     let r = client
@@ -198,14 +184,7 @@ async fn the_screening_page_shows_every_criterion_with_its_source() {
 #[tokio::test]
 async fn the_guided_form_builds_the_record_and_unknowns_mean_review() {
     let t = TestApp::spawn().await;
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    client
-        .post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", "therapist2.bos"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let client = t.browser("therapist2.bos").await;
     let p = t.participant_id("BOS-0002").await;
     let fields = [
         ("date_of_birth", "1980-04-02"),
@@ -267,14 +246,7 @@ async fn the_guided_form_builds_the_record_and_unknowns_mean_review() {
 #[tokio::test]
 async fn the_guided_form_refuses_half_filled_rows_and_keeps_what_was_entered() {
     let t = TestApp::spawn().await;
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    client
-        .post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", "therapist2.bos"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let client = t.browser("therapist2.bos").await;
     let p = t.participant_id("BOS-0002").await;
     let fields = [
         ("caps5.total", "44"),

@@ -96,14 +96,7 @@ async fn a_rater_sees_no_treatment_dose_or_arm_information() {
     assert!(sigs[0].get("record_unchanged").is_none(), "whether the record changed would show a stage change: {sigs}");
 
     // Pages: no stage on the dashboard, the list or the record; no self-report measures.
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    client
-        .post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", "rater"), ("password", crate::support::PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let client = t.browser("rater").await;
     for path in [
         "/".to_owned(),
         format!("/sites/{syd}/participants"),
@@ -274,14 +267,7 @@ async fn endpoints_follow_the_programme_definitions_and_show_them() {
 #[tokio::test]
 async fn the_outcomes_page_charts_every_measure_with_a_text_alternative() {
     let t = TestApp::spawn().await;
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    client
-        .post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", "therapist1.syd"), ("password", crate::support::PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let client = t.browser("therapist1.syd").await;
     let p = t.participant_id("SYD-0007").await;
     let html = client.get(t.url(&format!("/participants/{p}/outcomes"))).send().await.unwrap().text().await.unwrap();
     for expected in [
@@ -297,13 +283,7 @@ async fn the_outcomes_page_charts_every_measure_with_a_text_alternative() {
     }
     assert!(!html.contains("<script"), "no scripts");
     // The participant's own portal: progress in words and the check-in strip.
-    let own = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    own.post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", "participant.syd"), ("password", crate::support::PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let own = t.browser("participant.syd").await;
     let html = own.get(t.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Your PCL-5 score (PTSD symptoms) went from 52 to 43: 9 points lower (better)."), "{html}");
     assert!(html.contains("Daily check-ins of SYD-0005"));
@@ -312,13 +292,7 @@ async fn the_outcomes_page_charts_every_measure_with_a_text_alternative() {
 #[tokio::test]
 async fn a_participant_fills_a_questionnaire_from_the_generated_form() {
     let t = TestApp::spawn().await;
-    let own = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    own.post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", "participant.bos"), ("password", crate::support::PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let own = t.browser("participant.bos").await;
     let p = t.participant_id("BOS-0003").await;
     let path = format!("/participants/{p}/assessments/new?instrument=sds");
     let html = own.get(t.url(&path)).send().await.unwrap().text().await.unwrap();

@@ -1,19 +1,5 @@
 use crate::support::{PASSWORD, TestApp};
 
-/// A browser-like client: cookies kept, Origin sent like a browser's form submission.
-async fn logged_in(t: &TestApp, username: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let r = client
-        .post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "redirected to the dashboard");
-    client
-}
-
 #[tokio::test]
 async fn pages_require_login_and_show_a_role_aware_dashboard() {
     let t = TestApp::spawn().await;
@@ -22,14 +8,14 @@ async fn pages_require_login_and_show_a_role_aware_dashboard() {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login?next=%2Fsites");
 
-    let lead = logged_in(&t, "lead.syd").await;
+    let lead = t.browser("lead.syd").await;
     let html = lead.get(t.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Welcome, Dr Priya Raman"));
     assert!(html.contains("Sydney Trauma Recovery Centre"));
     assert!(!html.contains("Boston Clinical Research Unit"), "a site lead sees only their site");
     assert!(html.contains("participants by stage"));
 
-    let participant = logged_in(&t, "participant.syd").await;
+    let participant = t.browser("participant.syd").await;
     let html = participant.get(t.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Your programme") && html.contains("SYD-0005"), "{html}");
     assert!(html.contains("Signed in as Participant at SYD."), "{html}");
@@ -56,7 +42,7 @@ async fn a_wrong_password_shows_the_form_again_with_the_reason() {
 #[tokio::test]
 async fn forms_report_invalid_fields_inline_and_save_valid_ones() {
     let t = TestApp::spawn().await;
-    let admin = logged_in(&t, "admin").await;
+    let admin = t.browser("admin").await;
     let r = admin
         .post(t.url("/sites"))
         .header("origin", &t.base)
@@ -83,7 +69,7 @@ async fn forms_report_invalid_fields_inline_and_save_valid_ones() {
 #[tokio::test]
 async fn a_stage_change_from_the_participant_page_needs_a_reason_and_shows_in_its_history() {
     let t = TestApp::spawn().await;
-    let lead = logged_in(&t, "lead.bos").await;
+    let lead = t.browser("lead.bos").await;
     let p = t.participant_id("BOS-0002").await;
     let r = lead
         .post(t.url(&format!("/participants/{p}/stage")))
@@ -108,7 +94,7 @@ async fn a_stage_change_from_the_participant_page_needs_a_reason_and_shows_in_it
 #[tokio::test]
 async fn monitors_verify_the_audit_trail_from_the_page() {
     let t = TestApp::spawn().await;
-    let monitor = logged_in(&t, "monitor").await;
+    let monitor = t.browser("monitor").await;
     let html =
         monitor.post(t.url("/audit/verify")).header("origin", &t.base).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Verified: every chain recomputes"), "{html}");
@@ -119,7 +105,7 @@ async fn monitors_verify_the_audit_trail_from_the_page() {
 #[tokio::test]
 async fn people_change_their_own_password_from_the_account_page() {
     let t = TestApp::spawn().await;
-    let me = logged_in(&t, "therapist2.van").await;
+    let me = t.browser("therapist2.van").await;
     let r = me
         .post(t.url("/account/password"))
         .header("origin", &t.base)

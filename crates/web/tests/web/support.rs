@@ -55,6 +55,20 @@ impl TestApp {
         TestApp { base, app, http: reqwest::Client::new(), dir }
     }
 
+    /// A browser-like client logged in as `username`: cookies kept, Origin sent as a browser does.
+    pub async fn browser(&self, username: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let r = client
+            .post(self.url("/login"))
+            .header("origin", &self.base)
+            .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{username} logs in and lands on the dashboard");
+        client
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

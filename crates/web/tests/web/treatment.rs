@@ -303,13 +303,7 @@ async fn the_portal_lists_questionnaires_due_at_a_visit() {
     let lead = t.token("lead.van").await;
     let date = today(&t, "VAN").await;
     enrol_with(&t, &lead, "VAN-0003", &date).await; // the baseline assessment is due today
-    let own = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    own.post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", "participant.van"), ("password", crate::support::PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let own = t.browser("participant.van").await;
     let html = own.get(t.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Due now") && html.contains("PCL-5") && html.contains("please fill in by"), "{html}");
 }
