@@ -155,42 +155,41 @@ impl Svg {
         self.element("title", &[], text);
     }
 
-    /// Writes a `<text>` element in the chart font with a white halo so it
-    /// stays readable over grid and data lines.
+    /// Writes a `<text>` element in the chart font.
     pub fn label(&mut self, x: f64, y: f64, size: f64, anchor: &str, fill: &str, text: &str) {
-        self.element(
-            "text",
-            &[
-                ("x", &num(x)),
-                ("y", &num(y)),
-                ("font-size", &num(size)),
-                ("font-family", FONT_FAMILY),
-                ("text-anchor", anchor),
-                ("fill", fill),
-            ],
-            text,
-        );
+        self.text_element(x, y, size, anchor, fill, &[], text);
     }
 
     /// Like [`Svg::label`] but painted over a white outline so it stays
-    /// legible on top of lines.
+    /// legible on top of grid and data lines.
     pub fn label_halo(&mut self, x: f64, y: f64, size: f64, anchor: &str, fill: &str, text: &str) {
-        self.element(
-            "text",
-            &[
-                ("x", &num(x)),
-                ("y", &num(y)),
-                ("font-size", &num(size)),
-                ("font-family", FONT_FAMILY),
-                ("text-anchor", anchor),
-                ("fill", fill),
-                ("stroke", "#ffffff"),
-                ("stroke-width", "3"),
-                ("stroke-linejoin", "round"),
-                ("paint-order", "stroke"),
-            ],
-            text,
-        );
+        let halo =
+            [("stroke", "#ffffff"), ("stroke-width", "3"), ("stroke-linejoin", "round"), ("paint-order", "stroke")];
+        self.text_element(x, y, size, anchor, fill, &halo, text);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn text_element(
+        &mut self,
+        x: f64,
+        y: f64,
+        size: f64,
+        anchor: &str,
+        fill: &str,
+        extra: &[(&str, &str)],
+        text: &str,
+    ) {
+        let (x, y, size) = (num(x), num(y), num(size));
+        let mut attrs: Vec<(&str, &str)> = vec![
+            ("x", &x),
+            ("y", &y),
+            ("font-size", &size),
+            ("font-family", FONT_FAMILY),
+            ("text-anchor", anchor),
+            ("fill", fill),
+        ];
+        attrs.extend_from_slice(extra);
+        self.element("text", &attrs, text);
     }
 
     /// Writes a straight line.
