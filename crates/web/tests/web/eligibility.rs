@@ -158,26 +158,22 @@ async fn the_screening_page_shows_every_criterion_with_its_source() {
     let client = t.browser("physician.bos").await;
     let p = t.participant_id("BOS-0001").await;
     let record = serde_json::to_string_pretty(&example_record()).unwrap();
-    let r = client
-        .post(t.url(&format!("/participants/{p}/screening")))
-        .header("origin", &t.base)
-        .form(&[("record", record.as_str()), ("action", "evaluate")])
-        .send()
-        .await
-        .unwrap();
+    let r = t
+        .submit(
+            &client,
+            &format!("/participants/{p}/screening"),
+            &[("record", record.as_str()), ("action", "evaluate")],
+        )
+        .await;
     let html = r.text().await.unwrap();
     assert!(
         html.contains("Decision:") && html.contains("Protocol eligibility") && html.contains("clinical.md section 2"),
         "{html}"
     );
     assert!(html.contains("Guideline readiness"));
-    let r = client
-        .post(t.url(&format!("/participants/{p}/screening")))
-        .header("origin", &t.base)
-        .form(&[("record", "{ not json"), ("action", "evaluate")])
-        .send()
-        .await
-        .unwrap();
+    let r = t
+        .submit(&client, &format!("/participants/{p}/screening"), &[("record", "{ not json"), ("action", "evaluate")])
+        .await;
     assert_eq!(r.status(), 422);
 }
 
@@ -201,13 +197,7 @@ async fn the_guided_form_builds_the_record_and_unknowns_mean_review() {
         ("current_medications.state", "none"),
         ("action", "evaluate"),
     ];
-    let r = client
-        .post(t.url(&format!("/participants/{p}/screening")))
-        .header("origin", &t.base)
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let r = t.submit(&client, &format!("/participants/{p}/screening"), &fields).await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("needs review") || html.contains("ineligible"), "unknown data never gives eligible");
@@ -216,26 +206,14 @@ async fn the_guided_form_builds_the_record_and_unknowns_mean_review() {
         "the 8-session course is judged: {html}"
     );
     // The live panel gets the same evaluation as an HTML fragment.
-    let r = client
-        .post(t.url(&format!("/participants/{p}/screening/preview")))
-        .header("origin", &t.base)
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let r = t.submit(&client, &format!("/participants/{p}/screening/preview"), &fields).await;
     let fragment = r.text().await.unwrap();
     assert!(fragment.starts_with("<section class=\"decision\""), "{fragment}");
     // Saving stores the record as the form built it.
     let mut save = fields.to_vec();
     save.retain(|(k, _)| *k != "action");
     save.push(("action", "save"));
-    client
-        .post(t.url(&format!("/participants/{p}/screening")))
-        .header("origin", &t.base)
-        .form(&save)
-        .send()
-        .await
-        .unwrap();
+    t.submit(&client, &format!("/participants/{p}/screening"), &save).await;
     let stored = t.app.store.screenings_for(&p).await.unwrap();
     let record: serde_json::Value = serde_json::from_str(&stored[0].record).unwrap();
     assert_eq!(record["trauma_therapy"][0]["sessions"], 8);
@@ -254,13 +232,7 @@ async fn the_guided_form_refuses_half_filled_rows_and_keeps_what_was_entered() {
         ("current_medications.0.daily_dose.amount", "50"),
         ("action", "save"),
     ];
-    let r = client
-        .post(t.url(&format!("/participants/{p}/screening")))
-        .header("origin", &t.base)
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let r = t.submit(&client, &format!("/participants/{p}/screening"), &fields).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("current_medications.0.drug") && html.contains("has entries but no drug"), "{html}");

@@ -298,36 +298,36 @@ async fn a_participant_fills_a_questionnaire_from_the_generated_form() {
     let html = own.get(t.url(&path)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("name=\"item.work\"") && html.contains("value=\"na\""), "not-applicable offered for work");
     let date = today(&t, "BOS").await;
-    let r = own
-        .post(t.url(&path))
-        .header("origin", &t.base)
-        .form(&[
-            ("timepoint", "baseline"),
-            ("administered_on", date.as_str()),
-            ("item.work", "na"),
-            ("item.social", "11"),
-            ("item.family", "3"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = t
+        .submit(
+            &own,
+            &path,
+            &[
+                ("timepoint", "baseline"),
+                ("administered_on", date.as_str()),
+                ("item.work", "na"),
+                ("item.social", "11"),
+                ("item.family", "3"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("social") && html.contains("0-10"), "the error names the item and the allowed values");
     assert!(html.contains("value=\"3\" checked") || html.contains("value=\"3\""), "answers are kept");
-    let r = own
-        .post(t.url(&path))
-        .header("origin", &t.base)
-        .form(&[
-            ("timepoint", "baseline"),
-            ("administered_on", date.as_str()),
-            ("item.work", "na"),
-            ("item.social", "6"),
-            ("item.family", "3"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = t
+        .submit(
+            &own,
+            &path,
+            &[
+                ("timepoint", "baseline"),
+                ("administered_on", date.as_str()),
+                ("item.work", "na"),
+                ("item.social", "6"),
+                ("item.family", "3"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("Sheehan Disability Scale saved."));
     let stored = t.app.store.assessments_for(&p).await.unwrap();

@@ -26,13 +26,7 @@ async fn pages_require_login_and_show_a_role_aware_dashboard() {
 async fn a_wrong_password_shows_the_form_again_with_the_reason() {
     let t = TestApp::spawn().await;
     let client = reqwest::Client::new();
-    let r = client
-        .post(t.url("/login"))
-        .header("origin", &t.base)
-        .form(&[("username", "lead.syd"), ("password", "nope-nope-nope")])
-        .send()
-        .await
-        .unwrap();
+    let r = t.submit(&client, "/login", &[("username", "lead.syd"), ("password", "nope-nope-nope")]).await;
     assert_eq!(r.status(), 401);
     let html = r.text().await.unwrap();
     assert!(html.contains("Wrong username or password"));
@@ -43,24 +37,24 @@ async fn a_wrong_password_shows_the_form_again_with_the_reason() {
 async fn forms_report_invalid_fields_inline_and_save_valid_ones() {
     let t = TestApp::spawn().await;
     let admin = t.browser("admin").await;
-    let r = admin
-        .post(t.url("/sites"))
-        .header("origin", &t.base)
-        .form(&[("code", "lon"), ("name", "London"), ("time_zone", "Europe/Londres"), ("jurisdiction", "GB")])
-        .send()
-        .await
-        .unwrap();
+    let r = t
+        .submit(
+            &admin,
+            "/sites",
+            &[("code", "lon"), ("name", "London"), ("time_zone", "Europe/Londres"), ("jurisdiction", "GB")],
+        )
+        .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("Not saved") && html.contains("time_zone"), "{html}");
 
-    let r = admin
-        .post(t.url("/sites"))
-        .header("origin", &t.base)
-        .form(&[("code", "LON"), ("name", "London"), ("time_zone", "Europe/London"), ("jurisdiction", "GB")])
-        .send()
-        .await
-        .unwrap();
+    let r = t
+        .submit(
+            &admin,
+            "/sites",
+            &[("code", "LON"), ("name", "London"), ("time_zone", "Europe/London"), ("jurisdiction", "GB")],
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("Site LON added."));
@@ -71,21 +65,15 @@ async fn a_stage_change_from_the_participant_page_needs_a_reason_and_shows_in_it
     let t = TestApp::spawn().await;
     let lead = t.browser("lead.bos").await;
     let p = t.participant_id("BOS-0002").await;
-    let r = lead
-        .post(t.url(&format!("/participants/{p}/stage")))
-        .header("origin", &t.base)
-        .form(&[("stage", "preparation"), ("reason", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = t.submit(&lead, &format!("/participants/{p}/stage"), &[("stage", "preparation"), ("reason", "")]).await;
     assert_eq!(r.status(), 422);
-    let r = lead
-        .post(t.url(&format!("/participants/{p}/stage")))
-        .header("origin", &t.base)
-        .form(&[("stage", "preparation"), ("reason", "consent signed, baseline complete")])
-        .send()
-        .await
-        .unwrap();
+    let r = t
+        .submit(
+            &lead,
+            &format!("/participants/{p}/stage"),
+            &[("stage", "preparation"), ("reason", "consent signed, baseline complete")],
+        )
+        .await;
     let html = r.text().await.unwrap();
     assert!(html.contains("Stage changed to Preparation."));
     assert!(html.contains("consent signed, baseline complete"), "history shows the reason");
@@ -106,22 +94,18 @@ async fn monitors_verify_the_audit_trail_from_the_page() {
 async fn people_change_their_own_password_from_the_account_page() {
     let t = TestApp::spawn().await;
     let me = t.browser("therapist2.van").await;
-    let r = me
-        .post(t.url("/account/password"))
-        .header("origin", &t.base)
-        .form(&[("current_password", "not it at all"), ("new_password", "a new long passphrase")])
-        .send()
-        .await
-        .unwrap();
+    let r = t
+        .submit(
+            &me,
+            "/account/password",
+            &[("current_password", "not it at all"), ("new_password", "a new long passphrase")],
+        )
+        .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("current password is wrong"));
-    let r = me
-        .post(t.url("/account/password"))
-        .header("origin", &t.base)
-        .form(&[("current_password", PASSWORD), ("new_password", "a new long passphrase")])
-        .send()
-        .await
-        .unwrap();
+    let r = t
+        .submit(&me, "/account/password", &[("current_password", PASSWORD), ("new_password", "a new long passphrase")])
+        .await;
     assert!(r.text().await.unwrap().contains("Password changed: every session has ended"));
     assert!(
         me.get(t.url("/account")).send().await.unwrap().url().path().starts_with("/login"),

@@ -69,6 +69,11 @@ impl TestApp {
         client
     }
 
+    /// Posts a form from `client` as its page would: same Origin, urlencoded fields.
+    pub async fn submit(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        client.post(self.url(path)).header("origin", &self.base).form(fields).send().await.unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
