@@ -1,9 +1,13 @@
 //! The audit trail: verification, signed checkpoints and browsing the ledger.
 
-use crate::App;
 use crate::error::AppResult;
-use catalyst_core::ledger::{AuditActor, Entry, SYSTEM_CHAIN, SigningKeyRecord, sign_checkpoint, site_chain};
+use crate::{App, AppError};
+use catalyst_core::DomainError;
+use catalyst_core::ledger::audit::{HEADS_RECORDED, KEY_ROTATE};
+use catalyst_core::ledger::receipt::Receipt;
+use catalyst_core::ledger::{AuditActor, Checkpoint, Entry, GENESIS_HASH, SYSTEM_CHAIN, SigningKeyRecord, site_chain};
 use catalyst_core::policy::{Action, Actor, Resource, authorize};
+use catalyst_core::record::Row;
 use catalyst_store::audit::VerifyReport;
 use catalyst_store::ledger::EntryFilter;
 use ed25519_dalek::VerifyingKey;
@@ -26,44 +30,141 @@ fn redact_for(actor: &Actor, mut entry: Entry) -> Entry {
     entry
 }
 
+/// What one run of the checkpoint job did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckpointOutcome {
+    /// Chains whose new head was verified and recorded in the system chain.
+    pub recorded: usize,
+    /// Chains that failed verification: recorded as integrity alarms, never as heads.
+    pub alarms: Vec<String>,
+}
+
 impl App {
-    /// Verifies the whole ledger against the trusted checkpoint keys (by default, this
-    /// server's own key).
+    /// Verifies the whole ledger against this server's trusted keys.
     pub async fn verify_ledger(&self, actor: &Actor) -> AppResult<VerifyReport> {
         self.authorize(actor, Action::VerifyAudit, Resource::System).await?;
-        Ok(self.store.verify_ledger(&[self.public_key()]).await?)
+        Ok(self.store.verify_ledger(self.store.signer().trusted(), None).await?)
     }
 
     pub fn public_key(&self) -> VerifyingKey {
-        self.signing_key().verifying_key()
+        self.store.signer().public_key()
     }
 
-    /// Signs a checkpoint at the head of every chain that has moved since its last one.
-    /// The key is registered in the system chain the first time it signs.
-    pub async fn checkpoint(&self) -> AppResult<usize> {
-        let key_id = hex::encode(self.public_key().as_bytes());
-        if self.store.get::<SigningKeyRecord>(&key_id).await?.is_none() {
-            let system = Self::system_chain_ref();
-            let record =
-                SigningKeyRecord { id: key_id.clone(), label: "checkpoint key".to_owned(), created_at: self.now() };
-            let mut tx = self.begin(AuditActor::system("checkpoint"), std::slice::from_ref(&system)).await?;
-            tx.insert(SYSTEM_CHAIN, "ledger.key_register", &record).await?;
-            tx.commit().await?;
-        }
-        let signed_before = self.store.checkpoints().await?;
-        let mut signed = 0;
+    /// The checkpoint job (every minute, at shutdown, after the demo, `catalyst audit
+    /// checkpoint`): verifies what each chain gained since the last head record (every entry
+    /// links and recomputes, and a trusted key signed the head) and records the verified heads in
+    /// the system chain, so that a chain later truncated, rolled back or removed is named by
+    /// `audit verify`. A chain that fails is recorded as an integrity alarm instead, never as a
+    /// head: the server vouches only for what it wrote.
+    pub async fn checkpoint(&self) -> AppResult<CheckpointOutcome> {
+        self.register_signing_key().await?;
+        let mut recorded = self.store.last_recorded_heads().await?;
+        let mut outcome = CheckpointOutcome::default();
         for head in self.store.chain_heads().await? {
-            let already =
-                signed_before.iter().any(|c| c.chain == head.chain && c.seq == head.seq && c.public_key == key_id);
-            if already {
+            if head.chain == SYSTEM_CHAIN {
                 continue;
             }
-            let checkpoint = sign_checkpoint(self.signing_key(), &head.chain, head.seq, &head.hash, self.now());
-            if self.store.insert_checkpoint(&checkpoint).await? {
-                signed += 1;
+            let last = recorded.get(&head.chain).cloned();
+            if last.as_ref().is_some_and(|(seq, hash)| *seq == head.seq && *hash == head.hash) {
+                continue;
+            }
+            let (from_seq, from_hash) = last.unwrap_or((0, GENESIS_HASH.to_owned()));
+            match self.store.verify_segment(&head.chain, (from_seq, &from_hash), (head.seq, &head.hash)).await? {
+                Ok(()) => {
+                    recorded.insert(head.chain.clone(), (head.seq, head.hash.clone()));
+                    outcome.recorded += 1;
+                }
+                Err(problem) => outcome.alarms.push(problem),
             }
         }
-        Ok(signed)
+        if outcome.recorded == 0 && outcome.alarms.is_empty() {
+            return Ok(outcome);
+        }
+        let system = Self::system_chain_ref();
+        let mut tx = self.begin(AuditActor::system("checkpoint"), std::slice::from_ref(&system)).await?;
+        for problem in &outcome.alarms {
+            let mut details = Row::new();
+            details.insert("problem".into(), problem.clone().into());
+            tx.event(SYSTEM_CHAIN, "ledger.integrity_alarm", "ledger", SYSTEM_CHAIN, details).await?;
+        }
+        if outcome.recorded > 0 {
+            let heads: serde_json::Map<String, serde_json::Value> = recorded
+                .into_iter()
+                .map(|(chain, (seq, hash))| (chain, serde_json::json!({"seq": seq, "hash": hash})))
+                .collect();
+            let mut details = Row::new();
+            details.insert("heads".into(), serde_json::Value::Object(heads));
+            tx.event(SYSTEM_CHAIN, HEADS_RECORDED, "ledger", SYSTEM_CHAIN, details).await?;
+        }
+        tx.commit().await?;
+        for problem in &outcome.alarms {
+            tracing::error!(%problem, "ledger integrity alarm");
+        }
+        Ok(outcome)
+    }
+
+    /// Records this server's public key in the system chain the first time it signs, so the
+    /// ledger itself lists which keys have signed (trust comes from configuration, not from here).
+    async fn register_signing_key(&self) -> AppResult<()> {
+        let key_id = hex::encode(self.public_key().as_bytes());
+        if self.store.get::<SigningKeyRecord>(&key_id).await?.is_some() {
+            return Ok(());
+        }
+        let system = Self::system_chain_ref();
+        let record = SigningKeyRecord { id: key_id, label: "ledger signing key".to_owned(), created_at: self.now() };
+        let mut tx = self.begin(AuditActor::system("checkpoint"), std::slice::from_ref(&system)).await?;
+        tx.insert(SYSTEM_CHAIN, "ledger.key_register", &record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Hands signing over to `next`: the rotation is recorded in the system chain and signed by
+    /// the current key, which is how an auditor who trusts the old key comes to trust the new
+    /// one. The caller then restarts with `next` and keeps the old public key as trusted.
+    pub async fn rotate_signing_key(&self, next: &VerifyingKey, label: &str) -> AppResult<()> {
+        let from = hex::encode(self.public_key().as_bytes());
+        let to = hex::encode(next.as_bytes());
+        if from == to {
+            return Err(DomainError::invalid("key", "unchanged", "the new key is the key in use").into());
+        }
+        let system = Self::system_chain_ref();
+        let mut tx = self.begin(AuditActor::system("key-rotation"), std::slice::from_ref(&system)).await?;
+        let record = SigningKeyRecord { id: to.clone(), label: label.to_owned(), created_at: self.now() };
+        tx.insert(SYSTEM_CHAIN, "ledger.key_register", &record).await?;
+        let mut details = Row::new();
+        details.insert("from".into(), from.clone().into());
+        details.insert("to".into(), to.clone().into());
+        // The rotation is the commit's last entry, so the old key's signature sits on it.
+        tx.event(SYSTEM_CHAIN, KEY_ROTATE, "signing_key", &to, details).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An outsider's receipt: every chain's head with the signature its commit made. Refused if
+    /// a head carries no trusted signature (the receipt would vouch for a forgery).
+    pub async fn receipt(&self, actor: &Actor) -> AppResult<Receipt> {
+        self.authorize(actor, Action::VerifyAudit, Resource::System).await?;
+        self.issue_receipt().await
+    }
+
+    /// [`App::receipt`] for the operator's command line, which holds the key already.
+    pub async fn issue_receipt(&self) -> AppResult<Receipt> {
+        let signer = self.store.signer();
+        let mut heads: Vec<Checkpoint> = Vec::new();
+        for signed in self.store.signed_heads().await? {
+            let valid = catalyst_core::ledger::verify_checkpoint(&signed, signer.trusted()).is_ok();
+            if valid && !heads.iter().any(|h| h.chain == signed.chain) {
+                heads.push(signed);
+            }
+        }
+        let chains = self.store.chain_heads().await?;
+        if let Some(missing) = chains.iter().find(|c| !heads.iter().any(|h| h.chain == c.chain)) {
+            return Err(AppError::Internal(format!(
+                "chain {} (entry {}) carries no trusted signature; no receipt is issued until `catalyst audit verify` passes",
+                missing.chain, missing.seq
+            )));
+        }
+        Receipt::issue(self.now(), heads, signer.trusted()).map_err(AppError::Internal)
     }
 
     /// Ledger entries the actor may read, newest first (older than `before` when paging back): all chains for administrators and

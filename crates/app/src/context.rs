@@ -34,20 +34,16 @@ impl Clock for SystemClock {
 pub struct App {
     pub store: Store,
     clock: Arc<dyn Clock>,
-    signing_key: Arc<SigningKey>,
 }
 
 impl App {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, signing_key: SigningKey) -> Self {
-        Self { store, clock, signing_key: Arc::new(signing_key) }
+    /// The store signs every commit with its [`catalyst_store::LedgerSigner`].
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
     }
 
     pub fn now(&self) -> Timestamp {
         self.clock.now()
-    }
-
-    pub(crate) fn signing_key(&self) -> &SigningKey {
-        &self.signing_key
     }
 
     /// A fresh time-ordered unique id (UUIDv7).
@@ -111,7 +107,7 @@ impl App {
     }
 }
 
-/// Loads the Ed25519 checkpoint key from `path`, creating it (mode 0600) on first start.
+/// Loads the Ed25519 ledger signing key from `path`, creating it (mode 0600) on first start.
 /// The key lives outside the database so that whoever can rewrite the database cannot also
 /// re-sign its history.
 pub fn load_or_create_signing_key(path: &Path) -> Result<SigningKey, AppError> {
@@ -124,23 +120,37 @@ pub fn load_or_create_signing_key(path: &Path) -> Result<SigningKey, AppError> {
             .ok_or_else(|| AppError::Internal(format!("signing key {} is not 32 bytes of hex", path.display())))?;
         return Ok(SigningKey::from_bytes(&bytes));
     }
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| AppError::Internal(format!("no randomness for the signing key: {e}")))?;
+    let key = new_signing_key()?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    write_private(path, &hex::encode(seed)).map_err(io)?;
+    write_private(path, &hex::encode(key.to_bytes()), false).map_err(io)?;
+    Ok(key)
+}
+
+/// A fresh random Ed25519 signing key.
+pub fn new_signing_key() -> Result<SigningKey, AppError> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| AppError::Internal(format!("no randomness for the signing key: {e}")))?;
     Ok(SigningKey::from_bytes(&seed))
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Writes a secret file readable by its owner only; `replace` overwrites an existing one.
+pub fn write_private(path: &Path, contents: &str, replace: bool) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true);
+    if replace {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path)?.write_all(contents.as_bytes())
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
 }

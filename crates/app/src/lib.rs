@@ -19,5 +19,5 @@ pub mod sites;
 pub mod treatment;
 pub mod users;
 
-pub use context::{App, Clock, SystemClock, load_or_create_signing_key};
+pub use context::{App, Clock, SystemClock, load_or_create_signing_key, new_signing_key, write_private};
 pub use error::AppError;

@@ -2,8 +2,10 @@
 //! checkpoint signing key, or a PostgreSQL URL plus a key file.
 
 use catalyst_app::{App, SystemClock, load_or_create_signing_key};
-use catalyst_store::Store;
+use catalyst_core::ledger::audit::parse_key;
+use catalyst_store::{LedgerSigner, Store};
 use clap::Args;
+use ed25519_dalek::VerifyingKey;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -15,9 +17,13 @@ pub struct StoreArgs {
     /// Database URL: sqlite://PATH or postgres://… (default: the SQLite file in the data directory).
     #[arg(long, env = "CATALYST_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// The Ed25519 key that signs ledger checkpoints (default: DATA_DIR/ledger-signing.key).
+    /// The Ed25519 key that signs every ledger commit (default: DATA_DIR/ledger-signing.key).
     #[arg(long, env = "CATALYST_SIGNING_KEY")]
     pub signing_key: Option<PathBuf>,
+    /// Public keys (hex) of other server instances whose signed commits this one accepts,
+    /// besides its own key and the keys listed in DATA_DIR/ledger-trusted.keys.
+    #[arg(long = "trusted-key", env = "CATALYST_TRUSTED_KEYS", value_delimiter = ',')]
+    pub trusted_keys: Vec<String>,
 }
 
 impl StoreArgs {
@@ -29,11 +35,34 @@ impl StoreArgs {
         self.signing_key.clone().unwrap_or_else(|| self.data_dir.join("ledger-signing.key"))
     }
 
+    /// Public keys kept after a key rotation, one hex key per line (`#` starts a comment).
+    pub fn trusted_keys_path(&self) -> PathBuf {
+        self.data_dir.join("ledger-trusted.keys")
+    }
+
+    /// The keys this installation trusts besides its own: `--trusted-key` and the trusted-keys file.
+    pub fn trusted_keys(&self) -> anyhow::Result<Vec<VerifyingKey>> {
+        let path = self.trusted_keys_path();
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => anyhow::bail!("{}: {e}", path.display()),
+        };
+        let listed = file.lines().map(|l| l.split('#').next().unwrap_or_default().trim()).filter(|l| !l.is_empty());
+        let mut keys = Vec::new();
+        for (i, text) in self.trusted_keys.iter().map(String::as_str).chain(listed).enumerate() {
+            keys.push(parse_key(text).ok_or_else(|| {
+                anyhow::anyhow!("trusted key {} ({text:?}) is not an Ed25519 public key in 64 hex characters", i + 1)
+            })?);
+        }
+        Ok(keys)
+    }
+
     pub async fn open(&self) -> anyhow::Result<App> {
         std::fs::create_dir_all(&self.data_dir)?;
         let url = self.database_url();
-        let store = Store::open(&url).await?;
         let key = load_or_create_signing_key(&self.signing_key_path())?;
-        Ok(App::new(store, Arc::new(SystemClock), key))
+        let store = Store::open(&url, LedgerSigner::new(key, self.trusted_keys()?)).await?;
+        Ok(App::new(store, Arc::new(SystemClock)))
     }
 }

@@ -21,7 +21,7 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (serve behind HTTPS).
     #[arg(long, env = "CATALYST_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Seconds between signed ledger checkpoints (and scans for protocol deviations).
+    /// Seconds between ledger checkpoints (verified heads recorded) and protocol-deviation scans.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     checkpoint_interval: u64,
     /// Log as JSON lines.
@@ -61,7 +61,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                     Err(error) => tracing::error!(%error, "scanning for protocol deviations failed"),
                 }
                 if let Err(error) = app.checkpoint().await {
-                    tracing::error!(%error, "signing ledger checkpoints failed");
+                    tracing::error!(%error, "recording verified ledger heads failed");
                 }
             }
         })

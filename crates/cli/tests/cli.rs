@@ -192,15 +192,39 @@ fn collect_estimates(value: &serde_json::Value, out: &mut Vec<f64>) {
     }
 }
 
+fn public_key(data: &str) -> String {
+    let key = text(&catalyst(&["audit", "public-key", "--data-dir", data]).stdout).trim().to_owned();
+    assert_eq!(key.len(), 64, "{key}");
+    key
+}
+
+/// Runs the independent Python verifier in docs/auditor against a data directory.
+fn python_verify(dir: &Dir, key: &str, receipt: Option<&Path>) -> Output {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/auditor/verify_chains.py");
+    let mut command = Command::new("python3");
+    command.arg(script).arg(dir.0.join("catalyst.db")).args(["--public-key", key]);
+    if let Some(receipt) = receipt {
+        command.arg("--receipt").arg(receipt);
+    }
+    command.output().expect("python3 (with the cryptography package) is needed for this test")
+}
+
 #[test]
 fn an_independent_verifier_written_from_the_docs_agrees() {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/auditor/verify_chains.py");
-    let (dir, _data) = demo("python");
-    let db = dir.0.join("catalyst.db");
-    let run = || Command::new("python3").arg(script).arg(&db).output().expect("python3 is needed for this test");
-    let ok = run();
+    let (dir, data) = demo("python");
+    let key = public_key(&data);
+    let receipt = dir.0.join("receipt.json");
+    let anchored = catalyst(&["audit", "anchor", "--data-dir", &data, "--out", receipt.to_str().unwrap()]);
+    assert!(anchored.status.success(), "{}", text(&anchored.stderr));
+    let ok = python_verify(&dir, &key, Some(&receipt));
     assert!(ok.status.success(), "{}{}", text(&ok.stdout), text(&ok.stderr));
     assert!(text(&ok.stdout).contains("ok   chain system"));
+
+    let stranger = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    let untrusted = python_verify(&dir, stranger, None);
+    assert_eq!(untrusted.status.code(), Some(1));
+    assert!(text(&untrusted.stdout).contains("not covered by a trusted signature"), "{}", text(&untrusted.stdout));
+
     tamper(
         &dir.0,
         &[
@@ -208,13 +232,168 @@ fn an_independent_verifier_written_from_the_docs_agrees() {
             "UPDATE ledger SET actor_name = 'Mallory' WHERE chain = 'system' AND seq = 4",
         ],
     );
-    let failed = run();
+    let failed = python_verify(&dir, &key, None);
     assert_eq!(failed.status.code(), Some(1));
     assert!(
         text(&failed.stdout).contains("FAIL chain system entry 4: hash does not match"),
         "{}",
         text(&failed.stdout)
     );
+}
+
+/// The newest `n` entries of a site chain of the demo, removed with their signatures and the head
+/// moved back: the cleanest truncation an attacker can make.
+fn truncate_site_chain(dir: &Dir, code: &str, n: i64) -> String {
+    let db = dir.0.join("catalyst.db");
+    let url = format!("sqlite://{}", db.display());
+    let chain = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        let row: (String, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT h.chain, h.seq FROM ledger_heads h JOIN sites s ON h.chain = 'site:' || s.id WHERE s.code = '{code}'"
+        )))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        row
+    });
+    let (chain, seq) = chain;
+    let keep = seq - n;
+    tamper(
+        &dir.0,
+        &[
+            "DROP TRIGGER ledger_no_delete",
+            "DROP TRIGGER checkpoints_no_delete",
+            &format!("DELETE FROM ledger WHERE chain = '{chain}' AND seq > {keep}"),
+            &format!("DELETE FROM ledger_checkpoints WHERE chain = '{chain}' AND seq > {keep}"),
+            &format!(
+                "UPDATE ledger_heads SET seq = {keep}, hash = (SELECT hash FROM ledger WHERE chain = '{chain}' AND seq = {keep}) WHERE chain = '{chain}'"
+            ),
+        ],
+    );
+    chain
+}
+
+#[test]
+fn a_receipt_proves_a_truncation_that_the_database_alone_cannot_show() {
+    let (dir, data) = demo("anchor");
+    let key = public_key(&data);
+    let receipt = dir.0.join("receipt.json");
+    let path = receipt.to_str().unwrap();
+    assert!(catalyst(&["audit", "anchor", "--data-dir", &data, "--out", path]).status.success());
+    let parsed: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&receipt).unwrap()).unwrap();
+    assert_eq!(parsed["format"], "catalyst-ledger-receipt/1");
+    assert_eq!(parsed["heads"].as_array().unwrap().len(), 4, "system and three sites: {parsed}");
+    assert!(catalyst(&["audit", "verify", "--data-dir", &data, "--anchor", path]).status.success());
+
+    // The demo's last entries of a site chain are events (the demo's own bookkeeping), so
+    // cutting them leaves the live tables consistent: only the receipt can tell.
+    let chain = truncate_site_chain(&dir, "VAN", 1);
+    let alone = catalyst(&["audit", "verify", "--data-dir", &data, "--public-key", &key]);
+    let with_receipt = catalyst(&["audit", "verify", "--data-dir", &data, "--public-key", &key, "--anchor", path]);
+    assert_eq!(with_receipt.status.code(), Some(1), "{}", text(&with_receipt.stdout));
+    let out = text(&with_receipt.stdout);
+    assert!(out.contains(&chain) && out.contains("the receipt issued at") && out.contains("truncated"), "{out}");
+    let python = python_verify(&dir, &key, Some(&receipt));
+    assert_eq!(python.status.code(), Some(1));
+    assert!(text(&python.stdout).contains("the receipt vouches for entry"), "{}", text(&python.stdout));
+    // Without the receipt the verdict rests on the head records (recorded after the demo).
+    assert_eq!(alone.status.code(), Some(1), "{}", text(&alone.stdout));
+    assert!(text(&alone.stdout).contains("the head record at system entry"), "{}", text(&alone.stdout));
+}
+
+/// Appends, as the attacker would, a correctly hashed event after the newest entry of a demo
+/// site's chain and moves the head to it. Returns the chain.
+fn append_forged_entry(dir: &Dir, code: &str) -> String {
+    use catalyst_core::ledger::{Entry, EntryKind};
+    use catalyst_core::time::Timestamp;
+    let url = format!("sqlite://{}/catalyst.db", dir.0.display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        let (chain, seq, hash, zone): (String, i64, String, String) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT l.chain, l.seq, l.hash, l.zone FROM ledger l JOIN sites s ON l.chain = 'site:' || s.id
+             WHERE s.code = '{code}' ORDER BY l.seq DESC LIMIT 1"
+        )))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let mut forged = Entry {
+            chain: chain.clone(),
+            seq: seq + 1,
+            at: Timestamp(1_900_000_000_000_000),
+            zone,
+            kind: EntryKind::Event,
+            actor_id: "u-rater".into(),
+            actor_name: "Rater".into(),
+            action: "outcome.note".into(),
+            entity_kind: "note".into(),
+            entity_id: "n1".into(),
+            before: None,
+            after: Some("{\"note\":\"forged\"}".into()),
+            reason: None,
+            prev_hash: hash,
+            hash: String::new(),
+        };
+        forged.hash = forged.compute_hash();
+        sqlx::query(
+            "INSERT INTO ledger (chain, seq, at_us, zone, kind, actor_id, actor_name, action, entity_kind, entity_id,
+                before_json, after_json, reason, prev_hash, hash) VALUES ($1,$2,$3,$4,'event',$5,$6,$7,$8,$9,NULL,$10,NULL,$11,$12)",
+        )
+        .bind(forged.chain.clone()).bind(forged.seq).bind(forged.at.micros()).bind(forged.zone.clone())
+        .bind(forged.actor_id.clone()).bind(forged.actor_name.clone()).bind(forged.action.clone())
+        .bind(forged.entity_kind.clone()).bind(forged.entity_id.clone()).bind(forged.after.clone())
+        .bind(forged.prev_hash.clone()).bind(forged.hash.clone())
+        .execute(&pool).await.unwrap();
+        sqlx::query("UPDATE ledger_heads SET seq = $1, hash = $2 WHERE chain = $3")
+            .bind(forged.seq).bind(forged.hash.clone()).bind(chain.clone())
+            .execute(&pool).await.unwrap();
+        pool.close().await;
+        chain
+    })
+}
+
+#[test]
+fn the_checkpoint_job_raises_an_alarm_instead_of_vouching_for_a_forged_entry() {
+    let (dir, data) = demo("forged");
+    let chain = append_forged_entry(&dir, "SYD");
+    let out = catalyst(&["audit", "checkpoint", "--data-dir", &data]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("ALARM") && said.contains(&chain) && said.contains("no signature of a trusted key"),
+        "{said}"
+    );
+    // The alarm is itself in the ledger; the forged head is not in any head record, and verify names it.
+    let verified = catalyst(&["audit", "verify", "--data-dir", &data]);
+    assert_eq!(verified.status.code(), Some(1));
+    let out = text(&verified.stdout);
+    assert!(out.contains(&chain) && out.contains("not covered by a trusted signature"), "{out}");
+    // A receipt is refused rather than vouching for the forgery.
+    let receipt = dir.0.join("receipt.json");
+    let anchored = catalyst(&["audit", "anchor", "--data-dir", &data, "--out", receipt.to_str().unwrap()]);
+    assert_eq!(anchored.status.code(), Some(1));
+    assert!(!receipt.exists());
+}
+
+#[test]
+fn a_rotated_key_is_trusted_through_the_rotation_the_old_key_signed() {
+    let (_dir, data) = demo("rotate");
+    let old = public_key(&data);
+    let rotated = catalyst(&["audit", "rotate-key", "--data-dir", &data]);
+    assert!(rotated.status.success(), "{}{}", text(&rotated.stdout), text(&rotated.stderr));
+    let new = public_key(&data);
+    assert_ne!(old, new);
+    assert!(catalyst(&["audit", "checkpoint", "--data-dir", &data]).status.success());
+    // An auditor holding only the original key follows the signed rotation.
+    let out = catalyst(&["audit", "verify", "--data-dir", &data, "--public-key", &old]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    // The new key alone cannot vouch for what the old one signed.
+    let out = catalyst(&["audit", "verify", "--data-dir", &data, "--public-key", &new]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    // The installation itself trusts both (the old one is kept in ledger-trusted.keys).
+    assert!(catalyst(&["audit", "verify", "--data-dir", &data]).status.success());
 }
 
 #[test]

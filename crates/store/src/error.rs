@@ -13,6 +13,11 @@ pub enum StoreError {
     Domain(#[from] DomainError),
     #[error("internal: {0}")]
     Internal(String),
+    /// The ledger was changed outside Catalyst; writing is refused until it is investigated.
+    #[error(
+        "the audit trail failed an integrity check, so nothing more is written to it: {0}; run `catalyst audit verify`"
+    )]
+    Tampered(String),
 }
 
 impl StoreError {

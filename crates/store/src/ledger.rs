@@ -1,14 +1,27 @@
 //! Reading the ledger and its checkpoints.
 
 use crate::{Store, StoreError};
-use catalyst_core::ledger::{Checkpoint, Entry, EntryKind};
+use catalyst_core::ledger::audit::HEADS_RECORDED;
+use catalyst_core::ledger::{ChainVerifier, Checkpoint, Entry, EntryKind, SYSTEM_CHAIN};
 use catalyst_core::time::Timestamp;
 use futures_util::TryStreamExt;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
 
 const ENTRY_COLUMNS: &str = "chain, seq, at_us, zone, kind, actor_id, actor_name, action, entity_kind, entity_id, \
                              before_json, after_json, reason, prev_hash, hash";
+
+pub(crate) fn decode_checkpoint(r: &AnyRow) -> Result<Checkpoint, StoreError> {
+    Ok(Checkpoint {
+        chain: r.try_get(0)?,
+        seq: r.try_get(1)?,
+        hash: r.try_get(2)?,
+        signed_at: Timestamp(r.try_get(3)?),
+        public_key: r.try_get(4)?,
+        signature: r.try_get(5)?,
+    })
+}
 
 fn decode_entry(row: &AnyRow) -> Result<Entry, StoreError> {
     let kind: String = row.try_get(4)?;
@@ -60,12 +73,17 @@ pub struct EntryFilter {
 }
 
 impl Store {
-    /// Every chain that has a head or any entry.
+    /// Every chain that has a head, an entry or a signature; the system chain first.
     pub async fn chain_names(&self) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT chain FROM ledger_heads UNION SELECT DISTINCT chain FROM ledger ORDER BY 1")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        let rows = sqlx::query(
+            "SELECT chain FROM ledger_heads UNION SELECT DISTINCT chain FROM ledger
+             UNION SELECT DISTINCT chain FROM ledger_checkpoints ORDER BY 1",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut names: Vec<String> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+        names.sort_by_key(|name| (name != SYSTEM_CHAIN, name.clone()));
+        Ok(names)
     }
 
     pub async fn chain_head(&self, chain: &str) -> Result<Option<ChainHead>, StoreError> {
@@ -137,41 +155,143 @@ impl Store {
         rows.iter().map(decode_entry).collect()
     }
 
-    pub async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
+    /// The signatures stored for each chain's recorded head (several when several keys signed).
+    pub async fn signed_heads(&self) -> Result<Vec<Checkpoint>, StoreError> {
         let rows = sqlx::query(
-            "SELECT chain, seq, hash, signed_at, public_key, signature FROM ledger_checkpoints ORDER BY chain, seq",
+            "SELECT c.chain, c.seq, c.hash, c.signed_at, c.public_key, c.signature
+             FROM ledger_heads h JOIN ledger_checkpoints c ON c.chain = h.chain AND c.seq = h.seq
+             WHERE h.seq > 0 ORDER BY c.chain, c.public_key",
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Checkpoint {
-                    chain: r.try_get(0)?,
-                    seq: r.try_get(1)?,
-                    hash: r.try_get(2)?,
-                    signed_at: Timestamp(r.try_get(3)?),
-                    public_key: r.try_get(4)?,
-                    signature: r.try_get(5)?,
-                })
-            })
-            .collect()
+        rows.iter().map(decode_checkpoint).collect()
     }
 
-    /// Stores a checkpoint unless the same key already signed that position.
-    pub async fn insert_checkpoint(&self, checkpoint: &Checkpoint) -> Result<bool, StoreError> {
-        let result = sqlx::query(
-            "INSERT INTO ledger_checkpoints (chain, seq, hash, signed_at, public_key, signature)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chain, seq, public_key) DO NOTHING",
+    /// The heads recorded by the newest `ledger.heads` entry of the system chain.
+    pub async fn last_recorded_heads(&self) -> Result<BTreeMap<String, (i64, String)>, StoreError> {
+        let row =
+            sqlx::query("SELECT after_json FROM ledger WHERE chain = $1 AND action = $2 ORDER BY seq DESC LIMIT 1")
+                .bind(SYSTEM_CHAIN)
+                .bind(HEADS_RECORDED)
+                .fetch_optional(self.pool())
+                .await?;
+        let mut heads = BTreeMap::new();
+        let Some(row) = row else { return Ok(heads) };
+        let text: Option<String> = row.try_get(0)?;
+        let value: serde_json::Value = serde_json::from_str(text.as_deref().unwrap_or("{}"))
+            .map_err(|e| StoreError::Internal(format!("the last head record is not JSON: {e}")))?;
+        for (chain, head) in value.get("heads").and_then(|h| h.as_object()).into_iter().flatten() {
+            if let (Some(seq), Some(hash)) =
+                (head.get("seq").and_then(|v| v.as_i64()), head.get("hash").and_then(|v| v.as_str()))
+            {
+                heads.insert(chain.clone(), (seq, hash.to_owned()));
+            }
+        }
+        Ok(heads)
+    }
+
+    /// Checks what a chain gained since an entry already verified (`from`): every new entry links
+    /// and recomputes, the chain ends at `to`, and a trusted key signed `to`. Returns the problem.
+    pub async fn verify_segment(
+        &self,
+        chain: &str,
+        from: (i64, &str),
+        to: (i64, &str),
+    ) -> Result<Result<(), String>, StoreError> {
+        if to.0 < from.0 {
+            return Ok(Err(format!(
+                "chain {chain} ends at entry {}, before its recorded head at entry {}",
+                to.0, from.0
+            )));
+        }
+        let mut verifier = ChainVerifier::resume(chain, from.0, from.1);
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE chain = $1 AND seq > $2 AND seq <= $3 ORDER BY seq"
+        ));
+        let mut rows = sqlx::query(sql).bind(chain.to_owned()).bind(from.0).bind(to.0).fetch(self.pool());
+        while let Some(row) = rows.try_next().await? {
+            if let Err(fault) = verifier.push(&decode_entry(&row)?) {
+                return Ok(Err(fault.to_string()));
+            }
+        }
+        drop(rows);
+        let (seq, hash) = verifier.head();
+        if (seq, hash) != to {
+            return Ok(Err(format!(
+                "chain {chain}: its recorded head is entry {} but the chain ends at entry {seq}",
+                to.0
+            )));
+        }
+        let rows = sqlx::query(
+            "SELECT chain, seq, hash, signed_at, public_key, signature FROM ledger_checkpoints WHERE chain = $1 AND seq = $2",
         )
-        .bind(checkpoint.chain.clone())
-        .bind(checkpoint.seq)
-        .bind(checkpoint.hash.clone())
-        .bind(checkpoint.signed_at.micros())
-        .bind(checkpoint.public_key.clone())
-        .bind(checkpoint.signature.clone())
-        .execute(self.pool())
+        .bind(chain.to_owned())
+        .bind(to.0)
+        .fetch_all(self.pool())
         .await?;
-        Ok(result.rows_affected() > 0)
+        let signatures = rows.iter().map(decode_checkpoint).collect::<Result<Vec<_>, _>>()?;
+        if signatures.iter().any(|c| c.hash == to.1 && self.signer().verifies(c)) {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(format!("chain {chain}: its newest entry ({}) carries no signature of a trusted key", to.0)))
+        }
+    }
+
+    /// Streams a chain's entries in order, each with the signatures stored at its position.
+    pub(crate) async fn for_each_signed_entry<F>(&self, chain: &str, mut visit: F) -> Result<(), StoreError>
+    where
+        F: FnMut(Entry, Vec<Checkpoint>),
+    {
+        let columns: Vec<String> = ENTRY_COLUMNS.split(", ").map(|c| format!("l.{}", c.trim())).collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {}, c.signed_at, c.public_key, c.signature, c.hash FROM ledger l
+             LEFT JOIN ledger_checkpoints c ON c.chain = l.chain AND c.seq = l.seq
+             WHERE l.chain = $1 ORDER BY l.seq, c.public_key",
+            columns.join(", ")
+        ));
+        let mut rows = sqlx::query(sql).bind(chain.to_owned()).fetch(self.pool());
+        let mut pending: Option<(Entry, Vec<Checkpoint>)> = None;
+        while let Some(row) = rows.try_next().await? {
+            let entry = decode_entry(&row)?;
+            let signed_at: Option<i64> = row.try_get(15)?;
+            let signature = match signed_at {
+                Some(at) => Some(Checkpoint {
+                    chain: entry.chain.clone(),
+                    seq: entry.seq,
+                    hash: row.try_get(18)?,
+                    signed_at: Timestamp(at),
+                    public_key: row.try_get(16)?,
+                    signature: row.try_get(17)?,
+                }),
+                None => None,
+            };
+            match &mut pending {
+                Some((current, signatures)) if current.seq == entry.seq => signatures.extend(signature),
+                _ => {
+                    if let Some((done, signatures)) = pending.take() {
+                        visit(done, signatures);
+                    }
+                    pending = Some((entry, signature.into_iter().collect()));
+                }
+            }
+        }
+        if let Some((done, signatures)) = pending {
+            visit(done, signatures);
+        }
+        Ok(())
+    }
+
+    /// Signatures stored for positions after `seq` (vouching for entries that are not there).
+    pub(crate) async fn signatures_after(&self, chain: &str, seq: i64) -> Result<Vec<Checkpoint>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT chain, seq, hash, signed_at, public_key, signature FROM ledger_checkpoints
+             WHERE chain = $1 AND seq > $2 ORDER BY seq",
+        )
+        .bind(chain.to_owned())
+        .bind(seq)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(decode_checkpoint).collect()
     }
 
     /// Heads of every chain, for signing checkpoints.

@@ -14,16 +14,19 @@ mod outcomes;
 pub mod participants;
 mod rows;
 pub mod sessions;
+mod signer;
 pub mod sites;
 mod treatment;
 pub mod users;
 mod write;
 
 pub use error::StoreError;
+pub use signer::LedgerSigner;
 pub use write::{ChainRef, WriteTx};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +40,13 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    signer: Arc<LedgerSigner>,
 }
 
 impl Store {
-    /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`, and migrates.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`, and migrates. Every
+    /// commit is signed by `signer`.
+    pub async fn open(url: &str, signer: LedgerSigner) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -78,7 +83,7 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
-        let store = Self { pool, backend };
+        let store = Self { pool, backend, signer: Arc::new(signer) };
         migrations::run(&store).await?;
         Ok(store)
     }
@@ -89,6 +94,15 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The key this store signs commits with, and the keys it trusts.
+    pub fn signer(&self) -> &LedgerSigner {
+        &self.signer
+    }
+
+    pub(crate) fn signer_arc(&self) -> &Arc<LedgerSigner> {
+        &self.signer
     }
 
     /// Readiness: the database answers.

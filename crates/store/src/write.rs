@@ -1,13 +1,15 @@
 //! The write path: one database transaction that changes records and appends the ledger.
 
 use crate::rows::{bind_value, decode_row, insert_sql, query_owned, select_sql, update_sql};
-use crate::{Store, StoreError};
-use catalyst_core::ledger::{AuditActor, EntryKind, GENESIS_HASH, PendingEntry};
+use crate::{LedgerSigner, Store, StoreError};
+use catalyst_core::ledger::audit::CHAIN_OPEN;
+use catalyst_core::ledger::{AuditActor, EntryKind, GENESIS_HASH, PendingEntry, SYSTEM_CHAIN};
 use catalyst_core::record::{Record, Row, TableSpec};
 use catalyst_core::time::Timestamp;
 use catalyst_core::{DomainError, ledger::Entry};
 use sqlx::{Any, Row as _, Transaction};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A chain the transaction will append to, with the zone its entries are stamped with.
 #[derive(Debug, Clone)]
@@ -20,6 +22,8 @@ struct Head {
     seq: i64,
     hash: String,
     zone: String,
+    /// The head when the transaction locked it: a head that moved gets signed at commit.
+    locked_at: i64,
 }
 
 /// An open write transaction. Dropping it without [`WriteTx::commit`] rolls everything back.
@@ -29,6 +33,7 @@ pub struct WriteTx {
     actor: AuditActor,
     heads: BTreeMap<String, Head>,
     appended: Vec<Entry>,
+    signer: Arc<LedgerSigner>,
 }
 
 impl Store {
@@ -36,6 +41,10 @@ impl Store {
     /// a fixed order, so two writers never deadlock). Taking the lock before any read also
     /// makes SQLite take its write lock up front, so the transaction cannot fail half-way
     /// because another writer got in between.
+    ///
+    /// Each locked head must carry a trusted signature (see [`LedgerSigner`]); a chain written to
+    /// for the first time is recorded as opened in the system chain, so that its later
+    /// disappearance is detectable.
     pub async fn begin_write(
         &self,
         now: Timestamp,
@@ -43,18 +52,24 @@ impl Store {
         chains: &[ChainRef],
     ) -> Result<WriteTx, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let mut ordered: Vec<&ChainRef> = chains.iter().collect();
+        let mut ordered: Vec<ChainRef> = chains.to_vec();
         ordered.sort_by(|a, b| a.chain.cmp(&b.chain));
         ordered.dedup_by(|a, b| a.chain == b.chain);
         let mut heads = BTreeMap::new();
-        for chain in ordered {
-            sqlx::query(
+        let mut opened = Vec::new();
+        let mut i = 0;
+        while i < ordered.len() {
+            let chain = ordered[i].clone();
+            i += 1;
+            let created = sqlx::query(
                 "INSERT INTO ledger_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
             )
             .bind(chain.chain.clone())
             .bind(GENESIS_HASH)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected()
+                > 0;
             sqlx::query("UPDATE ledger_heads SET seq = seq WHERE chain = $1")
                 .bind(chain.chain.clone())
                 .execute(&mut *tx)
@@ -63,12 +78,75 @@ impl Store {
                 .bind(chain.chain.clone())
                 .fetch_one(&mut *tx)
                 .await?;
-            heads.insert(
-                chain.chain.clone(),
-                Head { seq: row.try_get(0)?, hash: row.try_get(1)?, zone: chain.zone.clone() },
-            );
+            let (seq, hash): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+            if seq > 0 {
+                self.check_head_is_signed(&mut tx, &chain.chain, seq, &hash).await?;
+            }
+            if created && chain.chain != SYSTEM_CHAIN {
+                opened.push(chain.chain.clone());
+                // "system" sorts after every "site:" chain, so locking it last keeps the order.
+                if !ordered.iter().any(|c| c.chain == SYSTEM_CHAIN) {
+                    ordered.push(ChainRef { chain: SYSTEM_CHAIN.to_owned(), zone: "UTC".to_owned() });
+                }
+            }
+            heads.insert(chain.chain.clone(), Head { seq, hash, zone: chain.zone.clone(), locked_at: seq });
         }
-        Ok(WriteTx { tx, now, actor, heads, appended: Vec::new() })
+        let mut write = WriteTx { tx, now, actor, heads, appended: Vec::new(), signer: Arc::clone(self.signer_arc()) };
+        for chain in opened {
+            let mut details = Row::new();
+            details.insert("chain".into(), chain.clone().into());
+            write.event(SYSTEM_CHAIN, CHAIN_OPEN, "chain", &chain, details).await?;
+        }
+        Ok(write)
+    }
+
+    /// Refuses to extend a chain whose newest entry no trusted key signed: it was written (or
+    /// its signature removed) outside Catalyst, and extending it would vouch for it.
+    async fn check_head_is_signed(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        chain: &str,
+        seq: i64,
+        hash: &str,
+    ) -> Result<(), StoreError> {
+        let signer = self.signer_arc();
+        if let Some((known_seq, known_hash)) = signer.known_head(chain) {
+            if known_seq == seq && known_hash == hash {
+                return Ok(());
+            }
+            if seq <= known_seq {
+                return Err(StoreError::Tampered(format!(
+                    "chain {chain} went back from entry {known_seq} to entry {seq} (truncated or restored outside Catalyst)"
+                )));
+            }
+        }
+        let entry_hash: Option<String> = sqlx::query("SELECT hash FROM ledger WHERE chain = $1 AND seq = $2")
+            .bind(chain.to_owned())
+            .bind(seq)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        if entry_hash.as_deref() != Some(hash) {
+            return Err(StoreError::Tampered(format!(
+                "chain {chain}: the recorded head (entry {seq}) is not the chain's entry {seq}"
+            )));
+        }
+        let rows = sqlx::query(
+            "SELECT chain, seq, hash, signed_at, public_key, signature FROM ledger_checkpoints WHERE chain = $1 AND seq = $2",
+        )
+        .bind(chain.to_owned())
+        .bind(seq)
+        .fetch_all(&mut **tx)
+        .await?;
+        let signed = rows.iter().map(crate::ledger::decode_checkpoint).collect::<Result<Vec<_>, _>>()?;
+        if signed.iter().any(|c| c.hash == hash && signer.verifies(c)) {
+            signer.remember(chain, seq, hash);
+            return Ok(());
+        }
+        Err(StoreError::Tampered(format!(
+            "chain {chain}: its newest entry ({seq}) carries no signature of a trusted key"
+        )))
     }
 }
 
@@ -252,17 +330,37 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Commits the records, the ledger entries and the new chain heads together.
+    /// Commits the records, the ledger entries, the new chain heads and the server's signature
+    /// over each new head together: no entry is ever committed unsigned.
     pub async fn commit(mut self) -> Result<Vec<Entry>, StoreError> {
         for (chain, head) in &self.heads {
+            if head.seq == head.locked_at {
+                continue;
+            }
             sqlx::query("UPDATE ledger_heads SET seq = $1, hash = $2 WHERE chain = $3")
                 .bind(head.seq)
                 .bind(head.hash.clone())
                 .bind(chain.clone())
                 .execute(&mut *self.tx)
                 .await?;
+            let signed = self.signer.sign(chain, head.seq, &head.hash, self.now);
+            sqlx::query(
+                "INSERT INTO ledger_checkpoints (chain, seq, hash, signed_at, public_key, signature)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(signed.chain)
+            .bind(signed.seq)
+            .bind(signed.hash)
+            .bind(signed.signed_at.micros())
+            .bind(signed.public_key)
+            .bind(signed.signature)
+            .execute(&mut *self.tx)
+            .await?;
         }
         self.tx.commit().await?;
+        for (chain, head) in &self.heads {
+            self.signer.remember(chain, head.seq, &head.hash);
+        }
         Ok(self.appended)
     }
 }

@@ -4,11 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use catalyst_core::DomainError;
-use catalyst_core::ledger::{AuditActor, SYSTEM_CHAIN, sign_checkpoint, site_chain};
+use catalyst_core::ledger::audit::HEADS_RECORDED;
+use catalyst_core::ledger::receipt::Receipt;
+use catalyst_core::ledger::{AuditActor, SYSTEM_CHAIN, site_chain};
 use catalyst_core::people::{Participant, Site, SiteStatus, Stage};
 use catalyst_core::record::Record;
 use catalyst_core::time::{TimeZoneName, Timestamp};
-use catalyst_store::{ChainRef, Store, StoreError};
+use catalyst_store::{ChainRef, LedgerSigner, Store, StoreError};
 use ed25519_dalek::SigningKey;
 use sqlx::AssertSqlSafe;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -55,6 +57,20 @@ async fn backends() -> Vec<Backend> {
         Err(_) => eprintln!("note: CATALYST_TEST_POSTGRES_URL not set; PostgreSQL half of the contract skipped"),
     }
     out
+}
+
+/// The key the server under test signs with.
+fn server_key() -> SigningKey {
+    SigningKey::from_bytes(&[3u8; 32])
+}
+
+async fn open(url: &str) -> Store {
+    Store::open(url, LedgerSigner::new(server_key(), Vec::new())).await.unwrap()
+}
+
+/// `audit verify` as an auditor with their own copy of the server's public key.
+async fn verify(store: &Store) -> catalyst_store::audit::VerifyReport {
+    store.verify_ledger(&[server_key().verifying_key()], None).await.unwrap()
 }
 
 fn actor() -> AuditActor {
@@ -125,10 +141,10 @@ async fn drop_append_only_guard(backend: &Backend) {
 #[tokio::test]
 async fn migrations_are_idempotent_and_records_round_trip() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
         store.close().await;
-        let reopened = Store::open(&b.url).await.unwrap();
+        let reopened = open(&b.url).await;
         assert_eq!(reopened.get::<Site>("s1").await.unwrap(), Some(s), "{}", b.name);
         assert_eq!(reopened.site_by_code("SYD").await.unwrap().map(|s| s.id), Some("s1".into()), "{}", b.name);
     }
@@ -137,7 +153,7 @@ async fn migrations_are_idempotent_and_records_round_trip() {
 #[tokio::test]
 async fn every_change_is_ledgered_with_before_after_and_reason() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
         let renamed = Site { name: "Renamed".into(), ..s.clone() };
 
@@ -166,7 +182,7 @@ async fn every_change_is_ledgered_with_before_after_and_reason() {
         assert!(e.after.as_deref().unwrap().contains("\"name\":\"Renamed\""));
         assert_eq!(e.actor_name, "Test User");
 
-        let report = store.verify_ledger(&[]).await.unwrap();
+        let report = verify(&store).await;
         assert!(report.ok, "{}: {report:?}", b.name);
         assert_eq!(report.records_compared, 1);
     }
@@ -175,20 +191,20 @@ async fn every_change_is_ledgered_with_before_after_and_reason() {
 #[tokio::test]
 async fn the_database_refuses_update_and_delete_of_ledger_rows() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         with_site(&store, "s1", "SYD").await;
         let update = raw(&b.url, "UPDATE ledger SET actor_name = 'Mallory'").await;
         assert!(update.is_err_and(|e| e.to_string().contains("append-only")), "{}", b.name);
         let delete = raw(&b.url, "DELETE FROM ledger").await;
         assert!(delete.is_err_and(|e| e.to_string().contains("append-only")), "{}", b.name);
-        assert_eq!(store.verify_ledger(&[]).await.unwrap().chains[0].entries, 1);
+        assert_eq!(verify(&store).await.chains[0].entries, 1);
     }
 }
 
 #[tokio::test]
 async fn verify_names_the_first_altered_ledger_entry() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
         for serial in 1..=4 {
             participant(&store, &s, serial).await;
@@ -196,7 +212,7 @@ async fn verify_names_the_first_altered_ledger_entry() {
         drop_append_only_guard(&b).await;
         let chain = site_chain("s1");
         raw(&b.url, &format!("UPDATE ledger SET reason = 'forged' WHERE chain = '{chain}' AND seq = 3")).await.unwrap();
-        let report = store.verify_ledger(&[]).await.unwrap();
+        let report = verify(&store).await;
         assert!(!report.ok, "{}", b.name);
         assert_eq!(report.chain_faults.len(), 1, "{}: {report:?}", b.name);
         assert_eq!(
@@ -211,20 +227,20 @@ async fn verify_names_the_first_altered_ledger_entry() {
 #[tokio::test]
 async fn verify_catches_a_removed_tail_and_an_edited_live_record() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
         participant(&store, &s, 1).await;
         participant(&store, &s, 2).await;
         raw(&b.url, "UPDATE participants SET stage = 'completed' WHERE serial = 2").await.unwrap();
-        let report = store.verify_ledger(&[]).await.unwrap();
+        let report = verify(&store).await;
         assert_eq!(report.state_mismatches.len(), 1, "{}: {report:?}", b.name);
         assert!(report.state_mismatches[0].problem.contains("column stage"), "{}", b.name);
         assert!(report.state_mismatches[0].problem.contains("entry 2"), "{}", b.name);
         raw(&b.url, "UPDATE participants SET stage = 'screening' WHERE serial = 2").await.unwrap();
-        assert!(store.verify_ledger(&[]).await.unwrap().ok, "{}", b.name);
+        assert!(verify(&store).await.ok, "{}", b.name);
 
         raw(&b.url, "INSERT INTO participants (id, site_id, serial, code, stage, user_id, created_at) VALUES ('ghost', 's1', 9, 'SYD-0009', 'enrolled', NULL, 1)").await.unwrap();
-        let report = store.verify_ledger(&[]).await.unwrap();
+        let report = verify(&store).await;
         assert_eq!(report.state_mismatches.len(), 1, "{}", b.name);
         assert!(
             report.state_mismatches[0].entity_id == "ghost"
@@ -234,7 +250,7 @@ async fn verify_catches_a_removed_tail_and_an_edited_live_record() {
 
         drop_append_only_guard(&b).await;
         raw(&b.url, &format!("DELETE FROM ledger WHERE chain = '{}' AND seq = 2", site_chain("s1"))).await.unwrap();
-        let report = store.verify_ledger(&[]).await.unwrap();
+        let report = verify(&store).await;
         assert!(!report.ok, "{}", b.name);
         assert!(report.chain_faults.iter().any(|f| f.problem.contains("recorded head")), "{}: {report:?}", b.name);
     }
@@ -243,25 +259,17 @@ async fn verify_catches_a_removed_tail_and_an_edited_live_record() {
 #[tokio::test]
 async fn checkpoints_bind_the_chain_to_a_key() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         with_site(&store, "s1", "SYD").await;
-        let key = SigningKey::from_bytes(&[3u8; 32]);
+        let key = server_key();
         let impostor = SigningKey::from_bytes(&[4u8; 32]);
-        for head in store.chain_heads().await.unwrap() {
-            assert!(
-                store
-                    .insert_checkpoint(&sign_checkpoint(&key, &head.chain, head.seq, &head.hash, Timestamp(9)))
-                    .await
-                    .unwrap()
-            );
-        }
-        let ok = store.verify_ledger(&[key.verifying_key()]).await.unwrap();
+        let ok = store.verify_ledger(&[key.verifying_key()], None).await.unwrap();
         assert!(
             ok.ok && ok.chains[0].checkpoints_verified == 1 && ok.chains[0].unsigned_tail == 0,
             "{}: {ok:?}",
             b.name
         );
-        let wrong = store.verify_ledger(&[impostor.verifying_key()]).await.unwrap();
+        let wrong = store.verify_ledger(&[impostor.verifying_key()], None).await.unwrap();
         assert!(!wrong.ok && wrong.checkpoint_faults[0].contains("untrusted"), "{}", b.name);
 
         // Rewriting history and recomputing every hash is caught by the signed checkpoint.
@@ -287,7 +295,7 @@ async fn checkpoints_bind_the_chain_to_a_key() {
                 .await
                 .unwrap();
         }
-        let report = store.verify_ledger(&[key.verifying_key()]).await.unwrap();
+        let report = store.verify_ledger(&[key.verifying_key()], None).await.unwrap();
         assert!(report.chain_faults.is_empty(), "{}: the forger recomputed the chain", b.name);
         assert!(
             report.checkpoint_faults.iter().any(|f| f.contains("differs from the checkpoint")),
@@ -300,7 +308,7 @@ async fn checkpoints_bind_the_chain_to_a_key() {
 #[tokio::test]
 async fn concurrent_writers_on_one_chain_get_contiguous_sequences() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
         let mut tasks = Vec::new();
         for serial in 1..=24 {
@@ -311,7 +319,7 @@ async fn concurrent_writers_on_one_chain_get_contiguous_sequences() {
         for t in tasks {
             t.await.unwrap();
         }
-        let report = store.verify_ledger(&[]).await.unwrap();
+        let report = verify(&store).await;
         assert!(report.ok, "{}: {report:?}", b.name);
         let chain = report.chains.iter().find(|c| c.chain == site_chain("s1")).unwrap();
         assert_eq!(chain.entries, 24, "{}", b.name);
@@ -323,7 +331,7 @@ async fn concurrent_writers_on_one_chain_get_contiguous_sequences() {
 #[tokio::test]
 async fn unique_constraints_are_reported_as_such() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         with_site(&store, "s1", "SYD").await;
         let mut tx = store.begin_write(Timestamp(2), actor(), &[system()]).await.unwrap();
         let err = tx.insert(SYSTEM_CHAIN, "site.create", &site("s2", "SYD")).await.unwrap_err();
@@ -334,7 +342,7 @@ async fn unique_constraints_are_reported_as_such() {
 #[tokio::test]
 async fn a_write_to_an_unlocked_chain_is_refused() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let mut tx = store.begin_write(Timestamp(2), actor(), &[system()]).await.unwrap();
         let err = tx.insert(&site_chain("elsewhere"), "site.create", &site("s9", "ZZZ")).await.unwrap_err();
         assert!(err.to_string().contains("not locked"), "{}: {err}", b.name);
@@ -344,7 +352,7 @@ async fn a_write_to_an_unlocked_chain_is_refused() {
 #[tokio::test]
 async fn records_decode_exactly_as_written() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
         let p = participant(&store, &s, 7).await;
         let stored = store.get::<Participant>(&p.id).await.unwrap().unwrap();
@@ -356,7 +364,7 @@ async fn records_decode_exactly_as_written() {
 #[tokio::test]
 async fn stage_counts_stay_exact_through_inserts_updates_and_deletes() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
         let mut ps = Vec::new();
         for serial in 1..=5 {
@@ -400,9 +408,10 @@ async fn stage_counts_stay_exact_through_inserts_updates_and_deletes() {
 async fn ledger_paging_neither_skips_nor_repeats_entries_of_one_transaction() {
     use catalyst_store::ledger::{EntryCursor, EntryFilter};
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
-        // Five entries written at the same instant in one transaction, plus the site's creation.
+        // Five entries written at the same instant in one transaction, with the opening of the
+        // site's chain recorded in the system chain by the same transaction, plus the site's creation.
         let mut tx = store.begin_write(Timestamp(7_000), actor(), &[site_ref("s1")]).await.unwrap();
         for serial in 1..=5 {
             let p = Participant {
@@ -431,15 +440,15 @@ async fn ledger_paging_neither_skips_nor_repeats_entries_of_one_transaction() {
         let mut unique = seen.clone();
         unique.sort();
         unique.dedup();
-        assert_eq!(seen.len(), 6, "{}: {seen:?}", b.name);
-        assert_eq!(unique.len(), 6, "{}: no repeats", b.name);
+        assert_eq!(seen.len(), 7, "{}: {seen:?}", b.name);
+        assert_eq!(unique.len(), 7, "{}: no repeats", b.name);
     }
 }
 
 #[tokio::test]
 async fn deviations_are_never_deleted() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
         let p = participant(&store, &s, 1).await;
         raw(&b.url, &format!("INSERT INTO deviations (id, participant_id, site_id, visit_id, kind, severity, description, source, recorded_at, recorded_by) VALUES ('d1', '{}', 's1', NULL, 'manual', 'minor', 'x', 'manual', 1, 'u')", p.id)).await.unwrap();
@@ -451,7 +460,7 @@ async fn deviations_are_never_deleted() {
 #[tokio::test]
 async fn an_update_based_on_a_stale_read_is_refused() {
     for b in backends().await {
-        let store = Store::open(&b.url).await.unwrap();
+        let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
         let p = participant(&store, &s, 1).await;
         let first = Participant { stage: Stage::Enrolled, ..p.clone() };
@@ -464,5 +473,314 @@ async fn an_update_based_on_a_stale_read_is_refused() {
         assert!(matches!(err, StoreError::Domain(DomainError::Conflict(_))), "{}: {err}", b.name);
         drop(tx);
         assert_eq!(store.get::<Participant>(&p.id).await.unwrap().unwrap().stage, Stage::Enrolled, "{}", b.name);
+    }
+}
+
+// ---- An attacker with write access to the database but not the signing key -----------------
+// Each attack runs on a copy of the database with the append-only triggers dropped, as a
+// database administrator or anyone holding the file could, and must be named by `audit verify`.
+
+async fn drop_every_guard(backend: &Backend) {
+    drop_append_only_guard(backend).await;
+    if backend.name == "sqlite" {
+        raw(&backend.url, "DROP TRIGGER checkpoints_no_update").await.unwrap();
+        raw(&backend.url, "DROP TRIGGER checkpoints_no_delete").await.unwrap();
+    } else {
+        raw(&backend.url, "DROP TRIGGER checkpoints_append_only ON ledger_checkpoints").await.unwrap();
+    }
+}
+
+/// Recomputes `prev_hash` and `hash` of every entry of `chain` from `from_seq` on with the
+/// published formula, and moves the recorded head to match: a forger's full rehash.
+async fn rehash_chain(store: &Store, url: &str, chain: &str, from_seq: i64) {
+    let mut entries = Vec::new();
+    store
+        .for_each_entry(chain, |e| {
+            entries.push(e);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let mut prev = catalyst_core::ledger::GENESIS_HASH.to_owned();
+    for mut e in entries {
+        if e.seq >= from_seq {
+            e.prev_hash = prev.clone();
+            e.hash = e.compute_hash();
+            raw(
+                url,
+                &format!(
+                    "UPDATE ledger SET prev_hash = '{}', hash = '{}' WHERE chain = '{chain}' AND seq = {}",
+                    e.prev_hash, e.hash, e.seq
+                ),
+            )
+            .await
+            .unwrap();
+        }
+        prev = e.hash.clone();
+        raw(url, &format!("UPDATE ledger_heads SET seq = {}, hash = '{}' WHERE chain = '{chain}'", e.seq, e.hash))
+            .await
+            .unwrap();
+    }
+}
+
+/// A site with `n` participants, each registered in its own signed commit.
+async fn site_with_participants(store: &Store, id: &str, code: &str, n: i64) -> Site {
+    let s = with_site(store, id, code).await;
+    for serial in 1..=n {
+        participant(store, &s, serial).await;
+    }
+    s
+}
+
+fn all_faults(report: &catalyst_store::audit::VerifyReport) -> Vec<String> {
+    let mut faults: Vec<String> = report.chain_faults.iter().map(ToString::to_string).collect();
+    faults.extend(report.checkpoint_faults.iter().cloned());
+    faults.extend(report.history_faults.iter().cloned());
+    faults.extend(report.state_mismatches.iter().map(|m| format!("{} {}: {}", m.entity_kind, m.entity_id, m.problem)));
+    faults
+}
+
+fn assert_named(report: &catalyst_store::audit::VerifyReport, backend: &str, needles: &[&str]) {
+    assert!(!report.ok, "{backend}: the attack went unnoticed: {report:?}");
+    let faults = all_faults(report);
+    assert!(
+        faults.iter().any(|f| needles.iter().all(|n| f.contains(n))),
+        "{backend}: no fault names {needles:?}: {faults:#?}"
+    );
+}
+
+fn receipt_of(heads: Vec<catalyst_core::ledger::Checkpoint>) -> Receipt {
+    Receipt::issue(Timestamp(50_000), heads, &[server_key().verifying_key()]).unwrap()
+}
+
+#[tokio::test]
+async fn an_old_entry_rewritten_and_rehashed_with_the_signatures_deleted_is_caught() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        site_with_participants(&store, "s1", "SYD", 4).await;
+        let chain = site_chain("s1");
+        drop_every_guard(&b).await;
+        raw(&b.url, &format!("UPDATE ledger SET actor_name = 'Mallory' WHERE chain = '{chain}' AND seq = 2"))
+            .await
+            .unwrap();
+        rehash_chain(&store, &b.url, &chain, 2).await;
+        raw(&b.url, "DELETE FROM ledger_checkpoints").await.unwrap();
+        let report = verify(&store).await;
+        assert!(report.chain_faults.is_empty(), "{}: the forger recomputed the chain: {report:?}", b.name);
+        assert_named(&report, b.name, &[&chain, "not covered by a trusted signature"]);
+        assert_named(&report, b.name, &["chain system", "not covered by a trusted signature"]);
+    }
+}
+
+#[tokio::test]
+async fn erasing_a_whole_site_is_caught() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        site_with_participants(&store, "s1", "SYD", 2).await;
+        site_with_participants(&store, "s2", "BOS", 3).await;
+        let gone = site_chain("s2");
+        drop_every_guard(&b).await;
+        for sql in [
+            format!("DELETE FROM ledger WHERE chain = '{gone}'"),
+            format!("DELETE FROM ledger_heads WHERE chain = '{gone}'"),
+            format!("DELETE FROM ledger_checkpoints WHERE chain = '{gone}'"),
+            "DELETE FROM participants WHERE site_id = 's2'".to_owned(),
+        ] {
+            raw(&b.url, &sql).await.unwrap();
+        }
+        assert_named(&verify(&store).await, b.name, &[&gone, "was opened at system entry", "missing"]);
+    }
+}
+
+#[tokio::test]
+async fn a_correctly_hashed_entry_appended_outside_catalyst_is_caught_and_never_extended() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        let s = site_with_participants(&store, "s1", "SYD", 2).await;
+        let chain = site_chain("s1");
+        let head = store.chain_head(&chain).await.unwrap().unwrap();
+        // The forger moves participant 2 on to "completed", with a ledger entry that recomputes.
+        let before = store.get::<Participant>(&format!("p-{}-2", s.code)).await.unwrap().unwrap();
+        let after = Participant { stage: Stage::Completed, ..before.clone() };
+        let forged = catalyst_core::ledger::PendingEntry {
+            chain: chain.clone(),
+            kind: catalyst_core::ledger::EntryKind::Change,
+            actor: actor(),
+            action: "participant.stage".into(),
+            entity_kind: "participant".into(),
+            entity_id: before.id.clone(),
+            before: Some(before.to_row().unwrap()),
+            after: Some(after.to_row().unwrap()),
+            reason: Some("progress".into()),
+        }
+        .seal(head.seq + 1, Timestamp(9_000), "Australia/Sydney", &head.hash);
+        drop_every_guard(&b).await;
+        raw(&b.url, &format!(
+            "INSERT INTO ledger (chain, seq, at_us, zone, kind, actor_id, actor_name, action, entity_kind, entity_id, before_json, after_json, reason, prev_hash, hash) VALUES ('{}', {}, {}, '{}', 'change', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')",
+            forged.chain, forged.seq, forged.at.micros(), forged.zone, forged.actor_id, forged.actor_name, forged.action,
+            forged.entity_kind, forged.entity_id, forged.before.clone().unwrap(), forged.after.clone().unwrap(),
+            forged.reason.clone().unwrap(), forged.prev_hash, forged.hash
+        )).await.unwrap();
+        raw(
+            &b.url,
+            &format!("UPDATE ledger_heads SET seq = {}, hash = '{}' WHERE chain = '{chain}'", forged.seq, forged.hash),
+        )
+        .await
+        .unwrap();
+        raw(&b.url, &format!("UPDATE participants SET stage = 'completed' WHERE id = '{}'", before.id)).await.unwrap();
+
+        let report = verify(&store).await;
+        assert!(report.chain_faults.is_empty() && report.state_mismatches.is_empty(), "{}: {report:?}", b.name);
+        assert_named(&report, b.name, &[&chain, &format!("entries {0}..{0}", forged.seq), "not covered"]);
+
+        // Neither this server nor a fresh one extends (and so vouches for) the forged head.
+        for server in [store.clone(), open(&b.url).await] {
+            let refused = server.begin_write(Timestamp(10_000), actor(), &[site_ref("s1")]).await;
+            assert!(
+                matches!(refused, Err(StoreError::Tampered(ref m)) if m.contains(&chain)),
+                "{}: {:?}",
+                b.name,
+                refused.err()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn truncating_the_newest_entries_is_caught_by_a_receipt_or_a_head_record() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        let s = site_with_participants(&store, "s1", "SYD", 4).await;
+        let chain = site_chain("s1");
+        let kept = store.chain_head(&chain).await.unwrap().unwrap();
+        for serial in 5..=6 {
+            participant(&store, &s, serial).await;
+        }
+        let receipt = receipt_of(store.signed_heads().await.unwrap());
+        assert!(store.verify_ledger(&[server_key().verifying_key()], Some(&receipt)).await.unwrap().ok, "{}", b.name);
+
+        drop_every_guard(&b).await;
+        for sql in [
+            format!("DELETE FROM ledger WHERE chain = '{chain}' AND seq > {}", kept.seq),
+            format!("DELETE FROM ledger_checkpoints WHERE chain = '{chain}' AND seq > {}", kept.seq),
+            format!("UPDATE ledger_heads SET seq = {}, hash = '{}' WHERE chain = '{chain}'", kept.seq, kept.hash),
+            "DELETE FROM participants WHERE serial > 4".to_owned(),
+        ] {
+            raw(&b.url, &sql).await.unwrap();
+        }
+        // Without a receipt or a head record, a clean cut at a commit boundary is undetectable
+        // (docs/ledger.md says so); the receipt names it.
+        let fresh = open(&b.url).await;
+        assert!(verify(&fresh).await.ok, "{}", b.name);
+        let report = fresh.verify_ledger(&[server_key().verifying_key()], Some(&receipt)).await.unwrap();
+        assert_named(&report, b.name, &[&chain, "the receipt issued at", "truncated or rolled back"]);
+
+        // The server that wrote the lost entries refuses to extend the shortened chain.
+        let refused = store.begin_write(Timestamp(10_000), actor(), &[site_ref("s1")]).await;
+        assert!(matches!(refused, Err(StoreError::Tampered(ref m)) if m.contains("went back")), "{}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn a_head_record_in_the_system_chain_catches_truncation_without_a_receipt() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        let s = site_with_participants(&store, "s1", "SYD", 3).await;
+        let chain = site_chain("s1");
+        let kept = store.chain_head(&chain).await.unwrap().unwrap();
+        participant(&store, &s, 4).await;
+        let head = store.chain_head(&chain).await.unwrap().unwrap();
+        // What the server's checkpoint job writes each minute after verifying the segment.
+        assert_eq!(
+            store
+                .verify_segment(&chain, (0, catalyst_core::ledger::GENESIS_HASH), (head.seq, &head.hash))
+                .await
+                .unwrap(),
+            Ok(())
+        );
+        let mut details = catalyst_core::record::Row::new();
+        details.insert("heads".into(), serde_json::json!({ chain.clone(): {"seq": head.seq, "hash": head.hash} }));
+        let mut tx = store.begin_write(Timestamp(20_000), actor(), &[system()]).await.unwrap();
+        tx.event(SYSTEM_CHAIN, HEADS_RECORDED, "ledger", SYSTEM_CHAIN, details).await.unwrap();
+        tx.commit().await.unwrap();
+
+        drop_every_guard(&b).await;
+        for sql in [
+            format!("DELETE FROM ledger WHERE chain = '{chain}' AND seq > {}", kept.seq),
+            format!("DELETE FROM ledger_checkpoints WHERE chain = '{chain}' AND seq > {}", kept.seq),
+            format!("UPDATE ledger_heads SET seq = {}, hash = '{}' WHERE chain = '{chain}'", kept.seq, kept.hash),
+            "DELETE FROM participants WHERE serial > 3".to_owned(),
+        ] {
+            raw(&b.url, &sql).await.unwrap();
+        }
+        assert_named(
+            &verify(&open(&b.url).await).await,
+            b.name,
+            &[&chain, "the head record at system entry", "truncated"],
+        );
+        let segment = store.verify_segment(&chain, (head.seq, &head.hash), (kept.seq, &kept.hash)).await.unwrap();
+        assert!(segment.is_err_and(|p| p.contains("before its recorded head")), "{}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn deleting_one_chains_signatures_is_caught() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        site_with_participants(&store, "s1", "SYD", 2).await;
+        let chain = site_chain("s1");
+        drop_every_guard(&b).await;
+        raw(&b.url, &format!("DELETE FROM ledger_checkpoints WHERE chain = '{chain}'")).await.unwrap();
+        let report = verify(&store).await;
+        assert_named(&report, b.name, &[&chain, "not covered by a trusted signature"]);
+        assert!(report.checkpoint_faults.iter().all(|f| !f.contains("chain system")), "{}: {report:?}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn replaying_an_old_signature_or_an_old_head_is_caught() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        site_with_participants(&store, "s1", "SYD", 3).await;
+        let chain = site_chain("s1");
+        drop_every_guard(&b).await;
+        // The signature of entry 1, moved onto the newest entry in place of its own.
+        let newest = store.chain_head(&chain).await.unwrap().unwrap();
+        raw(&b.url, &format!("DELETE FROM ledger_checkpoints WHERE chain = '{chain}' AND seq = {}", newest.seq))
+            .await
+            .unwrap();
+        raw(&b.url, &format!(
+            "INSERT INTO ledger_checkpoints (chain, seq, hash, signed_at, public_key, signature)
+             SELECT chain, {}, '{}', signed_at, public_key, signature FROM ledger_checkpoints WHERE chain = '{chain}' AND seq = 1",
+            newest.seq, newest.hash
+        )).await.unwrap();
+        let report = verify(&store).await;
+        assert_named(&report, b.name, &[&chain, &format!("checkpoint at entry {}", newest.seq), "does not verify"]);
+        assert_named(&report, b.name, &[&chain, "not covered"]);
+
+        // An old, validly signed head put back in the heads table.
+        let old = store.signed_heads().await.unwrap();
+        assert!(!old.is_empty());
+        raw(&b.url, &format!("UPDATE ledger_heads SET seq = 1, hash = (SELECT hash FROM ledger WHERE chain = '{chain}' AND seq = 1) WHERE chain = '{chain}'")).await.unwrap();
+        assert_named(&verify(&store).await, b.name, &[&chain, "does not match the chain"]);
+    }
+}
+
+#[tokio::test]
+async fn a_receipt_must_be_signed_by_a_trusted_key_and_its_chains_must_exist() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        site_with_participants(&store, "s1", "SYD", 1).await;
+        let heads = store.signed_heads().await.unwrap();
+        let impostor = SigningKey::from_bytes(&[4u8; 32]);
+        assert!(Receipt::issue(Timestamp(1), heads.clone(), &[impostor.verifying_key()]).is_err());
+        let mut forged = receipt_of(heads.clone());
+        forged.heads.push(catalyst_core::ledger::sign_checkpoint(&impostor, "site:elsewhere", 9, "ab", Timestamp(2)));
+        let report = store.verify_ledger(&[server_key().verifying_key()], Some(&forged)).await.unwrap();
+        assert_named(&report, b.name, &["site:elsewhere", "untrusted"]);
+        let mut vanished = receipt_of(heads);
+        vanished.heads.push(catalyst_core::ledger::sign_checkpoint(&server_key(), "site:gone", 2, "cd", Timestamp(3)));
+        let report = store.verify_ledger(&[server_key().verifying_key()], Some(&vanished)).await.unwrap();
+        assert_named(&report, b.name, &["site:gone", "missing from the database"]);
     }
 }

@@ -11,7 +11,7 @@ use catalyst_app::{App, SystemClock};
 use catalyst_core::ledger::{AuditActor, site_chain};
 use catalyst_core::people::{Participant, Stage, participant_code};
 use catalyst_core::time::Timestamp;
-use catalyst_store::{ChainRef, Store};
+use catalyst_store::{ChainRef, LedgerSigner, Store};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,8 +25,9 @@ async fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let url = std::env::var("CATALYST_BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| format!("sqlite://{}/catalyst.db", dir.display()));
-    let store = Store::open(&url).await.unwrap();
-    let app = App::new(store.clone(), Arc::new(SystemClock), ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]));
+    let signer = LedgerSigner::new(ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]), Vec::new());
+    let store = Store::open(&url, signer).await.unwrap();
+    let app = App::new(store.clone(), Arc::new(SystemClock));
     app.seed_demo().await.unwrap();
     let site = store.site_by_code("SYD").await.unwrap().unwrap();
 
@@ -123,7 +124,7 @@ async fn main() {
     report("API register participant (ledgered write)", &mut times);
 
     let t = Instant::now();
-    let verify = store.verify_ledger(&[]).await.unwrap();
+    let verify = store.verify_ledger(store.signer().trusted(), None).await.unwrap();
     println!(
         "audit verify of {} records: {:.1} s (ok: {})",
         verify.records_compared,

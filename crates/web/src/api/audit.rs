@@ -5,6 +5,7 @@ use crate::state::AppState;
 use crate::views::EntryView;
 use axum::Json;
 use axum::extract::State;
+use catalyst_core::ledger::receipt::Receipt;
 use catalyst_core::time::Timestamp;
 use catalyst_store::audit::VerifyReport;
 use catalyst_store::ledger::EntryCursor;
@@ -58,4 +59,12 @@ pub async fn ledger(
     responses((status = 200, description = "verification report", body = Object), (status = 403, body = crate::error::Problem)))]
 pub async fn verify(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<VerifyReport>> {
     Ok(Json(state.app.verify_ledger(&auth.actor).await?))
+}
+
+/// An outsider's receipt: the signed head of every chain (docs/ledger.md, "Receipts"). Keep it
+/// and pass it to `catalyst audit verify --anchor FILE` later to prove nothing before it changed.
+#[utoipa::path(get, path = "/api/v1/audit/receipt", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, description = "receipt (format catalyst-ledger-receipt/1)", body = Object), (status = 403, body = crate::error::Problem)))]
+pub async fn receipt(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Receipt>> {
+    Ok(Json(state.app.receipt(&auth.actor).await?))
 }

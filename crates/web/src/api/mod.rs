@@ -97,6 +97,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(treatment::my_calendar))
         .routes(routes!(audit::ledger))
         .routes(routes!(audit::verify))
+        .routes(routes!(audit::receipt))
         .fallback(not_found)
 }
 

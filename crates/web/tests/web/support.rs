@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use catalyst_app::{App, SystemClock};
-use catalyst_store::Store;
+use catalyst_store::{LedgerSigner, Store};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 use std::sync::Arc;
@@ -45,8 +45,9 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         let dir = std::env::temp_dir().join(format!("catalyst-web-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&database_url(&dir).await).await.unwrap();
-        let app = App::new(store, Arc::new(SystemClock), SigningKey::from_bytes(&[42u8; 32]));
+        let signer = LedgerSigner::new(SigningKey::from_bytes(&[42u8; 32]), Vec::new());
+        let store = Store::open(&database_url(&dir).await, signer).await.unwrap();
+        let app = App::new(store, Arc::new(SystemClock));
         app.seed_demo().await.unwrap().expect("fresh database takes the demo");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+pub mod audit;
+pub mod receipt;
+
 /// Chain of records that belong to no single site (sites themselves, user accounts, keys).
 pub const SYSTEM_CHAIN: &str = "system";
 /// `prev_hash` of the first entry of every chain.
@@ -240,6 +243,12 @@ pub struct ChainVerifier {
 impl ChainVerifier {
     pub fn new(chain: &str) -> Self {
         Self { chain: chain.to_owned(), next_seq: 1, prev_hash: GENESIS_HASH.to_owned() }
+    }
+
+    /// Continues a chain after an entry already verified (`seq`, `hash`), to check only what
+    /// was appended since.
+    pub fn resume(chain: &str, seq: i64, hash: &str) -> Self {
+        Self { chain: chain.to_owned(), next_seq: seq + 1, prev_hash: hash.to_owned() }
     }
 
     pub fn push(&mut self, entry: &Entry) -> Result<(), Fault> {
