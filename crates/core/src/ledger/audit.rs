@@ -354,3 +354,130 @@ pub fn parse_key(hex_key: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = hex::decode(hex_key.trim()).ok()?.try_into().ok()?;
     VerifyingKey::from_bytes(&bytes).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{AuditActor, PendingEntry, sign_checkpoint};
+    use crate::record::Row;
+    use crate::time::Timestamp;
+    use ed25519_dalek::SigningKey;
+
+    fn key(n: u8) -> SigningKey {
+        SigningKey::from_bytes(&[n; 32])
+    }
+
+    fn event(chain: &str, action: &str, entity_id: &str, details: serde_json::Value) -> PendingEntry {
+        let serde_json::Value::Object(after) = details else { panic!("details must be an object") };
+        PendingEntry {
+            chain: chain.into(),
+            kind: EntryKind::Event,
+            actor: AuditActor::system("test"),
+            action: action.into(),
+            entity_kind: "test".into(),
+            entity_id: entity_id.into(),
+            before: None,
+            after: Some(after as Row),
+            reason: None,
+        }
+    }
+
+    /// Seals `pending` into a chain, each entry signed by `signer` (one commit each).
+    fn chain(pending: Vec<PendingEntry>, signer: &SigningKey) -> Vec<(Entry, Vec<Checkpoint>)> {
+        let mut prev = crate::ledger::GENESIS_HASH.to_owned();
+        let mut out = Vec::new();
+        for (i, p) in pending.into_iter().enumerate() {
+            let seq = i as i64 + 1;
+            let entry = p.seal(seq, Timestamp(seq), "UTC", &prev);
+            prev = entry.hash.clone();
+            let signature = sign_checkpoint(signer, &entry.chain, seq, &entry.hash, Timestamp(seq));
+            out.push((entry, vec![signature]));
+        }
+        out
+    }
+
+    fn run(audit: &mut LedgerAudit, name: &str, entries: &[(Entry, Vec<Checkpoint>)]) {
+        audit.begin_chain(name);
+        for (entry, signatures) in entries {
+            audit.push(entry, signatures);
+        }
+        let head = entries.last().map(|(e, _)| (e.seq, e.hash.clone()));
+        audit.end_chain(head, &[]);
+    }
+
+    fn opening(chain_name: &str) -> PendingEntry {
+        event(SYSTEM_CHAIN, CHAIN_OPEN, chain_name, serde_json::json!({"chain": chain_name}))
+    }
+
+    #[test]
+    fn a_fully_signed_ledger_passes_and_an_unsigned_newest_entry_fails() {
+        let system = chain(vec![opening("site:a")], &key(1));
+        let mut site = chain(vec![event("site:a", "x", "1", serde_json::json!({})); 3], &key(1));
+        let mut audit = LedgerAudit::new(vec![key(1).verifying_key()], None);
+        run(&mut audit, SYSTEM_CHAIN, &system);
+        run(&mut audit, "site:a", &site);
+        assert!(audit.finish(Vec::new()).ok);
+
+        site[2].1.clear();
+        let mut audit = LedgerAudit::new(vec![key(1).verifying_key()], None);
+        run(&mut audit, SYSTEM_CHAIN, &system);
+        run(&mut audit, "site:a", &site);
+        let report = audit.finish(Vec::new());
+        assert!(!report.ok);
+        assert!(report.checkpoint_faults[0].contains("entries 3..3 are not covered"), "{report:?}");
+    }
+
+    #[test]
+    fn a_rotation_signed_by_a_trusted_key_extends_trust_and_an_unsigned_one_does_not() {
+        let rotate = event(
+            SYSTEM_CHAIN,
+            KEY_ROTATE,
+            "k2",
+            serde_json::json!({"from": hex::encode(key(1).verifying_key().as_bytes()), "to": hex::encode(key(2).verifying_key().as_bytes())}),
+        );
+        let mut system = chain(vec![rotate, opening("site:a")], &key(1));
+        // The commit after the rotation is signed by the new key.
+        let entry = &system[1].0;
+        system[1].1 = vec![sign_checkpoint(&key(2), &entry.chain, entry.seq, &entry.hash, Timestamp(9))];
+        let mut audit = LedgerAudit::new(vec![key(1).verifying_key()], None);
+        run(&mut audit, SYSTEM_CHAIN, &system);
+        run(&mut audit, "site:a", &chain(vec![event("site:a", "x", "1", serde_json::json!({}))], &key(2)));
+        let report = audit.finish(Vec::new());
+        assert!(report.ok, "{report:?}");
+
+        // The same rotation signed by the new key itself grants nothing.
+        let entry = &system[0].0;
+        system[0].1 = vec![sign_checkpoint(&key(2), &entry.chain, entry.seq, &entry.hash, Timestamp(9))];
+        let mut audit = LedgerAudit::new(vec![key(1).verifying_key()], None);
+        run(&mut audit, SYSTEM_CHAIN, &system);
+        let report = audit.finish(Vec::new());
+        assert!(report.checkpoint_faults.iter().any(|f| f.contains("a key rotation that no trusted key signed")));
+    }
+
+    #[test]
+    fn opened_recorded_and_receipted_chains_must_all_be_there() {
+        let site = chain(vec![event("site:a", "x", "1", serde_json::json!({})); 2], &key(1));
+        let heads = event(
+            SYSTEM_CHAIN,
+            HEADS_RECORDED,
+            SYSTEM_CHAIN,
+            serde_json::json!({"heads": {"site:a": {"seq": 2, "hash": site[1].0.hash}}}),
+        );
+        let system = chain(vec![opening("site:a"), opening("site:b"), heads], &key(1));
+        let mut audit = LedgerAudit::new(vec![key(1).verifying_key()], None);
+        run(&mut audit, SYSTEM_CHAIN, &system);
+        run(&mut audit, "site:a", &site[..1]);
+        run(&mut audit, "site:c", &chain(vec![event("site:c", "x", "1", serde_json::json!({}))], &key(1)));
+        let report = audit.finish(Vec::new());
+        let faults = report.history_faults.join("\n");
+        assert!(faults.contains("site:a: the head record at system entry 3 vouches for entry 2"), "{faults}");
+        assert!(faults.contains("site:b was opened at system entry 2 but is missing"), "{faults}");
+        assert!(faults.contains("site:c exists but the system chain never opened it"), "{faults}");
+    }
+
+    #[test]
+    fn no_trusted_key_verifies_nothing() {
+        let report = LedgerAudit::new(Vec::new(), None).finish(Vec::new());
+        assert!(!report.ok);
+    }
+}
