@@ -82,25 +82,44 @@ pub async fn verify(State(state): State<AppState>, auth: PageAuth) -> PageResult
         html! {
             h1 { "Audit trail verification" }
             @if report.ok {
-                p.notice.ok role="status" { "Verified: every chain recomputes, every checkpoint signature is valid, and the "
+                p.notice.ok role="status" { "Verified: every chain recomputes, every entry is covered by a valid signature of a trusted key, every chain the ledger opened is there, and the "
                     (report.records_compared) " current records match the ledger." }
             } @else {
                 div.notice.error role="alert" {
                     p { strong { "Verification failed." } }
                     ul {
                         @for f in &report.chain_faults { li { (f.to_string()) } }
-                        @for f in &report.checkpoint_faults { li { (f) } }
+                        @for f in report.checkpoint_faults.iter().chain(&report.history_faults) { li { (f) } }
                         @for m in &report.state_mismatches { li { (m.entity_kind) " " (m.entity_id) ": " (m.problem) } }
                     }
                 }
             }
             @for w in &report.warnings { p.notice.warn { (w) } }
+            p { "Only a receipt kept outside Catalyst proves that no newest entries were cut off. "
+                a href="/audit/receipt" download="catalyst-receipt.json" { "Download a receipt now" }
+                " and keep it; later, " code { "catalyst audit verify --anchor FILE" } " checks the database against it." }
             table {
-                thead { tr { th { "Chain" } th.num { "Entries" } th.num { "Checkpoints verified" } th.num { "Entries after last checkpoint" } th { "Head hash" } } }
+                thead { tr { th { "Chain" } th.num { "Entries" } th.num { "Signatures verified" } th.num { "Unsigned entries" } th { "Head hash" } } }
                 tbody { @for c in &report.chains {
                     tr { td.mono { (c.chain) } td.num { (c.entries) } td.num { (c.checkpoints_verified) } td.num { (c.unsigned_tail) } td.mono { (c.head_hash.get(..16).unwrap_or_default()) "…" } }
                 } }
             }
         },
     ))
+}
+
+/// An outsider's receipt as a file to keep (docs/ledger.md, "Receipts").
+pub async fn receipt(State(state): State<AppState>, auth: PageAuth) -> PageResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let receipt = state.app.receipt(&auth.actor).await?;
+    let name = format!("attachment; filename=\"catalyst-receipt-{}.json\"", receipt.issued_at.micros());
+    let body = serde_json::to_string_pretty(&receipt).unwrap_or_default();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+        ],
+        body,
+    )
+        .into_response())
 }

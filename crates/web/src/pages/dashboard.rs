@@ -127,7 +127,7 @@ pub async fn dashboard(
             @if authorize(actor, Action::VerifyAudit, Resource::System).is_ok() {
                 h2 { "Records integrity" }
                 form method="post" action="/audit/verify" {
-                    p { "Recompute every ledger chain, check the signed checkpoints and compare the rebuilt state with the live records. " }
+                    p { "Recompute every ledger chain, check every commit's signature and compare the rebuilt state with the live records. " }
                     button type="submit" { "Verify the audit trail now" }
                 }
             }

@@ -79,6 +79,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/sessions", post(account::end_sessions))
         .route("/audit", get(audit::trail))
         .route("/audit/verify", post(audit::verify))
+        .route("/audit/receipt", get(audit::receipt))
 }
 
 /// The logged-in person, from the session cookie. Without one, pages redirect to the login.

@@ -452,3 +452,20 @@ async fn review_fixes_blinding_redaction_and_password_guessing() {
         .await;
     assert_eq!(status, 429, "the account is locked after five wrong passwords");
 }
+
+#[tokio::test]
+async fn monitors_take_a_receipt_that_verifies_and_others_are_refused() {
+    let t = TestApp::spawn().await;
+    let monitor = t.token("monitor").await;
+    let (status, receipt) = t.get(&monitor, "/api/v1/audit/receipt").await;
+    assert_eq!(status, 200, "{receipt}");
+    assert_eq!(receipt["format"], "catalyst-ledger-receipt/1");
+    let parsed = catalyst_core::ledger::receipt::Receipt::parse(&receipt.to_string()).unwrap();
+    assert!(parsed.heads.iter().any(|h| h.chain == "system"), "{receipt}");
+    let report = t.app.store.verify_ledger(t.app.store.signer().trusted(), Some(&parsed)).await.unwrap();
+    assert!(report.ok, "{report:?}");
+    for who in ["therapist2.bos", "rater", "participant.syd"] {
+        let token = t.token(who).await;
+        assert_eq!(t.get(&token, "/api/v1/audit/receipt").await.0, 403, "{who}");
+    }
+}

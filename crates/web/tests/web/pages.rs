@@ -86,6 +86,11 @@ async fn monitors_verify_the_audit_trail_from_the_page() {
     let html =
         monitor.post(t.url("/audit/verify")).header("origin", &t.base).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Verified: every chain recomputes"), "{html}");
+    assert!(html.contains("href=\"/audit/receipt\""), "{html}");
+    let receipt = monitor.get(t.url("/audit/receipt")).send().await.unwrap();
+    assert_eq!(receipt.status(), 200);
+    assert!(receipt.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(receipt.text().await.unwrap().contains("catalyst-ledger-receipt/1"));
     let html = monitor.get(t.url("/audit")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("participant.create"));
 }
