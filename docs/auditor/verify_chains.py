@@ -7,8 +7,10 @@ For every chain (the system chain first) it checks that seq runs 1..n without ga
 prev_hash links to the previous hash and each hash recomputes, that every signature verifies
 under a trusted key (yours, or one a trusted key rotated to) and vouches for the entry it names,
 that the newest entry of every chain is signed, that ledger_heads agrees, that every chain the
-system chain opened exists (and none exists that it did not open), and that each chain still
-holds the newest head the system chain recorded for it and the head the receipt vouches for.
+system chain opened exists (and none exists that it did not open), that head records only move
+chains forward, and that each chain still holds the newest head the system chain recorded for it
+and the head the receipt vouches for (a receipt must cover the system chain and every chain
+opened before it). It does not rebuild the live tables: `catalyst audit verify` does that.
 Exit 0 when all of that holds; otherwise prints each failure and exits 1.
 Needs the standard library and the `cryptography` package (for Ed25519) only.
 """
@@ -41,7 +43,7 @@ def entry_hash(row):
 
 def signature_ok(sig, trusted):
     """A signature (chain, seq, hash, signed_at, public_key, signature) by a trusted key."""
-    if sig["public_key"] not in trusted:
+    if str(sig["public_key"]).lower() not in trusted:
         return False
     message = b"CATALYST-CHECKPOINT-V1\n" + b"".join(
         field(sig[name]) for name in ("chain", "seq", "hash", "signed_at"))
@@ -67,6 +69,10 @@ def main(argv):
             receipt = json.load(f)
         if receipt.get("format") != "catalyst-ledger-receipt/1":
             sys.exit(f"{opts.receipt}: not a catalyst-ledger-receipt/1")
+        receipt_chains = {h["chain"] for h in receipt["heads"]}
+        receipt_system = next((h["seq"] for h in receipt["heads"] if h["chain"] == "system"), None)
+        if receipt_system is None:
+            failures.append("receipt: it holds no head of the system chain")
         for head in receipt["heads"]:
             if signature_ok(head, trusted):
                 expected.setdefault(head["chain"], []).append((head["seq"], head["hash"], "the receipt"))
@@ -79,14 +85,16 @@ def main(argv):
     names = set(heads) | {r[0] for r in db.execute("SELECT DISTINCT chain FROM ledger")}
     names |= {r[0] for r in db.execute("SELECT DISTINCT chain FROM ledger_checkpoints")}
     chains = sorted(names, key=lambda c: (c != "system", c))
-    opened, recorded = {}, {}
+    opened, recorded = {}, {}  # recorded: chain -> the newest head a head record gives it
     for chain in chains:
-        for seq, hash_, source in recorded.pop(chain, []):
-            expected.setdefault(chain, []).append((seq, hash_, source))
+        if chain in recorded:
+            expected.setdefault(chain, []).append(recorded.pop(chain))
         sigs = {}
         for s in db.execute("SELECT * FROM ledger_checkpoints WHERE chain = ?", (chain,)):
             sigs.setdefault(s["seq"], []).append(s)
         seq, prev, problem, last_signed, hashes = 0, GENESIS, None, 0, {}
+        if chain not in heads and db.execute("SELECT 1 FROM ledger WHERE chain = ?", (chain,)).fetchone():
+            failures.append(f"chain {chain}: it has entries but no recorded head")
         for row in db.execute(f"SELECT {', '.join(FIELDS)}, hash FROM ledger WHERE chain = ? ORDER BY seq", (chain,)):
             if row["seq"] != seq + 1:
                 problem = (row["seq"], f"sequence gap: expected {seq + 1}")
@@ -109,10 +117,18 @@ def main(argv):
                 if row["action"] == "ledger.chain_open":
                     opened[row["entity_id"]] = seq
                 elif row["action"] == "ledger.heads":
+                    source = f"the head record at system entry {seq}"
                     for name, head in details.get("heads", {}).items():
-                        recorded[name] = [(head["seq"], head["hash"], f"the head record at system entry {seq}")]
+                        want_seq, want_hash = head.get("seq"), head.get("hash")
+                        if not isinstance(want_seq, int) or want_seq < 1 or not isinstance(want_hash, str):
+                            failures.append(f"{source}: the head of chain {name} is malformed")
+                        elif name in recorded and (want_seq < recorded[name][0] or (
+                                want_seq == recorded[name][0] and want_hash != recorded[name][1])):
+                            failures.append(f"{source}: chain {name} goes back from entry {recorded[name][0]}")
+                        else:
+                            recorded[name] = (want_seq, want_hash, source)
                 elif row["action"] == "ledger.key_rotate" and signed:
-                    trusted.add(details["to"])
+                    trusted.add(str(details["to"]).lower())
         if problem:
             failures.append(f"chain {chain} entry {problem[0]}: {problem[1]}")
             continue
@@ -125,13 +141,19 @@ def main(argv):
         for want_seq, want_hash, source in expected.pop(chain, []):
             if want_seq > seq:
                 failures.append(f"chain {chain}: {source} vouches for entry {want_seq}, but the chain ends at {seq}")
-            elif hashes[want_seq] != want_hash:
+            elif hashes.get(want_seq) != want_hash:
                 failures.append(f"chain {chain} entry {want_seq}: differs from {source}")
         print(f"ok   chain {chain}: {seq} entries, newest signed")
+    if opts.receipt and receipt_system is not None:
+        for chain, opened_at in opened.items():
+            if opened_at <= receipt_system and chain not in receipt_chains:
+                failures.append(f"the receipt leaves out chain {chain}, opened at system entry {opened_at}")
     for chain in set(opened) - set(chains):
         failures.append(f"chain {chain} was opened at system entry {opened[chain]} but is missing")
     for chain in set(chains) - set(opened) - {"system"}:
         failures.append(f"chain {chain} exists but the system chain never opened it")
+    if not chains:
+        print("warning: the ledger is empty: there is nothing to verify")
     for chain in set(expected) | set(recorded):
         failures.append(f"chain {chain} is vouched for but missing")
     for failure in failures:

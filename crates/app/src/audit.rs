@@ -11,6 +11,7 @@ use catalyst_core::record::Row;
 use catalyst_store::audit::VerifyReport;
 use catalyst_store::ledger::EntryFilter;
 use ed25519_dalek::VerifyingKey;
+use std::collections::BTreeMap;
 
 /// Kinds whose before and after values are clinical records.
 const CLINICAL_KINDS: &[&str] =
@@ -58,10 +59,36 @@ impl App {
     /// head: the server vouches only for what it wrote.
     pub async fn checkpoint(&self) -> AppResult<CheckpointOutcome> {
         self.register_signing_key().await?;
-        let mut recorded = self.store.last_recorded_heads().await?;
         let mut outcome = CheckpointOutcome::default();
-        for head in self.store.chain_heads().await? {
+        let mut recorded = BTreeMap::new();
+        // The baseline is the newest head record only if it lies in the signed system chain: an
+        // entry slipped in beside it must neither suppress an alarm nor be copied forward.
+        if let Some(system) = self.store.chain_head(SYSTEM_CHAIN).await? {
+            if let Some(record) = self.store.last_heads_record(system.seq).await? {
+                let segment = (record.seq - 1, record.prev_hash.as_str());
+                match self.store.verify_segment(SYSTEM_CHAIN, segment, (system.seq, &system.hash)).await? {
+                    Ok(()) => recorded = record.heads,
+                    Err(problem) => outcome.alarms.push(format!(
+                        "the head record at system entry {} is not part of the signed system chain: {problem}",
+                        record.seq
+                    )),
+                }
+            }
+        }
+        if !outcome.alarms.is_empty() {
+            self.record_alarms(&outcome.alarms).await?;
+            return Ok(outcome);
+        }
+        let table = self.store.chain_heads().await?;
+        for head in self.store.newest_entries().await? {
             if head.chain == SYSTEM_CHAIN {
+                continue;
+            }
+            if !table.iter().any(|t| t.chain == head.chain && t.seq == head.seq && t.hash == head.hash) {
+                outcome.alarms.push(format!(
+                    "chain {}: its newest entry ({}) is not its recorded head in ledger_heads",
+                    head.chain, head.seq
+                ));
                 continue;
             }
             let last = recorded.get(&head.chain).cloned();
@@ -82,11 +109,7 @@ impl App {
         }
         let system = Self::system_chain_ref();
         let mut tx = self.begin(AuditActor::system("checkpoint"), std::slice::from_ref(&system)).await?;
-        for problem in &outcome.alarms {
-            let mut details = Row::new();
-            details.insert("problem".into(), problem.clone().into());
-            tx.event(SYSTEM_CHAIN, "ledger.integrity_alarm", "ledger", SYSTEM_CHAIN, details).await?;
-        }
+        Self::append_alarms(&mut tx, &outcome.alarms).await?;
         if outcome.recorded > 0 {
             let heads: serde_json::Map<String, serde_json::Value> = recorded
                 .into_iter()
@@ -101,6 +124,26 @@ impl App {
             tracing::error!(%problem, "ledger integrity alarm");
         }
         Ok(outcome)
+    }
+
+    async fn record_alarms(&self, alarms: &[String]) -> AppResult<()> {
+        for problem in alarms {
+            tracing::error!(%problem, "ledger integrity alarm");
+        }
+        let system = Self::system_chain_ref();
+        let mut tx = self.begin(AuditActor::system("checkpoint"), std::slice::from_ref(&system)).await?;
+        Self::append_alarms(&mut tx, alarms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn append_alarms(tx: &mut catalyst_store::WriteTx, alarms: &[String]) -> AppResult<()> {
+        for problem in alarms {
+            let mut details = Row::new();
+            details.insert("problem".into(), problem.clone().into());
+            tx.event(SYSTEM_CHAIN, "ledger.integrity_alarm", "ledger", SYSTEM_CHAIN, details).await?;
+        }
+        Ok(())
     }
 
     /// Records this server's public key in the system chain the first time it signs, so the
@@ -147,22 +190,43 @@ impl App {
         self.issue_receipt().await
     }
 
-    /// [`App::receipt`] for the operator's command line, which holds the key already.
+    /// [`App::receipt`] for the operator's command line, which holds the key already. Each head
+    /// is the chain's newest entry as the ledger holds it, which must agree with `ledger_heads`
+    /// and carry a trusted signature.
     pub async fn issue_receipt(&self) -> AppResult<Receipt> {
         let signer = self.store.signer();
-        let mut heads: Vec<Checkpoint> = Vec::new();
-        for signed in self.store.signed_heads().await? {
-            let valid = catalyst_core::ledger::verify_checkpoint(&signed, signer.trusted()).is_ok();
-            if valid && !heads.iter().any(|h| h.chain == signed.chain) {
-                heads.push(signed);
+        let newest = self.store.newest_entries().await?;
+        let recorded = self.store.chain_heads().await?;
+        let refuse = |problem: String| {
+            AppError::Internal(format!("{problem}; no receipt is issued until `catalyst audit verify` passes"))
+        };
+        for head in &recorded {
+            if !newest.iter().any(|n| n.chain == head.chain) {
+                return Err(refuse(format!("chain {} has a recorded head but no entries", head.chain)));
             }
         }
-        let chains = self.store.chain_heads().await?;
-        if let Some(missing) = chains.iter().find(|c| !heads.iter().any(|h| h.chain == c.chain)) {
-            return Err(AppError::Internal(format!(
-                "chain {} (entry {}) carries no trusted signature; no receipt is issued until `catalyst audit verify` passes",
-                missing.chain, missing.seq
-            )));
+        let mut heads: Vec<Checkpoint> = Vec::new();
+        for entry in newest {
+            let in_table = recorded.iter().find(|h| h.chain == entry.chain);
+            if in_table.is_none_or(|h| h.seq != entry.seq || h.hash != entry.hash) {
+                return Err(refuse(format!(
+                    "chain {}: its newest entry ({}) is not its recorded head",
+                    entry.chain, entry.seq
+                )));
+            }
+            let signatures = self.store.signatures_at(&entry.chain, entry.seq).await?;
+            let valid = signatures.into_iter().find(|c| {
+                c.hash == entry.hash && catalyst_core::ledger::verify_checkpoint(c, signer.trusted()).is_ok()
+            });
+            match valid {
+                Some(signature) => heads.push(signature),
+                None => {
+                    return Err(refuse(format!(
+                        "chain {} (entry {}) carries no trusted signature",
+                        entry.chain, entry.seq
+                    )));
+                }
+            }
         }
         Receipt::issue(self.now(), heads, signer.trusted()).map_err(AppError::Internal)
     }

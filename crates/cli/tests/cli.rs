@@ -429,3 +429,37 @@ fn screen_gives_the_documented_decision_for_each_example() {
     let schema = catalyst(&["screen", "--schema"]);
     assert!(text(&schema.stdout).contains("2020-12"));
 }
+
+#[test]
+fn an_unsigned_head_record_is_never_taken_as_the_checkpoint_jobs_baseline() {
+    let (dir, data) = demo("baseline");
+    tamper(
+        &dir.0,
+        &[
+            "DROP TRIGGER ledger_no_update",
+            "INSERT INTO ledger VALUES ('system', 1000000, 0, 'UTC', 'event', 'x', 'x', 'ledger.heads', 'ledger', 'system', NULL,
+              '{\"heads\":{\"site:ghost\":{\"hash\":\"00\",\"seq\":1}}}', NULL, 'x', 'x')",
+        ],
+    );
+    let out = catalyst(&["audit", "checkpoint", "--data-dir", &data]);
+    let said = text(&out.stdout) + &text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{said}");
+    assert!(!said.contains("recorded the verified heads of 1"), "{said}");
+    assert!(said.contains("integrity check") || said.contains("ALARM"), "{said}");
+}
+
+#[test]
+fn a_receipt_is_refused_while_the_recorded_head_disagrees_with_the_chain() {
+    let (dir, data) = demo("receipt-heads");
+    tamper(
+        &dir.0,
+        &[
+            "UPDATE ledger_heads SET (seq, hash) = (SELECT seq, hash FROM ledger WHERE chain = 'system' AND seq = 3) WHERE chain = 'system'",
+        ],
+    );
+    let receipt = dir.0.join("receipt.json");
+    let out = catalyst(&["audit", "anchor", "--data-dir", &data, "--out", receipt.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("is not its recorded head"), "{}", text(&out.stderr));
+    assert!(!receipt.exists());
+}

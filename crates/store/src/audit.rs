@@ -3,11 +3,14 @@
 
 use crate::rows::{decode_row, query_owned, select_sql};
 use crate::{Store, StoreError};
+use catalyst_core::ledger::StateMismatch;
 use catalyst_core::ledger::audit::LedgerAudit;
 use catalyst_core::ledger::receipt::Receipt;
 use catalyst_core::record::{ledgered_tables, row_id};
 use ed25519_dalek::VerifyingKey;
 use futures_util::TryStreamExt;
+use sqlx::Row as _;
+use std::collections::BTreeMap;
 
 pub use catalyst_core::ledger::audit::{ChainReport, VerifyReport};
 
@@ -51,7 +54,45 @@ impl Store {
                 }
                 state_mismatches.extend(audit.rebuild().compare(spec.kind, live));
             }
+            state_mismatches.extend(self.stage_count_mismatches().await?);
         }
         Ok(audit.finish(state_mismatches))
+    }
+}
+
+impl Store {
+    /// The dashboard's per-stage counts are kept by triggers, not the ledger: they must equal a
+    /// count of the (verified) participants table.
+    async fn stage_count_mismatches(&self) -> Result<Vec<StateMismatch>, StoreError> {
+        let mut counted: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for row in sqlx::query("SELECT site_id, stage, COUNT(*) FROM participants GROUP BY site_id, stage")
+            .fetch_all(self.pool())
+            .await?
+        {
+            counted.insert((row.try_get(0)?, row.try_get(1)?), row.try_get(2)?);
+        }
+        let mut mismatches = Vec::new();
+        for row in sqlx::query("SELECT site_id, stage, n FROM participant_stage_counts").fetch_all(self.pool()).await? {
+            let key: (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            let kept: i64 = row.try_get(2)?;
+            let actual = counted.remove(&key).unwrap_or(0);
+            if kept != actual {
+                mismatches.push(StateMismatch {
+                    entity_kind: "participant_stage_count".to_owned(),
+                    entity_id: format!("{}/{}", key.0, key.1),
+                    problem: format!(
+                        "the dashboard count is {kept} but the site has {actual} participants at this stage"
+                    ),
+                });
+            }
+        }
+        for ((site, stage), actual) in counted {
+            mismatches.push(StateMismatch {
+                entity_kind: "participant_stage_count".to_owned(),
+                entity_id: format!("{site}/{stage}"),
+                problem: format!("no dashboard count, but the site has {actual} participants at this stage"),
+            });
+        }
+        Ok(mismatches)
     }
 }

@@ -52,6 +52,14 @@ pub struct ChainHead {
     pub hash: String,
 }
 
+/// A `ledger.heads` entry of the system chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadsRecord {
+    pub seq: i64,
+    pub prev_hash: String,
+    pub heads: BTreeMap<String, (i64, String)>,
+}
+
 /// A position in the newest-first listing of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryCursor {
@@ -167,27 +175,55 @@ impl Store {
         rows.iter().map(decode_checkpoint).collect()
     }
 
-    /// The heads recorded by the newest `ledger.heads` entry of the system chain.
-    pub async fn last_recorded_heads(&self) -> Result<BTreeMap<String, (i64, String)>, StoreError> {
-        let row =
-            sqlx::query("SELECT after_json FROM ledger WHERE chain = $1 AND action = $2 ORDER BY seq DESC LIMIT 1")
-                .bind(SYSTEM_CHAIN)
-                .bind(HEADS_RECORDED)
-                .fetch_optional(self.pool())
-                .await?;
-        let mut heads = BTreeMap::new();
-        let Some(row) = row else { return Ok(heads) };
-        let text: Option<String> = row.try_get(0)?;
+    /// The newest `ledger.heads` entry of the system chain at or before entry `upto`: its position,
+    /// its predecessor's hash (to verify it as part of a signed segment) and the heads it records.
+    pub async fn last_heads_record(&self, upto: i64) -> Result<Option<HeadsRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, prev_hash, after_json FROM ledger WHERE chain = $1 AND action = $2 AND seq <= $3
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(SYSTEM_CHAIN)
+        .bind(HEADS_RECORDED)
+        .bind(upto)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let text: Option<String> = row.try_get(2)?;
         let value: serde_json::Value = serde_json::from_str(text.as_deref().unwrap_or("{}"))
             .map_err(|e| StoreError::Internal(format!("the last head record is not JSON: {e}")))?;
+        let mut heads = BTreeMap::new();
         for (chain, head) in value.get("heads").and_then(|h| h.as_object()).into_iter().flatten() {
-            if let (Some(seq), Some(hash)) =
-                (head.get("seq").and_then(|v| v.as_i64()), head.get("hash").and_then(|v| v.as_str()))
-            {
+            let seq = head.get("seq").and_then(|v| v.as_i64());
+            let hash = head.get("hash").and_then(|v| v.as_str());
+            if let (Some(seq), Some(hash)) = (seq, hash) {
                 heads.insert(chain.clone(), (seq, hash.to_owned()));
             }
         }
-        Ok(heads)
+        Ok(Some(HeadsRecord { seq: row.try_get(0)?, prev_hash: row.try_get(1)?, heads }))
+    }
+
+    /// Each chain's newest entry as the ledger itself holds it (not as `ledger_heads` says).
+    pub async fn newest_entries(&self) -> Result<Vec<ChainHead>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT l.chain, l.seq, l.hash FROM ledger l
+             JOIN (SELECT chain, MAX(seq) AS seq FROM ledger GROUP BY chain) m ON m.chain = l.chain AND m.seq = l.seq
+             ORDER BY l.chain",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok(ChainHead { chain: r.try_get(0)?, seq: r.try_get(1)?, hash: r.try_get(2)? })).collect()
+    }
+
+    /// The signatures stored at one position.
+    pub async fn signatures_at(&self, chain: &str, seq: i64) -> Result<Vec<Checkpoint>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT chain, seq, hash, signed_at, public_key, signature FROM ledger_checkpoints WHERE chain = $1 AND seq = $2",
+        )
+        .bind(chain.to_owned())
+        .bind(seq)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(decode_checkpoint).collect()
     }
 
     /// Checks what a chain gained since an entry already verified (`from`): every new entry links
@@ -215,6 +251,16 @@ impl Store {
             }
         }
         drop(rows);
+        let beyond: Option<i64> = sqlx::query("SELECT seq FROM ledger WHERE chain = $1 AND seq > $2 LIMIT 1")
+            .bind(chain.to_owned())
+            .bind(to.0)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        if let Some(extra) = beyond {
+            return Ok(Err(format!("chain {chain}: entry {extra} lies beyond its recorded head (entry {})", to.0)));
+        }
         let (seq, hash) = verifier.head();
         if (seq, hash) != to {
             return Ok(Err(format!(
@@ -242,41 +288,38 @@ impl Store {
     where
         F: FnMut(Entry, Vec<Checkpoint>),
     {
-        let columns: Vec<String> = ENTRY_COLUMNS.split(", ").map(|c| format!("l.{}", c.trim())).collect();
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {}, c.signed_at, c.public_key, c.signature, c.hash FROM ledger l
-             LEFT JOIN ledger_checkpoints c ON c.chain = l.chain AND c.seq = l.seq
-             WHERE l.chain = $1 ORDER BY l.seq, c.public_key",
-            columns.join(", ")
-        ));
-        let mut rows = sqlx::query(sql).bind(chain.to_owned()).fetch(self.pool());
-        let mut pending: Option<(Entry, Vec<Checkpoint>)> = None;
-        while let Some(row) = rows.try_next().await? {
+        // Two ordered streams merged by position, so that every stored entry row is visited on
+        // its own: a second row at the same position (possible once the primary key is dropped)
+        // reaches the chain verifier as the sequence fault it is, never merged into the first.
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {ENTRY_COLUMNS} FROM ledger WHERE chain = $1 ORDER BY seq"));
+        let mut entries = sqlx::query(sql).bind(chain.to_owned()).fetch(self.pool());
+        let mut signatures = sqlx::query(
+            "SELECT chain, seq, hash, signed_at, public_key, signature FROM ledger_checkpoints
+             WHERE chain = $1 ORDER BY seq, public_key",
+        )
+        .bind(chain.to_owned())
+        .fetch(self.pool());
+        let mut next_signature: Option<Checkpoint> = None;
+        while let Some(row) = entries.try_next().await? {
             let entry = decode_entry(&row)?;
-            let signed_at: Option<i64> = row.try_get(15)?;
-            let signature = match signed_at {
-                Some(at) => Some(Checkpoint {
-                    chain: entry.chain.clone(),
-                    seq: entry.seq,
-                    hash: row.try_get(18)?,
-                    signed_at: Timestamp(at),
-                    public_key: row.try_get(16)?,
-                    signature: row.try_get(17)?,
-                }),
-                None => None,
-            };
-            match &mut pending {
-                Some((current, signatures)) if current.seq == entry.seq => signatures.extend(signature),
-                _ => {
-                    if let Some((done, signatures)) = pending.take() {
-                        visit(done, signatures);
+            let mut at_entry = Vec::new();
+            loop {
+                if next_signature.is_none() {
+                    next_signature = match signatures.try_next().await? {
+                        Some(row) => Some(decode_checkpoint(&row)?),
+                        None => None,
+                    };
+                }
+                match next_signature.take() {
+                    Some(signature) if signature.seq < entry.seq => {}
+                    Some(signature) if signature.seq == entry.seq => at_entry.push(signature),
+                    other => {
+                        next_signature = other;
+                        break;
                     }
-                    pending = Some((entry, signature.into_iter().collect()));
                 }
             }
-        }
-        if let Some((done, signatures)) = pending {
-            visit(done, signatures);
+            visit(entry, at_entry);
         }
         Ok(())
     }

@@ -79,9 +79,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             let (seq, hash): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
-            if seq > 0 {
-                self.check_head_is_signed(&mut tx, &chain.chain, seq, &hash).await?;
-            }
+            self.check_head_is_signed(&mut tx, &chain.chain, seq, &hash).await?;
             if created && chain.chain != SYSTEM_CHAIN {
                 opened.push(chain.chain.clone());
                 // "system" sorts after every "site:" chain, so locking it last keeps the order.
@@ -110,6 +108,23 @@ impl Store {
         hash: &str,
     ) -> Result<(), StoreError> {
         let signer = self.signer_arc();
+        // The head must be the chain's newest entry: an entry appended past it is a forgery.
+        let newest: Option<(i64, String)> =
+            sqlx::query("SELECT seq, hash FROM ledger WHERE chain = $1 ORDER BY seq DESC LIMIT 1")
+                .bind(chain.to_owned())
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+                .transpose()?;
+        let matches = match &newest {
+            None => seq == 0,
+            Some((s, h)) => *s == seq && h == hash,
+        };
+        if !matches {
+            return Err(StoreError::Tampered(format!(
+                "chain {chain}: the recorded head (entry {seq}) is not the chain's newest entry"
+            )));
+        }
         if let Some((known_seq, known_hash)) = signer.known_head(chain) {
             if known_seq == seq && known_hash == hash {
                 return Ok(());
@@ -120,17 +135,8 @@ impl Store {
                 )));
             }
         }
-        let entry_hash: Option<String> = sqlx::query("SELECT hash FROM ledger WHERE chain = $1 AND seq = $2")
-            .bind(chain.to_owned())
-            .bind(seq)
-            .fetch_optional(&mut **tx)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
-        if entry_hash.as_deref() != Some(hash) {
-            return Err(StoreError::Tampered(format!(
-                "chain {chain}: the recorded head (entry {seq}) is not the chain's entry {seq}"
-            )));
+        if seq == 0 {
+            return Ok(());
         }
         let rows = sqlx::query(
             "SELECT chain, seq, hash, signed_at, public_key, signature FROM ledger_checkpoints WHERE chain = $1 AND seq = $2",

@@ -784,3 +784,107 @@ async fn a_receipt_must_be_signed_by_a_trusted_key_and_its_chains_must_exist() {
         assert_named(&report, b.name, &["site:gone", "missing from the database"]);
     }
 }
+
+/// Rebuilds `table` without its primary key, as an attacker could, to hold duplicate rows.
+async fn drop_primary_key(backend: &Backend, table: &str) {
+    if backend.name == "sqlite" {
+        let pool = AnyPoolOptions::new().max_connections(1).connect(&backend.url).await.unwrap();
+        for sql in [
+            "PRAGMA foreign_keys = OFF".to_owned(),
+            format!("CREATE TABLE {table}_copy AS SELECT * FROM {table}"),
+            format!("DROP TABLE {table}"),
+            format!("ALTER TABLE {table}_copy RENAME TO {table}"),
+        ] {
+            sqlx::query(AssertSqlSafe(sql)).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    } else {
+        for sql in [
+            format!("CREATE TABLE {table}_copy AS SELECT * FROM {table}"),
+            format!("DROP TABLE {table} CASCADE"),
+            format!("ALTER TABLE {table}_copy RENAME TO {table}"),
+        ] {
+            raw(&backend.url, &sql).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_second_entry_at_the_same_position_is_caught() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        site_with_participants(&store, "s1", "SYD", 3).await;
+        let chain = site_chain("s1");
+        drop_every_guard(&b).await;
+        drop_primary_key(&b, "ledger").await;
+        raw(&b.url, &format!(
+            "INSERT INTO ledger SELECT chain, seq, at_us, zone, 'event', actor_id, actor_name, 'deviation.waived', entity_kind,
+             entity_id, NULL, '{{\"note\":\"waived verbally\"}}', 'forged', prev_hash, hash FROM ledger WHERE chain = '{chain}' AND seq = 2"
+        )).await.unwrap();
+        assert_named(&verify(&store).await, b.name, &[&chain, "entry 2", "sequence gap"]);
+    }
+}
+
+#[tokio::test]
+async fn an_entry_appended_behind_an_unchanged_head_and_a_removed_head_row_are_caught() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        site_with_participants(&store, "s1", "SYD", 2).await;
+        let chain = site_chain("s1");
+        drop_every_guard(&b).await;
+        raw(&b.url, &format!(
+            "INSERT INTO ledger SELECT chain, seq + 1, at_us, zone, kind, actor_id, actor_name, action, entity_kind, entity_id,
+             before_json, after_json, reason, hash, hash FROM ledger WHERE chain = '{chain}' AND seq = 2"
+        )).await.unwrap();
+        for server in [store.clone(), open(&b.url).await] {
+            let refused = server.begin_write(Timestamp(10_000), actor(), &[site_ref("s1")]).await;
+            assert!(
+                matches!(refused, Err(StoreError::Tampered(ref m)) if m.contains("not the chain's newest entry")),
+                "{}: {:?}",
+                b.name,
+                refused.err()
+            );
+        }
+        raw(&b.url, &format!("DELETE FROM ledger WHERE chain = '{chain}' AND seq = 3")).await.unwrap();
+        raw(&b.url, &format!("DELETE FROM ledger_heads WHERE chain = '{chain}'")).await.unwrap();
+        assert_named(&verify(&store).await, b.name, &[&chain, "no recorded head"]);
+    }
+}
+
+#[tokio::test]
+async fn a_receipt_that_leaves_out_a_chain_or_the_system_chain_does_not_pass() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        site_with_participants(&store, "s1", "SYD", 1).await;
+        let heads = store.signed_heads().await.unwrap();
+        let key = [server_key().verifying_key()];
+        let without_site = receipt_of(heads.iter().filter(|h| h.chain == SYSTEM_CHAIN).cloned().collect());
+        let report = store.verify_ledger(&key, Some(&without_site)).await.unwrap();
+        assert_named(&report, b.name, &["leaves out chain site:s1"]);
+        let empty = receipt_of(Vec::new());
+        assert_named(&store.verify_ledger(&key, Some(&empty)).await.unwrap(), b.name, &["no head of the system chain"]);
+    }
+}
+
+#[tokio::test]
+async fn duplicated_live_rows_and_altered_dashboard_counts_are_caught() {
+    for b in backends().await {
+        let store = open(&b.url).await;
+        site_with_participants(&store, "s1", "SYD", 2).await;
+        raw(&b.url, "UPDATE participant_stage_counts SET n = n + 40").await.unwrap();
+        assert_named(&verify(&store).await, b.name, &["participant_stage_count", "s1/screening", "is 42"]);
+        raw(&b.url, "UPDATE participant_stage_counts SET n = n - 40").await.unwrap();
+        assert!(verify(&store).await.ok, "{}", b.name);
+        drop_primary_key(&b, "participants").await;
+        let duplicate = "INSERT INTO participants SELECT * FROM participants WHERE serial = 1";
+        if b.name == "sqlite" {
+            let pool = AnyPoolOptions::new().max_connections(1).connect(&b.url).await.unwrap();
+            sqlx::query("PRAGMA foreign_keys = OFF").execute(&pool).await.unwrap();
+            sqlx::query(duplicate).execute(&pool).await.unwrap();
+            pool.close().await;
+        } else {
+            raw(&b.url, duplicate).await.unwrap();
+        }
+        assert_named(&verify(&store).await, b.name, &["participant p-SYD-1", "more than once"]);
+    }
+}

@@ -75,7 +75,13 @@ struct Open {
 #[derive(Debug)]
 pub struct LedgerAudit {
     trusted: Vec<VerifyingKey>,
+    /// Heads vouched for by the receipt, per chain.
     expected: BTreeMap<String, Vec<Expected>>,
+    /// The newest head the system chain's head records give for each chain (records only ever
+    /// move a chain forward, which is checked, so the newest one implies the others).
+    recorded: BTreeMap<String, Expected>,
+    /// The receipt's system-chain head and chains, to check that it leaves none out.
+    receipt_scope: Option<(i64, BTreeSet<String>)>,
     /// Chain name -> the system entry that opened it.
     opened: BTreeMap<String, i64>,
     seen: BTreeSet<String>,
@@ -95,6 +101,8 @@ impl LedgerAudit {
         let mut audit = Self {
             trusted,
             expected: BTreeMap::new(),
+            recorded: BTreeMap::new(),
+            receipt_scope: None,
             opened: BTreeMap::new(),
             seen: BTreeSet::new(),
             rebuild: StateRebuild::new(),
@@ -110,6 +118,13 @@ impl LedgerAudit {
         }
         if let Some(receipt) = receipt {
             let source = format!("the receipt issued at {}", receipt.issued_at.to_rfc3339());
+            match receipt.heads.iter().find(|h| h.chain == SYSTEM_CHAIN) {
+                Some(system) => {
+                    let chains = receipt.heads.iter().map(|h| h.chain.clone()).collect();
+                    audit.receipt_scope = Some((system.seq, chains));
+                }
+                None => audit.checkpoint_faults.push(format!("{source} holds no head of the system chain")),
+            }
             for head in &receipt.heads {
                 match verify_checkpoint(head, &audit.trusted) {
                     Ok(()) => audit.expect(&head.chain, head.seq, &head.hash, source.clone()),
@@ -130,6 +145,19 @@ impl LedgerAudit {
         self.expected.entry(chain.to_owned()).or_default().push(Expected { seq, hash: hash.to_owned(), source });
     }
 
+    fn record_head(&mut self, chain: &str, seq: i64, hash: &str, source: &str) {
+        if let Some(previous) = self.recorded.get(chain)
+            && (seq < previous.seq || (seq == previous.seq && hash != previous.hash))
+        {
+            self.history_faults.push(format!(
+                "{source}: chain {chain} goes back from entry {} ({}) to entry {seq}",
+                previous.seq, previous.source
+            ));
+            return;
+        }
+        self.recorded.insert(chain.to_owned(), Expected { seq, hash: hash.to_owned(), source: source.to_owned() });
+    }
+
     /// Starts a chain. The system chain must come first: it says which chains exist, which heads
     /// they had and which keys were rotated to.
     pub fn begin_chain(&mut self, chain: &str) {
@@ -138,7 +166,8 @@ impl LedgerAudit {
             self.warnings.push(format!("chain {chain} was audited before the system chain"));
         }
         self.seen.insert(chain.to_owned());
-        let expected = self.expected.remove(chain).unwrap_or_default();
+        let mut expected = self.expected.remove(chain).unwrap_or_default();
+        expected.extend(self.recorded.remove(chain));
         self.open = Some((
             chain.to_owned(),
             Open {
@@ -210,7 +239,7 @@ impl LedgerAudit {
                     let seq = head.get("seq").and_then(serde_json::Value::as_i64);
                     let hash = head.get("hash").and_then(serde_json::Value::as_str);
                     match (seq, hash) {
-                        (Some(seq), Some(hash)) => self.expect(&chain, seq, hash, source.clone()),
+                        (Some(seq), Some(hash)) if seq >= 1 => self.record_head(&chain, seq, hash, &source),
                         _ => self.history_faults.push(format!("{source}: the head of chain {chain} is malformed")),
                     }
                 }
@@ -261,6 +290,14 @@ impl LedgerAudit {
                      (written outside Catalyst, or their signatures were removed)",
                     open.last_signed + 1
                 ));
+            }
+            if recorded_head.is_none() && head_seq > 0 {
+                self.chain_faults.push(Fault {
+                    chain: chain.clone(),
+                    seq: head_seq,
+                    problem: "the chain has entries but no recorded head (its row in ledger_heads was removed)"
+                        .to_owned(),
+                });
             }
             if let Some((seq, hash)) = recorded_head
                 && (seq != head_seq || hash != head_hash)
@@ -319,6 +356,22 @@ impl LedgerAudit {
             if chain != SYSTEM_CHAIN && !self.opened.contains_key(chain) {
                 self.history_faults.push(format!("chain {chain} exists but the system chain never opened it"));
             }
+        }
+        if let Some((system_seq, chains)) = &self.receipt_scope {
+            for (chain, opened_at) in &self.opened {
+                if opened_at <= system_seq && !chains.contains(chain) {
+                    self.history_faults.push(format!(
+                        "the receipt leaves out chain {chain}, which system entry {opened_at} opened before the receipt"
+                    ));
+                }
+            }
+        }
+        if self.seen.is_empty() {
+            self.warnings.push("the ledger is empty: there is nothing to verify".to_owned());
+        }
+        let recorded: Vec<(String, Expected)> = std::mem::take(&mut self.recorded).into_iter().collect();
+        for (chain, e) in recorded {
+            self.expected.entry(chain).or_default().push(e);
         }
         for (chain, expected) in &self.expected {
             for e in expected {

@@ -422,6 +422,10 @@ impl StateRebuild {
             problem,
         };
         for (id, live) in live_rows {
+            if seen.contains(&id) {
+                mismatches.push(mismatch(&id, "the table holds this id more than once".to_owned()));
+                continue;
+            }
             match rebuilt.get(&id) {
                 None => mismatches.push(mismatch(&id, "row in the table has no ledger history".to_owned())),
                 Some((row, from)) => {
