@@ -63,16 +63,16 @@ impl App {
         let mut recorded = BTreeMap::new();
         // The baseline is the newest head record only if it lies in the signed system chain: an
         // entry slipped in beside it must neither suppress an alarm nor be copied forward.
-        if let Some(system) = self.store.chain_head(SYSTEM_CHAIN).await? {
-            if let Some(record) = self.store.last_heads_record(system.seq).await? {
-                let segment = (record.seq - 1, record.prev_hash.as_str());
-                match self.store.verify_segment(SYSTEM_CHAIN, segment, (system.seq, &system.hash)).await? {
-                    Ok(()) => recorded = record.heads,
-                    Err(problem) => outcome.alarms.push(format!(
-                        "the head record at system entry {} is not part of the signed system chain: {problem}",
-                        record.seq
-                    )),
-                }
+        if let Some(system) = self.store.chain_head(SYSTEM_CHAIN).await?
+            && let Some(record) = self.store.last_heads_record(system.seq).await?
+        {
+            let segment = (record.seq - 1, record.prev_hash.as_str());
+            match self.store.verify_segment(SYSTEM_CHAIN, segment, (system.seq, &system.hash)).await? {
+                Ok(()) => recorded = record.heads,
+                Err(problem) => outcome.alarms.push(format!(
+                    "the head record at system entry {} is not part of the signed system chain: {problem}",
+                    record.seq
+                )),
             }
         }
         if !outcome.alarms.is_empty() {
