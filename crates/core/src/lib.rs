@@ -13,6 +13,7 @@ pub mod outcomes;
 pub mod people;
 pub mod policy;
 pub mod record;
+pub mod seal;
 pub mod settings;
 pub mod time;
 pub mod treatment;
