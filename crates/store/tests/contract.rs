@@ -646,6 +646,20 @@ async fn a_correctly_hashed_entry_appended_outside_catalyst_is_caught_and_never_
     }
 }
 
+/// The cleanest truncation: every entry of `kept.chain` after `kept`, with its signatures and the
+/// participants those entries registered (serials above `serial`), and the head moved back.
+async fn cut_chain_after(b: &Backend, kept: &catalyst_store::ledger::ChainHead, serial: i64) {
+    let chain = &kept.chain;
+    for sql in [
+        format!("DELETE FROM ledger WHERE chain = '{chain}' AND seq > {}", kept.seq),
+        format!("DELETE FROM ledger_checkpoints WHERE chain = '{chain}' AND seq > {}", kept.seq),
+        format!("UPDATE ledger_heads SET seq = {}, hash = '{}' WHERE chain = '{chain}'", kept.seq, kept.hash),
+        format!("DELETE FROM participants WHERE serial > {serial}"),
+    ] {
+        raw(&b.url, &sql).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn truncating_the_newest_entries_is_caught_by_a_receipt_or_a_head_record() {
     for b in backends().await {
@@ -660,14 +674,7 @@ async fn truncating_the_newest_entries_is_caught_by_a_receipt_or_a_head_record()
         assert!(store.verify_ledger(&[server_key().verifying_key()], Some(&receipt)).await.unwrap().ok, "{}", b.name);
 
         drop_every_guard(&b).await;
-        for sql in [
-            format!("DELETE FROM ledger WHERE chain = '{chain}' AND seq > {}", kept.seq),
-            format!("DELETE FROM ledger_checkpoints WHERE chain = '{chain}' AND seq > {}", kept.seq),
-            format!("UPDATE ledger_heads SET seq = {}, hash = '{}' WHERE chain = '{chain}'", kept.seq, kept.hash),
-            "DELETE FROM participants WHERE serial > 4".to_owned(),
-        ] {
-            raw(&b.url, &sql).await.unwrap();
-        }
+        cut_chain_after(&b, &kept, 4).await;
         // Without a receipt or a head record, a clean cut at a commit boundary is undetectable
         // (docs/ledger.md says so); the receipt names it.
         let fresh = open(&b.url).await;
@@ -705,14 +712,7 @@ async fn a_head_record_in_the_system_chain_catches_truncation_without_a_receipt(
         tx.commit().await.unwrap();
 
         drop_every_guard(&b).await;
-        for sql in [
-            format!("DELETE FROM ledger WHERE chain = '{chain}' AND seq > {}", kept.seq),
-            format!("DELETE FROM ledger_checkpoints WHERE chain = '{chain}' AND seq > {}", kept.seq),
-            format!("UPDATE ledger_heads SET seq = {}, hash = '{}' WHERE chain = '{chain}'", kept.seq, kept.hash),
-            "DELETE FROM participants WHERE serial > 3".to_owned(),
-        ] {
-            raw(&b.url, &sql).await.unwrap();
-        }
+        cut_chain_after(&b, &kept, 3).await;
         assert_named(
             &verify(&open(&b.url).await).await,
             b.name,
