@@ -363,6 +363,66 @@ pub fn check_grant_scope(role: Role, site_id: Option<&str>) -> Result<(), Domain
     }
 }
 
+/// The duties a person's roles may belong to. Administration, monitoring, independent rating,
+/// treatment and being a participant are kept apart: one person's grants all belong to one
+/// duty, at every site (an administrator who could also treat would read clinical records; a
+/// rater who could also monitor would see treatment and be unblinded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duty {
+    Administration,
+    Monitoring,
+    Rating,
+    Treatment,
+    Participation,
+}
+
+impl Duty {
+    pub fn of(role: Role) -> Duty {
+        match role {
+            Role::Administrator => Duty::Administration,
+            Role::Monitor => Duty::Monitoring,
+            Role::Rater => Duty::Rating,
+            Role::SiteLead | Role::Therapist | Role::Physician | Role::Pharmacist => Duty::Treatment,
+            Role::Participant => Duty::Participation,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Duty::Administration => "administration",
+            Duty::Monitoring => "monitoring",
+            Duty::Rating => "independent rating",
+            Duty::Treatment => "treatment",
+            Duty::Participation => "taking part as a participant",
+        }
+    }
+}
+
+/// Refuses a new grant whose duty differs from a role the person already holds, at any site.
+/// A clash involving an independent rater is reported under the rule `blinding`, any other
+/// under `separation_of_duties`.
+pub fn check_separation_of_duties(held: &[Role], new: Role) -> Result<(), DomainError> {
+    let duty = Duty::of(new);
+    let Some(clash) = held.iter().copied().find(|r| Duty::of(*r) != duty) else {
+        return Ok(());
+    };
+    let rule = if new == Role::Rater || clash == Role::Rater { "blinding" } else { "separation_of_duties" };
+    let why = if rule == "blinding" {
+        "an independent rater may hold no role that sees treatment, monitoring or administration, at any site"
+    } else {
+        "administration, monitoring, rating, treatment and participation are kept apart"
+    };
+    Err(DomainError::invalid(
+        "role",
+        rule,
+        format!(
+            "this person already holds {clash} ({}); {new} is {}: {why}; grant it to someone else",
+            Duty::of(clash).label(),
+            duty.label()
+        ),
+    ))
+}
+
 pub static PARTICIPANTS: TableSpec = TableSpec {
     kind: "participant",
     table: "participants",
@@ -446,6 +506,33 @@ mod tests {
         assert!(check_grant_scope(Role::Rater, Some("s")).is_ok());
         assert!(check_grant_scope(Role::Monitor, None).is_ok());
         assert!(check_grant_scope(Role::Participant, Some("s")).is_ok());
+    }
+
+    #[test]
+    fn duties_are_kept_apart_at_every_site() {
+        use Role::*;
+        for (held, new, rule) in [
+            (Rater, Monitor, Some("blinding")),
+            (Monitor, Rater, Some("blinding")),
+            (Rater, Therapist, Some("blinding")),
+            (Pharmacist, Rater, Some("blinding")),
+            (Administrator, Therapist, Some("separation_of_duties")),
+            (Administrator, SiteLead, Some("separation_of_duties")),
+            (Monitor, Physician, Some("separation_of_duties")),
+            (Administrator, Monitor, Some("separation_of_duties")),
+            (Participant, Therapist, Some("separation_of_duties")),
+            (SiteLead, Therapist, None),
+            (Therapist, Physician, None),
+            (Rater, Rater, None),
+            (Monitor, Monitor, None),
+        ] {
+            let got = check_separation_of_duties(&[held], new).err().map(|e| match e {
+                DomainError::Invalid(v) => v[0].rule.clone(),
+                other => format!("{other:?}"),
+            });
+            assert_eq!(got.as_deref(), rule, "{held} then {new}");
+        }
+        assert!(check_separation_of_duties(&[], Administrator).is_ok());
     }
 
     #[test]

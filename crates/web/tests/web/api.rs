@@ -452,3 +452,85 @@ async fn review_fixes_blinding_redaction_and_password_guessing() {
         .await;
     assert_eq!(status, 429, "the account is locked after five wrong passwords");
 }
+
+/// Issue 10, items 1 and 4: administration, monitoring, rating and treatment are kept apart.
+#[tokio::test]
+async fn role_grants_keep_administration_monitoring_rating_and_treatment_apart() {
+    let t = TestApp::spawn().await;
+    let admin = t.token("admin").await;
+    let syd = t.site_id("SYD").await;
+    let user_id = |name: &'static str| {
+        let store = t.app.store.clone();
+        async move { store.user_by_username(name).await.unwrap().unwrap().id }
+    };
+    let rater = user_id("rater").await;
+    let monitor = user_id("monitor").await;
+    let admin_id = user_id("admin").await;
+    let grant = |token: String, user: String, body: Value| {
+        let t = &t;
+        async move { t.post(&token, &format!("/api/v1/users/{user}/roles"), body).await }
+    };
+    // Item 1: a rater may not be a monitor (at all sites or one), nor a monitor a rater.
+    for (user, body) in [
+        (&rater, json!({"role": "monitor"})),
+        (&rater, json!({"role": "monitor", "site_id": syd})),
+        (&monitor, json!({"role": "rater"})),
+        (&monitor, json!({"role": "rater", "site_id": syd})),
+    ] {
+        let (status, problem) = grant(admin.clone(), user.clone(), body.clone()).await;
+        assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("blinding")), "{body}: {problem}");
+    }
+    // Item 4: the administrator may not make themself (or the monitor) clinical staff.
+    for (user, role) in [(&admin_id, "therapist"), (&admin_id, "site_lead"), (&monitor, "physician")] {
+        let (status, problem) = grant(admin.clone(), user.clone(), json!({"role": role, "site_id": syd})).await;
+        assert_eq!(
+            (status, problem["errors"][0]["rule"].as_str()),
+            (422, Some("separation_of_duties")),
+            "{role}: {problem}"
+        );
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("kept apart"));
+    }
+    // … nor may a site lead grant a clinical role to the administrator or the monitor.
+    let lead = t.token("lead.syd").await;
+    for user in [&admin_id, &monitor] {
+        let (status, problem) = grant(lead.clone(), user.clone(), json!({"role": "therapist", "site_id": syd})).await;
+        assert_eq!(status, 422, "{problem}");
+    }
+    // The administrator still reads no clinical record.
+    assert_eq!(t.get(&admin, &format!("/api/v1/sites/{syd}/participants")).await.0, 403);
+    // Grants within one duty still work.
+    let therapist = user_id("therapist1.syd").await;
+    let (status, body) = grant(admin.clone(), therapist, json!({"role": "physician", "site_id": syd})).await;
+    assert_eq!(status, 201, "{body}");
+}
+
+/// Item 1 under concurrency: a rater grant and a clinical grant at two sites, sent at once, for
+/// the same new person: exactly one of them holds.
+#[tokio::test]
+async fn concurrent_grants_cannot_mix_rating_and_treatment() {
+    let t = TestApp::spawn().await;
+    let admin = t.token("admin").await;
+    let syd = t.site_id("SYD").await;
+    let bos = t.site_id("BOS").await;
+    for round in 0..4 {
+        let (status, created) = t
+            .post(
+                &admin,
+                "/api/v1/users",
+                json!({"username": format!("new.person{round}"), "display_name": "New Person", "password": "a long password"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let user = created["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/users/{user}/roles");
+        let (a, b) = tokio::join!(
+            t.post(&admin, &path, json!({"role": "rater", "site_id": syd})),
+            t.post(&admin, &path, json!({"role": "therapist", "site_id": bos})),
+        );
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [201, 422], "{a:?} {b:?}");
+        let grants = t.app.store.grants_for_user(&user).await.unwrap();
+        assert_eq!(grants.len(), 1);
+    }
+}
