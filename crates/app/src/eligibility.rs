@@ -396,8 +396,10 @@ impl App {
         Ok(updated)
     }
 
+    /// Consent reveals whether treatment goes on (a withdrawal, the touch and video parts,
+    /// signing times), so it needs the right to see treatment: blinded raters may not.
     pub async fn consent_status(&self, actor: &Actor, participant_id: &str) -> AppResult<ConsentStatus> {
-        self.participant_for(actor, Action::ViewParticipant, participant_id).await?;
+        self.participant_for(actor, Action::ViewTreatment, participant_id).await?;
         self.consent_state(participant_id).await
     }
 

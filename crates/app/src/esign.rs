@@ -149,7 +149,10 @@ impl App {
             Some(participant_id) => Resource::Participant { site_id: &target.site_id, participant_id },
             None => Resource::Site { site_id: &target.site_id },
         };
-        self.authorize(actor, Action::ViewParticipant, resource).await?;
+        // Signatures on a screening or a consent tell when the course moved on: only those
+        // who may see treatment read them (a blinded rater sees those on participant records).
+        let action = if entity_kind == "participant" { Action::ViewParticipant } else { Action::ViewTreatment };
+        self.authorize(actor, action, resource).await?;
         let may_see_changes = match &target.participant_id {
             Some(participant_id) => Self::may(
                 actor,

@@ -239,3 +239,32 @@ async fn the_guided_form_refuses_half_filled_rows_and_keeps_what_was_entered() {
     assert!(html.contains(r#"name="caps5.total" value="44""#), "what was entered comes back");
     assert!(t.app.store.screenings_for(&p).await.unwrap().is_empty(), "nothing saved");
 }
+
+/// Issue 10, item 2: a blinded rater reads no consent (API, page, or its signatures); those
+/// who see treatment still do.
+#[tokio::test]
+async fn raters_read_no_consent() {
+    let t = TestApp::spawn().await;
+    let p = t.participant_id("SYD-0005").await;
+    let lead = t.token("lead.syd").await;
+    let (status, consent) = t.get(&lead, &format!("/api/v1/participants/{p}/consent")).await;
+    assert_eq!(status, 200, "{consent}");
+    let consent_id = consent["consent"]["id"].as_str().expect("the demo participant has consented").to_owned();
+    let signatures = format!("/api/v1/signatures?entity_kind=consent&entity_id={consent_id}");
+    assert_eq!(t.get(&lead, &signatures).await.0, 200);
+    let monitor = t.token("monitor").await;
+    assert_eq!(t.get(&monitor, &format!("/api/v1/participants/{p}/consent")).await.0, 200);
+
+    let rater = t.token("rater").await;
+    let (status, body) = t.get(&rater, &format!("/api/v1/participants/{p}/consent")).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.to_string().contains("withdrawn") && !body.to_string().contains("granted"));
+    assert_eq!(t.get(&rater, &signatures).await.0, 403);
+    let browser = t.browser("rater").await;
+    let page = browser.get(t.url(&format!("/participants/{p}/consent"))).send().await.unwrap();
+    assert_eq!(page.status(), 403);
+    let record = browser.get(t.url(&format!("/participants/{p}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!record.contains("/consent\""), "the rater's view of the record links no consent");
+    // The rater still reads what a CAPS-5 interview needs.
+    assert_eq!(t.get(&rater, &format!("/api/v1/participants/{p}")).await.0, 200);
+}
