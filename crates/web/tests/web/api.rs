@@ -534,3 +534,55 @@ async fn concurrent_grants_cannot_mix_rating_and_treatment() {
         assert_eq!(grants.len(), 1);
     }
 }
+
+/// Issue 10, item 3: administrators read neither the values nor the reason of clinical changes,
+/// unknown kinds are redacted by default, and a record's history is redacted the same way.
+#[tokio::test]
+async fn audit_redaction_covers_reasons_unknown_kinds_and_record_history() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.syd").await;
+    let syd = t.site_id("SYD").await;
+    let p = t.participant_id("SYD-0005").await;
+    let secret = "flashbacks after the session, partner worried";
+    let (status, body) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{p}/consent/withdraw"),
+            json!({"part": "video_recording", "reason": secret}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // An entry of a kind this build has never heard of, on the site's chain.
+    let site = t.app.store.get::<catalyst_core::people::Site>(&syd).await.unwrap().unwrap();
+    let chain = catalyst_store::ChainRef { chain: format!("site:{syd}"), zone: site.time_zone.as_str().to_owned() };
+    let mut tx = t
+        .app
+        .store
+        .begin_write(t.app.now(), catalyst_core::ledger::AuditActor::system("test"), std::slice::from_ref(&chain))
+        .await
+        .unwrap();
+    let mut details = catalyst_core::record::Row::new();
+    details.insert("note".into(), "dose 125 mg, marker-zq7".into());
+    tx.event(&chain.chain, "future.thing", "future_kind", "f-1", details).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let admin = t.token("admin").await;
+    let (_, entries) = t.get(&admin, "/api/v1/audit/ledger?limit=500").await;
+    let text = entries.to_string();
+    assert!(!text.contains(secret), "the withdrawal's reason is redacted for the administrator");
+    assert!(!text.contains("marker-zq7"), "an unknown kind is redacted by default");
+    let withdrawal = entries.as_array().unwrap().iter().find(|e| e["entity_kind"] == "consent").unwrap();
+    assert!(withdrawal["reason"].as_str().unwrap().contains("redacted"), "{withdrawal}");
+    assert!(text.contains("\"entity_kind\":\"site\""), "the running of the system stays visible");
+
+    // The site lead, who may see treatment, reads both.
+    let (_, entries) = t.get(&lead, &format!("/api/v1/audit/ledger?site_id={syd}&limit=500")).await;
+    assert!(entries.to_string().contains(secret) && entries.to_string().contains("marker-zq7"));
+
+    // A record's history is redacted for the administrator too.
+    let (admin_actor, _) = t.app.authenticate(&admin).await.unwrap();
+    let consent_id = withdrawal["entity_id"].as_str().unwrap();
+    let history = t.app.record_history(&admin_actor, &syd, "consent", consent_id).await.unwrap();
+    assert!(!history.is_empty());
+    assert!(history.iter().all(|e| !format!("{e:?}").contains(secret) && !format!("{e:?}").contains("granted")));
+}
