@@ -378,14 +378,35 @@ impl App {
             out_of_window_reason: out_of_window_reason.clone(),
         };
         let end = request.end().map_err(|e| DomainError::invalid("time", "time", e.to_string()))?;
+
+        // Everything another booking or attendance could change meanwhile is read again inside
+        // the write transaction, after locking the schedules of these people and this room
+        // (across sites), so two bookings of the same therapist or room cannot both succeed.
+        let chain = Self::site_chain_ref(&site);
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        let mut resources: Vec<String> = staff.iter().map(|s| format!("person:{}", s.person)).collect();
+        resources.push(format!("room:{}", room.id));
+        tx.lock_schedules(&resources).await?;
+        let now_booked = tx
+            .appointments_for(&participant.id)
+            .await?
+            .into_iter()
+            .filter(|a| a.visit_id == entry.visit.id && a.status != AppointmentStatus::Cancelled)
+            .max_by_key(|a| a.starts_at);
+        if now_booked != entry.appointment {
+            return Err(DomainError::Conflict(format!(
+                "{} was booked or changed by someone else meanwhile; reload the course and try again",
+                entry.visit.id
+            ))
+            .into());
+        }
         let mut credentials = BTreeMap::new();
         for s in &staff {
-            if let Some(record) = self.store.get::<StaffCredential>(&s.person).await? {
+            if let Some(record) = tx.get::<StaffCredential>(&s.person).await? {
                 credentials.insert(s.person.clone(), credential_of(&record)?);
             }
         }
-        let bookings: Vec<Booking> = self
-            .store
+        let bookings: Vec<Booking> = tx
             .appointments_overlapping(timestamp(start), timestamp(end))
             .await?
             .into_iter()
@@ -424,12 +445,13 @@ impl App {
         };
         let deviations: Vec<Deviation> =
             drafts.iter().map(|d| self.deviation_from(&participant, d, "automatic", &actor.user_id)).collect();
-        let chain = Self::site_chain_ref(&site);
-        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        if reschedule.is_some() {
-            tx.update(&chain.chain, "appointment.reschedule", &appointment, &reason).await?;
-        } else {
-            tx.insert(&chain.chain, "appointment.book", &appointment).await?;
+        match reschedule {
+            // Only the booking as it was read may be moved: an attendance recorded meanwhile is
+            // never reverted to "booked".
+            Some(before) => {
+                tx.update_from(&chain.chain, "appointment.reschedule", before, &appointment, &reason).await?
+            }
+            None => tx.insert(&chain.chain, "appointment.book", &appointment).await?,
         }
         for d in &deviations {
             tx.insert(&chain.chain, "deviation.record", d).await?;

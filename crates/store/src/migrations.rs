@@ -206,6 +206,13 @@ Migration {
     ],
     sqlite: &[],
     postgres: &[],
+},
+Migration {
+    version: 6,
+    name: "schedule locks: bookings of one person or room serialise across sites",
+    common: &["CREATE TABLE schedule_locks (resource TEXT PRIMARY KEY)"],
+    sqlite: &[],
+    postgres: &[],
 }];
 
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {

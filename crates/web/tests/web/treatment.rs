@@ -357,3 +357,139 @@ async fn a_blinded_rater_cannot_be_booked_into_a_treatment_session() {
         .await;
     assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("blinding")), "{problem}");
 }
+
+/// Books `(participant, body)` pairs at once and returns the answers.
+async fn book_at_once(t: &TestApp, token: &str, a: (&str, Value), b: (&str, Value)) -> [(u16, Value); 2] {
+    let (path_a, path_b) =
+        (format!("/api/v1/participants/{}/bookings", a.0), format!("/api/v1/participants/{}/bookings", b.0));
+    let (x, y) = tokio::join!(t.post(token, &path_a, a.1), t.post(token, &path_b, b.1));
+    [x, y]
+}
+
+/// Issue 10, item 12: two bookings of the same therapists at once, at one site and across two
+/// sites, never both succeed: the clash is checked again inside the write transaction, under a
+/// lock on each person's and room's schedule.
+#[tokio::test]
+async fn concurrent_bookings_of_the_same_therapists_cannot_both_succeed() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let bos_today = today(&t, "BOS").await;
+    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &bos_today).await;
+    let (q, _) = enrol_with(&t, &lead, "BOS-0002", &bos_today).await;
+    let date = visit(&timeline, "prep1")["visit"]["target"].as_str().unwrap().to_owned();
+    let (room_a, room_b) =
+        (room(&t, &lead, "BOS", "Session room A").await, room(&t, &lead, "BOS", "Session room B").await);
+    let staff = [user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await];
+    let body =
+        |room: &str| json!({"visit_id": "prep1", "date": date, "time": "10:00", "room_id": room, "staff": staff});
+    let cancel = |answers: [(u16, Value); 2]| {
+        let t = &t;
+        let lead = &lead;
+        async move {
+            let mut statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+            statuses.sort();
+            assert_eq!(statuses, [201, 422], "exactly one booking holds: {answers:?}");
+            let won = answers.iter().find(|a| a.0 == 201).unwrap();
+            let id = won.1["appointment"]["id"].as_str().unwrap();
+            let (status, body) = t
+                .post(
+                    lead,
+                    &format!("/api/v1/appointments/{id}/attendance"),
+                    json!({"status": "cancelled", "note": "test round over"}),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    for _ in 0..5 {
+        cancel(book_at_once(&t, &lead, (&p, body(&room_a)), (&q, body(&room_b))).await).await;
+    }
+
+    // Across sites: the same two therapists also work at Sydney.
+    let admin = t.token("admin").await;
+    let syd = t.site_id("SYD").await;
+    for person in &staff {
+        let (status, body) = t
+            .post(&admin, &format!("/api/v1/users/{person}/roles"), json!({"role": "therapist", "site_id": syd}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let syd_lead = t.token("lead.syd").await;
+    let syd_today = today(&t, "SYD").await;
+    let (s, _) = enrol_with(&t, &syd_lead, "SYD-0001", &syd_today).await;
+    // 10:00 in Boston on `date`, as a Sydney date and time.
+    let instant = jiff::civil::DateTime::from(date.parse::<jiff::civil::Date>().unwrap())
+        .checked_add(jiff::Span::new().hours(10))
+        .unwrap()
+        .in_tz("America/New_York")
+        .unwrap()
+        .in_tz("Australia/Sydney")
+        .unwrap();
+    let syd_room = room(&t, &syd_lead, "SYD", "Session room A").await;
+    let syd_body = json!({"visit_id": "prep1", "date": instant.date().to_string(), "time": instant.time().strftime("%H:%M").to_string(),
+        "room_id": syd_room, "staff": staff, "out_of_window_reason": "test: the same instant as in Boston"});
+    for _ in 0..5 {
+        let (path_p, path_s) =
+            (format!("/api/v1/participants/{p}/bookings"), format!("/api/v1/participants/{s}/bookings"));
+        let (x, y) = tokio::join!(t.post(&lead, &path_p, body(&room_a)), t.post(&syd_lead, &path_s, syd_body.clone()));
+        let mut statuses = [x.0, y.0];
+        statuses.sort();
+        assert_eq!(statuses, [201, 422], "one booking across the two sites: {x:?} {y:?}");
+        let (token, won) = if x.0 == 201 { (&lead, &x.1) } else { (&syd_lead, &y.1) };
+        let id = won["appointment"]["id"].as_str().unwrap();
+        let (status, _) = t
+            .post(
+                token,
+                &format!("/api/v1/appointments/{id}/attendance"),
+                json!({"status": "cancelled", "note": "test round over"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+}
+
+/// A site-local date and time `hours_ago` hours before now, as booking fields.
+fn local_hours_ago(zone: &str, hours_ago: i64) -> (String, String) {
+    let at = jiff::Timestamp::now().checked_sub(jiff::Span::new().hours(hours_ago)).unwrap().in_tz(zone).unwrap();
+    (at.date().to_string(), at.time().strftime("%H:%M").to_string())
+}
+
+/// Issue 10, item 13: moving a booking while someone records it attended never reverts the
+/// attendance to "booked": the move only applies to the booking as it was read.
+#[tokio::test]
+async fn a_reschedule_racing_an_attendance_never_reverts_it() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let bos_today = today(&t, "BOS").await;
+    let (p, _) = enrol_with(&t, &lead, "BOS-0001", &bos_today).await;
+    let consult = room(&t, &lead, "BOS", "Session room B").await;
+    let staff = [user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await];
+    let path = format!("/api/v1/participants/{p}/bookings");
+    for (round, visit_id) in ["prep1", "prep2", "prep3"].into_iter().enumerate() {
+        let hours = 2 * (round as i64 + 1);
+        let (date, time) = local_hours_ago("America/New_York", hours);
+        let body = json!({"visit_id": visit_id, "date": date, "time": time, "room_id": consult, "staff": staff,
+            "out_of_window_reason": "test: booked where the clock is"});
+        let (status, booked) = t.post(&lead, &path, body.clone()).await;
+        assert_eq!(status, 201, "{booked}");
+        let id = booked["appointment"]["id"].as_str().unwrap().to_owned();
+        let (date, time) = local_hours_ago("America/New_York", hours - 1);
+        let mut moved = body.clone();
+        moved["date"] = json!(date);
+        moved["time"] = json!(time);
+        moved["reschedule_reason"] = json!("room needed earlier");
+        let attendance = format!("/api/v1/appointments/{id}/attendance");
+        let (reschedule, attended) = tokio::join!(
+            t.post(&lead, &path, moved),
+            t.post(&lead, &attendance, json!({"status": "attended", "note": "came as planned"})),
+        );
+        let stored = t.app.store.get::<catalyst_core::treatment::Appointment>(&id).await.unwrap().unwrap();
+        if attended.0 == 200 {
+            assert_eq!(stored.status.as_str(), "attended", "attendance kept: {reschedule:?}");
+            assert_ne!(reschedule.0, 201, "the move did not also apply: {reschedule:?}");
+        } else {
+            assert_eq!(attended.0, 409, "{attended:?}");
+            assert_eq!(reschedule.0, 201, "{reschedule:?}");
+        }
+    }
+}
