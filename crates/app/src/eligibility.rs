@@ -155,6 +155,15 @@ impl App {
                     DomainError::Invalid(vec![Violation::one_of("override_decision", decision, &allowed)]).into()
                 );
             }
+            Some("eligible_after_washout") if current.eligible_from.is_none() => {
+                return Err(DomainError::invalid(
+                    "override_decision",
+                    "washout_date",
+                    "the rules found no washout with an end date, so eligible_after_washout would leave no date \
+                     treatment may start from; override to eligible, ineligible or needs_review",
+                )
+                .into());
+            }
             Some(decision) => {
                 let reason = required_text("reason", reason, 2000)
                     .map_err(|_| DomainError::invalid("reason", "required", "an override needs a reason"))?;
@@ -431,6 +440,13 @@ impl App {
     }
 
     /// Enrolment is allowed only with a signed decision that permits it and current consent.
+    /// The day the washout of the participant's signed eligibility decision ends, if it has one.
+    pub(crate) async fn washout_ends_on(&self, participant_id: &str) -> AppResult<Option<String>> {
+        let signed =
+            self.store.screenings_for(participant_id).await?.into_iter().find(|s| s.status != ScreeningStatus::Draft);
+        Ok(signed.and_then(|s| s.washout_ends_on().map(str::to_owned)))
+    }
+
     pub(crate) async fn check_enrolment_allowed(&self, participant: &Participant) -> AppResult<()> {
         let mut problems = Vec::new();
         match self.store.screenings_for(&participant.id).await?.into_iter().find(|s| s.status != ScreeningStatus::Draft)

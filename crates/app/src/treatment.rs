@@ -4,6 +4,7 @@
 use crate::App;
 use crate::error::{AppError, AppResult};
 use catalyst_core::DomainError;
+use catalyst_core::eligibility::check_after_washout;
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::ledger::AuditActor;
 use catalyst_core::people::{Participant, Role, Site, Stage};
@@ -181,6 +182,9 @@ impl App {
             .into());
         }
         self.check_enrolment_allowed(&participant).await?;
+        let washout = self.washout_ends_on(&participant.id).await?;
+        check_after_washout("baseline_on", &baseline.to_string(), washout.as_deref())
+            .map_err(|v| DomainError::Invalid(vec![v]))?;
         let enrolment = Enrolment {
             id: participant.id.clone(),
             participant_id: participant.id.clone(),
@@ -299,6 +303,13 @@ impl App {
 
         let mut violations = Vec::new();
         let day = date("date", &input.date);
+        // Not even an out-of-window reason books a visit before the washout ends.
+        if let Ok(day) = &day {
+            let washout = self.washout_ends_on(&participant.id).await?;
+            if let Err(v) = check_after_washout("date", &day.to_string(), washout.as_deref()) {
+                violations.push(v);
+            }
+        }
         let time: Result<Time, Violation> = input
             .time
             .trim()

@@ -493,3 +493,58 @@ async fn a_reschedule_racing_an_attendance_never_reverts_it() {
         }
     }
 }
+
+/// Issue 10, item 14: "eligible after washout" allows enrolment, but neither a baseline nor any
+/// visit before the washout ends.
+#[tokio::test]
+async fn nothing_is_scheduled_before_the_washout_ends() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let bos_today: jiff::civil::Date = today(&t, "BOS").await.parse().unwrap();
+    // The documented washout example, moved so that its as-of date is today.
+    let example_as_of: jiff::civil::Date = "2026-03-01".parse().unwrap();
+    let shift = (bos_today - example_as_of).get_days() as i64;
+    let record = crate::support::example_shifted("eligible_after_washout", shift);
+    let decided = t.prepare_enrolment_with("BOS-0001", record, None).await;
+    assert_eq!(decided["final_decision"], "eligible_after_washout", "{decided}");
+    let washout_ends = decided["eligible_from"].as_str().unwrap().to_owned();
+    assert!(washout_ends > bos_today.to_string(), "{washout_ends}");
+
+    let p = t.participant_id("BOS-0001").await;
+    let enrol = |baseline: String| {
+        let t = &t;
+        let lead = &lead;
+        let p = &p;
+        async move {
+            t.post(
+                lead,
+                &format!("/api/v1/participants/{p}/enrolment"),
+                json!({"protocol_id": "mapp1", "baseline_on": baseline}),
+            )
+            .await
+        }
+    };
+    let (status, problem) = enrol(bos_today.to_string()).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("baseline_on")), "{problem}");
+    assert_eq!(problem["errors"][0]["rule"], "washout");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains(&washout_ends));
+    let (status, body) = enrol(washout_ends.clone()).await;
+    assert_eq!(status, 201, "{body}");
+
+    // Not even with an out-of-window reason is a visit booked before then.
+    let staff = [user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await];
+    let consult = room(&t, &lead, "BOS", "Session room B").await;
+    let (status, problem) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{p}/bookings"),
+            json!({"visit_id": "prep1", "date": bos_today.to_string(), "time": "10:00", "room_id": consult, "staff": staff,
+                "out_of_window_reason": "the participant is keen to start"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(
+        problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == "date" && e["rule"] == "washout"),
+        "{problem}"
+    );
+}
