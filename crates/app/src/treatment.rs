@@ -514,6 +514,8 @@ impl App {
         if current.status != AppointmentStatus::Booked {
             return Err(DomainError::Conflict(format!("this appointment is already {}", current.status)).into());
         }
+        // A visit is attended or missed only once it has begun.
+        catalyst_core::treatment::check_attendance(&current, status, self.now())?;
         let note = required_text("note", note, 1000).map_err(|v| DomainError::Invalid(vec![v]))?;
         let participant = self.participant(&current.participant_id).await?;
         let site = self.site(&current.site_id).await?;

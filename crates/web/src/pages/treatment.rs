@@ -12,7 +12,7 @@ use catalyst_core::DomainError;
 use catalyst_core::people::{Role, Site, User};
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::time::Timestamp;
-use catalyst_core::treatment::{AppointmentStatus, Room};
+use catalyst_core::treatment::{AppointmentStatus, Room, attendance_outcomes};
 use catalyst_protocol::{StaffAssignment, VisitStatus};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -89,6 +89,7 @@ async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, no
     let timeline = app.timeline(actor, participant_id).await?;
     let resource = Resource::Participant { site_id: &p.site_id, participant_id };
     let may_manage = catalyst_app::App::may(actor, Action::ManageSchedule, resource);
+    let now = app.now();
     let may_deviate = catalyst_app::App::may(actor, Action::RecordDeviation, resource);
     let rooms: HashMap<String, String> =
         app.rooms(actor, &site.id).await?.into_iter().map(|r| (r.id, r.name)).collect();
@@ -146,7 +147,10 @@ async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, no
                                             a href={"/participants/" (p.id) "/book?visit=" (v.visit.id)} { "Move" }
                                             form.inline method="post" action={"/appointments/" (a.id) "/attendance"} {
                                                 input type="hidden" name="back" value={"/participants/" (p.id) "/course"};
-                                                select name="status" aria-label={"Outcome of " (v.visit.id)} { option value="attended" { "attended" } option value="missed" { "missed" } option value="cancelled" { "cancelled" } }
+                                                select name="status" required aria-label={"Outcome of " (v.visit.id)} {
+                                                    option value="" selected disabled { "outcome…" }
+                                                    @for outcome in attendance_outcomes(a, now) { option value=(outcome.as_str()) { (outcome.as_str()) } }
+                                                }
                                                 input name="note" required placeholder="note" aria-label={"Note for " (v.visit.id)};
                                                 button.secondary type="submit" { "Record" }
                                             }

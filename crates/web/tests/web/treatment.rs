@@ -152,8 +152,10 @@ async fn a_dosing_session_needs_two_distinct_credentialed_therapists_and_free_ro
 async fn out_of_window_bookings_need_a_reason_and_become_deviations() {
     let t = TestApp::spawn().await;
     let lead = t.token("lead.bos").await;
-    let today = today(&t, "BOS").await;
-    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &today).await;
+    // A course that began 60 days ago, so that the late booking is in the past and can be missed.
+    let today: jiff::civil::Date = today(&t, "BOS").await.parse().unwrap();
+    let baseline = today.checked_sub(jiff::Span::new().days(60)).unwrap().to_string();
+    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &baseline).await;
     let window_end: jiff::civil::Date =
         visit(&timeline, "prep1")["visit"]["window_end"].as_str().unwrap().parse().unwrap();
     let late = window_end.checked_add(jiff::Span::new().days(3)).unwrap().to_string();
@@ -547,4 +549,46 @@ async fn nothing_is_scheduled_before_the_washout_ends() {
         problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == "date" && e["rule"] == "washout"),
         "{problem}"
     );
+}
+
+/// Issue 10, item 15: a visit cannot be recorded attended (or missed) before it begins, and the
+/// course page offers no outcome by default.
+#[tokio::test]
+async fn a_visit_is_not_attended_before_it_happens() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let bos_today: jiff::civil::Date = today(&t, "BOS").await.parse().unwrap();
+    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &bos_today.to_string()).await;
+    let ahead = bos_today.checked_add(jiff::Span::new().days(12)).unwrap().to_string();
+    let staff = [user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await];
+    let session = room(&t, &lead, "BOS", "Session room A").await;
+    let exp1 = visit(&timeline, "exp1")["visit"]["id"].as_str().unwrap().to_owned();
+    let (status, booked) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{p}/bookings"),
+            json!({"visit_id": exp1, "date": ahead, "time": "09:00", "room_id": session, "staff": staff,
+                "out_of_window_reason": "test: a dosing session 12 days ahead"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{booked}");
+    let id = booked["appointment"]["id"].as_str().unwrap().to_owned();
+    let attendance = format!("/api/v1/appointments/{id}/attendance");
+    for outcome in ["attended", "missed"] {
+        let (status, problem) = t.post(&lead, &attendance, json!({"status": outcome, "note": "recorded early"})).await;
+        assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("not_yet")), "{outcome}: {problem}");
+    }
+    let (_, timeline) = t.get(&lead, &format!("/api/v1/participants/{p}/timeline")).await;
+    assert_ne!(visit(&timeline, &exp1)["status"], "done");
+
+    // The page offers only what can be recorded now, and nothing is preselected.
+    let browser = t.browser("lead.bos").await;
+    let page = browser.get(t.url(&format!("/participants/{p}/course"))).send().await.unwrap().text().await.unwrap();
+    let form = &page[page.find(&format!("/appointments/{id}/attendance")).unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(form.contains(r#"option value="" selected disabled"#), "{form}");
+    assert!(!form.contains(r#"value="attended""#) && form.contains(r#"value="cancelled""#), "{form}");
+    let (status, body) =
+        t.post(&lead, &attendance, json!({"status": "cancelled", "note": "moved to next month"})).await;
+    assert_eq!(status, 200, "{body}");
 }
