@@ -3,8 +3,9 @@
 use crate::App;
 use crate::error::AppResult;
 use catalyst_core::DomainError;
-use catalyst_core::people::{Participant, Stage, participant_code};
+use catalyst_core::people::{Participant, Stage, check_registration_stage, check_stage_change, participant_code};
 use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::treatment::Enrolment;
 
 /// Largest page a list request may ask for.
 pub const MAX_PAGE: i64 = 500;
@@ -12,6 +13,7 @@ pub const MAX_PAGE: i64 = 500;
 impl App {
     pub async fn create_participant(&self, actor: &Actor, site_id: &str, stage: Stage) -> AppResult<Participant> {
         self.authorize(actor, Action::CreateParticipant, Resource::Site { site_id }).await?;
+        check_registration_stage(stage)?;
         let (site, chain) = self.chain_for_site(site_id).await?;
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let serial = tx.next_participant_serial(site_id).await?;
@@ -27,6 +29,11 @@ impl App {
         tx.insert(&chain.chain, "participant.create", &participant).await?;
         tx.commit().await?;
         Ok(participant)
+    }
+
+    /// Whether the participant is enrolled on a protocol (for offering only the stages allowed).
+    pub async fn is_enrolled(&self, participant_id: &str) -> AppResult<bool> {
+        Ok(self.store.get::<Enrolment>(participant_id).await?.is_some())
     }
 
     pub async fn view_participant(&self, actor: &Actor, participant_id: &str) -> AppResult<Participant> {
@@ -84,6 +91,8 @@ impl App {
             .get::<Participant>(participant_id)
             .await?
             .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+        let enrolled = tx.get::<Enrolment>(participant_id).await?.is_some();
+        check_stage_change(current.stage, stage, enrolled)?;
         let updated = Participant { stage, ..current };
         tx.update(&chain.chain, "participant.stage", &updated, reason).await?;
         tx.commit().await?;

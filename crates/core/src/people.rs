@@ -102,6 +102,62 @@ string_enum!(
     }
 );
 
+impl Stage {
+    /// Stages that need the enrolment gate passed (a signed eligibility decision and consent),
+    /// which only an enrolment on a protocol records.
+    pub fn needs_enrolment(self) -> bool {
+        matches!(
+            self,
+            Stage::Enrolled
+                | Stage::Preparation
+                | Stage::Dosing
+                | Stage::Integration
+                | Stage::FollowUp
+                | Stage::Completed
+        )
+    }
+}
+
+/// A participant is registered on referral or in screening, never past the enrolment gate.
+pub fn check_registration_stage(stage: Stage) -> Result<(), DomainError> {
+    if stage.needs_enrolment() || stage == Stage::Withdrawn {
+        return Err(DomainError::invalid(
+            "stage",
+            "gate",
+            format!(
+                "a new participant starts as referred or screening, not {stage}: treatment stages follow \
+                 screening, consent and enrolment"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Stages follow the gates: treatment stages only once enrolled (enrolment checks the signed
+/// eligibility decision and consent), never back before enrolment once enrolled, and no way
+/// back from withdrawal. Withdrawal is always possible.
+pub fn check_stage_change(from: Stage, to: Stage, enrolled: bool) -> Result<(), DomainError> {
+    let refuse = |message: String| Err(DomainError::invalid("stage", "gate", message));
+    if from == to || to == Stage::Withdrawn {
+        return Ok(());
+    }
+    if from == Stage::Withdrawn {
+        return refuse(format!(
+            "the participant withdrew; a withdrawal is not undone by a stage change (to {to}): record a new referral"
+        ));
+    }
+    if to.needs_enrolment() && !enrolled {
+        return refuse(format!(
+            "{to} is past the enrolment gate: enrol the participant on a protocol first, which needs a signed \
+             eligibility decision and current consent"
+        ));
+    }
+    if !to.needs_enrolment() && enrolled {
+        return refuse(format!("the participant is enrolled on a protocol and cannot go back to {to}"));
+    }
+    Ok(())
+}
+
 pub static SITES: TableSpec = TableSpec {
     kind: "site",
     table: "sites",
@@ -533,6 +589,23 @@ mod tests {
             assert_eq!(got.as_deref(), rule, "{held} then {new}");
         }
         assert!(check_separation_of_duties(&[], Administrator).is_ok());
+    }
+
+    #[test]
+    fn stages_follow_the_gates() {
+        use Stage::*;
+        assert!(check_registration_stage(Referred).is_ok() && check_registration_stage(Screening).is_ok());
+        for stage in [Enrolled, Preparation, Dosing, Integration, FollowUp, Completed, Withdrawn] {
+            assert!(check_registration_stage(stage).is_err(), "{stage}");
+        }
+        assert!(check_stage_change(Referred, Screening, false).is_ok());
+        assert!(check_stage_change(Screening, Dosing, false).is_err());
+        assert!(check_stage_change(Screening, Enrolled, false).is_err());
+        assert!(check_stage_change(Enrolled, Dosing, true).is_ok());
+        assert!(check_stage_change(Dosing, Screening, true).is_err());
+        assert!(check_stage_change(Dosing, Withdrawn, true).is_ok());
+        assert!(check_stage_change(Referred, Withdrawn, false).is_ok());
+        assert!(check_stage_change(Withdrawn, Screening, false).is_err());
     }
 
     #[test]

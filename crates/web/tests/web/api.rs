@@ -296,11 +296,7 @@ async fn e_signatures_need_the_password_and_show_when_the_record_changed() {
     let path = format!("/api/v1/signatures?entity_kind=participant&entity_id={p}");
     assert_eq!(t.get(&token, &path).await.1[0]["record_unchanged"], true);
     let (status, _) = t
-        .post(
-            &token,
-            &format!("/api/v1/participants/{p}/stage"),
-            json!({"stage": "preparation", "reason": "baseline done"}),
-        )
+        .post(&token, &format!("/api/v1/participants/{p}/stage"), json!({"stage": "withdrawn", "reason": "moved away"}))
         .await;
     assert_eq!(status, 200);
     assert_eq!(t.get(&token, &path).await.1[0]["record_unchanged"], false);

@@ -65,18 +65,18 @@ async fn a_stage_change_from_the_participant_page_needs_a_reason_and_shows_in_it
     let t = TestApp::spawn().await;
     let lead = t.browser("lead.bos").await;
     let p = t.participant_id("BOS-0002").await;
-    let r = t.submit(&lead, &format!("/participants/{p}/stage"), &[("stage", "preparation"), ("reason", "")]).await;
+    let r = t.submit(&lead, &format!("/participants/{p}/stage"), &[("stage", "withdrawn"), ("reason", "")]).await;
     assert_eq!(r.status(), 422);
     let r = t
         .submit(
             &lead,
             &format!("/participants/{p}/stage"),
-            &[("stage", "preparation"), ("reason", "consent signed, baseline complete")],
+            &[("stage", "withdrawn"), ("reason", "moved away, treated nearer home")],
         )
         .await;
     let html = r.text().await.unwrap();
-    assert!(html.contains("Stage changed to Preparation."));
-    assert!(html.contains("consent signed, baseline complete"), "history shows the reason");
+    assert!(html.contains("Stage changed to Withdrawn."));
+    assert!(html.contains("moved away, treated nearer home"), "history shows the reason");
 }
 
 #[tokio::test]

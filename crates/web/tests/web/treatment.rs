@@ -592,3 +592,42 @@ async fn a_visit_is_not_attended_before_it_happens() {
         t.post(&lead, &attendance, json!({"status": "cancelled", "note": "moved to next month"})).await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// Issue 10, item 16: stages follow the gates: no registration straight into treatment, no
+/// stage past the enrolment gate without an enrolment, no way back once enrolled.
+#[tokio::test]
+async fn stages_follow_the_gates() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let bos = t.site_id("BOS").await;
+    for stage in ["dosing", "enrolled", "completed"] {
+        let (status, problem) =
+            t.post(&lead, &format!("/api/v1/sites/{bos}/participants"), json!({"stage": stage})).await;
+        assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("gate")), "{stage}: {problem}");
+    }
+    let (status, created) =
+        t.post(&lead, &format!("/api/v1/sites/{bos}/participants"), json!({"stage": "screening"})).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let stage = |to: &str| json!({"stage": to, "reason": "review of the record"});
+    for to in ["enrolled", "dosing", "follow_up"] {
+        let (status, problem) = t.post(&lead, &format!("/api/v1/participants/{id}/stage"), stage(to)).await;
+        assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("gate")), "{to}: {problem}");
+    }
+    // The page offers only the stages the gates allow.
+    let browser = t.browser("lead.bos").await;
+    let page = browser.get(t.url(&format!("/participants/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(r#"option value="dosing""#) && page.contains(r#"option value="withdrawn""#));
+    let page = browser.get(t.url(&format!("/sites/{bos}/participants"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(r#"option value="dosing""#), "registration offers no treatment stage");
+
+    // Once enrolled (through the gate), treatment stages are open and the way back is not.
+    let today = today(&t, "BOS").await;
+    let (p, _) = enrol_with(&t, &lead, "BOS-0001", &today).await;
+    assert_eq!(t.post(&lead, &format!("/api/v1/participants/{p}/stage"), stage("preparation")).await.0, 200);
+    let (status, problem) = t.post(&lead, &format!("/api/v1/participants/{p}/stage"), stage("screening")).await;
+    assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("gate")), "{problem}");
+    assert_eq!(t.post(&lead, &format!("/api/v1/participants/{p}/stage"), stage("withdrawn")).await.0, 200);
+    let (status, _) = t.post(&lead, &format!("/api/v1/participants/{p}/stage"), stage("dosing")).await;
+    assert_eq!(status, 422, "a withdrawal is not undone by a stage change");
+}
