@@ -6,12 +6,13 @@ use crate::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::error::Violation;
 use catalyst_core::outcomes::{
-    Assessment, OutcomeClass, RecordingMode, SafetyAlert, Timepoint, administered_on, alerts_for, outcome_class,
-    total_of,
+    Assessment, AssessmentVoid, CourseDates, OutcomeClass, RecordingMode, SafetyAlert, Timepoint, administered_on,
+    alerts_for, check_timepoint, outcome_class, total_of,
 };
 use catalyst_core::people::{Participant, Site};
 use catalyst_core::policy::{Action, Actor, Resource, authorize};
 use catalyst_core::settings::{ENDPOINT_DEFINITIONS, Setting};
+use catalyst_core::treatment::{AppointmentStatus, Enrolment};
 use catalyst_instruments::{
     Answer, AnswerSpec, Assessment as EndpointInput, EndpointDefinitions, EndpointReport, InstrumentDefinition,
     InstrumentId, Instruments, Response, ScoreError, ScoreOptions, Scored, endpoints,
@@ -162,7 +163,73 @@ impl App {
             OutcomeClass::SelfReport => RecordingMode::StaffOnBehalf,
             OutcomeClass::SafetyScreen => RecordingMode::Clinician,
         };
-        self.store_assessment(Self::audit_actor(actor), &actor.user_id, mode, &participant, instrument, input).await
+        let site = self.site(&participant.site_id).await?;
+        let course = self.course_dates(&participant, &site).await?;
+        self.store_assessment(
+            Self::audit_actor(actor),
+            &actor.user_id,
+            mode,
+            &participant,
+            instrument,
+            input,
+            Some(&course),
+        )
+        .await
+    }
+
+    /// The dates of the participant's course that timepoints are checked against.
+    async fn course_dates(&self, participant: &Participant, site: &Site) -> AppResult<CourseDates> {
+        let zone = jiff::tz::TimeZone::get(site.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
+        let local_day = |t: catalyst_core::time::Timestamp| {
+            jiff::Timestamp::from_microsecond(t.micros())
+                .map(|t| t.to_zoned(zone.clone()).date())
+                .map_err(|e| AppError::Internal(e.to_string()))
+        };
+        let baseline_on = match self.store.get::<Enrolment>(&participant.id).await? {
+            Some(e) => Some(
+                e.baseline_on
+                    .parse::<jiff::civil::Date>()
+                    .map_err(|e| AppError::Internal(format!("stored baseline unreadable: {e}")))?,
+            ),
+            None => None,
+        };
+        let mut sessions = Vec::new();
+        for a in self.store.appointments_for(&participant.id).await? {
+            if a.visit_kind == "experimental" && a.status == AppointmentStatus::Attended {
+                sessions.push(local_day(a.starts_at)?);
+            }
+        }
+        sessions.sort();
+        Ok(CourseDates { registered_on: local_day(participant.created_at)?, baseline_on, sessions })
+    }
+
+    /// Sets a mistaken assessment aside, with the reason (those who may record the instrument
+    /// may void it). It stays in the record and the ledger, and any alert it raised stays; it no
+    /// longer counts. A correction is a void and a new recording.
+    pub async fn void_assessment(&self, actor: &Actor, assessment_id: &str, reason: &str) -> AppResult<AssessmentVoid> {
+        let assessment: Assessment =
+            self.store.get(assessment_id).await?.ok_or_else(|| DomainError::not_found("assessment", assessment_id))?;
+        let resource =
+            Resource::Participant { site_id: &assessment.site_id, participant_id: &assessment.participant_id };
+        self.authorize(actor, Action::RecordOutcome(outcome_class(assessment.instrument)), resource).await?;
+        let reason =
+            catalyst_core::error::required_text("reason", reason, 2000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let void = AssessmentVoid {
+            id: assessment.id.clone(),
+            participant_id: assessment.participant_id.clone(),
+            site_id: assessment.site_id.clone(),
+            reason,
+            voided_by: actor.user_id.clone(),
+            voided_at: self.now(),
+        };
+        let (_, chain) = self.chain_for_site(&assessment.site_id).await?;
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        if tx.get::<AssessmentVoid>(&void.id).await?.is_some() {
+            return Err(DomainError::Conflict("this assessment was already voided".into()).into());
+        }
+        tx.insert(&chain.chain, "assessment.void", &void).await?;
+        tx.commit().await?;
+        Ok(void)
     }
 
     /// Validates, scores and stores an assessment whose recorder has been authorised.
@@ -174,6 +241,7 @@ impl App {
         participant: &Participant,
         instrument: InstrumentId,
         input: &AssessmentInput,
+        course: Option<&CourseDates>,
     ) -> AppResult<(ScoredAssessment, Vec<SafetyAlert>)> {
         let registry = registry()?;
         let definition = match &input.version {
@@ -196,6 +264,9 @@ impl App {
         let scored = definition.score(&response, &ScoreOptions::default());
         let mut violations: Vec<Violation> =
             [timepoint.as_ref().err(), date.as_ref().err()].into_iter().flatten().cloned().collect();
+        if let (Ok(timepoint), Ok(date), Some(course)) = (&timepoint, &date, course) {
+            violations.extend(check_timepoint(*timepoint, *date, course).err());
+        }
         if let Err(error) = &scored {
             let named: Vec<String> = unreadable.iter().map(|v| v.field.clone()).collect();
             unreadable.extend(score_violations(error).into_iter().filter(|v| !named.contains(&v.field)));

@@ -63,6 +63,9 @@ pub struct BookingInput {
 }
 
 fn date(field: &str, value: &str) -> Result<Date, Violation> {
+    if value.trim().is_empty() {
+        return Err(Violation::new(field, "required", format!("{field} is required: a date as YYYY-MM-DD")));
+    }
     value
         .trim()
         .parse()

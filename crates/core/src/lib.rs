@@ -22,6 +22,7 @@ pub use error::{DomainError, Violation};
 participant_record!(
     outcomes::Assessment,
     outcomes::SafetyAlert,
+    outcomes::AssessmentVoid,
     treatment::Appointment,
     treatment::Deviation,
     eligibility::Screening,

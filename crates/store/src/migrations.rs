@@ -213,6 +213,24 @@ Migration {
     common: &["CREATE TABLE schedule_locks (resource TEXT PRIMARY KEY)"],
     sqlite: &[],
     postgres: &[],
+},
+Migration {
+    version: 7,
+    name: "assessment voids: a mistaken assessment set aside with its reason",
+    common: &[
+        "CREATE TABLE assessment_voids (
+            id TEXT PRIMARY KEY REFERENCES assessments (id), participant_id TEXT NOT NULL REFERENCES participants (id),
+            site_id TEXT NOT NULL REFERENCES sites (id), reason TEXT NOT NULL, voided_by TEXT NOT NULL,
+            voided_at BIGINT NOT NULL)",
+    ],
+    sqlite: &[
+        "CREATE TRIGGER assessment_voids_no_delete BEFORE DELETE ON assessment_voids
+            BEGIN SELECT RAISE(ABORT, 'assessment voids are never deleted'); END",
+    ],
+    postgres: &[
+        "CREATE TRIGGER assessment_voids_no_delete BEFORE DELETE ON assessment_voids
+            FOR EACH ROW EXECUTE FUNCTION catalyst_append_only()",
+    ],
 }];
 
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {

@@ -6,9 +6,10 @@ use catalyst_core::outcomes::{Assessment, SafetyAlert};
 use catalyst_core::record::Record;
 
 impl Store {
-    /// A participant's assessments, oldest first.
+    /// A participant's assessments that stand (not voided), oldest first.
     pub async fn assessments_for(&self, participant_id: &str) -> Result<Vec<Assessment>, StoreError> {
-        let tail = "WHERE participant_id = $1 ORDER BY administered_on, recorded_at";
+        let tail = "WHERE participant_id = $1 AND id NOT IN (SELECT id FROM assessment_voids) \
+                    ORDER BY administered_on, recorded_at";
         self.fetch_records(query_owned(select_sql(Assessment::SPEC, tail)).bind(participant_id.to_owned())).await
     }
 

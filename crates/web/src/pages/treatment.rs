@@ -95,7 +95,6 @@ async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, no
         app.rooms(actor, &site.id).await?.into_iter().map(|r| (r.id, r.name)).collect();
     let names: HashMap<String, String> =
         people_at(state, &site.id).await?.into_iter().map(|(u, _)| (u.id, u.display_name)).collect();
-    let today = app.local_today(&site).to_string();
     let consent = app.consent_status(actor, participant_id).await?;
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let body = page(
@@ -120,7 +119,7 @@ async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, no
                                     option value={(proto.id()) ":" (proto.version())} { (proto.title()) " (v" (proto.version()) ")" }
                                 }
                             } }
-                            label { "Baseline date" span.hint { "the schedule is counted from it" } input type="date" name="baseline_on" required value=(today); }
+                            label { "Baseline date" span.hint { "the schedule is counted from it" } input type="date" name="baseline_on" required; }
                             button type="submit" { "Enrol and generate the schedule" }
                         }
                     }
