@@ -165,8 +165,12 @@ impl App {
                 .into());
             }
             Some(decision) => {
-                let reason = required_text("reason", reason, 2000)
-                    .map_err(|_| DomainError::invalid("reason", "required", "an override needs a reason"))?;
+                let reason = match crate::error::reason_from("reason", reason) {
+                    Err(_) if reason.trim().is_empty() => {
+                        return Err(DomainError::invalid("reason", "required", "an override needs a reason").into());
+                    }
+                    other => other?,
+                };
                 (ScreeningStatus::Overridden, decision.to_owned(), Some(reason))
             }
         };
@@ -393,7 +397,7 @@ impl App {
         if latest.part(part) != "granted" {
             return Err(DomainError::Conflict(format!("{part} is not currently granted")).into());
         }
-        let reason = required_text("reason", reason, 2000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let mut parts: Map<String, Value> = serde_json::from_str(&latest.parts)
             .map_err(|e| AppError::Internal(format!("consent {} parts unreadable: {e}", latest.id)))?;
         parts.insert(part.as_str().to_owned(), Value::from("withdrawn"));

@@ -212,8 +212,7 @@ impl App {
         let resource =
             Resource::Participant { site_id: &assessment.site_id, participant_id: &assessment.participant_id };
         self.authorize(actor, Action::RecordOutcome(outcome_class(assessment.instrument)), resource).await?;
-        let reason =
-            catalyst_core::error::required_text("reason", reason, 2000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let void = AssessmentVoid {
             id: assessment.id.clone(),
             participant_id: assessment.participant_id.clone(),
@@ -402,6 +401,7 @@ impl App {
         reason: &str,
     ) -> AppResult<()> {
         self.authorize(actor, Action::ManageSettings, Resource::System).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let setting = Setting {
             id: ENDPOINT_DEFINITIONS.to_owned(),
             value: serde_json::to_string(definitions).map_err(|e| AppError::Internal(e.to_string()))?,
@@ -410,17 +410,10 @@ impl App {
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
         if tx.get::<Setting>(ENDPOINT_DEFINITIONS).await?.is_some() {
-            tx.update(&system.chain, "settings.update", &setting, reason).await?;
+            tx.update(&system.chain, "settings.update", &setting, &reason).await?;
         } else {
-            // The defaults were in force until now; the first change still needs its reason.
-            if reason.trim().is_empty() {
-                return Err(DomainError::invalid(
-                    "reason",
-                    "required",
-                    "reason is required when the endpoint definitions change",
-                )
-                .into());
-            }
+            // The defaults were in force until now; the first change still needs its reason,
+            // checked above.
             tx.insert(&system.chain, "settings.update", &setting).await?;
         }
         tx.commit().await?;
@@ -454,8 +447,7 @@ impl App {
         if alert.acknowledged_at.is_some() {
             return Err(DomainError::Conflict("this alert was already acknowledged".to_owned()).into());
         }
-        let note =
-            catalyst_core::error::required_text("note", note, 2000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let note = crate::error::reason_from("note", note)?;
         let site = self.site(&alert.site_id).await?;
         let chain = Self::site_chain_ref(&site);
         let before = alert.clone();

@@ -85,6 +85,7 @@ impl App {
         reason: &str,
     ) -> AppResult<Participant> {
         let current = self.participant_for(actor, Action::UpdateParticipant, participant_id).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let (_, chain) = self.chain_for_site(&current.site_id).await?;
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let current = tx
@@ -94,7 +95,7 @@ impl App {
         let enrolled = tx.get::<Enrolment>(participant_id).await?.is_some();
         check_stage_change(current.stage, stage, enrolled)?;
         let updated = Participant { stage, ..current };
-        tx.update(&chain.chain, "participant.stage", &updated, reason).await?;
+        tx.update(&chain.chain, "participant.stage", &updated, &reason).await?;
         tx.commit().await?;
         Ok(updated)
     }

@@ -9,6 +9,7 @@ use catalyst_core::error::{Violation, required_text};
 use catalyst_core::ledger::AuditActor;
 use catalyst_core::people::{Participant, Role, Site, Stage};
 use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::reason::meaningful_reason;
 use catalyst_core::time::Timestamp;
 use catalyst_core::treatment::{Appointment, AppointmentStatus, Deviation, Enrolment, Room, StaffCredential};
 use catalyst_protocol::{
@@ -364,6 +365,11 @@ impl App {
                 "required",
                 "this visit is already booked: give a reason to move it",
             ));
+        } else if reschedule.is_some() {
+            violations.extend(meaningful_reason("reschedule_reason", &reason, 2000).err());
+        }
+        if let Some(why) = input.out_of_window_reason.as_deref().filter(|r| !r.trim().is_empty()) {
+            violations.extend(meaningful_reason("out_of_window_reason", why, 2000).err());
         }
         if let Some(done) = entry.appointment.as_ref().filter(|a| a.status == AppointmentStatus::Attended) {
             violations.push(Violation::new(
@@ -519,7 +525,7 @@ impl App {
         }
         // A visit is attended or missed only once it has begun.
         catalyst_core::treatment::check_attendance(&current, status, self.now())?;
-        let note = required_text("note", note, 1000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let note = crate::error::reason_from("note", note)?;
         let participant = self.participant(&current.participant_id).await?;
         let site = self.site(&current.site_id).await?;
         let before = current.clone();
@@ -671,7 +677,7 @@ impl App {
         if current.resolved_at.is_some() {
             return Err(DomainError::Conflict("this deviation is already resolved".into()).into());
         }
-        let resolution = required_text("resolution", resolution, 4000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let resolution = crate::error::reason_from("resolution", resolution)?;
         let (_, chain) = self.chain_for_site(&current.site_id).await?;
         let before = current.clone();
         let resolved = Deviation { resolution: Some(resolution.clone()), resolved_at: Some(self.now()), ..current };
@@ -791,7 +797,8 @@ impl App {
         let system = Self::system_chain_ref();
         let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
         if tx.get::<StaffCredential>(&record.id).await?.is_some() {
-            tx.update(&system.chain, "credential.update", record, reason).await?;
+            let reason = crate::error::reason_from("reason", reason)?;
+            tx.update(&system.chain, "credential.update", record, &reason).await?;
         } else {
             tx.insert(&system.chain, "credential.create", record).await?;
         }
@@ -965,6 +972,7 @@ impl App {
         reason: &str,
     ) -> AppResult<Enrolment> {
         let participant = self.participant_for(actor, Action::ManageSchedule, participant_id).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let current = self
             .store
             .get::<Enrolment>(participant_id)
@@ -989,7 +997,7 @@ impl App {
         };
         let (_, chain) = self.chain_for_site(&participant.site_id).await?;
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        tx.update(&chain.chain, "enrolment.move", &moved, reason).await?;
+        tx.update(&chain.chain, "enrolment.move", &moved, &reason).await?;
         tx.commit().await?;
         Ok(moved)
     }

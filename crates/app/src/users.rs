@@ -121,12 +121,13 @@ impl App {
             None => Resource::System,
         };
         self.authorize(actor, Action::GrantRole(grant.role), resource).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let chain = match grant.site_id.as_deref() {
             Some(site_id) => Self::site_chain_ref(&self.site(site_id).await?),
             None => Self::system_chain_ref(),
         };
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        tx.delete::<RoleGrant>(&chain.chain, "role.revoke", grant_id, reason).await?;
+        tx.delete::<RoleGrant>(&chain.chain, "role.revoke", grant_id, &reason).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -140,6 +141,7 @@ impl App {
         reason: &str,
     ) -> AppResult<User> {
         self.authorize(actor, Action::ManageUsers, Resource::System).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
         let current = tx.get::<User>(user_id).await?.ok_or_else(|| DomainError::not_found("user", user_id))?;
@@ -152,7 +154,7 @@ impl App {
             }
         }
         let user = User { status, ..current };
-        tx.update(SYSTEM_CHAIN, "user.status", &user, reason).await?;
+        tx.update(SYSTEM_CHAIN, "user.status", &user, &reason).await?;
         if status == UserStatus::Disabled {
             tx.revoke_sessions(user_id, None).await?;
         }
@@ -163,8 +165,7 @@ impl App {
     /// Ends every session of a user (a lost device, a departing colleague).
     pub async fn revoke_sessions(&self, actor: &Actor, user_id: &str, reason: &str) -> AppResult<u64> {
         self.authorize(actor, Action::RevokeSessions, Resource::User { user_id }).await?;
-        let reason =
-            catalyst_core::error::required_text("reason", reason, 1000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
         let revoked = tx.revoke_sessions(user_id, None).await?;

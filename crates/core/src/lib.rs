@@ -12,6 +12,7 @@ pub mod login;
 pub mod outcomes;
 pub mod people;
 pub mod policy;
+pub mod reason;
 pub mod record;
 pub mod settings;
 pub mod time;

@@ -582,3 +582,44 @@ async fn audit_redaction_covers_reasons_unknown_kinds_and_record_history() {
     assert!(!history.is_empty());
     assert!(history.iter().all(|e| !format!("{e:?}").contains(secret) && !format!("{e:?}").contains("granted")));
 }
+
+/// Issue 10, item 20: a reason for changing recorded data must say something in words: a
+/// zero-width space or a full stop is refused, naming the field.
+#[tokio::test]
+async fn reasons_for_changes_need_words() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.syd").await;
+    let admin = t.token("admin").await;
+    let p = t.participant_id("SYD-0004").await;
+    let syd = t.site_id("SYD").await;
+    let consenting = t.participant_id("SYD-0005").await;
+    let site = |reason: &str| json!({"code": "SYD", "name": "Sydney Centre", "time_zone": "Australia/Sydney", "jurisdiction": "AU-NSW", "status": "active", "reason": reason});
+    for empty in ["\u{200B}", ".", " . ", "\u{200B}\u{FEFF}", "--", "42"] {
+        let (status, problem) = t
+            .post(&lead, &format!("/api/v1/participants/{p}/stage"), json!({"stage": "withdrawn", "reason": empty}))
+            .await;
+        assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("reason")), "{empty:?}: {problem}");
+        assert!(matches!(problem["errors"][0]["rule"].as_str(), Some("words" | "required")), "{problem}");
+        let (status, problem) = t.put(&admin, &format!("/api/v1/sites/{syd}"), site(empty)).await;
+        assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("reason")), "{empty:?}: {problem}");
+        let (status, problem) = t
+            .post(
+                &lead,
+                &format!("/api/v1/participants/{consenting}/consent/withdraw"),
+                json!({"part": "video_recording", "reason": empty}),
+            )
+            .await;
+        assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("reason")), "{empty:?}: {problem}");
+    }
+    let (status, body) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{p}/stage"),
+            json!({"stage": "withdrawn", "reason": "\u{200B}moved away"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, ledger) = t.get(&lead, &format!("/api/v1/audit/ledger?site_id={syd}&limit=5")).await;
+    let entry = ledger.as_array().unwrap().iter().find(|e| e["action"] == "participant.stage").unwrap();
+    assert_eq!(entry["reason"], "moved away", "kept trimmed of invisible characters");
+}

@@ -288,7 +288,10 @@ async fn participants_move_to_another_protocol_version_only_with_a_reason() {
     let lead = t.token("lead.syd").await;
     let p = t.participant_id("SYD-0005").await; // enrolled on mapp1 v1 by the demo
     let path = format!("/api/v1/participants/{p}/enrolment");
-    assert_eq!(t.put(&lead, &path, json!({"protocol_id": "mapp1", "version": 1, "reason": "x"})).await.0, 409);
+    assert_eq!(
+        t.put(&lead, &path, json!({"protocol_id": "mapp1", "version": 1, "reason": "same version again"})).await.0,
+        409
+    );
     let (status, problem) = t.put(&lead, &path, json!({"protocol_id": "seed001", "version": 1, "reason": ""})).await;
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("reason")));
     let (status, moved) = t
