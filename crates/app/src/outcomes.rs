@@ -151,10 +151,10 @@ impl App {
         participant_id: &str,
         input: &AssessmentInput,
     ) -> AppResult<(ScoredAssessment, Vec<SafetyAlert>)> {
-        let participant = self.participant(participant_id).await?;
         let instrument =
             parse_instrument("instrument", &input.instrument).map_err(|v| DomainError::Invalid(vec![v]))?;
         let class = outcome_class(instrument);
+        let participant = self.participant_or_missing(actor, Action::RecordOutcome(class), participant_id).await?;
         let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
         self.authorize(actor, Action::RecordOutcome(class), resource).await?;
         let mode = match class {
@@ -323,7 +323,7 @@ impl App {
     /// A participant's outcomes as the actor may see them: everything for their clinicians,
     /// monitors and the participant; the independent ratings alone for a blinded rater.
     pub async fn outcomes(&self, actor: &Actor, participant_id: &str) -> AppResult<Outcomes> {
-        let participant = self.participant(participant_id).await?;
+        let participant = self.participant_or_missing(actor, Action::ViewRatings, participant_id).await?;
         let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
         let ratings_only = authorize(actor, Action::ViewOutcomes, resource).is_err();
         let action = if ratings_only { Action::ViewRatings } else { Action::ViewOutcomes };
@@ -367,12 +367,12 @@ impl App {
         participant_id: &str,
         instrument: InstrumentId,
     ) -> AppResult<(String, Vec<ScoredAssessment>)> {
-        let participant = self.participant(participant_id).await?;
-        let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
         let action = match outcome_class(instrument) {
             OutcomeClass::IndependentRating => Action::ViewRatings,
             _ => Action::ViewOutcomes,
         };
+        let participant = self.participant_or_missing(actor, action, participant_id).await?;
+        let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
         self.authorize(actor, action, resource).await?;
         let registry = registry()?;
         let mut rows = Vec::new();

@@ -1,7 +1,7 @@
 //! Participants: pseudonymous records at a site.
 
 use crate::App;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::people::{Participant, Stage, check_registration_stage, check_stage_change, participant_code};
 use catalyst_core::policy::{Action, Actor, Resource};
@@ -48,6 +48,29 @@ impl App {
             .ok_or_else(|| DomainError::not_found("participant", participant_id).into())
     }
 
+    /// What a request for a record that does not exist is answered with: exactly what a record
+    /// the actor may not see is answered with (the same denial, recorded the same way), so that
+    /// ids cannot be probed; "not found" only for those whose grants reach every site.
+    pub(crate) async fn missing(&self, actor: &Actor, action: Action, kind: &str, id: &str) -> AppError {
+        match self.authorize(actor, action, Resource::Participant { site_id: "", participant_id: id }).await {
+            Err(denied) => denied,
+            Ok(()) => DomainError::not_found(kind, id).into(),
+        }
+    }
+
+    /// Loads a participant for `action`, answering a missing one like a forbidden one.
+    pub(crate) async fn participant_or_missing(
+        &self,
+        actor: &Actor,
+        action: Action,
+        participant_id: &str,
+    ) -> AppResult<Participant> {
+        match self.store.get::<Participant>(participant_id).await? {
+            Some(p) => Ok(p),
+            None => Err(self.missing(actor, action, "participant", participant_id).await),
+        }
+    }
+
     /// Loads a record of a participant and checks that the actor may `action` on it.
     pub(crate) async fn load_for<R: catalyst_core::record::ParticipantRecord>(
         &self,
@@ -55,7 +78,9 @@ impl App {
         action: Action,
         id: &str,
     ) -> AppResult<R> {
-        let record = self.store.get::<R>(id).await?.ok_or_else(|| DomainError::not_found(R::SPEC.kind, id))?;
+        let Some(record) = self.store.get::<R>(id).await? else {
+            return Err(self.missing(actor, action, R::SPEC.kind, id).await);
+        };
         self.authorize(
             actor,
             action,
@@ -72,7 +97,7 @@ impl App {
         action: Action,
         participant_id: &str,
     ) -> AppResult<Participant> {
-        let participant = self.participant(participant_id).await?;
+        let participant = self.participant_or_missing(actor, action, participant_id).await?;
         self.authorize(actor, action, Resource::Participant { site_id: &participant.site_id, participant_id }).await?;
         Ok(participant)
     }

@@ -68,9 +68,10 @@ impl App {
     }
 
     pub async fn view_site(&self, actor: &Actor, site_id: &str) -> AppResult<Site> {
-        let site = self.site(site_id).await?;
+        // Authorised first: a site id that does not exist is answered like one the actor may
+        // not see.
         self.authorize(actor, Action::ViewSite, Resource::Site { site_id }).await?;
-        Ok(site)
+        self.site(site_id).await
     }
 }
 

@@ -623,3 +623,78 @@ async fn reasons_for_changes_need_words() {
     let entry = ledger.as_array().unwrap().iter().find(|e| e["action"] == "participant.stage").unwrap();
     assert_eq!(entry["reason"], "moved away", "kept trimmed of invisible characters");
 }
+
+/// Issue 10, item 5: an id at a site the user may not see and an id that does not exist are
+/// answered the same way (status and body), on the API and the pages, so ids cannot be probed.
+#[tokio::test]
+async fn ids_of_other_sites_and_ids_that_do_not_exist_are_answered_alike() {
+    let t = TestApp::spawn().await;
+    let elsewhere = t.participant_id("BOS-0004").await;
+    let bos = t.site_id("BOS").await;
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    let therapist = t.token("therapist1.syd").await;
+    let own = t.token("participant.syd").await;
+    let gets = [
+        "/api/v1/participants/{id}",
+        "/api/v1/participants/{id}/outcomes",
+        "/api/v1/participants/{id}/consent",
+        "/api/v1/participants/{id}/timeline",
+        "/api/v1/participants/{id}/charts/phq9",
+        "/api/v1/participants/{id}/screenings",
+        "/api/v1/signatures?entity_kind=participant&entity_id={id}",
+    ];
+    for token in [&therapist, &own] {
+        for path in gets {
+            let fetch = |id: &str| {
+                let url = t.url(&path.replace("{id}", id));
+                let http = t.http.clone();
+                let token = token.clone();
+                async move {
+                    let r = http.get(url).bearer_auth(token).send().await.unwrap();
+                    (r.status().as_u16(), r.text().await.unwrap())
+                }
+            };
+            let (a, b) = (fetch(&elsewhere).await, fetch(&nowhere).await);
+            assert_eq!(a, b, "{path}");
+            assert_eq!(a.0, 403, "{path}");
+        }
+        let post = |id: &str| {
+            let t = &t;
+            let token = token.clone();
+            let id = id.to_owned();
+            async move {
+                t.post(
+                    &token,
+                    &format!("/api/v1/participants/{id}/stage"),
+                    json!({"stage": "withdrawn", "reason": "moved away"}),
+                )
+                .await
+            }
+        };
+        assert_eq!(post(&elsewhere).await, post(&nowhere).await);
+        let (a, b) = (
+            t.get(token, &format!("/api/v1/sites/{bos}")).await,
+            t.get(token, &format!("/api/v1/sites/{nowhere}")).await,
+        );
+        assert_eq!(a, b);
+    }
+    let browser = t.browser("therapist1.syd").await;
+    for path in
+        ["/participants/{id}", "/participants/{id}/outcomes", "/participants/{id}/course", "/participants/{id}/consent"]
+    {
+        let fetch = |id: &str| {
+            let url = t.url(&path.replace("{id}", id));
+            let browser = browser.clone();
+            async move {
+                let r = browser.get(url).send().await.unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            }
+        };
+        let (a, b) = (fetch(&elsewhere).await, fetch(&nowhere).await);
+        assert_eq!(a.0, b.0, "{path}");
+        assert_eq!(a.1, b.1, "{path}");
+    }
+    // New ids carry no counter: two made together differ in their random part.
+    let (x, y) = (t.app.new_id(), t.app.new_id());
+    assert_ne!(x[15..18], y[15..18], "{x} {y}");
+}
