@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use base64::Engine as _;
 use catalyst_core::DomainError;
 use catalyst_core::ledger::AuditActor;
-use catalyst_core::login::{DEFAULT_THROTTLE, LoginGate};
+use catalyst_core::login::{DEFAULT_THROTTLE, LoginGate, SOURCE_THROTTLE, source_key};
 use catalyst_core::people::{User, UserStatus};
 use catalyst_core::policy::{Actor, Grant};
 use catalyst_core::record::Row;
@@ -81,16 +81,46 @@ fn details(pairs: &[(&str, &str)]) -> Row {
 }
 
 impl App {
-    /// Checks a username and password, applying the throttle, and opens a session.
-    /// Failures and successes are both ledger events.
-    pub async fn login(&self, username: &str, password: &str, kind: SessionKind) -> AppResult<(NewSession, Actor)> {
-        let username = username.trim().to_ascii_lowercase();
+    /// Counts an attempt before its password is checked, under the system chain's lock: the
+    /// throttles (per username, and per client address when known) are read and the attempt is
+    /// recorded as a failure in one transaction, so attempts made in parallel cannot between them
+    /// check more passwords than the throttle allows. A success takes its attempt back.
+    async fn reserve_attempt(&self, keys: &[String], by: AuditActor) -> AppResult<Timestamp> {
         let now = self.now();
-        let window_start = now.plus_seconds(-DEFAULT_THROTTLE.window_seconds);
-        let failures = self.store.recent_login_failures(&username, window_start).await?;
-        if let LoginGate::LockedUntil(until) = DEFAULT_THROTTLE.gate(&failures, now) {
-            return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
+        let system = Self::system_chain_ref();
+        let mut tx = self.store.begin_write(now, by, std::slice::from_ref(&system)).await?;
+        for key in keys {
+            let policy = if key.starts_with("source:") { SOURCE_THROTTLE } else { DEFAULT_THROTTLE };
+            let failures = tx.recent_login_failures(key, now.plus_seconds(-policy.window_seconds)).await?;
+            // `now` was read before the lock was granted: attempts counted by transactions that
+            // got the lock first may carry later times, and they count all the same.
+            let at = failures.iter().copied().fold(now, Timestamp::max);
+            if let LoginGate::LockedUntil(until) = policy.gate(&failures, at) {
+                return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
+            }
         }
+        for key in keys {
+            tx.record_login_failure(key).await?;
+        }
+        tx.commit().await?;
+        Ok(now)
+    }
+
+    /// Checks a username and password, applying the throttles, and opens a session.
+    /// Failures and successes are both ledger events. `source` is the client's address, when
+    /// the server knows it.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        kind: SessionKind,
+        source: Option<&str>,
+    ) -> AppResult<(NewSession, Actor)> {
+        let username = username.trim().to_ascii_lowercase();
+        let anonymous = AuditActor { id: "anonymous".into(), name: "anonymous".into() };
+        let mut keys = vec![username.clone()];
+        keys.extend(source.map(source_key));
+        let attempted_at = self.reserve_attempt(&keys, anonymous.clone()).await?;
 
         let user = self.store.user_by_username(&username).await?;
         let stored = match &user {
@@ -101,6 +131,7 @@ impl App {
         let active_user = user.filter(|u| u.status == UserStatus::Active);
 
         let system = Self::system_chain_ref();
+        let now = self.now();
         match (valid, active_user) {
             (true, Some(user)) => {
                 let token = new_token()?;
@@ -114,14 +145,11 @@ impl App {
                 };
                 let actor = AuditActor { id: user.id.clone(), name: user.display_name.clone() };
                 let mut tx = self.begin(actor, std::slice::from_ref(&system)).await?;
-                // Checked again under the system chain's lock: attempts made in parallel with
-                // the failures that locked the account do not slip through.
-                let failures = tx.recent_login_failures(&username, window_start).await?;
-                if let LoginGate::LockedUntil(until) = DEFAULT_THROTTLE.gate(&failures, now) {
-                    return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
-                }
                 tx.create_session(&session, &token_hash(&token)).await?;
                 tx.clear_login_failures(&username).await?;
+                if let Some(source) = source {
+                    tx.forget_login_failure(&source_key(source), attempted_at).await?;
+                }
                 tx.event(
                     &system.chain,
                     "auth.login",
@@ -136,13 +164,7 @@ impl App {
             }
             (valid, user) => {
                 let why = if valid && user.is_none() { "account disabled" } else { "wrong username or password" };
-                let mut tx = self
-                    .begin(
-                        AuditActor { id: "anonymous".into(), name: "anonymous".into() },
-                        std::slice::from_ref(&system),
-                    )
-                    .await?;
-                tx.record_login_failure(&username).await?;
+                let mut tx = self.begin(anonymous, std::slice::from_ref(&system)).await?;
                 tx.event(&system.chain, "auth.login_failed", "login", &username, details(&[("reason", why)])).await?;
                 tx.commit().await?;
                 Err(DomainError::Unauthenticated.into())
@@ -198,21 +220,15 @@ impl App {
         purpose: &str,
         by: AuditActor,
     ) -> AppResult<bool> {
-        let now = self.now();
-        let failures = self
-            .store
-            .recent_login_failures(&user.username, now.plus_seconds(-DEFAULT_THROTTLE.window_seconds))
-            .await?;
-        if let LoginGate::LockedUntil(until) = DEFAULT_THROTTLE.gate(&failures, now) {
-            return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
-        }
+        let attempted_at = self.reserve_attempt(std::slice::from_ref(&user.username), by.clone()).await?;
         let stored = self.store.password_hash(&user.id).await?;
-        if stored.as_deref().is_some_and(|h| password_matches(password, h)) {
-            return Ok(true);
-        }
         let system = Self::system_chain_ref();
         let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
-        tx.record_login_failure(&user.username).await?;
+        if stored.as_deref().is_some_and(|h| password_matches(password, h)) {
+            tx.forget_login_failure(&user.username, attempted_at).await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
         tx.event(&system.chain, "auth.password_check_failed", "user", &user.id, details(&[("purpose", purpose)]))
             .await?;
         tx.commit().await?;

@@ -13,6 +13,17 @@ pub struct ThrottlePolicy {
 /// leaves the window.
 pub const DEFAULT_THROTTLE: ThrottlePolicy = ThrottlePolicy { max_failures: 5, window_seconds: 15 * 60 };
 
+/// **Per client address**: twenty failed logins within fifteen minutes from one address, whatever
+/// the usernames, hold back that address's logins until the oldest leaves the window; so many
+/// accounts cannot be guessed at once from one place.
+pub const SOURCE_THROTTLE: ThrottlePolicy = ThrottlePolicy { max_failures: 20, window_seconds: 15 * 60 };
+
+/// The key under which a client address's failures are counted. Usernames cannot contain `:`,
+/// so the two never mix.
+pub fn source_key(address: &str) -> String {
+    format!("source:{address}")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginGate {
     Open,

@@ -109,6 +109,16 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Takes back one counted attempt (made at the transaction's `at`) that turned out to succeed.
+    pub async fn forget_login_failure(&mut self, username: &str, at: Timestamp) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE username = $1 AND at_us = $2")
+            .bind(username.to_owned())
+            .bind(at.micros())
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     pub async fn clear_login_failures(&mut self, username: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM login_failures WHERE username = $1")
             .bind(username.to_owned())

@@ -71,7 +71,8 @@ pub async fn login_submit(State(state): State<AppState>, parts: Parts, PageForm(
         return Err(DomainError::Forbidden("cross-origin login refused".into()).into());
     }
     let next = safe_next(f.next.as_deref());
-    match state.app.login(&f.username, &f.password, SessionKind::Browser).await {
+    let source = crate::extract::client_address(&parts);
+    match state.app.login(&f.username, &f.password, SessionKind::Browser, source.as_deref()).await {
         Ok((session, _)) => {
             let secure = if state.secure_cookies { "; Secure" } else { "" };
             let max_age = session.expires_at.micros().saturating_sub(state.app.now().micros()) / 1_000_000;

@@ -698,3 +698,55 @@ async fn ids_of_other_sites_and_ids_that_do_not_exist_are_answered_alike() {
     let (x, y) = (t.app.new_id(), t.app.new_id());
     assert_ne!(x[15..18], y[15..18], "{x} {y}");
 }
+
+/// Issue 10, item 8: forty wrong passwords for one user sent at once get exactly five password
+/// checks (the rest wait out the lock); and one client address is throttled across usernames.
+#[tokio::test]
+async fn parallel_wrong_passwords_get_five_checks_and_addresses_are_throttled() {
+    let t = TestApp::spawn().await;
+    let attempt = |username: String| {
+        let http = t.http.clone();
+        let url = t.url("/api/v1/auth/login");
+        async move {
+            http.post(url)
+                .json(&json!({"username": username, "password": "wrong-password"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let handles: Vec<_> = (0..40).map(|_| tokio::spawn(attempt("lead.syd".into()))).collect();
+    let mut answers = Vec::new();
+    for handle in handles {
+        answers.push(handle.await.unwrap());
+    }
+    let checked = answers.iter().filter(|s| s.as_u16() == 401).count();
+    let throttled = answers.iter().filter(|s| s.as_u16() == 429).count();
+    assert_eq!((checked, throttled), (5, 35), "{answers:?}");
+    let entries = t
+        .app
+        .store
+        .recent_entries(&catalyst_store::ledger::EntryFilter { limit: 200, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(entries.iter().filter(|e| e.action == "auth.login_failed").count(), 5);
+
+    // From one address, twenty failures across different usernames hold back the address: the
+    // five for lead.syd count, so fifteen more are checked and the next is not.
+    let mut statuses = Vec::new();
+    for i in 0..15 {
+        statuses.push(attempt(format!("guess{i}")).await.as_u16());
+    }
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    assert_eq!(attempt("guess-more".into()).await.as_u16(), 429);
+    let r = t
+        .http
+        .post(t.url("/api/v1/auth/login"))
+        .json(&json!({"username": "lead.bos", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429, "even the right password waits while the address is held back");
+    assert!(r.headers().get("retry-after").is_some());
+}

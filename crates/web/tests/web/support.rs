@@ -51,7 +51,9 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = catalyst_web::router(catalyst_web::AppState { app: app.clone(), secure_cookies: false });
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        // With the peer's address, as `catalyst serve` should run it, so logins are throttled per address.
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         TestApp { base, app, http: reqwest::Client::new(), dir }
     }
 
