@@ -10,6 +10,7 @@ mod pages;
 mod state;
 mod views;
 
+pub use extract::PublicOrigin;
 pub use state::AppState;
 
 use axum::Router;
@@ -59,6 +60,12 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// [`router`], with state-changing cookie requests accepted only from `origin` (the address
+/// users reach the server at, e.g. `https://catalyst.example.org`).
+pub fn router_with_origin(state: AppState, origin: PublicOrigin) -> Router {
+    router(state).layer(axum::Extension(origin))
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.

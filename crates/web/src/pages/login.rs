@@ -67,7 +67,7 @@ pub async fn login_page(Query(q): Query<NextQuery>) -> Markup {
 }
 
 pub async fn login_submit(State(state): State<AppState>, parts: Parts, PageForm(f): PageForm<LoginForm>) -> PageResult {
-    if !same_origin(&parts) {
+    if !same_origin(&parts, state.secure_cookies) {
         return Err(DomainError::Forbidden("cross-origin login refused".into()).into());
     }
     let next = safe_next(f.next.as_deref());

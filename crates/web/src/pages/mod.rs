@@ -99,7 +99,7 @@ impl FromRequestParts<AppState> for PageAuth {
         let Some(token) = cookie_token(parts) else {
             return Err(back_to_login());
         };
-        if !same_origin(parts) {
+        if !same_origin(parts, state.secure_cookies) {
             return Err(PageError::Api(DomainError::Forbidden("cross-origin form submission refused".into()).into()));
         }
         match state.app.authenticate(&token).await {

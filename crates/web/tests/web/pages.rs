@@ -113,3 +113,44 @@ async fn people_change_their_own_password_from_the_account_page() {
     );
     assert_eq!(t.token_with("therapist2.van", "a new long passphrase").await.len(), 43);
 }
+
+/// Issue 10, item 10: a state-changing request by cookie must come from the configured public
+/// origin: not from whatever the Host header says, and not from https when the server is http.
+#[tokio::test]
+async fn cookie_requests_must_come_from_the_configured_origin() {
+    let t = TestApp::spawn().await;
+    let lead = t.browser("lead.bos").await;
+    let p = t.participant_id("BOS-0002").await;
+    let path = t.url(&format!("/participants/{p}/stage"));
+    let form = [("stage", "withdrawn"), ("reason", "moved away")];
+    let https = t.base.replacen("http://", "https://", 1);
+    for (origin, host) in
+        [("http://evil.example", Some("evil.example")), (https.as_str(), None), ("http://evil.example", None)]
+    {
+        let mut request = lead.post(&path).header("origin", origin).form(&form);
+        if let Some(host) = host {
+            request = request.header("host", host);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), 403, "Origin {origin} with Host {host:?}");
+    }
+    // The login form is held to the same rule.
+    let r = reqwest::Client::new()
+        .post(t.url("/login"))
+        .header("origin", "http://evil.example")
+        .header("host", "evil.example")
+        .form(&[("username", "lead.bos"), ("password", crate::support::PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        t.submit(&lead, &format!("/participants/{p}/stage"), &form).await.status(),
+        200,
+        "the real origin works"
+    );
+    // The configured origin is checked when it is parsed.
+    for bad in ["ftp://x", "https://x/path", "x.example", "https://"] {
+        assert!(catalyst_web::PublicOrigin::parse(bad).is_err(), "{bad}");
+    }
+}

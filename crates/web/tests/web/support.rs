@@ -50,7 +50,11 @@ impl TestApp {
         app.seed_demo().await.unwrap().expect("fresh database takes the demo");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let router = catalyst_web::router(catalyst_web::AppState { app: app.clone(), secure_cookies: false });
+        let origin = catalyst_web::PublicOrigin::parse(&base).unwrap();
+        let router = catalyst_web::router_with_origin(
+            catalyst_web::AppState { app: app.clone(), secure_cookies: false },
+            origin,
+        );
         // With the peer's address, as `catalyst serve` should run it, so logins are throttled per address.
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
