@@ -172,13 +172,15 @@ impl App {
         }
     }
 
-    /// Resolves a session token to the actor, or fails as unauthenticated.
-    pub async fn authenticate(&self, token: &str) -> AppResult<(Actor, String)> {
+    /// Resolves a session token to the actor, or fails as unauthenticated. A token only works
+    /// the way it was issued: a browser session as the cookie, an API token as a bearer token,
+    /// so neither outlives its own lifetime by being used as the other.
+    pub async fn authenticate(&self, token: &str, kind: SessionKind) -> AppResult<(Actor, String)> {
         let session = self
             .store
             .session_by_token_hash(&token_hash(token))
             .await?
-            .filter(|s| s.revoked_at.is_none() && s.expires_at > self.now())
+            .filter(|s| s.revoked_at.is_none() && s.expires_at > self.now() && s.kind == kind.as_str())
             .ok_or(DomainError::Unauthenticated)?;
         let user = self
             .store

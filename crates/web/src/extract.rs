@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
+use catalyst_app::auth::SessionKind;
 use catalyst_core::DomainError;
 use catalyst_core::policy::Actor;
 use serde::de::DeserializeOwned;
@@ -186,7 +187,8 @@ impl FromRequestParts<AppState> for Auth {
             )
             .into());
         }
-        let (actor, session_id) = state.app.authenticate(&token).await?;
+        let kind = if from_cookie { SessionKind::Browser } else { SessionKind::Api };
+        let (actor, session_id) = state.app.authenticate(&token, kind).await?;
         Ok(Auth { actor, session_id })
     }
 }

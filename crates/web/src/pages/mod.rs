@@ -102,7 +102,7 @@ impl FromRequestParts<AppState> for PageAuth {
         if !same_origin(parts, state.secure_cookies) {
             return Err(PageError::Api(DomainError::Forbidden("cross-origin form submission refused".into()).into()));
         }
-        match state.app.authenticate(&token).await {
+        match state.app.authenticate(&token, catalyst_app::auth::SessionKind::Browser).await {
             Ok((actor, session_id)) => Ok(PageAuth { actor, session_id }),
             Err(AppError::Domain(DomainError::Unauthenticated)) => Err(back_to_login()),
             Err(e) => Err(PageError::Api(e.into())),

@@ -333,7 +333,7 @@ async fn disabling_an_account_ends_its_sessions() {
 #[tokio::test]
 async fn cookie_sessions_refuse_cross_origin_writes() {
     let t = TestApp::spawn().await;
-    let token = t.token("lead.syd").await;
+    let token = t.browser_token("lead.syd").await;
     let syd = t.site_id("SYD").await;
     let cookie = format!("catalyst_session={token}");
     let path = t.url(&format!("/api/v1/sites/{syd}/participants"));
@@ -576,7 +576,7 @@ async fn audit_redaction_covers_reasons_unknown_kinds_and_record_history() {
     assert!(entries.to_string().contains(secret) && entries.to_string().contains("marker-zq7"));
 
     // A record's history is redacted for the administrator too.
-    let (admin_actor, _) = t.app.authenticate(&admin).await.unwrap();
+    let (admin_actor, _) = t.app.authenticate(&admin, catalyst_app::auth::SessionKind::Api).await.unwrap();
     let consent_id = withdrawal["entity_id"].as_str().unwrap();
     let history = t.app.record_history(&admin_actor, &syd, "consent", consent_id).await.unwrap();
     assert!(!history.is_empty());

@@ -154,3 +154,33 @@ async fn cookie_requests_must_come_from_the_configured_origin() {
         assert!(catalyst_web::PublicOrigin::parse(bad).is_err(), "{bad}");
     }
 }
+
+/// Issue 10, item 11: an API token (24 h) is not accepted as the session cookie, nor a browser
+/// session (12 h) as a bearer token.
+#[tokio::test]
+async fn tokens_work_only_the_way_they_were_issued() {
+    let t = TestApp::spawn().await;
+    let bearer = t.token("lead.bos").await;
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let as_cookie = |token: &str| format!("catalyst_session={token}");
+    let r = no_redirects.get(t.url("/api/v1/me")).header("cookie", as_cookie(&bearer)).send().await.unwrap();
+    assert_eq!(r.status(), 401, "an API token is not a session cookie");
+    let r = no_redirects.get(t.url("/")).header("cookie", as_cookie(&bearer)).send().await.unwrap();
+    assert_eq!(r.status(), 303, "the pages send it to the login form");
+
+    let r = no_redirects
+        .post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "lead.bos"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = set_cookie.split(';').next().unwrap().trim_start_matches("catalyst_session=").to_owned();
+    let r = no_redirects.get(t.url("/api/v1/me")).header("cookie", as_cookie(&cookie)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "the cookie works as a cookie");
+    let r = no_redirects.get(t.url("/api/v1/me")).bearer_auth(&cookie).send().await.unwrap();
+    assert_eq!(r.status(), 401, "a browser session is not a bearer token");
+    let r = no_redirects.get(t.url("/api/v1/me")).bearer_auth(&bearer).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}

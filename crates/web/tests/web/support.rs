@@ -75,6 +75,20 @@ impl TestApp {
         client
     }
 
+    /// The session token a browser gets in its cookie when `username` logs in on the page.
+    pub async fn browser_token(&self, username: &str) -> String {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let r = client
+            .post(self.url("/login"))
+            .header("origin", &self.base)
+            .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        let set_cookie = r.headers()["set-cookie"].to_str().unwrap();
+        set_cookie.split(';').next().unwrap().trim_start_matches("catalyst_session=").to_owned()
+    }
+
     /// Posts a form from `client` as its page would: same Origin, urlencoded fields.
     pub async fn submit(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         client.post(self.url(path)).header("origin", &self.base).form(fields).send().await.unwrap()
