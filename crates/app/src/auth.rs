@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use base64::Engine as _;
 use catalyst_core::DomainError;
 use catalyst_core::ledger::AuditActor;
-use catalyst_core::login::{DEFAULT_THROTTLE, LoginGate, SOURCE_THROTTLE, source_key};
+use catalyst_core::login::{DEFAULT_THROTTLE, LoginGate, SOURCE_THROTTLE, attempted_username_key, source_key};
 use catalyst_core::people::{User, UserStatus};
 use catalyst_core::policy::{Actor, Grant};
 use catalyst_core::record::Row;
@@ -118,7 +118,10 @@ impl App {
     ) -> AppResult<(NewSession, Actor)> {
         let username = username.trim().to_ascii_lowercase();
         let anonymous = AuditActor { id: "anonymous".into(), name: "anonymous".into() };
-        let mut keys = vec![username.clone()];
+        // The name is kept only as a keyed hash, in the throttle and in the ledger.
+        let secret = self.username_secret().await?;
+        let username_key = attempted_username_key(&secret, &username);
+        let mut keys = vec![username_key.clone()];
         keys.extend(source.map(source_key));
         let attempted_at = self.reserve_attempt(&keys, anonymous.clone()).await?;
 
@@ -128,6 +131,7 @@ impl App {
             None => None,
         };
         let valid = password_matches(password, stored.as_deref().unwrap_or(DUMMY_HASH)) && stored.is_some();
+        let known_user = user.as_ref().map(|u| u.id.clone());
         let active_user = user.filter(|u| u.status == UserStatus::Active);
 
         let system = Self::system_chain_ref();
@@ -146,7 +150,7 @@ impl App {
                 let actor = AuditActor { id: user.id.clone(), name: user.display_name.clone() };
                 let mut tx = self.begin(actor, std::slice::from_ref(&system)).await?;
                 tx.create_session(&session, &token_hash(&token)).await?;
-                tx.clear_login_failures(&username).await?;
+                tx.clear_login_failures(&username_key).await?;
                 if let Some(source) = source {
                     tx.forget_login_failure(&source_key(source), attempted_at).await?;
                 }
@@ -164,9 +168,25 @@ impl App {
             }
             (valid, user) => {
                 let why = if valid && user.is_none() { "account disabled" } else { "wrong username or password" };
+                // An account is named by its id; a name that is no account only by its keyed hash.
+                let (entity_kind, entity_id) = match known_user {
+                    Some(id) => ("user", id),
+                    None => ("login", username_key),
+                };
+                let from = format!("address:{}", source.unwrap_or("unknown"));
                 let mut tx = self.begin(anonymous, std::slice::from_ref(&system)).await?;
-                tx.event(&system.chain, "auth.login_failed", "login", &username, details(&[("reason", why)])).await?;
+                self.append_limited(
+                    &mut tx,
+                    &system.chain,
+                    &from,
+                    "auth.login_failed",
+                    entity_kind,
+                    &entity_id,
+                    details(&[("reason", why)]),
+                )
+                .await?;
                 tx.commit().await?;
+                self.flush_attempt_counts().await?;
                 Err(DomainError::Unauthenticated.into())
             }
         }
@@ -222,12 +242,13 @@ impl App {
         purpose: &str,
         by: AuditActor,
     ) -> AppResult<bool> {
-        let attempted_at = self.reserve_attempt(std::slice::from_ref(&user.username), by.clone()).await?;
+        let key = attempted_username_key(&self.username_secret().await?, &user.username);
+        let attempted_at = self.reserve_attempt(std::slice::from_ref(&key), by.clone()).await?;
         let stored = self.store.password_hash(&user.id).await?;
         let system = Self::system_chain_ref();
         let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
         if stored.as_deref().is_some_and(|h| password_matches(password, h)) {
-            tx.forget_login_failure(&user.username, attempted_at).await?;
+            tx.forget_login_failure(&key, attempted_at).await?;
             tx.commit().await?;
             return Ok(true);
         }

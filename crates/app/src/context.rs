@@ -114,9 +114,12 @@ impl App {
         let mut details = catalyst_core::record::Row::new();
         details.insert("action".into(), denial.action.clone().into());
         details.insert("reason".into(), denial.reason.clone().into());
+        // Within the append limit per denied user; beyond it, counted (crate::attempts).
+        let source = format!("user:{}", actor.user_id);
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        tx.event(&chain.chain, "access.denied", "access", &target, details).await?;
+        self.append_limited(&mut tx, &chain.chain, &source, "access.denied", "access", &target, details).await?;
         tx.commit().await?;
+        self.flush_attempt_counts().await?;
         Err(AppError::Domain(DomainError::Forbidden(denial.reason)))
     }
 }

@@ -231,6 +231,18 @@ Migration {
         "CREATE TRIGGER assessment_voids_no_delete BEFORE DELETE ON assessment_voids
             FOR EACH ROW EXECUTE FUNCTION catalyst_append_only()",
     ],
+},
+Migration {
+    version: 8,
+    name: "installation secrets; counts of what anonymous and denied requests append",
+    common: &[
+        "CREATE TABLE installation_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE ledger_append_counts (
+            source TEXT NOT NULL, chain TEXT NOT NULL, window_start BIGINT NOT NULL,
+            recorded BIGINT NOT NULL, counted BIGINT NOT NULL, PRIMARY KEY (source, chain, window_start))",
+    ],
+    sqlite: &[],
+    postgres: &[],
 }];
 
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {

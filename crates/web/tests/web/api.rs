@@ -750,3 +750,88 @@ async fn parallel_wrong_passwords_get_five_checks_and_addresses_are_throttled() 
     assert_eq!(r.status(), 429, "even the right password waits while the address is held back");
     assert!(r.headers().get("retry-after").is_some());
 }
+
+/// A clock fixed at one instant, for looking at the app as it will be later.
+struct FixedClock(catalyst_core::time::Timestamp);
+
+impl catalyst_app::Clock for FixedClock {
+    fn now(&self) -> catalyst_core::time::Timestamp {
+        self.0
+    }
+}
+
+/// Issue 10, item 9: a failed login for a name that is no account keeps no trace of the name
+/// (a keyed hash correlates); and what denied or anonymous requests append is limited per
+/// source and window, the rest counted in one entry, never dropped.
+#[tokio::test]
+async fn failed_logins_keep_no_username_and_denied_requests_cannot_grow_the_ledger_unbounded() {
+    let t = TestApp::spawn().await;
+    let typed = "Correct-Horse-Battery-9";
+    for _ in 0..2 {
+        let r = t
+            .http
+            .post(t.url("/api/v1/auth/login"))
+            .json(&json!({"username": typed, "password": typed}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let all = t
+        .app
+        .store
+        .recent_entries(&catalyst_store::ledger::EntryFilter { limit: 500, ..Default::default() })
+        .await
+        .unwrap();
+    let failed: Vec<_> = all.iter().filter(|e| e.action == "auth.login_failed").collect();
+    assert_eq!(failed.len(), 2);
+    assert!(failed.iter().all(|e| e.entity_id.starts_with("hmac-sha256:")), "{failed:?}");
+    assert_eq!(failed[0].entity_id, failed[1].entity_id, "the keyed hash correlates the attempts");
+    assert!(!format!("{all:?}").to_lowercase().contains("correct-horse"), "the name is nowhere in the ledger");
+    // Nor in the throttle's table.
+    let keys = t.app.store.login_failure_keys().await.unwrap();
+    assert!(!keys.is_empty());
+    assert!(keys.iter().all(|k| !k.to_lowercase().contains("correct-horse")), "{keys:?}");
+
+    // Thirty forbidden requests by one user append ten denials and one note; the rest are counted.
+    let therapist = t.token("therapist1.syd").await;
+    let bos = t.site_id("BOS").await;
+    for _ in 0..30 {
+        assert_eq!(t.get(&therapist, &format!("/api/v1/sites/{bos}/participants")).await.0, 403);
+    }
+    let chain = format!("site:{bos}");
+    let entries = |action: &'static str| {
+        let store = t.app.store.clone();
+        let chain = chain.clone();
+        async move {
+            store
+                .recent_entries(&catalyst_store::ledger::EntryFilter {
+                    chains: vec![chain],
+                    limit: 500,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.action == action)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(entries("access.denied").await.len(), 10);
+    assert_eq!(entries("ledger.append_limited").await.len(), 1);
+    assert!(entries("ledger.attempts_counted").await.is_empty(), "the window has not ended");
+    // Once the window has ended, the count is appended in one entry.
+    let later = catalyst_app::App::new(
+        t.app.store.clone(),
+        std::sync::Arc::new(FixedClock(t.app.now().plus_seconds(16 * 60))),
+        ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]),
+    );
+    assert!(later.flush_attempt_counts().await.unwrap() >= 1);
+    let counted = entries("ledger.attempts_counted").await;
+    assert_eq!(counted.len(), 1);
+    assert!(counted[0].after.as_deref().unwrap().contains(r#""count":20"#), "{:?}", counted[0].after);
+    assert_eq!(later.flush_attempt_counts().await.unwrap(), 0, "appended once");
+    let monitor = t.token("monitor").await;
+    let (_, report) = t.post(&monitor, "/api/v1/audit/verify", json!({})).await;
+    assert_eq!(report["ok"], true, "{report}");
+}
