@@ -57,6 +57,9 @@ pub fn router(state: AppState) -> Router {
             ),
         ))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        // Answers hold clinical and personal data: no browser or proxy keeps a copy. Only the
+        // static assets say otherwise, themselves.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

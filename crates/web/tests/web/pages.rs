@@ -184,3 +184,25 @@ async fn tokens_work_only_the_way_they_were_issued() {
     let r = no_redirects.get(t.url("/api/v1/me")).bearer_auth(&bearer).send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+/// Issue 10, item 7: authenticated API, page and iCalendar answers are never stored by a
+/// browser or proxy.
+#[tokio::test]
+async fn authenticated_answers_carry_no_store() {
+    let t = TestApp::spawn().await;
+    let token = t.token("therapist1.syd").await;
+    let p = t.participant_id("SYD-0006").await;
+    for path in ["/api/v1/me", &format!("/api/v1/participants/{p}"), "/api/v1/me/calendar.ics", "/api/v1/nothing-here"]
+    {
+        let r = t.http.get(t.url(path)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
+    }
+    let browser = t.browser("therapist1.syd").await;
+    for path in ["/", &format!("/participants/{p}"), &format!("/participants/{p}/course")] {
+        let r = browser.get(t.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
+    }
+    let css = t.http.get(t.url("/static/catalyst.css")).send().await.unwrap();
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600", "static assets may be cached");
+}
