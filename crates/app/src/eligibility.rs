@@ -193,6 +193,16 @@ impl App {
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let why =
             decided.override_reason.clone().unwrap_or_else(|| "investigator confirmed the rules' decision".to_owned());
+        // An older draft is stale once a later screening has been signed.
+        let all = tx.screenings_for(&before.participant_id).await?;
+        if let Some(later) = catalyst_core::eligibility::superseded_by(&before, &all) {
+            return Err(DomainError::Conflict(format!(
+                "this screening was superseded by the screening of {} that was signed {}; it can no longer be signed",
+                later.evaluated_at.format_in(&site.time_zone),
+                later.status
+            ))
+            .into());
+        }
         tx.update_from(&chain.chain, &format!("screening.{status}"), &before, &decided, &why).await?;
         tx.insert(&chain.chain, "record.sign", &signature).await?;
         tx.commit().await?;

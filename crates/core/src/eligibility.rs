@@ -99,6 +99,14 @@ impl Screening {
     }
 }
 
+/// The signed screening, evaluated after `draft`, that makes the draft stale: an older draft may
+/// not be signed once a later screening has been.
+pub fn superseded_by<'a>(draft: &Screening, all: &'a [Screening]) -> Option<&'a Screening> {
+    all.iter()
+        .filter(|s| s.status != ScreeningStatus::Draft && s.evaluated_at > draft.evaluated_at)
+        .max_by_key(|s| s.evaluated_at)
+}
+
 /// Refuses a date (`YYYY-MM-DD`, site-local) before the end of a washout.
 pub fn check_after_washout(field: &str, date: &str, washout_ends_on: Option<&str>) -> Result<(), crate::Violation> {
     match washout_ends_on {

@@ -268,3 +268,40 @@ async fn raters_read_no_consent() {
     // The rater still reads what a CAPS-5 interview needs.
     assert_eq!(t.get(&rater, &format!("/api/v1/participants/{p}")).await.0, 200);
 }
+
+/// Issue 10, item 17: once a later screening is signed, an older draft can no longer be signed
+/// and its page shows no live form for it.
+#[tokio::test]
+async fn an_older_draft_cannot_be_signed_after_a_later_screening_was() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let p = t.participant_id("BOS-0001").await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let (status, screened) =
+            t.post(&lead, &format!("/api/v1/participants/{p}/screenings"), json!({"record": example_record()})).await;
+        assert_eq!(status, 201, "{screened}");
+        ids.push(screened["screening"]["id"].as_str().unwrap().to_owned());
+    }
+    let sign = |id: &str| {
+        let t = &t;
+        let lead = &lead;
+        let path = format!("/api/v1/screenings/{id}/decision");
+        async move {
+            t.post(
+                lead,
+                &path,
+                json!({"override_decision": "needs_review", "reason": "waiting for the ECG", "password": PASSWORD}),
+            )
+            .await
+        }
+    };
+    assert_eq!(sign(&ids[1]).await.0, 200);
+    let (status, problem) = sign(&ids[0]).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("superseded"), "{problem}");
+    let browser = t.browser("lead.bos").await;
+    let page = browser.get(t.url(&format!("/participants/{p}/screening"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(&format!("/screenings/{}/decision", ids[0])), "no live form for the stale draft");
+    assert!(page.contains("Superseded by the screening of"));
+}
