@@ -304,6 +304,19 @@ impl App {
             .collect();
         let chain = Self::site_chain_ref(&site);
         let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
+        // One daily check-in a day: a second one is a correction, made by voiding the first.
+        if instrument == InstrumentId::DailyCheckin {
+            let same_day =
+                tx.standing_assessments_on(&participant.id, instrument.as_str(), &assessment.administered_on).await?;
+            if let Some(first) = same_day.first() {
+                return Err(DomainError::Conflict(format!(
+                    "the check-in for {} is already recorded (assessment {}); to correct it, void it with a reason \
+                     and record it again",
+                    assessment.administered_on, first.id
+                ))
+                .into());
+            }
+        }
         tx.insert(&chain.chain, &format!("assessment.record:{instrument}"), &assessment).await?;
         for alert in &alerts {
             tx.insert(&chain.chain, "safety_alert.raise", alert).await?;

@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/participants/{participant_id}/outcomes", get(outcomes::show))
         .route("/participants/{participant_id}/assessments/new", get(outcomes::new_form).post(outcomes::submit))
         .route("/alerts/{alert_id}/acknowledge", post(outcomes::acknowledge))
+        .route("/assessments/{assessment_id}/void", post(outcomes::void))
         .route("/participants/{participant_id}/course", get(treatment::course))
         .route("/participants/{participant_id}/enrolment", post(treatment::enrol))
         .route("/participants/{participant_id}/book", get(treatment::book_form).post(treatment::book))

@@ -417,3 +417,44 @@ async fn timepoints_follow_the_course_and_mistakes_are_voided_with_a_reason() {
     let input = &input[..input.find('>').unwrap()];
     assert!(!input.contains("value="), "no baseline is proposed: {input}");
 }
+
+/// Issue 10, item 18: one daily check-in a day; the portal stops offering it once saved and
+/// offers to correct it instead (void with a reason, then fill it in again).
+#[tokio::test]
+async fn one_check_in_a_day_and_it_can_be_corrected() {
+    let t = TestApp::spawn().await;
+    let own = t.token("participant.syd").await;
+    let p = t.participant_id("SYD-0005").await;
+    let date = today(&t, "SYD").await;
+    let checkin = json!({"instrument": "daily_checkin", "timepoint": "daily", "administered_on": date, "answers": {
+        "sleep": 2, "work": 2, "relationships": 3, "avoidance": 3, "irritability": 2, "substance_use": 0, "routines_kept": 4}});
+    let path = format!("/api/v1/participants/{p}/assessments");
+    let (status, first) = t.post(&own, &path, checkin.clone()).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, problem) = t.post(&own, &path, checkin.clone()).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("void it"), "{problem}");
+
+    let browser = t.browser("participant.syd").await;
+    let home = browser.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("Today's check-in is saved."), "{home}");
+    assert!(
+        !home.contains(&format!("href=\"/participants/{p}/assessments/new?instrument=daily_checkin\"")),
+        "no second check-in offered"
+    );
+    let id = first["assessment"]["id"].as_str().unwrap();
+    let r = t
+        .submit(
+            &browser,
+            &format!("/assessments/{id}/void"),
+            &[
+                ("reason", "I mixed up the sleep answer"),
+                ("back", &format!("/participants/{p}/assessments/new?instrument=daily_checkin")),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.url().path().ends_with("/assessments/new"), "{}", r.url());
+    let (status, body) = t.post(&own, &path, checkin).await;
+    assert_eq!(status, 201, "corrected: {body}");
+}
