@@ -769,8 +769,12 @@ impl App {
         let training = check("training_completed_on", &input.training_completed_on);
         let certified = check("certified_until", &input.certified_until);
         let ethics = check("ethics_attested_on", &input.ethics_attested_on);
-        if input.supervised_sessions < 0 {
-            violations.push(Violation::new("supervised_sessions", "range", "supervised_sessions cannot be negative"));
+        if !(0..=10_000).contains(&input.supervised_sessions) {
+            violations.push(Violation::new(
+                "supervised_sessions",
+                "range",
+                format!("supervised_sessions must be a count from 0 to 10000; got {}", input.supervised_sessions),
+            ));
         }
         if !violations.is_empty() {
             return Err(DomainError::Invalid(violations).into());

@@ -230,6 +230,15 @@ async fn credentials_are_kept_by_site_leads_and_feeds_carry_no_health_details() 
     let fields: Vec<&str> =
         problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["certified_until", "supervised_sessions"]);
+    // Issue 10, item 22: a count of sessions is a count, not any 64-bit integer.
+    let (status, problem) = t
+        .put(
+            &lead,
+            &format!("/api/v1/sites/{syd}/credentials/{target}"),
+            json!({"supervised_sessions": i64::MAX, "reason": "typo in the count"}),
+        )
+        .await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("supervised_sessions")), "{problem}");
 
     // The demo booked SYD-0006's sessions with therapist1: their feed has them, coded.
     let r = t.http.get(t.url("/api/v1/me/calendar.ics")).bearer_auth(&therapist).send().await.unwrap();
