@@ -232,6 +232,7 @@ impl App {
     }
 
     /// Validates, scores and stores an assessment whose recorder has been authorised.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn store_assessment(
         &self,
         by: catalyst_core::ledger::AuditActor,
