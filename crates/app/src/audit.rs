@@ -13,20 +13,42 @@ use catalyst_store::ledger::EntryFilter;
 use ed25519_dalek::VerifyingKey;
 use std::collections::BTreeMap;
 
-/// Kinds whose before and after values are clinical records.
-const CLINICAL_KINDS: &[&str] =
-    &["participant", "assessment", "safety_alert", "enrolment", "appointment", "deviation", "screening", "consent"];
+/// Kinds whose values every auditor may read: the running of the system (sites, accounts,
+/// grants, rooms, credentials, settings, consent documents, keys, logins, sessions, denials).
+/// Everything else, including any kind added later and not listed here, is treated as a
+/// clinical record and redacted for those who may not see treatment: the list fails closed.
+const OPEN_KINDS: &[&str] = &[
+    "site",
+    "user",
+    "role_grant",
+    "room",
+    "staff_credential",
+    "setting",
+    "consent_document",
+    "signing_key",
+    "login",
+    "session",
+    "access",
+    // The ledger's own bookkeeping in the system chain: chain openings, head records, alarms.
+    "chain",
+    "ledger",
+];
 
-/// The values of clinical records are shown only to those who may see treatment at the site
-/// (administrators and site-scoped auditors of other sites see who did what, when and why, and
-/// the hashes, but not the clinical content).
+const REDACTED_VALUE: &str = r#"{"redacted":"clinical record; not shown to this role"}"#;
+const REDACTED_REASON: &str = "(redacted: the reason for a change to a clinical record is not shown to this role)";
+
+/// The values and the reason of clinical records are shown only to those who may see
+/// treatment at the site (administrators and site-scoped auditors of other sites see who did
+/// what and when, and the hashes, but neither the clinical content nor the free-text reason,
+/// which may hold safety notes or why consent was withdrawn).
 fn redact_for(actor: &Actor, mut entry: Entry) -> Entry {
     let site = entry.chain.strip_prefix("site:");
     let may_see = site.is_some_and(|site_id| App::may(actor, Action::ViewTreatment, Resource::Site { site_id }));
-    if CLINICAL_KINDS.contains(&entry.entity_kind.as_str()) && !may_see {
-        let redacted = Some(r#"{"redacted":"clinical record; not shown to this role"}"#.to_owned());
-        entry.before = entry.before.map(|_| redacted.clone().unwrap_or_default());
-        entry.after = entry.after.map(|_| redacted.clone().unwrap_or_default());
+    let clinical = !OPEN_KINDS.contains(&entry.entity_kind.as_str());
+    if clinical && !may_see {
+        entry.before = entry.before.map(|_| REDACTED_VALUE.to_owned());
+        entry.after = entry.after.map(|_| REDACTED_VALUE.to_owned());
+        entry.reason = entry.reason.map(|_| REDACTED_REASON.to_owned());
     }
     entry
 }
@@ -284,6 +306,7 @@ impl App {
             before: None,
             limit: 200,
         };
-        Ok(self.store.recent_entries(&filter).await?)
+        let entries = self.store.recent_entries(&filter).await?;
+        Ok(entries.into_iter().map(|e| redact_for(actor, e)).collect())
     }
 }

@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use base64::Engine as _;
 use catalyst_core::DomainError;
 use catalyst_core::ledger::AuditActor;
-use catalyst_core::login::{DEFAULT_THROTTLE, LoginGate};
+use catalyst_core::login::{DEFAULT_THROTTLE, LoginGate, SOURCE_THROTTLE, attempted_username_key, source_key};
 use catalyst_core::people::{User, UserStatus};
 use catalyst_core::policy::{Actor, Grant};
 use catalyst_core::record::Row;
@@ -81,16 +81,49 @@ fn details(pairs: &[(&str, &str)]) -> Row {
 }
 
 impl App {
-    /// Checks a username and password, applying the throttle, and opens a session.
-    /// Failures and successes are both ledger events.
-    pub async fn login(&self, username: &str, password: &str, kind: SessionKind) -> AppResult<(NewSession, Actor)> {
-        let username = username.trim().to_ascii_lowercase();
+    /// Counts an attempt before its password is checked, under the system chain's lock: the
+    /// throttles (per username, and per client address when known) are read and the attempt is
+    /// recorded as a failure in one transaction, so attempts made in parallel cannot between them
+    /// check more passwords than the throttle allows. A success takes its attempt back.
+    async fn reserve_attempt(&self, keys: &[String], by: AuditActor) -> AppResult<Timestamp> {
         let now = self.now();
-        let window_start = now.plus_seconds(-DEFAULT_THROTTLE.window_seconds);
-        let failures = self.store.recent_login_failures(&username, window_start).await?;
-        if let LoginGate::LockedUntil(until) = DEFAULT_THROTTLE.gate(&failures, now) {
-            return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
+        let system = Self::system_chain_ref();
+        let mut tx = self.store.begin_write(now, by, std::slice::from_ref(&system)).await?;
+        for key in keys {
+            let policy = if key.starts_with("source:") { SOURCE_THROTTLE } else { DEFAULT_THROTTLE };
+            let failures = tx.recent_login_failures(key, now.plus_seconds(-policy.window_seconds)).await?;
+            // `now` was read before the lock was granted: attempts counted by transactions that
+            // got the lock first may carry later times, and they count all the same.
+            let at = failures.iter().copied().fold(now, Timestamp::max);
+            if let LoginGate::LockedUntil(until) = policy.gate(&failures, at) {
+                return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
+            }
         }
+        for key in keys {
+            tx.record_login_failure(key).await?;
+        }
+        tx.commit().await?;
+        Ok(now)
+    }
+
+    /// Checks a username and password, applying the throttles, and opens a session.
+    /// Failures and successes are both ledger events. `source` is the client's address, when
+    /// the server knows it.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        kind: SessionKind,
+        source: Option<&str>,
+    ) -> AppResult<(NewSession, Actor)> {
+        let username = username.trim().to_ascii_lowercase();
+        let anonymous = AuditActor { id: "anonymous".into(), name: "anonymous".into() };
+        // The name is kept only as a keyed hash, in the throttle and in the ledger.
+        let secret = self.username_secret().await?;
+        let username_key = attempted_username_key(&secret, &username);
+        let mut keys = vec![username_key.clone()];
+        keys.extend(source.map(source_key));
+        let attempted_at = self.reserve_attempt(&keys, anonymous.clone()).await?;
 
         let user = self.store.user_by_username(&username).await?;
         let stored = match &user {
@@ -98,9 +131,11 @@ impl App {
             None => None,
         };
         let valid = password_matches(password, stored.as_deref().unwrap_or(DUMMY_HASH)) && stored.is_some();
+        let known_user = user.as_ref().map(|u| u.id.clone());
         let active_user = user.filter(|u| u.status == UserStatus::Active);
 
         let system = Self::system_chain_ref();
+        let now = self.now();
         match (valid, active_user) {
             (true, Some(user)) => {
                 let token = new_token()?;
@@ -114,14 +149,11 @@ impl App {
                 };
                 let actor = AuditActor { id: user.id.clone(), name: user.display_name.clone() };
                 let mut tx = self.begin(actor, std::slice::from_ref(&system)).await?;
-                // Checked again under the system chain's lock: attempts made in parallel with
-                // the failures that locked the account do not slip through.
-                let failures = tx.recent_login_failures(&username, window_start).await?;
-                if let LoginGate::LockedUntil(until) = DEFAULT_THROTTLE.gate(&failures, now) {
-                    return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
-                }
                 tx.create_session(&session, &token_hash(&token)).await?;
-                tx.clear_login_failures(&username).await?;
+                tx.clear_login_failures(&username_key).await?;
+                if let Some(source) = source {
+                    tx.forget_login_failure(&source_key(source), attempted_at).await?;
+                }
                 tx.event(
                     &system.chain,
                     "auth.login",
@@ -136,27 +168,39 @@ impl App {
             }
             (valid, user) => {
                 let why = if valid && user.is_none() { "account disabled" } else { "wrong username or password" };
-                let mut tx = self
-                    .begin(
-                        AuditActor { id: "anonymous".into(), name: "anonymous".into() },
-                        std::slice::from_ref(&system),
-                    )
-                    .await?;
-                tx.record_login_failure(&username).await?;
-                tx.event(&system.chain, "auth.login_failed", "login", &username, details(&[("reason", why)])).await?;
+                // An account is named by its id; a name that is no account only by its keyed hash.
+                let (entity_kind, entity_id) = match known_user {
+                    Some(id) => ("user", id),
+                    None => ("login", username_key),
+                };
+                let from = format!("address:{}", source.unwrap_or("unknown"));
+                let mut tx = self.begin(anonymous, std::slice::from_ref(&system)).await?;
+                self.append_limited(
+                    &mut tx,
+                    &system.chain,
+                    &from,
+                    "auth.login_failed",
+                    entity_kind,
+                    &entity_id,
+                    details(&[("reason", why)]),
+                )
+                .await?;
                 tx.commit().await?;
+                self.flush_attempt_counts().await?;
                 Err(DomainError::Unauthenticated.into())
             }
         }
     }
 
-    /// Resolves a session token to the actor, or fails as unauthenticated.
-    pub async fn authenticate(&self, token: &str) -> AppResult<(Actor, String)> {
+    /// Resolves a session token to the actor, or fails as unauthenticated. A token only works
+    /// the way it was issued: a browser session as the cookie, an API token as a bearer token,
+    /// so neither outlives its own lifetime by being used as the other.
+    pub async fn authenticate(&self, token: &str, kind: SessionKind) -> AppResult<(Actor, String)> {
         let session = self
             .store
             .session_by_token_hash(&token_hash(token))
             .await?
-            .filter(|s| s.revoked_at.is_none() && s.expires_at > self.now())
+            .filter(|s| s.revoked_at.is_none() && s.expires_at > self.now() && s.kind == kind.as_str())
             .ok_or(DomainError::Unauthenticated)?;
         let user = self
             .store
@@ -198,21 +242,16 @@ impl App {
         purpose: &str,
         by: AuditActor,
     ) -> AppResult<bool> {
-        let now = self.now();
-        let failures = self
-            .store
-            .recent_login_failures(&user.username, now.plus_seconds(-DEFAULT_THROTTLE.window_seconds))
-            .await?;
-        if let LoginGate::LockedUntil(until) = DEFAULT_THROTTLE.gate(&failures, now) {
-            return Err(DomainError::Throttled { retry_after_seconds: now.seconds_until(until).max(1) }.into());
-        }
+        let key = attempted_username_key(&self.username_secret().await?, &user.username);
+        let attempted_at = self.reserve_attempt(std::slice::from_ref(&key), by.clone()).await?;
         let stored = self.store.password_hash(&user.id).await?;
-        if stored.as_deref().is_some_and(|h| password_matches(password, h)) {
-            return Ok(true);
-        }
         let system = Self::system_chain_ref();
         let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
-        tx.record_login_failure(&user.username).await?;
+        if stored.as_deref().is_some_and(|h| password_matches(password, h)) {
+            tx.forget_login_failure(&key, attempted_at).await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
         tx.event(&system.chain, "auth.password_check_failed", "user", &user.id, details(&[("purpose", purpose)]))
             .await?;
         tx.commit().await?;

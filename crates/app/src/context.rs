@@ -46,9 +46,19 @@ impl App {
         self.clock.now()
     }
 
-    /// A fresh time-ordered unique id (UUIDv7).
+    /// A fresh time-ordered unique id (UUIDv7): the millisecond and 74 random bits, with no
+    /// counter, so one id says nothing about the ids made just before or after it.
     pub fn new_id(&self) -> String {
-        uuid::Uuid::now_v7().to_string()
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0);
+        let mut random = [0u8; 10];
+        match getrandom::fill(&mut random) {
+            Ok(()) => uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid().to_string(),
+            // Without randomness, the library's own v7 (with its counter) is still unique.
+            Err(_) => uuid::Uuid::now_v7().to_string(),
+        }
     }
 
     pub(crate) fn audit_actor(actor: &Actor) -> AuditActor {
@@ -100,9 +110,12 @@ impl App {
         let mut details = catalyst_core::record::Row::new();
         details.insert("action".into(), denial.action.clone().into());
         details.insert("reason".into(), denial.reason.clone().into());
+        // Within the append limit per denied user; beyond it, counted (crate::attempts).
+        let source = format!("user:{}", actor.user_id);
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        tx.event(&chain.chain, "access.denied", "access", &target, details).await?;
+        self.append_limited(&mut tx, &chain.chain, &source, "access.denied", "access", &target, details).await?;
         tx.commit().await?;
+        self.flush_attempt_counts().await?;
         Err(AppError::Domain(DomainError::Forbidden(denial.reason)))
     }
 }

@@ -56,7 +56,8 @@ impl App {
             administered_on: date.to_string(),
             answers: plan.answers,
         };
-        self.store_assessment(by.clone(), recorded_by, plan.mode, participant, plan.instrument, &input).await?;
+        // Sample data, seeded at its timepoints directly rather than through the course's rules.
+        self.store_assessment(by.clone(), recorded_by, plan.mode, participant, plan.instrument, &input, None).await?;
         Ok(())
     }
 

@@ -155,9 +155,22 @@ impl App {
                     DomainError::Invalid(vec![Violation::one_of("override_decision", decision, &allowed)]).into()
                 );
             }
+            Some("eligible_after_washout") if current.eligible_from.is_none() => {
+                return Err(DomainError::invalid(
+                    "override_decision",
+                    "washout_date",
+                    "the rules found no washout with an end date, so eligible_after_washout would leave no date \
+                     treatment may start from; override to eligible, ineligible or needs_review",
+                )
+                .into());
+            }
             Some(decision) => {
-                let reason = required_text("reason", reason, 2000)
-                    .map_err(|_| DomainError::invalid("reason", "required", "an override needs a reason"))?;
+                let reason = match crate::error::reason_from("reason", reason) {
+                    Err(_) if reason.trim().is_empty() => {
+                        return Err(DomainError::invalid("reason", "required", "an override needs a reason").into());
+                    }
+                    other => other?,
+                };
                 (ScreeningStatus::Overridden, decision.to_owned(), Some(reason))
             }
         };
@@ -180,6 +193,16 @@ impl App {
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let why =
             decided.override_reason.clone().unwrap_or_else(|| "investigator confirmed the rules' decision".to_owned());
+        // An older draft is stale once a later screening has been signed.
+        let all = tx.screenings_for(&before.participant_id).await?;
+        if let Some(later) = catalyst_core::eligibility::superseded_by(&before, &all) {
+            return Err(DomainError::Conflict(format!(
+                "this screening was superseded by the screening of {} that was signed {}; it can no longer be signed",
+                later.evaluated_at.format_in(&site.time_zone),
+                later.status
+            ))
+            .into());
+        }
         tx.update_from(&chain.chain, &format!("screening.{status}"), &before, &decided, &why).await?;
         tx.insert(&chain.chain, "record.sign", &signature).await?;
         tx.commit().await?;
@@ -384,7 +407,7 @@ impl App {
         if latest.part(part) != "granted" {
             return Err(DomainError::Conflict(format!("{part} is not currently granted")).into());
         }
-        let reason = required_text("reason", reason, 2000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let mut parts: Map<String, Value> = serde_json::from_str(&latest.parts)
             .map_err(|e| AppError::Internal(format!("consent {} parts unreadable: {e}", latest.id)))?;
         parts.insert(part.as_str().to_owned(), Value::from("withdrawn"));
@@ -396,8 +419,10 @@ impl App {
         Ok(updated)
     }
 
+    /// Consent reveals whether treatment goes on (a withdrawal, the touch and video parts,
+    /// signing times), so it needs the right to see treatment: blinded raters may not.
     pub async fn consent_status(&self, actor: &Actor, participant_id: &str) -> AppResult<ConsentStatus> {
-        self.participant_for(actor, Action::ViewParticipant, participant_id).await?;
+        self.participant_for(actor, Action::ViewTreatment, participant_id).await?;
         self.consent_state(participant_id).await
     }
 
@@ -429,6 +454,13 @@ impl App {
     }
 
     /// Enrolment is allowed only with a signed decision that permits it and current consent.
+    /// The day the washout of the participant's signed eligibility decision ends, if it has one.
+    pub(crate) async fn washout_ends_on(&self, participant_id: &str) -> AppResult<Option<String>> {
+        let signed =
+            self.store.screenings_for(participant_id).await?.into_iter().find(|s| s.status != ScreeningStatus::Draft);
+        Ok(signed.and_then(|s| s.washout_ends_on().map(str::to_owned)))
+    }
+
     pub(crate) async fn check_enrolment_allowed(&self, participant: &Participant) -> AppResult<()> {
         let mut problems = Vec::new();
         match self.store.screenings_for(&participant.id).await?.into_iter().find(|s| s.status != ScreeningStatus::Draft)

@@ -25,3 +25,9 @@ impl From<StoreError> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A reason for a change to recorded data, as a person typed it: it must say something in
+/// words (core's `meaningful_reason`), or the change is refused naming the field.
+pub(crate) fn reason_from(field: &str, value: &str) -> AppResult<String> {
+    catalyst_core::reason::meaningful_reason(field, value, 2000).map_err(|v| DomainError::Invalid(vec![v]).into())
+}

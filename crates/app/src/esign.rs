@@ -28,19 +28,17 @@ struct Signable {
 }
 
 impl App {
-    async fn signable(&self, entity_kind: &str, entity_id: &str) -> AppResult<Signable> {
+    /// The record to sign, or `None` when there is no such record (answered by the caller as a
+    /// record the actor may not see, so ids cannot be probed).
+    async fn signable(&self, entity_kind: &str, entity_id: &str) -> AppResult<Option<Signable>> {
         match entity_kind {
             "participant" => {
-                let p = self
-                    .store
-                    .get::<Participant>(entity_id)
-                    .await?
-                    .ok_or_else(|| DomainError::not_found("participant", entity_id))?;
-                Ok(Signable {
+                let Some(p) = self.store.get::<Participant>(entity_id).await? else { return Ok(None) };
+                Ok(Some(Signable {
                     row: p.to_row().map_err(catalyst_store::StoreError::from)?,
                     site_id: p.site_id.clone(),
                     participant_id: Some(p.id),
-                })
+                }))
             }
             "screening" | "consent" => {
                 let found = match entity_kind {
@@ -55,13 +53,12 @@ impl App {
                         .await?
                         .map(|r| (r.to_row(), r.site_id, r.participant_id)),
                 };
-                let (row, site_id, participant_id) =
-                    found.ok_or_else(|| DomainError::not_found(entity_kind, entity_id))?;
-                Ok(Signable {
+                let Some((row, site_id, participant_id)) = found else { return Ok(None) };
+                Ok(Some(Signable {
                     row: row.map_err(catalyst_store::StoreError::from)?,
                     site_id,
                     participant_id: Some(participant_id),
-                })
+                }))
             }
             other => Err(DomainError::invalid(
                 "entity_kind",
@@ -82,7 +79,9 @@ impl App {
         meaning: Meaning,
         password: &str,
     ) -> AppResult<ShownSignature> {
-        let target = self.signable(entity_kind, entity_id).await?;
+        let Some(target) = self.signable(entity_kind, entity_id).await? else {
+            return Err(self.missing(actor, Action::SignRecord, entity_kind, entity_id).await);
+        };
         let resource = match &target.participant_id {
             Some(participant_id) => Resource::Participant { site_id: &target.site_id, participant_id },
             None => Resource::Site { site_id: &target.site_id },
@@ -144,12 +143,17 @@ impl App {
         entity_kind: &str,
         entity_id: &str,
     ) -> AppResult<Vec<ShownSignature>> {
-        let target = self.signable(entity_kind, entity_id).await?;
+        let action = if entity_kind == "participant" { Action::ViewParticipant } else { Action::ViewTreatment };
+        let Some(target) = self.signable(entity_kind, entity_id).await? else {
+            return Err(self.missing(actor, action, entity_kind, entity_id).await);
+        };
         let resource = match &target.participant_id {
             Some(participant_id) => Resource::Participant { site_id: &target.site_id, participant_id },
             None => Resource::Site { site_id: &target.site_id },
         };
-        self.authorize(actor, Action::ViewParticipant, resource).await?;
+        // Signatures on a screening or a consent tell when the course moved on: only those
+        // who may see treatment read them (a blinded rater sees those on participant records).
+        self.authorize(actor, action, resource).await?;
         let may_see_changes = match &target.participant_id {
             Some(participant_id) => Self::may(
                 actor,

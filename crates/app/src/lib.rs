@@ -3,6 +3,7 @@
 //! neither touches the store's write path directly.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod attempts;
 pub mod audit;
 pub mod auth;
 mod context;

@@ -6,12 +6,13 @@ use crate::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::error::Violation;
 use catalyst_core::outcomes::{
-    Assessment, OutcomeClass, RecordingMode, SafetyAlert, Timepoint, administered_on, alerts_for, outcome_class,
-    total_of,
+    Assessment, AssessmentVoid, CourseDates, OutcomeClass, RecordingMode, SafetyAlert, Timepoint, administered_on,
+    alerts_for, check_timepoint, outcome_class, total_of,
 };
 use catalyst_core::people::{Participant, Site};
 use catalyst_core::policy::{Action, Actor, Resource, authorize};
 use catalyst_core::settings::{ENDPOINT_DEFINITIONS, Setting};
+use catalyst_core::treatment::{AppointmentStatus, Enrolment};
 use catalyst_instruments::{
     Answer, AnswerSpec, Assessment as EndpointInput, EndpointDefinitions, EndpointReport, InstrumentDefinition,
     InstrumentId, Instruments, Response, ScoreError, ScoreOptions, Scored, endpoints,
@@ -150,10 +151,10 @@ impl App {
         participant_id: &str,
         input: &AssessmentInput,
     ) -> AppResult<(ScoredAssessment, Vec<SafetyAlert>)> {
-        let participant = self.participant(participant_id).await?;
         let instrument =
             parse_instrument("instrument", &input.instrument).map_err(|v| DomainError::Invalid(vec![v]))?;
         let class = outcome_class(instrument);
+        let participant = self.participant_or_missing(actor, Action::RecordOutcome(class), participant_id).await?;
         let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
         self.authorize(actor, Action::RecordOutcome(class), resource).await?;
         let mode = match class {
@@ -162,10 +163,76 @@ impl App {
             OutcomeClass::SelfReport => RecordingMode::StaffOnBehalf,
             OutcomeClass::SafetyScreen => RecordingMode::Clinician,
         };
-        self.store_assessment(Self::audit_actor(actor), &actor.user_id, mode, &participant, instrument, input).await
+        let site = self.site(&participant.site_id).await?;
+        let course = self.course_dates(&participant, &site).await?;
+        self.store_assessment(
+            Self::audit_actor(actor),
+            &actor.user_id,
+            mode,
+            &participant,
+            instrument,
+            input,
+            Some(&course),
+        )
+        .await
+    }
+
+    /// The dates of the participant's course that timepoints are checked against.
+    async fn course_dates(&self, participant: &Participant, site: &Site) -> AppResult<CourseDates> {
+        let zone = jiff::tz::TimeZone::get(site.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
+        let local_day = |t: catalyst_core::time::Timestamp| {
+            jiff::Timestamp::from_microsecond(t.micros())
+                .map(|t| t.to_zoned(zone.clone()).date())
+                .map_err(|e| AppError::Internal(e.to_string()))
+        };
+        let baseline_on = match self.store.get::<Enrolment>(&participant.id).await? {
+            Some(e) => Some(
+                e.baseline_on
+                    .parse::<jiff::civil::Date>()
+                    .map_err(|e| AppError::Internal(format!("stored baseline unreadable: {e}")))?,
+            ),
+            None => None,
+        };
+        let mut sessions = Vec::new();
+        for a in self.store.appointments_for(&participant.id).await? {
+            if a.visit_kind == "experimental" && a.status == AppointmentStatus::Attended {
+                sessions.push(local_day(a.starts_at)?);
+            }
+        }
+        sessions.sort();
+        Ok(CourseDates { registered_on: local_day(participant.created_at)?, baseline_on, sessions })
+    }
+
+    /// Sets a mistaken assessment aside, with the reason (those who may record the instrument
+    /// may void it). It stays in the record and the ledger, and any alert it raised stays; it no
+    /// longer counts. A correction is a void and a new recording.
+    pub async fn void_assessment(&self, actor: &Actor, assessment_id: &str, reason: &str) -> AppResult<AssessmentVoid> {
+        let assessment: Assessment =
+            self.store.get(assessment_id).await?.ok_or_else(|| DomainError::not_found("assessment", assessment_id))?;
+        let resource =
+            Resource::Participant { site_id: &assessment.site_id, participant_id: &assessment.participant_id };
+        self.authorize(actor, Action::RecordOutcome(outcome_class(assessment.instrument)), resource).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
+        let void = AssessmentVoid {
+            id: assessment.id.clone(),
+            participant_id: assessment.participant_id.clone(),
+            site_id: assessment.site_id.clone(),
+            reason,
+            voided_by: actor.user_id.clone(),
+            voided_at: self.now(),
+        };
+        let (_, chain) = self.chain_for_site(&assessment.site_id).await?;
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        if tx.get::<AssessmentVoid>(&void.id).await?.is_some() {
+            return Err(DomainError::Conflict("this assessment was already voided".into()).into());
+        }
+        tx.insert(&chain.chain, "assessment.void", &void).await?;
+        tx.commit().await?;
+        Ok(void)
     }
 
     /// Validates, scores and stores an assessment whose recorder has been authorised.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn store_assessment(
         &self,
         by: catalyst_core::ledger::AuditActor,
@@ -174,6 +241,7 @@ impl App {
         participant: &Participant,
         instrument: InstrumentId,
         input: &AssessmentInput,
+        course: Option<&CourseDates>,
     ) -> AppResult<(ScoredAssessment, Vec<SafetyAlert>)> {
         let registry = registry()?;
         let definition = match &input.version {
@@ -196,6 +264,9 @@ impl App {
         let scored = definition.score(&response, &ScoreOptions::default());
         let mut violations: Vec<Violation> =
             [timepoint.as_ref().err(), date.as_ref().err()].into_iter().flatten().cloned().collect();
+        if let (Ok(timepoint), Ok(date), Some(course)) = (&timepoint, &date, course) {
+            violations.extend(check_timepoint(*timepoint, *date, course).err());
+        }
         if let Err(error) = &scored {
             let named: Vec<String> = unreadable.iter().map(|v| v.field.clone()).collect();
             unreadable.extend(score_violations(error).into_iter().filter(|v| !named.contains(&v.field)));
@@ -234,6 +305,19 @@ impl App {
             .collect();
         let chain = Self::site_chain_ref(&site);
         let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
+        // One daily check-in a day: a second one is a correction, made by voiding the first.
+        if instrument == InstrumentId::DailyCheckin {
+            let same_day =
+                tx.standing_assessments_on(&participant.id, instrument.as_str(), &assessment.administered_on).await?;
+            if let Some(first) = same_day.first() {
+                return Err(DomainError::Conflict(format!(
+                    "the check-in for {} is already recorded (assessment {}); to correct it, void it with a reason \
+                     and record it again",
+                    assessment.administered_on, first.id
+                ))
+                .into());
+            }
+        }
         tx.insert(&chain.chain, &format!("assessment.record:{instrument}"), &assessment).await?;
         for alert in &alerts {
             tx.insert(&chain.chain, "safety_alert.raise", alert).await?;
@@ -253,7 +337,7 @@ impl App {
     /// A participant's outcomes as the actor may see them: everything for their clinicians,
     /// monitors and the participant; the independent ratings alone for a blinded rater.
     pub async fn outcomes(&self, actor: &Actor, participant_id: &str) -> AppResult<Outcomes> {
-        let participant = self.participant(participant_id).await?;
+        let participant = self.participant_or_missing(actor, Action::ViewRatings, participant_id).await?;
         let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
         let ratings_only = authorize(actor, Action::ViewOutcomes, resource).is_err();
         let action = if ratings_only { Action::ViewRatings } else { Action::ViewOutcomes };
@@ -297,12 +381,12 @@ impl App {
         participant_id: &str,
         instrument: InstrumentId,
     ) -> AppResult<(String, Vec<ScoredAssessment>)> {
-        let participant = self.participant(participant_id).await?;
-        let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
         let action = match outcome_class(instrument) {
             OutcomeClass::IndependentRating => Action::ViewRatings,
             _ => Action::ViewOutcomes,
         };
+        let participant = self.participant_or_missing(actor, action, participant_id).await?;
+        let resource = Resource::Participant { site_id: &participant.site_id, participant_id };
         self.authorize(actor, action, resource).await?;
         let registry = registry()?;
         let mut rows = Vec::new();
@@ -331,6 +415,7 @@ impl App {
         reason: &str,
     ) -> AppResult<()> {
         self.authorize(actor, Action::ManageSettings, Resource::System).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let setting = Setting {
             id: ENDPOINT_DEFINITIONS.to_owned(),
             value: serde_json::to_string(definitions).map_err(|e| AppError::Internal(e.to_string()))?,
@@ -339,17 +424,10 @@ impl App {
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
         if tx.get::<Setting>(ENDPOINT_DEFINITIONS).await?.is_some() {
-            tx.update(&system.chain, "settings.update", &setting, reason).await?;
+            tx.update(&system.chain, "settings.update", &setting, &reason).await?;
         } else {
-            // The defaults were in force until now; the first change still needs its reason.
-            if reason.trim().is_empty() {
-                return Err(DomainError::invalid(
-                    "reason",
-                    "required",
-                    "reason is required when the endpoint definitions change",
-                )
-                .into());
-            }
+            // The defaults were in force until now; the first change still needs its reason,
+            // checked above.
             tx.insert(&system.chain, "settings.update", &setting).await?;
         }
         tx.commit().await?;
@@ -383,8 +461,7 @@ impl App {
         if alert.acknowledged_at.is_some() {
             return Err(DomainError::Conflict("this alert was already acknowledged".to_owned()).into());
         }
-        let note =
-            catalyst_core::error::required_text("note", note, 2000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let note = crate::error::reason_from("note", note)?;
         let site = self.site(&alert.site_id).await?;
         let chain = Self::site_chain_ref(&site);
         let before = alert.clone();

@@ -1,10 +1,11 @@
 //! Participants: pseudonymous records at a site.
 
 use crate::App;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use catalyst_core::DomainError;
-use catalyst_core::people::{Participant, Stage, participant_code};
+use catalyst_core::people::{Participant, Stage, check_registration_stage, check_stage_change, participant_code};
 use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::treatment::Enrolment;
 
 /// Largest page a list request may ask for.
 pub const MAX_PAGE: i64 = 500;
@@ -12,6 +13,7 @@ pub const MAX_PAGE: i64 = 500;
 impl App {
     pub async fn create_participant(&self, actor: &Actor, site_id: &str, stage: Stage) -> AppResult<Participant> {
         self.authorize(actor, Action::CreateParticipant, Resource::Site { site_id }).await?;
+        check_registration_stage(stage)?;
         let (site, chain) = self.chain_for_site(site_id).await?;
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let serial = tx.next_participant_serial(site_id).await?;
@@ -29,6 +31,11 @@ impl App {
         Ok(participant)
     }
 
+    /// Whether the participant is enrolled on a protocol (for offering only the stages allowed).
+    pub async fn is_enrolled(&self, participant_id: &str) -> AppResult<bool> {
+        Ok(self.store.get::<Enrolment>(participant_id).await?.is_some())
+    }
+
     pub async fn view_participant(&self, actor: &Actor, participant_id: &str) -> AppResult<Participant> {
         self.participant_for(actor, Action::ViewParticipant, participant_id).await
     }
@@ -41,6 +48,29 @@ impl App {
             .ok_or_else(|| DomainError::not_found("participant", participant_id).into())
     }
 
+    /// What a request for a record that does not exist is answered with: exactly what a record
+    /// the actor may not see is answered with (the same denial, recorded the same way), so that
+    /// ids cannot be probed; "not found" only for those whose grants reach every site.
+    pub(crate) async fn missing(&self, actor: &Actor, action: Action, kind: &str, id: &str) -> AppError {
+        match self.authorize(actor, action, Resource::Participant { site_id: "", participant_id: id }).await {
+            Err(denied) => denied,
+            Ok(()) => DomainError::not_found(kind, id).into(),
+        }
+    }
+
+    /// Loads a participant for `action`, answering a missing one like a forbidden one.
+    pub(crate) async fn participant_or_missing(
+        &self,
+        actor: &Actor,
+        action: Action,
+        participant_id: &str,
+    ) -> AppResult<Participant> {
+        match self.store.get::<Participant>(participant_id).await? {
+            Some(p) => Ok(p),
+            None => Err(self.missing(actor, action, "participant", participant_id).await),
+        }
+    }
+
     /// Loads a record of a participant and checks that the actor may `action` on it.
     pub(crate) async fn load_for<R: catalyst_core::record::ParticipantRecord>(
         &self,
@@ -48,7 +78,9 @@ impl App {
         action: Action,
         id: &str,
     ) -> AppResult<R> {
-        let record = self.store.get::<R>(id).await?.ok_or_else(|| DomainError::not_found(R::SPEC.kind, id))?;
+        let Some(record) = self.store.get::<R>(id).await? else {
+            return Err(self.missing(actor, action, R::SPEC.kind, id).await);
+        };
         self.authorize(
             actor,
             action,
@@ -65,7 +97,7 @@ impl App {
         action: Action,
         participant_id: &str,
     ) -> AppResult<Participant> {
-        let participant = self.participant(participant_id).await?;
+        let participant = self.participant_or_missing(actor, action, participant_id).await?;
         self.authorize(actor, action, Resource::Participant { site_id: &participant.site_id, participant_id }).await?;
         Ok(participant)
     }
@@ -78,14 +110,17 @@ impl App {
         reason: &str,
     ) -> AppResult<Participant> {
         let current = self.participant_for(actor, Action::UpdateParticipant, participant_id).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let (_, chain) = self.chain_for_site(&current.site_id).await?;
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let current = tx
             .get::<Participant>(participant_id)
             .await?
             .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+        let enrolled = tx.get::<Enrolment>(participant_id).await?.is_some();
+        check_stage_change(current.stage, stage, enrolled)?;
         let updated = Participant { stage, ..current };
-        tx.update(&chain.chain, "participant.stage", &updated, reason).await?;
+        tx.update(&chain.chain, "participant.stage", &updated, &reason).await?;
         tx.commit().await?;
         Ok(updated)
     }

@@ -41,6 +41,7 @@ impl App {
     ) -> AppResult<Site> {
         self.authorize(actor, Action::ManageSites, Resource::System).await?;
         let valid = input.validate()?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
         let current = tx.get::<Site>(site_id).await?.ok_or_else(|| DomainError::not_found("site", site_id))?;
@@ -52,7 +53,7 @@ impl App {
             status,
             ..current
         };
-        tx.update(&system.chain, "site.update", &site, reason).await?;
+        tx.update(&system.chain, "site.update", &site, &reason).await?;
         tx.commit().await?;
         Ok(site)
     }
@@ -67,9 +68,10 @@ impl App {
     }
 
     pub async fn view_site(&self, actor: &Actor, site_id: &str) -> AppResult<Site> {
-        let site = self.site(site_id).await?;
+        // Authorised first: a site id that does not exist is answered like one the actor may
+        // not see.
         self.authorize(actor, Action::ViewSite, Resource::Site { site_id }).await?;
-        Ok(site)
+        self.site(site_id).await
     }
 }
 

@@ -4,10 +4,12 @@
 use crate::App;
 use crate::error::{AppError, AppResult};
 use catalyst_core::DomainError;
+use catalyst_core::eligibility::check_after_washout;
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::ledger::AuditActor;
 use catalyst_core::people::{Participant, Role, Site, Stage};
 use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::reason::meaningful_reason;
 use catalyst_core::time::Timestamp;
 use catalyst_core::treatment::{Appointment, AppointmentStatus, Deviation, Enrolment, Room, StaffCredential};
 use catalyst_protocol::{
@@ -62,6 +64,9 @@ pub struct BookingInput {
 }
 
 fn date(field: &str, value: &str) -> Result<Date, Violation> {
+    if value.trim().is_empty() {
+        return Err(Violation::new(field, "required", format!("{field} is required: a date as YYYY-MM-DD")));
+    }
     value
         .trim()
         .parse()
@@ -181,6 +186,9 @@ impl App {
             .into());
         }
         self.check_enrolment_allowed(&participant).await?;
+        let washout = self.washout_ends_on(&participant.id).await?;
+        check_after_washout("baseline_on", &baseline.to_string(), washout.as_deref())
+            .map_err(|v| DomainError::Invalid(vec![v]))?;
         let enrolment = Enrolment {
             id: participant.id.clone(),
             participant_id: participant.id.clone(),
@@ -299,6 +307,13 @@ impl App {
 
         let mut violations = Vec::new();
         let day = date("date", &input.date);
+        // Not even an out-of-window reason books a visit before the washout ends.
+        if let Ok(day) = &day {
+            let washout = self.washout_ends_on(&participant.id).await?;
+            if let Err(v) = check_after_washout("date", &day.to_string(), washout.as_deref()) {
+                violations.push(v);
+            }
+        }
         let time: Result<Time, Violation> = input
             .time
             .trim()
@@ -350,6 +365,11 @@ impl App {
                 "required",
                 "this visit is already booked: give a reason to move it",
             ));
+        } else if reschedule.is_some() {
+            violations.extend(meaningful_reason("reschedule_reason", &reason, 2000).err());
+        }
+        if let Some(why) = input.out_of_window_reason.as_deref().filter(|r| !r.trim().is_empty()) {
+            violations.extend(meaningful_reason("out_of_window_reason", why, 2000).err());
         }
         if let Some(done) = entry.appointment.as_ref().filter(|a| a.status == AppointmentStatus::Attended) {
             violations.push(Violation::new(
@@ -378,14 +398,35 @@ impl App {
             out_of_window_reason: out_of_window_reason.clone(),
         };
         let end = request.end().map_err(|e| DomainError::invalid("time", "time", e.to_string()))?;
+
+        // Everything another booking or attendance could change meanwhile is read again inside
+        // the write transaction, after locking the schedules of these people and this room
+        // (across sites), so two bookings of the same therapist or room cannot both succeed.
+        let chain = Self::site_chain_ref(&site);
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        let mut resources: Vec<String> = staff.iter().map(|s| format!("person:{}", s.person)).collect();
+        resources.push(format!("room:{}", room.id));
+        tx.lock_schedules(&resources).await?;
+        let now_booked = tx
+            .appointments_for(&participant.id)
+            .await?
+            .into_iter()
+            .filter(|a| a.visit_id == entry.visit.id && a.status != AppointmentStatus::Cancelled)
+            .max_by_key(|a| a.starts_at);
+        if now_booked != entry.appointment {
+            return Err(DomainError::Conflict(format!(
+                "{} was booked or changed by someone else meanwhile; reload the course and try again",
+                entry.visit.id
+            ))
+            .into());
+        }
         let mut credentials = BTreeMap::new();
         for s in &staff {
-            if let Some(record) = self.store.get::<StaffCredential>(&s.person).await? {
+            if let Some(record) = tx.get::<StaffCredential>(&s.person).await? {
                 credentials.insert(s.person.clone(), credential_of(&record)?);
             }
         }
-        let bookings: Vec<Booking> = self
-            .store
+        let bookings: Vec<Booking> = tx
             .appointments_overlapping(timestamp(start), timestamp(end))
             .await?
             .into_iter()
@@ -424,12 +465,13 @@ impl App {
         };
         let deviations: Vec<Deviation> =
             drafts.iter().map(|d| self.deviation_from(&participant, d, "automatic", &actor.user_id)).collect();
-        let chain = Self::site_chain_ref(&site);
-        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        if reschedule.is_some() {
-            tx.update(&chain.chain, "appointment.reschedule", &appointment, &reason).await?;
-        } else {
-            tx.insert(&chain.chain, "appointment.book", &appointment).await?;
+        match reschedule {
+            // Only the booking as it was read may be moved: an attendance recorded meanwhile is
+            // never reverted to "booked".
+            Some(before) => {
+                tx.update_from(&chain.chain, "appointment.reschedule", before, &appointment, &reason).await?
+            }
+            None => tx.insert(&chain.chain, "appointment.book", &appointment).await?,
         }
         for d in &deviations {
             tx.insert(&chain.chain, "deviation.record", d).await?;
@@ -481,7 +523,9 @@ impl App {
         if current.status != AppointmentStatus::Booked {
             return Err(DomainError::Conflict(format!("this appointment is already {}", current.status)).into());
         }
-        let note = required_text("note", note, 1000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        // A visit is attended or missed only once it has begun.
+        catalyst_core::treatment::check_attendance(&current, status, self.now())?;
+        let note = crate::error::reason_from("note", note)?;
         let participant = self.participant(&current.participant_id).await?;
         let site = self.site(&current.site_id).await?;
         let before = current.clone();
@@ -633,7 +677,7 @@ impl App {
         if current.resolved_at.is_some() {
             return Err(DomainError::Conflict("this deviation is already resolved".into()).into());
         }
-        let resolution = required_text("resolution", resolution, 4000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let resolution = crate::error::reason_from("resolution", resolution)?;
         let (_, chain) = self.chain_for_site(&current.site_id).await?;
         let before = current.clone();
         let resolved = Deviation { resolution: Some(resolution.clone()), resolved_at: Some(self.now()), ..current };
@@ -725,8 +769,12 @@ impl App {
         let training = check("training_completed_on", &input.training_completed_on);
         let certified = check("certified_until", &input.certified_until);
         let ethics = check("ethics_attested_on", &input.ethics_attested_on);
-        if input.supervised_sessions < 0 {
-            violations.push(Violation::new("supervised_sessions", "range", "supervised_sessions cannot be negative"));
+        if !(0..=10_000).contains(&input.supervised_sessions) {
+            violations.push(Violation::new(
+                "supervised_sessions",
+                "range",
+                format!("supervised_sessions must be a count from 0 to 10000; got {}", input.supervised_sessions),
+            ));
         }
         if !violations.is_empty() {
             return Err(DomainError::Invalid(violations).into());
@@ -753,7 +801,8 @@ impl App {
         let system = Self::system_chain_ref();
         let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
         if tx.get::<StaffCredential>(&record.id).await?.is_some() {
-            tx.update(&system.chain, "credential.update", record, reason).await?;
+            let reason = crate::error::reason_from("reason", reason)?;
+            tx.update(&system.chain, "credential.update", record, &reason).await?;
         } else {
             tx.insert(&system.chain, "credential.create", record).await?;
         }
@@ -927,6 +976,7 @@ impl App {
         reason: &str,
     ) -> AppResult<Enrolment> {
         let participant = self.participant_for(actor, Action::ManageSchedule, participant_id).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let current = self
             .store
             .get::<Enrolment>(participant_id)
@@ -951,7 +1001,7 @@ impl App {
         };
         let (_, chain) = self.chain_for_site(&participant.site_id).await?;
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        tx.update(&chain.chain, "enrolment.move", &moved, reason).await?;
+        tx.update(&chain.chain, "enrolment.move", &moved, &reason).await?;
         tx.commit().await?;
         Ok(moved)
     }

@@ -5,7 +5,9 @@ use crate::auth::hash_password;
 use crate::error::AppResult;
 use catalyst_core::DomainError;
 use catalyst_core::ledger::{AuditActor, SYSTEM_CHAIN};
-use catalyst_core::people::{Role, RoleGrant, Site, User, UserInput, UserStatus, check_grant_scope, password};
+use catalyst_core::people::{
+    Role, RoleGrant, Site, User, UserInput, UserStatus, check_grant_scope, check_separation_of_duties, password,
+};
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::record::Row;
 use catalyst_store::ChainRef;
@@ -85,25 +87,6 @@ impl App {
         site_id: Option<&str>,
     ) -> AppResult<RoleGrant> {
         check_grant_scope(role, site_id)?;
-        // Independent raters are blinded: the same person may not also hold a role that sees
-        // treatment at a site where they rate (or at any site, for an all-site rater).
-        let unblinded = |r: Role| matches!(r, Role::SiteLead | Role::Therapist | Role::Physician | Role::Pharmacist);
-        let overlaps = |a: Option<&str>, b: Option<&str>| a.is_none() || b.is_none() || a == b;
-        let existing = self.store.grants_for_user(user_id).await?;
-        if let Some(clash) = existing.iter().find(|g| {
-            overlaps(g.site_id.as_deref(), site_id)
-                && ((role == Role::Rater && unblinded(g.role)) || (unblinded(role) && g.role == Role::Rater))
-        }) {
-            return Err(DomainError::invalid(
-                "role",
-                "blinding",
-                format!(
-                    "this person is {} where the new grant applies; an independent rater cannot also see treatment",
-                    clash.role
-                ),
-            )
-            .into());
-        }
         self.store.get::<User>(user_id).await?.ok_or_else(|| DomainError::not_found("user", user_id))?;
         let chain = match site_id {
             Some(site_id) => Self::site_chain_ref(&self.site(site_id).await?),
@@ -117,7 +100,11 @@ impl App {
             granted_at: self.now(),
             granted_by: by.id.clone(),
         };
-        let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
+        // Every grant holds the system chain, and the person's roles are read inside the
+        // transaction: two grants at different sites cannot both slip past the rule.
+        let mut tx = self.begin(by, &[Self::system_chain_ref(), chain.clone()]).await?;
+        let held: Vec<Role> = tx.grants_for_user(user_id).await?.iter().map(|g| g.role).collect();
+        check_separation_of_duties(&held, role)?;
         tx.insert(&chain.chain, "role.grant", &grant).await?;
         tx.commit().await?;
         Ok(grant)
@@ -134,12 +121,13 @@ impl App {
             None => Resource::System,
         };
         self.authorize(actor, Action::GrantRole(grant.role), resource).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let chain = match grant.site_id.as_deref() {
             Some(site_id) => Self::site_chain_ref(&self.site(site_id).await?),
             None => Self::system_chain_ref(),
         };
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
-        tx.delete::<RoleGrant>(&chain.chain, "role.revoke", grant_id, reason).await?;
+        tx.delete::<RoleGrant>(&chain.chain, "role.revoke", grant_id, &reason).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -153,6 +141,7 @@ impl App {
         reason: &str,
     ) -> AppResult<User> {
         self.authorize(actor, Action::ManageUsers, Resource::System).await?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
         let current = tx.get::<User>(user_id).await?.ok_or_else(|| DomainError::not_found("user", user_id))?;
@@ -165,7 +154,7 @@ impl App {
             }
         }
         let user = User { status, ..current };
-        tx.update(SYSTEM_CHAIN, "user.status", &user, reason).await?;
+        tx.update(SYSTEM_CHAIN, "user.status", &user, &reason).await?;
         if status == UserStatus::Disabled {
             tx.revoke_sessions(user_id, None).await?;
         }
@@ -176,8 +165,7 @@ impl App {
     /// Ends every session of a user (a lost device, a departing colleague).
     pub async fn revoke_sessions(&self, actor: &Actor, user_id: &str, reason: &str) -> AppResult<u64> {
         self.authorize(actor, Action::RevokeSessions, Resource::User { user_id }).await?;
-        let reason =
-            catalyst_core::error::required_text("reason", reason, 1000).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let reason = crate::error::reason_from("reason", reason)?;
         let system = Self::system_chain_ref();
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&system)).await?;
         let revoked = tx.revoke_sessions(user_id, None).await?;

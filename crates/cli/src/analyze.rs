@@ -63,8 +63,8 @@ fn open(path: &Path) -> anyhow::Result<std::io::BufReader<std::fs::File>> {
 
 fn print<T: serde::Serialize>(format: Format, value: &T, text: impl FnOnce() -> String) -> anyhow::Result<()> {
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
-        Format::Text => print!("{}", text()),
+        Format::Json => crate::print_out(&format!("{}\n", serde_json::to_string_pretty(value)?))?,
+        Format::Text => crate::print_out(&text())?,
     }
     Ok(())
 }

@@ -26,7 +26,7 @@ pub fn run(command: ProtocolCommand) -> anyhow::Result<ExitCode> {
                 .map_err(|_| anyhow::anyhow!("--baseline must be a date as YYYY-MM-DD; got {baseline:?}"))?;
             match catalyst_protocol::check_protocol_text(&file.display().to_string(), &text, baseline) {
                 Ok(table) => {
-                    print!("{table}");
+                    crate::print_out(&table.to_string())?;
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(error) => {
@@ -36,7 +36,7 @@ pub fn run(command: ProtocolCommand) -> anyhow::Result<ExitCode> {
             }
         }
         ProtocolCommand::List => {
-            print!("{}", catalyst_protocol::list_builtin());
+            crate::print_out(&catalyst_protocol::list_builtin().to_string())?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -26,10 +26,11 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout().lock();
     let mut output = BufWriter::new(stdout);
     match score_csv(args.instrument, &options, BufReader::new(input), &mut output) {
-        Ok(_) => {
-            output.flush()?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Ok(_) => match output.flush() {
+            // A reader that stopped early (`| head`) is not a failure.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+            other => other.map(|()| ExitCode::SUCCESS).map_err(anyhow::Error::from),
+        },
         Err(error) => {
             eprintln!("{error}");
             Ok(ExitCode::FAILURE)

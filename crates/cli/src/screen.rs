@@ -19,11 +19,11 @@ pub struct ScreenArgs {
 
 pub fn run(args: ScreenArgs) -> anyhow::Result<ExitCode> {
     if args.schema {
-        println!(
-            "{{\"input\": {}, \"output\": {}}}",
+        crate::print_out(&format!(
+            "{{\"input\": {}, \"output\": {}}}\n",
             catalyst_screening::input_schema(),
             catalyst_screening::output_schema()
-        );
+        ))?;
         return Ok(ExitCode::SUCCESS);
     }
     let as_of: jiff::civil::Date = match &args.as_of {
@@ -39,7 +39,7 @@ pub fn run(args: ScreenArgs) -> anyhow::Result<ExitCode> {
     }
     match catalyst_screening::screen_json(&input, as_of) {
         Ok(decision) => {
-            println!("{decision}");
+            crate::print_out(&format!("{decision}\n"))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {

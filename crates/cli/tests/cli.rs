@@ -463,3 +463,31 @@ fn a_receipt_is_refused_while_the_recorded_head_disagrees_with_the_chain() {
     assert!(text(&out.stderr).contains("is not its recorded head"), "{}", text(&out.stderr));
     assert!(!receipt.exists());
 }
+
+/// Issue 10, item 22: a reader that stops early (`catalyst screen --schema | head`) ends the
+/// output quietly, without a panic; and counts are bounded.
+#[test]
+fn output_into_a_closed_pipe_does_not_panic_and_counts_are_bounded() {
+    for args in [&["screen", "--schema"][..], &["openapi"][..], &["protocol", "list"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_catalyst"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        let output = child.wait_with_output().unwrap();
+        let stderr = text(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(output.status.success(), "{args:?}: {stderr}");
+    }
+    let mut record: serde_json::Value =
+        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/screening/eligible.json")))
+            .unwrap();
+    record["trauma_therapy"][0]["sessions"] = serde_json::json!(9_223_372_036_854_775_807_i64);
+    let output = catalyst_stdin(&["screen", "--as-of", "2026-03-01"], &record.to_string());
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("trauma_therapy[0].sessions") && stderr.contains("must be <= 1000"), "{stderr}");
+}
+

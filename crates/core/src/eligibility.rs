@@ -80,7 +80,45 @@ impl Screening {
     /// eligible after washout).
     pub fn permits_enrolment(&self) -> bool {
         self.status != ScreeningStatus::Draft
-            && matches!(self.final_decision.as_deref(), Some("eligible" | "eligible_after_washout"))
+            && match self.final_decision.as_deref() {
+                Some("eligible") => true,
+                // Without the washout's end date nobody could tell when treatment may start.
+                Some("eligible_after_washout") => self.eligible_from.is_some(),
+                _ => false,
+            }
+    }
+
+    /// The day the washout ends (`YYYY-MM-DD`), when the signed decision is "eligible after
+    /// washout": no baseline or session may be on an earlier day.
+    pub fn washout_ends_on(&self) -> Option<&str> {
+        match (self.status, self.final_decision.as_deref()) {
+            (ScreeningStatus::Draft, _) => None,
+            (_, Some("eligible_after_washout")) => self.eligible_from.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The signed screening, evaluated after `draft`, that makes the draft stale: an older draft may
+/// not be signed once a later screening has been.
+pub fn superseded_by<'a>(draft: &Screening, all: &'a [Screening]) -> Option<&'a Screening> {
+    all.iter()
+        .filter(|s| s.status != ScreeningStatus::Draft && s.evaluated_at > draft.evaluated_at)
+        .max_by_key(|s| s.evaluated_at)
+}
+
+/// Refuses a date (`YYYY-MM-DD`, site-local) before the end of a washout.
+pub fn check_after_washout(field: &str, date: &str, washout_ends_on: Option<&str>) -> Result<(), crate::Violation> {
+    match washout_ends_on {
+        Some(end) if date < end => Err(crate::Violation::new(
+            field,
+            "washout",
+            format!(
+                "{field} {date} is before the medication washout ends on {end}: the signed eligibility decision \
+                 allows treatment from {end} on"
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -185,5 +223,18 @@ impl Consent {
             .ok()
             .and_then(|m| m.get(part.as_str()).and_then(|v| v.as_str().map(str::to_owned)))
             .unwrap_or_else(|| "not asked".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod washout_tests {
+    use super::*;
+
+    #[test]
+    fn dates_before_the_washout_ends_are_refused() {
+        assert!(check_after_washout("date", "2026-03-23", Some("2026-03-24")).is_err());
+        assert!(check_after_washout("date", "2026-03-24", Some("2026-03-24")).is_ok());
+        assert!(check_after_washout("date", "2020-01-01", None).is_ok());
+        assert_eq!(check_after_washout("baseline_on", "2026-01-01", Some("2026-03-24")).unwrap_err().rule, "washout");
     }
 }

@@ -12,6 +12,7 @@ pub mod login;
 pub mod outcomes;
 pub mod people;
 pub mod policy;
+pub mod reason;
 pub mod record;
 pub mod seal;
 pub mod settings;
@@ -23,6 +24,7 @@ pub use error::{DomainError, Violation};
 participant_record!(
     outcomes::Assessment,
     outcomes::SafetyAlert,
+    outcomes::AssessmentVoid,
     treatment::Appointment,
     treatment::Deviation,
     eligibility::Screening,

@@ -13,6 +13,17 @@ pub struct ThrottlePolicy {
 /// leaves the window.
 pub const DEFAULT_THROTTLE: ThrottlePolicy = ThrottlePolicy { max_failures: 5, window_seconds: 15 * 60 };
 
+/// **Per client address**: twenty failed logins within fifteen minutes from one address, whatever
+/// the usernames, hold back that address's logins until the oldest leaves the window; so many
+/// accounts cannot be guessed at once from one place.
+pub const SOURCE_THROTTLE: ThrottlePolicy = ThrottlePolicy { max_failures: 20, window_seconds: 15 * 60 };
+
+/// The key under which a client address's failures are counted. Usernames cannot contain `:`,
+/// so the two never mix.
+pub fn source_key(address: &str) -> String {
+    format!("source:{address}")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginGate {
     Open,
@@ -57,5 +68,80 @@ mod tests {
         let five: Vec<_> = (0..5).map(|i| at(100 + i)).collect();
         assert_eq!(p.gate(&five, at(100 + 900)), LoginGate::Open, "the first failure has left the window");
         assert_eq!(p.gate(&five, at(100 + 899)), LoginGate::LockedUntil(at(1000)));
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104) of `message` under `key`, as hex.
+pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    const BLOCK: usize = 64;
+    let mut block = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    hex::encode(Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize())
+}
+
+/// How a username someone tried to log in with is kept: never as text (it is often a password
+/// typed into the wrong field), but as a keyed hash that correlates attempts with the same name
+/// without revealing it to anyone who lacks the installation's secret.
+pub fn attempted_username_key(secret: &[u8], username: &str) -> String {
+    format!("hmac-sha256:{}", hmac_sha256_hex(secret, username.as_bytes()))
+}
+
+/// What anonymous and denied requests may append to the ledger: each source appends at most
+/// `entries_per_window` entries per window; beyond that its attempts are counted and the count
+/// is appended in one entry for the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendLimit {
+    pub entries_per_window: i64,
+    pub window_seconds: i64,
+}
+
+pub const APPEND_LIMIT: AppendLimit = AppendLimit { entries_per_window: 10, window_seconds: 15 * 60 };
+
+impl AppendLimit {
+    /// The start of the fixed window `at` falls in.
+    pub fn window_start(&self, at: Timestamp) -> Timestamp {
+        let width = self.window_seconds * 1_000_000;
+        Timestamp(at.micros() - at.micros().rem_euclid(width))
+    }
+
+    pub fn window_end(&self, start: Timestamp) -> Timestamp {
+        start.plus_seconds(self.window_seconds)
+    }
+}
+
+#[cfg(test)]
+mod keyed_tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // Test case 6: a key longer than the block.
+        assert_eq!(
+            hmac_sha256_hex(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+        let key = attempted_username_key(b"secret", "hunter2-typed-here");
+        assert!(key.starts_with("hmac-sha256:") && !key.contains("hunter2"));
+        assert_ne!(key, attempted_username_key(b"other secret", "hunter2-typed-here"));
+    }
+
+    #[test]
+    fn windows_are_fixed() {
+        let at = Timestamp(1_000 * 1_000_000 + 5);
+        let start = APPEND_LIMIT.window_start(at);
+        assert_eq!(start, Timestamp(900 * 1_000_000));
+        assert_eq!(APPEND_LIMIT.window_end(start), Timestamp(1_800 * 1_000_000));
     }
 }

@@ -223,6 +223,100 @@ impl Record for SafetyAlert {
     }
 }
 
+pub static ASSESSMENT_VOIDS: TableSpec = TableSpec {
+    kind: "assessment_void",
+    table: "assessment_voids",
+    columns: &[
+        Column::text("id"),
+        Column::text("participant_id"),
+        Column::text("site_id"),
+        Column::text("reason"),
+        Column::text("voided_by"),
+        Column::integer("voided_at"),
+    ],
+};
+
+/// A mistaken assessment set aside, with the reason. Its id is the assessment's; the
+/// assessment itself stays (and any alert it raised), but no longer counts in scores, charts or
+/// endpoints. A correction is a void and a new recording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentVoid {
+    pub id: String,
+    pub participant_id: String,
+    pub site_id: String,
+    pub reason: String,
+    pub voided_by: String,
+    pub voided_at: Timestamp,
+}
+
+impl Record for AssessmentVoid {
+    const SPEC: &'static TableSpec = &ASSESSMENT_VOIDS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The dates of a participant's course that decide when each timepoint can be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseDates {
+    /// The site-local day the participant was registered: nothing is administered before it.
+    pub registered_on: jiff::civil::Date,
+    /// The enrolment's baseline, when enrolled on a protocol.
+    pub baseline_on: Option<jiff::civil::Date>,
+    /// The days of the dosing sessions attended, in order.
+    pub sessions: Vec<jiff::civil::Date>,
+}
+
+/// Checks a timepoint and its date against the participant's course: nothing before
+/// registration; a baseline before the first dosing session; "after session N" only once
+/// session N was attended, and not before it; endpoint and follow-up timepoints only once
+/// enrolled, and not before the baseline.
+pub fn check_timepoint(timepoint: Timepoint, date: jiff::civil::Date, course: &CourseDates) -> Result<(), Violation> {
+    let schedule = |field: &str, message: String| Err(Violation::new(field, "schedule", message));
+    if date < course.registered_on {
+        return schedule(
+            "administered_on",
+            format!("{date} is before the participant was registered ({})", course.registered_on),
+        );
+    }
+    let session = match timepoint {
+        Timepoint::AfterSession1 => Some(1),
+        Timepoint::AfterSession2 => Some(2),
+        Timepoint::AfterSession3 => Some(3),
+        _ => None,
+    };
+    match (timepoint, session) {
+        (_, Some(n)) => match course.sessions.get(n - 1) {
+            None => schedule(
+                "timepoint",
+                format!(
+                    "{timepoint} needs dosing session {n} to have been attended; {} attended so far",
+                    course.sessions.len()
+                ),
+            ),
+            Some(day) if date < *day => {
+                schedule("administered_on", format!("{date} is before dosing session {n} on {day}"))
+            }
+            Some(_) => Ok(()),
+        },
+        (Timepoint::Baseline, _) => match course.sessions.first() {
+            Some(first) if date > *first => schedule(
+                "administered_on",
+                format!("a baseline must be taken before the first dosing session ({first}); got {date}"),
+            ),
+            _ => Ok(()),
+        },
+        (Timepoint::PrimaryEndpoint | Timepoint::FollowUp6m | Timepoint::FollowUp12m, _) => match course.baseline_on {
+            None => schedule("timepoint", format!("{timepoint} is only for a participant enrolled on a protocol")),
+            Some(baseline) if date < baseline => {
+                schedule("administered_on", format!("{date} is before the baseline of the course ({baseline})"))
+            }
+            Some(_) => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
 /// Checks a `YYYY-MM-DD` date: a real calendar date, not after `today` (the site's local date).
 pub fn administered_on(field: &str, value: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, Violation> {
     let date: jiff::civil::Date = value
@@ -246,6 +340,27 @@ pub fn administered_on(field: &str, value: &str, today: jiff::civil::Date) -> Re
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn timepoints_follow_the_course() {
+        let referred = CourseDates { registered_on: date(2026, 11, 1), baseline_on: None, sessions: vec![] };
+        let rule = |t, d, c: &CourseDates| check_timepoint(t, d, c).err().map(|v| v.field);
+        assert_eq!(rule(Timepoint::Baseline, date(2020, 1, 1), &referred).as_deref(), Some("administered_on"));
+        assert_eq!(rule(Timepoint::Baseline, date(2026, 11, 2), &referred), None);
+        assert_eq!(rule(Timepoint::AfterSession3, date(2026, 11, 2), &referred).as_deref(), Some("timepoint"));
+        assert_eq!(rule(Timepoint::PrimaryEndpoint, date(2026, 11, 2), &referred).as_deref(), Some("timepoint"));
+        let dosed = CourseDates {
+            registered_on: date(2026, 9, 1),
+            baseline_on: Some(date(2026, 9, 10)),
+            sessions: vec![date(2026, 10, 1), date(2026, 10, 29)],
+        };
+        assert_eq!(rule(Timepoint::AfterSession2, date(2026, 10, 30), &dosed), None);
+        assert_eq!(rule(Timepoint::AfterSession2, date(2026, 10, 28), &dosed).as_deref(), Some("administered_on"));
+        assert_eq!(rule(Timepoint::AfterSession3, date(2026, 11, 2), &dosed).as_deref(), Some("timepoint"));
+        assert_eq!(rule(Timepoint::Baseline, date(2026, 10, 2), &dosed).as_deref(), Some("administered_on"));
+        assert_eq!(rule(Timepoint::PrimaryEndpoint, date(2026, 9, 9), &dosed).as_deref(), Some("administered_on"));
+        assert_eq!(rule(Timepoint::Unscheduled, date(2026, 9, 2), &dosed), None);
+    }
 
     #[test]
     fn instruments_map_to_who_records_them() {

@@ -102,6 +102,62 @@ string_enum!(
     }
 );
 
+impl Stage {
+    /// Stages that need the enrolment gate passed (a signed eligibility decision and consent),
+    /// which only an enrolment on a protocol records.
+    pub fn needs_enrolment(self) -> bool {
+        matches!(
+            self,
+            Stage::Enrolled
+                | Stage::Preparation
+                | Stage::Dosing
+                | Stage::Integration
+                | Stage::FollowUp
+                | Stage::Completed
+        )
+    }
+}
+
+/// A participant is registered on referral or in screening, never past the enrolment gate.
+pub fn check_registration_stage(stage: Stage) -> Result<(), DomainError> {
+    if stage.needs_enrolment() || stage == Stage::Withdrawn {
+        return Err(DomainError::invalid(
+            "stage",
+            "gate",
+            format!(
+                "a new participant starts as referred or screening, not {stage}: treatment stages follow \
+                 screening, consent and enrolment"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Stages follow the gates: treatment stages only once enrolled (enrolment checks the signed
+/// eligibility decision and consent), never back before enrolment once enrolled, and no way
+/// back from withdrawal. Withdrawal is always possible.
+pub fn check_stage_change(from: Stage, to: Stage, enrolled: bool) -> Result<(), DomainError> {
+    let refuse = |message: String| Err(DomainError::invalid("stage", "gate", message));
+    if from == to || to == Stage::Withdrawn {
+        return Ok(());
+    }
+    if from == Stage::Withdrawn {
+        return refuse(format!(
+            "the participant withdrew; a withdrawal is not undone by a stage change (to {to}): record a new referral"
+        ));
+    }
+    if to.needs_enrolment() && !enrolled {
+        return refuse(format!(
+            "{to} is past the enrolment gate: enrol the participant on a protocol first, which needs a signed \
+             eligibility decision and current consent"
+        ));
+    }
+    if !to.needs_enrolment() && enrolled {
+        return refuse(format!("the participant is enrolled on a protocol and cannot go back to {to}"));
+    }
+    Ok(())
+}
+
 pub static SITES: TableSpec = TableSpec {
     kind: "site",
     table: "sites",
@@ -363,6 +419,66 @@ pub fn check_grant_scope(role: Role, site_id: Option<&str>) -> Result<(), Domain
     }
 }
 
+/// The duties a person's roles may belong to. Administration, monitoring, independent rating,
+/// treatment and being a participant are kept apart: one person's grants all belong to one
+/// duty, at every site (an administrator who could also treat would read clinical records; a
+/// rater who could also monitor would see treatment and be unblinded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duty {
+    Administration,
+    Monitoring,
+    Rating,
+    Treatment,
+    Participation,
+}
+
+impl Duty {
+    pub fn of(role: Role) -> Duty {
+        match role {
+            Role::Administrator => Duty::Administration,
+            Role::Monitor => Duty::Monitoring,
+            Role::Rater => Duty::Rating,
+            Role::SiteLead | Role::Therapist | Role::Physician | Role::Pharmacist => Duty::Treatment,
+            Role::Participant => Duty::Participation,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Duty::Administration => "administration",
+            Duty::Monitoring => "monitoring",
+            Duty::Rating => "independent rating",
+            Duty::Treatment => "treatment",
+            Duty::Participation => "taking part as a participant",
+        }
+    }
+}
+
+/// Refuses a new grant whose duty differs from a role the person already holds, at any site.
+/// A clash involving an independent rater is reported under the rule `blinding`, any other
+/// under `separation_of_duties`.
+pub fn check_separation_of_duties(held: &[Role], new: Role) -> Result<(), DomainError> {
+    let duty = Duty::of(new);
+    let Some(clash) = held.iter().copied().find(|r| Duty::of(*r) != duty) else {
+        return Ok(());
+    };
+    let rule = if new == Role::Rater || clash == Role::Rater { "blinding" } else { "separation_of_duties" };
+    let why = if rule == "blinding" {
+        "an independent rater may hold no role that sees treatment, monitoring or administration, at any site"
+    } else {
+        "administration, monitoring, rating, treatment and participation are kept apart"
+    };
+    Err(DomainError::invalid(
+        "role",
+        rule,
+        format!(
+            "this person already holds {clash} ({}); {new} is {}: {why}; grant it to someone else",
+            Duty::of(clash).label(),
+            duty.label()
+        ),
+    ))
+}
+
 pub static PARTICIPANTS: TableSpec = TableSpec {
     kind: "participant",
     table: "participants",
@@ -446,6 +562,50 @@ mod tests {
         assert!(check_grant_scope(Role::Rater, Some("s")).is_ok());
         assert!(check_grant_scope(Role::Monitor, None).is_ok());
         assert!(check_grant_scope(Role::Participant, Some("s")).is_ok());
+    }
+
+    #[test]
+    fn duties_are_kept_apart_at_every_site() {
+        use Role::*;
+        for (held, new, rule) in [
+            (Rater, Monitor, Some("blinding")),
+            (Monitor, Rater, Some("blinding")),
+            (Rater, Therapist, Some("blinding")),
+            (Pharmacist, Rater, Some("blinding")),
+            (Administrator, Therapist, Some("separation_of_duties")),
+            (Administrator, SiteLead, Some("separation_of_duties")),
+            (Monitor, Physician, Some("separation_of_duties")),
+            (Administrator, Monitor, Some("separation_of_duties")),
+            (Participant, Therapist, Some("separation_of_duties")),
+            (SiteLead, Therapist, None),
+            (Therapist, Physician, None),
+            (Rater, Rater, None),
+            (Monitor, Monitor, None),
+        ] {
+            let got = check_separation_of_duties(&[held], new).err().map(|e| match e {
+                DomainError::Invalid(v) => v[0].rule.clone(),
+                other => format!("{other:?}"),
+            });
+            assert_eq!(got.as_deref(), rule, "{held} then {new}");
+        }
+        assert!(check_separation_of_duties(&[], Administrator).is_ok());
+    }
+
+    #[test]
+    fn stages_follow_the_gates() {
+        use Stage::*;
+        assert!(check_registration_stage(Referred).is_ok() && check_registration_stage(Screening).is_ok());
+        for stage in [Enrolled, Preparation, Dosing, Integration, FollowUp, Completed, Withdrawn] {
+            assert!(check_registration_stage(stage).is_err(), "{stage}");
+        }
+        assert!(check_stage_change(Referred, Screening, false).is_ok());
+        assert!(check_stage_change(Screening, Dosing, false).is_err());
+        assert!(check_stage_change(Screening, Enrolled, false).is_err());
+        assert!(check_stage_change(Enrolled, Dosing, true).is_ok());
+        assert!(check_stage_change(Dosing, Screening, true).is_err());
+        assert!(check_stage_change(Dosing, Withdrawn, true).is_ok());
+        assert!(check_stage_change(Referred, Withdrawn, false).is_ok());
+        assert!(check_stage_change(Withdrawn, Screening, false).is_err());
     }
 
     #[test]

@@ -119,7 +119,7 @@ pub fn row_id(row: &Row) -> Option<&str> {
 
 /// Every ledgered table, so that `audit verify` compares all of them. A capability that adds a
 /// ledgered table adds its spec here.
-pub fn ledgered_tables() -> [&'static TableSpec; 17] {
+pub fn ledgered_tables() -> [&'static TableSpec; 18] {
     [
         &crate::people::SITES,
         &crate::people::USERS,
@@ -129,6 +129,7 @@ pub fn ledgered_tables() -> [&'static TableSpec; 17] {
         &crate::ledger::SIGNING_KEYS,
         &crate::outcomes::ASSESSMENTS,
         &crate::outcomes::SAFETY_ALERTS,
+        &crate::outcomes::ASSESSMENT_VOIDS,
         &crate::settings::SETTINGS,
         &crate::treatment::ENROLMENTS,
         &crate::treatment::ROOMS,

@@ -126,6 +126,46 @@ impl Record for Appointment {
     }
 }
 
+impl Appointment {
+    /// Whether the visit has begun by `now`: only then can it be recorded attended or missed.
+    pub fn has_started(&self, now: Timestamp) -> bool {
+        self.starts_at <= now
+    }
+}
+
+/// The outcomes a booked appointment may be given at `now`: a visit that has not begun can only
+/// be cancelled; it cannot yet have been attended or missed.
+pub fn attendance_outcomes(appointment: &Appointment, now: Timestamp) -> &'static [AppointmentStatus] {
+    if appointment.has_started(now) {
+        &[AppointmentStatus::Attended, AppointmentStatus::Missed, AppointmentStatus::Cancelled]
+    } else {
+        &[AppointmentStatus::Cancelled]
+    }
+}
+
+/// Refuses an outcome that cannot be recorded yet (or at all) for this appointment.
+pub fn check_attendance(
+    appointment: &Appointment,
+    status: AppointmentStatus,
+    now: Timestamp,
+) -> Result<(), crate::DomainError> {
+    let allowed = attendance_outcomes(appointment, now);
+    if allowed.contains(&status) {
+        return Ok(());
+    }
+    let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+    let message = if matches!(status, AppointmentStatus::Attended | AppointmentStatus::Missed) {
+        format!(
+            "the visit starts at {}: it cannot be recorded {status} before it begins; allowed now: {}",
+            appointment.starts_at.to_rfc3339(),
+            names.join(", ")
+        )
+    } else {
+        format!("status must be one of: {}; got {status}", names.join(", "))
+    };
+    Err(crate::DomainError::invalid("status", "not_yet", message))
+}
+
 pub static STAFF_CREDENTIALS: TableSpec = TableSpec {
     kind: "staff_credential",
     table: "staff_credentials",

@@ -102,6 +102,13 @@ struct Collector<'a> {
     errors: Vec<ValidationError>,
 }
 
+/// The largest counts that can be meant: a lifetime of months, of therapy sessions, of weeks on
+/// one medication, of uses.
+const MAX_MONTHS: i64 = 130 * 12;
+const MAX_SESSIONS: i64 = 1_000;
+const MAX_WEEKS: i64 = 52 * 60;
+const MAX_TIMES: i64 = 10_000;
+
 impl Collector<'_> {
     fn push(&mut self, path: impl Into<String>, rule: ValidationRule, message: impl Into<String>) {
         self.errors.push(ValidationError { path: path.into(), rule, message: message.into() });
@@ -116,11 +123,14 @@ impl Collector<'_> {
         }
     }
 
-    fn non_negative(&mut self, path: impl Into<String>, value: Option<i64>) {
-        if let Some(v) = value
-            && v < 0
-        {
-            self.push(path, ValidationRule::Negative, format!("must be >= 0, found {v}"));
+    /// A count: at least 0 and at most `max`, the most that can be meant (so that a value such
+    /// as 9223372036854775807 is refused rather than read as a count).
+    fn count(&mut self, path: impl Into<String>, value: Option<i64>, max: i64) {
+        let path = path.into();
+        match value {
+            Some(v) if v < 0 => self.push(path, ValidationRule::Negative, format!("must be >= 0, found {v}")),
+            Some(v) if v > max => self.push(path, ValidationRule::OutOfRange, format!("must be <= {max}, found {v}")),
+            _ => {}
         }
     }
 
@@ -219,7 +229,7 @@ pub fn validate(record: &ScreeningRecord, catalogue: &DrugCatalogue, as_of: Date
     }
 
     // PTSD.
-    c.non_negative("ptsd.duration_months", record.ptsd.duration_months);
+    c.count("ptsd.duration_months", record.ptsd.duration_months, MAX_MONTHS);
     c.not_future("ptsd.onset_on", record.ptsd.onset_on);
     if let (Some(m), Some(onset)) = (record.ptsd.duration_months, record.ptsd.onset_on)
         && onset <= as_of
@@ -246,7 +256,7 @@ pub fn validate(record: &ScreeningRecord, catalogue: &DrugCatalogue, as_of: Date
     // Therapy.
     for (i, t) in record.trauma_therapy.iter().flatten().enumerate() {
         let p = format!("trauma_therapy[{i}]");
-        c.non_negative(format!("{p}.sessions"), Some(t.sessions));
+        c.count(format!("{p}.sessions"), Some(t.sessions), MAX_SESSIONS);
         if t.completed && t.sessions == 0 {
             c.push(format!("{p}.completed"), R::Contradictory, "course marked completed with 0 sessions");
         }
@@ -260,7 +270,7 @@ pub fn validate(record: &ScreeningRecord, catalogue: &DrugCatalogue, as_of: Date
         if let Some(d) = &t.daily_dose {
             c.dose(format!("{p}.daily_dose"), &t.drug, d);
         }
-        c.non_negative(format!("{p}.weeks"), t.weeks);
+        c.count(format!("{p}.weeks"), t.weeks, MAX_WEEKS);
         c.not_future(format!("{p}.ended_on"), t.ended_on);
     }
 
@@ -290,7 +300,7 @@ pub fn validate(record: &ScreeningRecord, catalogue: &DrugCatalogue, as_of: Date
 
     // Prior MDMA use.
     let mdma = &record.prior_mdma_use;
-    c.non_negative("prior_mdma_use.times", mdma.times);
+    c.count("prior_mdma_use.times", mdma.times, MAX_TIMES);
     c.not_future("prior_mdma_use.last_used_on", mdma.last_used_on);
     if mdma.used.is_no() && (mdma.times.is_some_and(|t| t > 0) || mdma.last_used_on.is_some()) {
         c.push("prior_mdma_use.used", R::Contradictory, "\"no\" but times or last_used_on is given");

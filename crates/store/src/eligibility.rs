@@ -25,3 +25,11 @@ impl Store {
         self.fetch_records(query_owned(select_sql(Consent::SPEC, tail)).bind(participant_id.to_owned())).await
     }
 }
+
+impl crate::WriteTx {
+    /// [`Store::screenings_for`], read inside the transaction.
+    pub async fn screenings_for(&mut self, participant_id: &str) -> Result<Vec<Screening>, StoreError> {
+        let tail = "WHERE participant_id = $1 ORDER BY evaluated_at DESC";
+        self.fetch_records(query_owned(select_sql(Screening::SPEC, tail)).bind(participant_id.to_owned())).await
+    }
+}

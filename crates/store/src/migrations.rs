@@ -206,6 +206,43 @@ Migration {
     ],
     sqlite: &[],
     postgres: &[],
+},
+Migration {
+    version: 6,
+    name: "schedule locks: bookings of one person or room serialise across sites",
+    common: &["CREATE TABLE schedule_locks (resource TEXT PRIMARY KEY)"],
+    sqlite: &[],
+    postgres: &[],
+},
+Migration {
+    version: 7,
+    name: "assessment voids: a mistaken assessment set aside with its reason",
+    common: &[
+        "CREATE TABLE assessment_voids (
+            id TEXT PRIMARY KEY REFERENCES assessments (id), participant_id TEXT NOT NULL REFERENCES participants (id),
+            site_id TEXT NOT NULL REFERENCES sites (id), reason TEXT NOT NULL, voided_by TEXT NOT NULL,
+            voided_at BIGINT NOT NULL)",
+    ],
+    sqlite: &[
+        "CREATE TRIGGER assessment_voids_no_delete BEFORE DELETE ON assessment_voids
+            BEGIN SELECT RAISE(ABORT, 'assessment voids are never deleted'); END",
+    ],
+    postgres: &[
+        "CREATE TRIGGER assessment_voids_no_delete BEFORE DELETE ON assessment_voids
+            FOR EACH ROW EXECUTE FUNCTION catalyst_append_only()",
+    ],
+},
+Migration {
+    version: 8,
+    name: "installation secrets; counts of what anonymous and denied requests append",
+    common: &[
+        "CREATE TABLE installation_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE ledger_append_counts (
+            source TEXT NOT NULL, chain TEXT NOT NULL, window_start BIGINT NOT NULL,
+            recorded BIGINT NOT NULL, counted BIGINT NOT NULL, PRIMARY KEY (source, chain, window_start))",
+    ],
+    sqlite: &[],
+    postgres: &[],
 }];
 
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {

@@ -84,3 +84,15 @@ impl crate::Store {
         rows.iter().map(|r| decode_row(R::SPEC, r).and_then(|row| R::from_row(row).map_err(StoreError::from))).collect()
     }
 }
+
+impl crate::WriteTx {
+    /// Runs a query selecting [`column_list`] of `R`'s table inside the transaction, so a rule
+    /// checked against its result holds when the transaction commits.
+    pub(crate) async fn fetch_records<R: catalyst_core::record::Record>(
+        &mut self,
+        query: AnyQuery<'_>,
+    ) -> Result<Vec<R>, StoreError> {
+        let rows = query.fetch_all(self.conn()).await?;
+        rows.iter().map(|r| decode_row(R::SPEC, r).and_then(|row| R::from_row(row).map_err(StoreError::from))).collect()
+    }
+}

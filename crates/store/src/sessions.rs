@@ -109,11 +109,129 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Takes back one counted attempt (made at the transaction's `at`) that turned out to succeed.
+    pub async fn forget_login_failure(&mut self, username: &str, at: Timestamp) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE username = $1 AND at_us = $2")
+            .bind(username.to_owned())
+            .bind(at.micros())
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     pub async fn clear_login_failures(&mut self, username: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM login_failures WHERE username = $1")
             .bind(username.to_owned())
             .execute(self.conn())
             .await?;
+        Ok(())
+    }
+}
+
+/// A window's count of attempts from one source that were counted rather than appended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendCount {
+    pub source: String,
+    pub chain: String,
+    pub window_start: Timestamp,
+    pub counted: i64,
+}
+
+impl Store {
+    /// The keys the login throttle currently counts failures under (to check what it keeps).
+    pub async fn login_failure_keys(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT username FROM login_failures").fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// A per-installation secret, created from `fresh` the first time it is asked for (the
+    /// first writer wins when two servers start together).
+    pub async fn installation_secret(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
+        sqlx::query("INSERT INTO installation_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name.to_owned())
+            .bind(fresh.to_owned())
+            .execute(self.pool())
+            .await?;
+        let row = sqlx::query("SELECT value FROM installation_secrets WHERE name = $1")
+            .bind(name.to_owned())
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Windows that ended before `before` with attempts counted but not yet appended.
+    pub async fn closed_append_counts(&self, before: Timestamp) -> Result<Vec<AppendCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT source, chain, window_start, counted FROM ledger_append_counts
+             WHERE window_start < $1 AND counted > 0 ORDER BY window_start, source",
+        )
+        .bind(before.micros())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AppendCount {
+                    source: r.try_get(0)?,
+                    chain: r.try_get(1)?,
+                    window_start: Timestamp(r.try_get(2)?),
+                    counted: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets the bookkeeping of windows that ended before `before` and have nothing left to append.
+    pub async fn prune_append_counts(&self, before: Timestamp) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM ledger_append_counts WHERE window_start < $1 AND counted = 0")
+            .bind(before.micros())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+impl WriteTx {
+    /// How many entries `source` has appended to `chain` in the window, and how many further
+    /// attempts were counted instead (read under the chain's lock).
+    pub async fn append_count(
+        &mut self,
+        source: &str,
+        chain: &str,
+        window_start: Timestamp,
+    ) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT recorded, counted FROM ledger_append_counts WHERE source = $1 AND chain = $2 AND window_start = $3",
+        )
+        .bind(source.to_owned())
+        .bind(chain.to_owned())
+        .bind(window_start.micros())
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(match row {
+            Some(r) => (r.try_get(0)?, r.try_get(1)?),
+            None => (0, 0),
+        })
+    }
+
+    pub async fn set_append_count(
+        &mut self,
+        source: &str,
+        chain: &str,
+        window_start: Timestamp,
+        recorded: i64,
+        counted: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO ledger_append_counts (source, chain, window_start, recorded, counted) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (source, chain, window_start) DO UPDATE SET recorded = excluded.recorded, counted = excluded.counted",
+        )
+        .bind(source.to_owned())
+        .bind(chain.to_owned())
+        .bind(window_start.micros())
+        .bind(recorded)
+        .bind(counted)
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Treatment-course queries.
 
 use crate::rows::{query_owned, select_sql};
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, WriteTx};
 use catalyst_core::record::Record;
 use catalyst_core::time::Timestamp;
 use catalyst_core::treatment::{Appointment, Deviation, Enrolment, Room};
@@ -72,5 +72,43 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+}
+
+impl WriteTx {
+    /// Locks the schedules of people and rooms (e.g. `person:<id>`, `room:<id>`) until the
+    /// transaction ends, so that two bookings of the same person or room, at one site or at two,
+    /// check their clashes one after the other. Taken in sorted order, so bookings never deadlock.
+    pub async fn lock_schedules(&mut self, resources: &[String]) -> Result<(), StoreError> {
+        let mut sorted: Vec<&String> = resources.iter().collect();
+        sorted.sort();
+        sorted.dedup();
+        for resource in sorted {
+            sqlx::query("INSERT INTO schedule_locks (resource) VALUES ($1) ON CONFLICT (resource) DO NOTHING")
+                .bind(resource.clone())
+                .execute(self.conn())
+                .await?;
+            sqlx::query("UPDATE schedule_locks SET resource = resource WHERE resource = $1")
+                .bind(resource.clone())
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// [`Store::appointments_overlapping`], read inside the transaction.
+    pub async fn appointments_overlapping(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ('booked', 'attended') ORDER BY starts_at";
+        self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros())).await
+    }
+
+    /// [`Store::appointments_for`], read inside the transaction.
+    pub async fn appointments_for(&mut self, participant_id: &str) -> Result<Vec<Appointment>, StoreError> {
+        let tail = "WHERE participant_id = $1 ORDER BY starts_at";
+        self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(participant_id.to_owned())).await
     }
 }

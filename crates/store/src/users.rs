@@ -60,6 +60,16 @@ impl Store {
 }
 
 impl WriteTx {
+    /// A user's grants, read inside the transaction (which holds the system chain, as every
+    /// grant does), so rules over a person's roles cannot be raced.
+    pub async fn grants_for_user(&mut self, user_id: &str) -> Result<Vec<RoleGrant>, StoreError> {
+        self.fetch_records(
+            query_owned(select_sql(RoleGrant::SPEC, "WHERE user_id = $1 ORDER BY role, site_id"))
+                .bind(user_id.to_owned()),
+        )
+        .await
+    }
+
     /// Sets a password hash. Credentials are kept out of the ledger; the caller records the
     /// change as an event in the same transaction.
     pub async fn set_password_hash(&mut self, user_id: &str, hash: &str) -> Result<(), StoreError> {

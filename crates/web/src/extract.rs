@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
+use catalyst_app::auth::SessionKind;
 use catalyst_core::DomainError;
 use catalyst_core::policy::Actor;
 use serde::de::DeserializeOwned;
@@ -112,22 +113,64 @@ fn bearer_token(parts: &Parts) -> Option<String> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
 }
 
-/// Cookie-authenticated requests that change state must come from our own pages: the Origin
-/// (or Referer) must name this host. SameSite=Strict already stops most cross-site requests;
-/// this closes the rest.
-pub fn same_origin(parts: &Parts) -> bool {
+/// The origin the server is reached at, e.g. `https://catalyst.example.org`, as configured:
+/// state-changing requests by cookie must come from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrigin(String);
+
+impl PublicOrigin {
+    /// Parses `scheme://host[:port]` (http or https, no path), or explains what is wrong.
+    pub fn parse(value: &str) -> Result<Self, DomainError> {
+        let bad = |why: &str| {
+            DomainError::invalid(
+                "public_origin",
+                "origin",
+                format!("public origin must be http(s)://host[:port] with no path ({why}); got {value:?}"),
+            )
+        };
+        let value = value.trim().trim_end_matches('/').to_ascii_lowercase();
+        let (scheme, authority) = value.split_once("://").ok_or_else(|| bad("no scheme"))?;
+        if !matches!(scheme, "http" | "https") {
+            return Err(bad("scheme must be http or https"));
+        }
+        if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
+            return Err(bad("a host and optional port only"));
+        }
+        Ok(PublicOrigin(format!("{scheme}://{authority}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The `scheme://authority` an Origin or Referer names, lower-cased.
+fn origin_of(source: &str) -> Option<String> {
+    let (scheme, rest) = source.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    Some(format!("{}://{}", scheme.to_ascii_lowercase(), authority.to_ascii_lowercase()))
+}
+
+/// Whether a state-changing request comes from this site: its `Origin` (or `Referer`) must be
+/// the configured public origin exactly. Without one configured (`router` rather than
+/// `router_with_origin`), the scheme this server is served with (https when cookies are
+/// Secure) and the request's Host are used: weaker, since the Host comes from the client.
+pub fn same_origin(parts: &Parts, secure: bool) -> bool {
     if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
     }
-    let Some(host) = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
-        return false;
+    let expected = match parts.extensions.get::<PublicOrigin>() {
+        Some(origin) => origin.0.clone(),
+        None => {
+            let Some(host) = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+                return false;
+            };
+            format!("{}://{}", if secure { "https" } else { "http" }, host.to_ascii_lowercase())
+        }
     };
     let source =
         parts.headers.get(header::ORIGIN).or_else(|| parts.headers.get(header::REFERER)).and_then(|v| v.to_str().ok());
-    source.is_some_and(|s| {
-        let without_scheme = s.split_once("://").map(|(_, rest)| rest).unwrap_or(s);
-        without_scheme.split('/').next() == Some(host)
-    })
+    source.and_then(origin_of).is_some_and(|origin| origin == expected)
 }
 
 impl FromRequestParts<AppState> for Auth {
@@ -138,13 +181,14 @@ impl FromRequestParts<AppState> for Auth {
             Some(token) => (token, false),
             None => (cookie_token(parts).ok_or(DomainError::Unauthenticated)?, true),
         };
-        if from_cookie && !same_origin(parts) {
+        if from_cookie && !same_origin(parts, state.secure_cookies) {
             return Err(DomainError::Forbidden(
                 "cross-origin request refused: the Origin header does not match this site".into(),
             )
             .into());
         }
-        let (actor, session_id) = state.app.authenticate(&token).await?;
+        let kind = if from_cookie { SessionKind::Browser } else { SessionKind::Api };
+        let (actor, session_id) = state.app.authenticate(&token, kind).await?;
         Ok(Auth { actor, session_id })
     }
 }
@@ -168,4 +212,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
 fn serde_urlencoded_deserializer(query: &str) -> serde_urlencoded::Deserializer<'_> {
     serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()))
+}
+
+/// The client's network address, when the server was started with connection info
+/// (`into_make_service_with_connect_info::<SocketAddr>()`), for throttling logins per address.
+pub struct ClientAddress(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(ClientAddress(peer.map(|info| info.0.ip().to_string())))
+    }
+}
+
+/// [`ClientAddress`] read from parts already taken apart by another extractor.
+pub fn client_address(parts: &Parts) -> Option<String> {
+    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip().to_string())
 }

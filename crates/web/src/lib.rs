@@ -10,6 +10,7 @@ mod pages;
 mod state;
 mod views;
 
+pub use extract::PublicOrigin;
 pub use state::AppState;
 
 use axum::Router;
@@ -56,9 +57,18 @@ pub fn router(state: AppState) -> Router {
             ),
         ))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        // Answers hold clinical and personal data: no browser or proxy keeps a copy. Only the
+        // static assets say otherwise, themselves.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// [`router`], with state-changing cookie requests accepted only from `origin` (the address
+/// users reach the server at, e.g. `https://catalyst.example.org`).
+pub fn router_with_origin(state: AppState, origin: PublicOrigin) -> Router {
+    router(state).layer(axum::Extension(origin))
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.

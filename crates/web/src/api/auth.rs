@@ -1,5 +1,5 @@
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, Auth, ClientAddress};
 use crate::state::AppState;
 use crate::views::{LoginBody, MeView, PasswordBody, TokenView};
 use axum::Json;
@@ -10,8 +10,12 @@ use catalyst_app::auth::SessionKind;
 /// Exchange a username and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = TokenView), (status = 401, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
-pub async fn login(State(state): State<AppState>, ApiJson(body): ApiJson<LoginBody>) -> ApiResult<Json<TokenView>> {
-    let (session, actor) = state.app.login(&body.username, &body.password, SessionKind::Api).await?;
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddress(source): ClientAddress,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> ApiResult<Json<TokenView>> {
+    let (session, actor) = state.app.login(&body.username, &body.password, SessionKind::Api, source.as_deref()).await?;
     Ok(Json(TokenView {
         token: session.token,
         token_type: "Bearer",

@@ -70,6 +70,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(signatures::sign, signatures::list_signatures))
         .routes(routes!(outcomes::instruments))
         .routes(routes!(outcomes::record))
+        .routes(routes!(outcomes::void))
         .routes(routes!(outcomes::outcomes))
         .routes(routes!(outcomes::chart))
         .routes(routes!(outcomes::alerts))

@@ -75,6 +75,20 @@ pub async fn record(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+/// Void a mistaken assessment, with the reason: it stays in the record and the ledger (and any
+/// alert it raised stays) but no longer counts. Correct it by recording it again.
+#[utoipa::path(post, path = "/api/v1/assessments/{assessment_id}/void", tag = "outcomes", security(("bearer" = [])),
+    params(("assessment_id" = String, Path)), request_body = crate::views::ReasonBody,
+    responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn void(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(assessment_id): Path<String>,
+    ApiJson(body): ApiJson<crate::views::ReasonBody>,
+) -> ApiResult<Json<catalyst_core::outcomes::AssessmentVoid>> {
+    Ok(Json(state.app.void_assessment(&auth.actor, &assessment_id, &body.reason).await?))
+}
+
 /// A participant's assessments with scores, change from baseline and endpoints (each with the
 /// definition used). A blinded rater receives the independent ratings only.
 #[utoipa::path(get, path = "/api/v1/participants/{participant_id}/outcomes", tag = "outcomes", security(("bearer" = [])),

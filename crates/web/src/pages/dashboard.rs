@@ -50,7 +50,16 @@ pub async fn dashboard(
         let site = app.site_for_display(&p.site_id).await?;
         let due = app.questionnaires_due(actor, &p.id).await?;
         let doses = super::outcome_charts::dose_markers(&app.dosing_dates(actor, &p.id).await?);
-        portal.push((p, app.outcomes(actor, &p.id).await?, app.upcoming_visits(actor, &p.id).await?, due, doses, site));
+        let today = app.local_today(&site);
+        portal.push((
+            p,
+            app.outcomes(actor, &p.id).await?,
+            app.upcoming_visits(actor, &p.id).await?,
+            due,
+            doses,
+            site,
+            today,
+        ));
     }
 
     let site_codes = app.site_codes().await?;
@@ -104,8 +113,8 @@ pub async fn dashboard(
                     } }
                 }
             }
-            @for (p, outcomes, visits, due, doses, site) in &portal {
-                (super::portal::portal(p, outcomes, visits, due, doses, &site.time_zone))
+            @for (p, outcomes, visits, due, doses, site, today) in &portal {
+                (super::portal::portal(p, outcomes, visits, due, doses, &site.time_zone, *today))
             }
 
             @if !site_cards.is_empty() {

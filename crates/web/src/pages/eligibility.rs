@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use catalyst_app::App;
 use catalyst_core::DomainError;
-use catalyst_core::eligibility::{ConsentPart, ScreeningStatus};
+use catalyst_core::eligibility::{ConsentPart, ScreeningStatus, superseded_by};
 use catalyst_core::policy::{Action, Actor, Resource};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -146,7 +146,9 @@ async fn render_screening(
                     @for (_, sigs) in signed.iter().filter(|(id, _)| *id == s.id) {
                         @for sig in sigs { p.muted { (sig.manifestation) @if sig.record_unchanged == Some(false) { " — the record changed after signing" } } }
                     }
-                    @if s.status == ScreeningStatus::Draft && may_confirm {
+                    @if let (ScreeningStatus::Draft, Some(later)) = (s.status, superseded_by(s, &screenings)) {
+                        p.muted { "Superseded by the screening of " (when(later.evaluated_at, &site.time_zone)) ", which was signed: this draft can no longer be signed." }
+                    } @else if s.status == ScreeningStatus::Draft && may_confirm {
                         form.inline method="post" action={"/screenings/" (s.id) "/decision"} {
                             input type="hidden" name="participant_id" value=(p.id);
                             label { span.hint { "Override to (leave empty to confirm)" } select name="override_decision" {

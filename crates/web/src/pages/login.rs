@@ -67,11 +67,12 @@ pub async fn login_page(Query(q): Query<NextQuery>) -> Markup {
 }
 
 pub async fn login_submit(State(state): State<AppState>, parts: Parts, PageForm(f): PageForm<LoginForm>) -> PageResult {
-    if !same_origin(&parts) {
+    if !same_origin(&parts, state.secure_cookies) {
         return Err(DomainError::Forbidden("cross-origin login refused".into()).into());
     }
     let next = safe_next(f.next.as_deref());
-    match state.app.login(&f.username, &f.password, SessionKind::Browser).await {
+    let source = crate::extract::client_address(&parts);
+    match state.app.login(&f.username, &f.password, SessionKind::Browser, source.as_deref()).await {
         Ok((session, _)) => {
             let secure = if state.secure_cookies { "; Secure" } else { "" };
             let max_age = session.expires_at.micros().saturating_sub(state.app.now().micros()) / 1_000_000;

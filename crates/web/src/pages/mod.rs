@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/participants/{participant_id}/outcomes", get(outcomes::show))
         .route("/participants/{participant_id}/assessments/new", get(outcomes::new_form).post(outcomes::submit))
         .route("/alerts/{alert_id}/acknowledge", post(outcomes::acknowledge))
+        .route("/assessments/{assessment_id}/void", post(outcomes::void))
         .route("/participants/{participant_id}/course", get(treatment::course))
         .route("/participants/{participant_id}/enrolment", post(treatment::enrol))
         .route("/participants/{participant_id}/book", get(treatment::book_form).post(treatment::book))
@@ -100,10 +101,10 @@ impl FromRequestParts<AppState> for PageAuth {
         let Some(token) = cookie_token(parts) else {
             return Err(back_to_login());
         };
-        if !same_origin(parts) {
+        if !same_origin(parts, state.secure_cookies) {
             return Err(PageError::Api(DomainError::Forbidden("cross-origin form submission refused".into()).into()));
         }
-        match state.app.authenticate(&token).await {
+        match state.app.authenticate(&token, catalyst_app::auth::SessionKind::Browser).await {
             Ok((actor, session_id)) => Ok(PageAuth { actor, session_id }),
             Err(AppError::Domain(DomainError::Unauthenticated)) => Err(back_to_login()),
             Err(e) => Err(PageError::Api(e.into())),

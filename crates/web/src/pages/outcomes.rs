@@ -363,6 +363,24 @@ pub async fn submit(
 }
 
 #[derive(Deserialize)]
+pub struct VoidForm {
+    reason: String,
+    back: String,
+}
+
+/// Sets a mistaken assessment aside with the reason, then goes where it can be recorded again.
+pub async fn void(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(assessment_id): Path<String>,
+    PageForm(f): PageForm<VoidForm>,
+) -> PageResult {
+    state.app.void_assessment(&auth.actor, &assessment_id, &f.reason).await?;
+    let back = super::login::safe_next(Some(&f.back));
+    Ok(see_other(&back, "Set aside. Fill it in again below."))
+}
+
+#[derive(Deserialize)]
 pub struct AckForm {
     note: String,
 }

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use catalyst_core::DomainError;
 use catalyst_core::esign::Meaning;
-use catalyst_core::people::Stage;
+use catalyst_core::people::{Stage, check_registration_stage, check_stage_change};
 use catalyst_core::policy::{Action, Actor, Resource, authorize};
 use maud::html;
 use serde::Deserialize;
@@ -66,7 +66,7 @@ async fn render_list(state: &AppState, actor: &Actor, site_id: &str, after: i64,
             @if may_create {
                 h2 { "Register a participant" }
                 form.stack method="post" action={"/sites/" (site.id) "/participants"} {
-                    label { "Starting stage" select name="stage" { (stage_options(Stage::Referred)) } }
+                    label { "Starting stage" select name="stage" { (stage_options(Stage::Referred, |s| check_registration_stage(s).is_ok())) } }
                     button type="submit" { "Register and assign a code" }
                 }
             }
@@ -112,6 +112,7 @@ async fn render_participant(
     let site = app.site_for_display(&p.site_id).await?;
     let resource = Resource::Participant { site_id: &p.site_id, participant_id };
     let may_update = authorize(actor, Action::UpdateParticipant, resource).is_ok();
+    let enrolled = may_update && app.is_enrolled(participant_id).await?;
     let show_treatment = authorize(actor, Action::ViewTreatment, resource).is_ok();
     let show_schedule = authorize(actor, Action::ViewSchedule, resource).is_ok();
     let show_screening = authorize(actor, Action::Screen, resource).is_ok();
@@ -158,7 +159,7 @@ async fn render_participant(
             @if may_update {
                 h2 { "Change stage" }
                 form.stack method="post" action={"/participants/" (p.id) "/stage"} {
-                    label { "New stage" select name="stage" { (stage_options(p.stage)) } }
+                    label { "New stage" select name="stage" { (stage_options(p.stage, |s| check_stage_change(p.stage, s, enrolled).is_ok())) } }
                     label { "Reason" span.hint { "Required: kept in the audit trail" } input name="reason" required; }
                     button type="submit" { "Change stage" }
                 }

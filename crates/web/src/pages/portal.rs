@@ -55,12 +55,15 @@ pub fn portal(
     due: &[(String, jiff::civil::Date)],
     doses: &[(i64, String)],
     zone: &TimeZoneName,
+    today: jiff::civil::Date,
 ) -> Markup {
     let questionnaires = [InstrumentId::Pcl5, InstrumentId::Phq9, InstrumentId::Sds];
     let rows_of = |id: InstrumentId| -> Vec<&ScoredAssessment> {
         outcomes.assessments.iter().filter(|a| a.assessment.instrument == id).collect()
     };
     let checkins = rows_of(InstrumentId::DailyCheckin);
+    let today = today.to_string();
+    let checked_in_today = checkins.iter().find(|a| a.assessment.administered_on == today);
     let progress: Vec<(InstrumentId, String, Vec<&ScoredAssessment>)> = questionnaires
         .into_iter()
         .filter_map(|id| {
@@ -72,8 +75,18 @@ pub fn portal(
         section.card.portal aria-labelledby={"own-" (p.id)} {
             h2 id={"own-" (p.id)} { "Your programme" }
             p { "Your participant code is " strong { (p.code) } ". Current stage: " strong { (stage_label(p.stage)) } "." }
-            p { a.button href={"/participants/" (p.id) "/assessments/new?instrument=daily_checkin"} { "Today's check-in" }
-                span.muted { " · about a minute: sleep, work, people, avoidance, irritability, substances, routines" } }
+            @if let Some(done) = checked_in_today {
+                p { strong { "Today's check-in is saved." } " Thank you." }
+                form.inline method="post" action={"/assessments/" (done.assessment.id) "/void"} {
+                    input type="hidden" name="back" value={"/participants/" (p.id) "/assessments/new?instrument=daily_checkin"};
+                    label { span.hint { "Something wrong in it? Say what, then fill it in again" }
+                        input name="reason" required aria-label="What was wrong in today's check-in"; }
+                    " " button.secondary type="submit" { "Correct today's check-in" }
+                }
+            } @else {
+                p { a.button href={"/participants/" (p.id) "/assessments/new?instrument=daily_checkin"} { "Today's check-in" }
+                    span.muted { " · about a minute: sleep, work, people, avoidance, irritability, substances, routines" } }
+            }
             p { a href={"/participants/" (p.id) "/consent"} { "Your consent" } }
             h3 { "Your next visits" }
             @if visits.is_empty() { p.muted { "None booked yet." } }

@@ -194,6 +194,7 @@ pub async fn update(
 }
 
 /// Stage choices for forms, in course order.
-pub fn stage_options(selected: Stage) -> Markup {
-    html! { @for s in Stage::ALL { option value=(s.as_str()) selected[*s == selected] { (stage_label(*s)) } } }
+/// The stages that may be chosen (the server enforces the same rule), `selected` first chosen.
+pub fn stage_options(selected: Stage, allowed: impl Fn(Stage) -> bool) -> Markup {
+    html! { @for s in Stage::ALL.iter().filter(|s| allowed(**s)) { option value=(s.as_str()) selected[*s == selected] { (stage_label(*s)) } } }
 }

@@ -12,7 +12,7 @@ use catalyst_core::DomainError;
 use catalyst_core::people::{Role, Site, User};
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::time::Timestamp;
-use catalyst_core::treatment::{AppointmentStatus, Room};
+use catalyst_core::treatment::{AppointmentStatus, Room, attendance_outcomes};
 use catalyst_protocol::{StaffAssignment, VisitStatus};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -89,12 +89,12 @@ async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, no
     let timeline = app.timeline(actor, participant_id).await?;
     let resource = Resource::Participant { site_id: &p.site_id, participant_id };
     let may_manage = catalyst_app::App::may(actor, Action::ManageSchedule, resource);
+    let now = app.now();
     let may_deviate = catalyst_app::App::may(actor, Action::RecordDeviation, resource);
     let rooms: HashMap<String, String> =
         app.rooms(actor, &site.id).await?.into_iter().map(|r| (r.id, r.name)).collect();
     let names: HashMap<String, String> =
         people_at(state, &site.id).await?.into_iter().map(|(u, _)| (u.id, u.display_name)).collect();
-    let today = app.local_today(&site).to_string();
     let consent = app.consent_status(actor, participant_id).await?;
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let body = page(
@@ -119,7 +119,7 @@ async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, no
                                     option value={(proto.id()) ":" (proto.version())} { (proto.title()) " (v" (proto.version()) ")" }
                                 }
                             } }
-                            label { "Baseline date" span.hint { "the schedule is counted from it" } input type="date" name="baseline_on" required value=(today); }
+                            label { "Baseline date" span.hint { "the schedule is counted from it" } input type="date" name="baseline_on" required; }
                             button type="submit" { "Enrol and generate the schedule" }
                         }
                     }
@@ -146,7 +146,10 @@ async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, no
                                             a href={"/participants/" (p.id) "/book?visit=" (v.visit.id)} { "Move" }
                                             form.inline method="post" action={"/appointments/" (a.id) "/attendance"} {
                                                 input type="hidden" name="back" value={"/participants/" (p.id) "/course"};
-                                                select name="status" aria-label={"Outcome of " (v.visit.id)} { option value="attended" { "attended" } option value="missed" { "missed" } option value="cancelled" { "cancelled" } }
+                                                select name="status" required aria-label={"Outcome of " (v.visit.id)} {
+                                                    option value="" selected disabled { "outcome…" }
+                                                    @for outcome in attendance_outcomes(a, now) { option value=(outcome.as_str()) { (outcome.as_str()) } }
+                                                }
                                                 input name="note" required placeholder="note" aria-label={"Note for " (v.visit.id)};
                                                 button.secondary type="submit" { "Record" }
                                             }

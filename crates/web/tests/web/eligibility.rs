@@ -239,3 +239,69 @@ async fn the_guided_form_refuses_half_filled_rows_and_keeps_what_was_entered() {
     assert!(html.contains(r#"name="caps5.total" value="44""#), "what was entered comes back");
     assert!(t.app.store.screenings_for(&p).await.unwrap().is_empty(), "nothing saved");
 }
+
+/// Issue 10, item 2: a blinded rater reads no consent (API, page, or its signatures); those
+/// who see treatment still do.
+#[tokio::test]
+async fn raters_read_no_consent() {
+    let t = TestApp::spawn().await;
+    let p = t.participant_id("SYD-0005").await;
+    let lead = t.token("lead.syd").await;
+    let (status, consent) = t.get(&lead, &format!("/api/v1/participants/{p}/consent")).await;
+    assert_eq!(status, 200, "{consent}");
+    let consent_id = consent["consent"]["id"].as_str().expect("the demo participant has consented").to_owned();
+    let signatures = format!("/api/v1/signatures?entity_kind=consent&entity_id={consent_id}");
+    assert_eq!(t.get(&lead, &signatures).await.0, 200);
+    let monitor = t.token("monitor").await;
+    assert_eq!(t.get(&monitor, &format!("/api/v1/participants/{p}/consent")).await.0, 200);
+
+    let rater = t.token("rater").await;
+    let (status, body) = t.get(&rater, &format!("/api/v1/participants/{p}/consent")).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.to_string().contains("withdrawn") && !body.to_string().contains("granted"));
+    assert_eq!(t.get(&rater, &signatures).await.0, 403);
+    let browser = t.browser("rater").await;
+    let page = browser.get(t.url(&format!("/participants/{p}/consent"))).send().await.unwrap();
+    assert_eq!(page.status(), 403);
+    let record = browser.get(t.url(&format!("/participants/{p}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!record.contains("/consent\""), "the rater's view of the record links no consent");
+    // The rater still reads what a CAPS-5 interview needs.
+    assert_eq!(t.get(&rater, &format!("/api/v1/participants/{p}")).await.0, 200);
+}
+
+/// Issue 10, item 17: once a later screening is signed, an older draft can no longer be signed
+/// and its page shows no live form for it.
+#[tokio::test]
+async fn an_older_draft_cannot_be_signed_after_a_later_screening_was() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let p = t.participant_id("BOS-0001").await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let (status, screened) =
+            t.post(&lead, &format!("/api/v1/participants/{p}/screenings"), json!({"record": example_record()})).await;
+        assert_eq!(status, 201, "{screened}");
+        ids.push(screened["screening"]["id"].as_str().unwrap().to_owned());
+    }
+    let sign = |id: &str| {
+        let t = &t;
+        let lead = &lead;
+        let path = format!("/api/v1/screenings/{id}/decision");
+        async move {
+            t.post(
+                lead,
+                &path,
+                json!({"override_decision": "needs_review", "reason": "waiting for the ECG", "password": PASSWORD}),
+            )
+            .await
+        }
+    };
+    assert_eq!(sign(&ids[1]).await.0, 200);
+    let (status, problem) = sign(&ids[0]).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("superseded"), "{problem}");
+    let browser = t.browser("lead.bos").await;
+    let page = browser.get(t.url(&format!("/participants/{p}/screening"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(&format!("/screenings/{}/decision", ids[0])), "no live form for the stale draft");
+    assert!(page.contains("Superseded by the screening of"));
+}

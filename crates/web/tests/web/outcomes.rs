@@ -175,11 +175,12 @@ async fn c_ssrs_high_risk_raises_an_alert_and_skip_logic_is_enforced() {
     let date = today(&t, "SYD").await;
     let path = format!("/api/v1/participants/{p}/assessments");
     let skipped_but_answered = json!({"q1": "yes", "q2": "no", "q3": "yes", "q6": "no"});
-    let (status, problem) = t.post(&physician, &path, body("cssrs", "baseline", &date, skipped_but_answered)).await;
+    let (status, problem) =
+        t.post(&physician, &path, body("cssrs", "after_session_1", &date, skipped_but_answered)).await;
     assert_eq!(status, 422, "{problem}");
     assert!(problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == "answers.q3"), "{problem}");
     let high = json!({"q1": "yes", "q2": "yes", "q3": "yes", "q4": "yes", "q5": "no", "q6": "no"});
-    let (status, recorded) = t.post(&physician, &path, body("cssrs", "baseline", &date, high)).await;
+    let (status, recorded) = t.post(&physician, &path, body("cssrs", "after_session_1", &date, high)).await;
     assert_eq!(status, 201, "{recorded}");
     assert_eq!(recorded["score"]["score"]["risk"], "high");
     assert_eq!(recorded["alerts"][0]["kind"], "cssrs_high_risk");
@@ -199,14 +200,15 @@ async fn invalid_responses_name_every_item_and_nothing_is_stored() {
     missing.as_object_mut().unwrap().remove("item3");
     missing["item4"] = json!(7);
     missing["item10"] = json!(1);
-    let (status, problem) = t.post(&therapist, &path, body("phq9", "baseline", &date, missing)).await;
+    let (status, problem) = t.post(&therapist, &path, body("phq9", "after_session_1", &date, missing)).await;
     assert_eq!(status, 422, "{problem}");
     let fields: Vec<&str> =
         problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"answers.item4") && fields.contains(&"answers.item10"), "{fields:?}");
     assert!(problem["errors"].to_string().contains("0-3"), "allowed values named: {problem}");
 
-    let (status, problem) = t.post(&therapist, &path, body("phq9", "baseline", &date, json!({"item1": 1}))).await;
+    let (status, problem) =
+        t.post(&therapist, &path, body("phq9", "after_session_1", &date, json!({"item1": 1}))).await;
     assert_eq!(status, 422);
     assert!(
         problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == "answers.item9"),
@@ -219,14 +221,14 @@ async fn invalid_responses_name_every_item_and_nothing_is_stored() {
         problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["timepoint", "administered_on"]);
 
-    let (status, problem) = t.post(&therapist, &path, body("gad7", "baseline", &date, json!({}))).await;
+    let (status, problem) = t.post(&therapist, &path, body("gad7", "after_session_1", &date, json!({}))).await;
     assert_eq!(status, 422);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("phq9"));
-    let (status, _) = t.post(&therapist, &path, json!({"instrument": "phq9", "version": "9", "timepoint": "baseline", "administered_on": date, "answers": phq9(0)})).await;
+    let (status, _) = t.post(&therapist, &path, json!({"instrument": "phq9", "version": "9", "timepoint": "after_session_1", "administered_on": date, "answers": phq9(0)})).await;
     assert_eq!(status, 422);
 
     assert_eq!(t.app.store.assessments_for(&p).await.unwrap().len(), before, "nothing stored");
-    let (status, recorded) = t.post(&therapist, &path, body("phq9", "baseline", &date, phq9(0))).await;
+    let (status, recorded) = t.post(&therapist, &path, body("phq9", "after_session_1", &date, phq9(0))).await;
     assert_eq!(status, 201);
     assert_eq!(recorded["assessment"]["mode"], "staff_on_behalf");
     assert_eq!(recorded["score"]["score"]["total"], 5);
@@ -355,4 +357,104 @@ async fn charts_are_served_as_svg_to_those_who_may_see_the_measure() {
     let r =
         t.http.get(t.url(&format!("/api/v1/participants/{p}/charts/cssrs"))).bearer_auth(&lead).send().await.unwrap();
     assert_eq!(r.status(), 404, "C-SSRS has no total to chart");
+}
+
+/// Issue 10, item 19: dates and timepoints are checked against the course, the enrolment form
+/// proposes no baseline date, and a mistaken assessment is voided with a reason (then recorded
+/// again) so that it no longer counts.
+#[tokio::test]
+async fn timepoints_follow_the_course_and_mistakes_are_voided_with_a_reason() {
+    let t = TestApp::spawn().await;
+    let rater = t.token("rater").await;
+    // VAN-0001 was referred today: nothing before that, and no session has taken place.
+    let p = t.participant_id("VAN-0001").await;
+    let path = format!("/api/v1/participants/{p}/assessments");
+    let van = t.app.store.site_by_code("VAN").await.unwrap().unwrap();
+    let today = t.app.local_today(&van).to_string();
+    let (status, problem) = t.post(&rater, &path, body("caps5", "baseline", "2020-01-15", caps5(2))).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("administered_on")), "{problem}");
+    assert_eq!(problem["errors"][0]["rule"], "schedule");
+    let (status, problem) = t.post(&rater, &path, body("caps5", "after_session_3", &today, caps5(2))).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("timepoint")), "{problem}");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("0 attended"), "{problem}");
+    let (status, problem) = t.post(&rater, &path, body("caps5", "primary_endpoint", &today, caps5(2))).await;
+    assert_eq!(status, 422, "{problem}");
+
+    // A baseline today stands; recorded by mistake, it is voided with a reason and no longer counts.
+    let (status, recorded) = t.post(&rater, &path, body("caps5", "baseline", &today, caps5(2))).await;
+    assert_eq!(status, 201, "{recorded}");
+    let id = recorded["assessment"]["id"].as_str().unwrap().to_owned();
+    let void = format!("/api/v1/assessments/{id}/void");
+    let (status, problem) = t.post(&rater, &void, json!({"reason": ""})).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("reason")));
+    let therapist = t.token("therapist1.van").await;
+    assert_eq!(t.post(&therapist, &void, json!({"reason": "wrong participant"})).await.0, 403, "CAPS-5 is the rater's");
+    let (status, voided) = t.post(&rater, &void, json!({"reason": "entered for the wrong participant"})).await;
+    assert_eq!(status, 200, "{voided}");
+    assert_eq!(t.post(&rater, &void, json!({"reason": "again"})).await.0, 409);
+    let (_, outcomes) = t.get(&rater, &format!("/api/v1/participants/{p}/outcomes")).await;
+    assert!(!outcomes.to_string().contains(&id), "a voided assessment no longer counts: {outcomes}");
+    let lead = t.token("lead.van").await;
+    let (_, ledger) = t.get(&lead, &format!("/api/v1/audit/ledger?site_id={}&limit=20", van.id)).await;
+    assert!(ledger.as_array().unwrap().iter().any(|e| e["action"] == "assessment.void"
+        && e["after"].as_str().unwrap().contains("entered for the wrong participant")));
+
+    let monitor = t.token("monitor").await;
+    let (status, report) = t.post(&monitor, "/api/v1/audit/verify", json!({})).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["ok"], true, "the void verifies like any record: {report}");
+
+    // Enrolment: an empty baseline is refused, never taken as today, and the form proposes none.
+    let q = t.participant_id("VAN-0002").await;
+    let (status, problem) = t
+        .post(&lead, &format!("/api/v1/participants/{q}/enrolment"), json!({"protocol_id": "mapp1", "baseline_on": ""}))
+        .await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("baseline_on")), "{problem}");
+    assert_eq!(problem["errors"][0]["rule"], "required");
+    let browser = t.browser("lead.van").await;
+    let page = browser.get(t.url(&format!("/participants/{q}/course"))).send().await.unwrap().text().await.unwrap();
+    let input = &page[page.find(r#"name="baseline_on""#).expect("the enrolment form")..];
+    let input = &input[..input.find('>').unwrap()];
+    assert!(!input.contains("value="), "no baseline is proposed: {input}");
+}
+
+/// Issue 10, item 18: one daily check-in a day; the portal stops offering it once saved and
+/// offers to correct it instead (void with a reason, then fill it in again).
+#[tokio::test]
+async fn one_check_in_a_day_and_it_can_be_corrected() {
+    let t = TestApp::spawn().await;
+    let own = t.token("participant.syd").await;
+    let p = t.participant_id("SYD-0005").await;
+    let date = today(&t, "SYD").await;
+    let checkin = json!({"instrument": "daily_checkin", "timepoint": "daily", "administered_on": date, "answers": {
+        "sleep": 2, "work": 2, "relationships": 3, "avoidance": 3, "irritability": 2, "substance_use": 0, "routines_kept": 4}});
+    let path = format!("/api/v1/participants/{p}/assessments");
+    let (status, first) = t.post(&own, &path, checkin.clone()).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, problem) = t.post(&own, &path, checkin.clone()).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("void it"), "{problem}");
+
+    let browser = t.browser("participant.syd").await;
+    let home = browser.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("Today's check-in is saved."), "{home}");
+    assert!(
+        !home.contains(&format!("href=\"/participants/{p}/assessments/new?instrument=daily_checkin\"")),
+        "no second check-in offered"
+    );
+    let id = first["assessment"]["id"].as_str().unwrap();
+    let r = t
+        .submit(
+            &browser,
+            &format!("/assessments/{id}/void"),
+            &[
+                ("reason", "I mixed up the sleep answer"),
+                ("back", &format!("/participants/{p}/assessments/new?instrument=daily_checkin")),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.url().path().ends_with("/assessments/new"), "{}", r.url());
+    let (status, body) = t.post(&own, &path, checkin).await;
+    assert_eq!(status, 201, "corrected: {body}");
 }

@@ -65,18 +65,18 @@ async fn a_stage_change_from_the_participant_page_needs_a_reason_and_shows_in_it
     let t = TestApp::spawn().await;
     let lead = t.browser("lead.bos").await;
     let p = t.participant_id("BOS-0002").await;
-    let r = t.submit(&lead, &format!("/participants/{p}/stage"), &[("stage", "preparation"), ("reason", "")]).await;
+    let r = t.submit(&lead, &format!("/participants/{p}/stage"), &[("stage", "withdrawn"), ("reason", "")]).await;
     assert_eq!(r.status(), 422);
     let r = t
         .submit(
             &lead,
             &format!("/participants/{p}/stage"),
-            &[("stage", "preparation"), ("reason", "consent signed, baseline complete")],
+            &[("stage", "withdrawn"), ("reason", "moved away, treated nearer home")],
         )
         .await;
     let html = r.text().await.unwrap();
-    assert!(html.contains("Stage changed to Preparation."));
-    assert!(html.contains("consent signed, baseline complete"), "history shows the reason");
+    assert!(html.contains("Stage changed to Withdrawn."));
+    assert!(html.contains("moved away, treated nearer home"), "history shows the reason");
 }
 
 #[tokio::test]
@@ -117,4 +117,97 @@ async fn people_change_their_own_password_from_the_account_page() {
         "the old session has ended"
     );
     assert_eq!(t.token_with("therapist2.van", "a new long passphrase").await.len(), 43);
+}
+
+/// Issue 10, item 10: a state-changing request by cookie must come from the configured public
+/// origin: not from whatever the Host header says, and not from https when the server is http.
+#[tokio::test]
+async fn cookie_requests_must_come_from_the_configured_origin() {
+    let t = TestApp::spawn().await;
+    let lead = t.browser("lead.bos").await;
+    let p = t.participant_id("BOS-0002").await;
+    let path = t.url(&format!("/participants/{p}/stage"));
+    let form = [("stage", "withdrawn"), ("reason", "moved away")];
+    let https = t.base.replacen("http://", "https://", 1);
+    for (origin, host) in
+        [("http://evil.example", Some("evil.example")), (https.as_str(), None), ("http://evil.example", None)]
+    {
+        let mut request = lead.post(&path).header("origin", origin).form(&form);
+        if let Some(host) = host {
+            request = request.header("host", host);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), 403, "Origin {origin} with Host {host:?}");
+    }
+    // The login form is held to the same rule.
+    let r = reqwest::Client::new()
+        .post(t.url("/login"))
+        .header("origin", "http://evil.example")
+        .header("host", "evil.example")
+        .form(&[("username", "lead.bos"), ("password", crate::support::PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        t.submit(&lead, &format!("/participants/{p}/stage"), &form).await.status(),
+        200,
+        "the real origin works"
+    );
+    // The configured origin is checked when it is parsed.
+    for bad in ["ftp://x", "https://x/path", "x.example", "https://"] {
+        assert!(catalyst_web::PublicOrigin::parse(bad).is_err(), "{bad}");
+    }
+}
+
+/// Issue 10, item 11: an API token (24 h) is not accepted as the session cookie, nor a browser
+/// session (12 h) as a bearer token.
+#[tokio::test]
+async fn tokens_work_only_the_way_they_were_issued() {
+    let t = TestApp::spawn().await;
+    let bearer = t.token("lead.bos").await;
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let as_cookie = |token: &str| format!("catalyst_session={token}");
+    let r = no_redirects.get(t.url("/api/v1/me")).header("cookie", as_cookie(&bearer)).send().await.unwrap();
+    assert_eq!(r.status(), 401, "an API token is not a session cookie");
+    let r = no_redirects.get(t.url("/")).header("cookie", as_cookie(&bearer)).send().await.unwrap();
+    assert_eq!(r.status(), 303, "the pages send it to the login form");
+
+    let r = no_redirects
+        .post(t.url("/login"))
+        .header("origin", &t.base)
+        .form(&[("username", "lead.bos"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = set_cookie.split(';').next().unwrap().trim_start_matches("catalyst_session=").to_owned();
+    let r = no_redirects.get(t.url("/api/v1/me")).header("cookie", as_cookie(&cookie)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "the cookie works as a cookie");
+    let r = no_redirects.get(t.url("/api/v1/me")).bearer_auth(&cookie).send().await.unwrap();
+    assert_eq!(r.status(), 401, "a browser session is not a bearer token");
+    let r = no_redirects.get(t.url("/api/v1/me")).bearer_auth(&bearer).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+/// Issue 10, item 7: authenticated API, page and iCalendar answers are never stored by a
+/// browser or proxy.
+#[tokio::test]
+async fn authenticated_answers_carry_no_store() {
+    let t = TestApp::spawn().await;
+    let token = t.token("therapist1.syd").await;
+    let p = t.participant_id("SYD-0006").await;
+    for path in ["/api/v1/me", &format!("/api/v1/participants/{p}"), "/api/v1/me/calendar.ics", "/api/v1/nothing-here"]
+    {
+        let r = t.http.get(t.url(path)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
+    }
+    let browser = t.browser("therapist1.syd").await;
+    for path in ["/", &format!("/participants/{p}"), &format!("/participants/{p}/course")] {
+        let r = browser.get(t.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
+    }
+    let css = t.http.get(t.url("/static/catalyst.css")).send().await.unwrap();
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600", "static assets may be cached");
 }

@@ -51,8 +51,14 @@ impl TestApp {
         app.seed_demo().await.unwrap().expect("fresh database takes the demo");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let router = catalyst_web::router(catalyst_web::AppState { app: app.clone(), secure_cookies: false });
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let origin = catalyst_web::PublicOrigin::parse(&base).unwrap();
+        let router = catalyst_web::router_with_origin(
+            catalyst_web::AppState { app: app.clone(), secure_cookies: false },
+            origin,
+        );
+        // With the peer's address, as `catalyst serve` should run it, so logins are throttled per address.
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         TestApp { base, app, http: reqwest::Client::new(), dir }
     }
 
@@ -68,6 +74,20 @@ impl TestApp {
             .unwrap();
         assert_eq!(r.status(), 200, "{username} logs in and lands on the dashboard");
         client
+    }
+
+    /// The session token a browser gets in its cookie when `username` logs in on the page.
+    pub async fn browser_token(&self, username: &str) -> String {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let r = client
+            .post(self.url("/login"))
+            .header("origin", &self.base)
+            .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        let set_cookie = r.headers()["set-cookie"].to_str().unwrap();
+        set_cookie.split(';').next().unwrap().trim_start_matches("catalyst_session=").to_owned()
     }
 
     /// Posts a form from `client` as its page would: same Origin, urlencoded fields.
@@ -122,6 +142,27 @@ impl TestApp {
     }
 }
 
+/// A documented screening example with every date moved by `days`, without jurisdiction.
+pub fn example_shifted(name: &str, days: i64) -> Value {
+    fn shift(value: &mut Value, days: i64) {
+        match value {
+            Value::String(text) => {
+                if let Ok(date) = text.parse::<jiff::civil::Date>() {
+                    *text = date.checked_add(jiff::Span::new().days(days)).unwrap().to_string();
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| shift(v, days)),
+            Value::Object(fields) => fields.values_mut().for_each(|v| shift(v, days)),
+            _ => {}
+        }
+    }
+    let path = format!("{}/../../docs/screening/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let mut record: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    record.as_object_mut().unwrap().remove("jurisdiction");
+    shift(&mut record, days);
+    record
+}
+
 /// The documented eligible example, without jurisdiction (the server takes the site's).
 pub fn example_record() -> Value {
     let mut record: Value = serde_json::from_str(include_str!("../../../../docs/screening/eligible.json")).unwrap();
@@ -134,25 +175,25 @@ impl TestApp {
     /// (overridden to eligible, since the example's pathway and dates are not the site's),
     /// a portal account, and the participant's witnessed consent.
     pub async fn prepare_enrolment(&self, code: &str) {
+        self.prepare_enrolment_with(code, example_record(), Some("eligible")).await;
+    }
+
+    /// As [`TestApp::prepare_enrolment`], screening `record` and signing the rules' decision
+    /// (or overriding it to `override_to`); returns the signed screening.
+    pub async fn prepare_enrolment_with(&self, code: &str, record: Value, override_to: Option<&str>) -> Value {
         let site_code = code.split('-').next().unwrap().to_ascii_lowercase();
         let lead = self.token(&format!("lead.{site_code}")).await;
         let p = self.participant_id(code).await;
         let (status, screened) = self
-            .post(
-                &lead,
-                &format!("/api/v1/participants/{p}/screenings"),
-                serde_json::json!({"record": example_record()}),
-            )
+            .post(&lead, &format!("/api/v1/participants/{p}/screenings"), serde_json::json!({"record": record}))
             .await;
         assert_eq!(status, 201, "{screened}");
         let id = screened["screening"]["id"].as_str().unwrap();
-        let (status, decided) = self
-            .post(
-                &lead,
-                &format!("/api/v1/screenings/{id}/decision"),
-                serde_json::json!({"override_decision": "eligible", "reason": "test set-up", "password": PASSWORD}),
-            )
-            .await;
+        let decision = match override_to {
+            Some(to) => serde_json::json!({"override_decision": to, "reason": "test set-up", "password": PASSWORD}),
+            None => serde_json::json!({"password": PASSWORD}),
+        };
+        let (status, decided) = self.post(&lead, &format!("/api/v1/screenings/{id}/decision"), decision).await;
         assert_eq!(status, 200, "{decided}");
         let participant = self.app.store.participant_by_code(code).await.unwrap().unwrap();
         let username = match participant.user_id {
@@ -176,5 +217,6 @@ impl TestApp {
             .post(&own, &format!("/api/v1/participants/{p}/consent"), serde_json::json!({"parts": parts, "password": PASSWORD, "witness_username": format!("lead.{site_code}"), "witness_password": PASSWORD}))
             .await;
         assert_eq!(status, 201, "{body}");
+        decided
     }
 }

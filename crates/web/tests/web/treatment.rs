@@ -152,8 +152,10 @@ async fn a_dosing_session_needs_two_distinct_credentialed_therapists_and_free_ro
 async fn out_of_window_bookings_need_a_reason_and_become_deviations() {
     let t = TestApp::spawn().await;
     let lead = t.token("lead.bos").await;
-    let today = today(&t, "BOS").await;
-    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &today).await;
+    // A course that began 60 days ago, so that the late booking is in the past and can be missed.
+    let today: jiff::civil::Date = today(&t, "BOS").await.parse().unwrap();
+    let baseline = today.checked_sub(jiff::Span::new().days(60)).unwrap().to_string();
+    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &baseline).await;
     let window_end: jiff::civil::Date =
         visit(&timeline, "prep1")["visit"]["window_end"].as_str().unwrap().parse().unwrap();
     let late = window_end.checked_add(jiff::Span::new().days(3)).unwrap().to_string();
@@ -228,6 +230,15 @@ async fn credentials_are_kept_by_site_leads_and_feeds_carry_no_health_details() 
     let fields: Vec<&str> =
         problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["certified_until", "supervised_sessions"]);
+    // Issue 10, item 22: a count of sessions is a count, not any 64-bit integer.
+    let (status, problem) = t
+        .put(
+            &lead,
+            &format!("/api/v1/sites/{syd}/credentials/{target}"),
+            json!({"supervised_sessions": i64::MAX, "reason": "typo in the count"}),
+        )
+        .await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("supervised_sessions")), "{problem}");
 
     // The demo booked SYD-0006's sessions with therapist1: their feed has them, coded.
     let r = t.http.get(t.url("/api/v1/me/calendar.ics")).bearer_auth(&therapist).send().await.unwrap();
@@ -286,7 +297,10 @@ async fn participants_move_to_another_protocol_version_only_with_a_reason() {
     let lead = t.token("lead.syd").await;
     let p = t.participant_id("SYD-0005").await; // enrolled on mapp1 v1 by the demo
     let path = format!("/api/v1/participants/{p}/enrolment");
-    assert_eq!(t.put(&lead, &path, json!({"protocol_id": "mapp1", "version": 1, "reason": "x"})).await.0, 409);
+    assert_eq!(
+        t.put(&lead, &path, json!({"protocol_id": "mapp1", "version": 1, "reason": "same version again"})).await.0,
+        409
+    );
     let (status, problem) = t.put(&lead, &path, json!({"protocol_id": "seed001", "version": 1, "reason": ""})).await;
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("reason")));
     let (status, moved) = t
@@ -356,4 +370,276 @@ async fn a_blinded_rater_cannot_be_booked_into_a_treatment_session() {
         )
         .await;
     assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("blinding")), "{problem}");
+}
+
+/// Books `(participant, body)` pairs at once and returns the answers.
+async fn book_at_once(t: &TestApp, token: &str, a: (&str, Value), b: (&str, Value)) -> [(u16, Value); 2] {
+    let (path_a, path_b) =
+        (format!("/api/v1/participants/{}/bookings", a.0), format!("/api/v1/participants/{}/bookings", b.0));
+    let (x, y) = tokio::join!(t.post(token, &path_a, a.1), t.post(token, &path_b, b.1));
+    [x, y]
+}
+
+/// Issue 10, item 12: two bookings of the same therapists at once, at one site and across two
+/// sites, never both succeed: the clash is checked again inside the write transaction, under a
+/// lock on each person's and room's schedule.
+#[tokio::test]
+async fn concurrent_bookings_of_the_same_therapists_cannot_both_succeed() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let bos_today = today(&t, "BOS").await;
+    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &bos_today).await;
+    let (q, _) = enrol_with(&t, &lead, "BOS-0002", &bos_today).await;
+    let date = visit(&timeline, "prep1")["visit"]["target"].as_str().unwrap().to_owned();
+    let (room_a, room_b) =
+        (room(&t, &lead, "BOS", "Session room A").await, room(&t, &lead, "BOS", "Session room B").await);
+    let staff = [user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await];
+    let body =
+        |room: &str| json!({"visit_id": "prep1", "date": date, "time": "10:00", "room_id": room, "staff": staff});
+    let cancel = |answers: [(u16, Value); 2]| {
+        let t = &t;
+        let lead = &lead;
+        async move {
+            let mut statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+            statuses.sort();
+            assert_eq!(statuses, [201, 422], "exactly one booking holds: {answers:?}");
+            let won = answers.iter().find(|a| a.0 == 201).unwrap();
+            let id = won.1["appointment"]["id"].as_str().unwrap();
+            let (status, body) = t
+                .post(
+                    lead,
+                    &format!("/api/v1/appointments/{id}/attendance"),
+                    json!({"status": "cancelled", "note": "test round over"}),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    for _ in 0..5 {
+        cancel(book_at_once(&t, &lead, (&p, body(&room_a)), (&q, body(&room_b))).await).await;
+    }
+
+    // Across sites: the same two therapists also work at Sydney.
+    let admin = t.token("admin").await;
+    let syd = t.site_id("SYD").await;
+    for person in &staff {
+        let (status, body) = t
+            .post(&admin, &format!("/api/v1/users/{person}/roles"), json!({"role": "therapist", "site_id": syd}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let syd_lead = t.token("lead.syd").await;
+    let syd_today = today(&t, "SYD").await;
+    let (s, _) = enrol_with(&t, &syd_lead, "SYD-0001", &syd_today).await;
+    // 10:00 in Boston on `date`, as a Sydney date and time.
+    let instant = jiff::civil::DateTime::from(date.parse::<jiff::civil::Date>().unwrap())
+        .checked_add(jiff::Span::new().hours(10))
+        .unwrap()
+        .in_tz("America/New_York")
+        .unwrap()
+        .in_tz("Australia/Sydney")
+        .unwrap();
+    let syd_room = room(&t, &syd_lead, "SYD", "Session room A").await;
+    let syd_body = json!({"visit_id": "prep1", "date": instant.date().to_string(), "time": instant.time().strftime("%H:%M").to_string(),
+        "room_id": syd_room, "staff": staff, "out_of_window_reason": "test: the same instant as in Boston"});
+    for _ in 0..5 {
+        let (path_p, path_s) =
+            (format!("/api/v1/participants/{p}/bookings"), format!("/api/v1/participants/{s}/bookings"));
+        let (x, y) = tokio::join!(t.post(&lead, &path_p, body(&room_a)), t.post(&syd_lead, &path_s, syd_body.clone()));
+        let mut statuses = [x.0, y.0];
+        statuses.sort();
+        assert_eq!(statuses, [201, 422], "one booking across the two sites: {x:?} {y:?}");
+        let (token, won) = if x.0 == 201 { (&lead, &x.1) } else { (&syd_lead, &y.1) };
+        let id = won["appointment"]["id"].as_str().unwrap();
+        let (status, _) = t
+            .post(
+                token,
+                &format!("/api/v1/appointments/{id}/attendance"),
+                json!({"status": "cancelled", "note": "test round over"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+}
+
+/// A site-local date and time `hours_ago` hours before now, as booking fields.
+fn local_hours_ago(zone: &str, hours_ago: i64) -> (String, String) {
+    let at = jiff::Timestamp::now().checked_sub(jiff::Span::new().hours(hours_ago)).unwrap().in_tz(zone).unwrap();
+    (at.date().to_string(), at.time().strftime("%H:%M").to_string())
+}
+
+/// Issue 10, item 13: moving a booking while someone records it attended never reverts the
+/// attendance to "booked": the move only applies to the booking as it was read.
+#[tokio::test]
+async fn a_reschedule_racing_an_attendance_never_reverts_it() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let bos_today = today(&t, "BOS").await;
+    let (p, _) = enrol_with(&t, &lead, "BOS-0001", &bos_today).await;
+    let consult = room(&t, &lead, "BOS", "Session room B").await;
+    let staff = [user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await];
+    let path = format!("/api/v1/participants/{p}/bookings");
+    for (round, visit_id) in ["prep1", "prep2", "prep3"].into_iter().enumerate() {
+        let hours = 2 * (round as i64 + 1);
+        let (date, time) = local_hours_ago("America/New_York", hours);
+        let body = json!({"visit_id": visit_id, "date": date, "time": time, "room_id": consult, "staff": staff,
+            "out_of_window_reason": "test: booked where the clock is"});
+        let (status, booked) = t.post(&lead, &path, body.clone()).await;
+        assert_eq!(status, 201, "{booked}");
+        let id = booked["appointment"]["id"].as_str().unwrap().to_owned();
+        let (date, time) = local_hours_ago("America/New_York", hours - 1);
+        let mut moved = body.clone();
+        moved["date"] = json!(date);
+        moved["time"] = json!(time);
+        moved["reschedule_reason"] = json!("room needed earlier");
+        let attendance = format!("/api/v1/appointments/{id}/attendance");
+        let (reschedule, attended) = tokio::join!(
+            t.post(&lead, &path, moved),
+            t.post(&lead, &attendance, json!({"status": "attended", "note": "came as planned"})),
+        );
+        let stored = t.app.store.get::<catalyst_core::treatment::Appointment>(&id).await.unwrap().unwrap();
+        if attended.0 == 200 {
+            assert_eq!(stored.status.as_str(), "attended", "attendance kept: {reschedule:?}");
+            assert_ne!(reschedule.0, 201, "the move did not also apply: {reschedule:?}");
+        } else {
+            assert_eq!(attended.0, 409, "{attended:?}");
+            assert_eq!(reschedule.0, 201, "{reschedule:?}");
+        }
+    }
+}
+
+/// Issue 10, item 14: "eligible after washout" allows enrolment, but neither a baseline nor any
+/// visit before the washout ends.
+#[tokio::test]
+async fn nothing_is_scheduled_before_the_washout_ends() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let bos_today: jiff::civil::Date = today(&t, "BOS").await.parse().unwrap();
+    // The documented washout example, moved so that its as-of date is today.
+    let example_as_of: jiff::civil::Date = "2026-03-01".parse().unwrap();
+    let shift = (bos_today - example_as_of).get_days() as i64;
+    let record = crate::support::example_shifted("eligible_after_washout", shift);
+    let decided = t.prepare_enrolment_with("BOS-0001", record, None).await;
+    assert_eq!(decided["final_decision"], "eligible_after_washout", "{decided}");
+    let washout_ends = decided["eligible_from"].as_str().unwrap().to_owned();
+    assert!(washout_ends > bos_today.to_string(), "{washout_ends}");
+
+    let p = t.participant_id("BOS-0001").await;
+    let enrol = |baseline: String| {
+        let t = &t;
+        let lead = &lead;
+        let p = &p;
+        async move {
+            t.post(
+                lead,
+                &format!("/api/v1/participants/{p}/enrolment"),
+                json!({"protocol_id": "mapp1", "baseline_on": baseline}),
+            )
+            .await
+        }
+    };
+    let (status, problem) = enrol(bos_today.to_string()).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("baseline_on")), "{problem}");
+    assert_eq!(problem["errors"][0]["rule"], "washout");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains(&washout_ends));
+    let (status, body) = enrol(washout_ends.clone()).await;
+    assert_eq!(status, 201, "{body}");
+
+    // Not even with an out-of-window reason is a visit booked before then.
+    let staff = [user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await];
+    let consult = room(&t, &lead, "BOS", "Session room B").await;
+    let (status, problem) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{p}/bookings"),
+            json!({"visit_id": "prep1", "date": bos_today.to_string(), "time": "10:00", "room_id": consult, "staff": staff,
+                "out_of_window_reason": "the participant is keen to start"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(
+        problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == "date" && e["rule"] == "washout"),
+        "{problem}"
+    );
+}
+
+/// Issue 10, item 15: a visit cannot be recorded attended (or missed) before it begins, and the
+/// course page offers no outcome by default.
+#[tokio::test]
+async fn a_visit_is_not_attended_before_it_happens() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let bos_today: jiff::civil::Date = today(&t, "BOS").await.parse().unwrap();
+    let (p, timeline) = enrol_with(&t, &lead, "BOS-0001", &bos_today.to_string()).await;
+    let ahead = bos_today.checked_add(jiff::Span::new().days(12)).unwrap().to_string();
+    let staff = [user_id(&t, "therapist1.bos").await, user_id(&t, "therapist2.bos").await];
+    let session = room(&t, &lead, "BOS", "Session room A").await;
+    let exp1 = visit(&timeline, "exp1")["visit"]["id"].as_str().unwrap().to_owned();
+    let (status, booked) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{p}/bookings"),
+            json!({"visit_id": exp1, "date": ahead, "time": "09:00", "room_id": session, "staff": staff,
+                "out_of_window_reason": "test: a dosing session 12 days ahead"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{booked}");
+    let id = booked["appointment"]["id"].as_str().unwrap().to_owned();
+    let attendance = format!("/api/v1/appointments/{id}/attendance");
+    for outcome in ["attended", "missed"] {
+        let (status, problem) = t.post(&lead, &attendance, json!({"status": outcome, "note": "recorded early"})).await;
+        assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("not_yet")), "{outcome}: {problem}");
+    }
+    let (_, timeline) = t.get(&lead, &format!("/api/v1/participants/{p}/timeline")).await;
+    assert_ne!(visit(&timeline, &exp1)["status"], "done");
+
+    // The page offers only what can be recorded now, and nothing is preselected.
+    let browser = t.browser("lead.bos").await;
+    let page = browser.get(t.url(&format!("/participants/{p}/course"))).send().await.unwrap().text().await.unwrap();
+    let form = &page[page.find(&format!("/appointments/{id}/attendance")).unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(form.contains(r#"option value="" selected disabled"#), "{form}");
+    assert!(!form.contains(r#"value="attended""#) && form.contains(r#"value="cancelled""#), "{form}");
+    let (status, body) =
+        t.post(&lead, &attendance, json!({"status": "cancelled", "note": "moved to next month"})).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Issue 10, item 16: stages follow the gates: no registration straight into treatment, no
+/// stage past the enrolment gate without an enrolment, no way back once enrolled.
+#[tokio::test]
+async fn stages_follow_the_gates() {
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let bos = t.site_id("BOS").await;
+    for stage in ["dosing", "enrolled", "completed"] {
+        let (status, problem) =
+            t.post(&lead, &format!("/api/v1/sites/{bos}/participants"), json!({"stage": stage})).await;
+        assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("gate")), "{stage}: {problem}");
+    }
+    let (status, created) =
+        t.post(&lead, &format!("/api/v1/sites/{bos}/participants"), json!({"stage": "screening"})).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let stage = |to: &str| json!({"stage": to, "reason": "review of the record"});
+    for to in ["enrolled", "dosing", "follow_up"] {
+        let (status, problem) = t.post(&lead, &format!("/api/v1/participants/{id}/stage"), stage(to)).await;
+        assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("gate")), "{to}: {problem}");
+    }
+    // The page offers only the stages the gates allow.
+    let browser = t.browser("lead.bos").await;
+    let page = browser.get(t.url(&format!("/participants/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(r#"option value="dosing""#) && page.contains(r#"option value="withdrawn""#));
+    let page = browser.get(t.url(&format!("/sites/{bos}/participants"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(r#"option value="dosing""#), "registration offers no treatment stage");
+
+    // Once enrolled (through the gate), treatment stages are open and the way back is not.
+    let today = today(&t, "BOS").await;
+    let (p, _) = enrol_with(&t, &lead, "BOS-0001", &today).await;
+    assert_eq!(t.post(&lead, &format!("/api/v1/participants/{p}/stage"), stage("preparation")).await.0, 200);
+    let (status, problem) = t.post(&lead, &format!("/api/v1/participants/{p}/stage"), stage("screening")).await;
+    assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("gate")), "{problem}");
+    assert_eq!(t.post(&lead, &format!("/api/v1/participants/{p}/stage"), stage("withdrawn")).await.0, 200);
+    let (status, _) = t.post(&lead, &format!("/api/v1/participants/{p}/stage"), stage("dosing")).await;
+    assert_eq!(status, 422, "a withdrawal is not undone by a stage change");
 }

@@ -1,0 +1,52 @@
+//! The reason a person gives for changing recorded data (21 CFR 11.10(e): who, when and why).
+//! A reason must say something: text made only of punctuation, digits, spaces or invisible
+//! characters (a zero-width space, a soft hyphen) is refused, whatever its length.
+
+use crate::error::{Violation, required_text};
+
+/// Characters that take no room on screen, so a reason made of them would look empty.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+        | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}')
+}
+
+/// Checks a reason: required, at most `max_chars`, no control characters, and at least one
+/// word (two or more letters in a row). Returns it trimmed of whitespace and invisible
+/// characters at either end.
+pub fn meaningful_reason(field: &str, value: &str, max_chars: usize) -> Result<String, Violation> {
+    let trimmed = value.trim_matches(|c: char| c.is_whitespace() || invisible(c));
+    let text = required_text(field, trimmed, max_chars)?;
+    let mut run = 0;
+    let has_word = text.chars().any(|c| {
+        run = if c.is_alphabetic() { run + 1 } else { 0 };
+        run >= 2
+    });
+    if !has_word {
+        return Err(Violation::new(
+            field,
+            "words",
+            format!("{field} must say in words why (at least one word of two or more letters); got {value:?}"),
+        ));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_need_words() {
+        for bad in ["", " ", ".", "\u{200B}", "\u{200B}\u{200B}.", "...", "123", "- -", "a", "\u{FEFF}x\u{200B}"] {
+            let err = meaningful_reason("reason", bad, 100).unwrap_err();
+            assert!(matches!(err.rule.as_str(), "required" | "words"), "{bad:?}: {err:?}");
+        }
+        assert_eq!(meaningful_reason("reason", "\u{200B} typo \u{200B}", 100).unwrap(), "typo");
+        assert_eq!(meaningful_reason("reason", "moved away", 100).unwrap(), "moved away");
+        assert!(meaningful_reason("reason", "患者撤回", 100).is_ok());
+        assert!(meaningful_reason("reason", "ok", 100).is_ok());
+        assert_eq!(meaningful_reason("reason", "x".repeat(101).as_str(), 100).unwrap_err().rule, "max_length");
+        assert_eq!(meaningful_reason("reason", "bad\u{0007}bell", 100).unwrap_err().rule, "no_control_characters");
+    }
+}
