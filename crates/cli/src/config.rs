@@ -59,10 +59,23 @@ impl StoreArgs {
     }
 
     pub async fn open(&self) -> anyhow::Result<App> {
-        std::fs::create_dir_all(&self.data_dir)?;
+        create_private_dir(&self.data_dir)?;
         let url = self.database_url();
         let key = load_or_create_signing_key(&self.signing_key_path())?;
         let store = Store::open(&url, LedgerSigner::new(key, self.trusted_keys()?)).await?;
         Ok(App::new(store, Arc::new(SystemClock)))
     }
+}
+
+/// Creates the data directory (and parents) for its owner only: it holds the database and the
+/// signing key.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }

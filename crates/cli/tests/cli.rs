@@ -491,3 +491,24 @@ fn output_into_a_closed_pipe_does_not_panic_and_counts_are_bounded() {
     assert!(stderr.contains("trauma_therapy[0].sessions") && stderr.contains("must be <= 1000"), "{stderr}");
 }
 
+/// Issue 10, item 6: the data directory and the database (with its WAL) are private to the owner.
+#[cfg(unix)]
+#[test]
+fn the_data_directory_and_database_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("modes");
+    let data = dir.0.join("fresh").join("data");
+    let out = catalyst(&["demo", "--data-dir", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    for name in ["catalyst.db", "ledger-signing.key"] {
+        assert_eq!(mode(&data.join(name)), 0o600, "{name}");
+    }
+    for name in ["catalyst.db-wal", "catalyst.db-shm"] {
+        let path = data.join(name);
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{name}");
+        }
+    }
+}

@@ -78,7 +78,7 @@ impl Store {
                             Ok(())
                         })
                     })
-                    .connect(&with_create_mode(url))
+                    .connect(&with_create_mode(url)?)
                     .await?
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
@@ -116,13 +116,40 @@ impl Store {
     }
 }
 
-/// SQLite URLs open read-write-create unless the caller chose a mode.
-fn with_create_mode(url: &str) -> String {
-    if url.contains("mode=") {
+/// SQLite URLs open read-write-create unless the caller chose a mode. A database file that does
+/// not exist yet is created first, readable and writable by its owner only (SQLite gives its
+/// journal and WAL files the same mode): it holds participants' health records.
+fn with_create_mode(url: &str) -> Result<String, StoreError> {
+    if let Some(path) = sqlite_path(url) {
+        create_private_file(path).map_err(|e| StoreError::Config(format!("database file {path}: {e}")))?;
+    }
+    Ok(if url.contains("mode=") {
         url.to_owned()
     } else if url.contains('?') {
         format!("{url}&mode=rwc")
     } else {
         format!("{url}?mode=rwc")
+    })
+}
+
+/// The file path of a `sqlite://PATH[?options]` URL (none for in-memory databases).
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+fn create_private_file(path: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
     }
 }
