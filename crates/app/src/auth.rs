@@ -13,7 +13,6 @@ use catalyst_core::policy::{Actor, Grant};
 use catalyst_core::record::Row;
 use catalyst_core::time::Timestamp;
 use catalyst_store::sessions::SessionRow;
-use sha2::{Digest, Sha256};
 
 /// Browser sessions end after a working day; API tokens after a day as well, and both can be
 /// revoked at any time.
@@ -65,10 +64,6 @@ pub(crate) fn password_matches(password: &str, stored: &str) -> bool {
 /// costs the same time as a wrong password and usernames cannot be probed by timing.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$HgrSgpfLv5CZ6sJkK1B6Nh5PY0PdVzYVtd8LI8LAX1o";
-
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 fn new_token() -> AppResult<String> {
     let mut bytes = [0u8; 32];
@@ -126,6 +121,9 @@ impl App {
         let attempted_at = self.reserve_attempt(&keys, anonymous.clone()).await?;
 
         let user = self.store.user_by_username(&username).await?;
+        if let Some(user) = &user {
+            self.store.check_user_sealed(user).await?;
+        }
         let stored = match &user {
             Some(u) => self.store.password_hash(&u.id).await?,
             None => None,
@@ -149,7 +147,7 @@ impl App {
                 };
                 let actor = AuditActor { id: user.id.clone(), name: user.display_name.clone() };
                 let mut tx = self.begin(actor, std::slice::from_ref(&system)).await?;
-                tx.create_session(&session, &token_hash(&token)).await?;
+                tx.create_session(&session, &token).await?;
                 tx.clear_login_failures(&username_key).await?;
                 if let Some(source) = source {
                     tx.forget_login_failure(&source_key(source), attempted_at).await?;
@@ -198,13 +196,13 @@ impl App {
     pub async fn authenticate(&self, token: &str, kind: SessionKind) -> AppResult<(Actor, String)> {
         let session = self
             .store
-            .session_by_token_hash(&token_hash(token))
+            .session_by_token(token)
             .await?
             .filter(|s| s.revoked_at.is_none() && s.expires_at > self.now() && s.kind == kind.as_str())
             .ok_or(DomainError::Unauthenticated)?;
         let user = self
             .store
-            .get::<User>(&session.user_id)
+            .sealed_user(&session.user_id)
             .await?
             .filter(|u| u.status == UserStatus::Active)
             .ok_or(DomainError::Unauthenticated)?;
@@ -214,12 +212,13 @@ impl App {
     pub(crate) async fn actor_for(&self, user: &User) -> AppResult<Actor> {
         let grants = self
             .store
-            .grants_for_user(&user.id)
+            .sealed_grants_for_user(&user.id)
             .await?
             .into_iter()
             .map(|g| Grant { role: g.role, site_id: g.site_id })
             .collect();
-        let own_participants = self.store.participant_for_user(&user.id).await?.into_iter().map(|p| p.id).collect();
+        let own_participants =
+            self.store.sealed_participants_for_user(&user.id).await?.into_iter().map(|p| p.id).collect();
         Ok(Actor { user_id: user.id.clone(), display_name: user.display_name.clone(), grants, own_participants })
     }
 

@@ -124,21 +124,27 @@ impl App {
 /// The key lives outside the database so that whoever can rewrite the database cannot also
 /// re-sign its history.
 pub fn load_or_create_signing_key(path: &Path) -> Result<SigningKey, AppError> {
-    let io = |e: std::io::Error| AppError::Internal(format!("signing key {}: {e}", path.display()));
+    Ok(SigningKey::from_bytes(&load_or_create_secret(path, "signing key")?))
+}
+
+/// Loads 32 secret bytes (hex) from `path`, creating the file (mode 0600) with fresh random bytes
+/// on first start: the signing key, or the secret that keys the seals.
+pub fn load_or_create_secret(path: &Path, what: &str) -> Result<[u8; 32], AppError> {
+    let io = |e: std::io::Error| AppError::Internal(format!("{what} {}: {e}", path.display()));
     if path.exists() {
         let text = std::fs::read_to_string(path).map_err(io)?;
-        let bytes: [u8; 32] = hex::decode(text.trim())
+        return hex::decode(text.trim())
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| AppError::Internal(format!("signing key {} is not 32 bytes of hex", path.display())))?;
-        return Ok(SigningKey::from_bytes(&bytes));
+            .ok_or_else(|| AppError::Internal(format!("{what} {} is not 32 bytes of hex", path.display())));
     }
-    let key = new_signing_key()?;
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| AppError::Internal(format!("no randomness for the {what}: {e}")))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    write_private(path, &hex::encode(key.to_bytes()), false).map_err(io)?;
-    Ok(key)
+    write_private(path, &hex::encode(seed), false).map_err(io)?;
+    Ok(seed)
 }
 
 /// A fresh random Ed25519 signing key.

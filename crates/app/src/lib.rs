@@ -20,5 +20,7 @@ pub mod sites;
 pub mod treatment;
 pub mod users;
 
-pub use context::{App, Clock, SystemClock, load_or_create_signing_key, new_signing_key, write_private};
+pub use context::{
+    App, Clock, SystemClock, load_or_create_secret, load_or_create_signing_key, new_signing_key, write_private,
+};
 pub use error::AppError;

@@ -1,7 +1,7 @@
 //! Where Catalyst keeps its data: one data directory holding the SQLite database and the
 //! checkpoint signing key, or a PostgreSQL URL plus a key file.
 
-use catalyst_app::{App, SystemClock, load_or_create_signing_key};
+use catalyst_app::{App, SystemClock, load_or_create_secret, load_or_create_signing_key};
 use catalyst_core::ledger::audit::parse_key;
 use catalyst_store::{LedgerSigner, Store};
 use clap::Args;
@@ -20,6 +20,10 @@ pub struct StoreArgs {
     /// The Ed25519 key that signs every ledger commit (default: DATA_DIR/ledger-signing.key).
     #[arg(long, env = "CATALYST_SIGNING_KEY")]
     pub signing_key: Option<PathBuf>,
+    /// The secret that keys the seals over sessions, passwords, accounts and role grants
+    /// (default: DATA_DIR/server-secret.key). Every server instance of one database shares it.
+    #[arg(long, env = "CATALYST_SERVER_SECRET")]
+    pub server_secret: Option<PathBuf>,
     /// Public keys (hex) of other server instances whose signed commits this one accepts,
     /// besides its own key and the keys listed in DATA_DIR/ledger-trusted.keys.
     #[arg(long = "trusted-key", env = "CATALYST_TRUSTED_KEYS", value_delimiter = ',')]
@@ -33,6 +37,10 @@ impl StoreArgs {
 
     pub fn signing_key_path(&self) -> PathBuf {
         self.signing_key.clone().unwrap_or_else(|| self.data_dir.join("ledger-signing.key"))
+    }
+
+    pub fn server_secret_path(&self) -> PathBuf {
+        self.server_secret.clone().unwrap_or_else(|| self.data_dir.join("server-secret.key"))
     }
 
     /// Public keys kept after a key rotation, one hex key per line (`#` starts a comment).
@@ -62,7 +70,8 @@ impl StoreArgs {
         create_private_dir(&self.data_dir)?;
         let url = self.database_url();
         let key = load_or_create_signing_key(&self.signing_key_path())?;
-        let store = Store::open(&url, LedgerSigner::new(key, self.trusted_keys()?)).await?;
+        let secret = load_or_create_secret(&self.server_secret_path(), "server secret")?;
+        let store = Store::open(&url, LedgerSigner::new(key, self.trusted_keys()?, secret)).await?;
         Ok(App::new(store, Arc::new(SystemClock)))
     }
 }

@@ -71,7 +71,7 @@ async fn raw_sqlite(dir: &std::path::Path, n: i64) -> f64 {
 }
 
 async fn ledgered(dir: &std::path::Path, n: i64) -> (f64, Store) {
-    let signer = LedgerSigner::new(SigningKey::from_bytes(&[3u8; 32]), Vec::new());
+    let signer = LedgerSigner::new(SigningKey::from_bytes(&[3u8; 32]), Vec::new(), [5u8; 32]);
     let store = Store::open(&format!("sqlite://{}/catalyst.db", dir.display()), signer).await.unwrap();
     let actor = AuditActor { id: "u-bench".into(), name: "Bench".into() };
     let site = Site {

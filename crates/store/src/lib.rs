@@ -13,6 +13,7 @@ mod migrations;
 mod outcomes;
 pub mod participants;
 mod rows;
+pub mod seals;
 pub mod sessions;
 mod signer;
 pub mod sites;

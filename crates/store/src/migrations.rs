@@ -243,6 +243,18 @@ Migration {
     ],
     sqlite: &[],
     postgres: &[],
+}, Migration {
+    version: 9,
+    name: "seals over the rows that decide identity and access",
+    // HMAC seals with a server secret kept outside the database: a session, a password hash, an
+    // account, a role grant or a portal link written by anything but the server is not honoured.
+    common: &[
+        "ALTER TABLE sessions ADD COLUMN seal TEXT",
+        "ALTER TABLE credentials ADD COLUMN seal TEXT",
+        "CREATE TABLE row_seals (kind TEXT NOT NULL, id TEXT NOT NULL, seal TEXT NOT NULL, PRIMARY KEY (kind, id))",
+    ],
+    sqlite: &[],
+    postgres: &[],
 }];
 
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {

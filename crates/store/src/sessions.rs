@@ -28,11 +28,45 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<SessionRow, StoreError> {
     })
 }
 
+/// What a session's seal covers: everything that decides who it speaks for and for how long.
+fn session_sealed_value(session: &SessionRow) -> String {
+    format!("{}\n{}\n{}\n{}", session.user_id, session.kind, session.created_at.micros(), session.expires_at.micros())
+}
+
 impl Store {
-    pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"));
-        let row = sqlx::query(sql).bind(token_hash.to_owned()).fetch_optional(self.pool()).await?;
-        row.as_ref().map(decode).transpose()
+    /// Only a keyed hash of a token is stored (HMAC with the server's secret), so nobody who can
+    /// write the database can mint a token the server accepts.
+    fn token_hash(&self, token: &str) -> String {
+        self.signer().seal("session-token", "", token)
+    }
+
+    /// The session a token opens; refused (as tampering) if the row's seal does not match.
+    pub async fn session_by_token(&self, token: &str) -> Result<Option<SessionRow>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLUMNS}, seal FROM sessions WHERE token_hash = $1"));
+        let Some(row) = sqlx::query(sql).bind(self.token_hash(token)).fetch_optional(self.pool()).await? else {
+            return Ok(None);
+        };
+        let session = decode(&row)?;
+        let seal: Option<String> = row.try_get(6)?;
+        if !self.signer().seal_matches("session", &session.id, &session_sealed_value(&session), seal.as_deref()) {
+            return Err(StoreError::Tampered(format!("session {} carries no valid seal", session.id)));
+        }
+        Ok(Some(session))
+    }
+
+    /// A user's password hash, only if its seal holds: a hash swapped in outside Catalyst would
+    /// let someone log in as that person.
+    pub async fn password_hash(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT password_hash, seal FROM credentials WHERE user_id = $1")
+            .bind(user_id.to_owned())
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (hash, seal): (String, Option<String>) = (row.try_get(0)?, row.try_get(1)?);
+        if !self.signer().seal_matches("credential", user_id, &hash, seal.as_deref()) {
+            return Err(StoreError::Tampered(format!("the password of user {user_id} carries no valid seal")));
+        }
+        Ok(Some(hash))
     }
 
     pub async fn active_sessions(&self, user_id: &str, now: Timestamp) -> Result<Vec<SessionRow>, StoreError> {
@@ -54,17 +88,21 @@ impl Store {
 }
 
 impl WriteTx {
-    pub async fn create_session(&mut self, session: &SessionRow, token_hash: &str) -> Result<(), StoreError> {
+    /// Stores a new session under a keyed hash of its token, sealed.
+    pub async fn create_session(&mut self, session: &SessionRow, token: &str) -> Result<(), StoreError> {
+        let token_hash = self.signer().seal("session-token", "", token);
+        let seal = self.signer().seal("session", &session.id, &session_sealed_value(session));
         sqlx::query(
-            "INSERT INTO sessions (id, token_hash, user_id, kind, created_at, expires_at, revoked_at)
-             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+            "INSERT INTO sessions (id, token_hash, user_id, kind, created_at, expires_at, revoked_at, seal)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
         )
         .bind(session.id.clone())
-        .bind(token_hash.to_owned())
+        .bind(token_hash)
         .bind(session.user_id.clone())
         .bind(session.kind.clone())
         .bind(session.created_at.micros())
         .bind(session.expires_at.micros())
+        .bind(seal)
         .execute(self.conn())
         .await?;
         Ok(())

@@ -49,14 +49,6 @@ impl Store {
         .await?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
-
-    pub async fn password_hash(&self, user_id: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT password_hash FROM credentials WHERE user_id = $1")
-            .bind(user_id.to_owned())
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
-    }
 }
 
 impl WriteTx {
@@ -74,13 +66,16 @@ impl WriteTx {
     /// change as an event in the same transaction.
     pub async fn set_password_hash(&mut self, user_id: &str, hash: &str) -> Result<(), StoreError> {
         let now = self.now().micros();
+        let seal = self.signer().seal("credential", user_id, hash);
         sqlx::query(
-            "INSERT INTO credentials (user_id, password_hash, updated_at) VALUES ($1, $2, $3)
-             ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at",
+            "INSERT INTO credentials (user_id, password_hash, updated_at, seal) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash,
+                 updated_at = excluded.updated_at, seal = excluded.seal",
         )
         .bind(user_id.to_owned())
         .bind(hash.to_owned())
         .bind(now)
+        .bind(seal)
         .execute(self.conn())
         .await?;
         Ok(())

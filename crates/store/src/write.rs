@@ -165,6 +165,10 @@ impl WriteTx {
         &self.actor
     }
 
+    pub(crate) fn signer(&self) -> &LedgerSigner {
+        &self.signer
+    }
+
     /// The underlying transaction, for capability-specific reads and non-ledgered writes.
     pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
@@ -190,6 +194,7 @@ impl WriteTx {
             query = bind_value(query, R::SPEC, column.name, &row)?;
         }
         query.execute(&mut *self.tx).await?;
+        self.reseal(R::SPEC.kind, record.id(), Some(&row)).await?;
         self.append(chain, EntryKind::Change, action, R::SPEC.kind, record.id(), None, Some(row), None).await
     }
 
@@ -216,6 +221,7 @@ impl WriteTx {
             query = bind_value(query, R::SPEC, column, &after)?;
         }
         query.bind(record.id().to_owned()).execute(&mut *self.tx).await?;
+        self.reseal(R::SPEC.kind, record.id(), Some(&after)).await?;
         self.append(
             chain,
             EntryKind::Change,
@@ -264,6 +270,7 @@ impl WriteTx {
             .bind(id.to_owned())
             .execute(&mut *self.tx)
             .await?;
+        self.reseal(R::SPEC.kind, id, None).await?;
         self.append(chain, EntryKind::Change, action, R::SPEC.kind, id, Some(before), None, Some(reason)).await
     }
 

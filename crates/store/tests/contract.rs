@@ -65,7 +65,7 @@ fn server_key() -> SigningKey {
 }
 
 async fn open(url: &str) -> Store {
-    Store::open(url, LedgerSigner::new(server_key(), Vec::new())).await.unwrap()
+    Store::open(url, LedgerSigner::new(server_key(), Vec::new(), [5u8; 32])).await.unwrap()
 }
 
 /// `audit verify` as an auditor with their own copy of the server's public key.

@@ -25,7 +25,7 @@ async fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let url = std::env::var("CATALYST_BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| format!("sqlite://{}/catalyst.db", dir.display()));
-    let signer = LedgerSigner::new(ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]), Vec::new());
+    let signer = LedgerSigner::new(ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]), Vec::new(), [2u8; 32]);
     let store = Store::open(&url, signer).await.unwrap();
     let app = App::new(store.clone(), Arc::new(SystemClock));
     app.seed_demo().await.unwrap();

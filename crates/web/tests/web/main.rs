@@ -5,6 +5,7 @@
 mod api;
 mod browser;
 mod eligibility;
+mod identity;
 mod outcomes;
 mod pages;
 mod support;

@@ -10,6 +10,8 @@ use std::sync::Arc;
 pub struct TestApp {
     pub base: String,
     pub app: App,
+    /// The database, for tests that play someone with direct access to it.
+    pub database_url: String,
     pub http: reqwest::Client,
     dir: std::path::PathBuf,
 }
@@ -45,8 +47,9 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         let dir = std::env::temp_dir().join(format!("catalyst-web-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).unwrap();
-        let signer = LedgerSigner::new(SigningKey::from_bytes(&[42u8; 32]), Vec::new());
-        let store = Store::open(&database_url(&dir).await, signer).await.unwrap();
+        let signer = LedgerSigner::new(SigningKey::from_bytes(&[42u8; 32]), Vec::new(), [43u8; 32]);
+        let database_url = database_url(&dir).await;
+        let store = Store::open(&database_url, signer).await.unwrap();
         let app = App::new(store, Arc::new(SystemClock));
         app.seed_demo().await.unwrap().expect("fresh database takes the demo");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -59,7 +62,7 @@ impl TestApp {
         // With the peer's address, as `catalyst serve` should run it, so logins are throttled per address.
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-        TestApp { base, app, http: reqwest::Client::new(), dir }
+        TestApp { base, app, database_url, http: reqwest::Client::new(), dir }
     }
 
     /// A browser-like client logged in as `username`: cookies kept, Origin sent as a browser does.
@@ -131,6 +134,14 @@ impl TestApp {
         let r = self.http.put(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Runs SQL straight against the database, as someone with access to the file or server could.
+    pub async fn raw(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&self.database_url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap();
+        pool.close().await;
     }
 
     pub async fn site_id(&self, code: &str) -> String {
