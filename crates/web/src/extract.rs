@@ -45,6 +45,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 ApiError::request(StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body", rejection.body_text())
             }
         })?;
+        // Every request body is a JSON object: serde would otherwise read a struct from an
+        // array of its fields in order (so `[]` would pass for a body of optional fields).
+        serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(|e| malformed(&e))?;
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::field("body", "object", "the request body must be a JSON object".to_owned()));
+        }
         parse_json(&bytes).map(ApiJson)
     }
 }

@@ -55,7 +55,7 @@ pub async fn record(
 
 /// A participant's screenings, newest first.
 #[utoipa::path(get, path = "/api/v1/participants/{participant_id}/screenings", tag = "eligibility", security(("bearer" = [])),
-    params(("participant_id" = String, Path)), responses((status = 200, body = Object)))]
+    params(("participant_id" = String, Path)), responses((status = 200, body = [Object])))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 /// Every instrument definition with its items, allowed answers, skip logic, scoring rule and
 /// citations.
 #[utoipa::path(get, path = "/api/v1/instruments", tag = "outcomes", security(("bearer" = [])),
-    responses((status = 200, description = "instrument definitions", body = Object)))]
+    responses((status = 200, description = "instrument definitions", body = [Object])))]
 pub async fn instruments(_auth: Auth) -> ApiResult<Json<Vec<InstrumentDefinition>>> {
     Ok(Json(registry()?.iter().cloned().collect()))
 }

@@ -26,6 +26,7 @@ pub async fn sign(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SignatureQuery {
     pub entity_kind: String,

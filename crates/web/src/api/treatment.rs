@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// The built-in treatment protocols with their visits, windows, staffing and dose plans.
-#[utoipa::path(get, path = "/api/v1/protocols", tag = "treatment", security(("bearer" = [])), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/protocols", tag = "treatment", security(("bearer" = [])), responses((status = 200, body = [Object])))]
 pub async fn list_protocols(_auth: Auth) -> ApiResult<Json<Vec<Protocol>>> {
     Ok(Json(protocols()?.list().into_iter().cloned().collect()))
 }
@@ -146,6 +146,7 @@ pub async fn attendance(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarQuery {
     /// First day, YYYY-MM-DD (site-local).
@@ -186,7 +187,7 @@ pub async fn calendar(
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{site_id}/rooms", tag = "treatment", security(("bearer" = [])),
-    params(("site_id" = String, Path)), responses((status = 200, body = Object)))]
+    params(("site_id" = String, Path)), responses((status = 200, body = [Object])))]
 pub async fn rooms(
     State(state): State<AppState>,
     auth: Auth,
@@ -259,7 +260,7 @@ pub async fn resolve_deviation(
 
 /// Therapists at a site with their credentials and status today.
 #[utoipa::path(get, path = "/api/v1/sites/{site_id}/credentials", tag = "treatment", security(("bearer" = [])),
-    params(("site_id" = String, Path)), responses((status = 200, body = Object)))]
+    params(("site_id" = String, Path)), responses((status = 200, body = [Object])))]
 pub async fn credentials(
     State(state): State<AppState>,
     auth: Auth,

@@ -849,3 +849,58 @@ async fn failed_logins_keep_no_username_and_denied_requests_cannot_grow_the_ledg
     let (_, report) = t.post(&monitor, "/api/v1/audit/verify", json!({})).await;
     assert_eq!(report["ok"], true, "{report}");
 }
+
+/// Issue 10, item 21: the OpenAPI document agrees with the server: path parameters are in the
+/// path, lists are arrays, problem answers are `application/problem+json` and documented for
+/// every operation; and a body must be a JSON object. (scripts/schemathesis checks the rest.)
+#[tokio::test]
+async fn the_openapi_document_agrees_with_the_server() {
+    let t = TestApp::spawn().await;
+    let doc: Value = t.http.get(t.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                let name = param["name"].as_str().unwrap();
+                let in_path = path.contains(&format!("{{{name}}}"));
+                assert_eq!(param["in"] == "path", in_path, "{method} {path}: parameter {name} is in {}", param["in"]);
+            }
+            if !path.starts_with("/api/v1/") || path == "/api/v1/openapi.json" {
+                continue;
+            }
+            let responses = op["responses"].as_object().unwrap();
+            for status in ["400", "404", "422", "500"] {
+                assert!(responses.contains_key(status), "{method} {path} documents no {status}");
+            }
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"].get("application/problem+json").is_some(),
+                        "{method} {path} {status} is not documented as problem+json"
+                    );
+                }
+            }
+        }
+    }
+    for path in [
+        "/api/v1/instruments",
+        "/api/v1/protocols",
+        "/api/v1/sites/{site_id}/credentials",
+        "/api/v1/sites/{site_id}/rooms",
+    ] {
+        let schema = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(schema["type"], "array", "{path}: {schema}");
+    }
+    let token = t.token("lead.syd").await;
+    let syd = t.site_id("SYD").await;
+    let r = t
+        .http
+        .post(t.url(&format!("/api/v1/sites/{syd}/participants")))
+        .bearer_auth(&token)
+        .json(&json!([]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "an array is not a body");
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "body");
+}
