@@ -1,6 +1,6 @@
 use crate::config::StoreArgs;
 use catalyst_app::demo::DEMO_PASSWORD;
-use catalyst_web::{AppState, router};
+use catalyst_web::{AppState, PublicOrigin, router_with_origin};
 use clap::Args;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -18,6 +18,10 @@ pub struct ServeArgs {
     /// Load the demo programme into an empty database and print the demo logins.
     #[arg(long)]
     demo: bool,
+    /// The address people reach Catalyst at (scheme://host[:port]); forms and cookie requests
+    /// from any other origin are refused. Default: http:// and the address it listens on.
+    #[arg(long, env = "CATALYST_PUBLIC_ORIGIN")]
+    public_origin: Option<String>,
     /// Mark the session cookie Secure (serve behind HTTPS).
     #[arg(long, env = "CATALYST_SECURE_COOKIES")]
     secure_cookies: bool,
@@ -67,8 +71,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         })
     };
 
+    let origin_text = args.public_origin.clone().unwrap_or_else(|| format!("http://{address}"));
+    let origin = PublicOrigin::parse(&origin_text).map_err(|e| anyhow::anyhow!("--public-origin: {e}"))?;
+    println!("Forms are accepted from {}", origin.as_str());
     let state = AppState { app: app.clone(), secure_cookies: args.secure_cookies };
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    // With each peer's address, so that logins are also throttled per client address.
+    let service = router_with_origin(state, origin).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
     checkpoints.abort();
     app.checkpoint().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     app.store.close().await;

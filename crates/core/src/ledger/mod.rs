@@ -18,6 +18,9 @@ pub const SYSTEM_CHAIN: &str = "system";
 /// `prev_hash` of the first entry of every chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Longest reason the ledger takes; use cases set tighter limits for what people type.
+const MAX_REASON_CHARS: usize = 10_000;
+
 const ENTRY_DOMAIN: &[u8] = b"CATALYST-LEDGER-V1\n";
 const CHECKPOINT_DOMAIN: &[u8] = b"CATALYST-CHECKPOINT-V1\n";
 
@@ -92,13 +95,17 @@ impl PendingEntry {
             if self.before.is_none() && self.after.is_none() {
                 return Err(DomainError::invalid("entry", "empty_change", "a change needs a before or an after value"));
             }
-            let reason_given = self.reason.as_deref().is_some_and(|r| !r.trim().is_empty());
-            if self.before.is_some() && !reason_given {
-                return Err(DomainError::invalid(
-                    "reason",
-                    "required",
-                    "reason is required when recorded data is changed or removed",
-                ));
+            if self.before.is_some() {
+                let Some(reason) = self.reason.as_deref().filter(|r| !r.trim().is_empty()) else {
+                    return Err(DomainError::invalid(
+                        "reason",
+                        "required",
+                        "reason is required when recorded data is changed or removed",
+                    ));
+                };
+                // The last line of defence: whatever path a change takes, its reason says why.
+                crate::reason::meaningful_reason("reason", reason, MAX_REASON_CHARS)
+                    .map_err(|v| DomainError::Invalid(vec![v]))?;
             }
         }
         Ok(())
@@ -536,6 +543,10 @@ mod tests {
         let err = pending(before.clone(), after.clone(), None).validate().unwrap_err();
         assert!(matches!(err, DomainError::Invalid(ref v) if v[0].field == "reason"));
         assert!(pending(before.clone(), after.clone(), Some("  ")).validate().is_err());
+        for wordless in [".", "\u{200B}", "1", "- -"] {
+            let err = pending(before.clone(), after.clone(), Some(wordless)).validate().unwrap_err();
+            assert!(matches!(err, DomainError::Invalid(ref v) if v[0].field == "reason"), "{wordless:?}");
+        }
         assert!(pending(before, after.clone(), Some("typo")).validate().is_ok());
         assert!(pending(None, after, None).validate().is_ok(), "creation needs no reason");
         assert!(pending(None, None, None).validate().is_err());
