@@ -7,32 +7,11 @@ use catalyst_core::ledger::audit::{HEADS_RECORDED, KEY_ROTATE};
 use catalyst_core::ledger::receipt::Receipt;
 use catalyst_core::ledger::{AuditActor, Checkpoint, Entry, GENESIS_HASH, SYSTEM_CHAIN, SigningKeyRecord, site_chain};
 use catalyst_core::policy::{Action, Actor, Resource, authorize};
-use catalyst_core::record::Row;
+use catalyst_core::record::{Redaction, Row, redaction_of};
 use catalyst_store::audit::VerifyReport;
 use catalyst_store::ledger::EntryFilter;
 use ed25519_dalek::VerifyingKey;
 use std::collections::BTreeMap;
-
-/// Kinds whose values every auditor may read: the running of the system (sites, accounts,
-/// grants, rooms, credentials, settings, consent documents, keys, logins, sessions, denials).
-/// Everything else, including any kind added later and not listed here, is treated as a
-/// clinical record and redacted for those who may not see treatment: the list fails closed.
-const OPEN_KINDS: &[&str] = &[
-    "site",
-    "user",
-    "role_grant",
-    "room",
-    "staff_credential",
-    "setting",
-    "consent_document",
-    "signing_key",
-    "login",
-    "session",
-    "access",
-    // The ledger's own bookkeeping in the system chain: chain openings, head records, alarms.
-    "chain",
-    "ledger",
-];
 
 const REDACTED_VALUE: &str = r#"{"redacted":"clinical record; not shown to this role"}"#;
 const REDACTED_REASON: &str = "(redacted: the reason for a change to a clinical record is not shown to this role)";
@@ -44,8 +23,12 @@ const REDACTED_REASON: &str = "(redacted: the reason for a change to a clinical 
 fn redact_for(actor: &Actor, mut entry: Entry) -> Entry {
     let site = entry.chain.strip_prefix("site:");
     let may_see = site.is_some_and(|site_id| App::may(actor, Action::ViewTreatment, Resource::Site { site_id }));
-    let clinical = !OPEN_KINDS.contains(&entry.entity_kind.as_str());
-    if clinical && !may_see {
+    let hidden = match redaction_of(&entry.entity_kind) {
+        Redaction::Open => false,
+        Redaction::Clinical => !may_see,
+        Redaction::ArmRevealing => true,
+    };
+    if hidden {
         entry.before = entry.before.map(|_| REDACTED_VALUE.to_owned());
         entry.after = entry.after.map(|_| REDACTED_VALUE.to_owned());
         entry.reason = entry.reason.map(|_| REDACTED_REASON.to_owned());

@@ -23,6 +23,7 @@ string_enum!(
 pub static SCREENINGS: TableSpec = TableSpec {
     kind: "screening",
     table: "screenings",
+    redaction: crate::record::Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("participant_id"),
@@ -146,6 +147,7 @@ impl ConsentPart {
 pub static CONSENT_DOCUMENTS: TableSpec = TableSpec {
     kind: "consent_document",
     table: "consent_documents",
+    redaction: crate::record::Redaction::Open,
     columns: &[
         Column::text("id"),
         Column::integer("version"),
@@ -182,6 +184,7 @@ impl Record for ConsentDocument {
 pub static CONSENTS: TableSpec = TableSpec {
     kind: "consent",
     table: "consents",
+    redaction: crate::record::Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("participant_id"),

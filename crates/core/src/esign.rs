@@ -39,6 +39,7 @@ impl Meaning {
 pub static ESIGNATURES: TableSpec = TableSpec {
     kind: "esignature",
     table: "esignatures",
+    redaction: crate::record::Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("signer_id"),

@@ -104,6 +104,7 @@ pub fn outcome_class(instrument: InstrumentId) -> OutcomeClass {
 pub static ASSESSMENTS: TableSpec = TableSpec {
     kind: "assessment",
     table: "assessments",
+    redaction: crate::record::Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("participant_id"),
@@ -188,6 +189,7 @@ pub fn total_of(score: &Score) -> Option<i64> {
 pub static SAFETY_ALERTS: TableSpec = TableSpec {
     kind: "safety_alert",
     table: "safety_alerts",
+    redaction: crate::record::Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("participant_id"),
@@ -226,6 +228,7 @@ impl Record for SafetyAlert {
 pub static ASSESSMENT_VOIDS: TableSpec = TableSpec {
     kind: "assessment_void",
     table: "assessment_voids",
+    redaction: crate::record::Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("participant_id"),

@@ -161,6 +161,7 @@ pub fn check_stage_change(from: Stage, to: Stage, enrolled: bool) -> Result<(), 
 pub static SITES: TableSpec = TableSpec {
     kind: "site",
     table: "sites",
+    redaction: crate::record::Redaction::Open,
     columns: &[
         Column::text("id"),
         Column::text("code"),
@@ -270,6 +271,7 @@ pub fn jurisdiction(value: &str) -> Result<String, Violation> {
 pub static USERS: TableSpec = TableSpec {
     kind: "user",
     table: "users",
+    redaction: crate::record::Redaction::Open,
     columns: &[
         Column::text("id"),
         Column::text("username"),
@@ -366,6 +368,7 @@ impl UserInput {
 pub static ROLE_GRANTS: TableSpec = TableSpec {
     kind: "role_grant",
     table: "role_grants",
+    redaction: crate::record::Redaction::Open,
     columns: &[
         Column::text("id"),
         Column::text("user_id"),
@@ -482,6 +485,7 @@ pub fn check_separation_of_duties(held: &[Role], new: Role) -> Result<(), Domain
 pub static PARTICIPANTS: TableSpec = TableSpec {
     kind: "participant",
     table: "participants",
+    redaction: crate::record::Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("site_id"),

@@ -40,6 +40,41 @@ impl Column {
     }
 }
 
+/// Who may read a record's values, and the reasons for its changes, in the audit trail. Every
+/// table declares it (the field has no default, so a table without one does not compile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redaction {
+    /// The running of the programme (sites, accounts, grants, rooms): every auditor may read it.
+    Open,
+    /// Clinical records: only those who may see treatment at the record's site.
+    Clinical,
+    /// Reveals a participant's allocation: shown to no one in the audit trail until the trial's
+    /// unblinding rules say who may see it.
+    ArmRevealing,
+}
+
+/// Ledger entries that are events rather than changes to a table, and the redaction of each.
+/// Any other kind, and any kind not declared at all, is treated as clinical.
+const EVENT_KINDS: &[(&str, Redaction)] = &[
+    ("login", Redaction::Open),
+    ("session", Redaction::Open),
+    ("access", Redaction::Open),
+    // The ledger's own bookkeeping in the system chain: chain openings, head records, alarms.
+    ("chain", Redaction::Open),
+    ("ledger", Redaction::Open),
+];
+
+/// How the audit trail treats entries about `kind`: a table's declaration, an event kind's, or
+/// (for anything undeclared) clinical: redaction fails closed.
+pub fn redaction_of(kind: &str) -> Redaction {
+    ledgered_tables()
+        .iter()
+        .find(|spec| spec.kind == kind)
+        .map(|spec| spec.redaction)
+        .or_else(|| EVENT_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, r)| *r))
+        .unwrap_or(Redaction::Clinical)
+}
+
 /// A ledgered table. The primary key is always the text column `id`.
 #[derive(Debug)]
 pub struct TableSpec {
@@ -47,6 +82,8 @@ pub struct TableSpec {
     pub kind: &'static str,
     /// SQL table name.
     pub table: &'static str,
+    /// Who may read its values and change reasons in the audit trail.
+    pub redaction: Redaction,
     pub columns: &'static [Column],
 }
 
@@ -161,4 +198,29 @@ macro_rules! participant_record {
             }
         })+
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_is_declared_and_fails_closed() {
+        assert_eq!(redaction_of("site"), Redaction::Open);
+        assert_eq!(redaction_of("role_grant"), Redaction::Open);
+        assert_eq!(redaction_of("assessment"), Redaction::Clinical);
+        assert_eq!(redaction_of("consent"), Redaction::Clinical);
+        assert_eq!(redaction_of("login"), Redaction::Open);
+        assert_eq!(redaction_of("a_kind_nobody_declared"), Redaction::Clinical);
+        // Clinical tables hold participants' data: each names a participant or is one.
+        for spec in ledgered_tables() {
+            if spec.redaction == Redaction::Open {
+                assert!(
+                    spec.column("participant_id").is_none() && spec.kind != "participant",
+                    "{} holds participant data but is declared open",
+                    spec.kind
+                );
+            }
+        }
+    }
 }

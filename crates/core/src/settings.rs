@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 pub static SETTINGS: TableSpec = TableSpec {
     kind: "setting",
     table: "settings",
+    redaction: crate::record::Redaction::Open,
     columns: &[Column::text("id"), Column::text("value"), Column::integer("updated_at")],
 };
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub static ENROLMENTS: TableSpec = TableSpec {
     kind: "enrolment",
     table: "enrolments",
+    redaction: crate::record::Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("participant_id"),
@@ -48,6 +49,7 @@ impl Record for Enrolment {
 pub static ROOMS: TableSpec = TableSpec {
     kind: "room",
     table: "rooms",
+    redaction: crate::record::Redaction::Open,
     columns: &[Column::text("id"), Column::text("site_id"), Column::text("name"), Column::text("status")],
 };
 
@@ -80,6 +82,7 @@ string_enum!(
 pub static APPOINTMENTS: TableSpec = TableSpec {
     kind: "appointment",
     table: "appointments",
+    redaction: crate::record::Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("participant_id"),
@@ -169,6 +172,7 @@ pub fn check_attendance(
 pub static STAFF_CREDENTIALS: TableSpec = TableSpec {
     kind: "staff_credential",
     table: "staff_credentials",
+    redaction: crate::record::Redaction::Open,
     columns: &[
         Column::text("id"),
         Column::optional_text("training_completed_on"),
@@ -200,6 +204,7 @@ impl Record for StaffCredential {
 pub static DEVIATIONS: TableSpec = TableSpec {
     kind: "deviation",
     table: "deviations",
+    redaction: crate::record::Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("participant_id"),

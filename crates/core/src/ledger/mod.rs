@@ -340,6 +340,7 @@ pub fn verify_checkpoint(checkpoint: &Checkpoint, trusted: &[VerifyingKey]) -> R
 pub static SIGNING_KEYS: TableSpec = TableSpec {
     kind: "signing_key",
     table: "signing_keys",
+    redaction: crate::record::Redaction::Open,
     columns: &[Column::text("id"), Column::text("label"), Column::integer("created_at")],
 };
 
