@@ -7,7 +7,7 @@ use crate::treatment::BookingInput;
 use catalyst_core::ledger::AuditActor;
 use catalyst_core::people::Site;
 use catalyst_core::policy::Actor;
-use catalyst_core::treatment::{AppointmentStatus, Enrolment, Room, StaffCredential};
+use catalyst_core::treatment::{AppointmentStatus, Enrolment, Room, RoomStatus, StaffCredential};
 use jiff::civil::Date;
 
 impl App {
@@ -20,7 +20,7 @@ impl App {
             let mut tx = self.begin(by.clone(), std::slice::from_ref(&chain)).await?;
             for name in ["Session room A", "Session room B", "Consult room"] {
                 let room =
-                    Room { id: self.new_id(), site_id: site.id.clone(), name: name.into(), status: "active".into() };
+                    Room { id: self.new_id(), site_id: site.id.clone(), name: name.into(), status: RoomStatus::Active };
                 tx.insert(&chain.chain, "room.create", &room).await?;
             }
             tx.commit().await?;

@@ -195,7 +195,9 @@ impl App {
         };
         let mut sessions = Vec::new();
         for a in self.store.appointments_for(&participant.id).await? {
-            if a.visit_kind == "experimental" && a.status == AppointmentStatus::Attended {
+            if a.visit_kind == catalyst_core::treatment::VisitKind::Experimental
+                && a.status == AppointmentStatus::Attended
+            {
                 sessions.push(local_day(a.starts_at)?);
             }
         }

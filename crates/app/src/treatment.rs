@@ -11,7 +11,10 @@ use catalyst_core::people::{Participant, Role, Site, Stage};
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::reason::meaningful_reason;
 use catalyst_core::time::Timestamp;
-use catalyst_core::treatment::{Appointment, AppointmentStatus, Deviation, Enrolment, Room, StaffCredential};
+use catalyst_core::treatment::{
+    Appointment, AppointmentStatus, Deviation, DeviationSeverity, DeviationSource, Enrolment, Room, RoomStatus,
+    StaffCredential, VisitKind,
+};
 use catalyst_protocol::{
     AssessmentRecord, Booking, BookingContext, BookingProblem, BookingRequest, Credential, CredentialRules,
     CredentialStatus, DeviationDraft, Protocol, Protocols, ScheduledVisit, StaffAssignment, StaffRole, VisitRecord,
@@ -319,8 +322,11 @@ impl App {
             .trim()
             .parse()
             .map_err(|_| Violation::new("time", "time", format!("time must be HH:MM; got {:?}", input.time)));
-        let room =
-            self.store.get::<Room>(&input.room_id).await?.filter(|r| r.site_id == site.id && r.status == "active");
+        let room = self
+            .store
+            .get::<Room>(&input.room_id)
+            .await?
+            .filter(|r| r.site_id == site.id && r.status == RoomStatus::Active);
         if room.is_none() {
             violations.push(Violation::new("room_id", "one_of", "choose one of this site's active rooms"));
         }
@@ -454,7 +460,7 @@ impl App {
             site_id: site.id.clone(),
             visit_id: entry.visit.id.clone(),
             visit_type: entry.visit.visit_type.id.clone(),
-            visit_kind: entry.visit.visit_type.kind.as_str().to_owned(),
+            visit_kind: visit_kind_of(entry.visit.visit_type.kind),
             starts_at: timestamp(start),
             ends_at: timestamp(end),
             room_id: room.id.clone(),
@@ -463,8 +469,10 @@ impl App {
             out_of_window_reason,
             booked_by: actor.user_id.clone(),
         };
-        let deviations: Vec<Deviation> =
-            drafts.iter().map(|d| self.deviation_from(&participant, d, "automatic", &actor.user_id)).collect();
+        let deviations: Vec<Deviation> = drafts
+            .iter()
+            .map(|d| self.deviation_from(&participant, d, DeviationSource::Automatic, &actor.user_id))
+            .collect();
         match reschedule {
             // Only the booking as it was read may be moved: an attendance recorded meanwhile is
             // never reverted to "booked".
@@ -491,16 +499,22 @@ impl App {
         Ok(names)
     }
 
-    fn deviation_from(&self, participant: &Participant, draft: &DeviationDraft, source: &str, by: &str) -> Deviation {
+    fn deviation_from(
+        &self,
+        participant: &Participant,
+        draft: &DeviationDraft,
+        source: DeviationSource,
+        by: &str,
+    ) -> Deviation {
         Deviation {
             id: self.new_id(),
             participant_id: participant.id.clone(),
             site_id: participant.site_id.clone(),
             visit_id: Some(draft.visit_id.clone()),
             kind: wire_name(&draft.kind),
-            severity: wire_name(&draft.severity),
+            severity: severity_of(draft.severity),
             description: draft.description.clone(),
-            source: source.to_owned(),
+            source,
             recorded_at: self.now(),
             recorded_by: by.to_owned(),
             resolution: None,
@@ -540,9 +554,13 @@ impl App {
                 site_id: site.id.clone(),
                 visit_id: Some(updated.visit_id.clone()),
                 kind: "missed_visit".into(),
-                severity: if updated.visit_kind == "experimental" { "major".into() } else { "minor".into() },
+                severity: if updated.visit_kind == VisitKind::Experimental {
+                    DeviationSeverity::Major
+                } else {
+                    DeviationSeverity::Minor
+                },
                 description: format!("{} was missed: {note}", updated.visit_id),
-                source: "automatic".into(),
+                source: DeviationSource::Automatic,
                 recorded_at: self.now(),
                 recorded_by: actor.user_id.clone(),
                 resolution: None,
@@ -623,7 +641,7 @@ impl App {
                 let chain = Self::site_chain_ref(&site);
                 let mut tx = self.begin(by.clone(), std::slice::from_ref(&chain)).await?;
                 for draft in &drafts {
-                    let d = self.deviation_from(&participant, draft, "automatic", &by.id);
+                    let d = self.deviation_from(&participant, draft, DeviationSource::Automatic, &by.id);
                     tx.insert(&chain.chain, "deviation.record", &d).await?;
                     recorded += 1;
                 }
@@ -644,11 +662,9 @@ impl App {
     ) -> AppResult<Deviation> {
         let participant = self.participant_for(actor, Action::RecordDeviation, participant_id).await?;
         let mut violations = Vec::new();
-        if !["minor", "major", "critical"].contains(&severity) {
-            violations.push(Violation::one_of("severity", severity, &["minor", "major", "critical"]));
-        }
+        let severity = DeviationSeverity::parse("severity", severity).map_err(|v| violations.push(v)).ok();
         let description = required_text("description", description, 4000).map_err(|v| violations.push(v)).ok();
-        let Some(description) = description.filter(|_| violations.is_empty()) else {
+        let (Some(description), Some(severity)) = (description.filter(|_| violations.is_empty()), severity) else {
             return Err(DomainError::Invalid(violations).into());
         };
         let d = Deviation {
@@ -657,9 +673,9 @@ impl App {
             site_id: participant.site_id.clone(),
             visit_id: visit_id.filter(|v| !v.is_empty()).map(str::to_owned),
             kind: "manual".into(),
-            severity: severity.to_owned(),
+            severity,
             description,
-            source: "manual".into(),
+            source: DeviationSource::Manual,
             recorded_at: self.now(),
             recorded_by: actor.user_id.clone(),
             resolution: None,
@@ -874,15 +890,26 @@ pub struct StaffCredentialView {
 }
 
 /// How a visit is named to people outside the protocol (feeds, calendars).
-pub fn visit_kind_label(kind: &str) -> &'static str {
+/// A protocol's visit kind as recorded on an appointment.
+fn visit_kind_of(kind: catalyst_protocol::VisitKind) -> VisitKind {
+    use catalyst_protocol::VisitKind as P;
     match kind {
-        "preparation" => "Preparation session",
-        "experimental" => "Experimental (dosing) session",
-        "integration" => "Integration session",
-        "assessment" => "Assessment",
-        "follow_up" => "Follow-up assessment",
-        "screening" => "Screening visit",
-        _ => "Visit",
+        P::Screening => VisitKind::Screening,
+        P::Preparation => VisitKind::Preparation,
+        P::Experimental => VisitKind::Experimental,
+        P::Integration => VisitKind::Integration,
+        P::Assessment => VisitKind::Assessment,
+        P::FollowUp => VisitKind::FollowUp,
+    }
+}
+
+/// A protocol rule's severity as recorded on a deviation.
+fn severity_of(severity: catalyst_protocol::deviations::Severity) -> DeviationSeverity {
+    use catalyst_protocol::deviations::Severity as P;
+    match severity {
+        P::Minor => DeviationSeverity::Minor,
+        P::Major => DeviationSeverity::Major,
+        P::Critical => DeviationSeverity::Critical,
     }
 }
 
@@ -909,7 +936,7 @@ impl App {
             // Staff see their own sessions; a blinded rater only their assessments.
             let resource = Resource::Participant { site_id: &a.site_id, participant_id: &a.participant_id };
             let visible = Self::may(actor, Action::ViewSchedule, resource)
-                || matches!(a.visit_kind.as_str(), "assessment" | "follow_up");
+                || matches!(a.visit_kind, VisitKind::Assessment | VisitKind::FollowUp);
             let mine = (visible && staff.iter().any(|s| s.person == actor.user_id))
                 || actor.own_participants.contains(&a.participant_id);
             if !mine {
@@ -917,9 +944,9 @@ impl App {
             }
             let code = self.participant(&a.participant_id).await?.code;
             let summary = if actor.own_participants.contains(&a.participant_id) {
-                visit_kind_label(&a.visit_kind).to_owned()
+                a.visit_kind.label().to_owned()
             } else {
-                format!("{} · {code}", visit_kind_label(&a.visit_kind))
+                format!("{} · {code}", a.visit_kind.label())
             };
             events.push(catalyst_protocol::IcsEvent {
                 uid: format!("appointment-{}@catalyst", a.id),
@@ -1020,7 +1047,7 @@ impl App {
         let zone = zone_of(&self.site(&participant.site_id).await?);
         let mut out = Vec::new();
         for a in self.store.appointments_for(participant_id).await? {
-            if a.visit_kind == "experimental" && a.status == AppointmentStatus::Attended {
+            if a.visit_kind == VisitKind::Experimental && a.status == AppointmentStatus::Attended {
                 out.push((jiff_ts(a.starts_at)?.to_zoned(zone.clone()).date(), a.visit_id.clone()));
             }
         }

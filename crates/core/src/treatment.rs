@@ -46,6 +46,57 @@ impl Record for Enrolment {
     }
 }
 
+string_enum!(
+    /// Whether a room can be booked.
+    RoomStatus {
+        Active = "active",
+        Closed = "closed",
+    }
+);
+
+string_enum!(
+    /// What kind of visit an appointment is, as the protocol names it.
+    VisitKind {
+        Screening = "screening",
+        Preparation = "preparation",
+        Experimental = "experimental",
+        Integration = "integration",
+        Assessment = "assessment",
+        FollowUp = "follow_up",
+    }
+);
+
+impl VisitKind {
+    /// How the visit is named on pages and in calendars.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Preparation => "Preparation session",
+            Self::Experimental => "Experimental (dosing) session",
+            Self::Integration => "Integration session",
+            Self::Assessment => "Assessment",
+            Self::FollowUp => "Follow-up assessment",
+            Self::Screening => "Screening visit",
+        }
+    }
+}
+
+string_enum!(
+    /// How far a deviation departs from the protocol.
+    DeviationSeverity {
+        Minor = "minor",
+        Major = "major",
+        Critical = "critical",
+    }
+);
+
+string_enum!(
+    /// Whether Catalyst found a deviation itself or a person recorded it.
+    DeviationSource {
+        Automatic = "automatic",
+        Manual = "manual",
+    }
+);
+
 pub static ROOMS: TableSpec = TableSpec {
     kind: "room",
     table: "rooms",
@@ -59,8 +110,7 @@ pub struct Room {
     pub id: String,
     pub site_id: String,
     pub name: String,
-    /// `active` or `closed`.
-    pub status: String,
+    pub status: RoomStatus,
 }
 
 impl Record for Room {
@@ -109,8 +159,7 @@ pub struct Appointment {
     /// The protocol visit, e.g. `experimental_1`.
     pub visit_id: String,
     pub visit_type: String,
-    /// preparation, experimental, integration, assessment, follow_up or screening.
-    pub visit_kind: String,
+    pub visit_kind: VisitKind,
     pub starts_at: Timestamp,
     /// Exclusive.
     pub ends_at: Timestamp,
@@ -230,11 +279,9 @@ pub struct Deviation {
     pub site_id: String,
     pub visit_id: Option<String>,
     pub kind: String,
-    /// minor, major or critical.
-    pub severity: String,
+    pub severity: DeviationSeverity,
     pub description: String,
-    /// `automatic` or `manual`.
-    pub source: String,
+    pub source: DeviationSource,
     pub recorded_at: Timestamp,
     pub recorded_by: String,
     pub resolution: Option<String>,

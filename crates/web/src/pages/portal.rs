@@ -5,7 +5,6 @@ use super::dashboard::stage_label;
 use super::outcome_charts::chart_for;
 use super::outcomes::instrument_name;
 use catalyst_app::outcomes::{Outcomes, ScoredAssessment};
-use catalyst_app::treatment::visit_kind_label;
 use catalyst_core::outcomes::total_of;
 use catalyst_core::people::Participant;
 use catalyst_core::time::TimeZoneName;
@@ -91,7 +90,7 @@ pub fn portal(
             h3 { "Your next visits" }
             @if visits.is_empty() { p.muted { "None booked yet." } }
             ul { @for v in visits {
-                li { (v.starts_at.format_in(zone)) " — " (visit_kind_label(&v.visit_kind)) }
+                li { (v.starts_at.format_in(zone)) " — " (v.visit_kind.label()) }
             } }
             @if !visits.is_empty() { p { a href="/api/v1/me/calendar.ics" { "Add them to your calendar (.ics)" } } }
             @if !due.is_empty() {

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
-use catalyst_app::treatment::{BookingInput, CredentialInput, DEFAULT_START, protocols, visit_kind_label};
+use catalyst_app::treatment::{BookingInput, CredentialInput, DEFAULT_START, protocols};
 use catalyst_core::DomainError;
 use catalyst_core::people::{Role, Site, User};
 use catalyst_core::policy::{Action, Actor, Resource};
@@ -247,7 +247,12 @@ async fn render_booking(
         .iter()
         .find(|v| v.visit.id == visit_id)
         .ok_or_else(|| DomainError::not_found("visit", visit_id))?;
-    let rooms: Vec<Room> = app.rooms(actor, &site.id).await?.into_iter().filter(|r| r.status == "active").collect();
+    let rooms: Vec<Room> = app
+        .rooms(actor, &site.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.status == catalyst_core::treatment::RoomStatus::Active)
+        .collect();
     let people = people_at(state, &site.id).await?;
     let first = |k: &str| values.get(k).and_then(|v| v.first()).cloned().unwrap_or_default();
     let chosen = values.get("staff").cloned().unwrap_or_default();
@@ -448,7 +453,7 @@ pub async fn calendar(
                         @if items.is_empty() { span.muted { "free" } }
                         @for (a, code) in items {
                             div { (when(a.starts_at, &site.time_zone)) "–" (a.ends_at.format_in(&site.time_zone).rsplit(' ').nth(1).unwrap_or_default()) " "
-                                strong { (visit_kind_label(&a.visit_kind)) } " · "
+                                strong { (a.visit_kind.label()) } " · "
                                 a href={"/participants/" (a.participant_id) "/course"} { (code) } " · "
                                 @if by_person { (rooms.get(&a.room_id).map(String::as_str).unwrap_or("?")) } @else { (staff_names(&a.staff, &names)) }
                                 " " span.badge { (a.status) } }
@@ -488,7 +493,7 @@ pub async fn deviations(
                         td { a href={"/participants/" (d.participant_id) "/course"} { (code) } }
                         td.mono { (d.visit_id.as_deref().unwrap_or("")) }
                         td.mono { (d.kind) }
-                        td { span class={"badge" @if d.severity != "minor" { " bad" }} { (d.severity) } }
+                        td { span class={"badge" @if d.severity != catalyst_core::treatment::DeviationSeverity::Minor { " bad" }} { (d.severity) } }
                         td { (d.description) }
                         td { @if let Some(r) = &d.resolution { (r) } @else if may_resolve {
                             form.inline method="post" action={"/deviations/" (d.id) "/resolve"} {
