@@ -108,6 +108,18 @@ impl Store {
         hash: &str,
     ) -> Result<(), StoreError> {
         let signer = self.signer_arc();
+        // Fast path: the head this process last wrote or verified. (An entry slipped in past it
+        // is still caught: appending at its position fails as tampering, see `append`.)
+        if let Some((known_seq, known_hash)) = signer.known_head(chain) {
+            if known_seq == seq && known_hash == hash {
+                return Ok(());
+            }
+            if seq <= known_seq {
+                return Err(StoreError::Tampered(format!(
+                    "chain {chain} went back from entry {known_seq} to entry {seq} (truncated or restored outside Catalyst)"
+                )));
+            }
+        }
         // The head must be the chain's newest entry: an entry appended past it is a forgery.
         let newest: Option<(i64, String)> =
             sqlx::query("SELECT seq, hash FROM ledger WHERE chain = $1 ORDER BY seq DESC LIMIT 1")
@@ -124,16 +136,6 @@ impl Store {
             return Err(StoreError::Tampered(format!(
                 "chain {chain}: the recorded head (entry {seq}) is not the chain's newest entry"
             )));
-        }
-        if let Some((known_seq, known_hash)) = signer.known_head(chain) {
-            if known_seq == seq && known_hash == hash {
-                return Ok(());
-            }
-            if seq <= known_seq {
-                return Err(StoreError::Tampered(format!(
-                    "chain {chain} went back from entry {known_seq} to entry {seq} (truncated or restored outside Catalyst)"
-                )));
-            }
         }
         if seq == 0 {
             return Ok(());
@@ -336,7 +338,15 @@ impl WriteTx {
         .bind(entry.prev_hash.clone())
         .bind(entry.hash.clone())
         .execute(&mut *self.tx)
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // The position after the locked head is taken: someone wrote there outside Catalyst.
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Tampered(format!(
+                "chain {chain}: entry {} already exists past the recorded head",
+                entry.seq
+            )),
+            other => other.into(),
+        })?;
         head.seq = entry.seq;
         head.hash = entry.hash.clone();
         self.appended.push(entry);

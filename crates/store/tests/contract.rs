@@ -836,15 +836,34 @@ async fn an_entry_appended_behind_an_unchanged_head_and_a_removed_head_row_are_c
             "INSERT INTO ledger SELECT chain, seq + 1, at_us, zone, kind, actor_id, actor_name, action, entity_kind, entity_id,
              before_json, after_json, reason, hash, hash FROM ledger WHERE chain = '{chain}' AND seq = 2"
         )).await.unwrap();
-        for server in [store.clone(), open(&b.url).await] {
-            let refused = server.begin_write(Timestamp(10_000), actor(), &[site_ref("s1")]).await;
-            assert!(
-                matches!(refused, Err(StoreError::Tampered(ref m)) if m.contains("not the chain's newest entry")),
-                "{}: {:?}",
-                b.name,
-                refused.err()
-            );
-        }
+        // A fresh server sees it when it first locks the chain; the server that wrote the head
+        // (and so trusts it without a look) when it tries to write at the taken position.
+        let refused = open(&b.url).await.begin_write(Timestamp(10_000), actor(), &[site_ref("s1")]).await;
+        assert!(
+            matches!(refused, Err(StoreError::Tampered(ref m)) if m.contains("not the chain's newest entry")),
+            "{}: {:?}",
+            b.name,
+            refused.err()
+        );
+        let s = store.get::<Site>("s1").await.unwrap().unwrap();
+        let mut tx = store.begin_write(Timestamp(10_000), actor(), &[site_ref("s1")]).await.unwrap();
+        let p = Participant {
+            id: "p-late".into(),
+            site_id: s.id.clone(),
+            serial: 99,
+            code: "SYD-0099".into(),
+            stage: Stage::Screening,
+            user_id: None,
+            created_at: Timestamp(10_000),
+        };
+        let refused = tx.insert(&site_chain("s1"), "participant.create", &p).await;
+        assert!(
+            matches!(refused, Err(StoreError::Tampered(ref m)) if m.contains("already exists past the recorded head")),
+            "{}: {:?}",
+            b.name,
+            refused.err()
+        );
+        drop(tx);
         raw(&b.url, &format!("DELETE FROM ledger WHERE chain = '{chain}' AND seq = 3")).await.unwrap();
         raw(&b.url, &format!("DELETE FROM ledger_heads WHERE chain = '{chain}'")).await.unwrap();
         assert_named(&verify(&store).await, b.name, &[&chain, "no recorded head"]);
