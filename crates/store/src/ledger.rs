@@ -268,14 +268,7 @@ impl Store {
                 to.0
             )));
         }
-        let rows = sqlx::query(
-            "SELECT chain, seq, hash, signed_at, public_key, signature FROM ledger_checkpoints WHERE chain = $1 AND seq = $2",
-        )
-        .bind(chain.to_owned())
-        .bind(to.0)
-        .fetch_all(self.pool())
-        .await?;
-        let signatures = rows.iter().map(decode_checkpoint).collect::<Result<Vec<_>, _>>()?;
+        let signatures = self.signatures_at(chain, to.0).await?;
         if signatures.iter().any(|c| c.hash == to.1 && self.signer().verifies(c)) {
             Ok(Ok(()))
         } else {

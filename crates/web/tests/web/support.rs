@@ -65,16 +65,21 @@ impl TestApp {
         TestApp { base, app, database_url, http: reqwest::Client::new(), dir }
     }
 
-    /// A browser-like client logged in as `username`: cookies kept, Origin sent as a browser does.
-    pub async fn browser(&self, username: &str) -> reqwest::Client {
-        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-        let r = client
+    /// Submits the login form as `username` with `client`, as a browser does (Origin sent).
+    async fn submit_login(&self, client: &reqwest::Client, username: &str) -> reqwest::Response {
+        client
             .post(self.url("/login"))
             .header("origin", &self.base)
             .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// A browser-like client logged in as `username`: cookies kept, Origin sent as a browser does.
+    pub async fn browser(&self, username: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let r = self.submit_login(&client, username).await;
         assert_eq!(r.status(), 200, "{username} logs in and lands on the dashboard");
         client
     }
@@ -82,13 +87,7 @@ impl TestApp {
     /// The session token a browser gets in its cookie when `username` logs in on the page.
     pub async fn browser_token(&self, username: &str) -> String {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let r = client
-            .post(self.url("/login"))
-            .header("origin", &self.base)
-            .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
-            .send()
-            .await
-            .unwrap();
+        let r = self.submit_login(&client, username).await;
         let set_cookie = r.headers()["set-cookie"].to_str().unwrap();
         set_cookie.split(';').next().unwrap().trim_start_matches("catalyst_session=").to_owned()
     }
