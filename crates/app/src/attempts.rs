@@ -5,11 +5,11 @@
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::store::{ChainRef, WriteTx};
 use catalyst_core::ledger::AuditActor;
 use catalyst_core::login::APPEND_LIMIT;
 use catalyst_core::people::Site;
 use catalyst_core::record::Row;
-use catalyst_store::{ChainRef, WriteTx};
 
 /// The name of the secret that keys the hashes of attempted usernames.
 const USERNAME_SECRET: &str = "attempted_usernames";

@@ -1,6 +1,8 @@
 //! The audit trail: verification, signed checkpoints and browsing the ledger.
 
 use crate::error::AppResult;
+use crate::store::audit::VerifyReport;
+use crate::store::ledger::EntryFilter;
 use crate::{App, AppError};
 use catalyst_core::DomainError;
 use catalyst_core::ledger::audit::{HEADS_RECORDED, KEY_ROTATE};
@@ -8,8 +10,6 @@ use catalyst_core::ledger::receipt::Receipt;
 use catalyst_core::ledger::{AuditActor, Checkpoint, Entry, GENESIS_HASH, SYSTEM_CHAIN, SigningKeyRecord, site_chain};
 use catalyst_core::policy::{Action, Actor, Resource, authorize};
 use catalyst_core::record::{Redaction, Row, redaction_of};
-use catalyst_store::audit::VerifyReport;
-use catalyst_store::ledger::EntryFilter;
 use ed25519_dalek::VerifyingKey;
 use std::collections::BTreeMap;
 
@@ -142,7 +142,7 @@ impl App {
         Ok(())
     }
 
-    async fn append_alarms(tx: &mut catalyst_store::WriteTx, alarms: &[String]) -> AppResult<()> {
+    async fn append_alarms(tx: &mut crate::store::WriteTx, alarms: &[String]) -> AppResult<()> {
         for problem in alarms {
             let mut details = Row::new();
             details.insert("problem".into(), problem.clone().into());
@@ -242,7 +242,7 @@ impl App {
         &self,
         actor: &Actor,
         site_id: Option<&str>,
-        before: Option<catalyst_store::ledger::EntryCursor>,
+        before: Option<crate::store::ledger::EntryCursor>,
         limit: i64,
     ) -> AppResult<Vec<Entry>> {
         let chains = match site_id {

@@ -2,6 +2,7 @@
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::store::sessions::SessionRow;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
@@ -12,7 +13,6 @@ use catalyst_core::people::{User, UserStatus};
 use catalyst_core::policy::{Actor, Grant};
 use catalyst_core::record::Row;
 use catalyst_core::time::Timestamp;
-use catalyst_store::sessions::SessionRow;
 
 /// Browser sessions end after a working day; API tokens after a day as well, and both can be
 /// revoked at any time.

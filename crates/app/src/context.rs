@@ -2,12 +2,12 @@
 
 use crate::AppError;
 use crate::error::AppResult;
+use crate::store::{ChainRef, Store, WriteTx};
 use catalyst_core::ledger::{AuditActor, SYSTEM_CHAIN};
 use catalyst_core::people::Site;
 use catalyst_core::policy::{Action, Actor, Resource, authorize};
 use catalyst_core::time::Timestamp;
 use catalyst_core::{DomainError, ledger::site_chain};
-use catalyst_store::{ChainRef, Store, WriteTx};
 use ed25519_dalek::SigningKey;
 use std::path::Path;
 use std::sync::Arc;
@@ -37,7 +37,7 @@ pub struct App {
 }
 
 impl App {
-    /// The store signs every commit with its [`catalyst_store::LedgerSigner`].
+    /// The store signs every commit with its [`crate::store::LedgerSigner`].
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
         Self { store, clock }
     }

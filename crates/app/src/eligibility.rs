@@ -185,7 +185,7 @@ impl App {
             decided_at: Some(self.now()),
             ..current
         };
-        let row = decided.to_row().map_err(catalyst_store::StoreError::from)?;
+        let row = decided.to_row().map_err(crate::store::StoreError::from)?;
         let meaning = if status == ScreeningStatus::Overridden { Meaning::Responsibility } else { Meaning::Approval };
         let signature =
             self.signature_on(&Self::audit_actor(actor), "screening", &decided.id, &row, meaning, &site.time_zone);
@@ -340,7 +340,7 @@ impl App {
         witness: Option<&User>,
         zone: &catalyst_core::time::TimeZoneName,
     ) -> AppResult<()> {
-        let row = consent.to_row().map_err(catalyst_store::StoreError::from)?;
+        let row = consent.to_row().map_err(crate::store::StoreError::from)?;
         let own = self.signature_on(&by, "consent", &consent.id, &row, Meaning::Consent, zone);
         let witnessed = witness.map(|w| {
             let signer = AuditActor { id: w.id.clone(), name: w.display_name.clone() };

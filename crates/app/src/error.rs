@@ -1,5 +1,5 @@
+use crate::store::StoreError;
 use catalyst_core::DomainError;
-use catalyst_store::StoreError;
 
 /// What a use case can fail with: a domain answer for the user, or an internal fault.
 #[derive(Debug, thiserror::Error)]

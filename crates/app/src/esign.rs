@@ -3,12 +3,12 @@
 
 use crate::App;
 use crate::error::AppResult;
+use crate::store::ChainRef;
 use catalyst_core::DomainError;
 use catalyst_core::esign::{ESignature, Meaning, record_digest};
 use catalyst_core::people::Participant;
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::record::{Record, Row};
-use catalyst_store::ChainRef;
 
 /// A signature as shown: the manifestation and whether the record still holds what was signed.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -35,7 +35,7 @@ impl App {
             "participant" => {
                 let Some(p) = self.store.get::<Participant>(entity_id).await? else { return Ok(None) };
                 Ok(Some(Signable {
-                    row: p.to_row().map_err(catalyst_store::StoreError::from)?,
+                    row: p.to_row().map_err(crate::store::StoreError::from)?,
                     site_id: p.site_id.clone(),
                     participant_id: Some(p.id),
                 }))
@@ -55,7 +55,7 @@ impl App {
                 };
                 let Some((row, site_id, participant_id)) = found else { return Ok(None) };
                 Ok(Some(Signable {
-                    row: row.map_err(catalyst_store::StoreError::from)?,
+                    row: row.map_err(crate::store::StoreError::from)?,
                     site_id,
                     participant_id: Some(participant_id),
                 }))

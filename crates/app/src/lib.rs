@@ -24,3 +24,5 @@ pub use context::{
     App, Clock, SystemClock, load_or_create_secret, load_or_create_signing_key, new_signing_key, write_private,
 };
 pub use error::AppError;
+pub mod store;
+pub mod web;

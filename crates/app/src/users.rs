@@ -3,6 +3,7 @@
 use crate::App;
 use crate::auth::hash_password;
 use crate::error::AppResult;
+use crate::store::ChainRef;
 use catalyst_core::DomainError;
 use catalyst_core::ledger::{AuditActor, SYSTEM_CHAIN};
 use catalyst_core::people::{
@@ -10,7 +11,6 @@ use catalyst_core::people::{
 };
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::record::Row;
-use catalyst_store::ChainRef;
 
 impl App {
     pub async fn create_user(&self, actor: &Actor, input: &UserInput) -> AppResult<User> {
@@ -49,7 +49,7 @@ impl App {
     }
 
     /// Writes a new account into a transaction that holds the system chain.
-    pub(crate) async fn write_user(&self, tx: &mut catalyst_store::WriteTx, user: &User, hash: &str) -> AppResult<()> {
+    pub(crate) async fn write_user(&self, tx: &mut crate::store::WriteTx, user: &User, hash: &str) -> AppResult<()> {
         if self.store.user_by_username(&user.username).await?.is_some() {
             return Err(DomainError::invalid(
                 "username",

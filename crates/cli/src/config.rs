@@ -1,9 +1,9 @@
 //! Where Catalyst keeps its data: one data directory holding the SQLite database and the
 //! checkpoint signing key, or a PostgreSQL URL plus a key file.
 
+use catalyst_app::store::{LedgerSigner, Store};
 use catalyst_app::{App, SystemClock, load_or_create_secret, load_or_create_signing_key};
 use catalyst_core::ledger::audit::parse_key;
-use catalyst_store::{LedgerSigner, Store};
 use clap::Args;
 use ed25519_dalek::VerifyingKey;
 use std::path::PathBuf;
