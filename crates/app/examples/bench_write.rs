@@ -5,9 +5,9 @@
 //!     cargo run --release -p catalyst-app --example bench_write -- 3000
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use catalyst_app::store::{ChainRef, LedgerSigner, Store};
+use catalyst_app::capabilities::people::domain::{Participant, Site, SiteStatus, Stage};
+use catalyst_app::platform::store::{ChainRef, LedgerSigner, Store};
 use catalyst_core::ledger::{AuditActor, SYSTEM_CHAIN, site_chain};
-use catalyst_core::people::{Participant, Site, SiteStatus, Stage};
 use catalyst_core::time::{TimeZoneName, Timestamp};
 use ed25519_dalek::SigningKey;
 use sqlx::Executor;

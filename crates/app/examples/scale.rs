@@ -7,10 +7,10 @@
 //!     cargo run --release -p catalyst-app --example scale -- 1000000
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use catalyst_app::store::{ChainRef, LedgerSigner, Store};
+use catalyst_app::capabilities::people::domain::{Participant, Stage, participant_code};
+use catalyst_app::platform::store::{ChainRef, LedgerSigner, Store};
 use catalyst_app::{App, SystemClock};
 use catalyst_core::ledger::{AuditActor, site_chain};
-use catalyst_core::people::{Participant, Stage, participant_code};
 use catalyst_core::time::Timestamp;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,12 +62,15 @@ async fn main() {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = catalyst_app::web::router(catalyst_app::web::AppState { app: app.clone(), secure_cookies: false });
+    let router = catalyst_app::platform::web::router(catalyst_app::platform::web::AppState {
+        app: app.clone(),
+        secure_cookies: false,
+    });
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let http = reqwest::Client::new();
     let login: serde_json::Value = http
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "lead.syd", "password": catalyst_app::demo::DEMO_PASSWORD}))
+        .json(&serde_json::json!({"username": "lead.syd", "password": catalyst_app::platform::demo::DEMO_PASSWORD}))
         .send()
         .await
         .unwrap()

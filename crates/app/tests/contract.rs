@@ -3,12 +3,12 @@
 //! `CATALYST_REQUIRE_POSTGRES=1` a missing server is a failure, not a skip).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use catalyst_app::store::{ChainRef, LedgerSigner, Store, StoreError};
+use catalyst_app::capabilities::people::domain::{Participant, Site, SiteStatus, Stage};
+use catalyst_app::platform::store::{ChainRef, LedgerSigner, Store, StoreError};
 use catalyst_core::DomainError;
 use catalyst_core::ledger::audit::HEADS_RECORDED;
 use catalyst_core::ledger::receipt::Receipt;
 use catalyst_core::ledger::{AuditActor, SYSTEM_CHAIN, site_chain};
-use catalyst_core::people::{Participant, Site, SiteStatus, Stage};
 use catalyst_core::record::Record;
 use catalyst_core::time::{TimeZoneName, Timestamp};
 use ed25519_dalek::SigningKey;
@@ -69,7 +69,7 @@ async fn open(url: &str) -> Store {
 }
 
 /// `audit verify` as an auditor with their own copy of the server's public key.
-async fn verify(store: &Store) -> catalyst_app::store::audit::VerifyReport {
+async fn verify(store: &Store) -> catalyst_app::platform::store::audit::VerifyReport {
     store.verify_ledger(&[server_key().verifying_key()], None).await.unwrap()
 }
 
@@ -406,7 +406,7 @@ async fn stage_counts_stay_exact_through_inserts_updates_and_deletes() {
 
 #[tokio::test]
 async fn ledger_paging_neither_skips_nor_repeats_entries_of_one_transaction() {
-    use catalyst_app::store::ledger::{EntryCursor, EntryFilter};
+    use catalyst_app::platform::store::ledger::{EntryCursor, EntryFilter};
     for b in backends().await {
         let store = open(&b.url).await;
         let s = with_site(&store, "s1", "SYD").await;
@@ -532,7 +532,7 @@ async fn site_with_participants(store: &Store, id: &str, code: &str, n: i64) -> 
     s
 }
 
-fn all_faults(report: &catalyst_app::store::audit::VerifyReport) -> Vec<String> {
+fn all_faults(report: &catalyst_app::platform::store::audit::VerifyReport) -> Vec<String> {
     let mut faults: Vec<String> = report.chain_faults.iter().map(ToString::to_string).collect();
     faults.extend(report.checkpoint_faults.iter().cloned());
     faults.extend(report.history_faults.iter().cloned());
@@ -540,7 +540,7 @@ fn all_faults(report: &catalyst_app::store::audit::VerifyReport) -> Vec<String> 
     faults
 }
 
-fn assert_named(report: &catalyst_app::store::audit::VerifyReport, backend: &str, needles: &[&str]) {
+fn assert_named(report: &catalyst_app::platform::store::audit::VerifyReport, backend: &str, needles: &[&str]) {
     assert!(!report.ok, "{backend}: the attack went unnoticed: {report:?}");
     let faults = all_faults(report);
     assert!(
@@ -648,7 +648,7 @@ async fn a_correctly_hashed_entry_appended_outside_catalyst_is_caught_and_never_
 
 /// The cleanest truncation: every entry of `kept.chain` after `kept`, with its signatures and the
 /// participants those entries registered (serials above `serial`), and the head moved back.
-async fn cut_chain_after(b: &Backend, kept: &catalyst_app::store::ledger::ChainHead, serial: i64) {
+async fn cut_chain_after(b: &Backend, kept: &catalyst_app::platform::store::ledger::ChainHead, serial: i64) {
     let chain = &kept.chain;
     for sql in [
         format!("DELETE FROM ledger WHERE chain = '{chain}' AND seq > {}", kept.seq),

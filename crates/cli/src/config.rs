@@ -1,7 +1,7 @@
 //! Where Catalyst keeps its data: one data directory holding the SQLite database and the
 //! checkpoint signing key, or a PostgreSQL URL plus a key file.
 
-use catalyst_app::store::{LedgerSigner, Store};
+use catalyst_app::platform::store::{LedgerSigner, Store};
 use catalyst_app::{App, SystemClock, load_or_create_secret, load_or_create_signing_key};
 use catalyst_core::ledger::audit::parse_key;
 use clap::Args;

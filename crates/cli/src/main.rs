@@ -61,7 +61,7 @@ fn main() -> ExitCode {
         Command::Deviations(cmd) => runtime().and_then(|rt| rt.block_on(deviations::run(cmd))),
         Command::Screen(args) => screen::run(args),
         Command::Demo(args) => runtime().and_then(|rt| rt.block_on(serve::demo(args))),
-        Command::Openapi => serde_json::to_string_pretty(&catalyst_app::web::openapi())
+        Command::Openapi => serde_json::to_string_pretty(&catalyst_app::platform::web::openapi())
             .map_err(anyhow::Error::from)
             .and_then(|json| print_out(&format!("{json}\n")))
             .map(|()| ExitCode::SUCCESS),

@@ -1,6 +1,6 @@
 use crate::config::StoreArgs;
-use catalyst_app::demo::DEMO_PASSWORD;
-use catalyst_app::web::{AppState, PublicOrigin, router_with_origin};
+use catalyst_app::platform::demo::DEMO_PASSWORD;
+use catalyst_app::platform::web::{AppState, PublicOrigin, router_with_origin};
 use clap::Args;
 use std::process::ExitCode;
 use std::time::Duration;

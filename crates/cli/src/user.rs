@@ -1,5 +1,5 @@
 use crate::config::StoreArgs;
-use catalyst_core::people::UserInput;
+use catalyst_app::capabilities::people::domain::UserInput;
 use clap::{Args, Subcommand};
 use std::io::BufRead;
 use std::process::ExitCode;

@@ -5,8 +5,8 @@
 //! cannot be moved to another record or survive an edit unnoticed.
 
 use crate::ledger::canonical_json;
-use crate::people::string_enum;
 use crate::record::{Column, Record, Row, TableSpec};
+use crate::string_enum;
 use crate::time::{TimeZoneName, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -4,9 +4,21 @@
 //! but never write; independent raters see only what an assessment needs (later capabilities
 //! project their views accordingly); participants see only their own records.
 
-use crate::outcomes::OutcomeClass;
-use crate::people::Role;
+use crate::role::Role;
 use serde::Serialize;
+
+/// How an instrument must be administered, which decides who may record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeClass {
+    /// CAPS-5: entered only by a blinded independent rater (MAPP2 used a central pool of
+    /// blinded raters; clinical.md section 5).
+    IndependentRating,
+    /// PCL-5, SDS, PHQ-9, daily check-in: the participant, or staff on their behalf.
+    SelfReport,
+    /// C-SSRS screener: clinicians or raters, or the participant's own self-report.
+    SafetyScreen,
+}
 
 /// A role held at one site or at all sites.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -149,6 +161,19 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Resul
         .collect();
     let held = if roles.is_empty() { "no role".to_owned() } else { roles.join(", ") };
     Err(Denial { action: action.name(), reason: format!("{held} does not permit {}", action.name()) })
+}
+
+/// Whether the actor may do `action` somewhere: system-wide, or at some site one of their
+/// grants covers. This is the navigation's question ("show the People link?"), answered by the
+/// same rules as every other.
+pub fn allowed_somewhere(actor: &Actor, action: Action) -> bool {
+    // An all-site grant covers any site; this stands for one (site ids are UUIDs).
+    const ANY_SITE: &str = "(any site)";
+    actor.grants.iter().any(|grant| {
+        let site_id = grant.site_id.as_deref().unwrap_or(ANY_SITE);
+        grant_allows(actor, grant, action, Resource::System)
+            || grant_allows(actor, grant, action, Resource::Site { site_id })
+    })
 }
 
 fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource<'_>) -> bool {
@@ -725,5 +750,30 @@ mod tests {
         assert!(authorize(&a, ViewParticipants, Resource::Site { site_id: OTHER }).is_err());
         a.grants.push(Grant { role: Role::Physician, site_id: Some(OTHER.into()) });
         assert!(authorize(&a, ViewParticipants, Resource::Site { site_id: OTHER }).is_ok());
+    }
+
+    #[test]
+    fn allowed_somewhere_answers_the_navigation_by_role_and_scope() {
+        // (role, site-scoped, view sites, view users, view audit trail)
+        let table = [
+            (Role::Administrator, false, true, true, true),
+            (Role::SiteLead, true, true, true, true),
+            (Role::Therapist, true, true, false, false),
+            (Role::Physician, true, true, false, false),
+            (Role::Pharmacist, true, true, false, false),
+            (Role::Rater, true, true, false, false),
+            (Role::Rater, false, true, false, false),
+            (Role::Monitor, true, true, true, true),
+            (Role::Monitor, false, true, true, true),
+            (Role::Participant, true, false, false, false),
+        ];
+        for (role, scoped, sites, users, audit) in table {
+            let who = actor(role, scoped.then_some(OWN));
+            assert_eq!(allowed_somewhere(&who, ViewSite), sites, "{role} sites");
+            assert_eq!(allowed_somewhere(&who, ViewUsers), users, "{role} users");
+            assert_eq!(allowed_somewhere(&who, ViewAuditTrail), audit, "{role} audit");
+        }
+        let nobody = Actor { user_id: "u".into(), display_name: "N".into(), grants: vec![], own_participants: vec![] };
+        assert!(!allowed_somewhere(&nobody, ViewDashboard));
     }
 }

@@ -45,7 +45,7 @@ async fn wrong_passwords_are_throttled_after_five_failures() {
     let entries = t
         .app
         .store
-        .recent_entries(&catalyst_app::store::ledger::EntryFilter { limit: 50, ..Default::default() })
+        .recent_entries(&catalyst_app::platform::store::ledger::EntryFilter { limit: 50, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(entries.iter().filter(|e| e.action == "auth.login_failed").count(), 5);
@@ -63,7 +63,7 @@ async fn a_denied_request_is_403_with_a_problem_and_is_in_the_ledger() {
     let entries = t
         .app
         .store
-        .recent_entries(&catalyst_app::store::ledger::EntryFilter { limit: 20, ..Default::default() })
+        .recent_entries(&catalyst_app::platform::store::ledger::EntryFilter { limit: 20, ..Default::default() })
         .await
         .unwrap();
     let denial = entries.iter().find(|e| e.action == "access.denied").expect("denial recorded");
@@ -566,9 +566,11 @@ async fn audit_redaction_covers_reasons_unknown_kinds_and_record_history() {
         .await;
     assert_eq!(status, 200, "{body}");
     // An entry of a kind this build has never heard of, on the site's chain.
-    let site = t.app.store.get::<catalyst_core::people::Site>(&syd).await.unwrap().unwrap();
-    let chain =
-        catalyst_app::store::ChainRef { chain: format!("site:{syd}"), zone: site.time_zone.as_str().to_owned() };
+    let site = t.app.store.get::<catalyst_app::capabilities::people::domain::Site>(&syd).await.unwrap().unwrap();
+    let chain = catalyst_app::platform::store::ChainRef {
+        chain: format!("site:{syd}"),
+        zone: site.time_zone.as_str().to_owned(),
+    };
     let mut tx = t
         .app
         .store
@@ -594,7 +596,7 @@ async fn audit_redaction_covers_reasons_unknown_kinds_and_record_history() {
     assert!(entries.to_string().contains(secret) && entries.to_string().contains("marker-zq7"));
 
     // A record's history is redacted for the administrator too.
-    let (admin_actor, _) = t.app.authenticate(&admin, catalyst_app::auth::SessionKind::Api).await.unwrap();
+    let (admin_actor, _) = t.app.authenticate(&admin, catalyst_app::platform::auth::SessionKind::Api).await.unwrap();
     let consent_id = withdrawal["entity_id"].as_str().unwrap();
     let history = t.app.record_history(&admin_actor, &syd, "consent", consent_id).await.unwrap();
     assert!(!history.is_empty());
@@ -745,7 +747,7 @@ async fn parallel_wrong_passwords_get_five_checks_and_addresses_are_throttled() 
     let entries = t
         .app
         .store
-        .recent_entries(&catalyst_app::store::ledger::EntryFilter { limit: 200, ..Default::default() })
+        .recent_entries(&catalyst_app::platform::store::ledger::EntryFilter { limit: 200, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(entries.iter().filter(|e| e.action == "auth.login_failed").count(), 5);
@@ -798,7 +800,7 @@ async fn failed_logins_keep_no_username_and_denied_requests_cannot_grow_the_ledg
     let all = t
         .app
         .store
-        .recent_entries(&catalyst_app::store::ledger::EntryFilter { limit: 500, ..Default::default() })
+        .recent_entries(&catalyst_app::platform::store::ledger::EntryFilter { limit: 500, ..Default::default() })
         .await
         .unwrap();
     let failed: Vec<_> = all.iter().filter(|e| e.action == "auth.login_failed").collect();
@@ -823,7 +825,7 @@ async fn failed_logins_keep_no_username_and_denied_requests_cannot_grow_the_ledg
         let chain = chain.clone();
         async move {
             store
-                .recent_entries(&catalyst_app::store::ledger::EntryFilter {
+                .recent_entries(&catalyst_app::platform::store::ledger::EntryFilter {
                     chains: vec![chain],
                     limit: 500,
                     ..Default::default()

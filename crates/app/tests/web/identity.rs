@@ -34,7 +34,7 @@ async fn a_session_written_into_the_database_opens_nothing() {
 async fn a_password_hash_swapped_in_does_not_log_anyone_in() {
     let t = TestApp::spawn().await;
     let lead = user_id(&t, "lead.syd").await;
-    let mallory = catalyst_app::auth::hash_password("mallory-password-123").unwrap();
+    let mallory = catalyst_app::platform::auth::hash_password("mallory-password-123").unwrap();
     t.raw(&format!("UPDATE credentials SET password_hash = '{mallory}' WHERE user_id = '{lead}'")).await;
     let r = t
         .http

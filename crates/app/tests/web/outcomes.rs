@@ -41,7 +41,7 @@ async fn only_independent_raters_record_caps5() {
     let denied = t
         .app
         .store
-        .recent_entries(&catalyst_app::store::ledger::EntryFilter { limit: 5, ..Default::default() })
+        .recent_entries(&catalyst_app::platform::store::ledger::EntryFilter { limit: 5, ..Default::default() })
         .await
         .unwrap();
     assert!(denied.iter().any(|e| e.action == "access.denied"

@@ -156,7 +156,7 @@ async fn cookie_requests_must_come_from_the_configured_origin() {
     );
     // The configured origin is checked when it is parsed.
     for bad in ["ftp://x", "https://x/path", "x.example", "https://"] {
-        assert!(catalyst_app::web::PublicOrigin::parse(bad).is_err(), "{bad}");
+        assert!(catalyst_app::platform::web::PublicOrigin::parse(bad).is_err(), "{bad}");
     }
 }
 

@@ -1,7 +1,7 @@
 //! Test support: a real server on a free port with a fresh demo database.
 #![allow(dead_code)]
 
-use catalyst_app::store::{LedgerSigner, Store};
+use catalyst_app::platform::store::{LedgerSigner, Store};
 use catalyst_app::{App, SystemClock};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
@@ -22,7 +22,7 @@ impl Drop for TestApp {
     }
 }
 
-pub const PASSWORD: &str = catalyst_app::demo::DEMO_PASSWORD;
+pub const PASSWORD: &str = catalyst_app::platform::demo::DEMO_PASSWORD;
 
 /// SQLite in `dir`, or a fresh PostgreSQL database when `CATALYST_WEB_TESTS_ON_POSTGRES=1`
 /// and `CATALYST_TEST_POSTGRES_URL` names a server (scripts/test runs the suite both ways).
@@ -54,9 +54,9 @@ impl TestApp {
         app.seed_demo().await.unwrap().expect("fresh database takes the demo");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let origin = catalyst_app::web::PublicOrigin::parse(&base).unwrap();
-        let router = catalyst_app::web::router_with_origin(
-            catalyst_app::web::AppState { app: app.clone(), secure_cookies: false },
+        let origin = catalyst_app::platform::web::PublicOrigin::parse(&base).unwrap();
+        let router = catalyst_app::platform::web::router_with_origin(
+            catalyst_app::platform::web::AppState { app: app.clone(), secure_cookies: false },
             origin,
         );
         // With the peer's address, as `catalyst serve` should run it, so logins are throttled per address.
@@ -207,7 +207,15 @@ impl TestApp {
         assert_eq!(status, 200, "{decided}");
         let participant = self.app.store.participant_by_code(code).await.unwrap().unwrap();
         let username = match participant.user_id {
-            Some(user) => self.app.store.get::<catalyst_core::people::User>(&user).await.unwrap().unwrap().username,
+            Some(user) => {
+                self.app
+                    .store
+                    .get::<catalyst_app::capabilities::people::domain::User>(&user)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .username
+            }
             None => {
                 let username = format!("p.{}", code.to_ascii_lowercase());
                 let (status, body) = self

@@ -142,7 +142,7 @@ async fn a_dosing_session_needs_two_distinct_credentialed_therapists_and_free_ro
     let entries = t
         .app
         .store
-        .recent_entries(&catalyst_app::store::ledger::EntryFilter { limit: 5, ..Default::default() })
+        .recent_entries(&catalyst_app::platform::store::ledger::EntryFilter { limit: 5, ..Default::default() })
         .await
         .unwrap();
     assert!(entries.iter().any(|e| e.action == "appointment.reschedule" && e.reason.as_deref() == Some("participant's train delayed")));
@@ -497,7 +497,8 @@ async fn a_reschedule_racing_an_attendance_never_reverts_it() {
             t.post(&lead, &path, moved),
             t.post(&lead, &attendance, json!({"status": "attended", "note": "came as planned"})),
         );
-        let stored = t.app.store.get::<catalyst_core::treatment::Appointment>(&id).await.unwrap().unwrap();
+        let stored =
+            t.app.store.get::<catalyst_app::capabilities::treatment::domain::Appointment>(&id).await.unwrap().unwrap();
         if attended.0 == 200 {
             assert_eq!(stored.status.as_str(), "attended", "attendance kept: {reschedule:?}");
             if reschedule.0 == 201 {

@@ -1,0 +1,37 @@
+//! Eligibility: screening against cited criteria, the investigator's signed decision, consent.
+
+pub(crate) mod api;
+mod demo;
+pub mod domain;
+mod migrations;
+pub(crate) mod pages;
+mod queries;
+pub(crate) mod screening_form;
+pub mod usecases;
+
+use crate::platform::capability::{Capability, SignableKind};
+use catalyst_core::policy::Action;
+
+pub static CAPABILITY: Capability = Capability {
+    name: "eligibility",
+    tables: &[&domain::SCREENINGS, &domain::CONSENT_DOCUMENTS, &domain::CONSENTS],
+    migrations: migrations::MIGRATIONS,
+    api: api::routes,
+    pages: pages::routes,
+    nav: &[],
+    signable: &[
+        SignableKind {
+            spec: &domain::SCREENINGS,
+            participant_column: "participant_id",
+            sign_also_requires: Some(Action::ConfirmEligibility),
+            view_requires: Action::ViewTreatment,
+        },
+        SignableKind {
+            spec: &domain::CONSENTS,
+            participant_column: "participant_id",
+            sign_also_requires: Some(Action::Consent),
+            view_requires: Action::ViewTreatment,
+        },
+    ],
+    demo: Some(demo::seed),
+};

@@ -1,0 +1,546 @@
+//! Screening, eligibility decisions and informed consent. Enrolment requires a signed
+//! eligibility decision that permits it and current consent; both are checked by the server.
+
+use crate::App;
+use crate::platform::error::{AppError, AppResult};
+use catalyst_core::DomainError;
+use crate::capabilities::eligibility::domain::{Consent, ConsentDocument, ConsentPart, Screening, ScreeningStatus};
+use catalyst_core::error::{Violation, required_text};
+use catalyst_core::esign::Meaning;
+use catalyst_core::ledger::AuditActor;
+use crate::capabilities::people::domain::{Participant, Role, User, UserInput, UserStatus};
+use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::record::Record;
+use catalyst_screening::{Decision, RuleSets, ScreenError};
+use serde_json::{Map, Value};
+use std::sync::LazyLock;
+
+static RULES: LazyLock<Result<RuleSets, String>> = LazyLock::new(|| RuleSets::builtin().map_err(|e| e.to_string()));
+
+fn rules() -> AppResult<&'static RuleSets> {
+    RULES.as_ref().map_err(|e| AppError::Internal(format!("built-in screening rules are invalid: {e}")))
+}
+
+fn screen_error(error: ScreenError) -> AppError {
+    match error {
+        ScreenError::Parse { path, message } => {
+            DomainError::invalid(&format!("record.{path}"), "format", message).into()
+        }
+        ScreenError::Invalid(errors) => DomainError::Invalid(
+            errors
+                .0
+                .iter()
+                .map(|e| {
+                    Violation::new(
+                        format!("record.{}", e.path),
+                        format!("{:?}", e.rule).to_lowercase(),
+                        e.message.clone(),
+                    )
+                })
+                .collect(),
+        )
+        .into(),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+fn decision_name(decision: &Decision) -> String {
+    serde_json::to_value(decision.decision).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A participant's consent as it stands: the current document, their latest consent, and
+/// whether it allows enrolment.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ConsentStatus {
+    pub document: Option<ConsentDocument>,
+    pub consent: Option<Consent>,
+    /// Signed for the current document version with every required part granted and none withdrawn.
+    pub current: bool,
+    /// Why not, when not.
+    pub reason: Option<String>,
+    /// Each part's state: granted, declined, withdrawn or not asked.
+    pub parts: Vec<(ConsentPart, String)>,
+}
+
+impl App {
+    /// Evaluates a screening record for a participant, as of today at their site. The record's
+    /// jurisdiction is the site's; a record naming another is refused.
+    async fn evaluate_for(&self, participant: &Participant, record: &Value) -> AppResult<(Value, Decision, String)> {
+        let site = self.site(&participant.site_id).await?;
+        let mut record = record.clone();
+        let Value::Object(map) = &mut record else {
+            return Err(DomainError::invalid("record", "object", "the screening record must be a JSON object").into());
+        };
+        match map.get("jurisdiction").and_then(Value::as_str) {
+            None => {
+                map.insert("jurisdiction".into(), Value::from(site.jurisdiction.clone()));
+            }
+            Some(j) if j != site.jurisdiction => {
+                return Err(DomainError::invalid(
+                    "record.jurisdiction",
+                    "site",
+                    format!("the site is in {}; the record says {j}", site.jurisdiction),
+                )
+                .into());
+            }
+            Some(_) => {}
+        }
+        map.insert("participant_code".into(), Value::from(participant.code.clone()));
+        let as_of = self.local_today(&site);
+        let parsed = catalyst_screening::parse_record(&record.to_string()).map_err(screen_error)?;
+        let decision = catalyst_screening::evaluate(&parsed, rules()?, as_of)
+            .map_err(|e| screen_error(ScreenError::Invalid(e)))?;
+        Ok((record, decision, as_of.to_string()))
+    }
+
+    /// The rules' decision for a record without storing it (the live screening form; the
+    /// same evaluation as `catalyst screen`).
+    pub async fn evaluate_screening(&self, actor: &Actor, participant_id: &str, record: &Value) -> AppResult<Decision> {
+        let participant = self.participant_for(actor, Action::Screen, participant_id).await?;
+        Ok(self.evaluate_for(&participant, record).await?.1)
+    }
+
+    /// Stores a screening with the rules' decision, awaiting an investigator's signature.
+    pub async fn record_screening(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        record: &Value,
+    ) -> AppResult<(Screening, Decision)> {
+        let participant = self.participant_for(actor, Action::Screen, participant_id).await?;
+        let (record, decision, as_of) = self.evaluate_for(&participant, record).await?;
+        let screening = Screening {
+            id: self.new_id(),
+            participant_id: participant.id.clone(),
+            site_id: participant.site_id.clone(),
+            record: record.to_string(),
+            rules_decision: decision_name(&decision),
+            eligible_from: decision.eligible_from.map(|d| d.to_string()),
+            evaluation: serde_json::to_string(&decision).map_err(|e| AppError::Internal(e.to_string()))?,
+            as_of,
+            evaluated_at: self.now(),
+            entered_by: actor.user_id.clone(),
+            status: ScreeningStatus::Draft,
+            final_decision: None,
+            override_reason: None,
+            decided_by: None,
+            decided_at: None,
+        };
+        let (_, chain) = self.chain_for_site(&participant.site_id).await?;
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        tx.insert(&chain.chain, "screening.record", &screening).await?;
+        tx.commit().await?;
+        Ok((screening, decision))
+    }
+
+    /// The investigator confirms the rules' decision, or overrides it with a reason; either way
+    /// with an e-signature (password re-entered) bound to the signed screening.
+    pub async fn decide_screening(
+        &self,
+        actor: &Actor,
+        screening_id: &str,
+        override_to: Option<&str>,
+        reason: &str,
+        password: &str,
+    ) -> AppResult<Screening> {
+        let current: Screening = self.load_for(actor, Action::ConfirmEligibility, screening_id).await?;
+        if current.status != ScreeningStatus::Draft {
+            return Err(DomainError::Conflict(format!("this screening was already {}", current.status)).into());
+        }
+        let allowed = ["eligible", "eligible_after_washout", "ineligible", "needs_review"];
+        let (status, final_decision, override_reason) = match override_to.map(str::trim).filter(|d| !d.is_empty()) {
+            None => (ScreeningStatus::Confirmed, current.rules_decision.clone(), None),
+            Some(decision) if !allowed.contains(&decision) => {
+                return Err(
+                    DomainError::Invalid(vec![Violation::one_of("override_decision", decision, &allowed)]).into()
+                );
+            }
+            Some("eligible_after_washout") if current.eligible_from.is_none() => {
+                return Err(DomainError::invalid(
+                    "override_decision",
+                    "washout_date",
+                    "the rules found no washout with an end date, so eligible_after_washout would leave no date \
+                     treatment may start from; override to eligible, ineligible or needs_review",
+                )
+                .into());
+            }
+            Some(decision) => {
+                let reason = match crate::platform::error::reason_from("reason", reason) {
+                    Err(_) if reason.trim().is_empty() => {
+                        return Err(DomainError::invalid("reason", "required", "an override needs a reason").into());
+                    }
+                    other => other?,
+                };
+                (ScreeningStatus::Overridden, decision.to_owned(), Some(reason))
+            }
+        };
+        self.confirm_password(actor, password).await?;
+        let site = self.site(&current.site_id).await?;
+        let before = current.clone();
+        let decided = Screening {
+            status,
+            final_decision: Some(final_decision),
+            override_reason,
+            decided_by: Some(actor.user_id.clone()),
+            decided_at: Some(self.now()),
+            ..current
+        };
+        let row = decided.to_row().map_err(crate::platform::store::StoreError::from)?;
+        let meaning = if status == ScreeningStatus::Overridden { Meaning::Responsibility } else { Meaning::Approval };
+        let signature =
+            self.signature_on(&Self::audit_actor(actor), "screening", &decided.id, &row, meaning, &site.time_zone);
+        let chain = Self::site_chain_ref(&site);
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        let why =
+            decided.override_reason.clone().unwrap_or_else(|| "investigator confirmed the rules' decision".to_owned());
+        // An older draft is stale once a later screening has been signed.
+        let all = tx.screenings_for(&before.participant_id).await?;
+        if let Some(later) = crate::capabilities::eligibility::domain::superseded_by(&before, &all) {
+            return Err(DomainError::Conflict(format!(
+                "this screening was superseded by the screening of {} that was signed {}; it can no longer be signed",
+                later.evaluated_at.format_in(&site.time_zone),
+                later.status
+            ))
+            .into());
+        }
+        tx.update_from(&chain.chain, &format!("screening.{status}"), &before, &decided, &why).await?;
+        tx.insert(&chain.chain, "record.sign", &signature).await?;
+        tx.commit().await?;
+        Ok(decided)
+    }
+
+    pub async fn screenings(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<Screening>> {
+        self.participant_for(actor, Action::Screen, participant_id).await?;
+        Ok(self.store.screenings_for(participant_id).await?)
+    }
+
+    /// Publishes a new version of the consent document; everyone is asked to consent again.
+    pub async fn publish_consent_document(
+        &self,
+        actor: &Actor,
+        title: &str,
+        body: &str,
+        required: &[ConsentPart],
+        witness_required: bool,
+    ) -> AppResult<ConsentDocument> {
+        self.authorize(actor, Action::ManageConsentDocuments, Resource::System).await?;
+        self.insert_consent_document(Self::audit_actor(actor), title, body, required, witness_required).await
+    }
+
+    pub(crate) async fn insert_consent_document(
+        &self,
+        by: AuditActor,
+        title: &str,
+        body: &str,
+        required: &[ConsentPart],
+        witness_required: bool,
+    ) -> AppResult<ConsentDocument> {
+        let mut violations = Vec::new();
+        let title = required_text("title", title, 200).map_err(|v| violations.push(v)).ok();
+        let body = required_text("body", body, 100_000).map_err(|v| violations.push(v)).ok();
+        if !required.contains(&ConsentPart::Treatment) {
+            violations.push(Violation::new("required_parts", "treatment", "consent to treatment must be required"));
+        }
+        let (Some(title), Some(body), true) = (title, body, violations.is_empty()) else {
+            return Err(DomainError::Invalid(violations).into());
+        };
+        let version = self.store.current_consent_document().await?.map(|d| d.version + 1).unwrap_or(1);
+        let doc = ConsentDocument {
+            id: format!("consent-v{version}"),
+            version,
+            title,
+            body,
+            required_parts: serde_json::to_string(&required.iter().map(|p| p.as_str()).collect::<Vec<_>>())
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            witness_required: if witness_required { "yes" } else { "no" }.to_owned(),
+            published_at: self.now(),
+        };
+        let system = Self::system_chain_ref();
+        let mut tx = self.begin(by, std::slice::from_ref(&system)).await?;
+        tx.insert(&system.chain, "consent_document.publish", &doc).await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    /// The participant consents to the current document, part by part, signing with their own
+    /// password; a witness co-signs with their own username and password where required.
+    pub async fn give_consent(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        parts: &Map<String, Value>,
+        password: &str,
+        witness: Option<(&str, &str)>,
+    ) -> AppResult<Consent> {
+        let participant = self.participant_for(actor, Action::Consent, participant_id).await?;
+        if !actor.own_participants.iter().any(|p| p == participant_id) {
+            return Err(
+                DomainError::Forbidden("only the participant can give their consent; staff witness it".into()).into()
+            );
+        }
+        let document = self
+            .store
+            .current_consent_document()
+            .await?
+            .ok_or_else(|| DomainError::Conflict("no consent document has been published".into()))?;
+        let mut states = Map::new();
+        let mut violations = Vec::new();
+        for part in ConsentPart::ALL {
+            match parts.get(part.as_str()).and_then(Value::as_str) {
+                Some(v @ ("granted" | "declined")) => {
+                    states.insert(part.as_str().to_owned(), Value::from(v));
+                }
+                other => violations.push(Violation::new(
+                    format!("parts.{part}"),
+                    "one_of",
+                    format!("{part} must be granted or declined; got {}", other.unwrap_or("nothing")),
+                )),
+            }
+        }
+        if let Some(unknown) = parts.keys().find(|k| ConsentPart::parse("part", k).is_err()) {
+            violations.push(Violation::one_of(&format!("parts.{unknown}"), unknown, ConsentPart::NAMES));
+        }
+        let witness_user = match (document.witness_required == "yes", witness) {
+            (_, Some((username, witness_password))) => {
+                Some(self.check_witness(&participant, username, witness_password).await?)
+            }
+            (true, None) => {
+                violations.push(Violation::new(
+                    "witness",
+                    "required",
+                    "this consent must be witnessed: the witness enters their username and password",
+                ));
+                None
+            }
+            (false, None) => None,
+        };
+        if !violations.is_empty() {
+            return Err(DomainError::Invalid(violations).into());
+        }
+        self.confirm_password(actor, password).await?;
+        let site = self.site(&participant.site_id).await?;
+        let consent = Consent {
+            id: self.new_id(),
+            participant_id: participant.id.clone(),
+            site_id: participant.site_id.clone(),
+            document_id: document.id.clone(),
+            document_version: document.version,
+            parts: Value::Object(states).to_string(),
+            signed_at: self.now(),
+            witness_id: witness_user.as_ref().map(|u| u.id.clone()),
+        };
+        self.insert_consent(Self::audit_actor(actor), &consent, witness_user.as_ref(), &site.time_zone).await?;
+        Ok(consent)
+    }
+
+    pub(crate) async fn insert_consent(
+        &self,
+        by: AuditActor,
+        consent: &Consent,
+        witness: Option<&User>,
+        zone: &catalyst_core::time::TimeZoneName,
+    ) -> AppResult<()> {
+        let row = consent.to_row().map_err(crate::platform::store::StoreError::from)?;
+        let own = self.signature_on(&by, "consent", &consent.id, &row, Meaning::Consent, zone);
+        let witnessed = witness.map(|w| {
+            let signer = AuditActor { id: w.id.clone(), name: w.display_name.clone() };
+            self.signature_on(&signer, "consent", &consent.id, &row, Meaning::Witness, zone)
+        });
+        let (_, chain) = self.chain_for_site(&consent.site_id).await?;
+        let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
+        tx.insert(&chain.chain, "consent.give", consent).await?;
+        tx.insert(&chain.chain, "record.sign", &own).await?;
+        if let Some(w) = &witnessed {
+            tx.insert(&chain.chain, "record.sign", w).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A witness is a clinician at the participant's site who proves who they are with their
+    /// own password (21 CFR 11.200).
+    async fn check_witness(&self, participant: &Participant, username: &str, password: &str) -> AppResult<User> {
+        let refused = || {
+            AppError::from(DomainError::invalid(
+                "witness",
+                "credentials",
+                "the witness's username or password is wrong, or they are not a clinician at this site",
+            ))
+        };
+        let user = self
+            .store
+            .user_by_username(&username.trim().to_ascii_lowercase())
+            .await?
+            .filter(|u| u.status == UserStatus::Active)
+            .ok_or_else(refused)?;
+        let clinician = self.store.grants_for_user(&user.id).await?.iter().any(|g| {
+            g.site_id.as_deref() == Some(participant.site_id.as_str())
+                && matches!(g.role, Role::SiteLead | Role::Therapist | Role::Physician)
+        });
+        if !clinician {
+            return Err(refused());
+        }
+        let by = AuditActor { id: user.id.clone(), name: user.display_name.clone() };
+        if !self.password_checks_out(&user, password, "consent witness", by).await? {
+            return Err(refused());
+        }
+        Ok(user)
+    }
+
+    /// Withdraws one part of consent (therapeutic touch, video recording …) at any time, with
+    /// the reason; the participant or their clinician on their instruction.
+    pub async fn withdraw_consent(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        part: ConsentPart,
+        reason: &str,
+    ) -> AppResult<Consent> {
+        let participant = self.participant_for(actor, Action::Consent, participant_id).await?;
+        let latest = self
+            .store
+            .consents_for(participant_id)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| DomainError::Conflict("there is no consent to withdraw from".into()))?;
+        if latest.part(part) != "granted" {
+            return Err(DomainError::Conflict(format!("{part} is not currently granted")).into());
+        }
+        let reason = crate::platform::error::reason_from("reason", reason)?;
+        let mut parts: Map<String, Value> = serde_json::from_str(&latest.parts)
+            .map_err(|e| AppError::Internal(format!("consent {} parts unreadable: {e}", latest.id)))?;
+        parts.insert(part.as_str().to_owned(), Value::from("withdrawn"));
+        let updated = Consent { parts: Value::Object(parts).to_string(), ..latest };
+        let (_, chain) = self.chain_for_site(&participant.site_id).await?;
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        tx.update(&chain.chain, &format!("consent.withdraw:{part}"), &updated, &reason).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Consent reveals whether treatment goes on (a withdrawal, the touch and video parts,
+    /// signing times), so it needs the right to see treatment: blinded raters may not.
+    pub async fn consent_status(&self, actor: &Actor, participant_id: &str) -> AppResult<ConsentStatus> {
+        self.participant_for(actor, Action::ViewTreatment, participant_id).await?;
+        self.consent_state(participant_id).await
+    }
+
+    async fn consent_state(&self, participant_id: &str) -> AppResult<ConsentStatus> {
+        let document = self.store.current_consent_document().await?;
+        let consent = self.store.consents_for(participant_id).await?.into_iter().next();
+        let parts = ConsentPart::ALL
+            .iter()
+            .map(|p| (*p, consent.as_ref().map(|c| c.part(*p)).unwrap_or_else(|| "not asked".into())))
+            .collect::<Vec<_>>();
+        let reason = match (&document, &consent) {
+            (None, _) => Some("no consent document has been published".to_owned()),
+            (Some(_), None) => Some("the participant has not consented yet".to_owned()),
+            (Some(d), Some(c)) if c.document_version < d.version => Some(format!(
+                "consent was given to version {}; version {} asks for consent again",
+                c.document_version, d.version
+            )),
+            (Some(d), Some(c)) => {
+                let required: Vec<String> = serde_json::from_str(&d.required_parts).unwrap_or_default();
+                required.iter().find(|r| ConsentPart::parse("part", r).is_ok_and(|p| c.part(p) != "granted")).map(|r| {
+                    format!(
+                        "required part {r} is {}",
+                        ConsentPart::parse("part", r).map(|p| c.part(p)).unwrap_or_default()
+                    )
+                })
+            }
+        };
+        Ok(ConsentStatus { current: reason.is_none(), reason, document, consent, parts })
+    }
+
+    /// Enrolment is allowed only with a signed decision that permits it and current consent.
+    /// The day the washout of the participant's signed eligibility decision ends, if it has one.
+    pub(crate) async fn washout_ends_on(&self, participant_id: &str) -> AppResult<Option<String>> {
+        let signed =
+            self.store.screenings_for(participant_id).await?.into_iter().find(|s| s.status != ScreeningStatus::Draft);
+        Ok(signed.and_then(|s| s.washout_ends_on().map(str::to_owned)))
+    }
+
+    pub(crate) async fn check_enrolment_allowed(&self, participant: &Participant) -> AppResult<()> {
+        let mut problems = Vec::new();
+        match self.store.screenings_for(&participant.id).await?.into_iter().find(|s| s.status != ScreeningStatus::Draft)
+        {
+            None => problems.push(Violation::new(
+                "screening",
+                "confirmed",
+                "no eligibility decision has been signed by an investigator",
+            )),
+            Some(s) if !s.permits_enrolment() => problems.push(Violation::new(
+                "screening",
+                "eligible",
+                format!("the signed eligibility decision is {}", s.final_decision.unwrap_or_default()),
+            )),
+            Some(_) => {}
+        }
+        let consent = self.consent_state(&participant.id).await?;
+        if let Some(reason) = consent.reason {
+            problems.push(Violation::new("consent", "current", format!("consent is not current: {reason}")));
+        }
+        if problems.is_empty() { Ok(()) } else { Err(DomainError::Invalid(problems).into()) }
+    }
+
+    /// Creates a participant's portal account (so they can answer questionnaires and sign
+    /// their consent), linked to their record.
+    pub async fn create_portal_account(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        username: &str,
+        password: &str,
+    ) -> AppResult<User> {
+        let participant = self.participant_for(actor, Action::CreatePortalAccount, participant_id).await?;
+        if participant.user_id.is_some() {
+            return Err(DomainError::Conflict(format!("{} already has a portal account", participant.code)).into());
+        }
+        self.link_portal_account(Self::audit_actor(actor), &participant, username, password).await
+    }
+
+    pub(crate) async fn link_portal_account(
+        &self,
+        by: AuditActor,
+        participant: &Participant,
+        username: &str,
+        password: &str,
+    ) -> AppResult<User> {
+        let input = UserInput {
+            username: username.to_owned(),
+            display_name: format!("Participant {}", participant.code),
+            password: password.to_owned(),
+        };
+        let (user, hash) = self.new_user(&input)?;
+        // Account, role and link in one transaction: no orphan account if anything fails.
+        let (_, chain) = self.chain_for_site(&participant.site_id).await?;
+        let mut tx = self.begin(by.clone(), &[Self::system_chain_ref(), chain.clone()]).await?;
+        let current = tx
+            .get::<Participant>(&participant.id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("participant", &participant.id))?;
+        if current.user_id.is_some() {
+            return Err(DomainError::Conflict(format!("{} already has a portal account", current.code)).into());
+        }
+        self.write_user(&mut tx, &user, &hash).await?;
+        let grant = crate::capabilities::people::domain::RoleGrant {
+            id: self.new_id(),
+            user_id: user.id.clone(),
+            role: Role::Participant,
+            site_id: Some(participant.site_id.clone()),
+            granted_at: self.now(),
+            granted_by: by.id.clone(),
+        };
+        tx.insert(&chain.chain, "role.grant", &grant).await?;
+        tx.update(
+            &chain.chain,
+            "participant.link_account",
+            &Participant { user_id: Some(user.id.clone()), ..current },
+            "portal account created for the participant",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+}

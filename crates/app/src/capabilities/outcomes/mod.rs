@@ -1,0 +1,24 @@
+//! Outcomes: instruments recorded and scored, safety alerts, voids, endpoints and charts.
+
+pub(crate) mod api;
+pub(crate) mod charts;
+mod demo;
+pub mod domain;
+mod migrations;
+pub(crate) mod pages;
+pub(crate) mod portal;
+mod queries;
+pub mod usecases;
+
+use crate::platform::capability::{Capability};
+
+pub static CAPABILITY: Capability = Capability {
+    name: "outcomes",
+    tables: &[&domain::ASSESSMENTS, &domain::SAFETY_ALERTS, &domain::ASSESSMENT_VOIDS],
+    migrations: migrations::MIGRATIONS,
+    api: api::routes,
+    pages: pages::routes,
+    nav: &[],
+    signable: &[],
+    demo: Some(demo::seed),
+};

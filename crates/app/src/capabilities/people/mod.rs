@@ -1,0 +1,33 @@
+//! People and access: sites, accounts and role grants, participants and their stage.
+
+pub(crate) mod api;
+pub(crate) mod demo;
+pub mod domain;
+mod migrations;
+pub(crate) mod pages;
+pub mod participants;
+pub mod queries;
+pub mod sites;
+pub mod users;
+
+use crate::platform::capability::{Capability, NavEntry, SignableKind};
+use catalyst_core::policy::Action;
+
+pub static CAPABILITY: Capability = Capability {
+    name: "people",
+    tables: &[&domain::SITES, &domain::USERS, &domain::ROLE_GRANTS, &domain::PARTICIPANTS],
+    migrations: migrations::MIGRATIONS,
+    api: api::routes,
+    pages: pages::routes,
+    nav: &[
+        NavEntry { href: "/sites", label: "Sites", action: Action::ViewSite },
+        NavEntry { href: "/users", label: "People", action: Action::ViewUsers },
+    ],
+    signable: &[SignableKind { spec: &domain::PARTICIPANTS, participant_column: "id", sign_also_requires: None, view_requires: Action::ViewParticipant }],
+    demo: Some(demo::seed),
+};
+
+/// Whether any site exists (the demo seeds only an empty programme).
+pub(crate) async fn has_any_site(app: &crate::App) -> crate::platform::error::AppResult<bool> {
+    Ok(!app.store.list_sites().await?.is_empty())
+}

@@ -1,0 +1,22 @@
+//! Treatment: enrolment on a protocol, the course of visits, rooms and bookings, staff credentials, deviations.
+
+pub(crate) mod api;
+mod demo;
+pub mod domain;
+mod migrations;
+pub(crate) mod pages;
+mod queries;
+pub mod usecases;
+
+use crate::platform::capability::{Capability};
+
+pub static CAPABILITY: Capability = Capability {
+    name: "treatment",
+    tables: &[&domain::ENROLMENTS, &domain::ROOMS, &domain::APPOINTMENTS, &domain::STAFF_CREDENTIALS, &domain::DEVIATIONS],
+    migrations: migrations::MIGRATIONS,
+    api: api::routes,
+    pages: pages::routes,
+    nav: &[],
+    signable: &[],
+    demo: Some(demo::seed),
+};

@@ -1,0 +1,114 @@
+//! Treatment-course queries.
+
+use crate::platform::store::rows::{query_owned, select_sql};
+use crate::platform::store::{Store, StoreError, WriteTx};
+use catalyst_core::record::Record;
+use catalyst_core::time::Timestamp;
+use crate::capabilities::treatment::domain::{Appointment, Deviation, Enrolment, Room};
+use sqlx::Row as _;
+use std::collections::HashMap;
+
+impl Store {
+    pub async fn appointments_for(&self, participant_id: &str) -> Result<Vec<Appointment>, StoreError> {
+        let tail = "WHERE participant_id = $1 ORDER BY starts_at";
+        self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(participant_id.to_owned())).await
+    }
+
+    /// Live appointments (booked or attended) overlapping `[from, to)`, at any site: people and
+    /// rooms are checked for clashes wherever they are booked.
+    pub async fn appointments_overlapping(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ('booked', 'attended') ORDER BY starts_at";
+        self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros())).await
+    }
+
+    pub async fn appointments_at_site(
+        &self,
+        site_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let tail =
+            "WHERE site_id = $1 AND starts_at < $3 AND ends_at > $2 AND status <> 'cancelled' ORDER BY starts_at";
+        self.fetch_records(
+            query_owned(select_sql(Appointment::SPEC, tail))
+                .bind(site_id.to_owned())
+                .bind(from.micros())
+                .bind(to.micros()),
+        )
+        .await
+    }
+
+    /// A page of enrolments across all sites in id order, after `after` (for incremental scans).
+    pub async fn enrolments_after(&self, after: &str, limit: i64) -> Result<Vec<Enrolment>, StoreError> {
+        let tail = "WHERE id > $1 ORDER BY id LIMIT $2";
+        self.fetch_records(query_owned(select_sql(Enrolment::SPEC, tail)).bind(after.to_owned()).bind(limit)).await
+    }
+
+    pub async fn rooms_at_site(&self, site_id: &str) -> Result<Vec<Room>, StoreError> {
+        self.fetch_records(
+            query_owned(select_sql(Room::SPEC, "WHERE site_id = $1 ORDER BY name")).bind(site_id.to_owned()),
+        )
+        .await
+    }
+
+    pub async fn deviations_for(&self, participant_id: &str) -> Result<Vec<Deviation>, StoreError> {
+        let tail = "WHERE participant_id = $1 ORDER BY recorded_at";
+        self.fetch_records(query_owned(select_sql(Deviation::SPEC, tail)).bind(participant_id.to_owned())).await
+    }
+
+    pub async fn deviations_at_site(&self, site_id: &str) -> Result<Vec<Deviation>, StoreError> {
+        let tail = "WHERE site_id = $1 ORDER BY recorded_at DESC LIMIT 500";
+        self.fetch_records(query_owned(select_sql(Deviation::SPEC, tail)).bind(site_id.to_owned())).await
+    }
+
+    /// Participant codes by id, for labelling a site's lists.
+    pub async fn participant_codes_at_site(&self, site_id: &str) -> Result<HashMap<String, String>, StoreError> {
+        let rows = sqlx::query("SELECT id, code FROM participants WHERE site_id = $1")
+            .bind(site_id.to_owned())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+}
+
+impl WriteTx {
+    /// Locks the schedules of people and rooms (e.g. `person:<id>`, `room:<id>`) until the
+    /// transaction ends, so that two bookings of the same person or room, at one site or at two,
+    /// check their clashes one after the other. Taken in sorted order, so bookings never deadlock.
+    pub async fn lock_schedules(&mut self, resources: &[String]) -> Result<(), StoreError> {
+        let mut sorted: Vec<&String> = resources.iter().collect();
+        sorted.sort();
+        sorted.dedup();
+        for resource in sorted {
+            sqlx::query("INSERT INTO schedule_locks (resource) VALUES ($1) ON CONFLICT (resource) DO NOTHING")
+                .bind(resource.clone())
+                .execute(self.conn())
+                .await?;
+            sqlx::query("UPDATE schedule_locks SET resource = resource WHERE resource = $1")
+                .bind(resource.clone())
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// [`Store::appointments_overlapping`], read inside the transaction.
+    pub async fn appointments_overlapping(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ('booked', 'attended') ORDER BY starts_at";
+        self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros())).await
+    }
+
+    /// [`Store::appointments_for`], read inside the transaction.
+    pub async fn appointments_for(&mut self, participant_id: &str) -> Result<Vec<Appointment>, StoreError> {
+        let tail = "WHERE participant_id = $1 ORDER BY starts_at";
+        self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(participant_id.to_owned())).await
+    }
+}

@@ -1,0 +1,175 @@
+//! What a capability declares about itself, once, and the registries the platform assembles
+//! from the one list of capabilities (`crate::capabilities::CAPABILITIES`): the ledgered tables
+//! that `audit verify` compares and the audit trail redacts, the migrations, the API and page
+//! routes, the navigation, the kinds of record that can be e-signed, and the demo data.
+
+use crate::App;
+use crate::platform::demo::{DemoFuture, DemoLogin};
+use crate::platform::store::Migration;
+use crate::platform::store::migrations::PLATFORM_MIGRATIONS;
+use crate::platform::web::AppState;
+use catalyst_core::ledger::AuditActor;
+use catalyst_core::policy::Action;
+use catalyst_core::record::{Redaction, TableSpec, kernel_tables, redaction_among};
+use std::sync::LazyLock;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use crate::capabilities::CAPABILITIES;
+
+/// A capability's demo seeding: runs after the capabilities before it in the list.
+pub type DemoSeed = for<'a> fn(&'a App, &'a AuditActor, &'a mut Vec<DemoLogin>) -> DemoFuture<'a>;
+
+pub struct Capability {
+    pub name: &'static str,
+    /// Its ledgered tables. Each declares its redaction on its [`TableSpec`] (the field has no
+    /// default), so a table cannot be added without saying who may read it in the audit trail.
+    pub tables: &'static [&'static TableSpec],
+    /// Its schema steps; versions are global and unique (tested).
+    pub migrations: &'static [Migration],
+    /// Adds its API operations (each documented in the OpenAPI document by `utoipa`).
+    pub api: fn(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,
+    /// Adds its pages.
+    pub pages: fn(axum::Router<AppState>) -> axum::Router<AppState>,
+    /// Its entries in the main navigation, each shown to whoever the policy lets do its action.
+    pub nav: &'static [NavEntry],
+    /// The kinds of its records that can be e-signed through the generic signing endpoint.
+    pub signable: &'static [SignableKind],
+    pub demo: Option<DemoSeed>,
+}
+
+/// A link in the main navigation. It is shown to an actor who may do `action` somewhere (at a
+/// site their grants cover, or system-wide): the navigation asks the policy, never the roles.
+#[derive(Debug)]
+pub struct NavEntry {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub action: Action,
+}
+
+/// A kind of record that can be signed: its table, where its participant is named, and what
+/// signing and reading its signatures take beyond `SignRecord`.
+#[derive(Debug)]
+pub struct SignableKind {
+    pub spec: &'static TableSpec,
+    /// The column naming the participant the record belongs to (`id` for a participant).
+    pub participant_column: &'static str,
+    /// What the signer must also be allowed (screenings: confirming eligibility).
+    pub sign_also_requires: Option<Action>,
+    /// What reading its signatures takes.
+    pub view_requires: Action,
+}
+
+static LEDGERED_TABLES: LazyLock<Vec<&'static TableSpec>> = LazyLock::new(|| {
+    kernel_tables().into_iter().chain(CAPABILITIES.iter().flat_map(|c| c.tables.iter().copied())).collect()
+});
+
+/// Every ledgered table: the kernel's and each capability's.
+pub fn ledgered_tables() -> &'static [&'static TableSpec] {
+    &LEDGERED_TABLES
+}
+
+/// How the audit trail treats entries about `kind` (undeclared kinds are clinical).
+pub fn redaction_of(kind: &str) -> Redaction {
+    redaction_among(ledgered_tables(), kind)
+}
+
+static MIGRATIONS: LazyLock<Vec<&'static Migration>> = LazyLock::new(|| {
+    let mut all: Vec<&Migration> =
+        PLATFORM_MIGRATIONS.iter().chain(CAPABILITIES.iter().flat_map(|c| c.migrations.iter())).collect();
+    all.sort_by_key(|m| m.version);
+    all
+});
+
+/// Every schema step, in version order.
+pub fn migrations() -> &'static [&'static Migration] {
+    &MIGRATIONS
+}
+
+/// The navigation entries, platform's first and last around the capabilities' in list order.
+pub fn nav_entries() -> impl Iterator<Item = &'static NavEntry> {
+    CAPABILITIES.iter().flat_map(|c| c.nav.iter())
+}
+
+/// The signable kind named `kind`, if any capability declares it.
+pub fn signable(kind: &str) -> Option<&'static SignableKind> {
+    CAPABILITIES.iter().flat_map(|c| c.signable.iter()).find(|s| s.spec.kind == kind)
+}
+
+/// Every signable kind's name, for the error that lists the allowed ones.
+pub fn signable_kinds() -> Vec<&'static str> {
+    CAPABILITIES.iter().flat_map(|c| c.signable.iter()).map(|s| s.spec.kind).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn redaction_is_declared_and_fails_closed() {
+        let mut kinds = BTreeSet::new();
+        let mut tables = BTreeSet::new();
+        for spec in ledgered_tables() {
+            assert!(kinds.insert(spec.kind), "kind {} declared twice", spec.kind);
+            assert!(tables.insert(spec.table), "table {} declared twice", spec.table);
+            assert_eq!(redaction_of(spec.kind), spec.redaction, "{}", spec.kind);
+            // Clinical tables hold participants' data: a table that names a participant, or is
+            // one, may not be declared open.
+            if spec.redaction == Redaction::Open {
+                assert!(
+                    spec.column("participant_id").is_none() && spec.kind != "participant",
+                    "{} holds participant data but is declared open",
+                    spec.kind
+                );
+            }
+        }
+        assert_eq!(redaction_of("site"), Redaction::Open);
+        assert_eq!(redaction_of("role_grant"), Redaction::Open);
+        assert_eq!(redaction_of("assessment"), Redaction::Clinical);
+        assert_eq!(redaction_of("consent"), Redaction::Clinical);
+        assert_eq!(redaction_of("login"), Redaction::Open);
+        assert_eq!(redaction_of("a_kind_nobody_declared"), Redaction::Clinical);
+        // The tables that existed before the layout by capability are all still verified.
+        for kind in [
+            "site",
+            "user",
+            "role_grant",
+            "participant",
+            "esignature",
+            "signing_key",
+            "assessment",
+            "safety_alert",
+            "assessment_void",
+            "setting",
+            "enrolment",
+            "room",
+            "appointment",
+            "staff_credential",
+            "deviation",
+            "screening",
+            "consent_document",
+            "consent",
+        ] {
+            assert!(kinds.contains(kind), "{kind} is no longer a ledgered table");
+        }
+    }
+
+    #[test]
+    fn migration_versions_are_unique_and_every_one_is_owned() {
+        let versions: Vec<i64> = migrations().iter().map(|m| m.version).collect();
+        let unique: BTreeSet<i64> = versions.iter().copied().collect();
+        assert_eq!(versions.len(), unique.len(), "two migrations share a version: {versions:?}");
+        assert_eq!(versions, (1..=versions.len() as i64).collect::<Vec<_>>(), "versions have a gap");
+    }
+
+    #[test]
+    fn capability_names_and_signable_kinds_are_unique() {
+        let names: BTreeSet<&str> = CAPABILITIES.iter().map(|c| c.name).collect();
+        assert_eq!(names.len(), CAPABILITIES.len());
+        let kinds = signable_kinds();
+        assert_eq!(kinds.iter().collect::<BTreeSet<_>>().len(), kinds.len());
+        for kind in kinds {
+            assert!(ledgered_tables().iter().any(|t| t.kind == kind), "{kind} is signable but not ledgered");
+        }
+    }
+}

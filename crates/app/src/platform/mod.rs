@@ -1,0 +1,21 @@
+//! The platform every capability stands on: the store (one code path over SQLite and
+//! PostgreSQL, the ledgered write transaction, the migration runner, `audit verify`), the
+//! application context (clock, ids, authorisation with denials recorded), authentication,
+//! e-signatures, the audit trail, demo orchestration and the HTTP shell (router, extractors,
+//! one error mapping, page layout).
+
+pub mod attempts;
+pub mod audit;
+pub mod auth;
+pub mod capability;
+mod context;
+pub mod demo;
+pub(crate) mod error;
+pub mod esign;
+pub mod store;
+pub mod web;
+
+pub use context::{
+    App, Clock, SystemClock, load_or_create_secret, load_or_create_signing_key, new_signing_key, write_private,
+};
+pub use error::AppError;

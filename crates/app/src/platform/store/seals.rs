@@ -1,0 +1,103 @@
+//! Seals (HMAC with the server's secret, outside the database) over the rows that decide who a
+//! request is and what it may do. The ledger's signatures prove what the server wrote; seals stop
+//! the server from acting on an identity or a role someone wrote straight into the database, even
+//! for a moment (docs/ledger.md, "Seals").
+
+use crate::capabilities::people::domain::{Participant, RoleGrant, User};
+use crate::platform::store::{Store, StoreError, WriteTx};
+use catalyst_core::ledger::canonical_json;
+use catalyst_core::record::{Record, Row};
+use sqlx::Row as _;
+
+/// Ledgered kinds whose live rows carry a seal: accounts (status), role grants and participants
+/// (a portal account's link to its participant).
+pub const SEALED_KINDS: &[&str] = &["user", "role_grant", "participant"];
+
+impl WriteTx {
+    /// Seals (or, for a removed row, unseals) a ledgered row of a sealed kind.
+    pub(crate) async fn reseal(&mut self, kind: &str, id: &str, row: Option<&Row>) -> Result<(), StoreError> {
+        if !SEALED_KINDS.contains(&kind) {
+            return Ok(());
+        }
+        match row {
+            Some(row) => {
+                let seal = self.signer().seal(kind, id, &canonical_json(row.clone()));
+                sqlx::query(
+                    "INSERT INTO row_seals (kind, id, seal) VALUES ($1, $2, $3)
+                     ON CONFLICT (kind, id) DO UPDATE SET seal = excluded.seal",
+                )
+                .bind(kind.to_owned())
+                .bind(id.to_owned())
+                .bind(seal)
+                .execute(self.conn())
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM row_seals WHERE kind = $1 AND id = $2")
+                    .bind(kind.to_owned())
+                    .bind(id.to_owned())
+                    .execute(self.conn())
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Refuses a record of a sealed kind whose seal does not match: it was written or changed
+    /// outside Catalyst.
+    pub(crate) async fn check_sealed<R: Record>(&self, record: &R) -> Result<(), StoreError> {
+        let kind = R::SPEC.kind;
+        let stored: Option<String> = sqlx::query("SELECT seal FROM row_seals WHERE kind = $1 AND id = $2")
+            .bind(kind.to_owned())
+            .bind(record.id().to_owned())
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        let value = canonical_json(record.to_row()?);
+        if self.signer().seal_matches(kind, record.id(), &value, stored.as_deref()) {
+            Ok(())
+        } else {
+            Err(StoreError::Tampered(format!(
+                "{kind} {} carries no valid seal (written outside Catalyst)",
+                record.id()
+            )))
+        }
+    }
+
+    /// Refuses an account whose seal does not hold (for a login by username).
+    pub async fn check_user_sealed(&self, user: &User) -> Result<(), StoreError> {
+        self.check_sealed(user).await
+    }
+
+    /// An account, for deciding who a request is: only if its seal holds.
+    pub async fn sealed_user(&self, id: &str) -> Result<Option<User>, StoreError> {
+        match self.get::<User>(id).await? {
+            Some(user) => {
+                self.check_sealed(&user).await?;
+                Ok(Some(user))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// A user's role grants, for deciding what a request may do: refused if any seal fails.
+    pub async fn sealed_grants_for_user(&self, user_id: &str) -> Result<Vec<RoleGrant>, StoreError> {
+        let grants = self.grants_for_user(user_id).await?;
+        for grant in &grants {
+            self.check_sealed(grant).await?;
+        }
+        Ok(grants)
+    }
+
+    /// The participants a portal account is linked to, only if each link's seal holds.
+    pub async fn sealed_participants_for_user(&self, user_id: &str) -> Result<Vec<Participant>, StoreError> {
+        let linked = self.participant_for_user(user_id).await?;
+        for participant in &linked {
+            self.check_sealed(participant).await?;
+        }
+        Ok(linked)
+    }
+}
