@@ -29,11 +29,11 @@ async fn main() {
     let store = Store::open(&url, signer).await.unwrap();
     let app = App::new(store.clone(), Arc::new(SystemClock));
     app.seed_demo().await.unwrap();
-    let site = store.site_by_code("SYD").await.unwrap().unwrap();
+    let site = app.site_by_code("SYD").await.unwrap().unwrap();
 
     let started = Instant::now();
     let chain = ChainRef { chain: site_chain(&site.id), zone: site.time_zone.as_str().to_owned() };
-    let existing = store.list_participants(&site.id, 0, 1000).await.unwrap().len() as i64;
+    let existing = app.participant_count(&site.id).await.unwrap();
     let mut serial = existing;
     while serial < existing + n {
         let mut tx =
@@ -80,7 +80,7 @@ async fn main() {
     let token = login["token"].as_str().unwrap().to_owned();
     let cookie = format!("catalyst_session={token}");
     let middle = participant_code(&site.code, existing + n / 2);
-    let middle_id = store.participant_by_code(&middle).await.unwrap().unwrap().id;
+    let middle_id = app.participant_by_code(&middle).await.unwrap().unwrap().id;
     let deep = existing + n - 100;
 
     let cases: Vec<(&str, String, bool)> = vec![

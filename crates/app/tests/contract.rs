@@ -73,6 +73,21 @@ async fn verify(store: &Store) -> catalyst_app::platform::store::audit::VerifyRe
     store.verify_ledger(&[server_key().verifying_key()], None).await.unwrap()
 }
 
+/// The people capability answers through the application (its queries are its own).
+fn app(store: &Store) -> catalyst_app::App {
+    catalyst_app::App::new(store.clone(), std::sync::Arc::new(catalyst_app::SystemClock))
+}
+
+/// A monitor of every site: may list participants and see their stages.
+fn monitor() -> catalyst_core::policy::Actor {
+    catalyst_core::policy::Actor {
+        user_id: "u-monitor".into(),
+        display_name: "Monitor".into(),
+        grants: vec![catalyst_core::policy::Grant { role: catalyst_core::role::Role::Monitor, site_id: None }],
+        own_participants: vec![],
+    }
+}
+
 fn actor() -> AuditActor {
     AuditActor { id: "u-test".into(), name: "Test User".into() }
 }
@@ -146,7 +161,7 @@ async fn migrations_are_idempotent_and_records_round_trip() {
         store.close().await;
         let reopened = open(&b.url).await;
         assert_eq!(reopened.get::<Site>("s1").await.unwrap(), Some(s), "{}", b.name);
-        assert_eq!(reopened.site_by_code("SYD").await.unwrap().map(|s| s.id), Some("s1".into()), "{}", b.name);
+        assert_eq!(app(&reopened).site_by_code("SYD").await.unwrap().map(|s| s.id), Some("s1".into()), "{}", b.name);
     }
 }
 
@@ -323,8 +338,14 @@ async fn concurrent_writers_on_one_chain_get_contiguous_sequences() {
         assert!(report.ok, "{}: {report:?}", b.name);
         let chain = report.chains.iter().find(|c| c.chain == site_chain("s1")).unwrap();
         assert_eq!(chain.entries, 24, "{}", b.name);
-        assert_eq!(store.list_participants("s1", 0, 100).await.unwrap().len(), 24);
-        assert_eq!(store.list_participants("s1", 20, 100).await.unwrap().len(), 4, "{}: keyset paging", b.name);
+        let app = app(&store);
+        assert_eq!(app.list_participants(&monitor(), "s1", 0, 100).await.unwrap().len(), 24);
+        assert_eq!(
+            app.list_participants(&monitor(), "s1", 20, 100).await.unwrap().len(),
+            4,
+            "{}: keyset paging",
+            b.name
+        );
     }
 }
 
@@ -394,7 +415,7 @@ async fn stage_counts_stay_exact_through_inserts_updates_and_deletes() {
         tx.commit().await.unwrap();
         // Raw edits are counted too: the database keeps the counts, not the application.
         raw(&b.url, "UPDATE participants SET stage = 'completed' WHERE serial = 4").await.unwrap();
-        let counts = store.stage_counts("s1").await.unwrap();
+        let counts = app(&store).stage_counts(&monitor(), "s1").await.unwrap();
         assert_eq!(
             counts,
             vec![("completed".to_owned(), 1), ("dosing".to_owned(), 2), ("screening".to_owned(), 1)],

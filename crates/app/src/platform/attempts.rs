@@ -4,7 +4,6 @@
 //! counted, never dropped, and the count is appended in one entry once the window has ended.
 
 use crate::App;
-use crate::capabilities::people::domain::Site;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::store::{ChainRef, WriteTx};
 use catalyst_core::ledger::AuditActor;
@@ -73,7 +72,7 @@ impl App {
         let mut appended = 0;
         for pending in self.store.closed_append_counts(current).await? {
             let zone = match pending.chain.strip_prefix("site:") {
-                Some(site_id) => self.store.get::<Site>(site_id).await?.map(|s| s.time_zone.as_str().to_owned()),
+                Some(site_id) => self.site_if_any(site_id).await?.map(|s| s.time_zone.as_str().to_owned()),
                 None => None,
             };
             let chain = ChainRef { chain: pending.chain.clone(), zone: zone.unwrap_or_else(|| "UTC".to_owned()) };

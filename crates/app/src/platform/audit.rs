@@ -255,7 +255,7 @@ impl App {
                 if authorize(actor, Action::ViewAuditTrail, Resource::System).is_ok() {
                     Vec::new()
                 } else {
-                    let sites = self.store.list_sites().await?;
+                    let sites = self.all_sites().await?;
                     let allowed: Vec<String> = sites
                         .iter()
                         .filter(|s| authorize(actor, Action::ViewAuditTrail, Resource::Site { site_id: &s.id }).is_ok())

@@ -120,7 +120,7 @@ impl App {
         keys.extend(source.map(source_key));
         let attempted_at = self.reserve_attempt(&keys, anonymous.clone()).await?;
 
-        let user = self.store.user_by_username(&username).await?;
+        let user = self.user_by_username(&username).await?;
         if let Some(user) = &user {
             self.store.check_user_sealed(user).await?;
         }
@@ -259,7 +259,7 @@ impl App {
 
     /// Re-checks a user's password for an e-signature (21 CFR 11.200).
     pub(crate) async fn confirm_password(&self, actor: &Actor, password: &str) -> AppResult<()> {
-        let user = self.store.get::<User>(&actor.user_id).await?.ok_or(DomainError::Unauthenticated)?;
+        let user = self.user_by_id(&actor.user_id).await?.ok_or(DomainError::Unauthenticated)?;
         if self.password_checks_out(&user, password, "e-signature", Self::audit_actor(actor)).await? {
             Ok(())
         } else {

@@ -5,12 +5,15 @@
 
 use crate::App;
 use crate::platform::demo::{DemoFuture, DemoLogin};
-use crate::platform::store::Migration;
 use crate::platform::store::migrations::PLATFORM_MIGRATIONS;
+use crate::platform::store::{Migration, Store, StoreError};
 use crate::platform::web::AppState;
 use catalyst_core::ledger::AuditActor;
+use catalyst_core::ledger::StateMismatch;
 use catalyst_core::policy::Action;
 use catalyst_core::record::{Redaction, TableSpec, kernel_tables, redaction_among};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::LazyLock;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -35,7 +38,13 @@ pub struct Capability {
     /// The kinds of its records that can be e-signed through the generic signing endpoint.
     pub signable: &'static [SignableKind],
     pub demo: Option<DemoSeed>,
+    /// Checks, for `audit verify`, of state it keeps beside the ledger (trigger-kept counts).
+    pub verify_derived: Option<VerifyDerived>,
 }
+
+/// A check of derived state, in flight.
+pub type DerivedFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<StateMismatch>, StoreError>> + Send + 'a>>;
+pub type VerifyDerived = for<'a> fn(&'a Store) -> DerivedFuture<'a>;
 
 /// A link in the main navigation. It is shown to an actor who may do `action` somewhere (at a
 /// site their grants cover, or system-wide): the navigation asks the policy, never the roles.

@@ -78,8 +78,9 @@ impl App {
         Ok(self.store.begin_write(self.now(), actor, chains).await?)
     }
 
-    pub(crate) async fn site(&self, site_id: &str) -> AppResult<Site> {
-        self.store.get::<Site>(site_id).await?.ok_or_else(|| DomainError::not_found("site", site_id).into())
+    /// Readiness: the database answers.
+    pub async fn ready(&self) -> AppResult<()> {
+        Ok(self.store.ping().await?)
     }
 
     /// Whether the policy allows an action, without recording anything: for deciding what a
@@ -100,9 +101,7 @@ impl App {
             return Ok(());
         };
         let site = match resource {
-            Resource::Site { site_id } | Resource::Participant { site_id, .. } => {
-                self.store.get::<Site>(site_id).await?
-            }
+            Resource::Site { site_id } | Resource::Participant { site_id, .. } => self.site_if_any(site_id).await?,
             Resource::System | Resource::User { .. } => None,
         };
         let chain = site.as_ref().map(Self::site_chain_ref).unwrap_or_else(Self::system_chain_ref);

@@ -179,7 +179,7 @@ async fn validation_names_every_field_and_the_allowed_values() {
     let fields: Vec<&str> =
         problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["code", "name", "time_zone", "jurisdiction"]);
-    let user = t.app.store.user_by_username("rater").await.unwrap().unwrap();
+    let user = t.app.user_by_username("rater").await.unwrap().unwrap();
     let (status, problem) = t.post(&token, &format!("/api/v1/users/{}/roles", user.id), json!({"role": "nurse"})).await;
     assert_eq!(status, 422);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("site_lead"));
@@ -211,7 +211,7 @@ async fn participants_see_only_their_own_record() {
     let token = t.token("participant.syd").await;
     let (status, me) = t.get(&token, "/api/v1/me").await;
     assert_eq!(status, 200);
-    let own = t.app.store.participant_for_user(me["user_id"].as_str().unwrap()).await.unwrap().pop().unwrap();
+    let own = t.app.participants_linked_to(me["user_id"].as_str().unwrap()).await.unwrap().pop().unwrap();
     let (status, view) = t.get(&token, &format!("/api/v1/participants/{}", own.id)).await;
     assert_eq!(status, 200);
     assert_eq!(view["code"], own.code);
@@ -310,7 +310,7 @@ async fn disabling_an_account_ends_its_sessions() {
     let t = TestApp::spawn().await;
     let admin = t.token("admin").await;
     let victim = t.token("pharmacist.bos").await;
-    let user = t.app.store.user_by_username("pharmacist.bos").await.unwrap().unwrap();
+    let user = t.app.user_by_username("pharmacist.bos").await.unwrap().unwrap();
     let (status, _) = t
         .post(
             &admin,
@@ -410,7 +410,7 @@ async fn review_fixes_blinding_redaction_and_password_guessing() {
     let admin = t.token("admin").await;
     let syd = t.site_id("SYD").await;
     // A rater may not also hold a role that sees treatment.
-    let rater = t.app.store.user_by_username("rater").await.unwrap().unwrap();
+    let rater = t.app.user_by_username("rater").await.unwrap().unwrap();
     let (status, problem) = t
         .post(&admin, &format!("/api/v1/users/{}/roles", rater.id), json!({"role": "therapist", "site_id": syd}))
         .await;
@@ -473,8 +473,8 @@ async fn role_grants_keep_administration_monitoring_rating_and_treatment_apart()
     let admin = t.token("admin").await;
     let syd = t.site_id("SYD").await;
     let user_id = |name: &'static str| {
-        let store = t.app.store.clone();
-        async move { store.user_by_username(name).await.unwrap().unwrap().id }
+        let app = t.app.clone();
+        async move { app.user_by_username(name).await.unwrap().unwrap().id }
     };
     let rater = user_id("rater").await;
     let monitor = user_id("monitor").await;
@@ -543,7 +543,7 @@ async fn concurrent_grants_cannot_mix_rating_and_treatment() {
         let mut statuses = [a.0, b.0];
         statuses.sort();
         assert_eq!(statuses, [201, 422], "{a:?} {b:?}");
-        let grants = t.app.store.grants_for_user(&user).await.unwrap();
+        let grants = t.app.grants_of(&user).await.unwrap();
         assert_eq!(grants.len(), 1);
     }
 }

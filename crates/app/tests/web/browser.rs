@@ -234,7 +234,7 @@ async fn booking_a_dosing_session_with_one_free_therapist_shows_the_conflict() {
     // Book SYD-0007 onto a dosing-length visit at the same time with therapist1 (busy) and therapist3.
     let lead = t.token("lead.syd").await;
     let p = t.participant_id("SYD-0007").await;
-    let site = t.app.store.site_by_code("SYD").await.unwrap().unwrap();
+    let site = t.app.site_by_code("SYD").await.unwrap().unwrap();
     let baseline = t.app.local_today(&site).checked_sub(jiff::Span::new().days(20)).unwrap().to_string();
     t.prepare_enrolment("SYD-0007").await;
     let (status, _) = t
@@ -266,7 +266,7 @@ async fn booking_a_dosing_session_with_one_free_therapist_shows_the_conflict() {
     s.post("/url", json!({"url": t.url(&format!("/participants/{p}/book?visit=exp1"))})).await;
     s.post("/execute/sync", json!({"script": "document.querySelector('input[name=date]').value = arguments[0]; document.querySelector('input[name=time]').value = '11:00';", "args": [busy_date.to_string()]})).await;
     for name in ["therapist1.syd", "therapist3.syd"] {
-        let id = t.app.store.user_by_username(name).await.unwrap().unwrap().id;
+        let id = t.app.user_by_username(name).await.unwrap().unwrap().id;
         s.click(&format!("input[name=staff][value='{id}']")).await;
     }
     s.type_into("input[name=out_of_window_reason]", "testing the clash").await;

@@ -12,7 +12,7 @@ async fn the_api_and_the_cli_library_give_the_same_decision_for_the_same_record(
     let (status, api) =
         t.post(&lead, &format!("/api/v1/participants/{p}/screening/evaluate"), json!({"record": record})).await;
     assert_eq!(status, 200, "{api}");
-    let site = t.app.store.site_by_code("BOS").await.unwrap().unwrap();
+    let site = t.app.site_by_code("BOS").await.unwrap().unwrap();
     let as_of = t.app.local_today(&site);
     let mut with_code = record.clone();
     with_code["participant_code"] = json!("BOS-0001");
@@ -214,7 +214,7 @@ async fn the_guided_form_builds_the_record_and_unknowns_mean_review() {
     save.retain(|(k, _)| *k != "action");
     save.push(("action", "save"));
     t.submit(&client, &format!("/participants/{p}/screening"), &save).await;
-    let stored = t.app.store.screenings_for(&p).await.unwrap();
+    let stored = t.app.screenings_of(&p).await.unwrap();
     let record: serde_json::Value = serde_json::from_str(&stored[0].record).unwrap();
     assert_eq!(record["trauma_therapy"][0]["sessions"], 8);
     assert_eq!(record["current_medications"], serde_json::json!([]));
@@ -237,7 +237,7 @@ async fn the_guided_form_refuses_half_filled_rows_and_keeps_what_was_entered() {
     let html = r.text().await.unwrap();
     assert!(html.contains("current_medications.0.drug") && html.contains("has entries but no drug"), "{html}");
     assert!(html.contains(r#"name="caps5.total" value="44""#), "what was entered comes back");
-    assert!(t.app.store.screenings_for(&p).await.unwrap().is_empty(), "nothing saved");
+    assert!(t.app.screenings_of(&p).await.unwrap().is_empty(), "nothing saved");
 }
 
 /// Issue 10, item 2: a blinded rater reads no consent (API, page, or its signatures); those

@@ -5,7 +5,7 @@ use crate::support::{PASSWORD, TestApp};
 use serde_json::json;
 
 async fn user_id(t: &TestApp, username: &str) -> String {
-    t.app.store.user_by_username(username).await.unwrap().unwrap().id
+    t.app.user_by_username(username).await.unwrap().unwrap().id
 }
 
 #[tokio::test]

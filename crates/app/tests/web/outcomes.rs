@@ -20,7 +20,7 @@ fn caps5(rating: i64) -> Value {
 }
 
 async fn today(t: &TestApp, site_code: &str) -> String {
-    let site = t.app.store.site_by_code(site_code).await.unwrap().unwrap();
+    let site = t.app.site_by_code(site_code).await.unwrap().unwrap();
     t.app.local_today(&site).to_string()
 }
 
@@ -115,7 +115,7 @@ async fn a_positive_phq9_item9_alerts_the_site_until_acknowledged() {
     let t = TestApp::spawn().await;
     let participant = t.token("participant.van").await;
     let (_, me) = t.get(&participant, "/api/v1/me").await;
-    let own = t.app.store.participant_for_user(me["user_id"].as_str().unwrap()).await.unwrap().pop().unwrap();
+    let own = t.app.participants_linked_to(me["user_id"].as_str().unwrap()).await.unwrap().pop().unwrap();
     let date = today(&t, "VAN").await;
     let (status, recorded) = t
         .post(
@@ -194,7 +194,7 @@ async fn invalid_responses_name_every_item_and_nothing_is_stored() {
     let p = t.participant_id("SYD-0006").await;
     let date = today(&t, "SYD").await;
     let path = format!("/api/v1/participants/{p}/assessments");
-    let before = t.app.store.assessments_for(&p).await.unwrap().len();
+    let before = t.app.assessments_given(&p).await.unwrap().len();
 
     let mut missing = phq9(0);
     missing.as_object_mut().unwrap().remove("item3");
@@ -227,7 +227,7 @@ async fn invalid_responses_name_every_item_and_nothing_is_stored() {
     let (status, _) = t.post(&therapist, &path, json!({"instrument": "phq9", "version": "9", "timepoint": "after_session_1", "administered_on": date, "answers": phq9(0)})).await;
     assert_eq!(status, 422);
 
-    assert_eq!(t.app.store.assessments_for(&p).await.unwrap().len(), before, "nothing stored");
+    assert_eq!(t.app.assessments_given(&p).await.unwrap().len(), before, "nothing stored");
     let (status, recorded) = t.post(&therapist, &path, body("phq9", "after_session_1", &date, phq9(0))).await;
     assert_eq!(status, 201);
     assert_eq!(recorded["assessment"]["mode"], "staff_on_behalf");
@@ -332,7 +332,7 @@ async fn a_participant_fills_a_questionnaire_from_the_generated_form() {
         .await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("Sheehan Disability Scale saved."));
-    let stored = t.app.store.assessments_for(&p).await.unwrap();
+    let stored = t.app.assessments_given(&p).await.unwrap();
     assert_eq!(stored.last().unwrap().total, Some(9));
 }
 
@@ -369,7 +369,7 @@ async fn timepoints_follow_the_course_and_mistakes_are_voided_with_a_reason() {
     // VAN-0001 was referred today: nothing before that, and no session has taken place.
     let p = t.participant_id("VAN-0001").await;
     let path = format!("/api/v1/participants/{p}/assessments");
-    let van = t.app.store.site_by_code("VAN").await.unwrap().unwrap();
+    let van = t.app.site_by_code("VAN").await.unwrap().unwrap();
     let today = t.app.local_today(&van).to_string();
     let (status, problem) = t.post(&rater, &path, body("caps5", "baseline", "2020-01-15", caps5(2))).await;
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("administered_on")), "{problem}");

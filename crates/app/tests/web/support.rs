@@ -144,11 +144,11 @@ impl TestApp {
     }
 
     pub async fn site_id(&self, code: &str) -> String {
-        self.app.store.site_by_code(code).await.unwrap().unwrap().id
+        self.app.site_by_code(code).await.unwrap().unwrap().id
     }
 
     pub async fn participant_id(&self, code: &str) -> String {
-        self.app.store.participant_by_code(code).await.unwrap().unwrap().id
+        self.app.participant_by_code(code).await.unwrap().unwrap().id
     }
 }
 
@@ -205,7 +205,7 @@ impl TestApp {
         };
         let (status, decided) = self.post(&lead, &format!("/api/v1/screenings/{id}/decision"), decision).await;
         assert_eq!(status, 200, "{decided}");
-        let participant = self.app.store.participant_by_code(code).await.unwrap().unwrap();
+        let participant = self.app.participant_by_code(code).await.unwrap().unwrap();
         let username = match participant.user_id {
             Some(user) => {
                 self.app

@@ -5,7 +5,7 @@ use crate::support::TestApp;
 use serde_json::{Value, json};
 
 async fn user_id(t: &TestApp, username: &str) -> String {
-    t.app.store.user_by_username(username).await.unwrap().unwrap().id
+    t.app.user_by_username(username).await.unwrap().unwrap().id
 }
 
 async fn room(t: &TestApp, token: &str, site_code: &str, name: &str) -> String {
@@ -36,7 +36,7 @@ fn visit<'a>(timeline: &'a Value, id: &str) -> &'a Value {
 }
 
 async fn today(t: &TestApp, site: &str) -> String {
-    let site = t.app.store.site_by_code(site).await.unwrap().unwrap();
+    let site = t.app.site_by_code(site).await.unwrap().unwrap();
     t.app.local_today(&site).to_string()
 }
 
@@ -326,7 +326,7 @@ async fn the_portal_lists_questionnaires_due_at_a_visit() {
 async fn the_scan_records_missed_visits_once_and_pages_through_enrolments() {
     let t = TestApp::spawn().await;
     let lead = t.token("lead.van").await;
-    let site = t.app.store.site_by_code("VAN").await.unwrap().unwrap();
+    let site = t.app.site_by_code("VAN").await.unwrap().unwrap();
     let long_ago = t.app.local_today(&site).checked_sub(jiff::Span::new().days(60)).unwrap().to_string();
     let (p, _) = enrol_with(&t, &lead, "VAN-0002", &long_ago).await;
     let mut total = 0;

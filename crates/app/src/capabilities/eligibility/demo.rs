@@ -33,16 +33,14 @@ impl App {
             true,
         )
         .await?;
-        let lead = self
-            .store
-            .user_by_username("lead.syd")
+        let lead = self.user_by_username("lead.syd")
             .await?
             .ok_or_else(|| AppError::Internal("demo lead missing".into()))?;
         let lead = self.actor_for(&lead).await?;
         let mut record: Value =
             serde_json::from_str(ELIGIBLE_EXAMPLE).map_err(|e| AppError::Internal(e.to_string()))?;
         let syd =
-            self.store.site_by_code("SYD").await?.ok_or_else(|| AppError::Internal("demo site SYD missing".into()))?;
+            self.site_by_code("SYD").await?.ok_or_else(|| AppError::Internal("demo site SYD missing".into()))?;
         let today = self.local_today(&syd);
         let ago =
             |days: i64| today.checked_sub(jiff::Span::new().days(days)).map(|d| d.to_string()).unwrap_or_default();
@@ -62,18 +60,14 @@ impl App {
             );
         }
         for (code, username) in [("SYD-0005", "participant.syd"), ("SYD-0006", "participant2.syd")] {
-            let participant = self
-                .store
-                .participant_by_code(code)
+            let participant = self.participant_by_code(code)
                 .await?
                 .ok_or_else(|| AppError::Internal(format!("{code} missing")))?;
             let (screening, _) = self.record_screening(&lead, &participant.id, &record).await?;
             self.decide_screening(&lead, &screening.id, None, "", DEMO_PASSWORD).await?;
             let participant = self.participant(&participant.id).await?;
             let user = match participant.user_id {
-                Some(id) => self
-                    .store
-                    .get::<crate::capabilities::people::domain::User>(&id)
+                Some(id) => self.user_by_id(&id)
                     .await?
                     .ok_or_else(|| AppError::Internal("account missing".into()))?,
                 None => self.link_portal_account(by.clone(), &participant, username, DEMO_PASSWORD).await?,

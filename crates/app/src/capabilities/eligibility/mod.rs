@@ -3,6 +3,7 @@
 pub(crate) mod api;
 mod demo;
 pub mod domain;
+pub(crate) mod interface;
 mod migrations;
 pub(crate) mod pages;
 mod queries;
@@ -34,4 +35,5 @@ pub static CAPABILITY: Capability = Capability {
         },
     ],
     demo: Some(demo::seed),
+    verify_derived: None,
 };

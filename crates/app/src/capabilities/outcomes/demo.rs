@@ -68,9 +68,9 @@ impl App {
 
     /// Measurements for three demo participants, and one open safety alert at Boston.
     async fn seed_demo_outcomes(&self, by: &AuditActor) -> AppResult<()> {
-        let rater = self.store.user_by_username("rater").await?.map(|u| u.id).unwrap_or_default();
+        let rater = self.user_by_username("rater").await?.map(|u| u.id).unwrap_or_default();
         let participant = |code: &'static str| async move {
-            let found = self.store.participant_by_code(code).await?;
+            let found = self.participant_by_code(code).await?;
             found.ok_or_else(|| AppError::from(DomainError::not_found("participant", code)))
         };
         use InstrumentId::*;

@@ -4,6 +4,7 @@ pub(crate) mod api;
 pub(crate) mod charts;
 mod demo;
 pub mod domain;
+pub(crate) mod interface;
 mod migrations;
 pub(crate) mod pages;
 pub(crate) mod portal;
@@ -21,4 +22,5 @@ pub static CAPABILITY: Capability = Capability {
     nav: &[],
     signable: &[],
     demo: Some(demo::seed),
+    verify_derived: None,
 };

@@ -13,7 +13,7 @@ use crate::capabilities::outcomes::domain::{
 use crate::capabilities::people::domain::{Participant, Site};
 use catalyst_core::policy::{Action, Actor, Resource, authorize};
 use catalyst_core::settings::{ENDPOINT_DEFINITIONS, Setting};
-use crate::capabilities::treatment::domain::{AppointmentStatus, Enrolment};
+
 use catalyst_instruments::{
     Answer, AnswerSpec, Assessment as EndpointInput, EndpointDefinitions, EndpointReport, InstrumentDefinition,
     InstrumentId, Instruments, Response, ScoreError, ScoreOptions, Scored, endpoints,
@@ -186,21 +186,17 @@ impl App {
                 .map(|t| t.to_zoned(zone.clone()).date())
                 .map_err(|e| AppError::Internal(e.to_string()))
         };
-        let baseline_on = match self.store.get::<Enrolment>(&participant.id).await? {
-            Some(e) => Some(
-                e.baseline_on
-                    .parse::<jiff::civil::Date>()
+        let anchors = self.course_anchors(&participant.id).await?;
+        let baseline_on = match anchors.baseline_on {
+            Some(on) => Some(
+                on.parse::<jiff::civil::Date>()
                     .map_err(|e| AppError::Internal(format!("stored baseline unreadable: {e}")))?,
             ),
             None => None,
         };
         let mut sessions = Vec::new();
-        for a in self.store.appointments_for(&participant.id).await? {
-            if a.visit_kind == crate::capabilities::treatment::domain::VisitKind::Experimental
-                && a.status == AppointmentStatus::Attended
-            {
-                sessions.push(local_day(a.starts_at)?);
-            }
+        for starts_at in anchors.attended_dosing_starts {
+            sessions.push(local_day(starts_at)?);
         }
         sessions.sort();
         Ok(CourseDates { registered_on: local_day(participant.created_at)?, baseline_on, sessions })
@@ -441,7 +437,7 @@ impl App {
     /// participant's code.
     pub async fn open_alerts(&self, actor: &Actor) -> AppResult<Vec<(SafetyAlert, Participant, Site)>> {
         let mut out = Vec::new();
-        for site in self.store.list_sites().await? {
+        for site in self.all_sites().await? {
             let may = |participant_id: &str| {
                 authorize(actor, Action::AcknowledgeAlert, Resource::Participant { site_id: &site.id, participant_id })
                     .is_ok()
@@ -450,7 +446,7 @@ impl App {
                 continue;
             }
             for alert in self.store.open_alerts(&site.id).await? {
-                if let Some(p) = self.store.get::<Participant>(&alert.participant_id).await? {
+                if let Some(p) = self.participant_by_id(&alert.participant_id).await? {
                     out.push((alert, p, site.clone()));
                 }
             }

@@ -6,9 +6,12 @@ pub mod domain;
 mod migrations;
 pub(crate) mod pages;
 pub mod participants;
+mod portal_accounts;
 pub mod queries;
 pub mod sites;
 pub mod users;
+mod verify;
+pub(crate) mod interface;
 
 use crate::platform::capability::{Capability, NavEntry, SignableKind};
 use catalyst_core::policy::Action;
@@ -25,6 +28,7 @@ pub static CAPABILITY: Capability = Capability {
     ],
     signable: &[SignableKind { spec: &domain::PARTICIPANTS, participant_column: "id", sign_also_requires: None, view_requires: Action::ViewParticipant }],
     demo: Some(demo::seed),
+    verify_derived: Some(verify::stage_count_mismatches),
 };
 
 /// Whether any site exists (the demo seeds only an empty programme).

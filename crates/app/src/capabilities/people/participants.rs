@@ -5,7 +5,6 @@ use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use crate::capabilities::people::domain::{Participant, Stage, check_registration_stage, check_stage_change, participant_code};
 use catalyst_core::policy::{Action, Actor, Resource};
-use crate::capabilities::treatment::domain::Enrolment;
 
 /// Largest page a list request may ask for.
 pub const MAX_PAGE: i64 = 500;
@@ -29,11 +28,6 @@ impl App {
         tx.insert(&chain.chain, "participant.create", &participant).await?;
         tx.commit().await?;
         Ok(participant)
-    }
-
-    /// Whether the participant is enrolled on a protocol (for offering only the stages allowed).
-    pub async fn is_enrolled(&self, participant_id: &str) -> AppResult<bool> {
-        Ok(self.store.get::<Enrolment>(participant_id).await?.is_some())
     }
 
     pub async fn view_participant(&self, actor: &Actor, participant_id: &str) -> AppResult<Participant> {
@@ -117,7 +111,7 @@ impl App {
             .get::<Participant>(participant_id)
             .await?
             .ok_or_else(|| DomainError::not_found("participant", participant_id))?;
-        let enrolled = tx.get::<Enrolment>(participant_id).await?.is_some();
+        let enrolled = crate::capabilities::treatment::interface::is_enrolled_in(&mut tx, participant_id).await?;
         check_stage_change(current.stage, stage, enrolled)?;
         let updated = Participant { stage, ..current };
         tx.update(&chain.chain, "participant.stage", &updated, &reason).await?;

@@ -110,7 +110,8 @@ impl App {
         Ok(grant)
     }
 
-    pub async fn revoke_role(&self, actor: &Actor, grant_id: &str, reason: &str) -> AppResult<()> {
+    /// Revokes a role grant; answers the grant as it was.
+    pub async fn revoke_role(&self, actor: &Actor, grant_id: &str, reason: &str) -> AppResult<RoleGrant> {
         let grant = self
             .store
             .get::<RoleGrant>(grant_id)
@@ -129,7 +130,7 @@ impl App {
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         tx.delete::<RoleGrant>(&chain.chain, "role.revoke", grant_id, &reason).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(grant)
     }
 
     /// Disables or re-enables an account; disabling also ends its sessions.

@@ -17,7 +17,7 @@ pub(crate) fn seed<'a>(app: &'a App, by: &'a AuditActor, _: &'a mut Vec<DemoLogi
 
 impl App {
     async fn seed_demo_treatment(&self, by: &AuditActor) -> AppResult<()> {
-        for site in self.store.list_sites().await? {
+        for site in self.all_sites().await? {
             let today = self.local_today(&site);
             let days =
                 |n: i64| today.checked_add(jiff::Span::new().days(n)).map_err(|e| AppError::Internal(e.to_string()));
@@ -40,7 +40,7 @@ impl App {
                 }
             };
             for i in 1..=3 {
-                let Some(user) = self.store.user_by_username(&format!("therapist{i}.{lower}")).await? else { continue };
+                let Some(user) = self.user_by_username(&format!("therapist{i}.{lower}")).await? else { continue };
                 let record = StaffCredential {
                     id: user.id,
                     training_completed_on: Some(days(-400)?.to_string()),
@@ -53,7 +53,7 @@ impl App {
             }
         }
         let syd =
-            self.store.site_by_code("SYD").await?.ok_or_else(|| AppError::Internal("demo site SYD missing".into()))?;
+            self.site_by_code("SYD").await?.ok_or_else(|| AppError::Internal("demo site SYD missing".into()))?;
         self.demo_course(&syd, "SYD-0006", 30, "09:00", by).await?;
         self.demo_course(&syd, "SYD-0005", 12, "13:00", by).await?;
         Ok(())
@@ -69,9 +69,7 @@ impl App {
         start: &str,
         by: &AuditActor,
     ) -> AppResult<()> {
-        let participant = self
-            .store
-            .participant_by_code(code)
+        let participant = self.participant_by_code(code)
             .await?
             .ok_or_else(|| AppError::Internal(format!("demo participant {code} missing")))?;
         let today = self.local_today(site);
@@ -94,16 +92,14 @@ impl App {
         self.insert_enrolment(by.clone(), &participant, &enrolment).await?;
 
         // Bookings are made as the site lead would make them, through the same rules.
-        let lead = self
-            .store
-            .user_by_username(&format!("lead.{}", site.code.to_ascii_lowercase()))
+        let lead = self.user_by_username(&format!("lead.{}", site.code.to_ascii_lowercase()))
             .await?
             .ok_or_else(|| AppError::Internal("demo lead missing".into()))?;
         let actor: Actor = self.actor_for(&lead).await?;
         let rooms = self.store.rooms_at_site(&site.id).await?;
         let room = |name: &str| rooms.iter().find(|r| r.name == name).map(|r| r.id.clone()).unwrap_or_default();
         let staff_id = |username: String| async move {
-            self.store.user_by_username(&username).await.map(|u| u.map(|u| u.id).unwrap_or_default())
+            self.user_by_username(&username).await.map(|u| u.map(|u| u.id).unwrap_or_default())
         };
         let lower = site.code.to_ascii_lowercase();
         let (t1, t2, rater) = (

@@ -3,6 +3,7 @@
 pub(crate) mod api;
 mod demo;
 pub mod domain;
+pub(crate) mod interface;
 mod migrations;
 pub(crate) mod pages;
 mod queries;
@@ -19,4 +20,5 @@ pub static CAPABILITY: Capability = Capability {
     nav: &[],
     signable: &[],
     demo: Some(demo::seed),
+    verify_derived: None,
 };

@@ -69,15 +69,12 @@ fn status_badge(status: VisitStatus) -> Markup {
 
 /// Names of a site's people by id.
 async fn people_at(state: &AppState, site_id: &str) -> PageResult<Vec<(User, Vec<Role>)>> {
-    let users = state.app.store.list_users_at_site(site_id).await.map_err(crate::AppError::from)?;
+    let users = state.app.users_at_site(site_id).await?;
     let mut out = Vec::new();
     for user in users {
         let roles = state
             .app
-            .store
-            .grants_for_user(&user.id)
-            .await
-            .map_err(crate::AppError::from)?
+            .grants_of(&user.id).await?
             .into_iter()
             .filter(|g| g.site_id.as_deref().is_none_or(|s| s == site_id))
             .map(|g| g.role)

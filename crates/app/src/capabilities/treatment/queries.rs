@@ -9,14 +9,14 @@ use sqlx::Row as _;
 use std::collections::HashMap;
 
 impl Store {
-    pub async fn appointments_for(&self, participant_id: &str) -> Result<Vec<Appointment>, StoreError> {
+    pub(in crate::capabilities::treatment) async fn appointments_for(&self, participant_id: &str) -> Result<Vec<Appointment>, StoreError> {
         let tail = "WHERE participant_id = $1 ORDER BY starts_at";
         self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(participant_id.to_owned())).await
     }
 
     /// Live appointments (booked or attended) overlapping `[from, to)`, at any site: people and
     /// rooms are checked for clashes wherever they are booked.
-    pub async fn appointments_overlapping(
+    pub(in crate::capabilities::treatment) async fn appointments_overlapping(
         &self,
         from: Timestamp,
         to: Timestamp,
@@ -25,7 +25,7 @@ impl Store {
         self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros())).await
     }
 
-    pub async fn appointments_at_site(
+    pub(in crate::capabilities::treatment) async fn appointments_at_site(
         &self,
         site_id: &str,
         from: Timestamp,
@@ -43,30 +43,30 @@ impl Store {
     }
 
     /// A page of enrolments across all sites in id order, after `after` (for incremental scans).
-    pub async fn enrolments_after(&self, after: &str, limit: i64) -> Result<Vec<Enrolment>, StoreError> {
+    pub(in crate::capabilities::treatment) async fn enrolments_after(&self, after: &str, limit: i64) -> Result<Vec<Enrolment>, StoreError> {
         let tail = "WHERE id > $1 ORDER BY id LIMIT $2";
         self.fetch_records(query_owned(select_sql(Enrolment::SPEC, tail)).bind(after.to_owned()).bind(limit)).await
     }
 
-    pub async fn rooms_at_site(&self, site_id: &str) -> Result<Vec<Room>, StoreError> {
+    pub(in crate::capabilities::treatment) async fn rooms_at_site(&self, site_id: &str) -> Result<Vec<Room>, StoreError> {
         self.fetch_records(
             query_owned(select_sql(Room::SPEC, "WHERE site_id = $1 ORDER BY name")).bind(site_id.to_owned()),
         )
         .await
     }
 
-    pub async fn deviations_for(&self, participant_id: &str) -> Result<Vec<Deviation>, StoreError> {
+    pub(in crate::capabilities::treatment) async fn deviations_for(&self, participant_id: &str) -> Result<Vec<Deviation>, StoreError> {
         let tail = "WHERE participant_id = $1 ORDER BY recorded_at";
         self.fetch_records(query_owned(select_sql(Deviation::SPEC, tail)).bind(participant_id.to_owned())).await
     }
 
-    pub async fn deviations_at_site(&self, site_id: &str) -> Result<Vec<Deviation>, StoreError> {
+    pub(in crate::capabilities::treatment) async fn deviations_at_site(&self, site_id: &str) -> Result<Vec<Deviation>, StoreError> {
         let tail = "WHERE site_id = $1 ORDER BY recorded_at DESC LIMIT 500";
         self.fetch_records(query_owned(select_sql(Deviation::SPEC, tail)).bind(site_id.to_owned())).await
     }
 
     /// Participant codes by id, for labelling a site's lists.
-    pub async fn participant_codes_at_site(&self, site_id: &str) -> Result<HashMap<String, String>, StoreError> {
+    pub(in crate::capabilities::treatment) async fn participant_codes_at_site(&self, site_id: &str) -> Result<HashMap<String, String>, StoreError> {
         let rows = sqlx::query("SELECT id, code FROM participants WHERE site_id = $1")
             .bind(site_id.to_owned())
             .fetch_all(self.pool())
@@ -79,7 +79,7 @@ impl WriteTx {
     /// Locks the schedules of people and rooms (e.g. `person:<id>`, `room:<id>`) until the
     /// transaction ends, so that two bookings of the same person or room, at one site or at two,
     /// check their clashes one after the other. Taken in sorted order, so bookings never deadlock.
-    pub async fn lock_schedules(&mut self, resources: &[String]) -> Result<(), StoreError> {
+    pub(in crate::capabilities::treatment) async fn lock_schedules(&mut self, resources: &[String]) -> Result<(), StoreError> {
         let mut sorted: Vec<&String> = resources.iter().collect();
         sorted.sort();
         sorted.dedup();
@@ -97,7 +97,7 @@ impl WriteTx {
     }
 
     /// [`Store::appointments_overlapping`], read inside the transaction.
-    pub async fn appointments_overlapping(
+    pub(in crate::capabilities::treatment) async fn appointments_overlapping(
         &mut self,
         from: Timestamp,
         to: Timestamp,
@@ -107,7 +107,7 @@ impl WriteTx {
     }
 
     /// [`Store::appointments_for`], read inside the transaction.
-    pub async fn appointments_for(&mut self, participant_id: &str) -> Result<Vec<Appointment>, StoreError> {
+    pub(in crate::capabilities::treatment) async fn appointments_for(&mut self, participant_id: &str) -> Result<Vec<Appointment>, StoreError> {
         let tail = "WHERE participant_id = $1 ORDER BY starts_at";
         self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(participant_id.to_owned())).await
     }

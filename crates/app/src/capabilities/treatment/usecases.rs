@@ -7,7 +7,7 @@ use catalyst_core::DomainError;
 use crate::capabilities::eligibility::domain::check_after_washout;
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::ledger::AuditActor;
-use crate::capabilities::people::domain::{Participant, Role, Site, Stage};
+use crate::capabilities::people::domain::{Participant, Role, Site};
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::reason::meaningful_reason;
 use catalyst_core::time::Timestamp;
@@ -215,21 +215,8 @@ impl App {
         let (_, chain) = self.chain_for_site(&participant.site_id).await?;
         let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
         tx.insert(&chain.chain, "enrolment.create", enrolment).await?;
-        // Read inside the transaction: the record may have changed since the caller loaded it.
-        let participant = tx
-            .get::<Participant>(&participant.id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("participant", &participant.id))?;
-        if matches!(participant.stage, Stage::Referred | Stage::Screening) {
-            let enrolled = Participant { stage: Stage::Enrolled, ..participant.clone() };
-            tx.update(
-                &chain.chain,
-                "participant.stage",
-                &enrolled,
-                &format!("enrolled on {} v{}", enrolment.protocol_id, enrolment.protocol_version),
-            )
-            .await?;
-        }
+        let reason = format!("enrolled on {} v{}", enrolment.protocol_id, enrolment.protocol_version);
+        crate::capabilities::people::interface::mark_enrolled_in(&mut tx, &chain.chain, &participant.id, &reason).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -333,9 +320,7 @@ impl App {
         let mut staff = Vec::new();
         for person in &input.staff {
             // Roles held at this site, or at every site (independent raters).
-            let roles: Vec<Role> = self
-                .store
-                .grants_for_user(person)
+            let roles: Vec<Role> = self.grants_of(person)
                 .await?
                 .into_iter()
                 .filter(|g| g.site_id.as_deref().is_none_or(|s| s == site.id))
@@ -492,7 +477,7 @@ impl App {
     async fn names_for(&self, staff: &[StaffAssignment], room: &Room) -> AppResult<Vec<(String, String)>> {
         let mut names = vec![(room.id.clone(), room.name.clone())];
         for s in staff {
-            if let Some(user) = self.store.get::<crate::capabilities::people::domain::User>(&s.person).await? {
+            if let Some(user) = self.user_by_id(&s.person).await? {
                 names.push((user.id, user.display_name));
             }
         }
@@ -615,7 +600,7 @@ impl App {
                     .collect::<AppResult<_>>()?;
                 let schedule: Vec<ScheduledVisit> = course.into_iter().map(|v| v.visit).collect();
                 // An instrument given within a visit's window counts for that visit.
-                let given = self.store.assessments_for(&participant.id).await?;
+                let given = self.assessments_given(&participant.id).await?;
                 let assessments: Vec<AssessmentRecord> = schedule
                     .iter()
                     .flat_map(|v| {
@@ -758,9 +743,7 @@ impl App {
         self.authorize(actor, Action::ManageCredentials, Resource::Site { site_id }).await?;
         // A credential is the therapist's everywhere, so whoever sets it must be allowed to at
         // every site where they work as a therapist, and this must be one of them.
-        let therapist_sites: Vec<String> = self
-            .store
-            .grants_for_user(user_id)
+        let therapist_sites: Vec<String> = self.grants_of(user_id)
             .await?
             .into_iter()
             .filter(|g| g.role == Role::Therapist)
@@ -832,8 +815,8 @@ impl App {
         let site = self.site(site_id).await?;
         let today = self.local_today(&site);
         let mut out = Vec::new();
-        let users = self.store.list_users_at_site(site_id).await?;
-        for grant in self.store.grants_at_site(site_id).await?.into_iter().filter(|g| g.role == Role::Therapist) {
+        let users = self.users_at_site(site_id).await?;
+        for grant in self.grants_at_site(site_id).await?.into_iter().filter(|g| g.role == Role::Therapist) {
             let Some(user) = users.iter().find(|u| u.id == grant.user_id) else { continue };
             let record = self.store.get::<StaffCredential>(&user.id).await?;
             let (status, expiring) = match &record {
@@ -924,7 +907,7 @@ impl App {
         let mut events = Vec::new();
         let rooms: HashMap<String, String> = {
             let mut map = HashMap::new();
-            for site in self.store.list_sites().await? {
+            for site in self.all_sites().await? {
                 for room in self.store.rooms_at_site(&site.id).await? {
                     map.insert(room.id, format!("{}, {}", room.name, site.name));
                 }
@@ -964,7 +947,7 @@ impl App {
     /// Therapists at the actor's sites whose credential is not current or ends within 30 days.
     pub async fn credential_warnings(&self, actor: &Actor) -> AppResult<Vec<(Site, StaffCredentialView)>> {
         let mut out = Vec::new();
-        for site in self.store.list_sites().await? {
+        for site in self.all_sites().await? {
             if !Self::may(actor, Action::ViewCredentials, Resource::Site { site_id: &site.id }) {
                 continue;
             }
@@ -1058,7 +1041,7 @@ impl App {
     /// been filled in within the visit's window.
     pub async fn questionnaires_due(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<(String, Date)>> {
         let Some(timeline) = self.timeline(actor, participant_id).await? else { return Ok(Vec::new()) };
-        let given = self.store.assessments_for(participant_id).await?;
+        let given = self.assessments_given(participant_id).await?;
         let mut due = Vec::new();
         for v in timeline.visits.iter().filter(|v| v.status == VisitStatus::Due) {
             for instrument in &v.visit.visit_type.instruments {

@@ -4,14 +4,11 @@
 use crate::platform::capability::ledgered_tables;
 use crate::platform::store::rows::{decode_row, query_owned, select_sql};
 use crate::platform::store::{Store, StoreError};
-use catalyst_core::ledger::StateMismatch;
 use catalyst_core::ledger::audit::LedgerAudit;
 use catalyst_core::ledger::receipt::Receipt;
 use catalyst_core::record::row_id;
 use ed25519_dalek::VerifyingKey;
 use futures_util::TryStreamExt;
-use sqlx::Row as _;
-use std::collections::BTreeMap;
 
 pub use catalyst_core::ledger::audit::{ChainReport, VerifyReport};
 
@@ -55,45 +52,11 @@ impl Store {
                 }
                 state_mismatches.extend(audit.rebuild().compare(spec.kind, live));
             }
-            state_mismatches.extend(self.stage_count_mismatches().await?);
-        }
-        Ok(audit.finish(state_mismatches))
-    }
-}
-
-impl Store {
-    /// The dashboard's per-stage counts are kept by triggers, not the ledger: they must equal a
-    /// count of the (verified) participants table.
-    async fn stage_count_mismatches(&self) -> Result<Vec<StateMismatch>, StoreError> {
-        let mut counted: BTreeMap<(String, String), i64> = BTreeMap::new();
-        for row in sqlx::query("SELECT site_id, stage, COUNT(*) FROM participants GROUP BY site_id, stage")
-            .fetch_all(self.pool())
-            .await?
-        {
-            counted.insert((row.try_get(0)?, row.try_get(1)?), row.try_get(2)?);
-        }
-        let mut mismatches = Vec::new();
-        for row in sqlx::query("SELECT site_id, stage, n FROM participant_stage_counts").fetch_all(self.pool()).await? {
-            let key: (String, String) = (row.try_get(0)?, row.try_get(1)?);
-            let kept: i64 = row.try_get(2)?;
-            let actual = counted.remove(&key).unwrap_or(0);
-            if kept != actual {
-                mismatches.push(StateMismatch {
-                    entity_kind: "participant_stage_count".to_owned(),
-                    entity_id: format!("{}/{}", key.0, key.1),
-                    problem: format!(
-                        "the dashboard count is {kept} but the site has {actual} participants at this stage"
-                    ),
-                });
+            // State kept beside the ledger (trigger-kept counts), checked by its owner.
+            for check in crate::platform::capability::CAPABILITIES.iter().filter_map(|c| c.verify_derived) {
+                state_mismatches.extend(check(self).await?);
             }
         }
-        for ((site, stage), actual) in counted {
-            mismatches.push(StateMismatch {
-                entity_kind: "participant_stage_count".to_owned(),
-                entity_id: format!("{site}/{stage}"),
-                problem: format!("no dashboard count, but the site has {actual} participants at this stage"),
-            });
-        }
-        Ok(mismatches)
+        Ok(audit.finish(state_mismatches))
     }
 }

@@ -3,7 +3,7 @@
 //! the server from acting on an identity or a role someone wrote straight into the database, even
 //! for a moment (docs/ledger.md, "Seals").
 
-use crate::capabilities::people::domain::{Participant, RoleGrant, User};
+use crate::capabilities::people::domain::User;
 use crate::platform::store::{Store, StoreError, WriteTx};
 use catalyst_core::ledger::canonical_json;
 use catalyst_core::record::{Record, Row};
@@ -67,37 +67,8 @@ impl Store {
         }
     }
 
-    /// Refuses an account whose seal does not hold (for a login by username).
+    /// Refuses a record whose seal does not hold.
     pub async fn check_user_sealed(&self, user: &User) -> Result<(), StoreError> {
         self.check_sealed(user).await
-    }
-
-    /// An account, for deciding who a request is: only if its seal holds.
-    pub async fn sealed_user(&self, id: &str) -> Result<Option<User>, StoreError> {
-        match self.get::<User>(id).await? {
-            Some(user) => {
-                self.check_sealed(&user).await?;
-                Ok(Some(user))
-            }
-            None => Ok(None),
-        }
-    }
-
-    /// A user's role grants, for deciding what a request may do: refused if any seal fails.
-    pub async fn sealed_grants_for_user(&self, user_id: &str) -> Result<Vec<RoleGrant>, StoreError> {
-        let grants = self.grants_for_user(user_id).await?;
-        for grant in &grants {
-            self.check_sealed(grant).await?;
-        }
-        Ok(grants)
-    }
-
-    /// The participants a portal account is linked to, only if each link's seal holds.
-    pub async fn sealed_participants_for_user(&self, user_id: &str) -> Result<Vec<Participant>, StoreError> {
-        let linked = self.participant_for_user(user_id).await?;
-        for participant in &linked {
-            self.check_sealed(participant).await?;
-        }
-        Ok(linked)
     }
 }

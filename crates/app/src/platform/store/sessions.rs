@@ -1,7 +1,9 @@
 //! Login sessions and failed-login records. Operational tables, outside the ledger: the
 //! logins, logouts, failures and revocations themselves are ledger events.
 
+use crate::platform::store::rows::{query_owned, select_sql};
 use crate::platform::store::{Store, StoreError, WriteTx};
+use catalyst_core::record::Record;
 use catalyst_core::time::Timestamp;
 use sqlx::Row as _;
 
@@ -271,5 +273,42 @@ impl WriteTx {
         .execute(self.conn())
         .await?;
         Ok(())
+    }
+}
+
+impl crate::platform::store::WriteTx {
+    /// Sets a password hash. Credentials are kept out of the ledger; the caller records the
+    /// change as an event in the same transaction.
+    pub async fn set_password_hash(&mut self, user_id: &str, hash: &str) -> Result<(), StoreError> {
+        let now = self.now().micros();
+        let seal = self.signer().seal("credential", user_id, hash);
+        sqlx::query(
+            "INSERT INTO credentials (user_id, password_hash, updated_at, seal) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash,
+                 updated_at = excluded.updated_at, seal = excluded.seal",
+        )
+        .bind(user_id.to_owned())
+        .bind(hash.to_owned())
+        .bind(now)
+        .bind(seal)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Every signature on a record, oldest first.
+    pub async fn signatures_for(
+        &self,
+        entity_kind: &str,
+        entity_id: &str,
+    ) -> Result<Vec<catalyst_core::esign::ESignature>, StoreError> {
+        use catalyst_core::esign::ESignature;
+        let tail = "WHERE entity_kind = $1 AND entity_id = $2 ORDER BY signed_at";
+        self.fetch_records(
+            query_owned(select_sql(ESignature::SPEC, tail)).bind(entity_kind.to_owned()).bind(entity_id.to_owned()),
+        )
+        .await
     }
 }

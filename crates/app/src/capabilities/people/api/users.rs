@@ -93,7 +93,7 @@ pub async fn set_status(
 ) -> ApiResult<Json<UserView>> {
     let status = UserStatus::parse("status", &body.status).map_err(|v| DomainError::Invalid(vec![v]))?;
     let user = state.app.set_user_status(&auth.actor, &user_id, status, &body.reason).await?;
-    let grants = state.app.store.grants_for_user(&user.id).await.map_err(crate::AppError::from)?;
+    let grants = state.app.grants_of(&user.id).await?;
     Ok(Json(UserView::new(&user, &grants)))
 }
 

@@ -1,6 +1,7 @@
 //! Participant pages: a site's list (paged), a participant's record, stage changes with a
 //! reason, and e-signatures with their manifestation.
 
+use crate::App;
 use crate::capabilities::people::pages::stage_label;
 use crate::platform::web::pages::layout::{page, when};
 use crate::capabilities::people::pages::sites::stage_options;
@@ -11,7 +12,7 @@ use axum::response::IntoResponse;
 use catalyst_core::DomainError;
 use catalyst_core::esign::Meaning;
 use crate::capabilities::people::domain::{Stage, check_registration_stage, check_stage_change};
-use catalyst_core::policy::{Action, Actor, Resource, authorize};
+use catalyst_core::policy::{Action, Actor, Resource};
 use maud::html;
 use serde::Deserialize;
 
@@ -33,8 +34,8 @@ async fn render_list(state: &AppState, actor: &Actor, site_id: &str, after: i64,
     let app = &state.app;
     let site = app.view_site(actor, site_id).await?;
     let items = app.list_participants(actor, site_id, after, PAGE_SIZE).await?;
-    let may_create = authorize(actor, Action::CreateParticipant, Resource::Site { site_id }).is_ok();
-    let show_treatment = authorize(actor, Action::ViewTreatment, Resource::Site { site_id }).is_ok();
+    let may_create = App::may(actor, Action::CreateParticipant, Resource::Site { site_id });
+    let show_treatment = App::may(actor, Action::ViewTreatment, Resource::Site { site_id });
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let next = (items.len() as i64 == PAGE_SIZE).then(|| items.last().map(|p| p.serial)).flatten();
     let body = page(
@@ -111,17 +112,17 @@ async fn render_participant(
     let p = app.view_participant(actor, participant_id).await?;
     let site = app.site_for_display(&p.site_id).await?;
     let resource = Resource::Participant { site_id: &p.site_id, participant_id };
-    let may_update = authorize(actor, Action::UpdateParticipant, resource).is_ok();
+    let may_update = App::may(actor, Action::UpdateParticipant, resource);
     let enrolled = may_update && app.is_enrolled(participant_id).await?;
-    let show_treatment = authorize(actor, Action::ViewTreatment, resource).is_ok();
-    let show_schedule = authorize(actor, Action::ViewSchedule, resource).is_ok();
-    let show_screening = authorize(actor, Action::Screen, resource).is_ok();
-    let show_consent = authorize(actor, Action::Consent, resource).is_ok();
-    let show_outcomes = authorize(actor, Action::ViewOutcomes, resource).is_ok()
-        || authorize(actor, Action::ViewRatings, resource).is_ok();
-    let may_sign = authorize(actor, Action::SignRecord, resource).is_ok();
+    let show_treatment = App::may(actor, Action::ViewTreatment, resource);
+    let show_schedule = App::may(actor, Action::ViewSchedule, resource);
+    let show_screening = App::may(actor, Action::Screen, resource);
+    let show_consent = App::may(actor, Action::Consent, resource);
+    let show_outcomes = App::may(actor, Action::ViewOutcomes, resource)
+        || App::may(actor, Action::ViewRatings, resource);
+    let may_sign = App::may(actor, Action::SignRecord, resource);
     let signatures = app.signatures_for(actor, "participant", participant_id).await?;
-    let history = if authorize(actor, Action::ViewAuditTrail, Resource::Site { site_id: &p.site_id }).is_ok() {
+    let history = if App::may(actor, Action::ViewAuditTrail, Resource::Site { site_id: &p.site_id }) {
         Some(app.record_history(actor, &p.site_id, "participant", participant_id).await?)
     } else {
         None

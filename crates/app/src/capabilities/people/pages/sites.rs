@@ -1,5 +1,6 @@
 //! Site pages: the list, a site's details and staff, and (for administrators) create and edit.
 
+use crate::App;
 use crate::capabilities::people::pages::stage_label;
 use crate::platform::web::pages::layout::{page, when};
 use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
@@ -8,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use catalyst_core::DomainError;
 use crate::capabilities::people::domain::{Site, SiteInput, SiteStatus, Stage};
-use catalyst_core::policy::{Action, Actor, Resource, authorize};
+use catalyst_core::policy::{Action, Actor, Resource};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -50,7 +51,7 @@ fn site_fields(site: Option<&Site>) -> Markup {
 async fn render_list(state: &AppState, actor: &Actor, notice: Option<Notice>) -> PageResult {
     let sites = state.app.visible_sites(actor).await?;
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
-    let may_manage = authorize(actor, Action::ManageSites, Resource::System).is_ok();
+    let may_manage = App::may(actor, Action::ManageSites, Resource::System);
     let now = state.app.now();
     let body = page(
         "Sites",
@@ -97,13 +98,13 @@ pub async fn create(State(state): State<AppState>, auth: PageAuth, PageForm(f): 
 async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Option<Notice>) -> PageResult {
     let app = &state.app;
     let site = app.view_site(actor, site_id).await?;
-    let grants = if authorize(actor, Action::ViewUsers, Resource::Site { site_id }).is_ok() {
+    let grants = if App::may(actor, Action::ViewUsers, Resource::Site { site_id }) {
         Some(app.visible_users(actor, Some(site_id)).await?)
     } else {
         None
     };
-    let may_manage = authorize(actor, Action::ManageSites, Resource::System).is_ok();
-    let may_list = authorize(actor, Action::ViewParticipants, Resource::Site { site_id }).is_ok();
+    let may_manage = App::may(actor, Action::ManageSites, Resource::System);
+    let may_list = App::may(actor, Action::ViewParticipants, Resource::Site { site_id });
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let body = page(
         &site.name,
@@ -116,13 +117,13 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
                 " · local time " (when(app.now(), &site.time_zone)) " · " (site.status) }
             p {
                 @if may_list { a href={"/sites/" (site.id) "/participants"} { "Participants" } }
-                @if authorize(actor, Action::ViewSchedule, Resource::Site { site_id }).is_ok() {
+                @if App::may(actor, Action::ViewSchedule, Resource::Site { site_id }) {
                     " · " a href={"/sites/" (site.id) "/calendar"} { "Calendar" }
                 }
-                @if authorize(actor, Action::ViewDeviations, Resource::Site { site_id }).is_ok() {
+                @if App::may(actor, Action::ViewDeviations, Resource::Site { site_id }) {
                     " · " a href={"/sites/" (site.id) "/deviations"} { "Deviations" }
                 }
-                @if authorize(actor, Action::ViewCredentials, Resource::Site { site_id }).is_ok() {
+                @if App::may(actor, Action::ViewCredentials, Resource::Site { site_id }) {
                     " · " a href={"/sites/" (site.id) "/credentials"} { "Therapist credentials" }
                 }
             }

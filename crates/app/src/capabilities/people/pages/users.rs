@@ -1,5 +1,6 @@
 //! People pages: accounts, role grants, disabling and ending sessions.
 
+use crate::App;
 use crate::platform::web::pages::layout::{page, when};
 use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
 use crate::platform::web::state::AppState;
@@ -7,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use catalyst_core::DomainError;
 use crate::capabilities::people::domain::{Role, UserInput, UserStatus};
-use catalyst_core::policy::{Action, Actor, Resource, authorize};
+use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::time::TimeZoneName;
 use maud::html;
 use serde::Deserialize;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 /// Administrators and all-site monitors see everyone; a site lead or site monitor sees the
 /// people at their first site.
 fn default_scope(actor: &Actor) -> Option<String> {
-    if authorize(actor, Action::ViewUsers, Resource::System).is_ok() {
+    if App::may(actor, Action::ViewUsers, Resource::System) {
         return None;
     }
     actor.grants.iter().find(|g| matches!(g.role, Role::SiteLead | Role::Monitor)).and_then(|g| g.site_id.clone())
@@ -24,7 +25,7 @@ fn default_scope(actor: &Actor) -> Option<String> {
 async fn render_list(state: &AppState, actor: &Actor, notice: Option<Notice>) -> PageResult {
     let scope = default_scope(actor);
     let users = state.app.visible_users(actor, scope.as_deref()).await?;
-    let may_manage = authorize(actor, Action::ManageUsers, Resource::System).is_ok();
+    let may_manage = App::may(actor, Action::ManageUsers, Resource::System);
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let body = page(
         "People",
@@ -213,11 +214,6 @@ pub async fn revoke_grant(
     Path(grant_id): Path<String>,
     PageForm(f): PageForm<ReasonForm>,
 ) -> PageResult {
-    let grant =
-        state.app.store.get::<crate::capabilities::people::domain::RoleGrant>(&grant_id).await.map_err(crate::AppError::from)?;
-    let back = grant.map(|g| format!("/users/{}", g.user_id)).unwrap_or_else(|| "/users".to_owned());
-    match state.app.revoke_role(&auth.actor, &grant_id, &f.reason).await {
-        Ok(()) => Ok(see_other(&back, "Role revoked.")),
-        Err(e) => Err(e.into()),
-    }
+    let grant = state.app.revoke_role(&auth.actor, &grant_id, &f.reason).await?;
+    Ok(see_other(&format!("/users/{}", grant.user_id), "Role revoked."))
 }

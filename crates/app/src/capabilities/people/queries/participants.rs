@@ -8,7 +8,7 @@ use sqlx::Row as _;
 
 impl Store {
     /// A page of a site's participants in serial order, starting after `after_serial`.
-    pub async fn list_participants(
+    pub(in crate::capabilities::people) async fn list_participants(
         &self,
         site_id: &str,
         after_serial: i64,
@@ -23,7 +23,7 @@ impl Store {
 
     /// Number of participants per stage at a site, from the counts the database keeps by
     /// trigger (migration 2), so a dashboard costs the same at ten participants or a million.
-    pub async fn stage_counts(&self, site_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
+    pub(in crate::capabilities::people) async fn stage_counts(&self, site_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
         let rows =
             sqlx::query("SELECT stage, n FROM participant_stage_counts WHERE site_id = $1 AND n > 0 ORDER BY stage")
                 .bind(site_id.to_owned())
@@ -32,12 +32,12 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
-    pub async fn participant_for_user(&self, user_id: &str) -> Result<Vec<Participant>, StoreError> {
+    pub(in crate::capabilities::people) async fn participant_for_user(&self, user_id: &str) -> Result<Vec<Participant>, StoreError> {
         self.fetch_records(query_owned(select_sql(Participant::SPEC, "WHERE user_id = $1")).bind(user_id.to_owned()))
             .await
     }
 
-    pub async fn participant_by_code(&self, code: &str) -> Result<Option<Participant>, StoreError> {
+    pub(in crate::capabilities::people) async fn participant_by_code(&self, code: &str) -> Result<Option<Participant>, StoreError> {
         let mut found: Vec<Participant> = self
             .fetch_records(query_owned(select_sql(Participant::SPEC, "WHERE code = $1")).bind(code.to_owned()))
             .await?;
@@ -47,7 +47,7 @@ impl Store {
 
 impl WriteTx {
     /// The next serial at a site. Safe under concurrency because the site's chain is locked.
-    pub async fn next_participant_serial(&mut self, site_id: &str) -> Result<i64, StoreError> {
+    pub(in crate::capabilities::people) async fn next_participant_serial(&mut self, site_id: &str) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT MAX(serial) FROM participants WHERE site_id = $1")
             .bind(site_id.to_owned())
             .fetch_one(self.conn())

@@ -7,25 +7,25 @@ use catalyst_core::record::Record;
 use sqlx::Row as _;
 
 impl Store {
-    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+    pub(in crate::capabilities::people) async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
         let mut users: Vec<User> = self
             .fetch_records(query_owned(select_sql(User::SPEC, "WHERE username = $1")).bind(username.to_owned()))
             .await?;
         Ok(users.pop())
     }
 
-    pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+    pub(in crate::capabilities::people) async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         self.fetch_records(query_owned(select_sql(User::SPEC, "ORDER BY username"))).await
     }
 
     /// Users holding any role at `site_id` (or at all sites).
-    pub async fn list_users_at_site(&self, site_id: &str) -> Result<Vec<User>, StoreError> {
+    pub(in crate::capabilities::people) async fn list_users_at_site(&self, site_id: &str) -> Result<Vec<User>, StoreError> {
         let tail =
             "WHERE id IN (SELECT user_id FROM role_grants WHERE site_id = $1 OR site_id IS NULL) ORDER BY username";
         self.fetch_records(query_owned(select_sql(User::SPEC, tail)).bind(site_id.to_owned())).await
     }
 
-    pub async fn grants_for_user(&self, user_id: &str) -> Result<Vec<RoleGrant>, StoreError> {
+    pub(in crate::capabilities::people) async fn grants_for_user(&self, user_id: &str) -> Result<Vec<RoleGrant>, StoreError> {
         self.fetch_records(
             query_owned(select_sql(RoleGrant::SPEC, "WHERE user_id = $1 ORDER BY role, site_id"))
                 .bind(user_id.to_owned()),
@@ -33,7 +33,7 @@ impl Store {
         .await
     }
 
-    pub async fn grants_at_site(&self, site_id: &str) -> Result<Vec<RoleGrant>, StoreError> {
+    pub(in crate::capabilities::people) async fn grants_at_site(&self, site_id: &str) -> Result<Vec<RoleGrant>, StoreError> {
         self.fetch_records(
             query_owned(select_sql(RoleGrant::SPEC, "WHERE site_id = $1 ORDER BY role")).bind(site_id.to_owned()),
         )
@@ -41,7 +41,7 @@ impl Store {
     }
 
     /// Ids of active accounts holding the administrator role.
-    pub async fn active_administrators(&self) -> Result<Vec<String>, StoreError> {
+    pub(in crate::capabilities::people) async fn active_administrators(&self) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
             "SELECT u.id FROM users u JOIN role_grants g ON g.user_id = u.id WHERE g.role = 'administrator' AND u.status = 'active'",
         )
@@ -54,30 +54,11 @@ impl Store {
 impl WriteTx {
     /// A user's grants, read inside the transaction (which holds the system chain, as every
     /// grant does), so rules over a person's roles cannot be raced.
-    pub async fn grants_for_user(&mut self, user_id: &str) -> Result<Vec<RoleGrant>, StoreError> {
+    pub(in crate::capabilities::people) async fn grants_for_user(&mut self, user_id: &str) -> Result<Vec<RoleGrant>, StoreError> {
         self.fetch_records(
             query_owned(select_sql(RoleGrant::SPEC, "WHERE user_id = $1 ORDER BY role, site_id"))
                 .bind(user_id.to_owned()),
         )
         .await
-    }
-
-    /// Sets a password hash. Credentials are kept out of the ledger; the caller records the
-    /// change as an event in the same transaction.
-    pub async fn set_password_hash(&mut self, user_id: &str, hash: &str) -> Result<(), StoreError> {
-        let now = self.now().micros();
-        let seal = self.signer().seal("credential", user_id, hash);
-        sqlx::query(
-            "INSERT INTO credentials (user_id, password_hash, updated_at, seal) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash,
-                 updated_at = excluded.updated_at, seal = excluded.seal",
-        )
-        .bind(user_id.to_owned())
-        .bind(hash.to_owned())
-        .bind(now)
-        .bind(seal)
-        .execute(self.conn())
-        .await?;
-        Ok(())
     }
 }

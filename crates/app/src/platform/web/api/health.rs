@@ -12,7 +12,7 @@ pub async fn healthz() -> &'static str {
 /// Readiness: the database answers.
 #[utoipa::path(get, path = "/readyz", tag = "meta", responses((status = 200, description = "ready"), (status = 503, body = crate::platform::web::error::Problem)))]
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<&'static str> {
-    state.app.store.ping().await.map(|()| "ready").map_err(|_| {
+    state.app.ready().await.map(|()| "ready").map_err(|_| {
         ApiError::request(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready", "the database does not answer")
     })
 }

@@ -2,12 +2,13 @@
 
 use super::layout::{page, when};
 use super::{PageAuth, PageResult, SavedQuery};
+use crate::App;
 use crate::capabilities::people::domain::{Participant, Role, Stage};
 use crate::capabilities::people::pages::stage_label;
 use crate::platform::web::state::AppState;
 use axum::extract::Query;
 use axum::extract::State;
-use catalyst_core::policy::{Action, Resource, authorize};
+use catalyst_core::policy::{Action, Resource};
 use maud::{Markup, html};
 
 pub async fn dashboard(
@@ -36,7 +37,7 @@ pub async fn dashboard(
     };
     let mut site_cards = Vec::new();
     for site in &sites {
-        let counts = if authorize(actor, Action::ViewTreatment, Resource::Site { site_id: &site.id }).is_ok() {
+        let counts = if App::may(actor, Action::ViewTreatment, Resource::Site { site_id: &site.id }) {
             Some(app.stage_counts(actor, &site.id).await?)
         } else {
             None
@@ -126,7 +127,7 @@ pub async fn dashboard(
                             h2 id={"site-" (site.id)} { a href={"/sites/" (site.id)} { (site.name) } }
                             p.muted { (site.code) " · " (site.jurisdiction) " · local time " (when(now, &site.time_zone)) }
                             @if let Some(counts) = counts { (stage_bars(counts)) }
-                            @if authorize(actor, Action::ViewParticipants, Resource::Site { site_id: &site.id }).is_ok() {
+                            @if App::may(actor, Action::ViewParticipants, Resource::Site { site_id: &site.id }) {
                                 p { a href={"/sites/" (site.id) "/participants"} { "Participants at " (site.code) } }
                             }
                         }
@@ -134,7 +135,7 @@ pub async fn dashboard(
                 }
             }
 
-            @if authorize(actor, Action::VerifyAudit, Resource::System).is_ok() {
+            @if App::may(actor, Action::VerifyAudit, Resource::System) {
                 h2 { "Records integrity" }
                 form method="post" action="/audit/verify" {
                     p { "Recompute every ledger chain, check every commit's signature and compare the rebuilt state with the live records. " }

@@ -1,0 +1,44 @@
+//! What other capabilities may ask the treatment capability: whether a participant is
+//! enrolled, and the dates their course is measured from. They get answers, never its tables
+//! (its queries are private to this folder).
+
+use crate::App;
+use crate::capabilities::treatment::domain::{AppointmentStatus, Enrolment, VisitKind};
+use crate::platform::error::AppResult;
+use crate::platform::store::{StoreError, WriteTx};
+use catalyst_core::time::Timestamp;
+
+/// The dates a participant's course is measured from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CourseAnchors {
+    /// The baseline date of their enrolment (`YYYY-MM-DD`), if enrolled.
+    pub baseline_on: Option<String>,
+    /// When each attended dosing (experimental) session began.
+    pub attended_dosing_starts: Vec<Timestamp>,
+}
+
+impl App {
+    /// Whether the participant is enrolled on a protocol.
+    pub async fn is_enrolled(&self, participant_id: &str) -> AppResult<bool> {
+        Ok(self.store.get::<Enrolment>(participant_id).await?.is_some())
+    }
+
+    pub(crate) async fn course_anchors(&self, participant_id: &str) -> AppResult<CourseAnchors> {
+        let baseline_on = self.store.get::<Enrolment>(participant_id).await?.map(|e| e.baseline_on);
+        let attended_dosing_starts = self
+            .store
+            .appointments_for(participant_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.visit_kind == VisitKind::Experimental && a.status == AppointmentStatus::Attended)
+            .map(|a| a.starts_at)
+            .collect();
+        Ok(CourseAnchors { baseline_on, attended_dosing_starts })
+    }
+}
+
+/// Whether the participant is enrolled, read inside the caller's write transaction (a stage
+/// change past the enrolment gate is decided on what the transaction sees).
+pub(crate) async fn is_enrolled_in(tx: &mut WriteTx, participant_id: &str) -> Result<bool, StoreError> {
+    Ok(tx.get::<Enrolment>(participant_id).await?.is_some())
+}
