@@ -1,12 +1,16 @@
-//! The web crate's one integration test binary: API, pages and the browser test, each against
-//! a real server with a fresh demo database.
+//! The one integration test binary of the HTTP face: API, pages and the browser test, each
+//! against a real server with a fresh demo database. The platform's and cross-capability
+//! tests live here; each capability's own live in its folder (`src/capabilities/*/tests/`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
 mod browser;
+#[path = "../../src/capabilities/eligibility/tests/web.rs"]
 mod eligibility;
 mod identity;
+#[path = "../../src/capabilities/outcomes/tests/web.rs"]
 mod outcomes;
 mod pages;
 mod support;
+#[path = "../../src/capabilities/treatment/tests/web.rs"]
 mod treatment;

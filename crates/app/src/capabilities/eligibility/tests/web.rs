@@ -8,7 +8,7 @@ async fn the_api_and_the_cli_library_give_the_same_decision_for_the_same_record(
     let t = TestApp::spawn().await;
     let lead = t.token("lead.bos").await;
     let p = t.participant_id("BOS-0001").await;
-    let record: Value = serde_json::from_str(include_str!("../../../../docs/screening/eligible.json")).unwrap();
+    let record: Value = serde_json::from_str(include_str!("../../../../../../docs/screening/eligible.json")).unwrap();
     let (status, api) =
         t.post(&lead, &format!("/api/v1/participants/{p}/screening/evaluate"), json!({"record": record})).await;
     assert_eq!(status, 200, "{api}");
