@@ -5,13 +5,15 @@
 
 use crate::App;
 use crate::platform::demo::{DemoFuture, DemoLogin};
+use crate::platform::error::AppResult;
 use crate::platform::store::migrations::PLATFORM_MIGRATIONS;
 use crate::platform::store::{Migration, Store, StoreError};
 use crate::platform::web::AppState;
 use catalyst_core::ledger::AuditActor;
 use catalyst_core::ledger::StateMismatch;
-use catalyst_core::policy::Action;
+use catalyst_core::policy::{Action, Actor};
 use catalyst_core::record::{Redaction, TableSpec, kernel_tables, redaction_among};
+use maud::Markup;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::LazyLock;
@@ -33,6 +35,8 @@ pub struct Capability {
     pub api: fn(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,
     /// Adds its pages.
     pub pages: fn(axum::Router<AppState>) -> axum::Router<AppState>,
+    /// Its sections of the dashboard (its items in the day's worklist).
+    pub dashboard: &'static [DashboardSection],
     /// Its entries in the main navigation, each shown to whoever the policy lets do its action.
     pub nav: &'static [NavEntry],
     /// The kinds of its records that can be e-signed through the generic signing endpoint.
@@ -45,6 +49,24 @@ pub struct Capability {
 /// A check of derived state, in flight.
 pub type DerivedFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<StateMismatch>, StoreError>> + Send + 'a>>;
 pub type VerifyDerived = for<'a> fn(&'a Store) -> DerivedFuture<'a>;
+
+/// Where a dashboard section goes: what needs acting on first, then the person's own, then
+/// overviews; within a rank, in the order of the capability list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DashboardRank {
+    Urgent,
+    Personal,
+    Overview,
+}
+
+/// A dashboard section, in flight: `None` when there is nothing to show this person.
+pub type DashboardFuture<'a> = Pin<Box<dyn Future<Output = AppResult<Option<Markup>>> + Send + 'a>>;
+
+#[derive(Debug)]
+pub struct DashboardSection {
+    pub rank: DashboardRank,
+    pub render: for<'a> fn(&'a App, &'a Actor) -> DashboardFuture<'a>,
+}
 
 /// A link in the main navigation. It is shown to an actor who may do `action` somewhere (at a
 /// site their grants cover, or system-wide): the navigation asks the policy, never the roles.
@@ -97,6 +119,13 @@ pub fn migrations() -> &'static [&'static Migration] {
 /// The navigation entries, platform's first and last around the capabilities' in list order.
 pub fn nav_entries() -> impl Iterator<Item = &'static NavEntry> {
     CAPABILITIES.iter().flat_map(|c| c.nav.iter())
+}
+
+/// Every capability's dashboard sections, by rank and then list order.
+pub fn dashboard_sections() -> Vec<&'static DashboardSection> {
+    let mut sections: Vec<&DashboardSection> = CAPABILITIES.iter().flat_map(|c| c.dashboard.iter()).collect();
+    sections.sort_by_key(|s| s.rank);
+    sections
 }
 
 /// The signable kind named `kind`, if any capability declares it.

@@ -19,6 +19,7 @@ pub static CAPABILITY: Capability = Capability {
     migrations: migrations::MIGRATIONS,
     api: api::routes,
     pages: pages::routes,
+    dashboard: &[],
     nav: &[],
     signable: &[
         SignableKind {

@@ -1,6 +1,7 @@
 //! Outcomes: instruments recorded and scored, safety alerts, voids, endpoints and charts.
 
 pub(crate) mod api;
+mod dashboard;
 pub(crate) mod charts;
 mod demo;
 pub mod domain;
@@ -19,6 +20,7 @@ pub static CAPABILITY: Capability = Capability {
     migrations: migrations::MIGRATIONS,
     api: api::routes,
     pages: pages::routes,
+    dashboard: dashboard::SECTIONS,
     nav: &[],
     signable: &[],
     demo: Some(demo::seed),

@@ -1,6 +1,7 @@
 //! People and access: sites, accounts and role grants, participants and their stage.
 
 pub(crate) mod api;
+mod dashboard;
 pub(crate) mod demo;
 pub mod domain;
 mod migrations;
@@ -22,6 +23,7 @@ pub static CAPABILITY: Capability = Capability {
     migrations: migrations::MIGRATIONS,
     api: api::routes,
     pages: pages::routes,
+    dashboard: dashboard::SECTIONS,
     nav: &[
         NavEntry { href: "/sites", label: "Sites", action: Action::ViewSite },
         NavEntry { href: "/users", label: "People", action: Action::ViewUsers },

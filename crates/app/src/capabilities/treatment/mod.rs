@@ -1,6 +1,7 @@
 //! Treatment: enrolment on a protocol, the course of visits, rooms and bookings, staff credentials, deviations.
 
 pub(crate) mod api;
+mod dashboard;
 mod demo;
 pub mod domain;
 pub(crate) mod interface;
@@ -17,6 +18,7 @@ pub static CAPABILITY: Capability = Capability {
     migrations: migrations::MIGRATIONS,
     api: api::routes,
     pages: pages::routes,
+    dashboard: dashboard::SECTIONS,
     nav: &[],
     signable: &[],
     demo: Some(demo::seed),
