@@ -210,7 +210,7 @@ pub async fn portal_account(
     auth: Auth,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PortalAccountBody>,
-) -> ApiResult<(StatusCode, Json<crate::platform::web::views::UserView>)> {
+) -> ApiResult<(StatusCode, Json<crate::capabilities::people::api::views::UserView>)> {
     let user = state.app.create_portal_account(&auth.actor, &id, &b.username, &b.password).await?;
-    Ok((StatusCode::CREATED, Json(crate::platform::web::views::UserView::new(&user, &[]))))
+    Ok((StatusCode::CREATED, Json(crate::capabilities::people::api::views::UserView::new(&user, &[]))))
 }

@@ -1,17 +1,12 @@
 //! The API's request and response bodies. They are the public contract, kept apart from the
 //! storage records so either can change without silently changing the other.
 
-use crate::capabilities::people::domain::{Participant, RoleGrant, Site, User};
 use catalyst_core::esign::ESignature;
 use catalyst_core::ledger::Entry;
-use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::policy::Actor;
 use catalyst_core::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-fn rfc3339(t: Timestamp) -> String {
-    t.to_rfc3339()
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,127 +54,7 @@ impl From<&Actor> for MeView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SiteBody {
-    /// 2 to 8 capital letters or digits, e.g. `SYD`.
-    pub code: String,
-    pub name: String,
-    /// IANA zone, e.g. `Australia/Sydney`.
-    pub time_zone: String,
-    /// ISO 3166 code, e.g. `US`, `CA`, `AU-VIC`.
-    pub jurisdiction: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SiteUpdateBody {
-    pub code: String,
-    pub name: String,
-    pub time_zone: String,
-    pub jurisdiction: String,
-    /// `active` or `closed`.
-    pub status: String,
-    /// Why the recorded data is changed (required).
-    pub reason: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SiteView {
-    pub id: String,
-    pub code: String,
-    pub name: String,
-    pub time_zone: String,
-    pub jurisdiction: String,
-    pub status: String,
-    pub created_at: String,
-}
-
-impl From<&Site> for SiteView {
-    fn from(s: &Site) -> Self {
-        Self {
-            id: s.id.clone(),
-            code: s.code.clone(),
-            name: s.name.clone(),
-            time_zone: s.time_zone.as_str().to_owned(),
-            jurisdiction: s.jurisdiction.clone(),
-            status: s.status.to_string(),
-            created_at: rfc3339(s.created_at),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserBody {
-    pub username: String,
-    /// Printed name, shown on e-signatures.
-    pub display_name: String,
-    /// 10 to 128 characters.
-    pub password: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RoleGrantView {
-    pub id: String,
-    pub role: String,
-    pub site_id: Option<String>,
-    pub granted_at: String,
-}
-
-impl From<&RoleGrant> for RoleGrantView {
-    fn from(g: &RoleGrant) -> Self {
-        Self {
-            id: g.id.clone(),
-            role: g.role.to_string(),
-            site_id: g.site_id.clone(),
-            granted_at: rfc3339(g.granted_at),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserView {
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub status: String,
-    pub created_at: String,
-    pub roles: Vec<RoleGrantView>,
-}
-
-impl UserView {
-    pub fn new(u: &User, grants: &[RoleGrant]) -> Self {
-        Self {
-            id: u.id.clone(),
-            username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            status: u.status.to_string(),
-            created_at: rfc3339(u.created_at),
-            roles: grants.iter().map(RoleGrantView::from).collect(),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GrantBody {
-    /// One of administrator, site_lead, therapist, physician, pharmacist, rater, monitor, participant.
-    pub role: String,
-    /// Omit for all sites (administrator, rater, monitor only).
-    #[serde(default)]
-    pub site_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ReasonBody {
-    pub reason: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserStatusBody {
-    /// `active` or `disabled`.
-    pub status: String,
     pub reason: String,
 }
 
@@ -193,58 +68,6 @@ pub struct PasswordBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CountView {
     pub count: u64,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ParticipantBody {
-    /// Starting stage; `referred` when omitted.
-    #[serde(default)]
-    pub stage: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StageBody {
-    pub stage: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ParticipantView {
-    pub id: String,
-    pub site_id: String,
-    pub code: String,
-    pub serial: i64,
-    /// Where the participant is in treatment; absent for blinded independent raters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
-    pub has_portal_account: bool,
-    pub created_at: String,
-}
-
-impl ParticipantView {
-    /// The participant as `actor` may see them: no treatment progress for a blinded rater.
-    pub fn for_actor(p: &Participant, actor: &Actor) -> Self {
-        let resource = Resource::Participant { site_id: &p.site_id, participant_id: &p.id };
-        let show_treatment = crate::App::may(actor, Action::ViewTreatment, resource);
-        Self {
-            id: p.id.clone(),
-            site_id: p.site_id.clone(),
-            code: p.code.clone(),
-            serial: p.serial,
-            stage: show_treatment.then(|| p.stage.to_string()),
-            has_portal_account: p.user_id.is_some(),
-            created_at: rfc3339(p.created_at),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ParticipantPage {
-    pub items: Vec<ParticipantView>,
-    /// Pass as `after` to fetch the next page; absent on the last page.
-    pub next_after: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -286,7 +109,7 @@ impl From<&crate::platform::esign::ShownSignature> for SignatureView {
             meaning: sig.meaning.to_string(),
             entity_kind: sig.entity_kind.clone(),
             entity_id: sig.entity_id.clone(),
-            signed_at: rfc3339(sig.signed_at),
+            signed_at: sig.signed_at.to_rfc3339(),
             manifestation: s.manifestation.clone(),
             record_unchanged: s.record_unchanged,
         }
@@ -321,7 +144,7 @@ impl From<&Entry> for EntryView {
         Self {
             chain: e.chain.clone(),
             seq: e.seq,
-            at: rfc3339(e.at),
+            at: e.at.to_rfc3339(),
             at_us: e.at.micros(),
             zone: e.zone.clone(),
             kind: e.kind.as_str().to_owned(),

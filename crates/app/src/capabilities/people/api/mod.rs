@@ -3,6 +3,7 @@
 mod participants;
 mod sites;
 mod users;
+pub(crate) mod views;
 
 use crate::platform::web::AppState;
 use utoipa_axum::router::OpenApiRouter;

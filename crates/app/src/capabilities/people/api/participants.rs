@@ -2,7 +2,7 @@ use crate::platform::web::error::ApiResult;
 use crate::platform::web::extract::ApiQuery;
 use crate::platform::web::extract::{ApiJson, Auth};
 use crate::platform::web::state::AppState;
-use crate::platform::web::views::{ParticipantBody, ParticipantPage, ParticipantView, StageBody};
+use crate::capabilities::people::api::views::{ParticipantBody, ParticipantPage, ParticipantView, StageBody};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

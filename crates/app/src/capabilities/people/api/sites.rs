@@ -1,7 +1,7 @@
 use crate::platform::web::error::ApiResult;
 use crate::platform::web::extract::{ApiJson, Auth};
 use crate::platform::web::state::AppState;
-use crate::platform::web::views::{SiteBody, SiteUpdateBody, SiteView};
+use crate::capabilities::people::api::views::{SiteBody, SiteUpdateBody, SiteView};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
