@@ -4,7 +4,6 @@
 use catalyst_core::esign::ESignature;
 use catalyst_core::ledger::Entry;
 use catalyst_core::policy::Actor;
-use catalyst_core::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

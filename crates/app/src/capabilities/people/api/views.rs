@@ -4,7 +4,6 @@
 
 use crate::capabilities::people::domain::{Participant, RoleGrant, Site, User};
 use catalyst_core::policy::{Action, Actor, Resource};
-use catalyst_core::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
