@@ -4,11 +4,13 @@
 use crate::App;
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
-use crate::capabilities::eligibility::domain::{Consent, ConsentDocument, ConsentPart, Screening, ScreeningStatus};
+use crate::capabilities::eligibility::domain::{
+    self, Consent, ConsentDocument, ConsentPart, EligibilityDecision, PartState, Screening, ScreeningStatus,
+};
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::esign::Meaning;
 use catalyst_core::ledger::AuditActor;
-use crate::capabilities::people::domain::{Participant, Role, User, UserStatus};
+use crate::capabilities::people::domain::{Participant, Role, Site, User, UserStatus};
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::record::Record;
 use catalyst_screening::{Decision, RuleSets, ScreenError};
@@ -44,10 +46,6 @@ fn screen_error(error: ScreenError) -> AppError {
     }
 }
 
-fn decision_name(decision: &Decision) -> String {
-    serde_json::to_value(decision.decision).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
 /// A participant's consent as it stands: the current document, their latest consent, and
 /// whether it allows enrolment.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -59,7 +57,7 @@ pub struct ConsentStatus {
     /// Why not, when not.
     pub reason: Option<String>,
     /// Each part's state: granted, declined, withdrawn or not asked.
-    pub parts: Vec<(ConsentPart, String)>,
+    pub parts: Vec<(ConsentPart, PartState)>,
 }
 
 impl App {
@@ -114,7 +112,7 @@ impl App {
             participant_id: participant.id.clone(),
             site_id: participant.site_id.clone(),
             record: record.to_string(),
-            rules_decision: decision_name(&decision),
+            rules_decision: EligibilityDecision::of(decision.decision),
             eligible_from: decision.eligible_from.map(|d| d.to_string()),
             evaluation: serde_json::to_string(&decision).map_err(|e| AppError::Internal(e.to_string()))?,
             as_of,
@@ -144,69 +142,40 @@ impl App {
         password: &str,
     ) -> AppResult<Screening> {
         let current: Screening = self.load_for(actor, Action::ConfirmEligibility, screening_id).await?;
-        if current.status != ScreeningStatus::Draft {
-            return Err(DomainError::Conflict(format!("this screening was already {}", current.status)).into());
-        }
-        let allowed = ["eligible", "eligible_after_washout", "ineligible", "needs_review"];
-        let (status, final_decision, override_reason) = match override_to.map(str::trim).filter(|d| !d.is_empty()) {
-            None => (ScreeningStatus::Confirmed, current.rules_decision.clone(), None),
-            Some(decision) if !allowed.contains(&decision) => {
-                return Err(
-                    DomainError::Invalid(vec![Violation::one_of("override_decision", decision, &allowed)]).into()
-                );
-            }
-            Some("eligible_after_washout") if current.eligible_from.is_none() => {
-                return Err(DomainError::invalid(
-                    "override_decision",
-                    "washout_date",
-                    "the rules found no washout with an end date, so eligible_after_washout would leave no date \
-                     treatment may start from; override to eligible, ineligible or needs_review",
-                )
-                .into());
-            }
-            Some(decision) => {
-                let reason = match crate::platform::error::reason_from("reason", reason) {
-                    Err(_) if reason.trim().is_empty() => {
-                        return Err(DomainError::invalid("reason", "required", "an override needs a reason").into());
-                    }
-                    other => other?,
-                };
-                (ScreeningStatus::Overridden, decision.to_owned(), Some(reason))
-            }
-        };
+        let decision = domain::decide_screening(&current, override_to, reason)?;
         self.confirm_password(actor, password).await?;
         let site = self.site(&current.site_id).await?;
         let before = current.clone();
-        let decided = Screening {
-            status,
-            final_decision: Some(final_decision),
-            override_reason,
-            decided_by: Some(actor.user_id.clone()),
-            decided_at: Some(self.now()),
-            ..current
-        };
+        let decided = current.signed(decision, &actor.user_id, self.now());
+        self.write_screening_decision(actor, &site, &before, &decided).await?;
+        Ok(decided)
+    }
+
+    /// Signs and stores a decided screening; whether a later screening was signed meanwhile is
+    /// read inside the same transaction.
+    async fn write_screening_decision(
+        &self,
+        actor: &Actor,
+        site: &Site,
+        before: &Screening,
+        decided: &Screening,
+    ) -> AppResult<()> {
+        let status = decided.status;
         let row = decided.to_row().map_err(crate::platform::store::StoreError::from)?;
         let meaning = if status == ScreeningStatus::Overridden { Meaning::Responsibility } else { Meaning::Approval };
         let signature =
             self.signature_on(&Self::audit_actor(actor), "screening", &decided.id, &row, meaning, &site.time_zone);
-        let chain = Self::site_chain_ref(&site);
+        let chain = Self::site_chain_ref(site);
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let why =
             decided.override_reason.clone().unwrap_or_else(|| "investigator confirmed the rules' decision".to_owned());
         // An older draft is stale once a later screening has been signed.
         let all = tx.screenings_for(&before.participant_id).await?;
-        if let Some(later) = crate::capabilities::eligibility::domain::superseded_by(&before, &all) {
-            return Err(DomainError::Conflict(format!(
-                "this screening was superseded by the screening of {} that was signed {}; it can no longer be signed",
-                later.evaluated_at.format_in(&site.time_zone),
-                later.status
-            ))
-            .into());
-        }
-        tx.update_from(&chain.chain, &format!("screening.{status}"), &before, &decided, &why).await?;
+        domain::check_not_superseded(before, &all, &site.time_zone)?;
+        tx.update_from(&chain.chain, &format!("screening.{status}"), before, decided, &why).await?;
         tx.insert(&chain.chain, "record.sign", &signature).await?;
         tx.commit().await?;
-        Ok(decided)
+        Ok(())
     }
 
     pub async fn screenings(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<Screening>> {
@@ -250,9 +219,8 @@ impl App {
             version,
             title,
             body,
-            required_parts: serde_json::to_string(&required.iter().map(|p| p.as_str()).collect::<Vec<_>>())
-                .map_err(|e| AppError::Internal(e.to_string()))?,
-            witness_required: if witness_required { "yes" } else { "no" }.to_owned(),
+            required_parts: required.to_vec(),
+            witness_required,
             published_at: self.now(),
         };
         let system = Self::system_chain_ref();
@@ -283,40 +251,14 @@ impl App {
             .current_consent_document()
             .await?
             .ok_or_else(|| DomainError::Conflict("no consent document has been published".into()))?;
-        let mut states = Map::new();
-        let mut violations = Vec::new();
-        for part in ConsentPart::ALL {
-            match parts.get(part.as_str()).and_then(Value::as_str) {
-                Some(v @ ("granted" | "declined")) => {
-                    states.insert(part.as_str().to_owned(), Value::from(v));
-                }
-                other => violations.push(Violation::new(
-                    format!("parts.{part}"),
-                    "one_of",
-                    format!("{part} must be granted or declined; got {}", other.unwrap_or("nothing")),
-                )),
-            }
-        }
-        if let Some(unknown) = parts.keys().find(|k| ConsentPart::parse("part", k).is_err()) {
-            violations.push(Violation::one_of(&format!("parts.{unknown}"), unknown, ConsentPart::NAMES));
-        }
-        let witness_user = match (document.witness_required == "yes", witness) {
-            (_, Some((username, witness_password))) => {
+        let witness_user = match witness {
+            Some((username, witness_password)) => {
                 Some(self.check_witness(&participant, username, witness_password).await?)
             }
-            (true, None) => {
-                violations.push(Violation::new(
-                    "witness",
-                    "required",
-                    "this consent must be witnessed: the witness enters their username and password",
-                ));
-                None
-            }
-            (false, None) => None,
+            None => None,
         };
-        if !violations.is_empty() {
-            return Err(DomainError::Invalid(violations).into());
-        }
+        let states = domain::decide_consent(parts, document.witness_required, witness_user.is_some())
+            .map_err(DomainError::Invalid)?;
         self.confirm_password(actor, password).await?;
         let site = self.site(&participant.site_id).await?;
         let consent = Consent {
@@ -325,7 +267,7 @@ impl App {
             site_id: participant.site_id.clone(),
             document_id: document.id.clone(),
             document_version: document.version,
-            parts: Value::Object(states).to_string(),
+            parts: states,
             signed_at: self.now(),
             witness_id: witness_user.as_ref().map(|u| u.id.clone()),
         };
@@ -402,14 +344,13 @@ impl App {
             .into_iter()
             .next()
             .ok_or_else(|| DomainError::Conflict("there is no consent to withdraw from".into()))?;
-        if latest.part(part) != "granted" {
+        if latest.part(part) != PartState::Granted {
             return Err(DomainError::Conflict(format!("{part} is not currently granted")).into());
         }
         let reason = crate::platform::error::reason_from("reason", reason)?;
-        let mut parts: Map<String, Value> = serde_json::from_str(&latest.parts)
-            .map_err(|e| AppError::Internal(format!("consent {} parts unreadable: {e}", latest.id)))?;
-        parts.insert(part.as_str().to_owned(), Value::from("withdrawn"));
-        let updated = Consent { parts: Value::Object(parts).to_string(), ..latest };
+        let mut parts = latest.parts;
+        parts.set(part, PartState::Withdrawn);
+        let updated = Consent { parts, ..latest };
         let (_, chain) = self.chain_for_site(&participant.site_id).await?;
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         tx.update(&chain.chain, &format!("consent.withdraw:{part}"), &updated, &reason).await?;
@@ -429,7 +370,7 @@ impl App {
         let consent = self.store.consents_for(participant_id).await?.into_iter().next();
         let parts = ConsentPart::ALL
             .iter()
-            .map(|p| (*p, consent.as_ref().map(|c| c.part(*p)).unwrap_or_else(|| "not asked".into())))
+            .map(|p| (*p, consent.as_ref().map_or(PartState::NotAsked, |c| c.part(*p))))
             .collect::<Vec<_>>();
         let reason = match (&document, &consent) {
             (None, _) => Some("no consent document has been published".to_owned()),
@@ -438,15 +379,11 @@ impl App {
                 "consent was given to version {}; version {} asks for consent again",
                 c.document_version, d.version
             )),
-            (Some(d), Some(c)) => {
-                let required: Vec<String> = serde_json::from_str(&d.required_parts).unwrap_or_default();
-                required.iter().find(|r| ConsentPart::parse("part", r).is_ok_and(|p| c.part(p) != "granted")).map(|r| {
-                    format!(
-                        "required part {r} is {}",
-                        ConsentPart::parse("part", r).map(|p| c.part(p)).unwrap_or_default()
-                    )
-                })
-            }
+            (Some(d), Some(c)) => d
+                .required_parts
+                .iter()
+                .find(|p| c.part(**p) != PartState::Granted)
+                .map(|p| format!("required part {p} is {}", c.part(*p))),
         };
         Ok(ConsentStatus { current: reason.is_none(), reason, document, consent, parts })
     }
@@ -471,7 +408,10 @@ impl App {
             Some(s) if !s.permits_enrolment() => problems.push(Violation::new(
                 "screening",
                 "eligible",
-                format!("the signed eligibility decision is {}", s.final_decision.unwrap_or_default()),
+                format!(
+                    "the signed eligibility decision is {}",
+                    s.final_decision.map(EligibilityDecision::as_str).unwrap_or_default()
+                ),
             )),
             Some(_) => {}
         }
