@@ -180,6 +180,24 @@ macro_rules! participant_record {
     };
 }
 
+/// Serde adapter for a text column that holds JSON: the field is typed in the record, and its
+/// row value stays the JSON text (compact, as `serde_json::to_string` writes it), so stored
+/// rows and ledger entries read the same as when the column was a plain string.
+pub mod json_text {
+    use serde::de::{DeserializeOwned, Error as _};
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&serde_json::to_string(value).map_err(S::Error::custom)?)
+    }
+
+    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        serde_json::from_str(&text).map_err(D::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +210,20 @@ mod tests {
         assert_eq!(redaction_among(&tables, "login"), Redaction::Open);
         assert_eq!(redaction_among(&tables, "chain"), Redaction::Open);
         assert_eq!(redaction_among(&tables, "a_kind_nobody_declared"), Redaction::Clinical);
+    }
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Holder {
+        #[serde(with = "json_text")]
+        list: Vec<String>,
+    }
+
+    #[test]
+    fn json_text_columns_hold_compact_json_text() {
+        let holder = Holder { list: vec!["a".into(), "b".into()] };
+        let row = serde_json::to_value(&holder).unwrap();
+        assert_eq!(row, serde_json::json!({"list": "[\"a\",\"b\"]"}));
+        assert_eq!(serde_json::from_value::<Holder>(row).unwrap(), holder);
+        assert!(serde_json::from_value::<Holder>(serde_json::json!({"list": "not json"})).is_err());
     }
 }

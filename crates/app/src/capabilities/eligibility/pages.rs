@@ -10,7 +10,7 @@ use crate::platform::web::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use catalyst_core::DomainError;
-use crate::capabilities::eligibility::domain::{ConsentPart, ScreeningStatus, superseded_by};
+use crate::capabilities::eligibility::domain::{ConsentPart, PartState, ScreeningStatus, superseded_by};
 use catalyst_core::policy::{Action, Actor, Resource};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -154,9 +154,9 @@ async fn render_screening(
             @if let Some(n) = notice { (n.render()) }
             @for s in &screenings {
                 div.signature {
-                    p { strong { "Screening of " (when(s.evaluated_at, &site.time_zone)) } ": rules say " (s.rules_decision.replace('_', " "))
+                    p { strong { "Screening of " (when(s.evaluated_at, &site.time_zone)) } ": rules say " (s.rules_decision.as_str().replace('_', " "))
                         " · " span class=(if s.status == ScreeningStatus::Draft { "badge" } else { "badge good" }) { (s.status) }
-                        @if let Some(f) = &s.final_decision { " · decision: " strong { (f.replace('_', " ")) } }
+                        @if let Some(f) = &s.final_decision { " · decision: " strong { (f.as_str().replace('_', " ")) } }
                         @if let Some(r) = &s.override_reason { br; "Overridden: " em { (r) } } }
                     @for (_, sigs) in signed.iter().filter(|(id, _)| *id == s.id) {
                         @for sig in sigs { p.muted { (sig.manifestation) @if sig.record_unchanged == Some(false) { " — the record changed after signing" } } }
@@ -326,7 +326,7 @@ pub async fn decide(
 pub fn consent_parts(status: &crate::capabilities::eligibility::usecases::ConsentStatus) -> Markup {
     html! {
         ul.consent { @for (part, state) in &status.parts {
-            li { (part.label()) ": " span class=(match state.as_str() { "granted" => "badge good", "withdrawn" | "declined" => "badge bad", _ => "badge" }) { (state) } }
+            li { (part.label()) ": " span class=(match state { PartState::Granted => "badge good", PartState::Withdrawn | PartState::Declined => "badge bad", PartState::NotAsked => "badge" }) { (state) } }
         } }
     }
 }
@@ -368,7 +368,7 @@ async fn render_consent(state: &AppState, actor: &Actor, participant_id: &str, n
                             }
                         }
                         label { "Your password" span.hint { "your electronic signature" } input type="password" name="password" required autocomplete="current-password"; }
-                        @if doc.witness_required == "yes" {
+                        @if doc.witness_required {
                             fieldset { legend { "Witness (a clinician of your care team signs with their own login)" }
                                 label { "Witness username" input name="witness_username" required autocomplete="off"; }
                                 label { "Witness password" input type="password" name="witness_password" required autocomplete="off"; }
@@ -382,7 +382,7 @@ async fn render_consent(state: &AppState, actor: &Actor, participant_id: &str, n
                 h2 { "Withdraw part of the consent" }
                 p.muted { "Any part can be withdrawn at any time; session pages show the change at once." }
                 form.stack method="post" action={"/participants/" (p.id) "/consent/withdraw"} {
-                    label { "Part" select name="part" { @for (part, state) in &status.parts { @if state == "granted" { option value=(part.as_str()) { (part.label()) } } } } }
+                    label { "Part" select name="part" { @for (part, state) in &status.parts { @if *state == PartState::Granted { option value=(part.as_str()) { (part.label()) } } } } }
                     label { "Reason" input name="reason" required; }
                     button.secondary type="submit" { "Withdraw" }
                 }

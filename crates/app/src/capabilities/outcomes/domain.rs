@@ -7,8 +7,13 @@ use catalyst_core::error::Violation;
 use catalyst_core::string_enum;
 use catalyst_core::record::{Column, Record, TableSpec};
 use catalyst_core::time::Timestamp;
-use catalyst_instruments::{InstrumentId, Score};
+use catalyst_core::DomainError;
+use catalyst_instruments::{
+    Answer, AnswerSpec, InstrumentDefinition, InstrumentId, Response, Score, ScoreError, ScoreOptions, Scored,
+};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 string_enum!(
     /// When in the course an assessment was made (clinical.md section 1: baseline, after each
@@ -327,6 +332,193 @@ pub fn administered_on(field: &str, value: &str, today: jiff::civil::Date) -> Re
     Ok(date)
 }
 
+/// Turns plain JSON answers into typed answers, using the item definitions to read them.
+/// Returns what could be read and a violation for every answer that could not.
+pub fn read_answers(
+    definition: &InstrumentDefinition,
+    answers: &Map<String, Value>,
+) -> (BTreeMap<String, Answer>, Vec<Violation>) {
+    let mut typed = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (item, value) in answers {
+        let field = format!("answers.{item}");
+        let Some(spec) = definition.items.iter().find(|i| &i.id == item).map(|i| &i.answer) else {
+            let known: Vec<&str> = definition.items.iter().map(|i| i.id.as_str()).collect();
+            problems.push(Violation::new(
+                &field,
+                "unknown_item",
+                format!("{item} is not an item of {}; items: {}", definition.id, known.join(", ")),
+            ));
+            continue;
+        };
+        let answer = match (spec, value) {
+            (_, Value::Null) => continue,
+            (AnswerSpec::Integer { .. }, Value::Number(n)) if n.is_i64() => n.as_i64().map(Answer::Integer),
+            (AnswerSpec::Integer { not_applicable: true, .. }, Value::String(s)) if s == "na" => {
+                Some(Answer::NotApplicable)
+            }
+            (AnswerSpec::YesNo, Value::String(s)) if s == "yes" => Some(Answer::Yes),
+            (AnswerSpec::YesNo, Value::String(s)) if s == "no" => Some(Answer::No),
+            (AnswerSpec::Text { .. }, Value::String(s)) if s.trim().is_empty() => continue,
+            (AnswerSpec::Text { .. }, Value::String(s)) => Some(Answer::Text(s.trim().to_owned())),
+            _ => None,
+        };
+        match answer {
+            Some(answer) => {
+                typed.insert(item.clone(), answer);
+            }
+            None => problems.push(Violation::new(
+                &field,
+                "allowed",
+                format!("{item}: {value} is not allowed; allowed: {}", spec.allowed()),
+            )),
+        }
+    }
+    (typed, problems)
+}
+
+/// Plain JSON for storage: the inverse of [`read_answers`].
+fn plain_answers(answers: &BTreeMap<String, Answer>) -> String {
+    let map: Map<String, Value> = answers
+        .iter()
+        .map(|(item, answer)| {
+            let value = match answer {
+                Answer::Integer(n) => Value::from(*n),
+                Answer::Yes => Value::from("yes"),
+                Answer::No => Value::from("no"),
+                Answer::NotApplicable => Value::from("na"),
+                Answer::Text(t) => Value::from(t.clone()),
+            };
+            (item.clone(), value)
+        })
+        .collect();
+    Value::Object(map).to_string()
+}
+
+fn score_violations(error: &ScoreError) -> Vec<Violation> {
+    match error {
+        ScoreError::NotComputable(nc) => nc
+            .problems
+            .iter()
+            .map(|p| Violation::new(format!("answers.{}", p.item()), "answer", format!("{}: {}", p.item(), p.rule())))
+            .collect(),
+        other => vec![Violation::new("answers", "invalid", other.to_string())],
+    }
+}
+
+/// An assessment that passed every check, with its typed answers and score.
+#[derive(Debug, Clone)]
+pub struct CheckedAssessment {
+    pub instrument: InstrumentId,
+    pub version: String,
+    pub timepoint: Timepoint,
+    pub administered_on: jiff::civil::Date,
+    pub answers: BTreeMap<String, Answer>,
+    pub scored: Scored,
+}
+
+/// Checks an assessment as submitted under `definition`: the timepoint (and, given the course,
+/// its date), the date, and every answer, scoring it. Returns every problem at once.
+pub fn check_assessment(
+    definition: &InstrumentDefinition,
+    timepoint: &str,
+    administered_on_text: &str,
+    answers: &Map<String, Value>,
+    today: jiff::civil::Date,
+    course: Option<&CourseDates>,
+) -> Result<CheckedAssessment, Vec<Violation>> {
+    let instrument = definition.id;
+    let timepoint = Timepoint::parse("timepoint", timepoint).and_then(|t| t.check_for(instrument).map(|()| t));
+    let date = administered_on("administered_on", administered_on_text, today);
+    let (answers, mut unreadable) = read_answers(definition, answers);
+    let response = Response { instrument, version: definition.version.clone(), answers };
+    // Score even when some answers were unreadable, so one reply names every problem;
+    // an unreadable answer is not reported a second time as missing.
+    let scored = definition.score(&response, &ScoreOptions::default());
+    let mut violations: Vec<Violation> =
+        [timepoint.as_ref().err(), date.as_ref().err()].into_iter().flatten().cloned().collect();
+    if let (Ok(timepoint), Ok(date), Some(course)) = (&timepoint, &date, course) {
+        violations.extend(check_timepoint(*timepoint, *date, course).err());
+    }
+    if let Err(error) = &scored {
+        let named: Vec<String> = unreadable.iter().map(|v| v.field.clone()).collect();
+        unreadable.extend(score_violations(error).into_iter().filter(|v| !named.contains(&v.field)));
+    }
+    violations.extend(unreadable);
+    let (Ok(timepoint), Ok(administered_on), Ok(scored), true) = (timepoint, date, scored, violations.is_empty())
+    else {
+        return Err(violations);
+    };
+    Ok(CheckedAssessment {
+        instrument,
+        version: response.version,
+        timepoint,
+        administered_on,
+        answers: response.answers,
+        scored,
+    })
+}
+
+/// Whose assessment it is, who recorded it, and how the answers were given.
+pub struct Recording<'a> {
+    pub participant_id: &'a str,
+    pub site_id: &'a str,
+    pub recorded_by: &'a str,
+    pub mode: RecordingMode,
+}
+
+/// The records a checked assessment writes: the assessment, and an alert for each safety signal
+/// its score raises. Ids come from `new_id`, the assessment's first.
+pub fn assessment_records(
+    checked: &CheckedAssessment,
+    recording: &Recording<'_>,
+    mut new_id: impl FnMut() -> String,
+    now: Timestamp,
+) -> (Assessment, Vec<SafetyAlert>) {
+    let assessment = Assessment {
+        id: new_id(),
+        participant_id: recording.participant_id.to_owned(),
+        site_id: recording.site_id.to_owned(),
+        instrument: checked.instrument,
+        version: checked.version.clone(),
+        timepoint: checked.timepoint,
+        administered_on: checked.administered_on.to_string(),
+        recorded_at: now,
+        recorded_by: recording.recorded_by.to_owned(),
+        mode: recording.mode,
+        answers: plain_answers(&checked.answers),
+        total: total_of(&checked.scored.score),
+    };
+    let alerts = alerts_for(&checked.scored.score)
+        .into_iter()
+        .map(|kind| SafetyAlert {
+            id: new_id(),
+            participant_id: recording.participant_id.to_owned(),
+            site_id: recording.site_id.to_owned(),
+            assessment_id: assessment.id.clone(),
+            kind,
+            raised_at: now,
+            acknowledged_by: None,
+            acknowledged_at: None,
+            acknowledgement: None,
+        })
+        .collect();
+    (assessment, alerts)
+}
+
+/// One daily check-in a day: a second one is a correction, made by voiding the first.
+/// `same_day` holds the standing assessments of the same instrument on the same day.
+pub fn check_one_checkin_a_day(assessment: &Assessment, same_day: &[Assessment]) -> Result<(), DomainError> {
+    match same_day.first() {
+        Some(first) => Err(DomainError::Conflict(format!(
+            "the check-in for {} is already recorded (assessment {}); to correct it, void it with a reason \
+             and record it again",
+            assessment.administered_on, first.id
+        ))),
+        None => Ok(()),
+    }
+}
+
 catalyst_core::participant_record!(Assessment, SafetyAlert, AssessmentVoid);
 
 #[cfg(test)]
@@ -379,5 +571,71 @@ mod tests {
         assert_eq!(administered_on("d", "2026-11-23", today).unwrap_err().rule, "not_future");
         assert_eq!(administered_on("d", "2026-02-30", today).unwrap_err().rule, "date");
         assert_eq!(administered_on("d", "22/11/2026", today).unwrap_err().rule, "date");
+    }
+
+    fn phq9() -> &'static InstrumentDefinition {
+        static REGISTRY: std::sync::LazyLock<catalyst_instruments::Instruments> =
+            std::sync::LazyLock::new(|| catalyst_instruments::Instruments::builtin().unwrap());
+        REGISTRY.latest(InstrumentId::Phq9).unwrap()
+    }
+
+    fn answers(item9: i64) -> Map<String, Value> {
+        serde_json::json!({"item1": 1, "item2": 1, "item3": 1, "item4": 1, "item5": 0, "item6": 1, "item7": 0, "item8": 0, "item9": item9})
+            .as_object()
+            .cloned()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_checked_assessment_writes_the_assessment_and_its_alerts() {
+        let today = date(2026, 11, 22);
+        let checked = check_assessment(phq9(), "unscheduled", "2026-11-21", &answers(2), today, None).unwrap();
+        assert_eq!((checked.timepoint, checked.administered_on), (Timepoint::Unscheduled, date(2026, 11, 21)));
+        let mut ids = ["a1", "x1"].into_iter().map(str::to_owned);
+        let recording =
+            Recording { participant_id: "p1", site_id: "s1", recorded_by: "u1", mode: RecordingMode::SelfReport };
+        let (assessment, alerts) =
+            assessment_records(&checked, &recording, || ids.next().unwrap(), Timestamp(9));
+        assert_eq!(assessment.id, "a1");
+        assert_eq!(assessment.total, Some(7));
+        assert_eq!(assessment.answers, Value::Object(answers(2)).to_string());
+        assert_eq!(alerts.len(), 1);
+        assert_eq!((alerts[0].id.as_str(), alerts[0].assessment_id.as_str(), alerts[0].kind), ("x1", "a1", AlertKind::Phq9Item9));
+        let calm = check_assessment(phq9(), "unscheduled", "2026-11-21", &answers(0), today, None).unwrap();
+        assert!(assessment_records(&calm, &recording, || "a2".to_owned(), Timestamp(9)).1.is_empty());
+    }
+
+    #[test]
+    fn every_problem_of_an_assessment_is_named_once() {
+        let mut wrong = answers(0);
+        wrong.remove("item3");
+        wrong.insert("item4".into(), Value::from(7));
+        wrong.insert("item10".into(), Value::from(1));
+        let course = CourseDates { registered_on: date(2026, 11, 1), baseline_on: None, sessions: vec![] };
+        let problems =
+            check_assessment(phq9(), "daily", "2026-11-23", &wrong, date(2026, 11, 22), Some(&course)).unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["timepoint", "administered_on", "answers.item10", "answers.item3", "answers.item4"]);
+        let early = check_assessment(phq9(), "after_session_1", "2026-11-20", &answers(0), date(2026, 11, 22), Some(&course))
+            .unwrap_err();
+        assert_eq!(early[0].rule, "schedule");
+    }
+
+    #[test]
+    fn a_second_check_in_on_a_day_is_refused() {
+        let checked = check_assessment(phq9(), "unscheduled", "2026-11-21", &answers(0), date(2026, 11, 22), None).unwrap();
+        let recording =
+            Recording { participant_id: "p1", site_id: "s1", recorded_by: "u1", mode: RecordingMode::SelfReport };
+        let (first, _) = assessment_records(&checked, &recording, || "a1".to_owned(), Timestamp(1));
+        let (second, _) = assessment_records(&checked, &recording, || "a2".to_owned(), Timestamp(2));
+        assert!(check_one_checkin_a_day(&second, &[]).is_ok());
+        assert_eq!(
+            check_one_checkin_a_day(&second, &[first]),
+            Err(DomainError::Conflict(
+                "the check-in for 2026-11-21 is already recorded (assessment a1); to correct it, void it with a \
+                 reason and record it again"
+                    .into()
+            ))
+        );
     }
 }

@@ -7,19 +7,18 @@ use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::error::Violation;
 use crate::capabilities::outcomes::domain::{
-    Assessment, AssessmentVoid, CourseDates, RecordingMode, SafetyAlert, Timepoint, administered_on,
-    alerts_for, check_timepoint, outcome_class, total_of,
+    Assessment, AssessmentVoid, CourseDates, Recording, RecordingMode, SafetyAlert, Timepoint, assessment_records,
+    check_assessment, check_one_checkin_a_day, outcome_class, read_answers,
 };
 use crate::capabilities::people::domain::{Participant, Site};
 use catalyst_core::policy::{Action, Actor, Resource, authorize};
 use catalyst_core::settings::{ENDPOINT_DEFINITIONS, Setting};
 
 use catalyst_instruments::{
-    Answer, AnswerSpec, Assessment as EndpointInput, EndpointDefinitions, EndpointReport, InstrumentDefinition,
-    InstrumentId, Instruments, Response, ScoreError, ScoreOptions, Scored, endpoints,
+    Assessment as EndpointInput, EndpointDefinitions, EndpointReport, InstrumentId, Instruments, Response,
+    ScoreOptions, Scored, endpoints,
 };
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 static REGISTRY: LazyLock<Result<Instruments, String>> =
@@ -66,80 +65,6 @@ pub struct Outcomes {
 pub fn parse_instrument(field: &str, value: &str) -> Result<InstrumentId, Violation> {
     let names = ["caps5", "pcl5", "sds", "cssrs", "phq9", "daily_checkin"];
     serde_json::from_value(Value::String(value.trim().to_owned())).map_err(|_| Violation::one_of(field, value, &names))
-}
-
-/// Turns plain JSON answers into typed answers, using the item definitions to read them.
-/// Returns what could be read and a violation for every answer that could not.
-fn read_answers(
-    definition: &InstrumentDefinition,
-    answers: &Map<String, Value>,
-) -> (BTreeMap<String, Answer>, Vec<Violation>) {
-    let mut typed = BTreeMap::new();
-    let mut problems = Vec::new();
-    for (item, value) in answers {
-        let field = format!("answers.{item}");
-        let Some(spec) = definition.items.iter().find(|i| &i.id == item).map(|i| &i.answer) else {
-            let known: Vec<&str> = definition.items.iter().map(|i| i.id.as_str()).collect();
-            problems.push(Violation::new(
-                &field,
-                "unknown_item",
-                format!("{item} is not an item of {}; items: {}", definition.id, known.join(", ")),
-            ));
-            continue;
-        };
-        let answer = match (spec, value) {
-            (_, Value::Null) => continue,
-            (AnswerSpec::Integer { .. }, Value::Number(n)) if n.is_i64() => n.as_i64().map(Answer::Integer),
-            (AnswerSpec::Integer { not_applicable: true, .. }, Value::String(s)) if s == "na" => {
-                Some(Answer::NotApplicable)
-            }
-            (AnswerSpec::YesNo, Value::String(s)) if s == "yes" => Some(Answer::Yes),
-            (AnswerSpec::YesNo, Value::String(s)) if s == "no" => Some(Answer::No),
-            (AnswerSpec::Text { .. }, Value::String(s)) if s.trim().is_empty() => continue,
-            (AnswerSpec::Text { .. }, Value::String(s)) => Some(Answer::Text(s.trim().to_owned())),
-            _ => None,
-        };
-        match answer {
-            Some(answer) => {
-                typed.insert(item.clone(), answer);
-            }
-            None => problems.push(Violation::new(
-                &field,
-                "allowed",
-                format!("{item}: {value} is not allowed; allowed: {}", spec.allowed()),
-            )),
-        }
-    }
-    (typed, problems)
-}
-
-/// Plain JSON for storage: the inverse of [`typed_answers`].
-fn plain_answers(answers: &BTreeMap<String, Answer>) -> String {
-    let map: Map<String, Value> = answers
-        .iter()
-        .map(|(item, answer)| {
-            let value = match answer {
-                Answer::Integer(n) => Value::from(*n),
-                Answer::Yes => Value::from("yes"),
-                Answer::No => Value::from("no"),
-                Answer::NotApplicable => Value::from("na"),
-                Answer::Text(t) => Value::from(t.clone()),
-            };
-            (item.clone(), value)
-        })
-        .collect();
-    Value::Object(map).to_string()
-}
-
-fn score_violations(error: &ScoreError) -> Vec<Violation> {
-    match error {
-        ScoreError::NotComputable(nc) => nc
-            .problems
-            .iter()
-            .map(|p| Violation::new(format!("answers.{}", p.item()), "answer", format!("{}: {}", p.item(), p.rule())))
-            .collect(),
-        other => vec![Violation::new("answers", "invalid", other.to_string())],
-    }
 }
 
 impl App {
@@ -253,76 +178,25 @@ impl App {
         };
         let site = self.site(&participant.site_id).await?;
         let today = self.local_today(&site);
-        let timepoint =
-            Timepoint::parse("timepoint", &input.timepoint).and_then(|t| t.check_for(instrument).map(|()| t));
-        let date = administered_on("administered_on", &input.administered_on, today);
-        let (answers, mut unreadable) = read_answers(definition, &input.answers);
-        let response = Response { instrument, version: definition.version.clone(), answers };
-        // Score even when some answers were unreadable, so one reply names every problem;
-        // an unreadable answer is not reported a second time as missing.
-        let scored = definition.score(&response, &ScoreOptions::default());
-        let mut violations: Vec<Violation> =
-            [timepoint.as_ref().err(), date.as_ref().err()].into_iter().flatten().cloned().collect();
-        if let (Ok(timepoint), Ok(date), Some(course)) = (&timepoint, &date, course) {
-            violations.extend(check_timepoint(*timepoint, *date, course).err());
-        }
-        if let Err(error) = &scored {
-            let named: Vec<String> = unreadable.iter().map(|v| v.field.clone()).collect();
-            unreadable.extend(score_violations(error).into_iter().filter(|v| !named.contains(&v.field)));
-        }
-        violations.extend(unreadable);
-        let (Ok(timepoint), Ok(date), Ok(scored), true) = (timepoint, date, scored, violations.is_empty()) else {
-            return Err(DomainError::Invalid(violations).into());
-        };
-        let assessment = Assessment {
-            id: self.new_id(),
-            participant_id: participant.id.clone(),
-            site_id: participant.site_id.clone(),
-            instrument,
-            version: definition.version.clone(),
-            timepoint,
-            administered_on: date.to_string(),
-            recorded_at: self.now(),
-            recorded_by: recorded_by.to_owned(),
-            mode,
-            answers: plain_answers(&response.answers),
-            total: total_of(&scored.score),
-        };
-        let alerts: Vec<SafetyAlert> = alerts_for(&scored.score)
-            .into_iter()
-            .map(|kind| SafetyAlert {
-                id: self.new_id(),
-                participant_id: participant.id.clone(),
-                site_id: participant.site_id.clone(),
-                assessment_id: assessment.id.clone(),
-                kind,
-                raised_at: self.now(),
-                acknowledged_by: None,
-                acknowledged_at: None,
-                acknowledgement: None,
-            })
-            .collect();
+        let checked =
+            check_assessment(definition, &input.timepoint, &input.administered_on, &input.answers, today, course)
+                .map_err(DomainError::Invalid)?;
+        let recording =
+            Recording { participant_id: &participant.id, site_id: &participant.site_id, recorded_by, mode };
+        let (assessment, alerts) = assessment_records(&checked, &recording, || self.new_id(), self.now());
         let chain = Self::site_chain_ref(&site);
         let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
-        // One daily check-in a day: a second one is a correction, made by voiding the first.
         if instrument == InstrumentId::DailyCheckin {
             let same_day =
                 tx.standing_assessments_on(&participant.id, instrument.as_str(), &assessment.administered_on).await?;
-            if let Some(first) = same_day.first() {
-                return Err(DomainError::Conflict(format!(
-                    "the check-in for {} is already recorded (assessment {}); to correct it, void it with a reason \
-                     and record it again",
-                    assessment.administered_on, first.id
-                ))
-                .into());
-            }
+            check_one_checkin_a_day(&assessment, &same_day)?;
         }
         tx.insert(&chain.chain, &format!("assessment.record:{instrument}"), &assessment).await?;
         for alert in &alerts {
             tx.insert(&chain.chain, "safety_alert.raise", alert).await?;
         }
         tx.commit().await?;
-        Ok((ScoredAssessment { assessment, scored }, alerts))
+        Ok((ScoredAssessment { assessment, scored: checked.scored }, alerts))
     }
 
     /// Today's date where the site is.
