@@ -4,7 +4,6 @@
 use crate::App;
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
-use crate::capabilities::eligibility::domain::check_after_washout;
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::ledger::AuditActor;
 use crate::capabilities::people::domain::{Participant, Role, Site};
@@ -188,10 +187,10 @@ impl App {
             ))
             .into());
         }
-        self.check_enrolment_allowed(&participant).await?;
-        let washout = self.washout_ends_on(&participant.id).await?;
-        check_after_washout("baseline_on", &baseline.to_string(), washout.as_deref())
-            .map_err(|v| DomainError::Invalid(vec![v]))?;
+        self.enrolment_gate(&participant).await?;
+        if let Some(v) = self.washout_gate(&participant.id, "baseline_on", &baseline.to_string()).await? {
+            return Err(DomainError::Invalid(vec![v]).into());
+        }
         let enrolment = Enrolment {
             id: participant.id.clone(),
             participant_id: participant.id.clone(),
@@ -298,11 +297,10 @@ impl App {
         let mut violations = Vec::new();
         let day = date("date", &input.date);
         // Not even an out-of-window reason books a visit before the washout ends.
-        if let Ok(day) = &day {
-            let washout = self.washout_ends_on(&participant.id).await?;
-            if let Err(v) = check_after_washout("date", &day.to_string(), washout.as_deref()) {
-                violations.push(v);
-            }
+        if let Ok(day) = &day
+            && let Some(v) = self.washout_gate(&participant.id, "date", &day.to_string()).await?
+        {
+            violations.push(v);
         }
         let time: Result<Time, Violation> = input
             .time

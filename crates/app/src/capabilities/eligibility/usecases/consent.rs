@@ -211,7 +211,7 @@ impl App {
         self.consent_state(participant_id).await
     }
 
-    pub(super) async fn consent_state(&self, participant_id: &str) -> AppResult<ConsentStatus> {
+    pub(in crate::capabilities::eligibility) async fn consent_state(&self, participant_id: &str) -> AppResult<ConsentStatus> {
         let document = self.store.current_consent_document().await?;
         let consent = self.store.consents_for(participant_id).await?.into_iter().next();
         let parts = ConsentPart::ALL
