@@ -44,6 +44,14 @@ impl App {
         if problems.is_empty() { Ok(()) } else { Err(DomainError::Invalid(problems).into()) }
     }
 
+
+    /// The day the washout of the participant's signed eligibility decision ends, if it has one.
+    pub(crate) async fn washout_ends_on(&self, participant_id: &str) -> AppResult<Option<String>> {
+        let signed =
+            self.store.screenings_for(participant_id).await?.into_iter().find(|s| s.status != ScreeningStatus::Draft);
+        Ok(signed.and_then(|s| s.washout_ends_on().map(str::to_owned)))
+    }
+
     /// May the participant be treated on `day` (`YYYY-MM-DD`, the input named `field`)? Not
     /// before the medication washout of their signed eligibility decision ends. Booking asks
     /// this for every visit, enrolment for the baseline: not even an out-of-window reason

@@ -1,4 +1,6 @@
-use crate::capabilities::treatment::usecases::{BookingInput, CredentialInput, StaffCredentialView, Timeline, protocols};
+use crate::capabilities::treatment::domain::booking::BookingInput;
+use crate::capabilities::treatment::domain::credentials::CredentialInput;
+use crate::capabilities::treatment::usecases::{StaffCredentialView, Timeline, protocols};
 use crate::platform::web::error::ApiResult;
 use crate::platform::web::extract::{ApiJson, ApiQuery, Auth};
 use crate::platform::web::state::AppState;

@@ -4,11 +4,12 @@
 use crate::App;
 use crate::platform::demo::{DemoFuture, DemoLogin};
 use crate::platform::error::{AppError, AppResult};
-use crate::capabilities::treatment::usecases::BookingInput;
+use crate::capabilities::treatment::domain::booking::BookingInput;
 use catalyst_core::ledger::AuditActor;
 use crate::capabilities::people::domain::Site;
 use catalyst_core::policy::Actor;
 use crate::capabilities::treatment::domain::{AppointmentStatus, Enrolment, Room, RoomStatus, StaffCredential};
+use catalyst_protocol::VisitKind;
 use jiff::civil::Date;
 
 pub(crate) fn seed<'a>(app: &'a App, by: &'a AuditActor, _: &'a mut Vec<DemoLogin>) -> DemoFuture<'a> {
@@ -114,10 +115,9 @@ impl App {
             else {
                 return Ok(());
             };
-            let kind = next.visit.visit_type.kind.as_str();
-            let (room_name, staff) = match kind {
-                "assessment" | "follow_up" => ("Consult room", vec![rater.clone()]),
-                "experimental" => ("Session room A", vec![t1.clone(), t2.clone()]),
+            let (room_name, staff) = match next.visit.visit_type.kind {
+                VisitKind::Assessment | VisitKind::FollowUp => ("Consult room", vec![rater.clone()]),
+                VisitKind::Experimental => ("Session room A", vec![t1.clone(), t2.clone()]),
                 _ => ("Session room B", vec![t1.clone(), t2.clone()]),
             };
             let input = BookingInput {

@@ -1,10 +1,18 @@
 //! The course of treatment as records: enrolment on a protocol version, rooms, appointments,
 //! staff credentials and deviations. The protocol rules themselves (visits, windows, staffing,
-//! dose plans) are data in `catalyst-protocol`; these are what happened at a site.
+//! dose plans) are data in `catalyst-protocol`; these are what happened at a site. The
+//! decisions of the use cases, taking what they read as plain values, are in the submodules.
 
+pub mod booking;
+pub mod credentials;
+pub mod deviations;
+
+use catalyst_core::error::Violation;
 use catalyst_core::string_enum;
 use catalyst_core::record::{Column, Record, TableSpec};
 use catalyst_core::time::Timestamp;
+use catalyst_protocol::{ScheduledVisit, StaffAssignment, VisitStatus};
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 pub static ENROLMENTS: TableSpec = TableSpec {
@@ -80,6 +88,20 @@ impl VisitKind {
     }
 }
 
+impl From<catalyst_protocol::VisitKind> for VisitKind {
+    fn from(kind: catalyst_protocol::VisitKind) -> Self {
+        use catalyst_protocol::VisitKind as P;
+        match kind {
+            P::Screening => Self::Screening,
+            P::Preparation => Self::Preparation,
+            P::Experimental => Self::Experimental,
+            P::Integration => Self::Integration,
+            P::Assessment => Self::Assessment,
+            P::FollowUp => Self::FollowUp,
+        }
+    }
+}
+
 string_enum!(
     /// How far a deviation departs from the protocol.
     DeviationSeverity {
@@ -88,6 +110,46 @@ string_enum!(
         Critical = "critical",
     }
 );
+
+impl From<catalyst_protocol::deviations::Severity> for DeviationSeverity {
+    fn from(severity: catalyst_protocol::deviations::Severity) -> Self {
+        use catalyst_protocol::deviations::Severity as P;
+        match severity {
+            P::Minor => Self::Minor,
+            P::Major => Self::Major,
+            P::Critical => Self::Critical,
+        }
+    }
+}
+
+string_enum!(
+    /// What a deviation is: one of the kinds the protocol rules detect, or one a person recorded.
+    DeviationKind {
+        OutOfWindow = "out_of_window",
+        MissedVisit = "missed_visit",
+        InsufficientTherapists = "insufficient_therapists",
+        DoseWrongAmount = "dose_wrong_amount",
+        SupplementalOutsideWindow = "supplemental_outside_window",
+        ExtraDose = "extra_dose",
+        MissedAssessment = "missed_assessment",
+        Manual = "manual",
+    }
+);
+
+impl From<catalyst_protocol::DeviationKind> for DeviationKind {
+    fn from(kind: catalyst_protocol::DeviationKind) -> Self {
+        use catalyst_protocol::DeviationKind as P;
+        match kind {
+            P::OutOfWindow => Self::OutOfWindow,
+            P::MissedVisit => Self::MissedVisit,
+            P::InsufficientTherapists => Self::InsufficientTherapists,
+            P::DoseWrongAmount => Self::DoseWrongAmount,
+            P::SupplementalOutsideWindow => Self::SupplementalOutsideWindow,
+            P::ExtraDose => Self::ExtraDose,
+            P::MissedAssessment => Self::MissedAssessment,
+        }
+    }
+}
 
 string_enum!(
     /// Whether Catalyst found a deviation itself or a person recorded it.
@@ -150,6 +212,48 @@ pub static APPOINTMENTS: TableSpec = TableSpec {
     ],
 };
 
+/// The people assigned to an appointment. Its column holds serde_json's compact text of the
+/// list (`[{"person":…,"role":…}]`), and the ledger hashes that text, so it serialises as that
+/// very string: a typed list in code, the same bytes in the row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppointmentStaff(Vec<StaffAssignment>);
+
+impl AppointmentStaff {
+    pub fn new(assignments: Vec<StaffAssignment>) -> Self {
+        Self(assignments)
+    }
+
+    pub fn assignments(&self) -> &[StaffAssignment] {
+        &self.0
+    }
+
+    /// The user ids of the people assigned, in booking order.
+    pub fn people(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|s| s.person.as_str())
+    }
+
+    /// Whether this user is one of the people assigned.
+    pub fn includes(&self, person: &str) -> bool {
+        self.people().any(|p| p == person)
+    }
+}
+
+impl Serialize for AppointmentStaff {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(&self.0).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&text)
+    }
+}
+
+impl<'de> Deserialize<'de> for AppointmentStaff {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        serde_json::from_str(&text)
+            .map(Self)
+            .map_err(|e| serde::de::Error::custom(format!("staff {text:?} unreadable: {e}")))
+    }
+}
+
 /// A booked visit. Rescheduling updates it with a reason, so its history is in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appointment {
@@ -164,8 +268,7 @@ pub struct Appointment {
     /// Exclusive.
     pub ends_at: Timestamp,
     pub room_id: String,
-    /// JSON array of `{"person": user id, "role": role}`.
-    pub staff: String,
+    pub staff: AppointmentStaff,
     pub status: AppointmentStatus,
     pub out_of_window_reason: Option<String>,
     pub booked_by: String,
@@ -216,6 +319,40 @@ pub fn check_attendance(
         format!("status must be one of: {}; got {status}", names.join(", "))
     };
     Err(catalyst_core::DomainError::invalid("status", "not_yet", message))
+}
+
+/// A scheduled visit with what has happened to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineVisit {
+    pub visit: ScheduledVisit,
+    pub appointment: Option<Appointment>,
+    pub status: VisitStatus,
+}
+
+/// A date as entered, `YYYY-MM-DD`.
+pub fn date(field: &str, value: &str) -> Result<Date, Violation> {
+    if value.trim().is_empty() {
+        return Err(Violation::new(field, "required", format!("{field} is required: a date as YYYY-MM-DD")));
+    }
+    value
+        .trim()
+        .parse()
+        .map_err(|_| Violation::new(field, "date", format!("{field} must be a date as YYYY-MM-DD; got {value:?}")))
+}
+
+/// An optional date as entered: absent or blank is none.
+pub fn opt_date(field: &str, value: &Option<String>) -> Result<Option<Date>, Violation> {
+    value.as_deref().filter(|v| !v.trim().is_empty()).map(|v| date(field, v)).transpose()
+}
+
+/// An instant as the protocol rules count it.
+pub fn jiff_ts(t: Timestamp) -> Result<jiff::Timestamp, jiff::Error> {
+    jiff::Timestamp::from_microsecond(t.micros())
+}
+
+/// An instant of the protocol rules as recorded.
+pub fn timestamp(t: jiff::Timestamp) -> Timestamp {
+    Timestamp(t.as_microsecond())
 }
 
 pub static STAFF_CREDENTIALS: TableSpec = TableSpec {
@@ -278,7 +415,7 @@ pub struct Deviation {
     pub participant_id: String,
     pub site_id: String,
     pub visit_id: Option<String>,
-    pub kind: String,
+    pub kind: DeviationKind,
     pub severity: DeviationSeverity,
     pub description: String,
     pub source: DeviationSource,
@@ -297,3 +434,115 @@ impl Record for Deviation {
 
 catalyst_core::participant_record!(Appointment, Deviation);
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use catalyst_protocol::StaffRole;
+
+    /// The staff column exactly as bookings have always stored it.
+    const STORED_STAFF: &str = r#"[{"person":"u1","role":"therapist"},{"person":"u10","role":"site_lead"}]"#;
+
+    fn staff() -> AppointmentStaff {
+        AppointmentStaff::new(vec![
+            StaffAssignment { person: "u1".into(), role: StaffRole::Therapist },
+            StaffAssignment { person: "u10".into(), role: StaffRole::SiteLead },
+        ])
+    }
+
+    fn appointment() -> Appointment {
+        Appointment {
+            id: "a1".into(),
+            participant_id: "p1".into(),
+            site_id: "s1".into(),
+            visit_id: "exp1".into(),
+            visit_type: "experimental".into(),
+            visit_kind: VisitKind::Experimental,
+            starts_at: Timestamp(1_772_442_000_000_000),
+            ends_at: Timestamp(1_772_470_800_000_000),
+            room_id: "r1".into(),
+            staff: staff(),
+            status: AppointmentStatus::Booked,
+            out_of_window_reason: None,
+            booked_by: "lead".into(),
+        }
+    }
+
+    #[test]
+    fn an_appointment_row_is_the_same_text_as_before_the_staff_was_typed() {
+        // Before, the record held the staff as a string made with serde_json::to_string.
+        let mut before = serde_json::to_value(appointment()).unwrap();
+        before["staff"] = serde_json::Value::String(serde_json::to_string(staff().assignments()).unwrap());
+        let row = appointment().to_row().unwrap();
+        assert_eq!(row["staff"], serde_json::Value::String(STORED_STAFF.into()));
+        assert_eq!(serde_json::to_string(&row).unwrap(), serde_json::to_string(&before).unwrap());
+        assert_eq!(
+            serde_json::to_string(&row).unwrap(),
+            concat!(
+                r#"{"booked_by":"lead","ends_at":1772470800000000,"id":"a1","out_of_window_reason":null,"#,
+                r#""participant_id":"p1","room_id":"r1","site_id":"s1","#,
+                r#""staff":"[{\"person\":\"u1\",\"role\":\"therapist\"},{\"person\":\"u10\",\"role\":\"site_lead\"}]","#,
+                r#""starts_at":1772442000000000,"status":"booked","visit_id":"exp1","visit_kind":"experimental","#,
+                r#""visit_type":"experimental"}"#
+            )
+        );
+    }
+
+    #[test]
+    fn a_stored_staff_column_decodes_and_a_broken_one_is_a_fault() {
+        let row = appointment().to_row().unwrap();
+        let read = Appointment::from_row(row.clone()).unwrap();
+        assert_eq!(read.staff, staff());
+        assert_eq!(read, appointment());
+        let mut broken = row;
+        broken.insert("staff".into(), serde_json::Value::String("[{\"person\":".into()));
+        assert!(Appointment::from_row(broken).is_err());
+    }
+
+    #[test]
+    fn staff_membership_compares_person_ids_not_text() {
+        let staff = staff();
+        assert!(staff.includes("u1") && staff.includes("u10"));
+        assert_eq!(staff.people().collect::<Vec<_>>(), ["u1", "u10"]);
+        // Each of these occurs in the stored text, and none is a person on the visit.
+        for not_staff in ["u", "therapist", "site_lead", "person"] {
+            assert!(STORED_STAFF.contains(not_staff));
+            assert!(!staff.includes(not_staff), "{not_staff}");
+        }
+        let only_u10 = AppointmentStaff::new(vec![StaffAssignment { person: "u10".into(), role: StaffRole::Therapist }]);
+        assert!(serde_json::to_string(&only_u10).unwrap().contains("u1"));
+        assert!(!only_u10.includes("u1"));
+    }
+
+    #[test]
+    fn every_deviation_kind_the_protocol_detects_keeps_its_wire_name() {
+        use catalyst_protocol::DeviationKind as P;
+        for kind in [
+            P::OutOfWindow,
+            P::MissedVisit,
+            P::InsufficientTherapists,
+            P::DoseWrongAmount,
+            P::SupplementalOutsideWindow,
+            P::ExtraDose,
+            P::MissedAssessment,
+        ] {
+            let recorded = DeviationKind::from(kind);
+            assert_eq!(recorded.as_str(), kind.as_str());
+            assert_eq!(serde_json::to_value(recorded).unwrap(), serde_json::to_value(kind).unwrap());
+        }
+        assert_eq!(DeviationKind::parse("kind", "manual").unwrap(), DeviationKind::Manual);
+    }
+
+    #[test]
+    fn protocol_visit_kinds_and_severities_keep_their_wire_names() {
+        for name in VisitKind::NAMES {
+            let kind = catalyst_protocol::VisitKind::parse(name).unwrap();
+            assert_eq!(VisitKind::from(kind).as_str(), *name);
+        }
+        use catalyst_protocol::Severity as P;
+        for severity in [P::Minor, P::Major, P::Critical] {
+            let recorded = DeviationSeverity::from(severity);
+            assert_eq!(serde_json::to_value(recorded).unwrap(), serde_json::to_value(severity).unwrap());
+        }
+    }
+}

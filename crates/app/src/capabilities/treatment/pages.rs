@@ -4,7 +4,9 @@
 use axum::routing::{get, post};
 use crate::platform::web::pages::layout::{page, when};
 use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
-use crate::capabilities::treatment::usecases::{BookingInput, CredentialInput, DEFAULT_START, protocols};
+use crate::capabilities::treatment::domain::booking::BookingInput;
+use crate::capabilities::treatment::domain::credentials::CredentialInput;
+use crate::capabilities::treatment::usecases::{DEFAULT_START, protocols};
 use crate::platform::web::error::ApiError;
 use crate::platform::web::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -13,8 +15,8 @@ use catalyst_core::DomainError;
 use crate::capabilities::people::domain::{Role, Site, User};
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::time::Timestamp;
-use crate::capabilities::treatment::domain::{AppointmentStatus, Room, attendance_outcomes};
-use catalyst_protocol::{StaffAssignment, VisitStatus};
+use crate::capabilities::treatment::domain::{Appointment, AppointmentStaff, AppointmentStatus, DeviationSeverity, Room, attendance_outcomes};
+use catalyst_protocol::VisitStatus;
 use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -84,15 +86,13 @@ async fn people_at(state: &AppState, site_id: &str) -> PageResult<Vec<(User, Vec
     Ok(out)
 }
 
-fn staff_names(json: &str, names: &HashMap<String, String>) -> String {
-    let Ok(staff) = serde_json::from_str::<Vec<StaffAssignment>>(json) else {
-        return "(staff record unreadable)".to_owned();
-    };
-    staff
-        .iter()
-        .map(|s| names.get(&s.person).cloned().unwrap_or_else(|| s.person.clone()))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn staff_names(staff: &AppointmentStaff, names: &HashMap<String, String>) -> String {
+    staff.people().map(|p| names.get(p).map(String::as_str).unwrap_or(p)).collect::<Vec<_>>().join(", ")
+}
+
+/// The calendar entries a person is on the staff of.
+fn booked_for<'a>(entries: &'a [(Appointment, String)], person: &str) -> Vec<&'a (Appointment, String)> {
+    entries.iter().filter(|(a, _)| a.staff.includes(person)).collect()
 }
 
 async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, notice: Option<Notice>) -> PageResult {
@@ -180,7 +180,7 @@ async fn render_course(state: &AppState, actor: &Actor, participant_id: &str, no
                 h2 { "Record a deviation" }
                 form.stack method="post" action={"/participants/" (p.id) "/deviations"} {
                     label { "Visit (optional)" input name="visit_id" placeholder="e.g. exp1"; }
-                    label { "Severity" select name="severity" { option { "minor" } option { "major" } option { "critical" } } }
+                    label { "Severity" select name="severity" { @for severity in DeviationSeverity::NAMES { option { (severity) } } } }
                     label { "What happened" textarea name="description" required rows="3" {} }
                     button type="submit" { "Record deviation" }
                 }
@@ -426,12 +426,12 @@ pub async fn calendar(
     let link = |d: String, n: i64, by: &str| format!("/sites/{site_id}/calendar?date={d}&days={n}&by={by}");
     let by = if by_person { "person" } else { "room" };
     // Rows: each room, or each person, with their appointments in time order.
-    let mut rows: Vec<(String, Vec<&(crate::capabilities::treatment::domain::Appointment, String)>)> = Vec::new();
+    let mut rows: Vec<(String, Vec<&(Appointment, String)>)> = Vec::new();
     if by_person {
         let mut people: Vec<(&String, &String)> = names.iter().collect();
         people.sort_by(|a, b| a.1.cmp(b.1));
         for (id, name) in people {
-            let mine: Vec<_> = entries.iter().filter(|(a, _)| a.staff.contains(id.as_str())).collect();
+            let mine = booked_for(&entries, id);
             if !mine.is_empty() {
                 rows.push((name.clone(), mine));
             }
@@ -612,4 +612,41 @@ pub async fn set_credential(
     };
     state.app.set_credential(&auth.actor, &site_id, &user_id, &input).await?;
     Ok(see_other(&format!("/sites/{site_id}/credentials"), "Credential saved."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use catalyst_protocol::{StaffAssignment, StaffRole};
+
+    #[test]
+    fn a_person_sees_only_the_appointments_they_are_on_the_staff_of() {
+        let on = |people: &[&str]| AppointmentStaff::new(
+            people.iter().map(|p| StaffAssignment { person: (*p).into(), role: StaffRole::Therapist }).collect(),
+        );
+        let appointment = |id: &str, staff| Appointment {
+            id: id.into(),
+            participant_id: "p1".into(),
+            site_id: "s1".into(),
+            visit_id: "prep1".into(),
+            visit_type: "preparation".into(),
+            visit_kind: crate::capabilities::treatment::domain::VisitKind::Preparation,
+            starts_at: Timestamp(0),
+            ends_at: Timestamp(1),
+            room_id: "r1".into(),
+            staff,
+            status: AppointmentStatus::Booked,
+            out_of_window_reason: None,
+            booked_by: "lead".into(),
+        };
+        // Matching the stored text found "u1" inside "u10" and "therapist" inside a role.
+        let entries = vec![
+            (appointment("a1", on(&["u10", "u2"])), "BOS-0001".to_owned()),
+            (appointment("a2", on(&["u1"])), "BOS-0002".to_owned()),
+        ];
+        let ids = |person: &str| booked_for(&entries, person).iter().map(|(a, _)| a.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids("u1"), ["a2"]);
+        assert_eq!(ids("u10"), ["a1"]);
+        assert!(ids("therapist").is_empty());
+    }
 }

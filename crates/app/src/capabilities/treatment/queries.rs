@@ -4,9 +4,12 @@ use crate::platform::store::rows::{query_owned, select_sql};
 use crate::platform::store::{Store, StoreError, WriteTx};
 use catalyst_core::record::Record;
 use catalyst_core::time::Timestamp;
-use crate::capabilities::treatment::domain::{Appointment, Deviation, Enrolment, Room};
+use crate::capabilities::treatment::domain::{Appointment, AppointmentStatus, Deviation, Enrolment, Room};
 use sqlx::Row as _;
 use std::collections::HashMap;
+
+/// The appointments that hold their people and room: clashes are checked against these.
+const LIVE: [AppointmentStatus; 2] = [AppointmentStatus::Booked, AppointmentStatus::Attended];
 
 impl Store {
     pub(in crate::capabilities::treatment) async fn appointments_for(&self, participant_id: &str) -> Result<Vec<Appointment>, StoreError> {
@@ -21,8 +24,12 @@ impl Store {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<Appointment>, StoreError> {
-        let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ('booked', 'attended') ORDER BY starts_at";
-        self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros())).await
+        let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ($3, $4) ORDER BY starts_at";
+        let [booked, attended] = LIVE.map(AppointmentStatus::as_str);
+        self.fetch_records(
+            query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros()).bind(booked).bind(attended),
+        )
+        .await
     }
 
     pub(in crate::capabilities::treatment) async fn appointments_at_site(
@@ -32,12 +39,13 @@ impl Store {
         to: Timestamp,
     ) -> Result<Vec<Appointment>, StoreError> {
         let tail =
-            "WHERE site_id = $1 AND starts_at < $3 AND ends_at > $2 AND status <> 'cancelled' ORDER BY starts_at";
+            "WHERE site_id = $1 AND starts_at < $3 AND ends_at > $2 AND status <> $4 ORDER BY starts_at";
         self.fetch_records(
             query_owned(select_sql(Appointment::SPEC, tail))
                 .bind(site_id.to_owned())
                 .bind(from.micros())
-                .bind(to.micros()),
+                .bind(to.micros())
+                .bind(AppointmentStatus::Cancelled.as_str()),
         )
         .await
     }
@@ -102,8 +110,12 @@ impl WriteTx {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<Appointment>, StoreError> {
-        let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ('booked', 'attended') ORDER BY starts_at";
-        self.fetch_records(query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros())).await
+        let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ($3, $4) ORDER BY starts_at";
+        let [booked, attended] = LIVE.map(AppointmentStatus::as_str);
+        self.fetch_records(
+            query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros()).bind(booked).bind(attended),
+        )
+        .await
     }
 
     /// [`Store::appointments_for`], read inside the transaction.

@@ -165,11 +165,4 @@ impl App {
         Ok(self.store.screenings_for(participant_id).await?)
     }
 
-    /// The day the washout of the participant's signed eligibility decision ends, if it has one.
-    pub(in crate::capabilities::eligibility) async fn washout_ends_on(&self, participant_id: &str) -> AppResult<Option<String>> {
-        let signed =
-            self.store.screenings_for(participant_id).await?.into_iter().find(|s| s.status != ScreeningStatus::Draft);
-        Ok(signed.and_then(|s| s.washout_ends_on().map(str::to_owned)))
-    }
-
 }
