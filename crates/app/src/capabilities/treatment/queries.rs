@@ -1,6 +1,6 @@
 //! Treatment-course queries.
 
-use crate::platform::store::rows::{query_owned, select_sql};
+use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
 use crate::platform::store::{Store, StoreError, WriteTx};
 use catalyst_core::record::Record;
 use catalyst_core::time::Timestamp;
@@ -10,6 +10,13 @@ use std::collections::HashMap;
 
 /// The appointments that hold their people and room: clashes are checked against these.
 const LIVE: [AppointmentStatus; 2] = [AppointmentStatus::Booked, AppointmentStatus::Attended];
+
+/// Live appointments overlapping `[from, to)`.
+fn overlapping(from: Timestamp, to: Timestamp) -> AnyQuery<'static> {
+    let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ($3, $4) ORDER BY starts_at";
+    let [booked, attended] = LIVE.map(AppointmentStatus::as_str);
+    query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros()).bind(booked).bind(attended)
+}
 
 impl Store {
     pub(in crate::capabilities::treatment) async fn appointments_for(&self, participant_id: &str) -> Result<Vec<Appointment>, StoreError> {
@@ -24,12 +31,7 @@ impl Store {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<Appointment>, StoreError> {
-        let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ($3, $4) ORDER BY starts_at";
-        let [booked, attended] = LIVE.map(AppointmentStatus::as_str);
-        self.fetch_records(
-            query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros()).bind(booked).bind(attended),
-        )
-        .await
+        self.fetch_records(overlapping(from, to)).await
     }
 
     pub(in crate::capabilities::treatment) async fn appointments_at_site(
@@ -110,12 +112,7 @@ impl WriteTx {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<Appointment>, StoreError> {
-        let tail = "WHERE starts_at < $2 AND ends_at > $1 AND status IN ($3, $4) ORDER BY starts_at";
-        let [booked, attended] = LIVE.map(AppointmentStatus::as_str);
-        self.fetch_records(
-            query_owned(select_sql(Appointment::SPEC, tail)).bind(from.micros()).bind(to.micros()).bind(booked).bind(attended),
-        )
-        .await
+        self.fetch_records(overlapping(from, to)).await
     }
 
     /// [`Store::appointments_for`], read inside the transaction.
