@@ -56,10 +56,15 @@ impl App {
         // Everything another booking or attendance could change meanwhile is read inside the
         // write transaction, after locking the schedules of these people and this room (across
         // sites), so two bookings of the same therapist or room cannot both succeed.
+        // Display names, for messages only, are read before the transaction: a read through the
+        // pool while the transaction holds the write lock waits for a free connection, and
+        // under load every connection is held by a booking waiting for that lock (SQLite:
+        // "database is locked" after the busy timeout, answered 500).
+        let names = self.names_for(&plan).await?;
         let chain = Self::site_chain_ref(&site);
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         tx.lock_schedules(&plan.schedule_resources()).await?;
-        let state = self.booking_state(&mut tx, &plan, &participant.id, zone).await?;
+        let state = self.booking_state(&mut tx, &plan, &participant.id, zone, names).await?;
         let by = BookedBy { participant_id: &participant.id, site_id: &site.id, user_id: &actor.user_id, now: self.now() };
         let booked = decide_booking(&plan, &state, by, || self.new_id())?;
 
@@ -102,6 +107,7 @@ impl App {
         plan: &BookingPlan,
         participant_id: &str,
         zone: TimeZone,
+        names: Vec<(String, String)>,
     ) -> AppResult<BookingState> {
         let request = &plan.request;
         let now_booked = tx
@@ -120,7 +126,6 @@ impl App {
         let bookings = other_bookings(overlapping, plan.moves().map(|a| a.id.as_str()))
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let context = BookingContext { zone, credentials, rules: CredentialRules::default(), bookings };
-        let names = self.names_for(plan).await?;
         Ok(BookingState { now_booked, context, names })
     }
 
