@@ -63,17 +63,30 @@ mod layout_tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
     }
 
+    /// A capability's domain: `domain.rs` and anything under `domain/`.
+    fn domain_files(capability: &str) -> Vec<PathBuf> {
+        let folder = src().join("capabilities").join(capability);
+        let mut files = vec![folder.join("domain.rs")];
+        if folder.join("domain").is_dir() {
+            files.extend(rust_files(&folder.join("domain")));
+        }
+        files
+    }
+
     /// Each capability's record types (`impl Record for X` in its domain).
     fn record_types() -> BTreeMap<String, Vec<String>> {
         super::CAPABILITIES
             .iter()
             .map(|c| {
-                let domain =
-                    std::fs::read_to_string(src().join("capabilities").join(c.name).join("domain.rs")).unwrap();
-                let types = domain
-                    .lines()
-                    .filter_map(|l| l.trim().strip_prefix("impl Record for "))
-                    .map(|rest| rest.trim_end_matches(" {").trim().to_owned())
+                let types = domain_files(c.name)
+                    .iter()
+                    .flat_map(|file| {
+                        let text = std::fs::read_to_string(file).unwrap();
+                        text.lines()
+                            .filter_map(|l| l.trim().strip_prefix("impl Record for "))
+                            .map(|rest| rest.trim_end_matches(" {").trim().to_owned())
+                            .collect::<Vec<_>>()
+                    })
                     .collect();
                 (c.name.to_owned(), types)
             })
@@ -124,6 +137,37 @@ mod layout_tests {
     }
 
     #[test]
+    fn no_sql_names_another_capabilitys_table() {
+        let mut trespasses = Vec::new();
+        let folders: Vec<(&str, PathBuf)> = super::CAPABILITIES
+            .iter()
+            .map(|c| (c.name, src().join("capabilities").join(c.name)))
+            .chain([("platform", src().join("platform"))])
+            .collect();
+        for (folder, dir) in &folders {
+            for file in rust_files(dir) {
+                let name = file.strip_prefix(src()).unwrap().display().to_string();
+                if name.ends_with("migrations.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&file).unwrap();
+                for owner in super::CAPABILITIES.iter().filter(|c| c.name != *folder) {
+                    for spec in owner.tables {
+                        for verb in ["FROM", "JOIN", "INTO", "UPDATE", "DELETE FROM"] {
+                            let pattern = format!("{verb} {} ", spec.table);
+                            let at_end = format!("{verb} {}\"", spec.table);
+                            if text.contains(&pattern) || text.contains(&at_end) {
+                                trespasses.push(format!("{name}: {verb} {} (a table of {})", spec.table, owner.name));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(trespasses.is_empty(), "ask the owning capability's interface instead:\n{}", trespasses.join("\n"));
+    }
+
+    #[test]
     fn domain_modules_are_pure() {
         // Domain logic takes time, ids and randomness as inputs and does no I/O.
         let forbidden = [
@@ -164,7 +208,7 @@ mod layout_tests {
         for capability in super::CAPABILITIES {
             for file in rust_files(&src().join("capabilities").join(capability.name)) {
                 let path = file.to_string_lossy().into_owned();
-                let is_handler = ["/api", "/pages", "/portal.rs", "/charts.rs", "/screening_form.rs"]
+                let is_handler = ["/api", "/pages", "/dashboard.rs", "/portal.rs", "/charts.rs", "/screening_form.rs"]
                     .iter()
                     .any(|part| path.contains(part));
                 if is_handler {
@@ -185,6 +229,8 @@ mod layout_tests {
             for (n, line) in text.lines().enumerate() {
                 let code = line.split("//").next().unwrap_or_default();
                 let policy_call = code.contains("policy::authorize")
+                    || code.contains("allowed_somewhere")
+                    || code.contains("grant_allows")
                     || code.match_indices("authorize(").any(|(i, _)| !code[..i].ends_with('.'));
                 if policy_call || code.contains(".store.") || code.contains("store()") {
                     found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));

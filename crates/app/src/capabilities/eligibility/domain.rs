@@ -430,6 +430,55 @@ pub fn decide_consent(
     if violations.is_empty() { Ok(states) } else { Err(violations) }
 }
 
+/// Why the participant's consent is not current, or `None` when it is: signed for the current
+/// document version with every required part granted.
+pub fn consent_standing(document: Option<&ConsentDocument>, consent: Option<&Consent>) -> Option<String> {
+match (document, consent) {
+        (None, _) => Some("no consent document has been published".to_owned()),
+        (Some(_), None) => Some("the participant has not consented yet".to_owned()),
+        (Some(d), Some(c)) if c.document_version < d.version => Some(format!(
+            "consent was given to version {}; version {} asks for consent again",
+            c.document_version, d.version
+        )),
+        (Some(d), Some(c)) => d
+            .required_parts
+            .iter()
+            .find(|p| c.part(**p) != PartState::Granted)
+            .map(|p| format!("required part {p} is {}", c.part(*p))),
+}
+}
+
+/// The participant's signed eligibility decision: the newest screening that is not a draft.
+pub fn signed_decision(screenings: &[Screening]) -> Option<&Screening> {
+    screenings.iter().find(|s| s.status != ScreeningStatus::Draft)
+}
+
+/// What stands between the participant and enrolment: a signed decision that permits it, and
+/// current consent (`consent_not_current` is why not, if not). Each is a violation of its own.
+pub fn enrolment_problems(signed: Option<&Screening>, consent_not_current: Option<String>) -> Vec<Violation> {
+    let mut problems = Vec::new();
+    match signed {
+        None => problems.push(Violation::new(
+            "screening",
+            "confirmed",
+            "no eligibility decision has been signed by an investigator",
+        )),
+        Some(s) if !s.permits_enrolment() => problems.push(Violation::new(
+            "screening",
+            "eligible",
+            format!(
+                "the signed eligibility decision is {}",
+                s.final_decision.map(EligibilityDecision::as_str).unwrap_or_default()
+            ),
+        )),
+        Some(_) => {}
+    }
+    if let Some(reason) = consent_not_current {
+        problems.push(Violation::new("consent", "current", format!("consent is not current: {reason}")));
+    }
+    problems
+}
+
 catalyst_core::participant_record!(Screening, Consent);
 
 #[cfg(test)]

@@ -4,11 +4,12 @@
 //! the screening records as they stand.
 
 use crate::App;
-use crate::capabilities::eligibility::domain::{EligibilityDecision, Screening, ScreeningStatus, check_after_washout};
-use crate::capabilities::people::domain::Participant;
+use crate::capabilities::eligibility::domain::{
+    Screening, check_after_washout, consent_standing, enrolment_problems, signed_decision,
+};
+use crate::platform::store::WriteTx;
 use crate::platform::error::AppResult;
 use catalyst_core::DomainError;
-use catalyst_core::error::Violation;
 
 impl App {
     /// The participant's screening records, newest first.
@@ -16,48 +17,27 @@ impl App {
         Ok(self.store.screenings_for(participant_id).await?)
     }
 
-    /// May the participant be enrolled? Only with a signed eligibility decision that permits it
-    /// and current consent; each missing condition is a violation of its own.
-    pub(crate) async fn enrolment_gate(&self, participant: &Participant) -> AppResult<()> {
-        let mut problems = Vec::new();
-        match self.store.screenings_for(&participant.id).await?.into_iter().find(|s| s.status != ScreeningStatus::Draft)
-        {
-            None => problems.push(Violation::new(
-                "screening",
-                "confirmed",
-                "no eligibility decision has been signed by an investigator",
-            )),
-            Some(s) if !s.permits_enrolment() => problems.push(Violation::new(
-                "screening",
-                "eligible",
-                format!(
-                    "the signed eligibility decision is {}",
-                    s.final_decision.map(EligibilityDecision::as_str).unwrap_or_default()
-                ),
-            )),
-            Some(_) => {}
-        }
-        let consent = self.consent_state(&participant.id).await?;
-        if let Some(reason) = consent.reason {
-            problems.push(Violation::new("consent", "current", format!("consent is not current: {reason}")));
-        }
-        if problems.is_empty() { Ok(()) } else { Err(DomainError::Invalid(problems).into()) }
-    }
-
-
     /// The day the washout of the participant's signed eligibility decision ends, if it has one.
     pub(crate) async fn washout_ends_on(&self, participant_id: &str) -> AppResult<Option<String>> {
-        let signed =
-            self.store.screenings_for(participant_id).await?.into_iter().find(|s| s.status != ScreeningStatus::Draft);
-        Ok(signed.and_then(|s| s.washout_ends_on().map(str::to_owned)))
+        let screenings = self.store.screenings_for(participant_id).await?;
+        Ok(signed_decision(&screenings).and_then(Screening::washout_ends_on).map(str::to_owned))
     }
+}
 
-    /// May the participant be treated on `day` (`YYYY-MM-DD`, the input named `field`)? Not
-    /// before the medication washout of their signed eligibility decision ends. Booking asks
-    /// this for every visit, enrolment for the baseline: not even an out-of-window reason
-    /// books a visit before the washout ends.
-    pub(crate) async fn washout_gate(&self, participant_id: &str, field: &str, day: &str) -> AppResult<Option<Violation>> {
-        let washout = self.washout_ends_on(participant_id).await?;
-        Ok(check_after_washout(field, day, washout.as_deref()).err())
+/// May the participant be enrolled with treatment starting on `baseline_on`? Only with a signed
+/// eligibility decision that permits it, current consent, and a baseline not before the
+/// medication washout ends. Asked inside the enrolling transaction, which holds the
+/// participant's site chain as consent and its withdrawal do, so a withdrawal committed
+/// meanwhile is seen.
+pub(crate) async fn enrolment_gate_in(tx: &mut WriteTx, participant_id: &str, baseline_on: &str) -> AppResult<()> {
+    let screenings = tx.screenings_for(participant_id).await?;
+    let signed = signed_decision(&screenings);
+    let document = tx.current_consent_document().await?;
+    let consent = tx.consents_for(participant_id).await?.into_iter().next();
+    let problems = enrolment_problems(signed, consent_standing(document.as_ref(), consent.as_ref()));
+    if !problems.is_empty() {
+        return Err(DomainError::Invalid(problems).into());
     }
+    let washout = signed.and_then(Screening::washout_ends_on);
+    check_after_washout("baseline_on", baseline_on, washout).map_err(|v| DomainError::Invalid(vec![v]).into())
 }

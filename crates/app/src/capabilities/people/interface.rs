@@ -4,6 +4,7 @@
 //! this folder (`pub(in crate::capabilities::people)`), so the compiler holds the line.
 
 use crate::App;
+use std::collections::HashMap;
 use crate::capabilities::people::domain::{Participant, RoleGrant, Site, Stage, User};
 use catalyst_core::DomainError;
 use crate::platform::error::AppResult;
@@ -47,6 +48,11 @@ impl App {
     /// The participants a portal account is linked to.
     pub async fn participants_linked_to(&self, user_id: &str) -> AppResult<Vec<Participant>> {
         Ok(self.store.participant_for_user(user_id).await?)
+    }
+
+    /// The site's participant codes by participant id, for labelling lists.
+    pub(crate) async fn participant_codes_at(&self, site_id: &str) -> AppResult<HashMap<String, String>> {
+        Ok(self.store.participant_codes_at_site(site_id).await?)
     }
 
     /// The roles a person holds, each at its site (or every site).

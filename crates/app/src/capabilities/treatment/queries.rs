@@ -5,8 +5,6 @@ use crate::platform::store::{Store, StoreError, WriteTx};
 use catalyst_core::record::Record;
 use catalyst_core::time::Timestamp;
 use crate::capabilities::treatment::domain::{Appointment, AppointmentStatus, Deviation, Enrolment, Room};
-use sqlx::Row as _;
-use std::collections::HashMap;
 
 /// The appointments that hold their people and room: clashes are checked against these.
 const LIVE: [AppointmentStatus; 2] = [AppointmentStatus::Booked, AppointmentStatus::Attended];
@@ -73,15 +71,6 @@ impl Store {
     pub(in crate::capabilities::treatment) async fn deviations_at_site(&self, site_id: &str) -> Result<Vec<Deviation>, StoreError> {
         let tail = "WHERE site_id = $1 ORDER BY recorded_at DESC LIMIT 500";
         self.fetch_records(query_owned(select_sql(Deviation::SPEC, tail)).bind(site_id.to_owned())).await
-    }
-
-    /// Participant codes by id, for labelling a site's lists.
-    pub(in crate::capabilities::treatment) async fn participant_codes_at_site(&self, site_id: &str) -> Result<HashMap<String, String>, StoreError> {
-        let rows = sqlx::query("SELECT id, code FROM participants WHERE site_id = $1")
-            .bind(site_id.to_owned())
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 }
 

@@ -305,3 +305,46 @@ async fn an_older_draft_cannot_be_signed_after_a_later_screening_was() {
     assert!(!page.contains(&format!("/screenings/{}/decision", ids[0])), "no live form for the stale draft");
     assert!(page.contains("Superseded by the screening of"));
 }
+
+#[tokio::test]
+async fn a_consent_withdrawn_while_enrolling_is_never_enrolled_past() {
+    // Enrolment checks consent inside its own transaction, which holds the site's chain as the
+    // withdrawal does: whichever commits first, an enrolment never follows a withdrawal.
+    let t = TestApp::spawn().await;
+    let lead = t.token("lead.bos").await;
+    let own = t.token("participant.bos").await;
+    let p = t.participant_id("BOS-0003").await;
+    let (_, screened) =
+        t.post(&lead, &format!("/api/v1/participants/{p}/screenings"), json!({"record": example_record()})).await;
+    let id = screened["screening"]["id"].as_str().unwrap().to_owned();
+    let decision = json!({"override_decision": "eligible", "reason": "external records confirm 14 CPT sessions", "password": PASSWORD});
+    assert_eq!(t.post(&lead, &format!("/api/v1/screenings/{id}/decision"), decision).await.0, 200);
+    let parts = json!({"treatment": "granted", "video_recording": "granted", "therapeutic_touch": "granted", "data_use": "granted"});
+    let consent = json!({"parts": parts, "password": PASSWORD, "witness_username": "therapist2.bos", "witness_password": PASSWORD});
+    assert_eq!(t.post(&own, &format!("/api/v1/participants/{p}/consent"), consent).await.0, 201);
+
+    let (enrol_path, withdraw_path) =
+        (format!("/api/v1/participants/{p}/enrolment"), format!("/api/v1/participants/{p}/consent/withdraw"));
+    let enrol = t.post(&lead, &enrol_path, json!({"protocol_id": "mapp1", "baseline_on": "2026-12-01"}));
+    let withdraw = t.post(&own, &withdraw_path, json!({"part": "treatment", "reason": "I no longer want treatment"}));
+    let ((enrolled, _), (withdrawn, _)) = tokio::join!(enrol, withdraw);
+    assert_eq!(withdrawn, 200);
+    assert!(enrolled == 201 || enrolled == 422, "enrolment answered {enrolled}");
+    if enrolled == 201 {
+        // Then the enrolment committed first: its entry precedes the withdrawal in the chain.
+        let admin = t.token("monitor").await;
+        let (_, ledger) = t.get(&admin, "/api/v1/audit/ledger?limit=50").await;
+        let seq_of = |action: &str| {
+            ledger
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["action"].as_str().unwrap_or_default().starts_with(action))
+                .map(|e| e["seq"].as_i64().unwrap())
+        };
+        let (Some(enrolled_at), Some(withdrawn_at)) = (seq_of("enrolment.create"), seq_of("consent.withdraw")) else {
+            panic!("both changes are in the ledger: {ledger}");
+        };
+        assert!(enrolled_at < withdrawn_at, "enrolled at {enrolled_at}, after the withdrawal at {withdrawn_at}");
+    }
+}

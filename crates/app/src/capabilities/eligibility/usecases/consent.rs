@@ -2,6 +2,7 @@
 //! part, signed by them (and a witness where required) and withdrawable at any time.
 
 use crate::App;
+use crate::capabilities::eligibility::domain::consent_standing;
 use crate::capabilities::eligibility::domain::{self, Consent, ConsentDocument, ConsentPart, PartState};
 use crate::capabilities::people::domain::{Participant, Role, User, UserStatus};
 use crate::platform::error::{AppError, AppResult};
@@ -218,19 +219,7 @@ impl App {
             .iter()
             .map(|p| (*p, consent.as_ref().map_or(PartState::NotAsked, |c| c.part(*p))))
             .collect::<Vec<_>>();
-        let reason = match (&document, &consent) {
-            (None, _) => Some("no consent document has been published".to_owned()),
-            (Some(_), None) => Some("the participant has not consented yet".to_owned()),
-            (Some(d), Some(c)) if c.document_version < d.version => Some(format!(
-                "consent was given to version {}; version {} asks for consent again",
-                c.document_version, d.version
-            )),
-            (Some(d), Some(c)) => d
-                .required_parts
-                .iter()
-                .find(|p| c.part(**p) != PartState::Granted)
-                .map(|p| format!("required part {p} is {}", c.part(*p))),
-        };
+        let reason = consent_standing(document.as_ref(), consent.as_ref());
         Ok(ConsentStatus { current: reason.is_none(), reason, document, consent, parts })
     }
 

@@ -1,5 +1,6 @@
 //! Participant queries, paged by serial so lists stay fast at any size.
 
+use std::collections::HashMap;
 use crate::platform::store::rows::{query_owned, select_sql};
 use crate::platform::store::{Store, StoreError, WriteTx};
 use crate::capabilities::people::domain::Participant;
@@ -42,6 +43,15 @@ impl Store {
             .fetch_records(query_owned(select_sql(Participant::SPEC, "WHERE code = $1")).bind(code.to_owned()))
             .await?;
         Ok(found.pop())
+    }
+
+    /// Participant codes by id, for labelling a site's lists.
+    pub(in crate::capabilities::people) async fn participant_codes_at_site(&self, site_id: &str) -> Result<HashMap<String, String>, StoreError> {
+        let rows = sqlx::query("SELECT id, code FROM participants WHERE site_id = $1")
+            .bind(site_id.to_owned())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 }
 

@@ -152,7 +152,7 @@ impl App {
     /// A site's deviation log, newest first, with participant codes.
     pub async fn deviation_log(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<(Deviation, String)>> {
         self.authorize(actor, Action::ViewDeviations, Resource::Site { site_id }).await?;
-        let codes: HashMap<String, String> = self.store.participant_codes_at_site(site_id).await?;
+        let codes: HashMap<String, String> = self.participant_codes_at(site_id).await?;
         Ok(self
             .store
             .deviations_at_site(site_id)

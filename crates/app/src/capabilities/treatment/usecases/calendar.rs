@@ -25,7 +25,7 @@ impl App {
         to: Timestamp,
     ) -> AppResult<Vec<(Appointment, String)>> {
         self.authorize(actor, Action::ViewSchedule, Resource::Site { site_id }).await?;
-        let codes = self.store.participant_codes_at_site(site_id).await?;
+        let codes = self.participant_codes_at(site_id).await?;
         Ok(self
             .store
             .appointments_at_site(site_id, from, to)

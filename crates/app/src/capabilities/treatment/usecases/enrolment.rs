@@ -47,10 +47,6 @@ impl App {
             ))
             .into());
         }
-        self.enrolment_gate(&participant).await?;
-        if let Some(v) = self.washout_gate(&participant.id, "baseline_on", &baseline.to_string()).await? {
-            return Err(DomainError::Invalid(vec![v]).into());
-        }
         let enrolment = Enrolment {
             id: participant.id.clone(),
             participant_id: participant.id.clone(),
@@ -73,6 +69,8 @@ impl App {
     ) -> AppResult<()> {
         let (_, chain) = self.chain_for_site(&participant.site_id).await?;
         let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
+        crate::capabilities::eligibility::interface::enrolment_gate_in(&mut tx, &participant.id, &enrolment.baseline_on)
+            .await?;
         tx.insert(&chain.chain, "enrolment.create", enrolment).await?;
         let reason = format!("enrolled on {} v{}", enrolment.protocol_id, enrolment.protocol_version);
         crate::capabilities::people::interface::mark_enrolled_in(&mut tx, &chain.chain, &participant.id, &reason).await?;
