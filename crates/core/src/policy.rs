@@ -94,6 +94,10 @@ pub enum Action {
     Consent,
     /// Create a participant's portal account.
     CreatePortalAccount,
+    /// See a site's authorisations (approvals, registrations, per-patient authorisations).
+    ViewAuthorisations,
+    /// Record or revoke a site's authorisations (its lead).
+    ManageAuthorisations,
 }
 
 impl Action {
@@ -207,13 +211,15 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (SiteLead | Therapist | Physician, ViewTreatment | ViewOutcomes | ViewRatings | AcknowledgeAlert) => at_site,
         (SiteLead | Therapist | Physician, ViewSchedule | ManageSchedule | ViewDeviations | RecordDeviation) => at_site,
         (SiteLead | Therapist | Physician, Screen | Consent | CreatePortalAccount) => at_site,
+        (SiteLead, ManageAuthorisations) => at_site,
+        (SiteLead | Therapist | Physician, ViewAuthorisations) => at_site,
         (SiteLead | Therapist | Physician, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen)) => {
             at_site
         }
         (SiteLead | Therapist | Physician, _) => false,
 
         (Pharmacist, ViewSite | ViewParticipants | ViewParticipant | SignRecord | ViewTreatment) => at_site,
-        (Pharmacist, ViewSchedule | ViewDeviations | RecordDeviation) => at_site,
+        (Pharmacist, ViewSchedule | ViewDeviations | RecordDeviation | ViewAuthorisations) => at_site,
         (Pharmacist, _) => false,
 
         // The independent rater sees what an assessment needs and nothing that could unblind.
@@ -222,9 +228,11 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (Rater, _) => false,
 
         (Monitor, ViewSite | ViewUsers | ViewParticipants | ViewParticipant | ViewAuditTrail) => in_scope,
-        (Monitor, ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule | ViewDeviations | ViewCredentials) => {
-            at_site
-        }
+        (
+            Monitor,
+            ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule | ViewDeviations | ViewCredentials
+            | ViewAuthorisations,
+        ) => at_site,
         // Verification reads every chain: only a monitor of all sites may run it.
         (Monitor, VerifyAudit) => grant.site_id.is_none(),
         (Monitor, _) => false,
@@ -312,6 +320,8 @@ mod tests {
         ("consent_documents", ManageConsentDocuments),
         ("consent", Consent),
         ("portal_account", CreatePortalAccount),
+        ("authorisations", ViewAuthorisations),
+        ("manage_authorisations", ManageAuthorisations),
     ];
 
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
@@ -369,6 +379,8 @@ mod tests {
         (
             "site_lead@own",
             &[
+                "authorisations@own-site",
+                "manage_authorisations@own-site",
                 "screen@own-site",
                 "screen@own-participant",
                 "screen@site-participant",
@@ -430,6 +442,7 @@ mod tests {
         (
             "therapist@own",
             &[
+                "authorisations@own-site",
                 "screen@own-site",
                 "screen@own-participant",
                 "screen@site-participant",
@@ -480,6 +493,7 @@ mod tests {
         (
             "physician@own",
             &[
+                "authorisations@own-site",
                 "screen@own-site",
                 "screen@own-participant",
                 "screen@site-participant",
@@ -530,6 +544,7 @@ mod tests {
         (
             "pharmacist@own",
             &[
+                "authorisations@own-site",
                 "schedule@own-site",
                 "schedule@own-participant",
                 "schedule@site-participant",
@@ -600,6 +615,7 @@ mod tests {
         (
             "monitor@own",
             &[
+                "authorisations@own-site",
                 "schedule@own-site",
                 "schedule@own-participant",
                 "schedule@site-participant",
@@ -627,6 +643,8 @@ mod tests {
         (
             "monitor@all",
             &[
+                "authorisations@own-site",
+                "authorisations@other-site",
                 "schedule@own-site",
                 "schedule@own-participant",
                 "schedule@site-participant",
@@ -701,7 +719,9 @@ mod tests {
             | ConfirmEligibility | Consent | CreatePortalAccount => {
                 &["own-site", "other-site", "own-participant", "site-participant", "other-participant"]
             }
-            ViewCredentials | ManageCredentials => &["own-site", "other-site"],
+            ViewCredentials | ManageCredentials | ViewAuthorisations | ManageAuthorisations => {
+                &["own-site", "other-site"]
+            }
         }
     }
 

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
+#[path = "../../src/capabilities/authorisations/tests/web.rs"]
+mod authorisations;
 mod browser;
 #[path = "../../src/capabilities/eligibility/tests/web.rs"]
 mod eligibility;

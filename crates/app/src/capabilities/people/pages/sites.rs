@@ -126,6 +126,9 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
                 @if App::may(actor, Action::ViewCredentials, Resource::Site { site_id }) {
                     " · " a href={"/sites/" (site.id) "/credentials"} { "Therapist credentials" }
                 }
+                @if App::may(actor, Action::ViewAuthorisations, Resource::Site { site_id }) {
+                    " · " a href={"/sites/" (site.id) "/authorisations"} { "Authorisations" }
+                }
             }
             @if let Some(users) = grants {
                 h2 { "People at this site" }

@@ -8,7 +8,9 @@ use crate::capabilities::treatment::domain::booking::{
     plan_booking,
 };
 use crate::capabilities::treatment::domain::credentials::credential_of;
-use crate::capabilities::treatment::domain::{Appointment, AppointmentStatus, Deviation, Enrolment, Room, StaffCredential};
+use crate::capabilities::treatment::domain::{
+    Appointment, AppointmentStatus, Deviation, Enrolment, Room, StaffCredential, VisitKind,
+};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::store::WriteTx;
 use catalyst_core::DomainError;
@@ -17,7 +19,8 @@ use catalyst_protocol::{BookingContext, CredentialRules};
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
 
-use super::zone_of;
+use super::{jiff_ts, zone_of};
+use crate::capabilities::authorisations::interface::dosing_gate_in;
 
 impl App {
     /// Books (or moves) a visit. The server refuses it, naming every problem, when it is outside
@@ -64,6 +67,16 @@ impl App {
         let chain = Self::site_chain_ref(&site);
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         tx.lock_schedules(&plan.schedule_resources()).await?;
+        // A dosing session is booked only while the authorisations its site's jurisdiction
+        // requires are in force on its day; asked inside the transaction, so a revocation
+        // committed meanwhile is seen.
+        if VisitKind::from(plan.request.visit_type.kind) == VisitKind::Experimental {
+            let day = jiff_ts(plan.starts_at)?.to_zoned(zone.clone()).date();
+            let missing = dosing_gate_in(&mut tx, &site, &participant.id, None, day).await?;
+            if !missing.is_empty() {
+                return Err(DomainError::Invalid(missing).into());
+            }
+        }
         let state = self.booking_state(&mut tx, &plan, &participant.id, zone, names).await?;
         let by = BookedBy { participant_id: &participant.id, site_id: &site.id, user_id: &actor.user_id, now: self.now() };
         let booked = decide_booking(&plan, &state, by, || self.new_id())?;

@@ -1,0 +1,105 @@
+//! The authorisations API: a site's approvals and registrations, and the rule of which are
+//! required where.
+
+use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationInput, Requirements};
+use crate::platform::web::error::ApiResult;
+use crate::platform::web::extract::{ApiJson, Auth};
+use crate::platform::web::state::AppState;
+use crate::platform::web::views::ReasonBody;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(requirements))
+        .routes(routes!(list, record))
+        .routes(routes!(revoke))
+}
+
+/// Which authorisations each jurisdiction requires before MDMA is given, with their sources.
+#[utoipa::path(get, path = "/api/v1/authorisation-requirements", tag = "authorisations", security(("bearer" = [])),
+    responses((status = 200, body = Object)))]
+pub async fn requirements(State(state): State<AppState>, _auth: Auth) -> ApiResult<Json<Requirements>> {
+    Ok(Json(state.app.authorisation_requirements()?.clone()))
+}
+
+/// A site's authorisations, newest first.
+#[utoipa::path(get, path = "/api/v1/sites/{site_id}/authorisations", tag = "authorisations", security(("bearer" = [])),
+    params(("site_id" = String, Path)), responses((status = 200, body = [Object])))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site_id): Path<String>,
+) -> ApiResult<Json<Vec<Authorisation>>> {
+    Ok(Json(state.app.site_authorisations(&auth.actor, &site_id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorisationBody {
+    /// hrec_approval, authorised_prescriber, special_access, ind, dea_registration,
+    /// state_approval or state_notice.
+    pub kind: String,
+    pub reference: String,
+    pub issued_by: String,
+    /// The prescriber a prescriber approval names (a user id).
+    #[serde(default)]
+    pub holder_id: Option<String>,
+    /// The patient a per-patient authorisation or notice names.
+    #[serde(default)]
+    pub participant_id: Option<String>,
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub indication: Option<String>,
+    #[serde(default)]
+    pub quantity_mg: Option<i64>,
+    /// Site-local date, YYYY-MM-DD.
+    pub valid_from: String,
+    /// Site-local date, YYYY-MM-DD; in force through this day.
+    #[serde(default)]
+    pub expires_on: Option<String>,
+}
+
+/// Record an authorisation at a site (its lead).
+#[utoipa::path(post, path = "/api/v1/sites/{site_id}/authorisations", tag = "authorisations", security(("bearer" = [])),
+    params(("site_id" = String, Path)), request_body = AuthorisationBody,
+    responses((status = 201, body = Object), (status = 422, body = crate::platform::web::error::Problem)))]
+pub async fn record(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site_id): Path<String>,
+    ApiJson(b): ApiJson<AuthorisationBody>,
+) -> ApiResult<(StatusCode, Json<Authorisation>)> {
+    let input = AuthorisationInput {
+        kind: b.kind,
+        reference: b.reference,
+        issued_by: b.issued_by,
+        holder_id: b.holder_id,
+        participant_id: b.participant_id,
+        product: b.product,
+        indication: b.indication,
+        quantity_mg: b.quantity_mg,
+        valid_from: b.valid_from,
+        expires_on: b.expires_on,
+    };
+    Ok((StatusCode::CREATED, Json(state.app.record_authorisation(&auth.actor, &site_id, &input).await?)))
+}
+
+/// Revoke an authorisation, with the reason: it stops covering anything at once.
+#[utoipa::path(post, path = "/api/v1/authorisations/{authorisation_id}/revoke", tag = "authorisations", security(("bearer" = [])),
+    params(("authorisation_id" = String, Path)), request_body = ReasonBody,
+    responses((status = 200, body = Object), (status = 409, body = crate::platform::web::error::Problem)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> ApiResult<Json<Authorisation>> {
+    Ok(Json(state.app.revoke_authorisation(&auth.actor, &id, &b.reason).await?))
+}

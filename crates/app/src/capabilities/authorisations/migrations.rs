@@ -1,0 +1,23 @@
+//! The authorisations capability's schema steps. Versions are global: a new step takes the next
+//! unused number (a test refuses duplicates) and runs after every lower one.
+
+use crate::platform::store::Migration;
+
+#[rustfmt::skip]
+pub(crate) const MIGRATIONS: &[Migration] = &[
+Migration {
+    version: 10,
+    name: "authorisations: approvals and registrations with their scope and dates",
+    common: &[
+        "CREATE TABLE authorisations (
+            id TEXT PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites (id), kind TEXT NOT NULL,
+            reference TEXT NOT NULL, issued_by TEXT NOT NULL, holder_id TEXT REFERENCES users (id),
+            participant_id TEXT REFERENCES participants (id), product TEXT, indication TEXT, quantity_mg BIGINT,
+            valid_from TEXT NOT NULL, expires_on TEXT, status TEXT NOT NULL,
+            recorded_at BIGINT NOT NULL, recorded_by TEXT NOT NULL)",
+        "CREATE INDEX authorisations_site ON authorisations (site_id, kind)",
+    ],
+    sqlite: &[],
+    postgres: &[],
+},
+];

@@ -1,0 +1,29 @@
+//! Authorisations: the approvals and registrations under which MDMA may be given at a site
+//! (ethics approval, Authorised Prescriber, Special Access, IND, DEA registration, state
+//! approvals and notices), the rule by jurisdiction of which must be in force, the gate other
+//! capabilities ask, and the warnings before they lapse.
+
+pub(crate) mod api;
+mod dashboard;
+mod demo;
+pub mod domain;
+pub(crate) mod interface;
+mod migrations;
+pub(crate) mod pages;
+mod queries;
+pub mod usecases;
+
+use crate::platform::capability::Capability;
+
+pub static CAPABILITY: Capability = Capability {
+    name: "authorisations",
+    tables: &[&domain::AUTHORISATIONS],
+    migrations: migrations::MIGRATIONS,
+    api: api::routes,
+    pages: pages::routes,
+    dashboard: dashboard::SECTIONS,
+    nav: &[],
+    signable: &[],
+    demo: Some(demo::seed),
+    verify_derived: None,
+};

@@ -1,0 +1,196 @@
+//! The site's authorisations page: what is in force, what lapses soon, what has lapsed; and,
+//! for the site lead, recording and revoking.
+
+use crate::App;
+use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationInput, AuthorisationKind, AuthorisationStatus};
+use crate::platform::web::pages::layout::page;
+use crate::platform::web::pages::{PageAuth, PageForm, PageResult, SavedQuery, see_other};
+use crate::platform::web::state::AppState;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use catalyst_core::DomainError;
+use catalyst_core::policy::{Action, Resource};
+use jiff::civil::Date;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
+    router
+        .route("/sites/{site_id}/authorisations", get(show).post(record))
+        .route("/authorisations/{authorisation_id}/revoke", post(revoke))
+}
+
+/// How an authorisation stands today, as a badge.
+fn standing(a: &Authorisation, today: Date) -> Markup {
+    let (class, text) = if a.status == AuthorisationStatus::Revoked {
+        ("badge bad", "revoked".to_owned())
+    } else if a.in_force_on(today) {
+        match a.days_left(today) {
+            Some(days) if days <= 60 => ("badge bad", format!("in force; lapses in {days} days")),
+            _ => ("badge good", "in force".to_owned()),
+        }
+    } else if a.valid_from.as_str() > today.to_string().as_str() {
+        ("badge", format!("from {}", a.valid_from))
+    } else {
+        ("badge bad", "lapsed".to_owned())
+    };
+    html! { span class=(class) { (text) } }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult<Markup> {
+    let app = &state.app;
+    let actor = &auth.actor;
+    let site = app.view_site(actor, &site_id).await?;
+    let all = app.site_authorisations(actor, &site_id).await?;
+    let today = app.local_today(&site);
+    let required = app.authorisation_requirements()?.for_jurisdiction(&site.jurisdiction);
+    let may_manage = App::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site_id });
+    Ok(page(
+        "Authorisations",
+        actor,
+        "/sites",
+        html! {
+            h1 { "Authorisations at " (site.name) }
+            @if let Some(n) = q.notice() { (n.render()) }
+            p.muted { "Dosing sessions at " (site.code) " (" (site.jurisdiction) ") are booked only while these are in force:" }
+            @if required.is_empty() { p { "No authorisation is required in this jurisdiction by the programme's rules." } }
+            ul { @for r in &required { li { strong { (r.kind.label()) } " (" (scope_label(r.scope)) "): " span.muted { (r.source) } } } }
+            table {
+                thead { tr { th { "Kind" } th { "Reference" } th { "Issued by" } th { "Covers" } th { "From" } th { "Until" } th { "Standing" } @if may_manage { th { "Revoke" } } } }
+                tbody { @for a in &all {
+                    tr {
+                        td { (a.kind.label()) }
+                        td { (a.reference) }
+                        td { (a.issued_by) }
+                        td { (covers(a)) }
+                        td { (a.valid_from) }
+                        td { (a.expires_on.clone().unwrap_or_else(|| "no expiry".to_owned())) }
+                        td { (standing(a, today)) }
+                        @if may_manage { td { @if a.status == AuthorisationStatus::Active {
+                            form.inline method="post" action={"/authorisations/" (a.id) "/revoke"} {
+                                input name="reason" required aria-label={"Reason for revoking " (a.reference)} placeholder="reason";
+                                " " button.secondary type="submit" { "Revoke" }
+                            }
+                        } } }
+                    }
+                } }
+            }
+            @if may_manage {
+                h2 { "Record an authorisation" }
+                form method="post" action={"/sites/" (site.id) "/authorisations"} {
+                    label { "Kind " select name="kind" required { @for k in AuthorisationKind::ALL { option value=(k.as_str()) { (k.label()) } } } }
+                    label { "Reference " input name="reference" required; }
+                    label { "Issued by " input name="issued_by" required placeholder="committee, regulator or authority"; }
+                    label { "Prescriber (user id) " input name="holder_id"; }
+                    label { "Participant (id) " input name="participant_id"; }
+                    label { "Product " input name="product"; }
+                    label { "Indication " input name="indication"; }
+                    label { "Quantity (mg) " input type="number" min="1" name="quantity_mg"; }
+                    label { "Valid from " input type="date" name="valid_from" required; }
+                    label { "Expires on " input type="date" name="expires_on"; }
+                    button type="submit" { "Record" }
+                }
+            }
+        },
+    ))
+}
+
+fn scope_label(scope: crate::capabilities::authorisations::domain::Scope) -> &'static str {
+    use crate::capabilities::authorisations::domain::Scope;
+    match scope {
+        Scope::Site => "for the site",
+        Scope::Prescriber => "for the prescriber",
+        Scope::Participant => "for each participant",
+    }
+}
+
+fn covers(a: &Authorisation) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = &a.holder_id {
+        parts.push(format!("prescriber {h}"));
+    }
+    if let Some(p) = &a.participant_id {
+        parts.push(format!("participant {p}"));
+    }
+    if let Some(p) = &a.product {
+        parts.push(p.clone());
+    }
+    if let Some(i) = &a.indication {
+        parts.push(i.clone());
+    }
+    if let Some(q) = a.quantity_mg {
+        parts.push(format!("{q} mg"));
+    }
+    if parts.is_empty() { "the site".to_owned() } else { parts.join(", ") }
+}
+
+#[derive(Deserialize)]
+pub struct AuthorisationForm {
+    kind: String,
+    reference: String,
+    issued_by: String,
+    #[serde(default)]
+    holder_id: String,
+    #[serde(default)]
+    participant_id: String,
+    #[serde(default)]
+    product: String,
+    #[serde(default)]
+    indication: String,
+    #[serde(default)]
+    quantity_mg: String,
+    valid_from: String,
+    #[serde(default)]
+    expires_on: String,
+}
+
+pub async fn record(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    PageForm(f): PageForm<AuthorisationForm>,
+) -> PageResult {
+    let some = |s: String| (!s.trim().is_empty()).then_some(s);
+    let quantity_mg = match some(f.quantity_mg) {
+        Some(q) => Some(q.trim().parse::<i64>().map_err(|_| {
+            DomainError::invalid("quantity_mg", "integer", "quantity_mg must be a whole number of milligrams")
+        })?),
+        None => None,
+    };
+    let input = AuthorisationInput {
+        kind: f.kind,
+        reference: f.reference,
+        issued_by: f.issued_by,
+        holder_id: some(f.holder_id),
+        participant_id: some(f.participant_id),
+        product: some(f.product),
+        indication: some(f.indication),
+        quantity_mg,
+        valid_from: f.valid_from,
+        expires_on: some(f.expires_on),
+    };
+    state.app.record_authorisation(&auth.actor, &site_id, &input).await?;
+    Ok(see_other(&format!("/sites/{site_id}/authorisations"), "Authorisation recorded."))
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    reason: String,
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<RevokeForm>,
+) -> PageResult {
+    let revoked = state.app.revoke_authorisation(&auth.actor, &id, &f.reason).await?;
+    Ok(see_other(&format!("/sites/{}/authorisations", revoked.site_id), "Authorisation revoked.").into_response())
+}

@@ -1,0 +1,31 @@
+//! Authorisation queries (reads; writes go through the ledgered write path).
+
+use crate::capabilities::authorisations::domain::Authorisation;
+use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
+use crate::platform::store::{Store, StoreError, WriteTx};
+use catalyst_core::record::Record;
+
+/// A site's authorisations, newest first.
+fn at_site(site_id: &str) -> AnyQuery<'static> {
+    query_owned(select_sql(Authorisation::SPEC, "WHERE site_id = $1 ORDER BY valid_from DESC, id"))
+        .bind(site_id.to_owned())
+}
+
+impl Store {
+    pub(in crate::capabilities::authorisations) async fn authorisations_at_site(
+        &self,
+        site_id: &str,
+    ) -> Result<Vec<Authorisation>, StoreError> {
+        self.fetch_records(at_site(site_id)).await
+    }
+}
+
+impl WriteTx {
+    /// The same, read inside a write transaction, so a gate decided on it holds at commit.
+    pub(in crate::capabilities::authorisations) async fn authorisations_at_site(
+        &mut self,
+        site_id: &str,
+    ) -> Result<Vec<Authorisation>, StoreError> {
+        self.fetch_records(at_site(site_id)).await
+    }
+}

@@ -1,0 +1,116 @@
+//! Recording, revoking and listing a site's authorisations, and the warnings before they lapse.
+
+use crate::App;
+use crate::capabilities::authorisations::domain::{
+    Authorisation, AuthorisationInput, AuthorisationStatus, Recording, authorisation_from, expiring,
+};
+use crate::capabilities::people::domain::{Role, Site};
+use crate::platform::error::AppResult;
+use catalyst_core::DomainError;
+use catalyst_core::error::Violation;
+use catalyst_core::ledger::AuditActor;
+use catalyst_core::policy::{Action, Actor, Resource};
+
+/// An authorisation about to lapse, for the site lead's worklist.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExpiryWarning {
+    pub site: Site,
+    pub authorisation: Authorisation,
+    pub days_left: i64,
+}
+
+impl App {
+    /// Records an authorisation at a site (its lead). A prescriber approval must name someone
+    /// who prescribes at the site; a per-patient one, a participant of the site.
+    pub async fn record_authorisation(
+        &self,
+        actor: &Actor,
+        site_id: &str,
+        input: &AuthorisationInput,
+    ) -> AppResult<Authorisation> {
+        self.authorize(actor, Action::ManageAuthorisations, Resource::Site { site_id }).await?;
+        let record = authorisation_from(
+            input,
+            Recording { id: self.new_id(), site_id, now: self.now(), recorded_by: &actor.user_id },
+        )
+        .map_err(DomainError::Invalid)?;
+        self.check_named_people(&record).await?;
+        self.insert_authorisation(Self::audit_actor(actor), &record).await?;
+        Ok(record)
+    }
+
+    pub(crate) async fn insert_authorisation(&self, by: AuditActor, record: &Authorisation) -> AppResult<()> {
+        let (_, chain) = self.chain_for_site(&record.site_id).await?;
+        let mut tx = self.begin(by, std::slice::from_ref(&chain)).await?;
+        tx.insert(&chain.chain, "authorisation.record", record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The people an authorisation names must belong to its site.
+    async fn check_named_people(&self, record: &Authorisation) -> AppResult<()> {
+        let mut problems = Vec::new();
+        if let Some(holder) = &record.holder_id {
+            let prescribes_here = self.grants_of(holder).await?.iter().any(|g| {
+                g.site_id.as_deref() == Some(record.site_id.as_str()) && matches!(g.role, Role::Physician | Role::SiteLead)
+            });
+            if !prescribes_here {
+                problems.push(Violation::new(
+                    "holder_id",
+                    "prescriber",
+                    "the holder must be a physician or the site lead at this site",
+                ));
+            }
+        }
+        if let Some(participant_id) = &record.participant_id
+            && self.participant_by_id(participant_id).await?.is_none_or(|p| p.site_id != record.site_id)
+        {
+            problems.push(Violation::new("participant_id", "at_site", "no such participant at this site"));
+        }
+        if problems.is_empty() { Ok(()) } else { Err(DomainError::Invalid(problems).into()) }
+    }
+
+    /// Revokes an authorisation, with the reason; it stops covering anything at once.
+    pub async fn revoke_authorisation(&self, actor: &Actor, id: &str, reason: &str) -> AppResult<Authorisation> {
+        // Looked up first so that an unknown id and one at a site the actor may not manage get
+        // the same answer.
+        let found = self.store.get::<Authorisation>(id).await?;
+        let site_id = found.as_ref().map_or("", |a| a.site_id.as_str());
+        self.authorize(actor, Action::ManageAuthorisations, Resource::Site { site_id }).await?;
+        let current = found.ok_or_else(|| DomainError::not_found("authorisation", id))?;
+        let reason = crate::platform::error::reason_from("reason", reason)?;
+        let (_, chain) = self.chain_for_site(&current.site_id).await?;
+        let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
+        let current = tx.get::<Authorisation>(id).await?.ok_or_else(|| DomainError::not_found("authorisation", id))?;
+        if current.status == AuthorisationStatus::Revoked {
+            return Err(DomainError::Conflict(format!("{} is already revoked", current.reference)).into());
+        }
+        let revoked = Authorisation { status: AuthorisationStatus::Revoked, ..current };
+        tx.update(&chain.chain, "authorisation.revoke", &revoked, &reason).await?;
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
+    /// A site's authorisations, newest first.
+    pub async fn site_authorisations(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<Authorisation>> {
+        self.authorize(actor, Action::ViewAuthorisations, Resource::Site { site_id }).await?;
+        Ok(self.store.authorisations_at_site(site_id).await?)
+    }
+
+    /// Authorisations in force that lapse within 60 days, at the sites the actor manages.
+    pub async fn expiry_warnings(&self, actor: &Actor) -> AppResult<Vec<ExpiryWarning>> {
+        let mut out = Vec::new();
+        for site in self.visible_sites(actor).await? {
+            if !Self::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site.id }) {
+                continue;
+            }
+            let today = self.local_today(&site);
+            let all = self.store.authorisations_at_site(&site.id).await?;
+            for (authorisation, days_left) in expiring(&all, today) {
+                out.push(ExpiryWarning { site: site.clone(), authorisation: authorisation.clone(), days_left });
+            }
+        }
+        out.sort_by_key(|w| w.days_left);
+        Ok(out)
+    }
+}
