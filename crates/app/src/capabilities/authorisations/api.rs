@@ -1,7 +1,9 @@
 //! The authorisations API: a site's approvals and registrations, and the rule of which are
 //! required where.
 
+use crate::capabilities::authorisations::domain::reports::ReportSubmission;
 use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationInput, Requirements};
+use crate::capabilities::authorisations::reports::{OwedReport, SentInput, SixMonthlyReport};
 use crate::platform::web::error::ApiResult;
 use crate::platform::web::extract::{ApiJson, Auth};
 use crate::platform::web::state::AppState;
@@ -19,6 +21,9 @@ pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
         .routes(routes!(requirements))
         .routes(routes!(list, record))
         .routes(routes!(revoke))
+        .routes(routes!(reports))
+        .routes(routes!(mark_sent))
+        .routes(routes!(six_monthly))
 }
 
 /// Which authorisations each jurisdiction requires before MDMA is given, with their sources.
@@ -102,4 +107,63 @@ pub async fn revoke(
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<Authorisation>> {
     Ok(Json(state.app.revoke_authorisation(&auth.actor, &id, &b.reason).await?))
+}
+
+/// The reports and notices the site's authorisations owe, a year back to seven months ahead, with
+/// their due dates, the rule that sets each, and whether each was sent.
+#[utoipa::path(get, path = "/api/v1/sites/{site_id}/reports", tag = "authorisations", security(("bearer" = [])),
+    params(("site_id" = String, Path)), responses((status = 200, body = [Object])))]
+pub async fn reports(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site_id): Path<String>,
+) -> ApiResult<Json<Vec<OwedReport>>> {
+    Ok(Json(state.app.site_reports(&auth.actor, &site_id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SentBody {
+    pub rule_id: String,
+    /// The authorisation or event the report is about, as listed.
+    pub subject: String,
+    /// YYYY-MM-DD, as listed.
+    pub trigger_date: String,
+    /// The recipient's reference for the submission.
+    pub reference: String,
+    /// YYYY-MM-DD, site-local; not after today.
+    pub sent_on: String,
+}
+
+/// Mark a report the site owes as sent, with the recipient's reference (its lead).
+#[utoipa::path(post, path = "/api/v1/sites/{site_id}/reports/sent", tag = "authorisations", security(("bearer" = [])),
+    params(("site_id" = String, Path)), request_body = SentBody,
+    responses((status = 201, body = Object), (status = 409, body = crate::platform::web::error::Problem)))]
+pub async fn mark_sent(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site_id): Path<String>,
+    ApiJson(b): ApiJson<SentBody>,
+) -> ApiResult<(StatusCode, Json<ReportSubmission>)> {
+    let input = SentInput {
+        rule_id: b.rule_id,
+        subject: b.subject,
+        trigger_date: b.trigger_date,
+        reference: b.reference,
+        sent_on: b.sent_on,
+    };
+    Ok((StatusCode::CREATED, Json(state.app.mark_report_sent(&auth.actor, &site_id, &input).await?)))
+}
+
+/// The TGA six-monthly Authorised Prescriber report for the period ending on `period_end`:
+/// patients treated per product, counted from the dosing sessions held.
+#[utoipa::path(get, path = "/api/v1/sites/{site_id}/reports/tga-six-monthly/{period_end}", tag = "authorisations",
+    security(("bearer" = [])), params(("site_id" = String, Path), ("period_end" = String, Path)),
+    responses((status = 200, body = Object)))]
+pub async fn six_monthly(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((site_id, period_end)): Path<(String, String)>,
+) -> ApiResult<Json<SixMonthlyReport>> {
+    Ok(Json(state.app.six_monthly_report(&auth.actor, &site_id, &period_end).await?))
 }

@@ -3,11 +3,45 @@
 
 use crate::App;
 use crate::platform::capability::{DashboardFuture, DashboardRank, DashboardSection};
-use catalyst_core::policy::Actor;
+use catalyst_core::policy::{Action, Actor, Resource};
 use maud::html;
 
 pub(crate) const SECTIONS: &[DashboardSection] =
-    &[DashboardSection { rank: DashboardRank::Urgent, render: expiry_warnings }];
+    &[DashboardSection { rank: DashboardRank::Urgent, render: expiry_warnings }, DashboardSection { rank: DashboardRank::Urgent, render: reports_due }];
+
+/// Reports and notices overdue or due within 30 days, at the sites the actor reports for.
+fn reports_due<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> {
+    Box::pin(async move {
+        let mut due = Vec::new();
+        for site in app.visible_sites(actor).await? {
+            if !App::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site.id }) {
+                continue;
+            }
+            let today = app.local_today(&site);
+            for owed in app.site_reports(actor, &site.id).await? {
+                let days = today.until(owed.report.due).map(|s| i64::from(s.get_days())).unwrap_or(0);
+                if owed.sent.is_none() && days <= 30 {
+                    due.push((site.clone(), owed, days));
+                }
+            }
+        }
+        if due.is_empty() {
+            return Ok(None);
+        }
+        due.sort_by_key(|(_, _, days)| *days);
+        Ok(Some(html! {
+            section aria-labelledby="reports-heading" {
+                h2 id="reports-heading" { "Reports due" }
+                ul { @for (site, owed, days) in &due {
+                    li {
+                        a href={"/sites/" (site.id) "/reports"} { (owed.report.name) } " (" (site.code) "): "
+                        @if owed.overdue { strong { "overdue since " (owed.report.due) } } @else { "due " (owed.report.due) " (in " (days) " days)" }
+                    }
+                } }
+            }
+        }))
+    })
+}
 
 fn expiry_warnings<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> {
     Box::pin(async move {

@@ -4,6 +4,7 @@
 
 use crate::App;
 use crate::capabilities::authorisations::domain::{AuthorisationInput, Recording, authorisation_from};
+use crate::capabilities::authorisations::reports::SentInput;
 use crate::capabilities::people::domain::participant_code;
 use crate::platform::demo::{DemoFuture, DemoLogin};
 use crate::platform::error::{AppError, AppResult};
@@ -68,6 +69,21 @@ impl App {
             )
             .map_err(DomainError::Invalid)?;
             self.insert_authorisation(by.clone(), &record).await?;
+        }
+        // Everything already due was sent on its due date; what falls due from today is left
+        // for the site leads' worklists.
+        for site in [&syd, &bos, &van] {
+            let today = self.local_today(site);
+            for owed in self.owed_reports(&site.id).await?.into_iter().filter(|o| o.report.due < today) {
+                let input = SentInput {
+                    rule_id: owed.report.rule.id.clone(),
+                    subject: owed.report.subject.clone(),
+                    trigger_date: owed.report.trigger_date.to_string(),
+                    reference: format!("{}-{}", site.code, owed.report.due),
+                    sent_on: owed.report.due.to_string(),
+                };
+                self.record_report_sent(by.clone(), &site.id, &input).await?;
+            }
         }
         Ok(())
     }

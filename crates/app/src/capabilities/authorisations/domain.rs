@@ -3,6 +3,8 @@
 //! IND, DEA registration, state approvals and notices), each with its reference, issuer, scope
 //! and dates; and the rule, as versioned data by jurisdiction, of which must be in force.
 
+pub mod reports;
+
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::record::{Column, Record, Redaction, TableSpec};
 use catalyst_core::string_enum;

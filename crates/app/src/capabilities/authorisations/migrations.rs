@@ -20,4 +20,17 @@ Migration {
     sqlite: &[],
     postgres: &[],
 },
+Migration {
+    version: 11,
+    name: "reports and notices marked sent, with the recipient's reference",
+    common: &[
+        "CREATE TABLE report_submissions (
+            id TEXT PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites (id), rule_id TEXT NOT NULL,
+            subject TEXT NOT NULL, trigger_date TEXT NOT NULL, due_on TEXT NOT NULL, sent_on TEXT NOT NULL,
+            reference TEXT NOT NULL, recorded_at BIGINT NOT NULL, recorded_by TEXT NOT NULL)",
+        "CREATE INDEX report_submissions_site ON report_submissions (site_id)",
+    ],
+    sqlite: &[],
+    postgres: &[],
+},
 ];

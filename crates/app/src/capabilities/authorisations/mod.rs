@@ -11,13 +11,14 @@ pub(crate) mod interface;
 mod migrations;
 pub(crate) mod pages;
 mod queries;
+pub mod reports;
 pub mod usecases;
 
 use crate::platform::capability::Capability;
 
 pub static CAPABILITY: Capability = Capability {
     name: "authorisations",
-    tables: &[&domain::AUTHORISATIONS],
+    tables: &[&domain::AUTHORISATIONS, &domain::reports::REPORT_SUBMISSIONS],
     migrations: migrations::MIGRATIONS,
     api: api::routes,
     pages: pages::routes,

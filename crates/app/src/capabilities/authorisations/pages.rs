@@ -2,12 +2,15 @@
 //! for the site lead, recording and revoking.
 
 use crate::App;
+use crate::capabilities::authorisations::domain::reports::patients_treated_csv;
 use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationInput, AuthorisationKind, AuthorisationStatus};
+use crate::capabilities::authorisations::reports::{SentInput, TGA_SIX_MONTHLY};
 use crate::platform::web::pages::layout::page;
 use crate::platform::web::pages::{PageAuth, PageForm, PageResult, SavedQuery, see_other};
 use crate::platform::web::state::AppState;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use catalyst_core::DomainError;
@@ -20,6 +23,8 @@ pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
     router
         .route("/sites/{site_id}/authorisations", get(show).post(record))
         .route("/authorisations/{authorisation_id}/revoke", post(revoke))
+        .route("/sites/{site_id}/reports", get(reports).post(mark_sent))
+        .route("/sites/{site_id}/reports/tga-six-monthly/{period_end}", get(six_monthly))
 }
 
 /// How an authorisation stands today, as a badge.
@@ -59,6 +64,7 @@ pub async fn show(
         html! {
             h1 { "Authorisations at " (site.name) }
             @if let Some(n) = q.notice() { (n.render()) }
+            p { a href={"/sites/" (site.id) "/reports"} { "Reports and notices these authorisations owe" } }
             p.muted { "Dosing sessions at " (site.code) " (" (site.jurisdiction) ") are booked only while these are in force:" }
             @if required.is_empty() { p { "No authorisation is required in this jurisdiction by the programme's rules." } }
             ul { @for r in &required { li { strong { (r.kind.label()) } " (" (scope_label(r.scope)) "): " span.muted { (r.source) } } } }
@@ -193,4 +199,111 @@ pub async fn revoke(
 ) -> PageResult {
     let revoked = state.app.revoke_authorisation(&auth.actor, &id, &f.reason).await?;
     Ok(see_other(&format!("/sites/{}/authorisations", revoked.site_id), "Authorisation revoked.").into_response())
+}
+
+pub async fn reports(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult<Markup> {
+    let app = &state.app;
+    let actor = &auth.actor;
+    let site = app.view_site(actor, &site_id).await?;
+    let owed = app.site_reports(actor, &site_id).await?;
+    let today = app.local_today(&site);
+    let may_manage = App::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site_id });
+    Ok(page(
+        "Reports",
+        actor,
+        "/sites",
+        html! {
+            h1 { "Reports and notices owed by " (site.name) }
+            @if let Some(n) = q.notice() { (n.render()) }
+            p.muted { "Due dates come from the reporting rules for " (site.jurisdiction) ", counted in the site's calendar (business days skip its weekends and public holidays)." }
+            @if owed.is_empty() { p { "Nothing is owed from a year back to seven months ahead." } }
+            table {
+                thead { tr { th { "Report" } th { "To" } th { "Period or event" } th { "Due" } th { "Status" } @if may_manage { th { "Mark sent" } } } }
+                tbody { @for o in &owed {
+                    @let r = &o.report;
+                    tr {
+                        td {
+                            @if r.rule.id == TGA_SIX_MONTHLY && let Some(p) = r.period {
+                                a href={"/sites/" (site.id) "/reports/tga-six-monthly/" (p.end)} { (r.name) }
+                            } @else { (r.name) }
+                            br; span.muted { (r.rule.source) }
+                        }
+                        td { (r.recipient) }
+                        td { @if let Some(p) = r.period { (p.start) " to " (p.end) } @else { (r.trigger_date) } }
+                        td { (r.due) }
+                        td {
+                            @if let Some(sent) = &o.sent { span.badge.good { "sent " (sent.sent_on) } br; span.muted { (sent.reference) } }
+                            @else if o.overdue { span.badge.bad { "overdue" } }
+                            @else if let Ok(span) = today.until(r.due) { span.badge { "due in " (span.get_days()) " days" } }
+                        }
+                        @if may_manage { td { @if o.sent.is_none() {
+                            form.inline method="post" action={"/sites/" (site.id) "/reports"} {
+                                input type="hidden" name="rule_id" value=(r.rule.id);
+                                input type="hidden" name="subject" value=(r.subject);
+                                input type="hidden" name="trigger_date" value=(r.trigger_date);
+                                input name="reference" required placeholder="reference" aria-label={"Reference for " (r.name) " due " (r.due)};
+                                input type="date" name="sent_on" required value=(today) aria-label="Sent on";
+                                " " button.secondary type="submit" { "Sent" }
+                            }
+                        } } }
+                    }
+                } }
+            }
+        },
+    ))
+}
+
+pub async fn mark_sent(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    PageForm(f): PageForm<SentInput>,
+) -> PageResult {
+    state.app.mark_report_sent(&auth.actor, &site_id, &f).await?;
+    Ok(see_other(&format!("/sites/{site_id}/reports"), "Report marked sent."))
+}
+
+#[derive(Deserialize)]
+pub struct ReportFormat {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// The six-monthly report, printable, or as CSV with `?format=csv`.
+pub async fn six_monthly(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path((site_id, period_end)): Path<(String, String)>,
+    Query(q): Query<ReportFormat>,
+) -> PageResult {
+    let report = state.app.six_monthly_report(&auth.actor, &site_id, &period_end).await?;
+    if q.format.as_deref() == Some("csv") {
+        let csv = patients_treated_csv(&report.site_code, report.period, &report.rows);
+        let name = format!("attachment; filename=\"tga-six-monthly-{}-{}.csv\"", report.site_code, report.period.end);
+        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], csv)
+            .into_response());
+    }
+    Ok(page(
+        "Six-monthly report",
+        &auth.actor,
+        "/sites",
+        html! {
+            h1 { "TGA Authorised Prescriber six-monthly report" }
+            p { (report.site_code) ": patients treated from " (report.period.start) " to " (report.period.end) "; due " (report.due) "." }
+            table {
+                thead { tr { th { "Approvals" } th { "Product" } th { "Indication" } th.num { "Patients treated" } th.num { "Dosing sessions" } } }
+                tbody { @for (references, r) in &report.rows {
+                    tr { td { (references) } td { (r.product) } td { (r.indication) } td.num { (r.patients) } td.num { (r.sessions) } }
+                } }
+            }
+            p.muted { "Counted from the dosing sessions recorded as attended in the period, each patient once." }
+            p { a href={"/sites/" (site_id) "/reports/tga-six-monthly/" (report.period.end) "?format=csv"} { "Download as CSV" } }
+        },
+    )
+    .into_response())
 }

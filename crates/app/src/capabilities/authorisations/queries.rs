@@ -1,6 +1,7 @@
 //! Authorisation queries (reads; writes go through the ledgered write path).
 
 use crate::capabilities::authorisations::domain::Authorisation;
+use crate::capabilities::authorisations::domain::reports::ReportSubmission;
 use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
 use crate::platform::store::{Store, StoreError, WriteTx};
 use catalyst_core::record::Record;
@@ -17,6 +18,16 @@ impl Store {
         site_id: &str,
     ) -> Result<Vec<Authorisation>, StoreError> {
         self.fetch_records(at_site(site_id)).await
+    }
+}
+
+impl Store {
+    pub(in crate::capabilities::authorisations) async fn submissions_at_site(
+        &self,
+        site_id: &str,
+    ) -> Result<Vec<ReportSubmission>, StoreError> {
+        let tail = "WHERE site_id = $1 ORDER BY due_on";
+        self.fetch_records(query_owned(select_sql(ReportSubmission::SPEC, tail)).bind(site_id.to_owned())).await
     }
 }
 

@@ -17,7 +17,42 @@ pub(crate) struct CourseAnchors {
     pub attended_dosing_starts: Vec<Timestamp>,
 }
 
+/// One dosing session that took place: who was dosed, and on which site-local day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DosingSessionHeld {
+    pub participant_id: String,
+    pub day: jiff::civil::Date,
+}
+
 impl App {
+    /// The dosing (experimental) sessions attended at a site from `from` through `to`
+    /// (site-local days): what reports of patients treated count, from the records themselves.
+    pub(crate) async fn dosing_sessions_held(
+        &self,
+        site: &crate::capabilities::people::domain::Site,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> AppResult<Vec<DosingSessionHeld>> {
+        let zone = super::usecases::zone_of(site);
+        let instant = |day: jiff::civil::Date| -> AppResult<Timestamp> {
+            let zoned = day.to_zoned(zone.clone()).map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?;
+            Ok(Timestamp(zoned.timestamp().as_microsecond()))
+        };
+        let next = to.tomorrow().map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?;
+        let appointments = self.store.appointments_at_site(&site.id, instant(from)?, instant(next)?).await?;
+        let mut held = Vec::new();
+        for a in appointments {
+            if a.visit_kind != VisitKind::Experimental || a.status != AppointmentStatus::Attended {
+                continue;
+            }
+            let day = super::usecases::jiff_ts(a.starts_at)?.to_zoned(zone.clone()).date();
+            if from <= day && day <= to {
+                held.push(DosingSessionHeld { participant_id: a.participant_id, day });
+            }
+        }
+        Ok(held)
+    }
+
     /// Whether the participant is enrolled on a protocol.
     pub async fn is_enrolled(&self, participant_id: &str) -> AppResult<bool> {
         Ok(self.store.get::<Enrolment>(participant_id).await?.is_some())

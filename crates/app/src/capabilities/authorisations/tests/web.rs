@@ -153,3 +153,109 @@ async fn the_site_lead_is_warned_of_an_authorisation_lapsing_within_sixty_days()
         therapist.get(t.url(&format!("/sites/{syd}/authorisations"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("HREC/2025/ETH0417") && !page.contains("Record an authorisation"));
 }
+
+/// Patients and dosing sessions attended at the site between two days, from each participant's
+/// timeline: the dosing records, read independently of the report.
+async fn dosed_between(
+    t: &TestApp,
+    token: &str,
+    site: &str,
+    start: jiff::civil::Date,
+    end: jiff::civil::Date,
+) -> (usize, usize) {
+    let (_, participants) = t.get(token, &format!("/api/v1/sites/{site}/participants?limit=100")).await;
+    let (mut patients, mut sessions) = (0, 0);
+    for p in participants["items"].as_array().unwrap() {
+        let (status, timeline) =
+            t.get(token, &format!("/api/v1/participants/{}/timeline", p["id"].as_str().unwrap())).await;
+        if status != 200 || timeline.is_null() {
+            continue;
+        }
+        let dosed = timeline["visits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["visit"]["visit_type"]["kind"] == "experimental" && v["appointment"]["status"] == "attended")
+            .map(|v| local_day(v["appointment"]["starts_at"].as_i64().unwrap(), "Australia/Sydney"))
+            .filter(|d| start <= *d && *d <= end)
+            .count();
+        sessions += dosed;
+        patients += usize::from(dosed > 0);
+    }
+    (patients, sessions)
+}
+
+/// The site-local day of a stored instant (UTC microseconds).
+fn local_day(micros: i64, zone: &str) -> jiff::civil::Date {
+    jiff::Timestamp::from_microsecond(micros).unwrap().to_zoned(jiff::tz::TimeZone::get(zone).unwrap()).date()
+}
+
+#[tokio::test]
+async fn the_six_monthly_report_counts_exactly_the_patients_dosed_in_its_period() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let lead = t.token("lead.syd").await;
+    let site = t.app.site_by_code("SYD").await.unwrap().unwrap();
+    let today = t.app.local_today(&site);
+    let (status, owed) = t.get(&lead, &format!("/api/v1/sites/{syd}/reports")).await;
+    assert_eq!(status, 200, "{owed}");
+    let owed = owed.as_array().unwrap();
+    // The demo sent what was due before today; the current period's report is still owed.
+    assert!(
+        owed.iter()
+            .filter(|o| o["report"]["due"].as_str().unwrap() < today.to_string().as_str())
+            .all(|o| !o["sent"].is_null())
+    );
+    let six_monthly: Vec<&Value> =
+        owed.iter().filter(|o| o["report"]["rule"]["id"] == "au_tga_ap_six_monthly").collect();
+    assert!(six_monthly.len() >= 2, "{owed:?}");
+    let mut dosed_anywhere = 0;
+    for o in &six_monthly {
+        let period = &o["report"]["period"];
+        let (start, end): (jiff::civil::Date, jiff::civil::Date) =
+            (period["start"].as_str().unwrap().parse().unwrap(), period["end"].as_str().unwrap().parse().unwrap());
+        let (patients, sessions) = dosed_between(&t, &lead, &syd, start, end).await;
+        dosed_anywhere += patients;
+        let (status, report) = t.get(&lead, &format!("/api/v1/sites/{syd}/reports/tga-six-monthly/{end}")).await;
+        assert_eq!(status, 200, "{report}");
+        let rows = report["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "one product at SYD: {report}");
+        let counted = (rows[0][1]["patients"].as_u64(), rows[0][1]["sessions"].as_u64());
+        assert_eq!(counted, (Some(patients as u64), Some(sessions as u64)), "{start} to {end}");
+        let approvals = rows[0][0].as_str().unwrap();
+        assert!(approvals.contains("AP-2025-0193") && approvals.contains("AP-2025-0188"), "{approvals}");
+    }
+    assert!(dosed_anywhere > 0, "the demo doses someone at SYD within the reported periods");
+
+    let current = six_monthly.iter().find(|o| o["sent"].is_null()).expect("the next six-monthly report is owed");
+    let end = current["report"]["period"]["end"].as_str().unwrap();
+    let start_day: jiff::civil::Date = current["report"]["period"]["start"].as_str().unwrap().parse().unwrap();
+    let (patients, sessions) = dosed_between(&t, &lead, &syd, start_day, end.parse().unwrap()).await;
+
+    // The CSV says the same; marking it sent takes it off the worklist; twice is a conflict.
+    let browser = t.browser("lead.syd").await;
+    let csv = browser
+        .get(t.url(&format!("/sites/{syd}/reports/tga-six-monthly/{end}?format=csv")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.lines().nth(1).unwrap().ends_with(&format!(",{patients},{sessions}")), "{csv}");
+    let sent = json!({"rule_id": "au_tga_ap_six_monthly", "subject": current["report"]["subject"], "trigger_date": current["report"]["trigger_date"],
+        "reference": "TGA-AP-2026-H2", "sent_on": today.to_string()});
+    assert_eq!(
+        t.post(&t.token("therapist1.syd").await, &format!("/api/v1/sites/{syd}/reports/sent"), sent.clone()).await.0,
+        403
+    );
+    let (status, recorded) = t.post(&lead, &format!("/api/v1/sites/{syd}/reports/sent"), sent.clone()).await;
+    assert_eq!(status, 201, "{recorded}");
+    assert_eq!(t.post(&lead, &format!("/api/v1/sites/{syd}/reports/sent"), sent).await.0, 409);
+    let future = json!({"rule_id": "au_tga_ap_six_monthly", "subject": current["report"]["subject"], "trigger_date": "1999-01-01",
+        "reference": "x", "sent_on": today.to_string()});
+    assert_eq!(
+        t.post(&lead, &format!("/api/v1/sites/{syd}/reports/sent"), future).await.1["errors"][0]["field"],
+        "rule_id"
+    );
+}

@@ -128,6 +128,7 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
                 }
                 @if App::may(actor, Action::ViewAuthorisations, Resource::Site { site_id }) {
                     " · " a href={"/sites/" (site.id) "/authorisations"} { "Authorisations" }
+                    " · " a href={"/sites/" (site.id) "/reports"} { "Reports owed" }
                 }
             }
             @if let Some(users) = grants {

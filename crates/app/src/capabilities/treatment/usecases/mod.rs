@@ -33,12 +33,12 @@ pub fn protocols() -> AppResult<&'static Protocols> {
 /// Visits start at 09:00 site time unless booked otherwise.
 pub const DEFAULT_START: Time = Time::constant(9, 0, 0, 0);
 
-fn zone_of(site: &Site) -> jiff::tz::TimeZone {
+pub(crate) fn zone_of(site: &Site) -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get(site.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
 /// A stored instant as the protocol rules count it; one out of their range is a fault.
-fn jiff_ts(t: Timestamp) -> AppResult<jiff::Timestamp> {
+pub(crate) fn jiff_ts(t: Timestamp) -> AppResult<jiff::Timestamp> {
     crate::capabilities::treatment::domain::jiff_ts(t).map_err(|e| AppError::Internal(e.to_string()))
 }
 

@@ -1,0 +1,184 @@
+//! The reports an authorisation owes, from the records: the facts the reporting clocks
+//! (`catalyst-regulatory`) run on, and the contents of the TGA six-monthly Authorised
+//! Prescriber report (patients treated in the period, per product).
+
+use super::{Authorisation, AuthorisationKind, AuthorisationStatus};
+use catalyst_core::record::{Column, Record, Redaction, TableSpec};
+use catalyst_core::time::Timestamp;
+use catalyst_regulatory::{AuthorisationKind as ClockKind, Facts, Period};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The reporting clocks' view of a site's authorisations (revoked ones owe nothing more).
+pub fn clock_facts(authorisations: &[Authorisation]) -> Facts {
+    let kind = |k: AuthorisationKind| match k {
+        AuthorisationKind::AuthorisedPrescriber => Some(ClockKind::TgaAuthorisedPrescriber),
+        AuthorisationKind::HrecApproval => Some(ClockKind::HrecApproval),
+        AuthorisationKind::SpecialAccess => Some(ClockKind::CaSpecialAccess),
+        AuthorisationKind::Ind => Some(ClockKind::FdaInd),
+        AuthorisationKind::DeaRegistration | AuthorisationKind::StateApproval | AuthorisationKind::StateNotice => None,
+    };
+    let authorisations = authorisations
+        .iter()
+        .filter(|a| a.status == AuthorisationStatus::Active)
+        .filter_map(|a| {
+            Some(catalyst_regulatory::Authorisation {
+                id: a.id.clone(),
+                kind: kind(a.kind)?,
+                start: a.valid_from.parse().ok()?,
+                expiry: a.expires_on.as_deref().and_then(|d| d.parse().ok()),
+            })
+        })
+        .collect();
+    Facts { authorisations, events: Vec::new() }
+}
+
+/// Patients treated under one prescriber approval in a period: the rows of the TGA report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatientsTreated {
+    pub product: String,
+    pub indication: String,
+    /// Distinct participants with at least one dosing session in the period.
+    pub patients: usize,
+    pub sessions: usize,
+}
+
+/// Counts, from the dosing sessions held (participant, site-local day), the patients treated
+/// in `period` (both ends included) under `approval`.
+pub fn patients_treated(approval: &Authorisation, period: Period, sessions: &[(String, Date)]) -> PatientsTreated {
+    let within: Vec<&(String, Date)> = sessions.iter().filter(|(_, d)| period.start <= *d && *d <= period.end).collect();
+    let patients: BTreeSet<&str> = within.iter().map(|(p, _)| p.as_str()).collect();
+    PatientsTreated {
+        product: approval.product.clone().unwrap_or_default(),
+        indication: approval.indication.clone().unwrap_or_default(),
+        patients: patients.len(),
+        sessions: within.len(),
+    }
+}
+
+/// The report as CSV: one header row, one row per approval.
+pub fn patients_treated_csv(site_code: &str, period: Period, rows: &[(String, PatientsTreated)]) -> String {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+    };
+    let mut out = String::from("site,period_start,period_end,approval,product,indication,patients_treated,dosing_sessions\n");
+    for (reference, r) in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            field(site_code),
+            period.start,
+            period.end,
+            field(reference),
+            field(&r.product),
+            field(&r.indication),
+            r.patients,
+            r.sessions
+        ));
+    }
+    out
+}
+
+pub static REPORT_SUBMISSIONS: TableSpec = TableSpec {
+    kind: "report_submission",
+    table: "report_submissions",
+    redaction: Redaction::Open,
+    columns: &[
+        Column::text("id"),
+        Column::text("site_id"),
+        Column::text("rule_id"),
+        Column::text("subject"),
+        Column::text("trigger_date"),
+        Column::text("due_on"),
+        Column::text("sent_on"),
+        Column::text("reference"),
+        Column::integer("recorded_at"),
+        Column::text("recorded_by"),
+    ],
+};
+
+/// A report or notice marked sent, with the recipient's reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSubmission {
+    pub id: String,
+    pub site_id: String,
+    /// The reporting rule it answers (e.g. `au_tga_ap_six_monthly`).
+    pub rule_id: String,
+    /// What it reports on: the authorisation or event the clock ran from.
+    pub subject: String,
+    /// The day the clock started (a period's end, an anniversary, an event).
+    pub trigger_date: String,
+    pub due_on: String,
+    pub sent_on: String,
+    pub reference: String,
+    pub recorded_at: Timestamp,
+    pub recorded_by: String,
+}
+
+impl Record for ReportSubmission {
+    const SPEC: &'static TableSpec = &REPORT_SUBMISSIONS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The one id a report has, so that marking it sent twice is refused by the key.
+pub fn submission_id(site_id: &str, rule_id: &str, subject: &str, trigger_date: &str) -> String {
+    format!("{site_id}:{rule_id}:{subject}:{trigger_date}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn approval() -> Authorisation {
+        Authorisation {
+            id: "ap1".into(),
+            site_id: "s1".into(),
+            kind: AuthorisationKind::AuthorisedPrescriber,
+            reference: "AP-1".into(),
+            issued_by: "TGA".into(),
+            holder_id: Some("dr".into()),
+            participant_id: None,
+            product: Some("MDMA, capsules".into()),
+            indication: Some("PTSD".into()),
+            quantity_mg: None,
+            valid_from: "2026-01-01".into(),
+            expires_on: Some("2027-12-31".into()),
+            status: AuthorisationStatus::Active,
+            recorded_at: Timestamp(0),
+            recorded_by: "u".into(),
+        }
+    }
+
+    #[test]
+    fn patients_are_counted_once_however_many_sessions_they_had_in_the_period() {
+        let period = Period { start: date(2026, 1, 1), end: date(2026, 6, 30) };
+        let sessions = vec![
+            ("p1".to_owned(), date(2026, 1, 1)),
+            ("p1".to_owned(), date(2026, 2, 1)),
+            ("p2".to_owned(), date(2026, 6, 30)),
+            ("p3".to_owned(), date(2026, 7, 1)),
+            ("p4".to_owned(), date(2025, 12, 31)),
+        ];
+        let r = patients_treated(&approval(), period, &sessions);
+        assert_eq!((r.patients, r.sessions), (2, 3));
+        let csv = patients_treated_csv("SYD", period, &[("AP-1".into(), r)]);
+        assert_eq!(
+            csv,
+            "site,period_start,period_end,approval,product,indication,patients_treated,dosing_sessions\n\
+             SYD,2026-01-01,2026-06-30,AP-1,\"MDMA, capsules\",PTSD,2,3\n"
+        );
+    }
+
+    #[test]
+    fn the_clocks_run_on_active_authorisations_of_the_kinds_that_owe_reports() {
+        let revoked = Authorisation { id: "old".into(), status: AuthorisationStatus::Revoked, ..approval() };
+        let dea = Authorisation { id: "dea".into(), kind: AuthorisationKind::DeaRegistration, ..approval() };
+        let facts = clock_facts(&[approval(), revoked, dea]);
+        assert_eq!(facts.authorisations.len(), 1);
+        assert_eq!(facts.authorisations[0].kind, ClockKind::TgaAuthorisedPrescriber);
+        assert_eq!(facts.authorisations[0].expiry, Some(date(2027, 12, 31)));
+    }
+}
