@@ -82,7 +82,8 @@ pub struct NavEntry {
 #[derive(Debug)]
 pub struct SignableKind {
     pub spec: &'static TableSpec,
-    /// The column naming the participant the record belongs to (`id` for a participant).
+    /// The column naming the participant the record belongs to (`id` for a participant); a row
+    /// where it is empty is the site's record.
     pub participant_column: &'static str,
     /// What the signer must also be allowed (screenings: confirming eligibility).
     pub sign_also_requires: Option<Action>,

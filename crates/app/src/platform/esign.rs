@@ -50,10 +50,13 @@ impl App {
         };
         let Some(row) = self.store.get_row(kind.spec, entity_id).await? else { return Ok(None) };
         let text = |column: &str| row.get(column).and_then(serde_json::Value::as_str).map(str::to_owned);
-        let (Some(site_id), Some(participant_id)) = (text("site_id"), text(kind.participant_column)) else {
-            return Err(AppError::Internal(format!("{entity_kind} {entity_id} names no site or participant")));
+        let Some(site_id) = text("site_id") else {
+            return Err(AppError::Internal(format!("{entity_kind} {entity_id} names no site")));
         };
-        Ok(Some((kind, Signable { row, site_id, participant_id: Some(participant_id) })))
+        // A record about one participant is signed and read as theirs; a site's record (an
+        // authorisation that names no patient) as the site's.
+        let participant_id = text(kind.participant_column);
+        Ok(Some((kind, Signable { row, site_id, participant_id })))
     }
 
     /// Signs a record after re-checking the signer's password (two components: the session's

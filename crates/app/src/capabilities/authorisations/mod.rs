@@ -14,7 +14,8 @@ mod queries;
 pub mod reports;
 pub mod usecases;
 
-use crate::platform::capability::Capability;
+use crate::platform::capability::{Capability, SignableKind};
+use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
     name: "authorisations",
@@ -24,7 +25,13 @@ pub static CAPABILITY: Capability = Capability {
     pages: pages::routes,
     dashboard: dashboard::SECTIONS,
     nav: &[],
-    signable: &[],
+    // The site lead confirms an authorisation by signing it (meaning: approval).
+    signable: &[SignableKind {
+        spec: &domain::AUTHORISATIONS,
+        participant_column: "participant_id",
+        sign_also_requires: Some(Action::ManageAuthorisations),
+        view_requires: Action::ViewAuthorisations,
+    }],
     demo: Some(demo::seed),
     verify_derived: None,
 };

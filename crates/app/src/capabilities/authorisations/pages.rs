@@ -14,6 +14,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use catalyst_core::DomainError;
+use catalyst_core::esign::Meaning;
 use catalyst_core::policy::{Action, Resource};
 use jiff::civil::Date;
 use maud::{Markup, html};
@@ -23,6 +24,7 @@ pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
     router
         .route("/sites/{site_id}/authorisations", get(show).post(record))
         .route("/authorisations/{authorisation_id}/revoke", post(revoke))
+        .route("/authorisations/{authorisation_id}/confirm", post(confirm))
         .route("/sites/{site_id}/reports", get(reports).post(mark_sent))
         .route("/sites/{site_id}/reports/tga-six-monthly/{period_end}", get(six_monthly))
 }
@@ -57,6 +59,11 @@ pub async fn show(
     let today = app.local_today(&site);
     let required = app.authorisation_requirements()?.for_jurisdiction(&site.jurisdiction);
     let may_manage = App::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site_id });
+    let mut confirmed_by = Vec::new();
+    for a in &all {
+        let signatures = app.signatures_for(actor, "authorisation", &a.id).await?;
+        confirmed_by.push(signatures.into_iter().find(|s| s.signature.meaning == Meaning::Approval).map(|s| s.manifestation));
+    }
     Ok(page(
         "Authorisations",
         actor,
@@ -69,8 +76,8 @@ pub async fn show(
             @if required.is_empty() { p { "No authorisation is required in this jurisdiction by the programme's rules." } }
             ul { @for r in &required { li { strong { (r.kind.label()) } " (" (scope_label(r.scope)) "): " span.muted { (r.source) } } } }
             table {
-                thead { tr { th { "Kind" } th { "Reference" } th { "Issued by" } th { "Covers" } th { "From" } th { "Until" } th { "Standing" } @if may_manage { th { "Revoke" } } } }
-                tbody { @for a in &all {
+                thead { tr { th { "Kind" } th { "Reference" } th { "Issued by" } th { "Covers" } th { "From" } th { "Until" } th { "Standing" } th { "Confirmed" } @if may_manage { th { "Revoke" } } } }
+                tbody { @for (a, confirmed) in all.iter().zip(&confirmed_by) {
                     tr {
                         td { (a.kind.label()) }
                         td { (a.reference) }
@@ -79,6 +86,15 @@ pub async fn show(
                         td { (a.valid_from) }
                         td { (a.expires_on.clone().unwrap_or_else(|| "no expiry".to_owned())) }
                         td { (standing(a, today)) }
+                        td {
+                            @if let Some(by) = confirmed { span.muted { (by) } }
+                            @else if may_manage && a.status == AuthorisationStatus::Active {
+                                form.inline method="post" action={"/authorisations/" (a.id) "/confirm"} {
+                                    input type="password" name="password" required autocomplete="current-password" aria-label={"Your password, to sign " (a.reference)};
+                                    " " button.secondary type="submit" { "Confirm and sign" }
+                                }
+                            } @else { span.badge { "not confirmed" } }
+                        }
                         @if may_manage { td { @if a.status == AuthorisationStatus::Active {
                             form.inline method="post" action={"/authorisations/" (a.id) "/revoke"} {
                                 input name="reason" required aria-label={"Reason for revoking " (a.reference)} placeholder="reason";
@@ -306,4 +322,21 @@ pub async fn six_monthly(
         },
     )
     .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    password: String,
+}
+
+/// The site lead confirms an authorisation by signing it (meaning: approval).
+pub async fn confirm(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ConfirmForm>,
+) -> PageResult {
+    state.app.sign_record(&auth.actor, "authorisation", &id, Meaning::Approval, &f.password).await?;
+    let site_id = state.app.site_authorisation_site(&id).await?;
+    Ok(see_other(&format!("/sites/{site_id}/authorisations"), "Authorisation confirmed and signed."))
 }

@@ -113,4 +113,9 @@ impl App {
         out.sort_by_key(|w| w.days_left);
         Ok(out)
     }
+
+    /// The site an authorisation belongs to (after the caller's own use case checked access).
+    pub(crate) async fn site_authorisation_site(&self, id: &str) -> AppResult<String> {
+        Ok(self.store.get::<Authorisation>(id).await?.map(|a| a.site_id).ok_or_else(|| DomainError::not_found("authorisation", id))?)
+    }
 }

@@ -149,9 +149,11 @@ async fn the_site_lead_is_warned_of_an_authorisation_lapsing_within_sixty_days()
     let syd = t.site_id("SYD").await;
     let page = browser.get(t.url(&format!("/sites/{syd}/authorisations"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("HREC/2025/ETH0417") && page.contains("Record an authorisation"), "{page}");
+    assert!(page.contains("Confirm and sign"), "the lead is offered to confirm unconfirmed ones");
     let page =
         therapist.get(t.url(&format!("/sites/{syd}/authorisations"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("HREC/2025/ETH0417") && !page.contains("Record an authorisation"));
+    assert!(!page.contains("Confirm and sign") && page.contains("not confirmed"));
 }
 
 /// Patients and dosing sessions attended at the site between two days, from each participant's
@@ -258,4 +260,31 @@ async fn the_six_monthly_report_counts_exactly_the_patients_dosed_in_its_period(
         t.post(&lead, &format!("/api/v1/sites/{syd}/reports/sent"), future).await.1["errors"][0]["field"],
         "rule_id"
     );
+}
+
+#[tokio::test]
+async fn the_site_lead_confirms_an_authorisation_by_signing_it() {
+    let t = TestApp::spawn().await;
+    let bos = t.site_id("BOS").await;
+    let lead = t.token("lead.bos").await;
+    let list = authorisations(&t, &lead, &bos).await;
+    let ind = of_kind(&list, "ind")[0]["id"].as_str().unwrap().to_owned();
+    let sign = |password: &str| json!({"entity_kind": "authorisation", "entity_id": ind, "meaning": "approval", "password": password});
+    let therapist = t.token("therapist1.bos").await;
+    assert_eq!(
+        t.post(&therapist, "/api/v1/signatures", sign(crate::support::PASSWORD)).await.0,
+        403,
+        "only its manager signs"
+    );
+    assert_eq!(t.post(&t.token("lead.syd").await, "/api/v1/signatures", sign(crate::support::PASSWORD)).await.0, 403);
+    let (status, problem) = t.post(&lead, "/api/v1/signatures", sign("not the password")).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("password")));
+    let (status, signed) = t.post(&lead, "/api/v1/signatures", sign(crate::support::PASSWORD)).await;
+    assert_eq!(status, 201, "{signed}");
+    let listed = format!("/api/v1/signatures?entity_kind=authorisation&entity_id={ind}");
+    let (status, sigs) = t.get(&therapist, &listed).await;
+    assert_eq!(status, 200);
+    assert!(sigs[0]["manifestation"].as_str().unwrap().contains("Dr Michael Okafor"), "{sigs}");
+    assert_eq!(sigs[0]["record_unchanged"], true);
+    assert_eq!(t.get(&t.token("rater").await, &listed).await.0, 403);
 }
