@@ -18,23 +18,29 @@ fn reports_due<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> {
                 continue;
             }
             let today = app.local_today(&site);
+            let authorisations = app.site_authorisations(actor, &site.id).await?;
             for owed in app.site_reports(actor, &site.id).await? {
                 let days = today.until(owed.report.due).map(|s| i64::from(s.get_days())).unwrap_or(0);
                 if owed.sent.is_none() && days <= 30 {
-                    due.push((site.clone(), owed, days));
+                    // Named by the authorisation it is about: two prescribers' six-monthly
+                    // reports are two lines that must be told apart.
+                    let about = authorisations.iter().find(|a| a.id == owed.report.subject).map(|a| a.reference.clone());
+                    due.push((site.clone(), owed, days, about));
                 }
             }
         }
         if due.is_empty() {
             return Ok(None);
         }
-        due.sort_by_key(|(_, _, days)| *days);
+        due.sort_by_key(|(_, _, days, _)| *days);
         Ok(Some(html! {
             section aria-labelledby="reports-heading" {
                 h2 id="reports-heading" { "Reports due" }
-                ul { @for (site, owed, days) in &due {
+                ul { @for (site, owed, days, about) in &due {
                     li {
-                        a href={"/sites/" (site.id) "/reports"} { (owed.report.name) } " (" (site.code) "): "
+                        a href={"/sites/" (site.id) "/reports"} { (owed.report.name) }
+                        @if let Some(about) = about { " for " (about) }
+                        " (" (site.code) "): "
                         @if owed.overdue { strong { "overdue since " (owed.report.due) } } @else { "due " (owed.report.due) " (in " (days) " days)" }
                     }
                 } }

@@ -19,6 +19,7 @@ use catalyst_core::policy::{Action, Resource};
 use jiff::civil::Date;
 use maud::{Markup, html};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
     router
@@ -64,6 +65,7 @@ pub async fn show(
         let signatures = app.signatures_for(actor, "authorisation", &a.id).await?;
         confirmed_by.push(signatures.into_iter().find(|s| s.signature.meaning == Meaning::Approval).map(|s| s.manifestation));
     }
+    let names = named_people(app, &all).await?;
     Ok(page(
         "Authorisations",
         actor,
@@ -82,7 +84,7 @@ pub async fn show(
                         td { (a.kind.label()) }
                         td { (a.reference) }
                         td { (a.issued_by) }
-                        td { (covers(a)) }
+                        td { (covers(a, &names)) }
                         td { (a.valid_from) }
                         td { (a.expires_on.clone().unwrap_or_else(|| "no expiry".to_owned())) }
                         td { (standing(a, today)) }
@@ -133,13 +135,35 @@ fn scope_label(scope: crate::capabilities::authorisations::domain::Scope) -> &'s
     }
 }
 
-fn covers(a: &Authorisation) -> String {
+/// The display names of the prescribers and the codes of the participants the authorisations
+/// name, by id: a site lead recognises "Dr Sam Lee" or "VAN-0002", not an id.
+async fn named_people(app: &App, all: &[Authorisation]) -> PageResult<HashMap<String, String>> {
+    let mut names = HashMap::new();
+    for a in all {
+        if let Some(h) = &a.holder_id
+            && !names.contains_key(h)
+            && let Some(user) = app.user_by_id(h).await?
+        {
+            names.insert(h.clone(), user.display_name);
+        }
+        if let Some(p) = &a.participant_id
+            && !names.contains_key(p)
+            && let Some(participant) = app.participant_by_id(p).await?
+        {
+            names.insert(p.clone(), participant.code);
+        }
+    }
+    Ok(names)
+}
+
+fn covers(a: &Authorisation, names: &HashMap<String, String>) -> String {
+    let name = |id: &String| names.get(id).cloned().unwrap_or_else(|| id.clone());
     let mut parts = Vec::new();
     if let Some(h) = &a.holder_id {
-        parts.push(format!("prescriber {h}"));
+        parts.push(format!("prescriber {}", name(h)));
     }
     if let Some(p) = &a.participant_id {
-        parts.push(format!("participant {p}"));
+        parts.push(format!("participant {}", name(p)));
     }
     if let Some(p) = &a.product {
         parts.push(p.clone());
@@ -227,6 +251,10 @@ pub async fn reports(
     let actor = &auth.actor;
     let site = app.view_site(actor, &site_id).await?;
     let owed = app.site_reports(actor, &site_id).await?;
+    // Each report is about one authorisation (the subject): named by its reference, so the
+    // two six-monthly reports of two prescribers' approvals are told apart.
+    let references: HashMap<String, String> =
+        app.site_authorisations(actor, &site_id).await?.into_iter().map(|a| (a.id, a.reference)).collect();
     let today = app.local_today(&site);
     let may_manage = App::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site_id });
     Ok(page(
@@ -247,6 +275,7 @@ pub async fn reports(
                             @if r.rule.id == TGA_SIX_MONTHLY && let Some(p) = r.period {
                                 a href={"/sites/" (site.id) "/reports/tga-six-monthly/" (p.end)} { (r.name) }
                             } @else { (r.name) }
+                            @if let Some(reference) = references.get(&r.subject) { " for " strong { (reference) } }
                             br; span.muted { (r.rule.source) }
                         }
                         td { (r.recipient) }
@@ -298,7 +327,14 @@ pub async fn six_monthly(
     Query(q): Query<ReportFormat>,
 ) -> PageResult {
     let report = state.app.six_monthly_report(&auth.actor, &site_id, &period_end).await?;
-    if q.format.as_deref() == Some("csv") {
+    let csv = match q.format.as_deref().map(str::trim) {
+        None | Some("" | "html") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(DomainError::invalid("format", "one_of", format!("format must be csv or html; got {other:?}")).into());
+        }
+    };
+    if csv {
         let csv = patients_treated_csv(&report.site_code, report.period, &report.rows);
         let name = format!("attachment; filename=\"tga-six-monthly-{}-{}.csv\"", report.site_code, report.period.end);
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], csv)

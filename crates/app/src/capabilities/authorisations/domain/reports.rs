@@ -59,8 +59,11 @@ pub fn patients_treated(approval: &Authorisation, period: Period, sessions: &[(S
 
 /// The report as CSV: one header row, one row per approval.
 pub fn patients_treated_csv(site_code: &str, period: Period, rows: &[(String, PatientsTreated)]) -> String {
+    // Text entered by hand (a reference, a product) that a spreadsheet would read as a formula
+    // is prefixed with an apostrophe; a field with a separator, quote or line break is quoted.
     let field = |s: &str| {
-        if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
+        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
     };
     let mut out = String::from("site,period_start,period_end,approval,product,indication,patients_treated,dosing_sessions\n");
     for (reference, r) in rows {
@@ -170,6 +173,16 @@ mod tests {
             "site,period_start,period_end,approval,product,indication,patients_treated,dosing_sessions\n\
              SYD,2026-01-01,2026-06-30,AP-1,\"MDMA, capsules\",PTSD,2,3\n"
         );
+    }
+
+    #[test]
+    fn hand_entered_text_that_a_spreadsheet_would_run_as_a_formula_is_neutralised_in_the_csv() {
+        let period = Period { start: date(2026, 1, 1), end: date(2026, 6, 30) };
+        let evil = Authorisation { product: Some("=HYPERLINK(\"http://x\")".into()), indication: Some("@SUM(A1)".into()), ..approval() };
+        let r = patients_treated(&evil, period, &[]);
+        let csv = patients_treated_csv("SYD", period, &[("+AP-1\r".into(), r)]);
+        let row = csv.lines().nth(1).unwrap();
+        assert_eq!(row, "SYD,2026-01-01,2026-06-30,\"'+AP-1\r\",\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(A1),0,0");
     }
 
     #[test]

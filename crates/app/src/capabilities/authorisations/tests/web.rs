@@ -288,3 +288,49 @@ async fn the_site_lead_confirms_an_authorisation_by_signing_it() {
     assert_eq!(sigs[0]["record_unchanged"], true);
     assert_eq!(t.get(&t.token("rater").await, &listed).await.0, 403);
 }
+
+#[tokio::test]
+async fn the_pages_name_prescribers_and_the_approval_each_report_is_for_and_refuse_an_unknown_format() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let lead = t.token("lead.syd").await;
+    let list = authorisations(&t, &lead, &syd).await;
+    let browser = t.browser("lead.syd").await;
+    let get = |path: String| {
+        let browser = browser.clone();
+        let url = t.url(&path);
+        async move {
+            let r = browser.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+
+    // Covers: the prescriber by name, not by user id.
+    let (_, page) = get(format!("/sites/{syd}/authorisations")).await;
+    for a in of_kind(&list, "authorised_prescriber") {
+        let holder = a["holder_id"].as_str().unwrap();
+        let name = t.app.user_by_id(holder).await.unwrap().unwrap().display_name;
+        assert!(page.contains(&format!("prescriber {name}")), "{name} in {page}");
+        assert!(!page.contains(holder), "no raw user id on the page");
+    }
+
+    // Two prescribers owe two six-monthly reports a period: each row names its approval.
+    let (_, page) = get(format!("/sites/{syd}/reports")).await;
+    for reference in ["AP-2025-0193", "AP-2025-0188", "HREC/2025/ETH0417"] {
+        assert!(page.contains(&format!(" for <strong>{reference}</strong>")), "{reference} in {page}");
+    }
+
+    // The report's format is csv or html; anything else is refused by name, not ignored.
+    let (_, owed) = t.get(&lead, &format!("/api/v1/sites/{syd}/reports")).await;
+    let end = owed.as_array().unwrap().iter().find(|o| o["report"]["rule"]["id"] == "au_tga_ap_six_monthly").unwrap()
+        ["report"]["period"]["end"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let report = format!("/sites/{syd}/reports/tga-six-monthly/{end}");
+    let (status, page) = get(format!("{report}?format=pdf")).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("format must be csv or html"), "{page}");
+    assert_eq!(get(format!("{report}?format=csv")).await.0, 200);
+    assert_eq!(get(report).await.0, 200);
+}
