@@ -140,6 +140,14 @@ fn parse(day: &str) -> Option<Date> {
     day.parse().ok()
 }
 
+/// A date exactly as `YYYY-MM-DD` (jiff alone would also take a time after it).
+pub fn civil_date(value: &str) -> Option<Date> {
+    let value = value.trim();
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if shaped { value.parse().ok() } else { None }
+}
+
 /// An authorisation as entered.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AuthorisationInput {
@@ -179,9 +187,9 @@ pub fn authorisation_from(input: &AuthorisationInput, at: Recording<'_>) -> Resu
     let participant_id = optional("participant_id", &input.participant_id, &mut problems);
     let product = optional("product", &input.product, &mut problems);
     let indication = optional("indication", &input.indication, &mut problems);
-    let date = |field: &str, value: &str, problems: &mut Vec<Violation>| match value.trim().parse::<Date>() {
-        Ok(day) => Some(day),
-        Err(_) => {
+    let date = |field: &str, value: &str, problems: &mut Vec<Violation>| match civil_date(value) {
+        Some(day) => Some(day),
+        None => {
             problems.push(Violation::new(field, "date", format!("{field} must be a date as YYYY-MM-DD; got {value:?}")));
             None
         }
@@ -405,6 +413,10 @@ mod tests {
     #[test]
     fn entered_authorisations_name_every_problem_and_what_their_kind_needs() {
         let at = || Recording { id: "a".into(), site_id: "s1", now: Timestamp(0), recorded_by: "u" };
+        assert_eq!(civil_date("2026-01-01"), Some(date(2026, 1, 1)));
+        for not_a_date in ["2026-01-01T00:00", "2026-1-1", "01/01/2026", "2026-02-30", ""] {
+            assert_eq!(civil_date(not_a_date), None, "{not_a_date}");
+        }
         let mut bad = input("approval");
         bad.reference = " ".into();
         bad.valid_from = "1 Jan".into();

@@ -6,7 +6,7 @@ use crate::App;
 use crate::capabilities::authorisations::domain::reports::{
     PatientsTreated, ReportSubmission, clock_facts, patients_treated, submission_id,
 };
-use crate::capabilities::authorisations::domain::{AuthorisationKind, AuthorisationStatus};
+use crate::capabilities::authorisations::domain::{AuthorisationKind, AuthorisationStatus, civil_date};
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::error::{Violation, required_text};
@@ -116,12 +116,18 @@ impl App {
         let site = self.site(site_id).await?;
         let mut problems = Vec::new();
         let reference = required_text("reference", &input.reference, 200).map_err(|v| problems.push(v)).ok();
-        match input.sent_on.trim().parse::<Date>() {
-            Ok(day) if day > self.local_today(&site) => {
+        match civil_date(&input.sent_on) {
+            Some(day) if day > self.local_today(&site) => {
                 problems.push(Violation::new("sent_on", "not_future", "sent_on cannot be after today"))
             }
-            Ok(_) => {}
-            Err(_) => problems.push(Violation::new("sent_on", "date", "sent_on must be a date as YYYY-MM-DD")),
+            // A notice due before its event (Victoria: before treatment) may be sent any time.
+            Some(day) if day < owed.report.trigger_date && owed.report.due >= owed.report.trigger_date => problems.push(Violation::new(
+                "sent_on",
+                "after_trigger",
+                format!("sent_on cannot be before {}, when the report fell owed", owed.report.trigger_date),
+            )),
+            Some(_) => {}
+            None => problems.push(Violation::new("sent_on", "date", "sent_on must be a date as YYYY-MM-DD")),
         }
         let (Some(reference), true) = (reference, problems.is_empty()) else {
             return Err(DomainError::Invalid(problems).into());

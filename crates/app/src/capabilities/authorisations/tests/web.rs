@@ -245,8 +245,28 @@ async fn the_six_monthly_report_counts_exactly_the_patients_dosed_in_its_period(
         .await
         .unwrap();
     assert!(csv.lines().nth(1).unwrap().ends_with(&format!(",{patients},{sessions}")), "{csv}");
-    let sent = json!({"rule_id": "au_tga_ap_six_monthly", "subject": current["report"]["subject"], "trigger_date": current["report"]["trigger_date"],
-        "reference": "TGA-AP-2026-H2", "sent_on": today.to_string()});
+    // A report cannot be sent before it falls owed (the six-monthly one: before its period ends).
+    let trigger: jiff::civil::Date = current["report"]["trigger_date"].as_str().unwrap().parse().unwrap();
+    let early = json!({"rule_id": "au_tga_ap_six_monthly", "subject": current["report"]["subject"], "trigger_date": current["report"]["trigger_date"],
+        "reference": "TGA-AP-EARLY", "sent_on": today.min(trigger.yesterday().unwrap()).to_string()});
+    let (status, problem) = t.post(&lead, &format!("/api/v1/sites/{syd}/reports/sent"), early).await;
+    assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("after_trigger")), "{problem}");
+
+    // An ethics approval a year and ten days old owes its annual progress report: sent once.
+    let started = today.checked_sub(jiff::Span::new().days(375)).unwrap().to_string();
+    let hrec = json!({"kind": "hrec_approval", "reference": "HREC/2025/ETH0999", "issued_by": "Bellberry HREC", "valid_from": started});
+    let (status, approval) = t.post(&lead, &format!("/api/v1/sites/{syd}/authorisations"), hrec).await;
+    assert_eq!(status, 201, "{approval}");
+    let (_, owed) = t.get(&lead, &format!("/api/v1/sites/{syd}/reports")).await;
+    let progress = owed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["report"]["rule"]["id"] == "au_hrec_annual_progress" && o["report"]["subject"] == approval["id"])
+        .unwrap_or_else(|| panic!("{owed}"));
+    assert_eq!(progress["overdue"], true);
+    let sent = json!({"rule_id": "au_hrec_annual_progress", "subject": approval["id"], "trigger_date": progress["report"]["trigger_date"],
+        "reference": "HREC-PR-2026-01", "sent_on": today.to_string()});
     assert_eq!(
         t.post(&t.token("therapist1.syd").await, &format!("/api/v1/sites/{syd}/reports/sent"), sent.clone()).await.0,
         403
