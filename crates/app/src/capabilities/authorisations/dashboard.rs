@@ -7,7 +7,34 @@ use catalyst_core::policy::{Action, Actor, Resource};
 use maud::html;
 
 pub(crate) const SECTIONS: &[DashboardSection] =
-    &[DashboardSection { rank: DashboardRank::Urgent, render: expiry_warnings }, DashboardSection { rank: DashboardRank::Urgent, render: reports_due }];
+    &[
+        DashboardSection { rank: DashboardRank::Urgent, render: uncovered_sessions },
+        DashboardSection { rank: DashboardRank::Urgent, render: expiry_warnings },
+        DashboardSection { rank: DashboardRank::Urgent, render: reports_due },
+    ];
+
+/// Booked dosing sessions the authorisations no longer cover: rebook, or renew the approval,
+/// before the day (the booking gate would refuse them now).
+fn uncovered_sessions<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> {
+    Box::pin(async move {
+        let uncovered = app.uncovered_dosing_sessions(actor).await?;
+        if uncovered.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(html! {
+            section.alerts aria-labelledby="uncovered-heading" {
+                h2 id="uncovered-heading" { "Booked dosing sessions no longer authorised (" (uncovered.len()) ")" }
+                ul { @for u in &uncovered {
+                    li {
+                        strong { (u.participant_code) " on " (u.day) } " (" (u.site.code) "): "
+                        @for (i, v) in u.missing.iter().enumerate() { @if i > 0 { "; " } (v.message.split(':').next().unwrap_or_default()) }
+                        " · " a href={"/sites/" (u.site.id) "/authorisations"} { "authorisations" }
+                    }
+                } }
+            }
+        }))
+    })
+}
 
 /// Reports and notices overdue or due within 30 days, at the sites the actor reports for.
 fn reports_due<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> {

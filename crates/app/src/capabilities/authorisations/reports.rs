@@ -6,7 +6,7 @@ use crate::App;
 use crate::capabilities::authorisations::domain::reports::{
     PatientsTreated, ReportSubmission, clock_facts, patients_treated, submission_id,
 };
-use crate::capabilities::authorisations::domain::{AuthorisationKind, AuthorisationStatus, civil_date};
+use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationKind, AuthorisationStatus, civil_date};
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::error::{Violation, required_text};
@@ -175,22 +175,32 @@ impl App {
             .map(|s| (s.participant_id, s.day))
             .collect();
         let approvals = self.store.authorisations_at_site(site_id).await?;
-        let mut rows: Vec<(String, PatientsTreated)> = Vec::new();
-        for approval in approvals.iter().filter(|a| {
-            a.kind == AuthorisationKind::AuthorisedPrescriber
-                && a.status == AuthorisationStatus::Active
-                && (a.in_force_on(period.start) || a.in_force_on(period.end))
-        }) {
-            let counted = patients_treated(approval, period, &held);
-            match rows.iter_mut().find(|(_, r)| r.product == counted.product && r.indication == counted.indication) {
-                // The site's sessions are not yet tied to a prescription: one row per product.
-                Some((references, _)) => {
-                    references.push_str(", ");
-                    references.push_str(&approval.reference);
-                }
-                None => rows.push((approval.reference.clone(), counted)),
+        let covering: Vec<&Authorisation> = approvals
+            .iter()
+            .filter(|a| {
+                a.kind == AuthorisationKind::AuthorisedPrescriber
+                    && a.status == AuthorisationStatus::Active
+                    && (a.in_force_on(period.start) || a.in_force_on(period.end))
+            })
+            .collect();
+        // Sessions are not yet tied to a prescription, so to one approval or product: the
+        // site's patients are counted once, under all its approvals and their products.
+        let rows = match covering.first() {
+            None => Vec::new(),
+            Some(first) => {
+                let mut counted = patients_treated(first, period, &held);
+                let distinct = |field: fn(&Authorisation) -> Option<&String>| {
+                    let mut values: Vec<&str> = covering.iter().filter_map(|a| field(a)).map(String::as_str).collect();
+                    values.sort_unstable();
+                    values.dedup();
+                    values.join("; ")
+                };
+                counted.product = distinct(|a| a.product.as_ref());
+                counted.indication = distinct(|a| a.indication.as_ref());
+                let references: Vec<&str> = covering.iter().map(|a| a.reference.as_str()).collect();
+                vec![(references.join(", "), counted)]
             }
-        }
+        };
         Ok(SixMonthlyReport { site_code: site.code, period, due: report.due, rows })
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::App;
 use crate::capabilities::authorisations::domain::{
-    Authorisation, AuthorisationInput, AuthorisationStatus, Recording, authorisation_from, expiring,
+    Authorisation, AuthorisationInput, AuthorisationStatus, DosingRequest, Recording, authorisation_from,
+    dosing_problems, expiring,
 };
 use crate::capabilities::people::domain::{Role, Site};
 use crate::platform::error::AppResult;
@@ -118,4 +119,54 @@ impl App {
     pub(crate) async fn site_authorisation_site(&self, id: &str) -> AppResult<String> {
         Ok(self.store.get::<Authorisation>(id).await?.map(|a| a.site_id).ok_or_else(|| DomainError::not_found("authorisation", id))?)
     }
+
+    /// Dosing sessions booked from today that the authorisations in force on their day no
+    /// longer cover (an approval revoked or lapsing before the session), at the sites the
+    /// actor manages: each with its participant's code and what is missing.
+    pub async fn uncovered_dosing_sessions(&self, actor: &Actor) -> AppResult<Vec<UncoveredSession>> {
+        let rules = self.authorisation_requirements()?;
+        let mut out = Vec::new();
+        for site in self.visible_sites(actor).await? {
+            if !Self::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site.id }) {
+                continue;
+            }
+            let required = rules.for_jurisdiction(&site.jurisdiction);
+            if required.is_empty() {
+                continue;
+            }
+            let today = self.local_today(&site);
+            let until = today.checked_add(jiff::Span::new().days(400)).map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?;
+            let booked = self.dosing_sessions_booked(&site, today, until).await?;
+            if booked.is_empty() {
+                continue;
+            }
+            let authorisations = self.store.authorisations_at_site(&site.id).await?;
+            let codes = self.participant_codes_at(&site.id).await?;
+            for session in booked {
+                let request = DosingRequest {
+                    site_id: &site.id,
+                    site_code: &site.code,
+                    participant_id: &session.participant_id,
+                    prescriber_id: None,
+                    day: session.day,
+                };
+                let missing = dosing_problems(&required, &authorisations, request);
+                if !missing.is_empty() {
+                    let code = codes.get(&session.participant_id).cloned().unwrap_or_default();
+                    out.push(UncoveredSession { site: site.clone(), participant_code: code, day: session.day, missing });
+                }
+            }
+        }
+        out.sort_by_key(|u| u.day);
+        Ok(out)
+    }
+}
+
+/// A booked dosing session its site's authorisations no longer cover.
+#[derive(Debug, Clone)]
+pub struct UncoveredSession {
+    pub site: Site,
+    pub participant_code: String,
+    pub day: jiff::civil::Date,
+    pub missing: Vec<Violation>,
 }

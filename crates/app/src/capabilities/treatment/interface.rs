@@ -17,7 +17,7 @@ pub(crate) struct CourseAnchors {
     pub attended_dosing_starts: Vec<Timestamp>,
 }
 
-/// One dosing session that took place: who was dosed, and on which site-local day.
+/// One dosing session (held, or booked): the participant, and the site-local day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DosingSessionHeld {
     pub participant_id: String,
@@ -51,6 +51,30 @@ impl App {
             }
         }
         Ok(held)
+    }
+
+    /// The dosing sessions booked (not yet held) at a site from `from` through `to`
+    /// (site-local days), for checking they are still covered.
+    pub(crate) async fn dosing_sessions_booked(
+        &self,
+        site: &crate::capabilities::people::domain::Site,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> AppResult<Vec<DosingSessionHeld>> {
+        let zone = super::usecases::zone_of(site);
+        let instant = |day: jiff::civil::Date| -> AppResult<Timestamp> {
+            let zoned = day.to_zoned(zone.clone()).map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?;
+            Ok(Timestamp(zoned.timestamp().as_microsecond()))
+        };
+        let appointments = self.store.appointments_at_site(&site.id, instant(from)?, instant(to)?).await?;
+        let mut booked = Vec::new();
+        for a in appointments {
+            if a.visit_kind == VisitKind::Experimental && a.status == AppointmentStatus::Booked {
+                let day = super::usecases::jiff_ts(a.starts_at)?.to_zoned(zone.clone()).date();
+                booked.push(DosingSessionHeld { participant_id: a.participant_id, day });
+            }
+        }
+        Ok(booked)
     }
 
     /// Whether the participant is enrolled on a protocol.

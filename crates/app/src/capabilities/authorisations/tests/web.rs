@@ -118,6 +118,20 @@ async fn a_dosing_session_is_refused_for_each_missing_or_lapsed_authorisation_an
     assert_eq!(t.post(&lead, &path, renewed).await.0, 201);
     let (status, booked) = t.post(&lead, &bookings, booking).await;
     assert_eq!(status, 201, "{booked}");
+
+    // Revoked after the booking: the session stays booked, and the lead is told at once.
+    let browser = t.browser("lead.bos").await;
+    let dashboard = browser.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(!dashboard.contains("no longer authorised"), "covered sessions raise nothing");
+    let list = authorisations(&t, &lead, &bos).await;
+    let renewed = list.iter().find(|a| a["reference"] == "RB0312999").unwrap()["id"].as_str().unwrap().to_owned();
+    let revoked = json!({"reason": "registration suspended"});
+    assert_eq!(t.post(&lead, &format!("/api/v1/authorisations/{renewed}/revoke"), revoked).await.0, 200);
+    let dashboard = browser.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(dashboard.contains("Booked dosing sessions no longer authorised (1)"), "{dashboard}");
+    assert!(dashboard.contains("BOS-0001") && dashboard.contains("RB0312999 was revoked"), "{dashboard}");
+    let other = t.browser("therapist1.bos").await.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(!other.contains("no longer authorised"), "told to those who manage the authorisations");
 }
 
 #[tokio::test]
