@@ -1,26 +1,10 @@
-//! Errors. Data problems are [`Violation`]s in the shape of `catalyst_core::error::Violation`
-//! (field path, rule, message) so callers can show them the same way; kept local so this crate
-//! stays free of the kernel's dependencies.
+//! Errors. Data problems are the kernel's [`Violation`]s (field path, rule, message).
 
 use jiff::civil::Date;
-use serde::Serialize;
 
-/// One broken rule at one path in a data file or in the facts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Violation {
-    /// Path of the offending value, e.g. `rules[3].deadline.days` or `authorisations[0].expiry`.
-    pub field: String,
-    /// Short machine-readable rule name, e.g. `parse`, `required`, `one_of`, `range`, `unique`.
-    pub rule: String,
-    /// Human-readable explanation, naming the allowed values where there is a closed set.
-    pub message: String,
-}
-
-impl Violation {
-    pub fn new(field: impl Into<String>, rule: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), rule: rule.into(), message: message.into() }
-    }
-}
+/// One broken rule at one path in a data file or in the facts (e.g. `rules[3].deadline.days`):
+/// the kernel's violation, so callers show it the same way.
+pub use catalyst_core::Violation;
 
 fn summarize(violations: &[Violation]) -> String {
     violations.iter().map(|v| format!("{}: {}", v.field, v.message)).collect::<Vec<_>>().join("; ")
