@@ -39,6 +39,9 @@ pub struct Capability {
     pub dashboard: &'static [DashboardSection],
     /// Its entries in the main navigation, each shown to whoever the policy lets do its action.
     pub nav: &'static [NavEntry],
+    /// Its pages about one site, linked from the site's page (`/sites/{id}/<path>`), each shown
+    /// to whoever the policy lets do its action at that site.
+    pub site_pages: &'static [SitePage],
     /// The kinds of its records that can be e-signed through the generic signing endpoint.
     pub signable: &'static [SignableKind],
     pub demo: Option<DemoSeed>,
@@ -75,6 +78,19 @@ pub struct NavEntry {
     pub href: &'static str,
     pub label: &'static str,
     pub action: Action,
+}
+
+/// A page about one site, at `/sites/{id}/<path>`.
+#[derive(Debug)]
+pub struct SitePage {
+    pub path: &'static str,
+    pub label: &'static str,
+    pub action: Action,
+}
+
+/// Every capability's site pages, in list order.
+pub fn site_pages() -> impl Iterator<Item = &'static SitePage> {
+    CAPABILITIES.iter().flat_map(|c| c.site_pages.iter())
 }
 
 /// A kind of record that can be signed: its table, where its participant is named, and what

@@ -14,7 +14,7 @@ mod queries;
 pub mod reports;
 pub mod usecases;
 
-use crate::platform::capability::{Capability, SignableKind};
+use crate::platform::capability::{Capability, SitePage, SignableKind};
 use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
@@ -24,6 +24,10 @@ pub static CAPABILITY: Capability = Capability {
     api: api::routes,
     pages: pages::routes,
     dashboard: dashboard::SECTIONS,
+    site_pages: &[
+        SitePage { path: "authorisations", label: "Authorisations", action: Action::ViewAuthorisations },
+        SitePage { path: "reports", label: "Reports owed", action: Action::ViewAuthorisations },
+    ],
     nav: &[],
     // The site lead confirms an authorisation by signing it (meaning: approval).
     signable: &[SignableKind {

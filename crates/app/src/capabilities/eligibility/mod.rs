@@ -20,6 +20,7 @@ pub static CAPABILITY: Capability = Capability {
     api: api::routes,
     pages: pages::routes,
     dashboard: &[],
+    site_pages: &[],
     nav: &[],
     signable: &[
         SignableKind {

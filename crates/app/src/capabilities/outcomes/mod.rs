@@ -21,6 +21,7 @@ pub static CAPABILITY: Capability = Capability {
     api: api::routes,
     pages: pages::routes,
     dashboard: dashboard::SECTIONS,
+    site_pages: &[],
     nav: &[],
     signable: &[],
     demo: Some(demo::seed),

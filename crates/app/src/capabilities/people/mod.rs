@@ -24,6 +24,7 @@ pub static CAPABILITY: Capability = Capability {
     api: api::routes,
     pages: pages::routes,
     dashboard: dashboard::SECTIONS,
+    site_pages: &[],
     nav: &[
         NavEntry { href: "/sites", label: "Sites", action: Action::ViewSite },
         NavEntry { href: "/users", label: "People", action: Action::ViewUsers },

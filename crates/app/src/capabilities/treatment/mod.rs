@@ -10,7 +10,8 @@ pub(crate) mod pages;
 mod queries;
 pub mod usecases;
 
-use crate::platform::capability::{Capability};
+use catalyst_core::policy::Action;
+use crate::platform::capability::{Capability, SitePage};
 
 pub static CAPABILITY: Capability = Capability {
     name: "treatment",
@@ -19,6 +20,11 @@ pub static CAPABILITY: Capability = Capability {
     api: api::routes,
     pages: pages::routes,
     dashboard: dashboard::SECTIONS,
+    site_pages: &[
+        SitePage { path: "calendar", label: "Calendar", action: Action::ViewSchedule },
+        SitePage { path: "deviations", label: "Deviations", action: Action::ViewDeviations },
+        SitePage { path: "credentials", label: "Therapist credentials", action: Action::ViewCredentials },
+    ],
     nav: &[],
     signable: &[],
     demo: Some(demo::seed),

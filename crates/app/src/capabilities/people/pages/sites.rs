@@ -1,6 +1,7 @@
 //! Site pages: the list, a site's details and staff, and (for administrators) create and edit.
 
 use crate::App;
+use crate::platform::capability::site_pages;
 use crate::capabilities::people::pages::stage_label;
 use crate::platform::web::pages::layout::{page, when};
 use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
@@ -117,18 +118,8 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
                 " · local time " (when(app.now(), &site.time_zone)) " · " (site.status) }
             p {
                 @if may_list { a href={"/sites/" (site.id) "/participants"} { "Participants" } }
-                @if App::may(actor, Action::ViewSchedule, Resource::Site { site_id }) {
-                    " · " a href={"/sites/" (site.id) "/calendar"} { "Calendar" }
-                }
-                @if App::may(actor, Action::ViewDeviations, Resource::Site { site_id }) {
-                    " · " a href={"/sites/" (site.id) "/deviations"} { "Deviations" }
-                }
-                @if App::may(actor, Action::ViewCredentials, Resource::Site { site_id }) {
-                    " · " a href={"/sites/" (site.id) "/credentials"} { "Therapist credentials" }
-                }
-                @if App::may(actor, Action::ViewAuthorisations, Resource::Site { site_id }) {
-                    " · " a href={"/sites/" (site.id) "/authorisations"} { "Authorisations" }
-                    " · " a href={"/sites/" (site.id) "/reports"} { "Reports owed" }
+                @for page in site_pages().filter(|page| App::may(actor, page.action, Resource::Site { site_id })) {
+                    " · " a href={"/sites/" (site.id) "/" (page.path)} { (page.label) }
                 }
             }
             @if let Some(users) = grants {
