@@ -3,7 +3,7 @@
 
 use crate::App;
 use crate::platform::capability::{DashboardFuture, DashboardRank, DashboardSection};
-use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::policy::Actor;
 use maud::html;
 
 pub(crate) const SECTIONS: &[DashboardSection] =
@@ -40,10 +40,7 @@ fn uncovered_sessions<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a>
 fn reports_due<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> {
     Box::pin(async move {
         let mut due = Vec::new();
-        for site in app.visible_sites(actor).await? {
-            if !App::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site.id }) {
-                continue;
-            }
+        for site in app.managed_sites(actor).await? {
             let today = app.local_today(&site);
             let authorisations = app.site_authorisations(actor, &site.id).await?;
             for owed in app.site_reports(actor, &site.id).await? {

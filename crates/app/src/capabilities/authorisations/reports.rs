@@ -3,6 +3,7 @@
 //! counted from the dosing records.
 
 use crate::App;
+use crate::capabilities::treatment::domain::AppointmentStatus;
 use crate::capabilities::authorisations::domain::reports::{
     PatientsTreated, ReportSubmission, clock_facts, patients_treated, submission_id,
 };
@@ -169,7 +170,7 @@ impl App {
         };
         let site = self.site(site_id).await?;
         let held: Vec<(String, Date)> = self
-            .dosing_sessions_held(&site, period.start, period.end)
+            .dosing_sessions(&site, AppointmentStatus::Attended, period.start, period.end)
             .await?
             .into_iter()
             .map(|s| (s.participant_id, s.day))

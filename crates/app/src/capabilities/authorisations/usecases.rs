@@ -1,6 +1,7 @@
 //! Recording, revoking and listing a site's authorisations, and the warnings before they lapse.
 
 use crate::App;
+use crate::capabilities::treatment::domain::AppointmentStatus;
 use crate::capabilities::authorisations::domain::{
     Authorisation, AuthorisationInput, AuthorisationStatus, DosingRequest, Recording, authorisation_from,
     dosing_problems, expiring,
@@ -92,6 +93,15 @@ impl App {
         Ok(revoked)
     }
 
+    /// The sites whose authorisations the actor manages (their worklist's sites).
+    pub(crate) async fn managed_sites(&self, actor: &Actor) -> AppResult<Vec<Site>> {
+        let sites = self.visible_sites(actor).await?;
+        Ok(sites
+            .into_iter()
+            .filter(|site| Self::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site.id }))
+            .collect())
+    }
+
     /// A site's authorisations, newest first.
     pub async fn site_authorisations(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<Authorisation>> {
         self.authorize(actor, Action::ViewAuthorisations, Resource::Site { site_id }).await?;
@@ -101,10 +111,7 @@ impl App {
     /// Authorisations in force that lapse within 60 days, at the sites the actor manages.
     pub async fn expiry_warnings(&self, actor: &Actor) -> AppResult<Vec<ExpiryWarning>> {
         let mut out = Vec::new();
-        for site in self.visible_sites(actor).await? {
-            if !Self::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site.id }) {
-                continue;
-            }
+        for site in self.managed_sites(actor).await? {
             let today = self.local_today(&site);
             let all = self.store.authorisations_at_site(&site.id).await?;
             for (authorisation, days_left) in expiring(&all, today) {
@@ -126,17 +133,14 @@ impl App {
     pub async fn uncovered_dosing_sessions(&self, actor: &Actor) -> AppResult<Vec<UncoveredSession>> {
         let rules = self.authorisation_requirements()?;
         let mut out = Vec::new();
-        for site in self.visible_sites(actor).await? {
-            if !Self::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site.id }) {
-                continue;
-            }
+        for site in self.managed_sites(actor).await? {
             let required = rules.for_jurisdiction(&site.jurisdiction);
             if required.is_empty() {
                 continue;
             }
             let today = self.local_today(&site);
             let until = today.checked_add(jiff::Span::new().days(400)).map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?;
-            let booked = self.dosing_sessions_booked(&site, today, until).await?;
+            let booked = self.dosing_sessions(&site, AppointmentStatus::Booked, today, until).await?;
             if booked.is_empty() {
                 continue;
             }

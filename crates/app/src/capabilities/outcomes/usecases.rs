@@ -199,14 +199,6 @@ impl App {
         Ok((ScoredAssessment { assessment, scored: checked.scored }, alerts))
     }
 
-    /// Today's date where the site is.
-    pub fn local_today(&self, site: &Site) -> jiff::civil::Date {
-        let zone = jiff::tz::TimeZone::get(site.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
-        jiff::Timestamp::from_microsecond(self.now().micros())
-            .map(|t| t.to_zoned(zone).date())
-            .unwrap_or_else(|_| jiff::civil::date(1970, 1, 1))
-    }
-
     /// A participant's outcomes as the actor may see them: everything for their clinicians,
     /// monitors and the participant; the independent ratings alone for a blinded rater.
     pub async fn outcomes(&self, actor: &Actor, participant_id: &str) -> AppResult<Outcomes> {

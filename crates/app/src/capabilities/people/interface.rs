@@ -11,6 +11,13 @@ use crate::platform::error::AppResult;
 use crate::platform::store::{Store, StoreError, WriteTx};
 
 impl App {
+    /// Today's date where the site is (every capability's "today" for a site).
+    pub fn local_today(&self, site: &Site) -> jiff::civil::Date {
+        let zone = jiff::tz::TimeZone::get(site.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
+        jiff::Timestamp::from_microsecond(self.now().micros())
+            .map(|t| t.to_zoned(zone).date())
+            .unwrap_or_else(|_| jiff::civil::date(1970, 1, 1))
+    }
     /// Every site, for work that runs over all of them (jobs, the checkpoint, the demo).
     pub async fn all_sites(&self) -> AppResult<Vec<Site>> {
         Ok(self.store.list_sites().await?)

@@ -36,10 +36,7 @@ impl App {
 
     /// Loads a participant, or answers 404.
     pub(crate) async fn participant(&self, participant_id: &str) -> AppResult<Participant> {
-        self.store
-            .get::<Participant>(participant_id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("participant", participant_id).into())
+        self.participant_by_id(participant_id).await?.ok_or_else(|| DomainError::not_found("participant", participant_id).into())
     }
 
     /// What a request for a record that does not exist is answered with: exactly what a record

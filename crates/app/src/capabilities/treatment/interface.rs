@@ -19,62 +19,39 @@ pub(crate) struct CourseAnchors {
 
 /// One dosing session (held, or booked): the participant, and the site-local day.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct DosingSessionHeld {
+pub(crate) struct DosingSession {
     pub participant_id: String,
     pub day: jiff::civil::Date,
 }
 
 impl App {
-    /// The dosing (experimental) sessions attended at a site from `from` through `to`
-    /// (site-local days): what reports of patients treated count, from the records themselves.
-    pub(crate) async fn dosing_sessions_held(
+    /// The dosing (experimental) sessions at a site in `status` on the site-local days `from`
+    /// through `to`: attended ones are what reports of patients treated count; booked ones are
+    /// checked for still being authorised.
+    pub(crate) async fn dosing_sessions(
         &self,
         site: &crate::capabilities::people::domain::Site,
+        status: AppointmentStatus,
         from: jiff::civil::Date,
         to: jiff::civil::Date,
-    ) -> AppResult<Vec<DosingSessionHeld>> {
+    ) -> AppResult<Vec<DosingSession>> {
         let zone = super::usecases::zone_of(site);
-        let instant = |day: jiff::civil::Date| -> AppResult<Timestamp> {
-            let zoned = day.to_zoned(zone.clone()).map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?;
-            Ok(Timestamp(zoned.timestamp().as_microsecond()))
+        let internal = |e: jiff::Error| crate::platform::error::AppError::Internal(e.to_string());
+        let start_of = |day: jiff::civil::Date| -> AppResult<Timestamp> {
+            Ok(Timestamp(day.to_zoned(zone.clone()).map_err(internal)?.timestamp().as_microsecond()))
         };
-        let next = to.tomorrow().map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?;
-        let appointments = self.store.appointments_at_site(&site.id, instant(from)?, instant(next)?).await?;
-        let mut held = Vec::new();
-        for a in appointments {
-            if a.visit_kind != VisitKind::Experimental || a.status != AppointmentStatus::Attended {
+        let (start, end) = (start_of(from)?, start_of(to.tomorrow().map_err(internal)?)?);
+        let mut sessions = Vec::new();
+        for a in self.store.appointments_at_site(&site.id, start, end).await? {
+            if a.visit_kind != VisitKind::Experimental || a.status != status {
                 continue;
             }
             let day = super::usecases::jiff_ts(a.starts_at)?.to_zoned(zone.clone()).date();
             if from <= day && day <= to {
-                held.push(DosingSessionHeld { participant_id: a.participant_id, day });
+                sessions.push(DosingSession { participant_id: a.participant_id, day });
             }
         }
-        Ok(held)
-    }
-
-    /// The dosing sessions booked (not yet held) at a site from `from` through `to`
-    /// (site-local days), for checking they are still covered.
-    pub(crate) async fn dosing_sessions_booked(
-        &self,
-        site: &crate::capabilities::people::domain::Site,
-        from: jiff::civil::Date,
-        to: jiff::civil::Date,
-    ) -> AppResult<Vec<DosingSessionHeld>> {
-        let zone = super::usecases::zone_of(site);
-        let instant = |day: jiff::civil::Date| -> AppResult<Timestamp> {
-            let zoned = day.to_zoned(zone.clone()).map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?;
-            Ok(Timestamp(zoned.timestamp().as_microsecond()))
-        };
-        let appointments = self.store.appointments_at_site(&site.id, instant(from)?, instant(to)?).await?;
-        let mut booked = Vec::new();
-        for a in appointments {
-            if a.visit_kind == VisitKind::Experimental && a.status == AppointmentStatus::Booked {
-                let day = super::usecases::jiff_ts(a.starts_at)?.to_zoned(zone.clone()).date();
-                booked.push(DosingSessionHeld { participant_id: a.participant_id, day });
-            }
-        }
-        Ok(booked)
+        Ok(sessions)
     }
 
     /// Whether the participant is enrolled on a protocol.

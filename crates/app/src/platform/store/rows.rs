@@ -54,6 +54,11 @@ pub(crate) fn bind_value<'q>(
     })
 }
 
+/// Selects one row of a table by its id.
+pub(crate) fn by_id(spec: &TableSpec, id: &str) -> AnyQuery<'static> {
+    query_owned(select_sql(spec, "WHERE id = $1")).bind(id.to_owned())
+}
+
 /// Decodes a row selected with [`column_list`] into the JSON form the ledger uses.
 pub(crate) fn decode_row(spec: &TableSpec, row: &AnyRow) -> Result<Row, StoreError> {
     let mut out = Row::new();
@@ -70,15 +75,12 @@ pub(crate) fn decode_row(spec: &TableSpec, row: &AnyRow) -> Result<Row, StoreErr
 impl crate::platform::store::Store {
     /// Reads one record by id.
     pub async fn get<R: catalyst_core::record::Record>(&self, id: &str) -> Result<Option<R>, StoreError> {
-        let row =
-            query_owned(select_sql(R::SPEC, "WHERE id = $1")).bind(id.to_owned()).fetch_optional(self.pool()).await?;
-        row.map(|r| decode_row(R::SPEC, &r).and_then(|row| R::from_row(row).map_err(StoreError::from))).transpose()
+        self.get_row(R::SPEC, id).await?.map(|row| R::from_row(row).map_err(StoreError::from)).transpose()
     }
 
     /// Reads one row of a ledgered table by id, as the ledger records it.
     pub(crate) async fn get_row(&self, spec: &TableSpec, id: &str) -> Result<Option<Row>, StoreError> {
-        let row =
-            query_owned(select_sql(spec, "WHERE id = $1")).bind(id.to_owned()).fetch_optional(self.pool()).await?;
+        let row = by_id(spec, id).fetch_optional(self.pool()).await?;
         row.map(|r| decode_row(spec, &r)).transpose()
     }
 

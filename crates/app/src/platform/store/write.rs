@@ -1,6 +1,6 @@
 //! The write path: one database transaction that changes records and appends the ledger.
 
-use crate::platform::store::rows::{bind_value, decode_row, insert_sql, query_owned, select_sql, update_sql};
+use crate::platform::store::rows::{bind_value, by_id, decode_row, insert_sql, query_owned, update_sql};
 use crate::platform::store::{LedgerSigner, Store, StoreError};
 use catalyst_core::ledger::audit::CHAIN_OPEN;
 use catalyst_core::ledger::{AuditActor, EntryKind, GENESIS_HASH, PendingEntry, SYSTEM_CHAIN};
@@ -184,8 +184,7 @@ impl WriteTx {
     }
 
     pub(crate) async fn get_row(&mut self, spec: &TableSpec, id: &str) -> Result<Option<Row>, StoreError> {
-        let row =
-            query_owned(select_sql(spec, "WHERE id = $1")).bind(id.to_owned()).fetch_optional(&mut *self.tx).await?;
+        let row = by_id(spec, id).fetch_optional(&mut *self.tx).await?;
         row.map(|r| decode_row(spec, &r)).transpose()
     }
 
