@@ -98,6 +98,13 @@ pub enum Action {
     ViewAuthorisations,
     /// Record or revoke a site's authorisations (its lead).
     ManageAuthorisations,
+    /// Prescribe MDMA for a participant (an authorised prescriber: physician or site lead),
+    /// or cancel one's prescription.
+    Prescribe,
+    /// See a participant's prescriptions (who dispenses, doses or oversees them).
+    ViewPrescriptions,
+    /// Sign off (or record a finding against) an item of the site's readiness checklist.
+    ManageReadiness,
 }
 
 impl Action {
@@ -211,7 +218,9 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (SiteLead | Therapist | Physician, ViewTreatment | ViewOutcomes | ViewRatings | AcknowledgeAlert) => at_site,
         (SiteLead | Therapist | Physician, ViewSchedule | ManageSchedule | ViewDeviations | RecordDeviation) => at_site,
         (SiteLead | Therapist | Physician, Screen | Consent | CreatePortalAccount) => at_site,
-        (SiteLead, ManageAuthorisations) => at_site,
+        (SiteLead, ManageAuthorisations | ManageReadiness) => at_site,
+        (SiteLead | Physician, Prescribe) => at_site,
+        (SiteLead | Therapist | Physician, ViewPrescriptions) => at_site,
         (SiteLead | Therapist | Physician, ViewAuthorisations) => at_site,
         (SiteLead | Therapist | Physician, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen)) => {
             at_site
@@ -219,7 +228,9 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (SiteLead | Therapist | Physician, _) => false,
 
         (Pharmacist, ViewSite | ViewParticipants | ViewParticipant | SignRecord | ViewTreatment) => at_site,
-        (Pharmacist, ViewSchedule | ViewDeviations | RecordDeviation | ViewAuthorisations) => at_site,
+        (Pharmacist, ViewSchedule | ViewDeviations | RecordDeviation | ViewAuthorisations | ViewPrescriptions) => {
+            at_site
+        }
         (Pharmacist, _) => false,
 
         // The independent rater sees what an assessment needs and nothing that could unblind.
@@ -231,7 +242,7 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (
             Monitor,
             ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule | ViewDeviations | ViewCredentials
-            | ViewAuthorisations,
+            | ViewAuthorisations | ViewPrescriptions,
         ) => at_site,
         // Verification reads every chain: only a monitor of all sites may run it.
         (Monitor, VerifyAudit) => grant.site_id.is_none(),
@@ -322,6 +333,9 @@ mod tests {
         ("portal_account", CreatePortalAccount),
         ("authorisations", ViewAuthorisations),
         ("manage_authorisations", ManageAuthorisations),
+        ("prescribe", Prescribe),
+        ("prescriptions", ViewPrescriptions),
+        ("manage_readiness", ManageReadiness),
     ];
 
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
@@ -379,6 +393,11 @@ mod tests {
         (
             "site_lead@own",
             &[
+                "prescribe@own-participant",
+                "prescribe@site-participant",
+                "prescriptions@own-participant",
+                "prescriptions@site-participant",
+                "manage_readiness@own-site",
                 "authorisations@own-site",
                 "manage_authorisations@own-site",
                 "screen@own-site",
@@ -442,6 +461,8 @@ mod tests {
         (
             "therapist@own",
             &[
+                "prescriptions@own-participant",
+                "prescriptions@site-participant",
                 "authorisations@own-site",
                 "screen@own-site",
                 "screen@own-participant",
@@ -493,6 +514,10 @@ mod tests {
         (
             "physician@own",
             &[
+                "prescribe@own-participant",
+                "prescribe@site-participant",
+                "prescriptions@own-participant",
+                "prescriptions@site-participant",
                 "authorisations@own-site",
                 "screen@own-site",
                 "screen@own-participant",
@@ -544,6 +569,8 @@ mod tests {
         (
             "pharmacist@own",
             &[
+                "prescriptions@own-participant",
+                "prescriptions@site-participant",
                 "authorisations@own-site",
                 "schedule@own-site",
                 "schedule@own-participant",
@@ -615,6 +642,8 @@ mod tests {
         (
             "monitor@own",
             &[
+                "prescriptions@own-participant",
+                "prescriptions@site-participant",
                 "authorisations@own-site",
                 "schedule@own-site",
                 "schedule@own-participant",
@@ -643,6 +672,9 @@ mod tests {
         (
             "monitor@all",
             &[
+                "prescriptions@own-participant",
+                "prescriptions@site-participant",
+                "prescriptions@other-participant",
                 "authorisations@own-site",
                 "authorisations@other-site",
                 "schedule@own-site",
@@ -719,9 +751,10 @@ mod tests {
             | ConfirmEligibility | Consent | CreatePortalAccount => {
                 &["own-site", "other-site", "own-participant", "site-participant", "other-participant"]
             }
-            ViewCredentials | ManageCredentials | ViewAuthorisations | ManageAuthorisations => {
+            ViewCredentials | ManageCredentials | ViewAuthorisations | ManageAuthorisations | ManageReadiness => {
                 &["own-site", "other-site"]
             }
+            Prescribe | ViewPrescriptions => &["own-participant", "site-participant", "other-participant"],
         }
     }
 

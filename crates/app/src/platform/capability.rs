@@ -42,6 +42,9 @@ pub struct Capability {
     /// Its pages about one site, linked from the site's page (`/sites/{id}/<path>`), each shown
     /// to whoever the policy lets do its action at that site.
     pub site_pages: &'static [SitePage],
+    /// Its pages about one participant, linked from the participant's page
+    /// (`/participants/{id}/<path>`), each shown to whoever may do one of its actions for them.
+    pub participant_pages: &'static [ParticipantPage],
     /// The kinds of its records that can be e-signed through the generic signing endpoint.
     pub signable: &'static [SignableKind],
     pub demo: Option<DemoSeed>,
@@ -86,6 +89,20 @@ pub struct SitePage {
     pub path: &'static str,
     pub label: &'static str,
     pub action: Action,
+}
+
+/// A page about one participant, at `/participants/{id}/<path>`.
+#[derive(Debug)]
+pub struct ParticipantPage {
+    pub path: &'static str,
+    pub label: &'static str,
+    /// Shown to an actor who may do any of these for the participant.
+    pub any_of: &'static [Action],
+}
+
+/// Every capability's participant pages, in list order.
+pub fn participant_pages() -> impl Iterator<Item = &'static ParticipantPage> {
+    CAPABILITIES.iter().flat_map(|c| c.participant_pages.iter())
 }
 
 /// Every capability's site pages, in list order.

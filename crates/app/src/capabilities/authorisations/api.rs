@@ -1,7 +1,9 @@
 //! The authorisations API: a site's approvals and registrations, and the rule of which are
 //! required where.
 
+use crate::capabilities::authorisations::domain::readiness::{Checklists, ReadinessSignoff, SignoffInput};
 use crate::capabilities::authorisations::domain::reports::ReportSubmission;
+use crate::capabilities::authorisations::readiness::SiteReadiness;
 use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationInput, Requirements};
 use crate::capabilities::authorisations::reports::{OwedReport, SentInput, SixMonthlyReport};
 use crate::platform::web::error::ApiResult;
@@ -24,6 +26,56 @@ pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
         .routes(routes!(reports))
         .routes(routes!(mark_sent))
         .routes(routes!(six_monthly))
+        .routes(routes!(checklists))
+        .routes(routes!(readiness, sign_off))
+}
+
+/// The programme's readiness checklists, by pathway, with their sources.
+#[utoipa::path(get, path = "/api/v1/readiness-checklists", tag = "authorisations", security(("bearer" = [])),
+    responses((status = 200, body = Object)))]
+pub async fn checklists(State(state): State<AppState>, _auth: Auth) -> ApiResult<Json<Checklists>> {
+    Ok(Json(state.app.readiness_checklists()?.clone()))
+}
+
+/// A site's readiness today: every item of the checklists that bind it, with its latest
+/// sign-off and whether it is met, and every sign-off ever recorded.
+#[utoipa::path(get, path = "/api/v1/sites/{site_id}/readiness", tag = "authorisations", security(("bearer" = [])),
+    params(("site_id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn readiness(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site_id): Path<String>,
+) -> ApiResult<Json<SiteReadiness>> {
+    Ok(Json(state.app.site_readiness(&auth.actor, &site_id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignoffBody {
+    pub checklist_id: String,
+    pub item_id: String,
+    /// met or not_met.
+    pub outcome: String,
+    /// What the check or audit found; required when not met.
+    #[serde(default)]
+    pub finding: Option<String>,
+    /// The signer's password: a sign-off is signed.
+    pub password: String,
+}
+
+/// Sign a readiness item off as met, or record a finding against it (the site lead). A finding
+/// stops dosing at the site at once; a sign-off holds for the item's renewal period.
+#[utoipa::path(post, path = "/api/v1/sites/{site_id}/readiness", tag = "authorisations", security(("bearer" = [])),
+    params(("site_id" = String, Path)), request_body = SignoffBody,
+    responses((status = 201, body = Object), (status = 422, body = crate::platform::web::error::Problem)))]
+pub async fn sign_off(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site_id): Path<String>,
+    ApiJson(b): ApiJson<SignoffBody>,
+) -> ApiResult<(StatusCode, Json<ReadinessSignoff>)> {
+    let input = SignoffInput { checklist_id: b.checklist_id, item_id: b.item_id, outcome: b.outcome, finding: b.finding };
+    Ok((StatusCode::CREATED, Json(state.app.sign_off_readiness(&auth.actor, &site_id, &input, &b.password).await?)))
 }
 
 /// Which authorisations each jurisdiction requires before MDMA is given, with their sources.

@@ -1,7 +1,9 @@
-//! The authorisations capability's part of the dashboard: approvals and registrations that
-//! lapse within 60 days (a lapsed one blocks new doses at once).
+//! The authorisations capability's part of the dashboard: booked dosing sessions no longer
+//! covered, approvals and registrations that lapse within 60 days (a lapsed one blocks new
+//! doses at once), reports due, and readiness items not met or due for renewal.
 
 use crate::App;
+use crate::capabilities::authorisations::domain::readiness::ItemState;
 use crate::platform::capability::{DashboardFuture, DashboardRank, DashboardSection};
 use catalyst_core::policy::Actor;
 use maud::html;
@@ -11,6 +13,7 @@ pub(crate) const SECTIONS: &[DashboardSection] =
         DashboardSection { rank: DashboardRank::Urgent, render: uncovered_sessions },
         DashboardSection { rank: DashboardRank::Urgent, render: expiry_warnings },
         DashboardSection { rank: DashboardRank::Urgent, render: reports_due },
+        DashboardSection { rank: DashboardRank::Urgent, render: readiness_tasks },
     ];
 
 /// Booked dosing sessions the authorisations no longer cover: rebook, or renew the approval,
@@ -28,7 +31,12 @@ fn uncovered_sessions<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a>
                     li {
                         strong { (u.participant_code) " on " (u.day) } " (" (u.site.code) "): "
                         @for (i, v) in u.missing.iter().enumerate() { @if i > 0 { "; " } (v.message.split(':').next().unwrap_or_default()) }
-                        " · " a href={"/sites/" (u.site.id) "/authorisations"} { "authorisations" }
+                        @if u.missing.iter().any(|v| v.field == "authorisation") {
+                            " · " a href={"/sites/" (u.site.id) "/authorisations"} { "authorisations" }
+                        }
+                        @if u.missing.iter().any(|v| v.field == "readiness") {
+                            " · " a href={"/sites/" (u.site.id) "/readiness"} { "readiness" }
+                        }
                     }
                 } }
             }
@@ -88,6 +96,34 @@ fn expiry_warnings<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> {
                         " (" (w.site.code) "): "
                         @if w.days_left <= 30 { strong { "lapses in " (w.days_left) " days" } } @else { "lapses in " (w.days_left) " days" }
                         ", on " (w.authorisation.expires_on.clone().unwrap_or_default())
+                    }
+                } }
+            }
+        }))
+    })
+}
+
+/// Readiness items not met (dosing is refused at the site until they are) and sign-offs lapsing
+/// within 30 days, at the sites the actor manages.
+fn readiness_tasks<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> {
+    Box::pin(async move {
+        let tasks = app.readiness_tasks(actor).await?;
+        if tasks.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(html! {
+            section aria-labelledby="readiness-heading" {
+                h2 id="readiness-heading" { "Site readiness" }
+                ul { @for t in &tasks {
+                    li {
+                        a href={"/sites/" (t.site.id) "/readiness"} { (t.label) }
+                        " (" (t.site.code) "): "
+                        @match &t.state {
+                            ItemState::NeverChecked => strong { "never signed off: dosing is refused" },
+                            ItemState::Finding { finding } => { strong { "open finding: dosing is refused" } " (" (finding) ")" },
+                            ItemState::Lapsed { on } => strong { "lapsed on " (on) ": dosing is refused" },
+                            ItemState::Met { .. } => { "check again by " (t.lapses_on.map(|d| d.to_string()).unwrap_or_default()) },
+                        }
                     }
                 } }
             }

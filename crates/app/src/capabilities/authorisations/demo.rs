@@ -1,9 +1,10 @@
 //! Demo authorisations: Sydney under an ethics approval and two Authorised Prescribers (one
 //! lapsing soon), Vancouver with a Special Access authorisation per patient, Boston under an
-//! IND and a DEA registration.
+//! IND and a DEA registration; every site's readiness checklist signed off by its lead.
 
 use crate::App;
 use crate::capabilities::authorisations::domain::{AuthorisationInput, Recording, authorisation_from};
+use crate::capabilities::authorisations::domain::readiness::SignoffInput;
 use crate::capabilities::authorisations::reports::SentInput;
 use crate::capabilities::people::domain::participant_code;
 use crate::platform::demo::{DemoFuture, DemoLogin};
@@ -69,6 +70,23 @@ impl App {
             )
             .map_err(DomainError::Invalid)?;
             self.insert_authorisation(by.clone(), &record).await?;
+        }
+        // Each site lead has checked and signed off every readiness item today.
+        for site in [&syd, &bos, &van] {
+            let lead_name = format!("lead.{}", site.code.to_ascii_lowercase());
+            let lead = self.user_by_username(&lead_name).await?.ok_or_else(|| AppError::Internal(format!("demo user {lead_name} missing")))?;
+            let signer = AuditActor { id: lead.id, name: lead.display_name };
+            for list in self.readiness_checklists()?.for_jurisdiction(&site.jurisdiction) {
+                for item in &list.items {
+                    let input = SignoffInput {
+                        checklist_id: list.id.clone(),
+                        item_id: item.id.clone(),
+                        outcome: "met".into(),
+                        finding: None,
+                    };
+                    self.write_signoff(signer.clone(), site, &input).await?;
+                }
+            }
         }
         // Everything already due was sent on its due date; what falls due from today is left
         // for the site leads' worklists.

@@ -3,6 +3,7 @@
 //! IND, DEA registration, state approvals and notices), each with its reference, issuer, scope
 //! and dates; and the rule, as versioned data by jurisdiction, of which must be in force.
 
+pub mod readiness;
 pub mod reports;
 
 use catalyst_core::error::{Violation, required_text};
@@ -309,7 +310,27 @@ pub struct DosingRequest<'a> {
     /// The prescriber, once a prescription names one; until then any authorised prescriber at
     /// the site will do.
     pub prescriber_id: Option<&'a str>,
+    /// The product and indication, once prescribed: a prescriber approval must name them, and
+    /// a per-patient authorisation that names a product must name this one.
+    pub product: Option<&'a str>,
+    pub indication: Option<&'a str>,
+    /// The milligrams the participant would then have prescribed in all, checked against a
+    /// per-patient authorisation that limits the quantity.
+    pub quantity_mg: Option<f64>,
     pub day: Date,
+}
+
+impl<'a> DosingRequest<'a> {
+    /// A dose not yet prescribed (booking a dosing session): the site, the participant, the day.
+    pub fn unprescribed(site_id: &'a str, site_code: &'a str, participant_id: &'a str, day: Date) -> Self {
+        DosingRequest { site_id, site_code, participant_id, prescriber_id: None, product: None, indication: None, quantity_mg: None, day }
+    }
+}
+
+/// Products and indications are named by hand on approvals and prescriptions: compared without
+/// regard to case or surrounding space.
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
 }
 
 /// What is missing or lapsed for `request`, one violation per requirement not met, each naming
@@ -321,7 +342,7 @@ pub fn dosing_problems(
 ) -> Vec<Violation> {
     let mut problems = Vec::new();
     for requirement in requirements {
-        let covers = |a: &Authorisation| {
+        let names_whom = |a: &Authorisation| {
             a.kind == requirement.kind
                 && a.site_id == request.site_id
                 && match requirement.scope {
@@ -330,8 +351,8 @@ pub fn dosing_problems(
                     Scope::Participant => a.participant_id.as_deref() == Some(request.participant_id),
                 }
         };
-        let candidates: Vec<&Authorisation> = authorisations.iter().filter(|a| covers(a)).collect();
-        if candidates.iter().any(|a| a.in_force_on(request.day)) {
+        let candidates: Vec<&Authorisation> = authorisations.iter().filter(|a| names_whom(a)).collect();
+        if candidates.iter().any(|a| a.in_force_on(request.day) && scope_gaps(a, requirement.scope, &request).is_empty()) {
             continue;
         }
         let whom = match requirement.scope {
@@ -340,8 +361,11 @@ pub fn dosing_problems(
             Scope::Prescriber => format!("for any prescriber at {}", request.site_code),
             Scope::Participant => "for this participant".to_owned(),
         };
-        let lapses: Vec<String> = candidates.iter().filter_map(|a| lapse(a, request.day)).collect();
-        let why = if lapses.is_empty() { String::new() } else { format!(" ({})", lapses.join("; ")) };
+        let reasons: Vec<String> = candidates
+            .iter()
+            .flat_map(|a| lapse(a, request.day).into_iter().chain(scope_gaps(a, requirement.scope, &request)))
+            .collect();
+        let why = if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join("; ")) };
         problems.push(Violation::new(
             "authorisation",
             requirement.kind.as_str(),
@@ -349,6 +373,41 @@ pub fn dosing_problems(
         ));
     }
     problems
+}
+
+/// What an authorisation naming the right person does not cover of a prescribed dose: the
+/// product, the indication, the quantity.
+fn scope_gaps(a: &Authorisation, scope: Scope, request: &DosingRequest<'_>) -> Vec<String> {
+    let mut gaps = Vec::new();
+    let named = |what: &Option<String>| what.as_deref().unwrap_or("nothing").to_owned();
+    match scope {
+        Scope::Site => {}
+        Scope::Prescriber => {
+            if let Some(product) = request.product
+                && !a.product.as_deref().is_some_and(|p| same_name(p, product))
+            {
+                gaps.push(format!("{} covers {}, not {product}", a.reference, named(&a.product)));
+            }
+            if let Some(indication) = request.indication
+                && !a.indication.as_deref().is_some_and(|i| same_name(i, indication))
+            {
+                gaps.push(format!("{} is for {}, not {indication}", a.reference, named(&a.indication)));
+            }
+        }
+        Scope::Participant => {
+            if let (Some(product), Some(covered)) = (request.product, a.product.as_deref())
+                && !same_name(covered, product)
+            {
+                gaps.push(format!("{} covers {covered}, not {product}", a.reference));
+            }
+            if let (Some(wanted), Some(limit)) = (request.quantity_mg, a.quantity_mg)
+                && wanted > limit as f64 + 1e-4
+            {
+                gaps.push(format!("{} authorises {limit} mg; prescribed in all this would be {wanted} mg", a.reference));
+            }
+        }
+    }
+    gaps
 }
 
 /// Why an authorisation that would cover a request is not in force on `day`.
@@ -407,7 +466,7 @@ mod tests {
     }
 
     fn request(day: Date) -> DosingRequest<'static> {
-        DosingRequest { site_id: "s1", site_code: "SYD", participant_id: "p1", prescriber_id: None, day }
+        DosingRequest::unprescribed("s1", "SYD", "p1", day)
     }
 
     #[test]
@@ -519,6 +578,44 @@ mod tests {
         let problems = dosing_problems(&ca, &[sap], other);
         assert_eq!((problems[0].rule.as_str(), problems[0].field.as_str()), ("special_access", "authorisation"));
         assert!(problems[0].message.contains("for this participant"));
+    }
+
+    #[test]
+    fn a_prescribed_dose_must_match_the_approvals_product_indication_and_quantity() {
+        let rules = Requirements::builtin().unwrap();
+        let au = rules.for_jurisdiction("AU-NSW");
+        let day = date(2026, 6, 1);
+        let approval = record("authorised_prescriber", |i| {
+            i.holder_id = Some("dr".into());
+            i.product = Some("MDMA HCl".into());
+            i.indication = Some("PTSD".into());
+        });
+        let all = [record("hrec_approval", |_| {}), approval];
+        let rx = DosingRequest {
+            prescriber_id: Some("dr"),
+            product: Some(" mdma hcl "),
+            indication: Some("PTSD"),
+            quantity_mg: Some(240.0),
+            ..request(day)
+        };
+        assert!(dosing_problems(&au, &all, rx).is_empty());
+        let other_product = dosing_problems(&au, &all, DosingRequest { product: Some("psilocybin"), ..rx });
+        assert_eq!(other_product[0].rule, "authorised_prescriber");
+        assert!(other_product[0].message.contains("REF-1 covers MDMA HCl, not psilocybin"), "{}", other_product[0].message);
+        let other_use = dosing_problems(&au, &all, DosingRequest { indication: Some("depression"), ..rx });
+        assert!(other_use[0].message.contains("is for PTSD, not depression"), "{}", other_use[0].message);
+
+        let ca = rules.for_jurisdiction("CA-BC");
+        let sap = [record("special_access", |i| {
+            i.participant_id = Some("p1".into());
+            i.product = Some("MDMA HCl".into());
+            i.quantity_mg = Some(360);
+        })];
+        let within = DosingRequest { product: Some("MDMA HCl"), quantity_mg: Some(360.0), ..request(day) };
+        assert!(dosing_problems(&ca, &sap, within).is_empty());
+        let over = dosing_problems(&ca, &sap, DosingRequest { quantity_mg: Some(420.0), ..within });
+        assert_eq!(over[0].rule, "special_access");
+        assert!(over[0].message.contains("authorises 360 mg; prescribed in all this would be 420 mg"), "{}", over[0].message);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! What other capabilities may ask the authorisations capability: may MDMA be given to this
-//! participant at this site on this day? Booking a dosing session asks it now; prescribing,
-//! dispensing and the dosing session will ask the same question and get the same reasons.
+//! participant at this site on this day? Booking a dosing session asks it now; prescribing asks
+//! it with the prescription; dispensing and the dosing session will ask the same question with
+//! the prescription they point back to, and get the same reasons.
 
 use crate::App;
+use crate::capabilities::authorisations::domain::readiness::{Checklists, readiness_problems};
 use crate::capabilities::authorisations::domain::{DosingRequest, Requirements, dosing_problems};
 use crate::capabilities::people::domain::Site;
 use crate::platform::error::{AppError, AppResult};
@@ -12,34 +14,101 @@ use jiff::civil::Date;
 use std::sync::LazyLock;
 
 static REQUIREMENTS: LazyLock<Result<Requirements, String>> = LazyLock::new(Requirements::builtin);
+static CHECKLISTS: LazyLock<Result<Checklists, String>> = LazyLock::new(Checklists::builtin);
 
 fn requirements() -> AppResult<&'static Requirements> {
     REQUIREMENTS.as_ref().map_err(|e| AppError::Internal(e.clone()))
 }
 
-/// What is missing or lapsed for dosing `participant_id` at `site` on `day` (site-local), each
-/// naming the authorisation; empty when every authorisation the site's jurisdiction requires is
-/// in force. Read inside the caller's write transaction, which holds the site's chain as every
-/// change to an authorisation does, so a revocation committed meanwhile is seen.
+pub(in crate::capabilities::authorisations) fn checklists() -> AppResult<&'static Checklists> {
+    CHECKLISTS.as_ref().map_err(|e| AppError::Internal(e.clone()))
+}
+
+/// What is missing, lapsed or not ready for dosing `participant_id` at `site` on `day`
+/// (site-local), before anything is prescribed: each violation names the authorisation or the
+/// readiness item; empty when all is in order. Read inside the caller's write transaction,
+/// which holds the site's chain as every change to an authorisation or a sign-off does, so a
+/// revocation or a finding committed meanwhile is seen.
 pub(crate) async fn dosing_gate_in(
     tx: &mut WriteTx,
     site: &Site,
     participant_id: &str,
-    prescriber_id: Option<&str>,
     day: Date,
 ) -> AppResult<Vec<Violation>> {
+    gate_in(tx, site, DosingRequest::unprescribed(&site.id, &site.code, participant_id, day)).await
+}
+
+/// A prescribed dose, as the gate needs it.
+pub(crate) struct PrescribedDose<'a> {
+    pub participant_id: &'a str,
+    pub prescriber_id: &'a str,
+    pub product: &'a str,
+    pub indication: &'a str,
+    /// What the participant has prescribed of the product in all, this dose's prescription
+    /// included, in milligrams.
+    pub prescribed_mg: f64,
+}
+
+/// The same for a prescribed dose on `day`: the authorisations must also cover its prescriber,
+/// product and indication, and a per-patient quantity must cover all that is prescribed.
+pub(crate) async fn prescribed_dose_gate_in(
+    tx: &mut WriteTx,
+    site: &Site,
+    dose: &PrescribedDose<'_>,
+    day: Date,
+) -> AppResult<Vec<Violation>> {
+    let request = DosingRequest {
+        prescriber_id: Some(dose.prescriber_id),
+        product: Some(dose.product),
+        indication: Some(dose.indication),
+        quantity_mg: Some(dose.prescribed_mg),
+        ..DosingRequest::unprescribed(&site.id, &site.code, dose.participant_id, day)
+    };
+    gate_in(tx, site, request).await
+}
+
+async fn gate_in(tx: &mut WriteTx, site: &Site, request: DosingRequest<'_>) -> AppResult<Vec<Violation>> {
     let required = requirements()?.for_jurisdiction(&site.jurisdiction);
-    if required.is_empty() {
-        return Ok(Vec::new());
+    let mut problems = if required.is_empty() {
+        Vec::new()
+    } else {
+        let authorisations = tx.authorisations_at_site(&site.id).await?;
+        dosing_problems(&required, &authorisations, request)
+    };
+    let binding = checklists()?.for_jurisdiction(&site.jurisdiction);
+    if !binding.is_empty() {
+        let signoffs = tx.readiness_signoffs(&site.id).await?;
+        problems.extend(readiness_problems(&binding, &signoffs, &site.code, request.day));
     }
-    let authorisations = tx.authorisations_at_site(&site.id).await?;
-    let request = DosingRequest { site_id: &site.id, site_code: &site.code, participant_id, prescriber_id, day };
-    Ok(dosing_problems(&required, &authorisations, request))
+    Ok(problems)
 }
 
 impl App {
     /// The rule in force: which authorisations each jurisdiction requires.
     pub fn authorisation_requirements(&self) -> AppResult<&'static Requirements> {
         requirements()
+    }
+
+    /// The programme's readiness checklists.
+    pub fn readiness_checklists(&self) -> AppResult<&'static Checklists> {
+        checklists()
+    }
+}
+
+impl App {
+    /// The products and indications a prescriber's approvals at a site name (any standing), to
+    /// offer on their prescription form.
+    pub(crate) async fn approved_products(&self, site_id: &str, prescriber_id: &str) -> AppResult<Vec<(String, String)>> {
+        let mut named: Vec<(String, String)> = self
+            .store
+            .authorisations_at_site(site_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.holder_id.as_deref() == Some(prescriber_id))
+            .filter_map(|a| Some((a.product?, a.indication?)))
+            .collect();
+        named.sort();
+        named.dedup();
+        Ok(named)
     }
 }

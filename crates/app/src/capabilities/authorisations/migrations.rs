@@ -33,4 +33,17 @@ Migration {
     sqlite: &[],
     postgres: &[],
 },
+Migration {
+    version: 14,
+    name: "site readiness: sign-offs and findings against the programme's checklists",
+    common: &[
+        "CREATE TABLE readiness_signoffs (
+            id TEXT PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites (id), checklist_id TEXT NOT NULL,
+            checklist_version BIGINT NOT NULL, item_id TEXT NOT NULL, outcome TEXT NOT NULL, finding TEXT,
+            checked_on TEXT NOT NULL, valid_until TEXT, recorded_at BIGINT NOT NULL, recorded_by TEXT NOT NULL)",
+        "CREATE INDEX readiness_signoffs_site ON readiness_signoffs (site_id, checklist_id, item_id)",
+    ],
+    sqlite: &[],
+    postgres: &[],
+},
 ];

@@ -11,6 +11,8 @@ pub(crate) mod interface;
 mod migrations;
 pub(crate) mod pages;
 mod queries;
+pub mod readiness;
+mod readiness_pages;
 pub mod reports;
 pub mod usecases;
 
@@ -19,7 +21,11 @@ use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
     name: "authorisations",
-    tables: &[&domain::AUTHORISATIONS, &domain::reports::REPORT_SUBMISSIONS],
+    tables: &[
+        &domain::AUTHORISATIONS,
+        &domain::reports::REPORT_SUBMISSIONS,
+        &domain::readiness::READINESS_SIGNOFFS,
+    ],
     migrations: migrations::MIGRATIONS,
     api: api::routes,
     pages: pages::routes,
@@ -27,15 +33,26 @@ pub static CAPABILITY: Capability = Capability {
     site_pages: &[
         SitePage { path: "authorisations", label: "Authorisations", action: Action::ViewAuthorisations },
         SitePage { path: "reports", label: "Reports owed", action: Action::ViewAuthorisations },
+        SitePage { path: "readiness", label: "Readiness", action: Action::ViewAuthorisations },
     ],
+    participant_pages: &[],
     nav: &[],
-    // The site lead confirms an authorisation by signing it (meaning: approval).
-    signable: &[SignableKind {
-        spec: &domain::AUTHORISATIONS,
-        participant_column: "participant_id",
-        sign_also_requires: Some(Action::ManageAuthorisations),
-        view_requires: Action::ViewAuthorisations,
-    }],
+    signable: &[
+        // The site lead confirms an authorisation by signing it (meaning: approval).
+        SignableKind {
+            spec: &domain::AUTHORISATIONS,
+            participant_column: "participant_id",
+            sign_also_requires: Some(Action::ManageAuthorisations),
+            view_requires: Action::ViewAuthorisations,
+        },
+        // A site's record: signed as it is made, by whoever manages readiness.
+        SignableKind {
+            spec: &domain::readiness::READINESS_SIGNOFFS,
+            participant_column: "participant_id",
+            sign_also_requires: Some(Action::ManageReadiness),
+            view_requires: Action::ViewAuthorisations,
+        },
+    ],
     demo: Some(demo::seed),
     verify_derived: None,
 };

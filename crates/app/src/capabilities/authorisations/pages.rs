@@ -28,6 +28,7 @@ pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/authorisations/{authorisation_id}/confirm", post(confirm))
         .route("/sites/{site_id}/reports", get(reports).post(mark_sent))
         .route("/sites/{site_id}/reports/tga-six-monthly/{period_end}", get(six_monthly))
+        .route("/sites/{site_id}/readiness", get(super::readiness_pages::show).post(super::readiness_pages::sign_off))
 }
 
 /// How an authorisation stands today, as a badge.

@@ -1,6 +1,7 @@
 //! Authorisation queries (reads; writes go through the ledgered write path).
 
 use crate::capabilities::authorisations::domain::Authorisation;
+use crate::capabilities::authorisations::domain::readiness::ReadinessSignoff;
 use crate::capabilities::authorisations::domain::reports::ReportSubmission;
 use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
 use crate::platform::store::{Store, StoreError, WriteTx};
@@ -38,5 +39,28 @@ impl WriteTx {
         site_id: &str,
     ) -> Result<Vec<Authorisation>, StoreError> {
         self.fetch_records(at_site(site_id)).await
+    }
+}
+
+/// A site's readiness sign-offs, oldest first.
+fn signoffs_at(site_id: &str) -> AnyQuery<'static> {
+    query_owned(select_sql(ReadinessSignoff::SPEC, "WHERE site_id = $1 ORDER BY recorded_at, id")).bind(site_id.to_owned())
+}
+
+impl Store {
+    pub(in crate::capabilities::authorisations) async fn readiness_signoffs(
+        &self,
+        site_id: &str,
+    ) -> Result<Vec<ReadinessSignoff>, StoreError> {
+        self.fetch_records(signoffs_at(site_id)).await
+    }
+}
+
+impl WriteTx {
+    pub(in crate::capabilities::authorisations) async fn readiness_signoffs(
+        &mut self,
+        site_id: &str,
+    ) -> Result<Vec<ReadinessSignoff>, StoreError> {
+        self.fetch_records(signoffs_at(site_id)).await
     }
 }

@@ -6,6 +6,7 @@ use crate::capabilities::authorisations::domain::{
     Authorisation, AuthorisationInput, AuthorisationStatus, DosingRequest, Recording, authorisation_from,
     dosing_problems, expiring,
 };
+use crate::capabilities::authorisations::domain::readiness::readiness_problems;
 use crate::capabilities::people::domain::{Role, Site};
 use crate::platform::error::AppResult;
 use catalyst_core::DomainError;
@@ -127,15 +128,18 @@ impl App {
         Ok(self.store.get::<Authorisation>(id).await?.map(|a| a.site_id).ok_or_else(|| DomainError::not_found("authorisation", id))?)
     }
 
-    /// Dosing sessions booked from today that the authorisations in force on their day no
-    /// longer cover (an approval revoked or lapsing before the session), at the sites the
-    /// actor manages: each with its participant's code and what is missing.
+    /// Dosing sessions booked from today that the site could not hold on their day any more
+    /// (an approval revoked or lapsing before the session, a readiness item with a finding or
+    /// lapsing), at the sites the actor manages: each with its participant's code and what is
+    /// missing.
     pub async fn uncovered_dosing_sessions(&self, actor: &Actor) -> AppResult<Vec<UncoveredSession>> {
         let rules = self.authorisation_requirements()?;
+        let lists = self.readiness_checklists()?;
         let mut out = Vec::new();
         for site in self.managed_sites(actor).await? {
             let required = rules.for_jurisdiction(&site.jurisdiction);
-            if required.is_empty() {
+            let binding = lists.for_jurisdiction(&site.jurisdiction);
+            if required.is_empty() && binding.is_empty() {
                 continue;
             }
             let today = self.local_today(&site);
@@ -145,16 +149,12 @@ impl App {
                 continue;
             }
             let authorisations = self.store.authorisations_at_site(&site.id).await?;
+            let signoffs = self.store.readiness_signoffs(&site.id).await?;
             let codes = self.participant_codes_at(&site.id).await?;
             for session in booked {
-                let request = DosingRequest {
-                    site_id: &site.id,
-                    site_code: &site.code,
-                    participant_id: &session.participant_id,
-                    prescriber_id: None,
-                    day: session.day,
-                };
-                let missing = dosing_problems(&required, &authorisations, request);
+                let request = DosingRequest::unprescribed(&site.id, &site.code, &session.participant_id, session.day);
+                let mut missing = dosing_problems(&required, &authorisations, request);
+                missing.extend(readiness_problems(&binding, &signoffs, &site.code, session.day));
                 if !missing.is_empty() {
                     let code = codes.get(&session.participant_id).cloned().unwrap_or_default();
                     out.push(UncoveredSession { site: site.clone(), participant_code: code, day: session.day, missing });

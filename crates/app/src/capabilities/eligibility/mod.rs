@@ -10,7 +10,7 @@ mod queries;
 pub(crate) mod screening_form;
 pub mod usecases;
 
-use crate::platform::capability::{Capability, SignableKind};
+use crate::platform::capability::{Capability, SignableKind, ParticipantPage};
 use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
@@ -21,6 +21,10 @@ pub static CAPABILITY: Capability = Capability {
     pages: pages::routes,
     dashboard: &[],
     site_pages: &[],
+    participant_pages: &[
+        ParticipantPage { path: "screening", label: "Screening and eligibility", any_of: &[Action::Screen] },
+        ParticipantPage { path: "consent", label: "Consent", any_of: &[Action::Consent] },
+    ],
     nav: &[],
     signable: &[
         SignableKind {

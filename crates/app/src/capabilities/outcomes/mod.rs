@@ -12,7 +12,8 @@ pub(crate) mod portal;
 mod queries;
 pub mod usecases;
 
-use crate::platform::capability::{Capability};
+use catalyst_core::policy::Action;
+use crate::platform::capability::{Capability, ParticipantPage};
 
 pub static CAPABILITY: Capability = Capability {
     name: "outcomes",
@@ -22,6 +23,11 @@ pub static CAPABILITY: Capability = Capability {
     pages: pages::routes,
     dashboard: dashboard::SECTIONS,
     site_pages: &[],
+    participant_pages: &[ParticipantPage {
+        path: "outcomes",
+        label: "Outcomes and measures",
+        any_of: &[Action::ViewOutcomes, Action::ViewRatings],
+    }],
     nav: &[],
     signable: &[],
     demo: Some(demo::seed),

@@ -25,6 +25,7 @@ pub static CAPABILITY: Capability = Capability {
     pages: pages::routes,
     dashboard: dashboard::SECTIONS,
     site_pages: &[],
+    participant_pages: &[],
     nav: &[
         NavEntry { href: "/sites", label: "Sites", action: Action::ViewSite },
         NavEntry { href: "/users", label: "People", action: Action::ViewUsers },

@@ -78,3 +78,43 @@ impl App {
 pub(crate) async fn is_enrolled_in(tx: &mut WriteTx, participant_id: &str) -> Result<bool, StoreError> {
     Ok(tx.get::<Enrolment>(participant_id).await?.is_some())
 }
+
+/// One dosing session of a participant's course, with the protocol's doses for it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PlannedDosing {
+    pub visit_id: String,
+    pub initial_mg: f64,
+    pub supplemental_mg: Option<f64>,
+}
+
+/// The dosing sessions of the participant's course as its protocol version plans them, read
+/// inside the caller's write transaction; `None` when the participant is not enrolled.
+pub(crate) async fn planned_dosing_in(tx: &mut WriteTx, participant_id: &str) -> AppResult<Option<Vec<PlannedDosing>>> {
+    tx.get::<Enrolment>(participant_id).await?.map(|e| planned_dosing(&e)).transpose()
+}
+
+fn planned_dosing(enrolment: &Enrolment) -> AppResult<Vec<PlannedDosing>> {
+    let version = u32::try_from(enrolment.protocol_version).unwrap_or(0);
+    let protocol = super::usecases::protocols()?.get(&enrolment.protocol_id, version).ok_or_else(|| {
+        crate::platform::error::AppError::Internal(format!("protocol {} v{version} is not available", enrolment.protocol_id))
+    })?;
+    Ok(protocol
+        .visits()
+        .iter()
+        .filter_map(|v| {
+            let dose = v.dose?;
+            Some(PlannedDosing {
+                visit_id: v.id.clone(),
+                initial_mg: dose.initial_mg,
+                supplemental_mg: dose.supplemental.map(|s| s.mg),
+            })
+        })
+        .collect())
+}
+
+impl App {
+    /// The same, for showing a prescription form (the transaction that writes one reads it again).
+    pub(crate) async fn planned_dosing(&self, participant_id: &str) -> AppResult<Option<Vec<PlannedDosing>>> {
+        self.store.get::<Enrolment>(participant_id).await?.map(|e| planned_dosing(&e)).transpose()
+    }
+}

@@ -11,7 +11,7 @@ mod queries;
 pub mod usecases;
 
 use catalyst_core::policy::Action;
-use crate::platform::capability::{Capability, SitePage};
+use crate::platform::capability::{Capability, SitePage, ParticipantPage};
 
 pub static CAPABILITY: Capability = Capability {
     name: "treatment",
@@ -25,6 +25,7 @@ pub static CAPABILITY: Capability = Capability {
         SitePage { path: "deviations", label: "Deviations", action: Action::ViewDeviations },
         SitePage { path: "credentials", label: "Therapist credentials", action: Action::ViewCredentials },
     ],
+    participant_pages: &[ParticipantPage { path: "course", label: "Treatment course", any_of: &[Action::ViewSchedule] }],
     nav: &[],
     signable: &[],
     demo: Some(demo::seed),

@@ -115,11 +115,10 @@ async fn render_participant(
     let may_update = App::may(actor, Action::UpdateParticipant, resource);
     let enrolled = may_update && app.is_enrolled(participant_id).await?;
     let show_treatment = App::may(actor, Action::ViewTreatment, resource);
-    let show_schedule = App::may(actor, Action::ViewSchedule, resource);
-    let show_screening = App::may(actor, Action::Screen, resource);
-    let show_consent = App::may(actor, Action::Consent, resource);
-    let show_outcomes = App::may(actor, Action::ViewOutcomes, resource)
-        || App::may(actor, Action::ViewRatings, resource);
+    // Each capability declares its pages about a participant and who sees them.
+    let record_pages: Vec<_> = crate::platform::capability::participant_pages()
+        .filter(|page| page.any_of.iter().any(|action| App::may(actor, *action, resource)))
+        .collect();
     let may_sign = App::may(actor, Action::SignRecord, resource);
     let signatures = app.signatures_for(actor, "participant", participant_id).await?;
     let history = if App::may(actor, Action::ViewAuditTrail, Resource::Site { site_id: &p.site_id }) {
@@ -143,10 +142,10 @@ async fn render_participant(
             }
 
             nav aria-label="Participant record" { p {
-                @if show_screening { a href={"/participants/" (p.id) "/screening"} { "Screening and eligibility" } " · " }
-                @if show_consent { a href={"/participants/" (p.id) "/consent"} { "Consent" } " · " }
-                @if show_schedule { a href={"/participants/" (p.id) "/course"} { "Treatment course" } " · " }
-                @if show_outcomes { a href={"/participants/" (p.id) "/outcomes"} { "Outcomes and measures" } }
+                @for (i, page) in record_pages.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    a href={"/participants/" (p.id) "/" (page.path)} { (page.label) }
+                }
             } }
             h2 { "Signatures" }
             @if signatures.is_empty() { p.muted { "Not signed." } }

@@ -72,7 +72,7 @@ impl App {
         // committed meanwhile is seen.
         if VisitKind::from(plan.request.visit_type.kind) == VisitKind::Experimental {
             let day = jiff_ts(plan.starts_at)?.to_zoned(zone.clone()).date();
-            let missing = dosing_gate_in(&mut tx, &site, &participant.id, None, day).await?;
+            let missing = dosing_gate_in(&mut tx, &site, &participant.id, day).await?;
             if !missing.is_empty() {
                 return Err(DomainError::Invalid(missing).into());
             }

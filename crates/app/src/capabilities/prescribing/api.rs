@@ -1,0 +1,100 @@
+//! The prescribing API: a participant's prescriptions, writing one (signed with the
+//! prescriber's password) and cancelling one.
+
+use crate::capabilities::prescribing::domain::{PrescribedDose, Prescription, PrescriptionInput};
+use crate::platform::web::error::ApiResult;
+use crate::platform::web::extract::{ApiJson, Auth};
+use crate::platform::web::state::AppState;
+use crate::platform::web::views::ReasonBody;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router.routes(routes!(list, prescribe)).routes(routes!(cancel))
+}
+
+/// A participant's prescriptions, newest first.
+#[utoipa::path(get, path = "/api/v1/participants/{participant_id}/prescriptions", tag = "prescribing",
+    security(("bearer" = [])), params(("participant_id" = String, Path)), responses((status = 200, body = [Object])))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(participant_id): Path<String>,
+) -> ApiResult<Json<Vec<Prescription>>> {
+    Ok(Json(state.app.prescriptions(&auth.actor, &participant_id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseBody {
+    /// A dosing (experimental) visit of the participant's course, e.g. `E1`.
+    pub visit_id: String,
+    /// Milligrams; at most the protocol's initial dose for the visit, in whole units.
+    pub initial_mg: f64,
+    /// Milligrams of the optional supplemental dose, where the protocol plans one.
+    #[serde(default)]
+    pub supplemental_mg: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrescriptionBody {
+    /// As named on the prescriber's approval, e.g. `MDMA hydrochloride capsules`.
+    pub product: String,
+    /// As named on the prescriber's approval, e.g. `PTSD`.
+    pub indication: String,
+    /// Milligrams of MDMA in one unit (capsule).
+    pub strength_mg: f64,
+    pub doses: Vec<DoseBody>,
+    /// Site-local date, YYYY-MM-DD: last day it may be dispensed or given from.
+    #[serde(default)]
+    pub expires_on: Option<String>,
+    /// The prescriber's password: writing a prescription signs it.
+    pub password: String,
+}
+
+/// Write and sign a prescription as the signed-in prescriber. Refused (422), naming each
+/// problem, when a dose exceeds the protocol's plan or is not in whole units, a session is
+/// already prescribed, or an authorisation (prescriber, product, indication, patient, quantity)
+/// or a readiness item is not in force today.
+#[utoipa::path(post, path = "/api/v1/participants/{participant_id}/prescriptions", tag = "prescribing",
+    security(("bearer" = [])), params(("participant_id" = String, Path)), request_body = PrescriptionBody,
+    responses((status = 201, body = Object), (status = 422, body = crate::platform::web::error::Problem)))]
+pub async fn prescribe(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(participant_id): Path<String>,
+    ApiJson(b): ApiJson<PrescriptionBody>,
+) -> ApiResult<(StatusCode, Json<Prescription>)> {
+    let input = PrescriptionInput {
+        product: b.product,
+        indication: b.indication,
+        strength_mg: b.strength_mg,
+        doses: b
+            .doses
+            .into_iter()
+            .map(|d| PrescribedDose { visit_id: d.visit_id, initial_mg: d.initial_mg, supplemental_mg: d.supplemental_mg })
+            .collect(),
+        expires_on: b.expires_on,
+    };
+    let rx = state.app.prescribe(&auth.actor, &participant_id, &input, &b.password).await?;
+    Ok((StatusCode::CREATED, Json(rx)))
+}
+
+/// Cancel a prescription, with the reason (its prescriber, or the site lead).
+#[utoipa::path(post, path = "/api/v1/prescriptions/{prescription_id}/cancel", tag = "prescribing",
+    security(("bearer" = [])), params(("prescription_id" = String, Path)), request_body = ReasonBody,
+    responses((status = 200, body = Object), (status = 409, body = crate::platform::web::error::Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> ApiResult<Json<Prescription>> {
+    Ok(Json(state.app.cancel_prescription(&auth.actor, &id, &b.reason).await?))
+}

@@ -1,0 +1,385 @@
+//! Prescriptions: MDMA is given only as an authorised prescriber prescribed it, for named dosing
+//! sessions of the participant's course (product, indication, strength and the dose plan of
+//! each session), signed by the prescriber. The prescriber may differ from whoever gives the
+//! dose; dispensing and administration point back to the prescription.
+
+use crate::capabilities::authorisations::domain::{civil_date, same_name};
+use catalyst_core::error::{Violation, required_text};
+use catalyst_core::record::{Column, Record, Redaction, TableSpec, json_text};
+use catalyst_core::string_enum;
+use catalyst_core::time::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Doses are compared to a tenth of a microgram: 62.5 mg and the like are exact in binary, but
+/// sums of them and entered text need not be.
+const MG_TOLERANCE: f64 = 1e-4;
+
+/// The largest strength of one unit (capsule) accepted, in milligrams: well above any product
+/// in use, it catches a dose typed into the strength field.
+pub const MAX_STRENGTH_MG: f64 = 250.0;
+
+pub static PRESCRIPTIONS: TableSpec = TableSpec {
+    kind: "prescription",
+    table: "prescriptions",
+    redaction: Redaction::Clinical,
+    columns: &[
+        Column::text("id"),
+        Column::text("site_id"),
+        Column::text("participant_id"),
+        Column::text("prescriber_id"),
+        Column::text("product"),
+        Column::text("indication"),
+        Column::text("plan"),
+        Column::text("issued_on"),
+        Column::optional_text("expires_on"),
+        Column::text("status"),
+        Column::integer("recorded_at"),
+        Column::text("recorded_by"),
+    ],
+};
+
+string_enum!(
+    PrescriptionStatus { Active = "active", Cancelled = "cancelled" }
+);
+
+/// What is prescribed: the strength of one unit and the doses of each session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DosePlan {
+    /// Milligrams of MDMA in one unit (capsule): every dose is a whole number of units.
+    pub strength_mg: f64,
+    pub doses: Vec<PrescribedDose>,
+}
+
+/// The dose prescribed for one dosing session of the course.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrescribedDose {
+    /// The protocol visit (an experimental session of the participant's course).
+    pub visit_id: String,
+    pub initial_mg: f64,
+    /// The optional supplemental dose, offered later in the session; absent when not prescribed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplemental_mg: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prescription {
+    pub id: String,
+    pub site_id: String,
+    pub participant_id: String,
+    /// The prescriber (a user id), who signs it.
+    pub prescriber_id: String,
+    pub product: String,
+    pub indication: String,
+    #[serde(with = "json_text")]
+    pub plan: DosePlan,
+    /// Site-local dates, `YYYY-MM-DD`.
+    pub issued_on: String,
+    pub expires_on: Option<String>,
+    pub status: PrescriptionStatus,
+    pub recorded_at: Timestamp,
+    pub recorded_by: String,
+}
+
+impl Record for Prescription {
+    const SPEC: &'static TableSpec = &PRESCRIPTIONS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Prescription {
+    /// The most that may be given under it, in milligrams: every dose, supplements included.
+    pub fn total_mg(&self) -> f64 {
+        self.plan.doses.iter().map(|d| d.initial_mg + d.supplemental_mg.unwrap_or(0.0)).sum()
+    }
+
+    /// Whether it may still be dispensed or given from on `day`.
+    pub fn in_force_on(&self, day: Date) -> bool {
+        self.status == PrescriptionStatus::Active
+            && civil_date(&self.issued_on).is_some_and(|from| from <= day)
+            && self.expires_on.as_deref().is_none_or(|end| civil_date(end).is_some_and(|end| day <= end))
+    }
+
+    /// The dose it prescribes for a protocol visit.
+    pub fn dose_for(&self, visit_id: &str) -> Option<&PrescribedDose> {
+        self.plan.doses.iter().find(|d| d.visit_id == visit_id)
+    }
+}
+
+/// A dosing session of the participant's course as its protocol plans it: the most that may be
+/// prescribed for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedSession {
+    pub visit_id: String,
+    pub initial_mg: f64,
+    pub supplemental_mg: Option<f64>,
+}
+
+/// A prescription as entered by the prescriber.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PrescriptionInput {
+    pub product: String,
+    pub indication: String,
+    pub strength_mg: f64,
+    pub doses: Vec<PrescribedDose>,
+    pub expires_on: Option<String>,
+}
+
+/// What a prescription is checked against, read by the caller inside its write transaction.
+pub struct PrescribingFacts<'a> {
+    pub id: String,
+    pub site_id: &'a str,
+    pub participant_id: &'a str,
+    pub prescriber_id: &'a str,
+    /// The site-local day it is written.
+    pub today: Date,
+    pub now: Timestamp,
+    /// The dosing sessions of the participant's course, with the protocol's doses.
+    pub planned: &'a [PlannedSession],
+    /// The participant's other prescriptions.
+    pub existing: &'a [Prescription],
+}
+
+/// Checks an entered prescription against the protocol's dose plan and the participant's other
+/// prescriptions, and builds the record: every problem named by its field.
+pub fn prescription_from(input: &PrescriptionInput, facts: PrescribingFacts<'_>) -> Result<Prescription, Vec<Violation>> {
+    let mut problems = Vec::new();
+    let product = required_text("product", &input.product, 200).map_err(|v| problems.push(v)).ok();
+    let indication = required_text("indication", &input.indication, 200).map_err(|v| problems.push(v)).ok();
+    let strength = input.strength_mg;
+    let strength_ok = strength.is_finite() && strength > 0.0 && strength <= MAX_STRENGTH_MG;
+    if !strength_ok {
+        problems.push(Violation::new(
+            "strength_mg",
+            "range",
+            format!("strength_mg is the milligrams in one unit: more than 0 and at most {MAX_STRENGTH_MG}; got {strength}"),
+        ));
+    }
+    if input.doses.is_empty() {
+        problems.push(Violation::new("doses", "required", "a prescription names at least one dosing session"));
+    }
+    let already: BTreeSet<&str> = facts
+        .existing
+        .iter()
+        .filter(|p| p.status == PrescriptionStatus::Active)
+        .flat_map(|p| p.plan.doses.iter().map(|d| d.visit_id.as_str()))
+        .collect();
+    let allowed = facts.planned.iter().map(|p| p.visit_id.as_str()).collect::<Vec<_>>().join(", ");
+    let mut seen = BTreeSet::new();
+    for (i, dose) in input.doses.iter().enumerate() {
+        let field = |name: &str| format!("doses[{i}].{name}");
+        let Some(planned) = facts.planned.iter().find(|p| p.visit_id == dose.visit_id) else {
+            problems.push(Violation::new(
+                field("visit_id"),
+                "one_of",
+                format!("{:?} is not a dosing session of this participant's course; allowed: {allowed}", dose.visit_id),
+            ));
+            continue;
+        };
+        if !seen.insert(dose.visit_id.as_str()) {
+            problems.push(Violation::new(field("visit_id"), "unique", format!("{} is named twice", dose.visit_id)));
+        }
+        if already.contains(dose.visit_id.as_str()) {
+            problems.push(Violation::new(
+                field("visit_id"),
+                "already_prescribed",
+                format!("{} is already prescribed; cancel that prescription first", dose.visit_id),
+            ));
+        }
+        let mut check = |name: &str, mg: f64, limit: f64, what: &str| {
+            if !(mg.is_finite() && mg > 0.0) {
+                problems.push(Violation::new(field(name), "positive", format!("{name} must be more than 0 mg; got {mg}")));
+            } else if mg > limit + MG_TOLERANCE {
+                problems.push(Violation::new(
+                    field(name),
+                    "dose_limit",
+                    format!("{mg} mg is above the protocol's {what} of {limit} mg for {}", dose.visit_id),
+                ));
+            } else if strength_ok && !whole_units(mg, strength) {
+                problems.push(Violation::new(
+                    field(name),
+                    "whole_units",
+                    format!("{mg} mg is not a whole number of {strength} mg units"),
+                ));
+            }
+        };
+        check("initial_mg", dose.initial_mg, planned.initial_mg, "initial dose");
+        match (dose.supplemental_mg, planned.supplemental_mg) {
+            (Some(mg), Some(limit)) => check("supplemental_mg", mg, limit, "supplemental dose"),
+            (Some(_), None) => problems.push(Violation::new(
+                field("supplemental_mg"),
+                "not_planned",
+                format!("the protocol plans no supplemental dose for {}", dose.visit_id),
+            )),
+            (None, _) => {}
+        }
+    }
+    let expires_on = match input.expires_on.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(value) => match civil_date(value) {
+            Some(end) if end < facts.today => {
+                problems.push(Violation::new(
+                    "expires_on",
+                    "after_start",
+                    format!("expires_on {end} is before today, {}", facts.today),
+                ));
+                None
+            }
+            Some(end) => Some(end.to_string()),
+            None => {
+                problems.push(Violation::new("expires_on", "date", format!("expires_on must be a date as YYYY-MM-DD; got {value:?}")));
+                None
+            }
+        },
+    };
+    match (product, indication, problems.is_empty()) {
+        (Some(product), Some(indication), true) => Ok(Prescription {
+            id: facts.id,
+            site_id: facts.site_id.to_owned(),
+            participant_id: facts.participant_id.to_owned(),
+            prescriber_id: facts.prescriber_id.to_owned(),
+            product,
+            indication,
+            plan: DosePlan { strength_mg: strength, doses: input.doses.clone() },
+            issued_on: facts.today.to_string(),
+            expires_on,
+            status: PrescriptionStatus::Active,
+            recorded_at: facts.now,
+            recorded_by: facts.prescriber_id.to_owned(),
+        }),
+        _ => Err(problems),
+    }
+}
+
+fn whole_units(mg: f64, strength: f64) -> bool {
+    let units = mg / strength;
+    (units - units.round()).abs() * strength <= MG_TOLERANCE
+}
+
+/// The milligrams prescribed to a participant under their active prescriptions of `product`,
+/// for comparing with a per-patient authorised quantity.
+pub fn prescribed_mg(prescriptions: &[Prescription], product: &str) -> f64 {
+    prescriptions
+        .iter()
+        .filter(|p| p.status == PrescriptionStatus::Active && same_name(&p.product, product))
+        .map(Prescription::total_mg)
+        .sum()
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn planned() -> Vec<PlannedSession> {
+        vec![
+            PlannedSession { visit_id: "E1".into(), initial_mg: 80.0, supplemental_mg: Some(40.0) },
+            PlannedSession { visit_id: "E2".into(), initial_mg: 120.0, supplemental_mg: Some(60.0) },
+            PlannedSession { visit_id: "E3".into(), initial_mg: 125.0, supplemental_mg: None },
+        ]
+    }
+
+    fn input(doses: &[(&str, f64, Option<f64>)]) -> PrescriptionInput {
+        PrescriptionInput {
+            product: "MDMA HCl capsules".into(),
+            indication: "PTSD".into(),
+            strength_mg: 20.0,
+            doses: doses
+                .iter()
+                .map(|(v, i, s)| PrescribedDose { visit_id: (*v).into(), initial_mg: *i, supplemental_mg: *s })
+                .collect(),
+            expires_on: None,
+        }
+    }
+
+    fn write(input: &PrescriptionInput, existing: &[Prescription]) -> Result<Prescription, Vec<Violation>> {
+        let planned = planned();
+        prescription_from(
+            input,
+            PrescribingFacts {
+                id: "rx".into(),
+                site_id: "s1",
+                participant_id: "p1",
+                prescriber_id: "dr",
+                today: date(2026, 6, 1),
+                now: Timestamp(0),
+                planned: &planned,
+                existing,
+            },
+        )
+    }
+
+    fn problems(result: Result<Prescription, Vec<Violation>>) -> Vec<(String, String)> {
+        result.unwrap_err().into_iter().map(|v| (v.field, v.rule)).collect()
+    }
+
+    #[test]
+    fn a_prescription_within_the_protocol_plan_is_accepted_and_totals_its_doses() {
+        let rx = write(&input(&[("E1", 80.0, Some(40.0)), ("E2", 100.0, None)]), &[]).unwrap();
+        assert_eq!((rx.status, rx.issued_on.as_str(), rx.total_mg()), (PrescriptionStatus::Active, "2026-06-01", 220.0));
+        assert_eq!(rx.dose_for("E2").map(|d| d.initial_mg), Some(100.0));
+        assert!(rx.in_force_on(date(2026, 6, 1)) && !rx.in_force_on(date(2026, 5, 31)));
+    }
+
+    #[test]
+    fn doses_above_the_protocol_or_not_in_whole_units_are_refused_by_field() {
+        let got = problems(write(&input(&[("E1", 100.0, Some(50.0)), ("E3", 125.0, Some(60.0))]), &[]));
+        assert_eq!(
+            got,
+            [
+                ("doses[0].initial_mg".into(), "dose_limit".into()),
+                ("doses[0].supplemental_mg".into(), "dose_limit".into()),
+                ("doses[1].initial_mg".into(), "whole_units".into()),
+                ("doses[1].supplemental_mg".into(), "not_planned".into()),
+            ]
+        );
+        let mut exact = input(&[("E3", 125.0, None)]);
+        exact.strength_mg = 62.5;
+        assert!(write(&exact, &[]).is_ok(), "125 mg is two 62.5 mg units");
+        let got = problems(write(&input(&[("E1", f64::NAN, Some(-40.0))]), &[]));
+        assert_eq!(got[0], ("doses[0].initial_mg".into(), "positive".into()));
+        assert_eq!(got[1], ("doses[0].supplemental_mg".into(), "positive".into()));
+    }
+
+    #[test]
+    fn sessions_must_be_the_courses_and_prescribed_once() {
+        let err = write(&input(&[("P1", 80.0, None)]), &[]).unwrap_err();
+        assert_eq!((err[0].field.as_str(), err[0].rule.as_str()), ("doses[0].visit_id", "one_of"));
+        assert!(err[0].message.contains("allowed: E1, E2, E3"), "{}", err[0].message);
+        let got = problems(write(&input(&[("E1", 80.0, None), ("E1", 80.0, None)]), &[]));
+        assert_eq!(got, [("doses[1].visit_id".into(), "unique".into())]);
+
+        let first = write(&input(&[("E1", 80.0, None)]), &[]).unwrap();
+        let got = problems(write(&input(&[("E1", 60.0, None)]), std::slice::from_ref(&first)));
+        assert_eq!(got, [("doses[0].visit_id".into(), "already_prescribed".into())]);
+        let cancelled = Prescription { status: PrescriptionStatus::Cancelled, ..first };
+        assert!(write(&input(&[("E1", 60.0, None)]), &[cancelled]).is_ok(), "a cancelled one no longer holds the session");
+    }
+
+    #[test]
+    fn the_rest_of_the_form_is_checked_too() {
+        let mut bad = input(&[]);
+        bad.product = " ".into();
+        bad.strength_mg = 400.0;
+        bad.expires_on = Some("2026-05-31".into());
+        let got = problems(write(&bad, &[]));
+        let fields: Vec<&str> = got.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["product", "strength_mg", "doses", "expires_on"]);
+        let mut typo = input(&[("E1", 80.0, None)]);
+        typo.expires_on = Some("31/12/2026".into());
+        assert_eq!(problems(write(&typo, &[])), [("expires_on".into(), "date".into())]);
+    }
+
+    #[test]
+    fn prescribed_quantity_counts_active_prescriptions_of_the_product() {
+        let a = write(&input(&[("E1", 80.0, Some(40.0))]), &[]).unwrap();
+        let b = Prescription { status: PrescriptionStatus::Cancelled, ..a.clone() };
+        let c = Prescription { product: "Other".into(), ..a.clone() };
+        assert_eq!(prescribed_mg(&[a, b, c], " mdma hcl CAPSULES "), 120.0);
+    }
+}

@@ -1,0 +1,21 @@
+//! The prescribing capability's schema steps (versions are global; see the platform's list).
+
+use crate::platform::store::Migration;
+
+#[rustfmt::skip]
+pub(crate) const MIGRATIONS: &[Migration] = &[
+Migration {
+    version: 13,
+    name: "prescriptions: the prescriber's dose plan for named dosing sessions",
+    common: &[
+        "CREATE TABLE prescriptions (
+            id TEXT PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites (id),
+            participant_id TEXT NOT NULL REFERENCES participants (id), prescriber_id TEXT NOT NULL REFERENCES users (id),
+            product TEXT NOT NULL, indication TEXT NOT NULL, plan TEXT NOT NULL, issued_on TEXT NOT NULL,
+            expires_on TEXT, status TEXT NOT NULL, recorded_at BIGINT NOT NULL, recorded_by TEXT NOT NULL)",
+        "CREATE INDEX prescriptions_participant ON prescriptions (participant_id)",
+    ],
+    sqlite: &[],
+    postgres: &[],
+},
+];

@@ -1,0 +1,213 @@
+//! A participant's prescriptions page: what is prescribed for which session, by whom, signed;
+//! and, for an authorised prescriber, the form that writes one, one row per dosing session of
+//! the course with the protocol's doses as the most that may be entered.
+
+use crate::App;
+use crate::capabilities::prescribing::domain::{PrescribedDose, Prescription, PrescriptionInput, PrescriptionStatus};
+use crate::platform::web::pages::layout::page;
+use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
+use crate::platform::web::state::AppState;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use catalyst_core::DomainError;
+use catalyst_core::error::Violation;
+use catalyst_core::policy::{Action, Actor, Resource};
+use maud::{Markup, html};
+use std::collections::HashMap;
+
+pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
+    router
+        .route("/participants/{participant_id}/prescriptions", get(show).post(prescribe))
+        .route("/prescriptions/{prescription_id}/cancel", post(cancel))
+}
+
+fn mg(x: f64) -> String {
+    if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x}") }
+}
+
+fn plan_text(rx: &Prescription) -> Markup {
+    html! { @for d in &rx.plan.doses {
+        div { strong { (d.visit_id) } ": " (mg(d.initial_mg)) " mg"
+            @if let Some(s) = d.supplemental_mg { " + " (mg(s)) " mg supplemental" } }
+    } }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(participant_id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
+    render(&state, &auth.actor, &participant_id, q.notice(), &HashMap::new()).await
+}
+
+async fn render(
+    state: &AppState,
+    actor: &Actor,
+    participant_id: &str,
+    notice: Option<Notice>,
+    entered: &HashMap<String, String>,
+) -> PageResult {
+    let app = &state.app;
+    let all = app.prescriptions(actor, participant_id).await?;
+    let p = app.view_participant(actor, participant_id).await?;
+    let resource = Resource::Participant { site_id: &p.site_id, participant_id };
+    let may_prescribe = App::may(actor, Action::Prescribe, resource);
+    let may_manage = App::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &p.site_id });
+    let mut shown = Vec::new();
+    for rx in &all {
+        let prescriber = app.user_by_id(&rx.prescriber_id).await?.map_or_else(|| rx.prescriber_id.clone(), |u| u.display_name);
+        let signed = app.signatures_for(actor, "prescription", &rx.id).await?.into_iter().next().map(|s| s.manifestation);
+        shown.push((rx, prescriber, signed));
+    }
+    let planned = if may_prescribe { app.planned_dosing(participant_id).await? } else { None };
+    let products = if may_prescribe { app.approved_products(&p.site_id, &actor.user_id).await? } else { Vec::new() };
+    let value = |name: &str, default: String| entered.get(name).cloned().unwrap_or(default);
+    let status = notice.as_ref().map(Notice::status).unwrap_or_default();
+    let body = page(
+        &format!("Prescriptions for {}", p.code),
+        actor,
+        "/sites",
+        html! {
+            h1 { "Prescriptions for " a href={"/participants/" (p.id)} { (p.code) } }
+            @if let Some(n) = notice { (n.render()) }
+            @if all.is_empty() { p { "Nothing is prescribed yet." } } @else {
+                table {
+                    thead { tr { th { "Issued" } th { "Prescriber" } th { "Product" } th { "Doses" } th { "Total" } th { "Status" } th { "Signature" }
+                        @if may_prescribe { th { "Cancel" } } } }
+                    tbody { @for (rx, prescriber, signed) in &shown {
+                        tr {
+                            td { (rx.issued_on) @if let Some(end) = &rx.expires_on { br; span.muted { "until " (end) } } }
+                            td { (prescriber) }
+                            td { (rx.product) br; span.muted { (rx.indication) ", " (mg(rx.plan.strength_mg)) " mg units" } }
+                            td { (plan_text(rx)) }
+                            td { (mg(rx.total_mg())) " mg" }
+                            td { @if rx.status == PrescriptionStatus::Active { span.badge.good { "active" } } @else { span.badge { "cancelled" } } }
+                            td { @if let Some(s) = signed { span.muted { (s) } } @else { span.badge.bad { "unsigned" } } }
+                            @if may_prescribe { td { @if rx.status == PrescriptionStatus::Active && (rx.prescriber_id == actor.user_id || may_manage) {
+                                form.inline method="post" action={"/prescriptions/" (rx.id) "/cancel"} {
+                                    input name="reason" required aria-label={"Reason for cancelling the prescription of " (rx.issued_on)} placeholder="reason";
+                                    " " button.secondary type="submit" { "Cancel" }
+                                }
+                            } } }
+                        }
+                    } }
+                }
+            }
+            @if may_prescribe {
+                h2 { "Prescribe" }
+                @match &planned {
+                    None => p { (p.code) " is not enrolled on a protocol yet: there are no dosing sessions to prescribe for." },
+                    Some(planned) => form method="post" action={"/participants/" (p.id) "/prescriptions"} {
+                        p.muted { "You sign the prescription as you write it. Doses may not exceed the protocol's and are given in whole units; the server checks your approval, the participant's authorisations and the site's readiness." }
+                        datalist id="approved-products" { @for (product, _) in &products { option value=(product) {} } }
+                        datalist id="approved-indications" { @for (_, indication) in &products { option value=(indication) {} } }
+                        label { "Product " input name="product" required list="approved-products"
+                            value=(value("product", products.first().map(|p| p.0.clone()).unwrap_or_default())); }
+                        label { "Indication " input name="indication" required list="approved-indications"
+                            value=(value("indication", products.first().map(|p| p.1.clone()).unwrap_or_default())); }
+                        label { "Strength of one unit (mg) " input name="strength_mg" required inputmode="decimal" value=(value("strength_mg", "20".into())); }
+                        table {
+                            caption { "Dosing sessions (the protocol's doses are the most that may be prescribed)" }
+                            thead { tr { th { "Prescribe" } th { "Session" } th { "Initial (mg)" } th { "Supplemental (mg)" } } }
+                            tbody { @for s in planned {
+                                tr {
+                                    td { input type="checkbox" name={"dose_" (s.visit_id)} value="on" id={"dose_" (s.visit_id)}
+                                        checked[entered.get(&format!("dose_{}", s.visit_id)).is_some()]; }
+                                    td { label for={"dose_" (s.visit_id)} { (s.visit_id) } }
+                                    td { input name={"initial_" (s.visit_id)} inputmode="decimal" aria-label={"Initial dose for " (s.visit_id)}
+                                        value=(value(&format!("initial_{}", s.visit_id), mg(s.initial_mg))); }
+                                    td { @if let Some(sup) = s.supplemental_mg {
+                                        input name={"supplemental_" (s.visit_id)} inputmode="decimal" aria-label={"Supplemental dose for " (s.visit_id)}
+                                            value=(value(&format!("supplemental_{}", s.visit_id), mg(sup)));
+                                    } @else { span.muted { "none planned" } } }
+                                }
+                            } }
+                        }
+                        label { "Expires on (optional) " input type="date" name="expires_on" value=(value("expires_on", String::new())); }
+                        label { "Your password, to sign " input type="password" name="password" required autocomplete="current-password"; }
+                        button type="submit" { "Prescribe and sign" }
+                    },
+                }
+            }
+        },
+    );
+    Ok((status, body).into_response())
+}
+
+/// Reads the form: one dose per ticked session, in course order; an unreadable number is named
+/// by its field.
+fn input_from(form: &HashMap<String, String>, planned: &[String]) -> Result<PrescriptionInput, Vec<Violation>> {
+    let mut problems = Vec::new();
+    let mut number = |field: &str, shown: &str| -> Option<f64> {
+        let text = form.get(field).map(|v| v.trim()).unwrap_or("");
+        match text.parse::<f64>() {
+            Ok(x) if x.is_finite() => Some(x),
+            _ => {
+                problems.push(Violation::new(shown, "number", format!("{shown} must be a number of milligrams; got {text:?}")));
+                None
+            }
+        }
+    };
+    let strength = number("strength_mg", "strength_mg");
+    let mut doses = Vec::new();
+    for (i, visit) in planned.iter().filter(|v| form.contains_key(&format!("dose_{v}"))).enumerate() {
+        let initial = number(&format!("initial_{visit}"), &format!("doses[{i}].initial_mg"));
+        let supplemental = match form.get(&format!("supplemental_{visit}")).map(|v| v.trim()) {
+            None | Some("") => None,
+            Some(_) => number(&format!("supplemental_{visit}"), &format!("doses[{i}].supplemental_mg")),
+        };
+        if let Some(initial_mg) = initial {
+            doses.push(PrescribedDose { visit_id: visit.clone(), initial_mg, supplemental_mg: supplemental });
+        }
+    }
+    let text = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let expires = text("expires_on");
+    match (strength, problems.is_empty()) {
+        (Some(strength_mg), true) => Ok(PrescriptionInput {
+            product: text("product"),
+            indication: text("indication"),
+            strength_mg,
+            doses,
+            expires_on: (!expires.trim().is_empty()).then_some(expires),
+        }),
+        _ => Err(problems),
+    }
+}
+
+pub async fn prescribe(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(participant_id): Path<String>,
+    PageForm(mut form): PageForm<HashMap<String, String>>,
+) -> PageResult {
+    let app = &state.app;
+    let password = form.remove("password").unwrap_or_default();
+    let planned: Vec<String> =
+        app.planned_dosing(&participant_id).await?.unwrap_or_default().into_iter().map(|p| p.visit_id).collect();
+    let result = match input_from(&form, &planned) {
+        Ok(input) => app.prescribe(&auth.actor, &participant_id, &input, &password).await,
+        Err(problems) => Err(DomainError::Invalid(problems).into()),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/participants/{participant_id}/prescriptions"), "Prescription written and signed.")),
+        Err(e) => render(&state, &auth.actor, &participant_id, Some(Notice::from_error(e)?), &form).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CancelForm {
+    reason: String,
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<CancelForm>,
+) -> PageResult {
+    let cancelled = state.app.cancel_prescription(&auth.actor, &id, &f.reason).await?;
+    Ok(see_other(&format!("/participants/{}/prescriptions", cancelled.participant_id), "Prescription cancelled."))
+}

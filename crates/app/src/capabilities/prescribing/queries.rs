@@ -1,0 +1,32 @@
+//! Prescription queries (reads; writes go through the ledgered write path).
+
+use crate::capabilities::prescribing::domain::Prescription;
+use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
+use crate::platform::store::{Store, StoreError, WriteTx};
+use catalyst_core::record::Record;
+
+/// A participant's prescriptions, newest first.
+fn of_participant(participant_id: &str) -> AnyQuery<'static> {
+    query_owned(select_sql(Prescription::SPEC, "WHERE participant_id = $1 ORDER BY recorded_at DESC, id"))
+        .bind(participant_id.to_owned())
+}
+
+impl Store {
+    pub(in crate::capabilities::prescribing) async fn prescriptions_of(
+        &self,
+        participant_id: &str,
+    ) -> Result<Vec<Prescription>, StoreError> {
+        self.fetch_records(of_participant(participant_id)).await
+    }
+}
+
+impl WriteTx {
+    /// The same, read inside a write transaction that holds the site's chain, as every change
+    /// to a prescription does: a check made on it holds at commit.
+    pub(in crate::capabilities::prescribing) async fn prescriptions_of(
+        &mut self,
+        participant_id: &str,
+    ) -> Result<Vec<Prescription>, StoreError> {
+        self.fetch_records(of_participant(participant_id)).await
+    }
+}
