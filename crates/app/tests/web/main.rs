@@ -13,6 +13,8 @@ mod identity;
 #[path = "../../src/capabilities/outcomes/tests/web.rs"]
 mod outcomes;
 mod pages;
+#[path = "../../src/capabilities/prescribing/tests/web.rs"]
+mod prescribing;
 mod support;
 #[path = "../../src/capabilities/treatment/tests/web.rs"]
 mod treatment;

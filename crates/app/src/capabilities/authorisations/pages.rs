@@ -254,8 +254,15 @@ pub async fn reports(
     let owed = app.site_reports(actor, &site_id).await?;
     // Each report is about one authorisation (the subject): named by its reference, so the
     // two six-monthly reports of two prescribers' approvals are told apart.
-    let references: HashMap<String, String> =
+    let mut references: HashMap<String, String> =
         app.site_authorisations(actor, &site_id).await?.into_iter().map(|a| (a.id, a.reference)).collect();
+    // A notice is about a participant (treatment start) or a prescription: named by the code.
+    let codes = app.participant_codes_at(&site_id).await?;
+    for rx in app.prescriptions_written_at(&site_id).await? {
+        let code = codes.get(&rx.participant_id).cloned().unwrap_or_default();
+        references.insert(rx.prescription_id, format!("the prescription for {code} of {}", rx.on));
+    }
+    references.extend(codes);
     let today = app.local_today(&site);
     let may_manage = App::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site_id });
     Ok(page(

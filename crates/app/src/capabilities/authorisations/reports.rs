@@ -5,14 +5,15 @@
 use crate::App;
 use crate::capabilities::treatment::domain::AppointmentStatus;
 use crate::capabilities::authorisations::domain::reports::{
-    PatientsTreated, ReportSubmission, clock_facts, patients_treated, submission_id,
+    PatientsTreated, ReportSubmission, clock_facts, patients_treated, submission_id, treatment_starts,
 };
 use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationKind, AuthorisationStatus, civil_date};
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::policy::{Action, Actor, Resource};
-use catalyst_regulatory::{Calendars, ClockError, DueReport, Period, ReportingRules, due_dates};
+use catalyst_regulatory::{Calendars, ClockError, DueReport, Event, EventKind, Period, ReportingRules, due_dates};
+use crate::capabilities::people::domain::Site;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use std::sync::LazyLock;
@@ -72,9 +73,9 @@ impl App {
         let site = self.site(site_id).await?;
         let today = self.local_today(&site);
         let (rules, calendars) = rules()?;
-        let facts = clock_facts(&self.store.authorisations_at_site(site_id).await?);
         let from = today.checked_sub(366.days()).map_err(|e| AppError::Internal(e.to_string()))?;
         let to = today.checked_add(7.months()).map_err(|e| AppError::Internal(e.to_string()))?;
+        let facts = clock_facts(&self.store.authorisations_at_site(site_id).await?, self.clock_events(&site, from, to).await?);
         let due = match due_dates(rules, calendars, &site.jurisdiction, &facts, from, to) {
             Ok(due) => due,
             Err(ClockError::UnknownJurisdiction { .. }) => Vec::new(),
@@ -89,6 +90,25 @@ impl App {
                 OwedReport { overdue: sent.is_none() && report.due < today, sent, report }
             })
             .collect())
+    }
+
+    /// What starts notices' clocks at a site: each prescription written, and each participant's
+    /// first dosing session (held or booked) from `from` through `to` and the year before (a
+    /// course started earlier starts no new treatment).
+    async fn clock_events(&self, site: &Site, from: Date, to: Date) -> AppResult<Vec<Event>> {
+        let mut events: Vec<Event> = self
+            .prescriptions_written_at(&site.id)
+            .await?
+            .into_iter()
+            .map(|rx| Event { id: rx.prescription_id, kind: EventKind::Prescribing, date: rx.on })
+            .collect();
+        let since = from.checked_sub(1.year()).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut sessions = Vec::new();
+        for status in [AppointmentStatus::Attended, AppointmentStatus::Booked] {
+            sessions.extend(self.dosing_sessions(site, status, since, to).await?.into_iter().map(|s| (s.participant_id, s.day)));
+        }
+        events.extend(treatment_starts(&sessions));
+        Ok(events)
     }
 
     /// Marks a report the site owes as sent, with the recipient's reference (its lead).

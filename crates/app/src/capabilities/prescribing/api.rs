@@ -1,7 +1,7 @@
 //! The prescribing API: a participant's prescriptions, writing one (signed with the
 //! prescriber's password) and cancelling one.
 
-use crate::capabilities::prescribing::domain::{PrescribedDose, Prescription, PrescriptionInput};
+use crate::capabilities::prescribing::domain::{DosePlan, PrescribedDose, Prescription, PrescriptionInput};
 use crate::platform::web::error::ApiResult;
 use crate::platform::web::extract::{ApiJson, Auth};
 use crate::platform::web::state::AppState;
@@ -14,19 +14,58 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// A prescription as the API shows it: the dose plan as an object, with its total.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct PrescriptionView {
+    pub id: String,
+    pub site_id: String,
+    pub participant_id: String,
+    pub prescriber_id: String,
+    pub product: String,
+    pub indication: String,
+    #[schema(value_type = Object)]
+    pub plan: DosePlan,
+    /// The most that may be given under it, in milligrams (every dose with its supplement).
+    pub total_mg: f64,
+    pub issued_on: String,
+    pub expires_on: Option<String>,
+    /// active or cancelled.
+    pub status: String,
+    pub recorded_at: String,
+}
+
+impl From<Prescription> for PrescriptionView {
+    fn from(rx: Prescription) -> Self {
+        PrescriptionView {
+            total_mg: rx.total_mg(),
+            id: rx.id,
+            site_id: rx.site_id,
+            participant_id: rx.participant_id,
+            prescriber_id: rx.prescriber_id,
+            product: rx.product,
+            indication: rx.indication,
+            plan: rx.plan,
+            issued_on: rx.issued_on,
+            expires_on: rx.expires_on,
+            status: rx.status.as_str().to_owned(),
+            recorded_at: rx.recorded_at.to_rfc3339(),
+        }
+    }
+}
+
 pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     router.routes(routes!(list, prescribe)).routes(routes!(cancel))
 }
 
 /// A participant's prescriptions, newest first.
 #[utoipa::path(get, path = "/api/v1/participants/{participant_id}/prescriptions", tag = "prescribing",
-    security(("bearer" = [])), params(("participant_id" = String, Path)), responses((status = 200, body = [Object])))]
+    security(("bearer" = [])), params(("participant_id" = String, Path)), responses((status = 200, body = [PrescriptionView])))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
     Path(participant_id): Path<String>,
-) -> ApiResult<Json<Vec<Prescription>>> {
-    Ok(Json(state.app.prescriptions(&auth.actor, &participant_id).await?))
+) -> ApiResult<Json<Vec<PrescriptionView>>> {
+    Ok(Json(state.app.prescriptions(&auth.actor, &participant_id).await?.into_iter().map(PrescriptionView::from).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -64,13 +103,13 @@ pub struct PrescriptionBody {
 /// or a readiness item is not in force today.
 #[utoipa::path(post, path = "/api/v1/participants/{participant_id}/prescriptions", tag = "prescribing",
     security(("bearer" = [])), params(("participant_id" = String, Path)), request_body = PrescriptionBody,
-    responses((status = 201, body = Object), (status = 422, body = crate::platform::web::error::Problem)))]
+    responses((status = 201, body = PrescriptionView), (status = 422, body = crate::platform::web::error::Problem)))]
 pub async fn prescribe(
     State(state): State<AppState>,
     auth: Auth,
     Path(participant_id): Path<String>,
     ApiJson(b): ApiJson<PrescriptionBody>,
-) -> ApiResult<(StatusCode, Json<Prescription>)> {
+) -> ApiResult<(StatusCode, Json<PrescriptionView>)> {
     let input = PrescriptionInput {
         product: b.product,
         indication: b.indication,
@@ -83,18 +122,18 @@ pub async fn prescribe(
         expires_on: b.expires_on,
     };
     let rx = state.app.prescribe(&auth.actor, &participant_id, &input, &b.password).await?;
-    Ok((StatusCode::CREATED, Json(rx)))
+    Ok((StatusCode::CREATED, Json(rx.into())))
 }
 
 /// Cancel a prescription, with the reason (its prescriber, or the site lead).
 #[utoipa::path(post, path = "/api/v1/prescriptions/{prescription_id}/cancel", tag = "prescribing",
     security(("bearer" = [])), params(("prescription_id" = String, Path)), request_body = ReasonBody,
-    responses((status = 200, body = Object), (status = 409, body = crate::platform::web::error::Problem)))]
+    responses((status = 200, body = PrescriptionView), (status = 409, body = crate::platform::web::error::Problem)))]
 pub async fn cancel(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReasonBody>,
-) -> ApiResult<Json<Prescription>> {
-    Ok(Json(state.app.cancel_prescription(&auth.actor, &id, &b.reason).await?))
+) -> ApiResult<Json<PrescriptionView>> {
+    Ok(Json(state.app.cancel_prescription(&auth.actor, &id, &b.reason).await?.into()))
 }

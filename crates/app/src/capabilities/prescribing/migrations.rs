@@ -14,6 +14,7 @@ Migration {
             product TEXT NOT NULL, indication TEXT NOT NULL, plan TEXT NOT NULL, issued_on TEXT NOT NULL,
             expires_on TEXT, status TEXT NOT NULL, recorded_at BIGINT NOT NULL, recorded_by TEXT NOT NULL)",
         "CREATE INDEX prescriptions_participant ON prescriptions (participant_id)",
+        "CREATE INDEX prescriptions_site ON prescriptions (site_id, issued_on)",
     ],
     sqlite: &[],
     postgres: &[],

@@ -5,6 +5,7 @@
 pub(crate) mod api;
 pub mod domain;
 mod demo;
+pub(crate) mod interface;
 mod migrations;
 pub(crate) mod pages;
 mod queries;

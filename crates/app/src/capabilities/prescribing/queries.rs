@@ -20,6 +20,16 @@ impl Store {
     }
 }
 
+impl Store {
+    pub(in crate::capabilities::prescribing) async fn prescriptions_at_site(
+        &self,
+        site_id: &str,
+    ) -> Result<Vec<Prescription>, StoreError> {
+        let tail = "WHERE site_id = $1 ORDER BY issued_on, id";
+        self.fetch_records(query_owned(select_sql(Prescription::SPEC, tail)).bind(site_id.to_owned())).await
+    }
+}
+
 impl WriteTx {
     /// The same, read inside a write transaction that holds the site's chain, as every change
     /// to a prescription does: a check made on it holds at commit.

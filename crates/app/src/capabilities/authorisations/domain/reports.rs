@@ -5,13 +5,14 @@
 use super::{Authorisation, AuthorisationKind, AuthorisationStatus};
 use catalyst_core::record::{Column, Record, Redaction, TableSpec};
 use catalyst_core::time::Timestamp;
-use catalyst_regulatory::{AuthorisationKind as ClockKind, Facts, Period};
+use catalyst_regulatory::{AuthorisationKind as ClockKind, Event, EventKind, Facts, Period};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// The reporting clocks' view of a site's authorisations (revoked ones owe nothing more).
-pub fn clock_facts(authorisations: &[Authorisation]) -> Facts {
+/// The reporting clocks' view of a site's authorisations (revoked ones owe nothing more) and of
+/// the events that start notices' clocks.
+pub fn clock_facts(authorisations: &[Authorisation], events: Vec<Event>) -> Facts {
     let kind = |k: AuthorisationKind| match k {
         AuthorisationKind::AuthorisedPrescriber => Some(ClockKind::TgaAuthorisedPrescriber),
         AuthorisationKind::HrecApproval => Some(ClockKind::HrecApproval),
@@ -31,7 +32,17 @@ pub fn clock_facts(authorisations: &[Authorisation]) -> Facts {
             })
         })
         .collect();
-    Facts { authorisations, events: Vec::new() }
+    Facts { authorisations, events }
+}
+
+/// The day each participant's treatment starts: their first dosing session, held or booked,
+/// named by the participant.
+pub fn treatment_starts(sessions: &[(String, Date)]) -> Vec<Event> {
+    let mut first: BTreeMap<&str, Date> = BTreeMap::new();
+    for (participant, day) in sessions {
+        first.entry(participant).and_modify(|d| *d = (*d).min(*day)).or_insert(*day);
+    }
+    first.into_iter().map(|(p, date)| Event { id: p.to_owned(), kind: EventKind::TreatmentStart, date }).collect()
 }
 
 /// Patients treated under one prescriber approval in a period: the rows of the TGA report.
@@ -189,7 +200,7 @@ mod tests {
     fn the_clocks_run_on_active_authorisations_of_the_kinds_that_owe_reports() {
         let revoked = Authorisation { id: "old".into(), status: AuthorisationStatus::Revoked, ..approval() };
         let dea = Authorisation { id: "dea".into(), kind: AuthorisationKind::DeaRegistration, ..approval() };
-        let facts = clock_facts(&[approval(), revoked, dea]);
+        let facts = clock_facts(&[approval(), revoked, dea], Vec::new());
         assert_eq!(facts.authorisations.len(), 1);
         assert_eq!(facts.authorisations[0].kind, ClockKind::TgaAuthorisedPrescriber);
         assert_eq!(facts.authorisations[0].expiry, Some(date(2027, 12, 31)));
