@@ -150,6 +150,54 @@ async fn a_per_patient_authorisation_covers_only_its_patient() {
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("for this participant"));
 }
 
+/// A site that is not ready cannot book a dosing session: an item with a finding, or never
+/// signed off under a new checklist, is named; signed off again, the booking goes through.
+#[tokio::test]
+async fn a_dosing_session_is_refused_at_a_site_that_is_not_ready() {
+    let t = TestApp::spawn().await;
+    let bos = t.site_id("BOS").await;
+    let lead = t.token("lead.bos").await;
+    let readiness = format!("/api/v1/sites/{bos}/readiness");
+    let item = |outcome: &str, finding: Option<&str>| {
+        json!({"checklist_id": "us-schedule-i", "item_id": "schedule-i-records", "outcome": outcome,
+            "finding": finding, "password": crate::support::PASSWORD})
+    };
+    let (status, _) = t.post(&lead, &readiness, item("not_met", Some("inventory not taken"))).await;
+    assert_eq!(status, 201);
+    let (bookings, booking) = dosing_booking(&t, &lead, "BOS-0001", "BOS", ["therapist1.bos", "therapist2.bos"]).await;
+    let (status, problem) = t.post(&lead, &bookings, booking.clone()).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(
+        (problem["errors"][0]["field"].as_str(), problem["errors"][0]["rule"].as_str()),
+        (Some("readiness"), Some("schedule-i-records"))
+    );
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("BOS is not ready on"), "{problem}");
+    for (body, field) in [
+        (
+            json!({"checklist_id": "au-authorised-prescriber", "item_id": "s8-register", "outcome": "met", "password": crate::support::PASSWORD}),
+            "checklist_id",
+        ),
+        (
+            json!({"checklist_id": "us-schedule-i", "item_id": "kitchen", "outcome": "met", "password": crate::support::PASSWORD}),
+            "item_id",
+        ),
+        (
+            json!({"checklist_id": "us-schedule-i", "item_id": "schedule-i-records", "outcome": "fine", "password": crate::support::PASSWORD}),
+            "outcome",
+        ),
+    ] {
+        let (status, problem) = t.post(&lead, &readiness, body).await;
+        assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some(field)), "{problem}");
+    }
+    assert_eq!(t.post(&t.token("lead.syd").await, &readiness, item("met", None)).await.0, 403, "another site's lead");
+    assert_eq!(t.post(&lead, &readiness, item("met", None)).await.0, 201);
+    let (status, booked) = t.post(&lead, &bookings, booking).await;
+    assert_eq!(status, 201, "{booked}");
+    let (_, state) = t.get(&t.token("monitor").await, &readiness).await;
+    assert_eq!(state["ready"], true);
+    assert_eq!(t.get(&t.token("rater").await, &readiness).await.0, 403);
+}
+
 #[tokio::test]
 async fn the_site_lead_is_warned_of_an_authorisation_lapsing_within_sixty_days() {
     let t = TestApp::spawn().await;
