@@ -6,7 +6,7 @@ use crate::capabilities::authorisations::domain::reports::patients_treated_csv;
 use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationInput, AuthorisationKind, AuthorisationStatus};
 use crate::capabilities::authorisations::reports::{SentInput, TGA_SIX_MONTHLY};
 use crate::platform::web::pages::layout::page;
-use crate::platform::web::pages::{PageAuth, PageForm, PageResult, SavedQuery, see_other};
+use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
 use crate::platform::web::state::AppState;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -15,7 +15,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use catalyst_core::DomainError;
 use catalyst_core::esign::Meaning;
-use catalyst_core::policy::{Action, Resource};
+use crate::capabilities::people::domain::Role;
+use catalyst_core::policy::{Action, Actor, Resource};
 use jiff::civil::Date;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -53,9 +54,41 @@ pub async fn show(
     auth: PageAuth,
     Path(site_id): Path<String>,
     Query(q): Query<SavedQuery>,
-) -> PageResult<Markup> {
+) -> PageResult {
+    render(&state, &auth.actor, &site_id, q.notice(), &HashMap::new()).await
+}
+
+/// The people an authorisation may name at a site: its prescribers (physicians and the lead)
+/// by name, and its participants by code.
+async fn nameable(app: &App, site_id: &str) -> PageResult<(Vec<(String, String)>, Vec<(String, String)>)> {
+    let prescribers: std::collections::BTreeSet<String> = app
+        .grants_at_site(site_id)
+        .await?
+        .into_iter()
+        .filter(|g| matches!(g.role, Role::Physician | Role::SiteLead))
+        .map(|g| g.user_id)
+        .collect();
+    let mut people = Vec::new();
+    for user in app.users_at_site(site_id).await? {
+        if prescribers.contains(&user.id) {
+            people.push((user.id, user.display_name));
+        }
+    }
+    people.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut participants: Vec<(String, String)> = app.participant_codes_at(site_id).await?.into_iter().collect();
+    participants.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok((people, participants))
+}
+
+async fn render(
+    state: &AppState,
+    actor: &Actor,
+    site_id: &str,
+    notice: Option<Notice>,
+    entered: &HashMap<String, String>,
+) -> PageResult {
+    let site_id = site_id.to_owned();
     let app = &state.app;
-    let actor = &auth.actor;
     let site = app.view_site(actor, &site_id).await?;
     let all = app.site_authorisations(actor, &site_id).await?;
     let today = app.local_today(&site);
@@ -67,13 +100,16 @@ pub async fn show(
         confirmed_by.push(signatures.into_iter().find(|s| s.signature.meaning == Meaning::Approval).map(|s| s.manifestation));
     }
     let names = named_people(app, &all).await?;
-    Ok(page(
+    let (prescribers, participants) = if may_manage { nameable(app, &site_id).await? } else { Default::default() };
+    let value = |name: &str| entered.get(name).cloned().unwrap_or_default();
+    let status = notice.as_ref().map(Notice::status).unwrap_or_default();
+    let body = page(
         "Authorisations",
         actor,
         "/sites",
         html! {
             h1 { "Authorisations at " (site.name) }
-            @if let Some(n) = q.notice() { (n.render()) }
+            @if let Some(n) = notice { (n.render()) }
             p { a href={"/sites/" (site.id) "/reports"} { "Reports and notices these authorisations owe" } }
             p.muted { "Dosing sessions at " (site.code) " (" (site.jurisdiction) ") are booked only while these are in force:" }
             @if required.is_empty() { p { "No authorisation is required in this jurisdiction by the programme's rules." } }
@@ -110,21 +146,27 @@ pub async fn show(
             @if may_manage {
                 h2 { "Record an authorisation" }
                 form method="post" action={"/sites/" (site.id) "/authorisations"} {
-                    label { "Kind " select name="kind" required { @for k in AuthorisationKind::ALL { option value=(k.as_str()) { (k.label()) } } } }
-                    label { "Reference " input name="reference" required; }
-                    label { "Issued by " input name="issued_by" required placeholder="committee, regulator or authority"; }
-                    label { "Prescriber (user id) " input name="holder_id"; }
-                    label { "Participant (id) " input name="participant_id"; }
-                    label { "Product " input name="product"; }
-                    label { "Indication " input name="indication"; }
-                    label { "Quantity (mg) " input type="number" min="1" name="quantity_mg"; }
-                    label { "Valid from " input type="date" name="valid_from" required; }
-                    label { "Expires on " input type="date" name="expires_on"; }
+                    label { "Kind " select name="kind" required { @for k in AuthorisationKind::ALL {
+                        option value=(k.as_str()) selected[value("kind") == k.as_str()] { (k.label()) } } } }
+                    label { "Reference " input name="reference" required value=(value("reference")); }
+                    label { "Issued by " input name="issued_by" required placeholder="committee, regulator or authority" value=(value("issued_by")); }
+                    label { "Prescriber (for a prescriber approval) " select name="holder_id" {
+                        option value="" { "none" }
+                        @for (id, name) in &prescribers { option value=(id) selected[value("holder_id") == *id] { (name) } } } }
+                    label { "Participant (for a per-patient authorisation or notice) " select name="participant_id" {
+                        option value="" { "none" }
+                        @for (id, code) in &participants { option value=(id) selected[value("participant_id") == *id] { (code) } } } }
+                    label { "Product " input name="product" value=(value("product")); }
+                    label { "Indication " input name="indication" value=(value("indication")); }
+                    label { "Quantity (mg) " input type="number" min="1" name="quantity_mg" value=(value("quantity_mg")); }
+                    label { "Valid from " input type="date" name="valid_from" required value=(value("valid_from")); }
+                    label { "Expires on " input type="date" name="expires_on" value=(value("expires_on")); }
                     button type="submit" { "Record" }
                 }
             }
         },
-    ))
+    );
+    Ok((status, body).into_response())
 }
 
 fn scope_label(scope: crate::capabilities::authorisations::domain::Scope) -> &'static str {
@@ -202,8 +244,19 @@ pub async fn record(
     State(state): State<AppState>,
     auth: PageAuth,
     Path(site_id): Path<String>,
-    PageForm(f): PageForm<AuthorisationForm>,
+    PageForm(entered): PageForm<HashMap<String, String>>,
 ) -> PageResult {
+    let result = match serde_json::to_value(&entered).and_then(serde_json::from_value::<AuthorisationForm>) {
+        Ok(form) => record_from(&state, &auth.actor, &site_id, form).await,
+        Err(e) => Err(DomainError::invalid("form", "shape", e.to_string()).into()),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/sites/{site_id}/authorisations"), "Authorisation recorded.")),
+        Err(e) => render(&state, &auth.actor, &site_id, Some(Notice::from_error(e)?), &entered).await,
+    }
+}
+
+async fn record_from(state: &AppState, actor: &Actor, site_id: &str, f: AuthorisationForm) -> crate::platform::error::AppResult<()> {
     let some = |s: String| (!s.trim().is_empty()).then_some(s);
     let quantity_mg = match some(f.quantity_mg) {
         Some(q) => Some(q.trim().parse::<i64>().map_err(|_| {
@@ -223,8 +276,8 @@ pub async fn record(
         valid_from: f.valid_from,
         expires_on: some(f.expires_on),
     };
-    state.app.record_authorisation(&auth.actor, &site_id, &input).await?;
-    Ok(see_other(&format!("/sites/{site_id}/authorisations"), "Authorisation recorded."))
+    state.app.record_authorisation(actor, site_id, &input).await?;
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -96,7 +96,8 @@ pub fn patients_treated_csv(site_code: &str, period: Period, rows: &[(String, Pa
 pub static REPORT_SUBMISSIONS: TableSpec = TableSpec {
     kind: "report_submission",
     table: "report_submissions",
-    redaction: Redaction::Open,
+    // A notice is about a participant (its subject names them).
+    redaction: Redaction::Clinical,
     columns: &[
         Column::text("id"),
         Column::text("site_id"),

@@ -393,7 +393,8 @@ async fn the_pages_name_prescribers_and_the_approval_each_report_is_for_and_refu
         let holder = a["holder_id"].as_str().unwrap();
         let name = t.app.user_by_id(holder).await.unwrap().unwrap().display_name;
         assert!(page.contains(&format!("prescriber {name}")), "{name} in {page}");
-        assert!(!page.contains(holder), "no raw user id on the page");
+        let shown = page.replace(&format!(r#"value="{holder}""#), "");
+        assert!(!shown.contains(holder), "no raw user id shown on the page (only as a choice's value)");
     }
 
     // Two prescribers owe two six-monthly reports a period: each row names its approval.
@@ -415,4 +416,52 @@ async fn the_pages_name_prescribers_and_the_approval_each_report_is_for_and_refu
     assert!(page.contains("format must be csv or html"), "{page}");
     assert_eq!(get(format!("{report}?format=csv")).await.0, 200);
     assert_eq!(get(report).await.0, 200);
+}
+
+/// The lead records an authorisation from the page, naming the prescriber and the participant
+/// from lists (not typed ids); a refused entry comes back with what was entered.
+#[tokio::test]
+async fn the_authorisation_form_names_people_from_lists_and_keeps_a_refused_entry() {
+    let t = TestApp::spawn().await;
+    let van = t.site_id("VAN").await;
+    let lead = t.browser("lead.van").await;
+    let path = format!("/sites/{van}/authorisations");
+    let page = lead.get(t.url(&path)).send().await.unwrap().text().await.unwrap();
+    let physician = t.app.user_by_username("physician.van").await.unwrap().unwrap();
+    let p = t.participant_id("VAN-0001").await;
+    assert!(
+        page.contains(&format!(r#"<option value="{}">{}</option>"#, physician.id, physician.display_name)),
+        "{page}"
+    );
+    assert!(page.contains(&format!(r#"<option value="{p}">VAN-0001</option>"#)), "{page}");
+    assert!(
+        !page.contains(&format!(
+            r#"<option value="{}">"#,
+            t.app.user_by_username("therapist1.van").await.unwrap().unwrap().id
+        )),
+        "therapists hold no approvals"
+    );
+    let entry = [
+        ("kind", "special_access"),
+        ("reference", "SAP-2026-77"),
+        ("issued_by", "Health Canada"),
+        ("participant_id", p.as_str()),
+        ("product", "MDMA hydrochloride capsules"),
+        ("quantity_mg", "360"),
+        ("valid_from", "2026-02-30"),
+    ];
+    let refused = t.submit(&lead, &path, &entry).await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("valid_from must be a date"), "{body}");
+    assert!(
+        body.contains(r#"value="SAP-2026-77""#)
+            && body.contains(&format!(r#"<option value="{p}" selected>VAN-0001</option>"#)),
+        "{body}"
+    );
+    let mut fixed = entry;
+    fixed[6] = ("valid_from", "2026-02-28");
+    let saved = t.submit(&lead, &path, &fixed).await;
+    assert_eq!(saved.status(), 200);
+    assert!(saved.text().await.unwrap().contains("participant VAN-0001, MDMA hydrochloride capsules, 360 mg"));
 }
