@@ -84,6 +84,11 @@ impl TestApp {
         client
     }
 
+    /// A page's text as `username` sees it after logging in.
+    pub async fn page_as(&self, username: &str, path: &str) -> String {
+        self.browser(username).await.get(self.url(path)).send().await.unwrap().text().await.unwrap()
+    }
+
     /// The session token a browser gets in its cookie when `username` logs in on the page.
     pub async fn browser_token(&self, username: &str) -> String {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

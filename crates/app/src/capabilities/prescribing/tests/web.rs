@@ -324,16 +324,7 @@ async fn prescribing_and_treatment_start_the_state_notices_clocks() {
     assert_eq!(notice["report"]["rule"]["id"], "au_sa_chief_psychiatrist_notice");
     let due = add_business_days(today, 1, &calendars.for_jurisdiction("AU-SA").unwrap()).unwrap();
     assert_eq!(notice["report"]["due"], due.to_string());
-    let page = t
-        .browser("lead.syd")
-        .await
-        .get(t.url(&format!("/sites/{syd}/reports")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = t.page_as("lead.syd", &format!("/sites/{syd}/reports")).await;
     assert!(page.contains(&format!("the prescription for SYD-0001 of {today}")), "named by participant, not id");
 
     // Victoria: a booked dosing session starts the participant's treatment; the notice is due
@@ -371,16 +362,7 @@ async fn the_prescription_page_writes_and_signs_and_keeps_what_was_entered_when_
     let page = physician.get(t.url(&path)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Nothing is prescribed yet") && page.contains("Prescribe and sign"), "{page}");
     assert!(page.contains(r#"value="MDMA hydrochloride capsules""#), "the prescriber's approved product is offered");
-    let participant = t
-        .browser("lead.syd")
-        .await
-        .get(t.url(&format!("/participants/{p}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let participant = t.page_as("lead.syd", &format!("/participants/{p}")).await;
     assert!(
         participant.contains(&format!(r#"href="/participants/{p}/prescriptions""#)),
         "linked from the participant's page"
