@@ -14,7 +14,7 @@ mod queries;
 pub mod reports;
 pub mod usecases;
 
-use crate::platform::capability::{Capability, SitePage, SignableKind};
+use crate::platform::capability::{AttachSite, AttachableKind, Capability, SignableKind, SitePage};
 use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
@@ -34,6 +34,14 @@ pub static CAPABILITY: Capability = Capability {
         spec: &domain::AUTHORISATIONS,
         participant_column: "participant_id",
         sign_also_requires: Some(Action::ManageAuthorisations),
+        view_requires: Action::ViewAuthorisations,
+    }],
+    // The approval letter, the registration certificate: attached by the site lead.
+    attachable: &[AttachableKind {
+        spec: &domain::AUTHORISATIONS,
+        site: AttachSite::Column("site_id"),
+        participant_column: Some("participant_id"),
+        attach_requires: Action::ManageAuthorisations,
         view_requires: Action::ViewAuthorisations,
     }],
     demo: Some(demo::seed),

@@ -5,6 +5,7 @@ use crate::App;
 use crate::capabilities::authorisations::domain::reports::patients_treated_csv;
 use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationInput, AuthorisationKind, AuthorisationStatus};
 use crate::capabilities::authorisations::reports::{SentInput, TGA_SIX_MONTHLY};
+use crate::capabilities::documents::usecases::Target;
 use crate::platform::web::pages::layout::page;
 use crate::platform::web::pages::{PageAuth, PageForm, PageResult, SavedQuery, see_other};
 use crate::platform::web::state::AppState;
@@ -66,6 +67,12 @@ pub async fn show(
         confirmed_by.push(signatures.into_iter().find(|s| s.signature.meaning == Meaning::Approval).map(|s| s.manifestation));
     }
     let names = named_people(app, &all).await?;
+    let back = format!("/sites/{site_id}/authorisations");
+    let mut documents = Vec::new();
+    for a in &all {
+        let target = Target { entity_kind: "authorisation", entity_id: &a.id, site_id: None };
+        documents.push(app.documents_section(actor, target, &format!("{} ({})", a.reference, a.kind.label()), &back).await?);
+    }
     Ok(page(
         "Authorisations",
         actor,
@@ -105,6 +112,10 @@ pub async fn show(
                         } } }
                     }
                 } }
+            }
+            @if !all.is_empty() {
+                h2 { "Letters, certificates and other documents" }
+                @for section in &documents { (section) }
             }
             @if may_manage {
                 h2 { "Record an authorisation" }

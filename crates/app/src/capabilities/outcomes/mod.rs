@@ -24,6 +24,7 @@ pub static CAPABILITY: Capability = Capability {
     site_pages: &[],
     nav: &[],
     signable: &[],
+    attachable: &[],
     demo: Some(demo::seed),
     verify_derived: None,
 };

@@ -11,7 +11,7 @@ mod queries;
 pub mod usecases;
 
 use catalyst_core::policy::Action;
-use crate::platform::capability::{Capability, SitePage};
+use crate::platform::capability::{AttachSite, AttachableKind, Capability, SitePage};
 
 pub static CAPABILITY: Capability = Capability {
     name: "treatment",
@@ -27,6 +27,14 @@ pub static CAPABILITY: Capability = Capability {
     ],
     nav: &[],
     signable: &[],
+    // Training evidence for a therapist's credential, filed under a site where they work.
+    attachable: &[AttachableKind {
+        spec: &domain::STAFF_CREDENTIALS,
+        site: AttachSite::Named(interface::credential_belongs_at),
+        participant_column: None,
+        attach_requires: Action::ManageCredentials,
+        view_requires: Action::ViewCredentials,
+    }],
     demo: Some(demo::seed),
     verify_derived: None,
 };
