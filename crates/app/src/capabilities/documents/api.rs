@@ -13,7 +13,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -25,6 +25,11 @@ pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
     let uploads = OpenApiRouter::new().routes(routes!(list, attach)).layer(DefaultBodyLimit::max(BODY_LIMIT));
     router.merge(uploads).routes(routes!(show)).routes(routes!(content)).routes(routes!(withdraw))
 }
+
+/// A file's bytes, as the OpenAPI document describes them (a binary string).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(#[allow(dead_code)] Vec<u8>);
 
 /// The document's bytes, as read.
 pub struct DocumentBody(pub Bytes);
@@ -100,7 +105,7 @@ pub struct AttachQuery {
 /// SHA-256; the digest is in the ledgered record.
 #[utoipa::path(post, path = "/api/v1/records/{entity_kind}/{entity_id}/documents", tag = "documents", security(("bearer" = [])),
     params(("entity_kind" = String, Path, description = "authorisation, staff_credential or participant"), ("entity_id" = String, Path), AttachQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    request_body(content = inline(FileBytes), content_type = "application/octet-stream", description = "The file's bytes"),
     responses((status = 201, body = Object), (status = 413, body = crate::platform::web::error::Problem),
         (status = 422, body = crate::platform::web::error::Problem)))]
 pub async fn attach(
@@ -155,7 +160,8 @@ pub(crate) fn download(document: &Document, bytes: Vec<u8>) -> Response {
 #[utoipa::path(get, path = "/api/v1/documents/{document_id}/content", tag = "documents", security(("bearer" = [])),
     params(("document_id" = String, Path)),
     responses((status = 200, description = "The file, as an attachment", content(
-        (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (String = "text/plain"), (String = "text/csv"))),
+        (inline(FileBytes) = "application/pdf"), (inline(FileBytes) = "image/png"), (inline(FileBytes) = "image/jpeg"),
+        (inline(FileBytes) = "text/plain"), (inline(FileBytes) = "text/csv"))),
         (status = 409, body = crate::platform::web::error::Problem)))]
 pub async fn content(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Response> {
     let (document, bytes) = state.app.document_content(&auth.actor, &id).await?;
