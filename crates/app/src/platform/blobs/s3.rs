@@ -62,9 +62,11 @@ impl S3Blobs {
         if !bucket_ok {
             return Err(BlobError(format!("S3 bucket name {:?} is not valid", config.bucket)));
         }
-        for (name, value) in
-            [("region", &config.region), ("access key id", &config.access_key_id), ("secret", &config.secret_access_key)]
-        {
+        for (name, value) in [
+            ("region", &config.region),
+            ("access key id", &config.access_key_id),
+            ("secret", &config.secret_access_key),
+        ] {
             if value.trim().is_empty() {
                 return Err(BlobError(format!("S3 {name} is not set")));
             }
@@ -84,7 +86,11 @@ impl S3Blobs {
 
     /// The object's path, encoded as sent and signed.
     fn path(&self, sha256: &str) -> String {
-        format!("/{}/{}", sigv4::uri_encode(&self.config.bucket, false), sigv4::uri_encode(&format!("{}{sha256}", self.config.prefix), true))
+        format!(
+            "/{}/{}",
+            sigv4::uri_encode(&self.config.bucket, false),
+            sigv4::uri_encode(&format!("{}{sha256}", self.config.prefix), true)
+        )
     }
 
     fn signed(&self, method: reqwest::Method, sha256: &str, payload_sha256: &str) -> reqwest::RequestBuilder {
@@ -174,7 +180,9 @@ mod tests {
         let aws = S3Blobs::new(config("https://s3.eu-west-1.amazonaws.com", "catalyst-docs")).unwrap();
         assert_eq!(aws.host, "s3.eu-west-1.amazonaws.com");
         assert!(!format!("{:?}", aws.config).contains("secret"), "the secret stays out of logs");
-        for (endpoint, bucket) in [("ftp://x", "bucket"), ("http://x/path", "bucket"), ("http://x", "B!"), ("nonsense", "bucket")] {
+        for (endpoint, bucket) in
+            [("ftp://x", "bucket"), ("http://x/path", "bucket"), ("http://x", "B!"), ("nonsense", "bucket")]
+        {
             assert!(S3Blobs::new(config(endpoint, bucket)).is_err(), "{endpoint} {bucket}");
         }
     }

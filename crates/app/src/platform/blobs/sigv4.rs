@@ -78,10 +78,7 @@ pub fn canonical_request(request: &Request<'_>) -> String {
     let headers = signed_headers(request);
     let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
     let names = headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
-    format!(
-        "{}\n{}\n{query}\n{canonical_headers}\n{names}\n{}",
-        request.method, request.path, request.payload_sha256
-    )
+    format!("{}\n{}\n{query}\n{canonical_headers}\n{names}\n{}", request.method, request.path, request.payload_sha256)
 }
 
 /// The value of the Authorization header for `request`.

@@ -12,7 +12,15 @@ const MAX: usize = catalyst_app::capabilities::documents::domain::MAX_DOCUMENT_B
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 
 /// Posts `bytes` as a document to a record, with the query `query` (already encoded).
-async fn attach(t: &TestApp, token: &str, kind: &str, id: &str, query: &str, content_type: &str, bytes: Vec<u8>) -> (u16, Value) {
+async fn attach(
+    t: &TestApp,
+    token: &str,
+    kind: &str,
+    id: &str,
+    query: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
     let url = t.url(&format!("/api/v1/records/{kind}/{id}/documents?{query}"));
     let r = t.http.post(url).bearer_auth(token).header("content-type", content_type).body(bytes).send().await.unwrap();
     let status = r.status().as_u16();
@@ -50,12 +58,20 @@ async fn the_demo_approval_letter_is_listed_and_downloads_as_the_same_bytes_with
     let (status, list) = t.get(&lead, &format!("/api/v1/records/authorisation/{hrec}/documents")).await;
     assert_eq!(status, 200, "{list}");
     let letter = &list[0];
-    assert_eq!((letter["title"].as_str(), letter["media_type"].as_str()), (Some("HREC approval letter"), Some("application/pdf")));
+    assert_eq!(
+        (letter["title"].as_str(), letter["media_type"].as_str()),
+        (Some("HREC approval letter"), Some("application/pdf"))
+    );
     let r = download(&t, &lead, letter["id"].as_str().unwrap()).await;
     assert_eq!(r.status(), 200);
     let headers = r.headers().clone();
     assert_eq!(headers["content-type"], "application/pdf");
-    assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"HREC-2025-ETH0417-approval.pdf\""));
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"HREC-2025-ETH0417-approval.pdf\"")
+    );
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert!(headers["content-security-policy"].to_str().unwrap().starts_with("sandbox"));
     let bytes = r.bytes().await.unwrap();
@@ -65,10 +81,30 @@ async fn the_demo_approval_letter_is_listed_and_downloads_as_the_same_bytes_with
 
     // On the site's authorisations page: the list for everyone who sees them, the forms for its lead.
     let syd = t.site_id("SYD").await;
-    let page = t.browser("lead.syd").await.get(t.url(&format!("/sites/{syd}/authorisations"))).send().await.unwrap().text().await.unwrap();
+    let page = t
+        .browser("lead.syd")
+        .await
+        .get(t.url(&format!("/sites/{syd}/authorisations")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("HREC-2025-ETH0417-approval.pdf") && page.contains("Attach document"), "{page}");
-    assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains(&letter["sha256"].as_str().unwrap()[..12]));
-    let page = t.browser("therapist1.syd").await.get(t.url(&format!("/sites/{syd}/authorisations"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("enctype=\"multipart/form-data\"") && page.contains(&letter["sha256"].as_str().unwrap()[..12])
+    );
+    let page = t
+        .browser("therapist1.syd")
+        .await
+        .get(t.url(&format!("/sites/{syd}/authorisations")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("HREC-2025-ETH0417-approval.pdf") && !page.contains("Attach document"), "{page}");
     assert!(verify(&t).await.ok, "the demo's documents verify");
 }
@@ -79,7 +115,8 @@ async fn a_document_is_attached_listed_downloaded_and_withdrawn_with_a_reason() 
     let ap = authorisation(&t, "SYD", "AP-2025-0193").await;
     let lead = t.token("lead.syd").await;
     let csv = b"period,patients\n2025-H2,4\n".to_vec();
-    let query = "title=Six-monthly%20report%20receipt&file_name=C%3A%5Cfakepath%5Creceipt.csv&description=TGA%20receipt";
+    let query =
+        "title=Six-monthly%20report%20receipt&file_name=C%3A%5Cfakepath%5Creceipt.csv&description=TGA%20receipt";
     let (status, doc) = attach(&t, &lead, "authorisation", &ap, query, "text/csv", csv.clone()).await;
     assert_eq!(status, 201, "{doc}");
     assert_eq!((doc["file_name"].as_str(), doc["status"].as_str()), (Some("receipt.csv"), Some("active")));
@@ -125,29 +162,46 @@ async fn who_may_not_see_a_records_documents_gets_the_answer_given_for_a_missing
         let hidden = download(&t, &token, &letter).await.status();
         let missing = download(&t, &token, "no-such-document").await.status();
         assert_eq!(hidden, missing, "{who}");
-        let (status, _) = attach(&t, &token, "authorisation", &hrec, "title=x&file_name=x.pdf", "application/pdf", PDF.to_vec()).await;
+        let (status, _) =
+            attach(&t, &token, "authorisation", &hrec, "title=x&file_name=x.pdf", "application/pdf", PDF.to_vec())
+                .await;
         assert_eq!(status, missing.as_u16(), "{who} attaches");
     }
     // Seeing is not attaching.
     let therapist = t.token("therapist1.syd").await;
     assert_eq!(t.get(&therapist, &format!("/api/v1/records/authorisation/{hrec}/documents")).await.0, 200);
-    let (status, _) = attach(&t, &therapist, "authorisation", &hrec, "title=x&file_name=x.pdf", "application/pdf", PDF.to_vec()).await;
+    let (status, _) =
+        attach(&t, &therapist, "authorisation", &hrec, "title=x&file_name=x.pdf", "application/pdf", PDF.to_vec())
+            .await;
     assert_eq!(status, 403);
     // An unknown kind is refused, naming the kinds that can carry documents.
-    let (status, problem) = attach(&t, &lead, "appointment", &hrec, "title=x&file_name=x.pdf", "application/pdf", PDF.to_vec()).await;
+    let (status, problem) =
+        attach(&t, &lead, "appointment", &hrec, "title=x&file_name=x.pdf", "application/pdf", PDF.to_vec()).await;
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("entity_kind")));
     let message = problem["errors"][0]["message"].as_str().unwrap();
     assert!(["authorisation", "staff_credential", "participant"].iter().all(|k| message.contains(k)), "{message}");
 
     // A participant's ECG: clinical, so a blinded rater sees none of it, as if there were none.
     let p = t.participant_id("SYD-0001").await;
-    let (status, ecg) = attach(&t, &therapist, "participant", &p, "title=Baseline%20ECG&file_name=ecg.pdf", "application/pdf", PDF.to_vec()).await;
+    let (status, ecg) = attach(
+        &t,
+        &therapist,
+        "participant",
+        &p,
+        "title=Baseline%20ECG&file_name=ecg.pdf",
+        "application/pdf",
+        PDF.to_vec(),
+    )
+    .await;
     assert_eq!((status, ecg["participant_id"].as_str()), (201, Some(p.as_str())), "{ecg}");
     let rater = t.token("rater").await;
     let hidden = t.get(&rater, &format!("/api/v1/records/participant/{p}/documents")).await;
     let missing = t.get(&rater, "/api/v1/records/participant/no-such-participant/documents").await;
     assert_eq!((hidden.0, &hidden.1["title"]), (missing.0, &missing.1["title"]));
-    assert_eq!(download(&t, &rater, ecg["id"].as_str().unwrap()).await.status(), download(&t, &rater, "nope").await.status());
+    assert_eq!(
+        download(&t, &rater, ecg["id"].as_str().unwrap()).await.status(),
+        download(&t, &rater, "nope").await.status()
+    );
     assert_eq!(t.get(&t.token("monitor").await, &format!("/api/v1/records/participant/{p}/documents")).await.0, 200);
 }
 
@@ -157,21 +211,50 @@ async fn a_wrong_type_a_file_too_large_or_content_not_of_its_type_is_refused_nam
     let hrec = authorisation(&t, "SYD", "HREC/2025/ETH0417").await;
     let lead = t.token("lead.syd").await;
     let field_rule = |problem: &Value| {
-        (problem["errors"][0]["field"].as_str().map(str::to_owned), problem["errors"][0]["rule"].as_str().map(str::to_owned))
+        (
+            problem["errors"][0]["field"].as_str().map(str::to_owned),
+            problem["errors"][0]["rule"].as_str().map(str::to_owned),
+        )
     };
     let q = "title=Letter&file_name=letter.pdf";
-    let (status, problem) = attach(&t, &lead, "authorisation", &hrec, q, "text/html", b"<script>alert(1)</script>".to_vec()).await;
+    let (status, problem) =
+        attach(&t, &lead, "authorisation", &hrec, q, "text/html", b"<script>alert(1)</script>".to_vec()).await;
     assert_eq!((status, field_rule(&problem)), (422, (Some("media_type".into()), Some("one_of".into()))), "{problem}");
-    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("application/pdf, image/png, image/jpeg, text/plain, text/csv"));
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("application/pdf, image/png, image/jpeg, text/plain, text/csv")
+    );
     let (status, problem) = attach(&t, &lead, "authorisation", &hrec, q, "image/png", PDF.to_vec()).await;
-    assert_eq!((status, field_rule(&problem)), (422, (Some("file".into()), Some("matches_media_type".into()))), "{problem}");
-    let (status, problem) = attach(&t, &lead, "authorisation", &hrec, &format!("{q}&media_type=application/pdf"), "application/octet-stream", b"MZ\x90\0".to_vec()).await;
+    assert_eq!(
+        (status, field_rule(&problem)),
+        (422, (Some("file".into()), Some("matches_media_type".into()))),
+        "{problem}"
+    );
+    let (status, problem) = attach(
+        &t,
+        &lead,
+        "authorisation",
+        &hrec,
+        &format!("{q}&media_type=application/pdf"),
+        "application/octet-stream",
+        b"MZ\x90\0".to_vec(),
+    )
+    .await;
     assert_eq!((status, field_rule(&problem)), (422, (Some("file".into()), Some("matches_media_type".into()))));
-    let (status, problem) = attach(&t, &lead, "authorisation", &hrec, "title=&file_name=..%2F", "application/pdf", PDF.to_vec()).await;
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let (status, problem) =
+        attach(&t, &lead, "authorisation", &hrec, "title=&file_name=..%2F", "application/pdf", PDF.to_vec()).await;
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!((status, fields), (422, vec!["title", "file_name"]), "{problem}");
-    let (status, problem) = attach(&t, &lead, "authorisation", &hrec, "file_name=x.pdf", "application/pdf", PDF.to_vec()).await;
-    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("title")), "a missing query parameter is named");
+    let (status, problem) =
+        attach(&t, &lead, "authorisation", &hrec, "file_name=x.pdf", "application/pdf", PDF.to_vec()).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("title")),
+        "a missing query parameter is named"
+    );
 
     let mut big = PDF.to_vec();
     big.resize(MAX + 1, b' ');
@@ -195,7 +278,9 @@ async fn altered_content_is_refused_on_download_and_reported_by_audit_verify() {
     let mut ids = Vec::new();
     for name in ["certificate", "registration"] {
         let body = format!("{name} of AP-2025-0188\n").into_bytes();
-        let (status, doc) = attach(&t, &lead, "authorisation", &ap, &format!("title={name}&file_name={name}.txt"), "text/plain", body).await;
+        let (status, doc) =
+            attach(&t, &lead, "authorisation", &ap, &format!("title={name}&file_name={name}.txt"), "text/plain", body)
+                .await;
         assert_eq!(status, 201);
         ids.push((doc["id"].as_str().unwrap().to_owned(), doc["sha256"].as_str().unwrap().to_owned()));
     }
@@ -206,17 +291,40 @@ async fn altered_content_is_refused_on_download_and_reported_by_audit_verify() {
     let r = download(&t, &lead, &ids[0].0).await;
     assert_eq!(r.status(), 409);
     let problem: Value = r.json().await.unwrap();
-    assert!(problem["detail"].as_str().unwrap().contains("no longer matches the SHA-256 recorded in the ledger"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("no longer matches the SHA-256 recorded in the ledger"),
+        "{problem}"
+    );
     let r = download(&t, &lead, &ids[1].0).await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("missing from the document store"));
     let report = verify(&t).await;
     assert!(!report.ok);
-    let about = |id: &str| report.state_mismatches.iter().filter(|m| m.entity_kind == "document" && m.entity_id == id).map(|m| m.problem.clone()).collect::<Vec<_>>();
+    let about = |id: &str| {
+        report
+            .state_mismatches
+            .iter()
+            .filter(|m| m.entity_kind == "document" && m.entity_id == id)
+            .map(|m| m.problem.clone())
+            .collect::<Vec<_>>()
+    };
     assert!(about(&ids[0].0).iter().any(|p| p.contains("hashes to")), "{:?}", report.state_mismatches);
-    assert!(about(&ids[1].0).iter().any(|p| p.contains("missing from the document store")), "{:?}", report.state_mismatches);
+    assert!(
+        about(&ids[1].0).iter().any(|p| p.contains("missing from the document store")),
+        "{:?}",
+        report.state_mismatches
+    );
     // Uploading the right bytes again mends the store.
-    let (status, _) = attach(&t, &lead, "authorisation", &ap, "title=again&file_name=c.txt", "text/plain", b"certificate of AP-2025-0188\n".to_vec()).await;
+    let (status, _) = attach(
+        &t,
+        &lead,
+        "authorisation",
+        &ap,
+        "title=again&file_name=c.txt",
+        "text/plain",
+        b"certificate of AP-2025-0188\n".to_vec(),
+    )
+    .await;
     assert_eq!(status, 201);
     assert_eq!(download(&t, &lead, &ids[0].0).await.status(), 200);
 }
@@ -231,7 +339,12 @@ async fn a_digest_changed_in_the_database_is_reported_by_audit_verify() {
     let forged = sha256_hex(b"a different letter");
     t.raw(&format!("UPDATE documents SET sha256 = '{forged}' WHERE id = '{id}'")).await;
     let report = verify(&t).await;
-    let about: Vec<&str> = report.state_mismatches.iter().filter(|m| m.entity_kind == "document" && m.entity_id == id).map(|m| m.problem.as_str()).collect();
+    let about: Vec<&str> = report
+        .state_mismatches
+        .iter()
+        .filter(|m| m.entity_kind == "document" && m.entity_id == id)
+        .map(|m| m.problem.as_str())
+        .collect();
     assert!(!report.ok && about.len() >= 2, "the ledger comparison and the blob check both name it: {about:?}");
     assert!(about.iter().any(|p| !p.contains("document store")), "the row differs from the ledger: {about:?}");
 }
@@ -271,17 +384,32 @@ async fn training_evidence_is_filed_under_a_site_where_the_therapist_works() {
     let q = format!("title=MDMA-AT%20training%20certificate&file_name=training.pdf&site_id={syd}");
     let (status, doc) = attach(&t, &lead, "staff_credential", &therapist, &q, "application/pdf", PDF.to_vec()).await;
     assert_eq!((status, doc["site_id"].as_str()), (201, Some(syd.as_str())), "{doc}");
-    let (status, problem) = attach(&t, &lead, "staff_credential", &therapist, "title=x&file_name=x.pdf", "application/pdf", PDF.to_vec()).await;
+    let (status, problem) =
+        attach(&t, &lead, "staff_credential", &therapist, "title=x&file_name=x.pdf", "application/pdf", PDF.to_vec())
+            .await;
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("site_id")));
     let bos = t.site_id("BOS").await;
     let elsewhere = format!("title=x&file_name=x.pdf&site_id={bos}");
     let lead_bos = t.token("lead.bos").await;
-    let (status, _) = attach(&t, &lead_bos, "staff_credential", &therapist, &elsewhere, "application/pdf", PDF.to_vec()).await;
-    let (missing, _) = attach(&t, &lead_bos, "staff_credential", "no-such-user", &elsewhere, "application/pdf", PDF.to_vec()).await;
+    let (status, _) =
+        attach(&t, &lead_bos, "staff_credential", &therapist, &elsewhere, "application/pdf", PDF.to_vec()).await;
+    let (missing, _) =
+        attach(&t, &lead_bos, "staff_credential", "no-such-user", &elsewhere, "application/pdf", PDF.to_vec()).await;
     assert_eq!(status, missing, "a therapist of another site is answered like no one");
-    let (status, list) = t.get(&t.token("admin").await, &format!("/api/v1/records/staff_credential/{therapist}/documents?site_id={syd}")).await;
+    let (status, list) = t
+        .get(&t.token("admin").await, &format!("/api/v1/records/staff_credential/{therapist}/documents?site_id={syd}"))
+        .await;
     assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(1)), "{list}");
-    let page = t.browser("lead.syd").await.get(t.url(&format!("/sites/{syd}/credentials"))).send().await.unwrap().text().await.unwrap();
+    let page = t
+        .browser("lead.syd")
+        .await
+        .get(t.url(&format!("/sites/{syd}/credentials")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Training evidence") && page.contains("training.pdf"), "{page}");
 }
 
@@ -294,8 +422,17 @@ async fn the_page_form_attaches_a_file_as_multipart_and_withdraws_it() {
     let boundary = "----catalyst-test-boundary";
     let mut body = Vec::new();
     let back = format!("/sites/{syd}/authorisations");
-    for (name, value) in [("entity_kind", "authorisation"), ("entity_id", hrec.as_str()), ("site_id", syd.as_str()), ("back", back.as_str()), ("title", "Amendment approval"), ("description", "")] {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    for (name, value) in [
+        ("entity_kind", "authorisation"),
+        ("entity_id", hrec.as_str()),
+        ("site_id", syd.as_str()),
+        ("back", back.as_str()),
+        ("title", "Amendment approval"),
+        ("description", ""),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
     }
     body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"amendment.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
     body.extend_from_slice(PDF);
@@ -315,14 +452,28 @@ async fn the_page_form_attaches_a_file_as_multipart_and_withdraws_it() {
     let (_, list) = t.get(&lead, &format!("/api/v1/records/authorisation/{hrec}/documents")).await;
     let doc = list.as_array().unwrap().iter().find(|d| d["file_name"] == "amendment.pdf").unwrap();
     assert_eq!(doc["sha256"].as_str().unwrap(), sha256_hex(PDF));
-    let download = browser.get(t.url(&format!("/documents/{}/download", doc["id"].as_str().unwrap()))).send().await.unwrap();
+    let download =
+        browser.get(t.url(&format!("/documents/{}/download", doc["id"].as_str().unwrap()))).send().await.unwrap();
     assert_eq!(download.headers()["content-disposition"].to_str().unwrap().split(';').next(), Some("attachment"));
     assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
-    let r = t.submit(&browser, &format!("/documents/{}/withdraw", doc["id"].as_str().unwrap()), &[("reason", "attached to the wrong approval"), ("back", &back)]).await;
+    let r = t
+        .submit(
+            &browser,
+            &format!("/documents/{}/withdraw", doc["id"].as_str().unwrap()),
+            &[("reason", "attached to the wrong approval"), ("back", &back)],
+        )
+        .await;
     let page = r.text().await.unwrap();
     assert!(page.contains("Document withdrawn.") && page.contains("attached to the wrong approval"), "{page}");
     // A form from another origin is refused.
-    let r = browser.post(t.url("/documents")).header("origin", "https://evil.example").header("content-type", "multipart/form-data; boundary=x").body("--x--\r\n").send().await.unwrap();
+    let r = browser
+        .post(t.url("/documents"))
+        .header("origin", "https://evil.example")
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body("--x--\r\n")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
 }
 
@@ -351,27 +502,43 @@ async fn fake_s3(
         s3.refused.lock().unwrap().push(why);
         (StatusCode::FORBIDDEN, b"<Error><Code>SignatureDoesNotMatch</Code></Error>".to_vec())
     };
-    let (host, date, payload, authorization) = (header("host"), header("x-amz-date"), header("x-amz-content-sha256"), header("authorization"));
+    let (host, date, payload, authorization) =
+        (header("host"), header("x-amz-date"), header("x-amz-content-sha256"), header("authorization"));
     if !host.starts_with("127.0.0.1:") {
         return refuse(format!("host {host}"));
     }
     if date.len() != 16 || !date.ends_with('Z') {
         return refuse(format!("date {date}"));
     }
-    let expected_payload = if method == axum::http::Method::PUT { sha256_hex(&body) } else { sigv4::EMPTY_PAYLOAD_SHA256.to_owned() };
+    let expected_payload =
+        if method == axum::http::Method::PUT { sha256_hex(&body) } else { sigv4::EMPTY_PAYLOAD_SHA256.to_owned() };
     if payload != expected_payload {
         return refuse("payload digest".into());
     }
-    let scope = format!("Credential={ACCESS_KEY}/{}/eu-test-1/s3/aws4_request,SignedHeaders=host;x-amz-content-sha256;x-amz-date,", &date[..8]);
+    let scope = format!(
+        "Credential={ACCESS_KEY}/{}/eu-test-1/s3/aws4_request,SignedHeaders=host;x-amz-content-sha256;x-amz-date,",
+        &date[..8]
+    );
     if !authorization.starts_with("AWS4-HMAC-SHA256 ") || !authorization.contains(&scope) {
         return refuse(format!("authorization {authorization}"));
     }
-    let request = sigv4::Request { method: method.as_str(), host: &host, path: uri.path(), query: &[], headers: &[], payload_sha256: &payload, amz_date: &date };
-    let credentials = sigv4::Credentials { access_key_id: ACCESS_KEY, secret_access_key: SECRET, region: "eu-test-1", service: "s3" };
+    let request = sigv4::Request {
+        method: method.as_str(),
+        host: &host,
+        path: uri.path(),
+        query: &[],
+        headers: &[],
+        payload_sha256: &payload,
+        amz_date: &date,
+    };
+    let credentials =
+        sigv4::Credentials { access_key_id: ACCESS_KEY, secret_access_key: SECRET, region: "eu-test-1", service: "s3" };
     if sigv4::authorization(&request, &credentials) != authorization {
         return refuse("signature".into());
     }
-    let Some(key) = uri.path().strip_prefix("/catalyst-docs/") else { return (StatusCode::NOT_FOUND, b"<Error><Code>NoSuchBucket</Code></Error>".to_vec()) };
+    let Some(key) = uri.path().strip_prefix("/catalyst-docs/") else {
+        return (StatusCode::NOT_FOUND, b"<Error><Code>NoSuchBucket</Code></Error>".to_vec());
+    };
     let mut objects = s3.objects.lock().unwrap();
     match method {
         axum::http::Method::PUT => {
@@ -404,9 +571,14 @@ async fn documents_round_trip_through_an_s3_compatible_store_with_signed_request
     };
     let store = t.app.store.clone().with_blobs(BlobStore::s3(config(SECRET)).unwrap());
     let app = catalyst_app::App::new(store, Arc::new(catalyst_app::SystemClock));
-    let (actor, _) = app.authenticate(&t.token("lead.syd").await, catalyst_app::platform::auth::SessionKind::Api).await.unwrap();
+    let (actor, _) =
+        app.authenticate(&t.token("lead.syd").await, catalyst_app::platform::auth::SessionKind::Api).await.unwrap();
     let hrec = authorisation(&t, "SYD", "HREC/2025/ETH0417").await;
-    let target = catalyst_app::capabilities::documents::usecases::Target { entity_kind: "authorisation", entity_id: &hrec, site_id: None };
+    let target = catalyst_app::capabilities::documents::usecases::Target {
+        entity_kind: "authorisation",
+        entity_id: &hrec,
+        site_id: None,
+    };
     let input = catalyst_app::capabilities::documents::domain::DocumentInput {
         title: "Annual progress report".into(),
         description: None,
@@ -425,10 +597,17 @@ async fn documents_round_trip_through_an_s3_compatible_store_with_signed_request
     let refused = app.document_content(&actor, &document.id).await.unwrap_err().to_string();
     assert!(refused.contains("no longer matches"), "{refused}");
     let report = app.store.verify_ledger(app.store.signer().trusted(), None).await.unwrap();
-    assert!(report.state_mismatches.iter().any(|m| m.entity_id == document.id && m.problem.contains("hashes to")), "{:?}", report.state_mismatches);
+    assert!(
+        report.state_mismatches.iter().any(|m| m.entity_id == document.id && m.problem.contains("hashes to")),
+        "{:?}",
+        report.state_mismatches
+    );
 
     // A wrong secret is refused by the server, and the upload with it.
-    let wrong = catalyst_app::App::new(t.app.store.clone().with_blobs(BlobStore::s3(config("not-the-secret")).unwrap()), Arc::new(catalyst_app::SystemClock));
+    let wrong = catalyst_app::App::new(
+        t.app.store.clone().with_blobs(BlobStore::s3(config("not-the-secret")).unwrap()),
+        Arc::new(catalyst_app::SystemClock),
+    );
     let error = wrong.attach_document(&actor, target, &input, b"%PDF-1.4 other").await.unwrap_err().to_string();
     assert!(error.contains("403") && error.contains("SignatureDoesNotMatch"), "{error}");
     assert!(s3.refused.lock().unwrap().iter().any(|r| r == "signature"));
