@@ -153,7 +153,7 @@ impl App {
     /// site's), oldest first, withdrawn ones included.
     pub async fn documents_on(&self, actor: &Actor, target: Target<'_>) -> AppResult<Vec<Document>> {
         let placed = self.placed_for(actor, target, false).await?;
-        Ok(self.filed_documents(&placed, target.entity_id).await?)
+        self.filed_documents(&placed, target.entity_id).await
     }
 
     /// The documents of an already placed record, filed under its site.
