@@ -1,6 +1,8 @@
-//! Where Catalyst keeps its data: one data directory holding the SQLite database and the
-//! checkpoint signing key, or a PostgreSQL URL plus a key file.
+//! Where Catalyst keeps its data: one data directory holding the SQLite database, the
+//! checkpoint signing key and attached documents' bytes, or a PostgreSQL URL plus a key file,
+//! and documents in a directory or an S3-compatible bucket.
 
+use catalyst_app::platform::blobs::{BlobStore, S3Config};
 use catalyst_app::platform::store::{LedgerSigner, Store};
 use catalyst_app::{App, SystemClock, load_or_create_secret, load_or_create_signing_key};
 use catalyst_core::ledger::audit::parse_key;
@@ -28,6 +30,26 @@ pub struct StoreArgs {
     /// besides its own key and the keys listed in DATA_DIR/ledger-trusted.keys.
     #[arg(long = "trusted-key", env = "CATALYST_TRUSTED_KEYS", value_delimiter = ',')]
     pub trusted_keys: Vec<String>,
+    /// Directory for attached documents' bytes, each named by its SHA-256 (default:
+    /// DATA_DIR/documents). Not used when an S3 bucket is configured.
+    #[arg(long, env = "CATALYST_DOCUMENTS_DIR")]
+    pub documents_dir: Option<PathBuf>,
+    /// Keep documents in an S3-compatible bucket instead (AWS S3, MinIO, Ceph): the endpoint,
+    /// e.g. https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000 (path-style addressing).
+    #[arg(long, env = "CATALYST_S3_ENDPOINT", requires = "s3_bucket")]
+    pub s3_endpoint: Option<String>,
+    #[arg(long, env = "CATALYST_S3_BUCKET", requires = "s3_endpoint")]
+    pub s3_bucket: Option<String>,
+    #[arg(long, env = "CATALYST_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// Prepended to each document's key in the bucket.
+    #[arg(long, env = "CATALYST_S3_PREFIX", default_value = "documents/")]
+    pub s3_prefix: String,
+    #[arg(long, env = "CATALYST_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+    /// The secret access key: set it in the environment, not on the command line.
+    #[arg(long, env = "CATALYST_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
 }
 
 impl StoreArgs {
@@ -66,12 +88,31 @@ impl StoreArgs {
         Ok(keys)
     }
 
+    /// Where documents' bytes are kept: the S3 bucket when one is configured, else the directory.
+    pub fn blob_store(&self) -> anyhow::Result<BlobStore> {
+        match (&self.s3_endpoint, &self.s3_bucket) {
+            (Some(endpoint), Some(bucket)) => {
+                let config = S3Config {
+                    endpoint: endpoint.clone(),
+                    bucket: bucket.clone(),
+                    region: self.s3_region.clone(),
+                    prefix: self.s3_prefix.clone(),
+                    access_key_id: self.s3_access_key_id.clone().unwrap_or_default(),
+                    secret_access_key: self.s3_secret_access_key.clone().unwrap_or_default(),
+                };
+                Ok(BlobStore::s3(config)?)
+            }
+            _ => Ok(BlobStore::local(self.documents_dir.clone().unwrap_or_else(|| self.data_dir.join("documents")))),
+        }
+    }
+
     pub async fn open(&self) -> anyhow::Result<App> {
         create_private_dir(&self.data_dir)?;
         let url = self.database_url();
         let key = load_or_create_signing_key(&self.signing_key_path())?;
         let secret = load_or_create_secret(&self.server_secret_path(), "server secret")?;
-        let store = Store::open(&url, LedgerSigner::new(key, self.trusted_keys()?, secret)).await?;
+        let blobs = self.blob_store()?;
+        let store = Store::open(&url, LedgerSigner::new(key, self.trusted_keys()?, secret)).await?.with_blobs(blobs);
         Ok(App::new(store, Arc::new(SystemClock)))
     }
 }

@@ -49,6 +49,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let address = listener.local_addr()?;
     println!("Catalyst is running at http://{address}/  (database: {})", redact(&args.store.database_url()));
+    if let Some(blobs) = app.store.blobs() {
+        println!("Documents are kept in the {}", blobs.describe());
+    }
 
     let checkpoints = {
         let app = app.clone();

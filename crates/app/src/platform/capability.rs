@@ -1,7 +1,8 @@
 //! What a capability declares about itself, once, and the registries the platform assembles
 //! from the one list of capabilities (`crate::capabilities::CAPABILITIES`): the ledgered tables
 //! that `audit verify` compares and the audit trail redacts, the migrations, the API and page
-//! routes, the navigation, the kinds of record that can be e-signed, and the demo data.
+//! routes, the navigation, the kinds of record that can be e-signed or carry documents, and the
+//! demo data.
 
 use crate::App;
 use crate::platform::demo::{DemoFuture, DemoLogin};
@@ -47,6 +48,9 @@ pub struct Capability {
     pub participant_pages: &'static [ParticipantPage],
     /// The kinds of its records that can be e-signed through the generic signing endpoint.
     pub signable: &'static [SignableKind],
+    /// The kinds of its records that can carry attached documents (approval letters,
+    /// certificates, ECGs, training evidence), with what attaching and reading them take.
+    pub attachable: &'static [AttachableKind],
     pub demo: Option<DemoSeed>,
     /// Checks, for `audit verify`, of state it keeps beside the ledger (trigger-kept counts).
     pub verify_derived: Option<VerifyDerived>,
@@ -124,6 +128,36 @@ pub struct SignableKind {
     pub view_requires: Action,
 }
 
+/// A kind of record that can carry attached documents: its table, how its site is found, where
+/// its participant is named, and what attaching documents to it and reading them take.
+#[derive(Debug)]
+pub struct AttachableKind {
+    pub spec: &'static TableSpec,
+    pub site: AttachSite,
+    /// The column naming the participant the record belongs to (`id` for a participant), if
+    /// it can name one; a row where it is empty is the site's record.
+    pub participant_column: Option<&'static str>,
+    /// What attaching (and withdrawing) a document takes, at the record's site or participant.
+    pub attach_requires: Action,
+    /// What listing and downloading its documents takes.
+    pub view_requires: Action,
+}
+
+/// Where the site of a record that carries documents comes from (each document lives in that
+/// site's chain and is read under that site's grants).
+#[derive(Debug)]
+pub enum AttachSite {
+    /// The record names its site in this column.
+    Column(&'static str),
+    /// The record is not any one site's (a therapist's credential holds wherever they work):
+    /// the request names the site, and the owner answers whether the record belongs there.
+    Named(SiteCheck),
+}
+
+/// Whether the record `entity_id` belongs at `site_id`, answered by its owner.
+pub type SiteCheckFuture<'a> = Pin<Box<dyn Future<Output = AppResult<bool>> + Send + 'a>>;
+pub type SiteCheck = for<'a> fn(&'a App, &'a str, &'a str) -> SiteCheckFuture<'a>;
+
 static LEDGERED_TABLES: LazyLock<Vec<&'static TableSpec>> = LazyLock::new(|| {
     kernel_tables().into_iter().chain(CAPABILITIES.iter().flat_map(|c| c.tables.iter().copied())).collect()
 });
@@ -170,6 +204,16 @@ pub fn signable(kind: &str) -> Option<&'static SignableKind> {
 /// Every signable kind's name, for the error that lists the allowed ones.
 pub fn signable_kinds() -> Vec<&'static str> {
     CAPABILITIES.iter().flat_map(|c| c.signable.iter()).map(|s| s.spec.kind).collect()
+}
+
+/// The kind named `kind` that can carry documents, if any capability declares it.
+pub fn attachable(kind: &str) -> Option<&'static AttachableKind> {
+    CAPABILITIES.iter().flat_map(|c| c.attachable.iter()).find(|a| a.spec.kind == kind)
+}
+
+/// Every kind's name that can carry documents, for the error that lists the allowed ones.
+pub fn attachable_kinds() -> Vec<&'static str> {
+    CAPABILITIES.iter().flat_map(|c| c.attachable.iter()).map(|a| a.spec.kind).collect()
 }
 
 #[cfg(test)]
@@ -242,6 +286,26 @@ mod tests {
         assert_eq!(kinds.iter().collect::<BTreeSet<_>>().len(), kinds.len());
         for kind in kinds {
             assert!(ledgered_tables().iter().any(|t| t.kind == kind), "{kind} is signable but not ledgered");
+        }
+    }
+
+    #[test]
+    fn attachable_kinds_are_unique_ledgered_and_name_their_columns() {
+        let kinds = attachable_kinds();
+        assert_eq!(kinds.iter().collect::<BTreeSet<_>>().len(), kinds.len());
+        for kind in ["authorisation", "staff_credential", "participant"] {
+            assert!(kinds.contains(&kind), "{kind} should carry documents");
+        }
+        for kind in kinds {
+            let spec = attachable(kind).map(|a| a.spec);
+            assert!(spec.is_some_and(|s| ledgered_tables().iter().any(|t| t.kind == s.kind)), "{kind} is not ledgered");
+            let a = attachable(kind).unwrap();
+            if let AttachSite::Column(column) = a.site {
+                assert!(a.spec.column(column).is_some(), "{kind} has no site column {column}");
+            }
+            if let Some(column) = a.participant_column {
+                assert!(a.spec.column(column).is_some(), "{kind} has no participant column {column}");
+            }
         }
     }
 }

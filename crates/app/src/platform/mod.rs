@@ -2,11 +2,12 @@
 //! PostgreSQL, the ledgered write transaction, the migration runner, `audit verify`), the
 //! application context (clock, ids, authorisation with denials recorded), authentication,
 //! e-signatures, the audit trail, demo orchestration and the HTTP shell (router, extractors,
-//! one error mapping, page layout).
+//! one error mapping, page layout), and the content-addressed blob store for documents.
 
 pub mod attempts;
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 pub mod capability;
 mod context;
 pub mod demo;

@@ -7,6 +7,8 @@ mod api;
 #[path = "../../src/capabilities/authorisations/tests/web.rs"]
 mod authorisations;
 mod browser;
+#[path = "../../src/capabilities/documents/tests/web.rs"]
+mod documents;
 #[path = "../../src/capabilities/eligibility/tests/web.rs"]
 mod eligibility;
 mod identity;

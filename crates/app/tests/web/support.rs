@@ -49,7 +49,9 @@ impl TestApp {
         std::fs::create_dir_all(&dir).unwrap();
         let signer = LedgerSigner::new(SigningKey::from_bytes(&[42u8; 32]), Vec::new(), [43u8; 32]);
         let database_url = database_url(&dir).await;
-        let store = Store::open(&database_url, signer).await.unwrap();
+        // Documents' bytes in the test's directory, whichever database holds the records.
+        let blobs = catalyst_app::platform::blobs::BlobStore::local(dir.join("documents"));
+        let store = Store::open(&database_url, signer).await.unwrap().with_blobs(blobs);
         let app = App::new(store, Arc::new(SystemClock));
         app.seed_demo().await.unwrap().expect("fresh database takes the demo");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

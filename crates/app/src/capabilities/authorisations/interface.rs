@@ -84,6 +84,13 @@ async fn gate_in(tx: &mut WriteTx, site: &Site, request: DosingRequest<'_>) -> A
 }
 
 impl App {
+    /// The id of the site's authorisation with this reference, if there is one (the demo
+    /// attaches the approval letter to it).
+    pub(crate) async fn authorisation_by_reference(&self, site_id: &str, reference: &str) -> AppResult<Option<String>> {
+        let all = self.store.authorisations_at_site(site_id).await?;
+        Ok(all.into_iter().find(|a| a.reference == reference).map(|a| a.id))
+    }
+
     /// The rule in force: which authorisations each jurisdiction requires.
     pub fn authorisation_requirements(&self) -> AppResult<&'static Requirements> {
         requirements()

@@ -16,7 +16,7 @@ mod readiness_pages;
 pub mod reports;
 pub mod usecases;
 
-use crate::platform::capability::{Capability, SitePage, SignableKind};
+use crate::platform::capability::{AttachSite, AttachableKind, Capability, SignableKind, SitePage};
 use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
@@ -53,6 +53,14 @@ pub static CAPABILITY: Capability = Capability {
             view_requires: Action::ViewAuthorisations,
         },
     ],
+    // The approval letter, the registration certificate: attached by the site lead.
+    attachable: &[AttachableKind {
+        spec: &domain::AUTHORISATIONS,
+        site: AttachSite::Column("site_id"),
+        participant_column: Some("participant_id"),
+        attach_requires: Action::ManageAuthorisations,
+        view_requires: Action::ViewAuthorisations,
+    }],
     demo: Some(demo::seed),
     verify_derived: None,
 };

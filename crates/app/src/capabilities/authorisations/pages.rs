@@ -5,6 +5,7 @@ use crate::App;
 use crate::capabilities::authorisations::domain::reports::patients_treated_csv;
 use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationInput, AuthorisationKind, AuthorisationStatus};
 use crate::capabilities::authorisations::reports::{SentInput, TGA_SIX_MONTHLY};
+use crate::capabilities::documents::usecases::Target;
 use crate::platform::web::pages::layout::page;
 use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
 use crate::platform::web::state::AppState;
@@ -102,6 +103,12 @@ async fn render(
     let names = named_people(app, &all).await?;
     let (prescribers, participants) = if may_manage { nameable(app, &site_id).await? } else { Default::default() };
     let value = |name: &str| entered.get(name).cloned().unwrap_or_default();
+    let back = format!("/sites/{site_id}/authorisations");
+    let mut documents = Vec::new();
+    for a in &all {
+        let target = Target { entity_kind: "authorisation", entity_id: &a.id, site_id: None };
+        documents.push(app.documents_section(actor, target, &format!("{} ({})", a.reference, a.kind.label()), &back).await?);
+    }
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let body = page(
         "Authorisations",
@@ -142,6 +149,10 @@ async fn render(
                         } } }
                     }
                 } }
+            }
+            @if !all.is_empty() {
+                h2 { "Letters, certificates and other documents" }
+                @for section in &documents { (section) }
             }
             @if may_manage {
                 h2 { "Record an authorisation" }

@@ -40,6 +40,7 @@ pub static CAPABILITY: Capability = Capability {
             view_requires: Action::ViewTreatment,
         },
     ],
+    attachable: &[],
     demo: Some(demo::seed),
     verify_derived: None,
 };

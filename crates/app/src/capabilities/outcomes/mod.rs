@@ -30,6 +30,7 @@ pub static CAPABILITY: Capability = Capability {
     }],
     nav: &[],
     signable: &[],
+    attachable: &[],
     demo: Some(demo::seed),
     verify_derived: None,
 };

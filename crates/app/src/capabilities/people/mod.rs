@@ -14,7 +14,7 @@ pub mod users;
 mod verify;
 pub(crate) mod interface;
 
-use crate::platform::capability::{Capability, NavEntry, SignableKind};
+use crate::platform::capability::{AttachSite, AttachableKind, Capability, NavEntry, SignableKind};
 use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
@@ -31,6 +31,15 @@ pub static CAPABILITY: Capability = Capability {
         NavEntry { href: "/users", label: "People", action: Action::ViewUsers },
     ],
     signable: &[SignableKind { spec: &domain::PARTICIPANTS, participant_column: "id", sign_also_requires: None, view_requires: Action::ViewParticipant }],
+    // Documents about a participant (an ECG, a referral) are clinical: attached by those who
+    // may update the participant, read by those who may see their treatment (not a blinded rater).
+    attachable: &[AttachableKind {
+        spec: &domain::PARTICIPANTS,
+        site: AttachSite::Column("site_id"),
+        participant_column: Some("id"),
+        attach_requires: Action::UpdateParticipant,
+        view_requires: Action::ViewTreatment,
+    }],
     demo: Some(demo::seed),
     verify_derived: Some(verify::stage_count_mismatches),
 };

@@ -31,6 +31,7 @@ pub static CAPABILITY: Capability = Capability {
         sign_also_requires: Some(Action::Prescribe),
         view_requires: Action::ViewPrescriptions,
     }],
+    attachable: &[],
     demo: Some(demo::seed),
     verify_derived: None,
 };

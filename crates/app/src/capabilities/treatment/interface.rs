@@ -4,6 +4,8 @@
 
 use crate::App;
 use crate::capabilities::treatment::domain::{AppointmentStatus, Enrolment, VisitKind};
+use crate::capabilities::people::domain::Role;
+use crate::platform::capability::SiteCheckFuture;
 use crate::platform::error::AppResult;
 use crate::platform::store::{StoreError, WriteTx};
 use catalyst_core::time::Timestamp;
@@ -22,6 +24,15 @@ pub(crate) struct CourseAnchors {
 pub(crate) struct DosingSession {
     pub participant_id: String,
     pub day: jiff::civil::Date,
+}
+
+/// Whether the therapist whose credential is `user_id` works at `site_id` as a therapist: the
+/// sites under which documents for their credential (training evidence) may be filed.
+pub(crate) fn credential_belongs_at<'a>(app: &'a App, user_id: &'a str, site_id: &'a str) -> SiteCheckFuture<'a> {
+    Box::pin(async move {
+        let grants = app.grants_of(user_id).await?;
+        Ok(grants.iter().any(|g| g.role == Role::Therapist && g.site_id.as_deref() == Some(site_id)))
+    })
 }
 
 impl App {

@@ -11,7 +11,7 @@ mod queries;
 pub mod usecases;
 
 use catalyst_core::policy::Action;
-use crate::platform::capability::{Capability, SitePage, ParticipantPage};
+use crate::platform::capability::{AttachSite, AttachableKind, Capability, ParticipantPage, SitePage};
 
 pub static CAPABILITY: Capability = Capability {
     name: "treatment",
@@ -28,6 +28,14 @@ pub static CAPABILITY: Capability = Capability {
     participant_pages: &[ParticipantPage { path: "course", label: "Treatment course", any_of: &[Action::ViewSchedule] }],
     nav: &[],
     signable: &[],
+    // Training evidence for a therapist's credential, filed under a site where they work.
+    attachable: &[AttachableKind {
+        spec: &domain::STAFF_CREDENTIALS,
+        site: AttachSite::Named(interface::credential_belongs_at),
+        participant_column: None,
+        attach_requires: Action::ManageCredentials,
+        view_requires: Action::ViewCredentials,
+    }],
     demo: Some(demo::seed),
     verify_derived: None,
 };

@@ -1,6 +1,7 @@
 //! Treatment-course pages: the participant timeline with enrolment and booking, the site
 //! calendar (day or week, by room or by person), the deviation log and staff credentials.
 
+use crate::capabilities::documents::usecases::Target;
 use axum::routing::{get, post};
 use crate::platform::web::pages::layout::{page, when};
 use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
@@ -546,6 +547,13 @@ pub async fn credentials(
     let site = app.view_site(&auth.actor, &site_id).await?;
     let views = app.site_credentials(&auth.actor, &site_id).await?;
     let may_manage = crate::App::may(&auth.actor, Action::ManageCredentials, Resource::Site { site_id: &site_id });
+    // Training evidence, filed under this site, for each therapist whose credential is recorded.
+    let back = format!("/sites/{site_id}/credentials");
+    let mut evidence = Vec::new();
+    for v in views.iter().filter(|v| v.record.is_some()) {
+        let target = Target { entity_kind: "staff_credential", entity_id: &v.user_id, site_id: Some(&site_id) };
+        evidence.push(app.documents_section(&auth.actor, target, &format!("Training evidence: {}", v.name), &back).await?);
+    }
     Ok(page(
         "Credentials",
         &auth.actor,
@@ -575,6 +583,10 @@ pub async fn credentials(
                         } } }
                     }
                 } }
+            }
+            @if !evidence.is_empty() {
+                h2 { "Training evidence" }
+                @for section in &evidence { (section) }
             }
         },
     ))

@@ -20,6 +20,7 @@ pub use migrations::Migration;
 pub use signer::LedgerSigner;
 pub use write::{ChainRef, WriteTx};
 
+use crate::platform::blobs::BlobStore;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::sync::Arc;
@@ -37,6 +38,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     signer: Arc<LedgerSigner>,
+    /// Where attached documents' bytes are kept (beside an SQLite file by default).
+    blobs: Option<Arc<BlobStore>>,
 }
 
 impl Store {
@@ -79,13 +82,29 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
-        let store = Self { pool, backend, signer: Arc::new(signer) };
+        // An SQLite file keeps its documents in `documents/` beside it unless told otherwise.
+        let blobs = sqlite_path(url).map(|path| {
+            let dir = std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(""));
+            Arc::new(BlobStore::local(dir.join("documents")))
+        });
+        let store = Self { pool, backend, signer: Arc::new(signer), blobs };
         migrations::run(&store).await?;
         Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The same store, keeping documents' bytes in `blobs`.
+    pub fn with_blobs(mut self, blobs: BlobStore) -> Self {
+        self.blobs = Some(Arc::new(blobs));
+        self
+    }
+
+    /// Where documents' bytes are kept, if anywhere is configured.
+    pub fn blobs(&self) -> Option<&BlobStore> {
+        self.blobs.as_deref()
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
