@@ -73,11 +73,13 @@ async fn gate_in(tx: &mut WriteTx, site: &Site, request: DosingRequest<'_>) -> A
         Vec::new()
     } else {
         let authorisations = tx.authorisations_at_site(&site.id).await?;
+        tx.check_sealed(&authorisations).await?;
         dosing_problems(&required, &authorisations, request)
     };
     let binding = checklists()?.for_jurisdiction(&site.jurisdiction);
     if !binding.is_empty() {
         let signoffs = tx.readiness_signoffs(&site.id).await?;
+        tx.check_sealed(&signoffs).await?;
         problems.extend(readiness_problems(&binding, &signoffs, &site.code, request.day));
     }
     Ok(problems)

@@ -55,6 +55,7 @@ impl App {
             .map(|p| PlannedSession { visit_id: p.visit_id, initial_mg: p.initial_mg, supplemental_mg: p.supplemental_mg })
             .collect();
         let existing = tx.prescriptions_of(participant_id).await?;
+        tx.check_sealed(&existing).await?;
         let rx = prescription_from(
             input,
             PrescribingFacts {

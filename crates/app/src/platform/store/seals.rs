@@ -10,8 +10,15 @@ use catalyst_core::record::{Record, Row};
 use sqlx::Row as _;
 
 /// Ledgered kinds whose live rows carry a seal: accounts (status), role grants and participants
-/// (a portal account's link to its participant).
-pub const SEALED_KINDS: &[&str] = &["user", "role_grant", "participant"];
+/// (a portal account's link to its participant), and the rows the dosing gate decides on
+/// (authorisations, readiness sign-offs, prescriptions).
+pub const SEALED_KINDS: &[&str] =
+    &["user", "role_grant", "participant", "authorisation", "readiness_signoff", "prescription"];
+
+/// Why a record's seal does not hold.
+fn tampered(kind: &str, id: &str) -> StoreError {
+    StoreError::Tampered(format!("{kind} {id} carries no valid seal (written outside Catalyst)"))
+}
 
 impl WriteTx {
     /// Seals (or, for a removed row, unseals) a ledgered row of a sealed kind.
@@ -42,6 +49,26 @@ impl WriteTx {
         }
         Ok(())
     }
+
+    /// Refuses records of a sealed kind whose seals do not match, read inside the transaction
+    /// (a gate decided on them holds only if they are what Catalyst wrote).
+    pub(crate) async fn check_sealed<R: Record>(&mut self, records: &[R]) -> Result<(), StoreError> {
+        let kind = R::SPEC.kind;
+        for record in records {
+            let stored: Option<String> = sqlx::query("SELECT seal FROM row_seals WHERE kind = $1 AND id = $2")
+                .bind(kind.to_owned())
+                .bind(record.id().to_owned())
+                .fetch_optional(self.conn())
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            let value = canonical_json(record.to_row()?);
+            if !self.signer().seal_matches(kind, record.id(), &value, stored.as_deref()) {
+                return Err(tampered(kind, record.id()));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Store {
@@ -60,10 +87,7 @@ impl Store {
         if self.signer().seal_matches(kind, record.id(), &value, stored.as_deref()) {
             Ok(())
         } else {
-            Err(StoreError::Tampered(format!(
-                "{kind} {} carries no valid seal (written outside Catalyst)",
-                record.id()
-            )))
+            Err(tampered(kind, record.id()))
         }
     }
 

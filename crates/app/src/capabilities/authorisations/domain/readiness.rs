@@ -361,7 +361,7 @@ mod tests {
         Checklists::builtin().unwrap()
     }
 
-    fn sign(lists: &Checklists, site: &str, list: &str, item: &str, outcome: &str, finding: Option<&str>, today: Date, at: i64) -> ReadinessSignoff {
+    fn sign(lists: &Checklists, list: &str, item: &str, outcome: &str, finding: Option<&str>, today: Date, at: i64) -> ReadinessSignoff {
         let binding: Vec<&Checklist> = lists.checklists.iter().collect();
         let input = SignoffInput {
             checklist_id: list.into(),
@@ -369,7 +369,7 @@ mod tests {
             outcome: outcome.into(),
             finding: finding.map(str::to_owned),
         };
-        signoff_from(lists, &binding, &input, Checking { id: format!("s{at}"), site_id: site, today, now: Timestamp(at), recorded_by: "lead" })
+        signoff_from(lists, &binding, &input, Checking { id: format!("s{at}"), site_id: "s1", today, now: Timestamp(at), recorded_by: "lead" })
             .unwrap()
     }
 
@@ -377,7 +377,7 @@ mod tests {
         let mut out = Vec::new();
         for list in lists.for_jurisdiction(jurisdiction) {
             for item in &list.items {
-                out.push(sign(lists, "s1", &list.id, &item.id, "met", None, today, out.len() as i64));
+                out.push(sign(lists, &list.id, &item.id, "met", None, today, out.len() as i64));
             }
         }
         out
@@ -429,11 +429,11 @@ mod tests {
         let binding = lists.for_jurisdiction("AU-NSW");
         let today = date(2026, 6, 1);
         let mut all = sign_all(&lists, "AU-NSW", today);
-        all.push(sign(&lists, "s1", "dosing-centre", "emergency-kit", "not_met", Some("defibrillator pads expired"), today, 100));
+        all.push(sign(&lists, "dosing-centre", "emergency-kit", "not_met", Some("defibrillator pads expired"), today, 100));
         let problems = readiness_problems(&binding, &all, "SYD", today);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.contains("open finding: defibrillator pads expired"));
-        all.push(sign(&lists, "s1", "dosing-centre", "emergency-kit", "met", None, today, 101));
+        all.push(sign(&lists, "dosing-centre", "emergency-kit", "met", None, today, 101));
         assert!(readiness_problems(&binding, &all, "SYD", today).is_empty());
     }
 
