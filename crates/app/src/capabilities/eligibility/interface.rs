@@ -41,3 +41,25 @@ pub(crate) async fn enrolment_gate_in(tx: &mut WriteTx, participant_id: &str, ba
     let washout = signed.and_then(Screening::washout_ends_on);
     check_after_washout("baseline_on", baseline_on, washout).map_err(|v| DomainError::Invalid(vec![v]).into())
 }
+
+/// May the participant be treated (prescribed, booked for or given a dose) on `day`? Only with
+/// a signed eligibility decision that permits it, current consent (no required part
+/// withdrawn), and `day` not before the medication washout ends. Each problem is a violation of
+/// its own. Asked inside the caller's write transaction, which holds the participant's site
+/// chain as consent and its withdrawal do, so a withdrawal committed meanwhile is seen.
+pub(crate) async fn treatment_gate_in(
+    tx: &mut WriteTx,
+    participant_id: &str,
+    day: jiff::civil::Date,
+) -> AppResult<Vec<catalyst_core::error::Violation>> {
+    let screenings = tx.screenings_for(participant_id).await?;
+    let signed = signed_decision(&screenings);
+    let document = tx.current_consent_document().await?;
+    let consent = tx.consents_for(participant_id).await?.into_iter().next();
+    let mut problems = enrolment_problems(signed, consent_standing(document.as_ref(), consent.as_ref()));
+    let washout = signed.and_then(Screening::washout_ends_on);
+    if let Err(v) = check_after_washout("day", &day.to_string(), washout) {
+        problems.push(v);
+    }
+    Ok(problems)
+}

@@ -126,3 +126,19 @@ impl Store {
         Ok(linked)
     }
 }
+
+/// Whether the participant is in a stage at which MDMA may be prescribed or given (enrolled and
+/// not completed or withdrawn), read inside the caller's write transaction: a withdrawal
+/// committed meanwhile is seen. `Err` names the stage.
+pub(crate) async fn treatable_in(tx: &mut WriteTx, participant_id: &str) -> AppResult<Result<(), catalyst_core::error::Violation>> {
+    let participant =
+        tx.get::<Participant>(participant_id).await?.ok_or_else(|| DomainError::not_found("participant", participant_id))?;
+    Ok(match participant.stage {
+        Stage::Enrolled | Stage::Preparation | Stage::Dosing | Stage::Integration => Ok(()),
+        stage => Err(catalyst_core::error::Violation::new(
+            "stage",
+            "treatable",
+            format!("{} is {}: MDMA is prescribed and given only from enrolment until the dosing sessions end", participant.code, stage.as_str()),
+        )),
+    })
+}

@@ -9,7 +9,9 @@ use crate::capabilities::prescribing::domain::{
     prescription_from,
 };
 use crate::capabilities::authorisations::interface::{PrescribedDose, prescribed_dose_gate_in};
+use crate::capabilities::eligibility::interface::treatment_gate_in;
 use crate::capabilities::people::domain::Site;
+use crate::capabilities::people::interface::treatable_in;
 use crate::capabilities::treatment::interface::planned_dosing_in;
 use crate::platform::error::AppResult;
 use catalyst_core::DomainError;
@@ -54,6 +56,12 @@ impl App {
             .into_iter()
             .map(|p| PlannedSession { visit_id: p.visit_id, initial_mg: p.initial_mg, supplemental_mg: p.supplemental_mg })
             .collect();
+        // The participant's own standing first: stage, eligibility, consent and washout today.
+        let mut refused: Vec<_> = treatable_in(&mut tx, participant_id).await?.err().into_iter().collect();
+        refused.extend(treatment_gate_in(&mut tx, participant_id, today).await?);
+        if !refused.is_empty() {
+            return Err(DomainError::Invalid(refused).into());
+        }
         let existing = tx.prescriptions_of(participant_id).await?;
         tx.check_sealed(&existing).await?;
         let rx = prescription_from(

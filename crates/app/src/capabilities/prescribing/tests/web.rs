@@ -487,3 +487,41 @@ async fn the_gate_refuses_authorisations_and_sign_offs_written_outside_catalyst(
     let (status, _) = t.post(&lead, &format!("/api/v1/participants/{p}/prescriptions"), rx(PRODUCT, &["exp1"])).await;
     assert_eq!(status, 500);
 }
+
+/// Nothing is prescribed for a participant who withdrew consent to treatment or withdrew from
+/// the programme, and no dosing session is booked for them.
+#[tokio::test]
+async fn no_prescription_or_dosing_booking_after_consent_or_the_participant_is_withdrawn() {
+    let t = TestApp::spawn().await;
+    let p = enrolled(&t, "SYD-0001").await;
+    let lead = t.token("lead.syd").await;
+    let path = format!("/api/v1/participants/{p}/prescriptions");
+    let participant = t.app.participant_by_code("SYD-0001").await.unwrap().unwrap();
+    let account = t.app.user_by_id(&participant.user_id.unwrap()).await.unwrap().unwrap().username;
+    let own = t.token(&account).await;
+    let withdraw = json!({"part": "treatment", "reason": "I no longer want the medicine"});
+    assert_eq!(t.post(&own, &format!("/api/v1/participants/{p}/consent/withdraw"), withdraw).await.0, 200);
+    let (status, problem) = t.post(&lead, &path, rx(PRODUCT, &["exp1"])).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("consent".into(), "current".into())]), "{problem}");
+
+    // Booking a dosing session asks the same question.
+    let syd = t.site_id("SYD").await;
+    let (_, rooms) = t.get(&lead, &format!("/api/v1/sites/{syd}/rooms")).await;
+    let room = rooms.as_array().unwrap().iter().find(|r| r["name"] == "Session room A").unwrap()["id"].clone();
+    let mut staff = Vec::new();
+    for name in ["therapist1.syd", "therapist2.syd"] {
+        staff.push(t.app.user_by_username(name).await.unwrap().unwrap().id);
+    }
+    let site = t.app.site_by_code("SYD").await.unwrap().unwrap();
+    let day = t.app.local_today(&site).checked_add(jiff::Span::new().days(20)).unwrap();
+    let booking = json!({"visit_id": "exp1", "date": day.to_string(), "time": "09:00", "room_id": room, "staff": staff,
+        "out_of_window_reason": "test: a dosing session 20 days ahead"});
+    let (status, problem) = t.post(&lead, &format!("/api/v1/participants/{p}/bookings"), booking).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("consent")), "{problem}");
+
+    let q = enrolled(&t, "SYD-0002").await;
+    let stage = json!({"stage": "withdrawn", "reason": "moved away"});
+    assert_eq!(t.post(&lead, &format!("/api/v1/participants/{q}/stage"), stage).await.0, 200);
+    let (status, problem) = t.post(&lead, &format!("/api/v1/participants/{q}/prescriptions"), rx(PRODUCT, &["exp1"])).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("stage".into(), "treatable".into())]), "{problem}");
+}

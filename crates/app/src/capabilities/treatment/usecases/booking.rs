@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 
 use super::{jiff_ts, zone_of};
 use crate::capabilities::authorisations::interface::dosing_gate_in;
+use crate::capabilities::eligibility::interface::treatment_gate_in;
 
 impl App {
     /// Books (or moves) a visit. The server refuses it, naming every problem, when it is outside
@@ -67,12 +68,14 @@ impl App {
         let chain = Self::site_chain_ref(&site);
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         tx.lock_schedules(&plan.schedule_resources()).await?;
-        // A dosing session is booked only while the authorisations its site's jurisdiction
-        // requires are in force on its day; asked inside the transaction, so a revocation
-        // committed meanwhile is seen.
+        // A dosing session is booked only while the participant may be treated that day (a
+        // signed decision, current consent, the washout over) and the authorisations and the
+        // readiness its site needs are in force on its day; asked inside the transaction, so a
+        // consent withdrawal or a revocation committed meanwhile is seen.
         if VisitKind::from(plan.request.visit_type.kind) == VisitKind::Experimental {
             let day = jiff_ts(plan.starts_at)?.to_zoned(zone.clone()).date();
-            let missing = dosing_gate_in(&mut tx, &site, &participant.id, day).await?;
+            let mut missing = treatment_gate_in(&mut tx, &participant.id, day).await?;
+            missing.extend(dosing_gate_in(&mut tx, &site, &participant.id, day).await?);
             if !missing.is_empty() {
                 return Err(DomainError::Invalid(missing).into());
             }
