@@ -98,7 +98,7 @@ async fn render(
     let mut confirmed_by = Vec::new();
     for a in &all {
         let signatures = app.signatures_for(actor, "authorisation", &a.id).await?;
-        confirmed_by.push(signatures.into_iter().find(|s| s.signature.meaning == Meaning::Approval).map(|s| s.manifestation));
+        confirmed_by.push(signatures.into_iter().find(|s| s.signature.meaning == Meaning::Approval));
     }
     let names = named_people(app, &all).await?;
     let (prescribers, participants) = if may_manage { nameable(app, &site_id).await? } else { Default::default() };
@@ -133,7 +133,13 @@ async fn render(
                         td { (a.expires_on.clone().unwrap_or_else(|| "no expiry".to_owned())) }
                         td { (standing(a, today)) }
                         td {
-                            @if let Some(by) = confirmed { span.muted { (by) } }
+                            @if let Some(by) = confirmed {
+                                span.muted { (by.manifestation) }
+                                @if by.record_unchanged == Some(false) {
+                                    @if a.status == AuthorisationStatus::Revoked { br; span.muted { "(revoked after it was confirmed)" } }
+                                    @else { br; strong.badge.bad role="alert" { "changed since it was confirmed: check it against the document" } }
+                                }
+                            }
                             @else if may_manage && a.status == AuthorisationStatus::Active {
                                 form.inline method="post" action={"/authorisations/" (a.id) "/confirm"} {
                                     input type="password" name="password" required autocomplete="current-password" aria-label={"Your password, to sign " (a.reference)};

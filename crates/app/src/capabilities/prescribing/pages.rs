@@ -59,7 +59,7 @@ async fn render(
     let mut shown = Vec::new();
     for rx in &all {
         let prescriber = app.user_by_id(&rx.prescriber_id).await?.map_or_else(|| rx.prescriber_id.clone(), |u| u.display_name);
-        let signed = app.signatures_for(actor, "prescription", &rx.id).await?.into_iter().next().map(|s| s.manifestation);
+        let signed = app.signatures_for(actor, "prescription", &rx.id).await?;
         shown.push((rx, prescriber, signed));
     }
     let planned = if may_prescribe { app.planned_dosing(participant_id).await? } else { None };
@@ -85,7 +85,18 @@ async fn render(
                             td { (plan_text(rx)) }
                             td { (mg(rx.total_mg())) " mg" }
                             td { @if rx.status == PrescriptionStatus::Active { span.badge.good { "active" } } @else { span.badge { "cancelled" } } }
-                            td { @if let Some(s) = signed { span.muted { (s) } } @else { span.badge.bad { "unsigned" } } }
+                            td {
+                                @if signed.is_empty() { span.badge.bad { "unsigned" } }
+                                @for s in signed.iter() {
+                                    div { span.muted { (s.manifestation) } }
+                                    // A cancellation changes the record after signing; anything
+                                    // else that does is a change outside Catalyst's write path.
+                                    @if s.record_unchanged == Some(false) {
+                                        @if rx.status == PrescriptionStatus::Cancelled { div.muted { "(cancelled after it was signed)" } }
+                                        @else { div { strong.badge.bad role="alert" { "changed since it was signed: do not dispense or give from it" } } }
+                                    }
+                                }
+                            }
                             @if may_prescribe { td { @if rx.status == PrescriptionStatus::Active && (rx.prescriber_id == actor.user_id || may_manage) {
                                 form.inline method="post" action={"/prescriptions/" (rx.id) "/cancel"} {
                                     input name="reason" required aria-label={"Reason for cancelling the prescription of " (rx.issued_on)} placeholder="reason";

@@ -525,3 +525,21 @@ async fn no_prescription_or_dosing_booking_after_consent_or_the_participant_is_w
     let (status, problem) = t.post(&lead, &format!("/api/v1/participants/{q}/prescriptions"), rx(PRODUCT, &["exp1"])).await;
     assert_eq!((status, rules(&problem)), (422, vec![("stage".into(), "treatable".into())]), "{problem}");
 }
+
+/// A prescription changed in the database after it was signed is shown as such, never as
+/// validly signed; one cancelled through Catalyst says so plainly.
+#[tokio::test]
+async fn a_prescription_changed_after_signing_is_flagged_on_its_page() {
+    let t = TestApp::spawn().await;
+    let p = t.participant_id("SYD-0006").await;
+    let lead = t.token("lead.syd").await;
+    let (_, list) = t.get(&lead, &format!("/api/v1/participants/{p}/prescriptions")).await;
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/participants/{p}/prescriptions");
+    let page = t.page_as("pharmacist.syd", &path).await;
+    assert!(page.contains("I am the author of this record") && !page.contains("changed since it was signed"), "{page}");
+    let forged = r#"{"strength_mg":20.0,"doses":[{"visit_id":"exp1","initial_mg":400.0,"supplemental_mg":200.0}]}"#;
+    t.raw(&format!("UPDATE prescriptions SET plan = '{forged}' WHERE id = '{id}'")).await;
+    let page = t.page_as("pharmacist.syd", &path).await;
+    assert!(page.contains("changed since it was signed: do not dispense or give from it"), "{page}");
+}
