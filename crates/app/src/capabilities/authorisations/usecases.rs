@@ -152,7 +152,16 @@ impl App {
             let signoffs = self.store.readiness_signoffs(&site.id).await?;
             let codes = self.participant_codes_at(&site.id).await?;
             for session in booked {
-                let request = DosingRequest::unprescribed(&site.id, &site.code, &session.participant_id, session.day);
+                // A prescribed session is checked against its own prescriber's approval, product
+                // and indication; one not yet prescribed against any prescriber at the site.
+                let prescribed = self.session_prescription(&session.participant_id, &session.visit_id).await?;
+                let mut request = DosingRequest::unprescribed(&site.id, &site.code, &session.participant_id, session.day);
+                if let Some(rx) = &prescribed {
+                    request.prescriber_id = Some(&rx.prescriber_id);
+                    request.product = Some(&rx.product);
+                    request.indication = Some(&rx.indication);
+                    request.quantity_mg = Some(rx.prescribed_mg);
+                }
                 let mut missing = dosing_problems(&required, &authorisations, request);
                 missing.extend(readiness_problems(&binding, &signoffs, &site.code, session.day));
                 if !missing.is_empty() {

@@ -20,6 +20,15 @@ const MG_TOLERANCE: f64 = 1e-4;
 /// in use, it catches a dose typed into the strength field.
 pub const MAX_STRENGTH_MG: f64 = 250.0;
 
+/// The smallest strength of one unit accepted, in milligrams: below it "whole units" means
+/// nothing (a dose would be thousands of capsules).
+pub const MIN_STRENGTH_MG: f64 = 1.0;
+
+/// The longest a prescription may stay in force, in days from the day it is written
+/// (programme-defined default: a course of three sessions takes about 12 weeks; a year leaves
+/// room for delays without leaving prescriptions open indefinitely).
+pub const MAX_VALID_DAYS: i64 = 366;
+
 pub static PRESCRIPTIONS: TableSpec = TableSpec {
     kind: "prescription",
     table: "prescriptions",
@@ -151,12 +160,12 @@ pub fn prescription_from(input: &PrescriptionInput, facts: PrescribingFacts<'_>)
     let product = required_text("product", &input.product, 200).map_err(|v| problems.push(v)).ok();
     let indication = required_text("indication", &input.indication, 200).map_err(|v| problems.push(v)).ok();
     let strength = input.strength_mg;
-    let strength_ok = strength.is_finite() && strength > 0.0 && strength <= MAX_STRENGTH_MG;
+    let strength_ok = strength.is_finite() && (MIN_STRENGTH_MG..=MAX_STRENGTH_MG).contains(&strength);
     if !strength_ok {
         problems.push(Violation::new(
             "strength_mg",
             "range",
-            format!("strength_mg is the milligrams in one unit: more than 0 and at most {MAX_STRENGTH_MG}; got {strength}"),
+            format!("strength_mg is the milligrams in one unit: from {MIN_STRENGTH_MG} to {MAX_STRENGTH_MG}; got {strength}"),
         ));
     }
     if input.doses.is_empty() {
@@ -226,6 +235,14 @@ pub fn prescription_from(input: &PrescriptionInput, facts: PrescribingFacts<'_>)
                     "expires_on",
                     "after_start",
                     format!("expires_on {end} is before today, {}", facts.today),
+                ));
+                None
+            }
+            Some(end) if facts.today.until(end).map_or(true, |span| i64::from(span.get_days()) > MAX_VALID_DAYS) => {
+                problems.push(Violation::new(
+                    "expires_on",
+                    "max_validity",
+                    format!("a prescription stays in force at most {MAX_VALID_DAYS} days; {end} is later"),
                 ));
                 None
             }
@@ -373,6 +390,14 @@ mod tests {
         let mut typo = input(&[("E1", 80.0, None)]);
         typo.expires_on = Some("31/12/2026".into());
         assert_eq!(problems(write(&typo, &[])), [("expires_on".into(), "date".into())]);
+        let mut forever = input(&[("E1", 80.0, None)]);
+        forever.expires_on = Some("9999-12-31".into());
+        assert_eq!(problems(write(&forever, &[])), [("expires_on".into(), "max_validity".into())]);
+        forever.expires_on = Some("2027-06-01".into());
+        assert!(write(&forever, &[]).is_ok(), "a year from 2026-06-01");
+        let mut tiny = input(&[("E1", 80.0, None)]);
+        tiny.strength_mg = 1e-9;
+        assert_eq!(problems(write(&tiny, &[])), [("strength_mg".into(), "range".into())]);
     }
 
     #[test]

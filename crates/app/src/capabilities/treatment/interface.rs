@@ -23,6 +23,8 @@ pub(crate) struct CourseAnchors {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DosingSession {
     pub participant_id: String,
+    /// The protocol visit (`exp1`), which a prescription names.
+    pub visit_id: String,
     pub day: jiff::civil::Date,
 }
 
@@ -59,7 +61,7 @@ impl App {
             }
             let day = super::usecases::jiff_ts(a.starts_at)?.to_zoned(zone.clone()).date();
             if from <= day && day <= to {
-                sessions.push(DosingSession { participant_id: a.participant_id, day });
+                sessions.push(DosingSession { participant_id: a.participant_id, visit_id: a.visit_id, day });
             }
         }
         Ok(sessions)

@@ -543,3 +543,19 @@ async fn a_prescription_changed_after_signing_is_flagged_on_its_page() {
     let page = t.page_as("pharmacist.syd", &path).await;
     assert!(page.contains("changed since it was signed: do not dispense or give from it"), "{page}");
 }
+
+/// A booked, prescribed session is checked against its own prescriber's approval: revoking it
+/// puts the session on the lead's list at once, though another prescriber's approval is in force.
+#[tokio::test]
+async fn revoking_the_prescribers_approval_flags_their_booked_sessions() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let lead = t.token("lead.syd").await;
+    let dashboard = t.page_as("lead.syd", "/").await;
+    assert!(!dashboard.contains("no longer authorised"), "{dashboard}");
+    let ap = authorisation_id(&t, &lead, &syd, "AP-2025-0188").await;
+    assert_eq!(t.post(&lead, &format!("/api/v1/authorisations/{ap}/revoke"), json!({"reason": "approval cancelled"})).await.0, 200);
+    let dashboard = t.page_as("lead.syd", "/").await;
+    assert!(dashboard.contains("Booked dosing sessions no longer authorised") && dashboard.contains("SYD-0005"), "{dashboard}");
+    assert!(!dashboard.contains("SYD-0006 on"), "SYD-0006's prescriber (the lead) is still approved: {dashboard}");
+}
