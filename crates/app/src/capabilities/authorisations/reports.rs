@@ -16,6 +16,8 @@ use catalyst_regulatory::{Calendars, ClockError, DueReport, Event, EventKind, Pe
 use crate::capabilities::people::domain::Site;
 use jiff::ToSpan;
 use jiff::civil::Date;
+use crate::platform::store::ledger::EntryFilter;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// The TGA six-monthly Authorised Prescriber report's rule.
@@ -75,7 +77,9 @@ impl App {
         let (rules, calendars) = rules()?;
         let from = today.checked_sub(366.days()).map_err(|e| AppError::Internal(e.to_string()))?;
         let to = today.checked_add(7.months()).map_err(|e| AppError::Internal(e.to_string()))?;
-        let facts = clock_facts(&self.store.authorisations_at_site(site_id).await?, self.clock_events(&site, from, to).await?);
+        let authorisations = self.store.authorisations_at_site(site_id).await?;
+        let revoked_on = self.revocation_days(&site, &authorisations).await?;
+        let facts = clock_facts(&authorisations, &revoked_on, self.clock_events(&site, from, to).await?);
         let due = match due_dates(rules, calendars, &site.jurisdiction, &facts, from, to) {
             Ok(due) => due,
             Err(ClockError::UnknownJurisdiction { .. }) => Vec::new(),
@@ -90,6 +94,26 @@ impl App {
                 OwedReport { overdue: sent.is_none() && report.due < today, sent, report }
             })
             .collect())
+    }
+
+    /// The site-local day each revoked authorisation was revoked, from its ledger entry.
+    async fn revocation_days(&self, site: &Site, all: &[Authorisation]) -> AppResult<BTreeMap<String, Date>> {
+        let zone = jiff::tz::TimeZone::get(site.time_zone.as_str()).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut days = BTreeMap::new();
+        for a in all.iter().filter(|a| a.status == AuthorisationStatus::Revoked) {
+            let filter = EntryFilter {
+                chains: vec![site.chain()],
+                entity: Some(("authorisation".to_owned(), a.id.clone())),
+                before: None,
+                limit: 50,
+            };
+            let revoked = self.store.recent_entries(&filter).await?.into_iter().find(|e| e.action == "authorisation.revoke");
+            if let Some(entry) = revoked {
+                let at = jiff::Timestamp::from_microsecond(entry.at.micros()).map_err(|e| AppError::Internal(e.to_string()))?;
+                days.insert(a.id.clone(), at.to_zoned(zone.clone()).date());
+            }
+        }
+        Ok(days)
     }
 
     /// What starts notices' clocks at a site: each prescription written, and each participant's

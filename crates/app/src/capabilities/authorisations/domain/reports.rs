@@ -10,9 +10,11 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The reporting clocks' view of a site's authorisations (revoked ones owe nothing more) and of
-/// the events that start notices' clocks.
-pub fn clock_facts(authorisations: &[Authorisation], events: Vec<Event>) -> Facts {
+/// The reporting clocks' view of a site's authorisations and of the events that start notices'
+/// clocks. A revoked authorisation owes what fell due while it was in force: it counts as
+/// lapsing the day it was revoked (`revoked_on`, site-local; one whose day is unknown owes
+/// nothing more).
+pub fn clock_facts(authorisations: &[Authorisation], revoked_on: &BTreeMap<String, Date>, events: Vec<Event>) -> Facts {
     let kind = |k: AuthorisationKind| match k {
         AuthorisationKind::AuthorisedPrescriber => Some(ClockKind::TgaAuthorisedPrescriber),
         AuthorisationKind::HrecApproval => Some(ClockKind::HrecApproval),
@@ -22,13 +24,20 @@ pub fn clock_facts(authorisations: &[Authorisation], events: Vec<Event>) -> Fact
     };
     let authorisations = authorisations
         .iter()
-        .filter(|a| a.status == AuthorisationStatus::Active)
         .filter_map(|a| {
+            let expiry: Option<Date> = a.expires_on.as_deref().and_then(|d| d.parse().ok());
+            let expiry = match a.status {
+                AuthorisationStatus::Active => expiry,
+                AuthorisationStatus::Revoked => {
+                    let revoked = *revoked_on.get(&a.id)?;
+                    Some(expiry.map_or(revoked, |e| e.min(revoked)))
+                }
+            };
             Some(catalyst_regulatory::Authorisation {
                 id: a.id.clone(),
                 kind: kind(a.kind)?,
                 start: a.valid_from.parse().ok()?,
-                expiry: a.expires_on.as_deref().and_then(|d| d.parse().ok()),
+                expiry,
             })
         })
         .collect();
@@ -201,7 +210,7 @@ mod tests {
     fn the_clocks_run_on_active_authorisations_of_the_kinds_that_owe_reports() {
         let revoked = Authorisation { id: "old".into(), status: AuthorisationStatus::Revoked, ..approval() };
         let dea = Authorisation { id: "dea".into(), kind: AuthorisationKind::DeaRegistration, ..approval() };
-        let facts = clock_facts(&[approval(), revoked, dea], Vec::new());
+        let facts = clock_facts(&[approval(), revoked, dea], &BTreeMap::new(), Vec::new());
         assert_eq!(facts.authorisations.len(), 1);
         assert_eq!(facts.authorisations[0].kind, ClockKind::TgaAuthorisedPrescriber);
         assert_eq!(facts.authorisations[0].expiry, Some(date(2027, 12, 31)));

@@ -465,3 +465,34 @@ async fn the_authorisation_form_names_people_from_lists_and_keeps_a_refused_entr
     assert_eq!(saved.status(), 200);
     assert!(saved.text().await.unwrap().contains("participant VAN-0001, MDMA hydrochloride capsules, 360 mg"));
 }
+
+/// Revoking an approval does not erase what it owed: the reports sent stay listed as sent, and
+/// the period it was in force until the revocation is still owed.
+#[tokio::test]
+async fn a_revoked_approval_still_owes_the_reports_of_its_time_in_force() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let lead = t.token("lead.syd").await;
+    let list = authorisations(&t, &lead, &syd).await;
+    let ap = list.iter().find(|a| a["reference"] == "AP-2025-0188").unwrap()["id"].as_str().unwrap().to_owned();
+    let owed_for = |owed: &Value| -> Vec<(String, bool)> {
+        owed.as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["report"]["subject"] == ap.as_str())
+            .map(|o| (o["report"]["due"].as_str().unwrap().to_owned(), o["sent"].is_object()))
+            .collect()
+    };
+    let (_, before) = t.get(&lead, &format!("/api/v1/sites/{syd}/reports")).await;
+    let before = owed_for(&before);
+    assert!(before.iter().any(|(_, sent)| *sent) && before.iter().any(|(_, sent)| !*sent), "{before:?}");
+    assert_eq!(
+        t.post(&lead, &format!("/api/v1/authorisations/{ap}/revoke"), json!({"reason": "approval cancelled"})).await.0,
+        200
+    );
+    let (_, after) = t.get(&lead, &format!("/api/v1/sites/{syd}/reports")).await;
+    let after = owed_for(&after);
+    let sent = |list: &[(String, bool)]| list.iter().filter(|(_, s)| *s).cloned().collect::<Vec<_>>();
+    assert_eq!(sent(&after), sent(&before), "the reports sent are still listed");
+    assert!(after.iter().any(|(_, sent)| !*sent), "the period up to the revocation is still owed: {after:?}");
+}

@@ -465,7 +465,10 @@ async fn the_gate_refuses_authorisations_and_sign_offs_written_outside_catalyst(
     let physician = t.token("physician.van").await;
     let p = enrolled(&t, "VAN-0001").await;
     let sap = authorisation_id(&t, &lead, &van, "SAP-2025-04101").await;
-    assert_eq!(t.post(&lead, &format!("/api/v1/authorisations/{sap}/revoke"), json!({"reason": "withdrawn"})).await.0, 200);
+    assert_eq!(
+        t.post(&lead, &format!("/api/v1/authorisations/{sap}/revoke"), json!({"reason": "withdrawn"})).await.0,
+        200
+    );
     let path = format!("/api/v1/participants/{p}/prescriptions");
     assert_eq!(t.post(&physician, &path, rx(PRODUCT, &["exp1"])).await.0, 422);
     t.raw(&format!("UPDATE authorisations SET status = 'active' WHERE id = '{sap}'")).await;
@@ -522,7 +525,8 @@ async fn no_prescription_or_dosing_booking_after_consent_or_the_participant_is_w
     let q = enrolled(&t, "SYD-0002").await;
     let stage = json!({"stage": "withdrawn", "reason": "moved away"});
     assert_eq!(t.post(&lead, &format!("/api/v1/participants/{q}/stage"), stage).await.0, 200);
-    let (status, problem) = t.post(&lead, &format!("/api/v1/participants/{q}/prescriptions"), rx(PRODUCT, &["exp1"])).await;
+    let (status, problem) =
+        t.post(&lead, &format!("/api/v1/participants/{q}/prescriptions"), rx(PRODUCT, &["exp1"])).await;
     assert_eq!((status, rules(&problem)), (422, vec![("stage".into(), "treatable".into())]), "{problem}");
 }
 
@@ -554,8 +558,14 @@ async fn revoking_the_prescribers_approval_flags_their_booked_sessions() {
     let dashboard = t.page_as("lead.syd", "/").await;
     assert!(!dashboard.contains("no longer authorised"), "{dashboard}");
     let ap = authorisation_id(&t, &lead, &syd, "AP-2025-0188").await;
-    assert_eq!(t.post(&lead, &format!("/api/v1/authorisations/{ap}/revoke"), json!({"reason": "approval cancelled"})).await.0, 200);
+    assert_eq!(
+        t.post(&lead, &format!("/api/v1/authorisations/{ap}/revoke"), json!({"reason": "approval cancelled"})).await.0,
+        200
+    );
     let dashboard = t.page_as("lead.syd", "/").await;
-    assert!(dashboard.contains("Booked dosing sessions no longer authorised") && dashboard.contains("SYD-0005"), "{dashboard}");
+    assert!(
+        dashboard.contains("Booked dosing sessions no longer authorised") && dashboard.contains("SYD-0005"),
+        "{dashboard}"
+    );
     assert!(!dashboard.contains("SYD-0006 on"), "SYD-0006's prescriber (the lead) is still approved: {dashboard}");
 }
