@@ -1,0 +1,24 @@
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+//! The controlled-substance register for MDMA-assisted therapy: every unit from receipt to
+//! administration, return, waste, witnessed destruction, loss or return to the supplier.
+//!
+//! Pure: no I/O beyond `include_str!` of the rules, no clock, no randomness. Ids, kit numbers,
+//! times, the actor and the site-local date are passed in. A movement is decided by [`apply`]
+//! against the register's state (or only the part of it the movement [`touches`]), the
+//! catalogue and the jurisdiction's rules (`data/register_rules.json`, versioned, cited), and
+//! either refused with every reason (field, rule, message) or turned into a [`Delta`]: its
+//! double-entry postings and the new value of every balance and record it changes.
+//! [`replay`] rebuilds the register from its movements. See `docs/pharmacy.md`.
+
+pub mod catalogue;
+pub mod error;
+pub mod rules;
+
+pub use catalogue::{
+    Catalogue, Kit, Location, LocationKind, Lot, Party, Product, check_kit, check_location, check_lot, check_product,
+};
+pub use error::{DataError, ReplayError, Violation};
+pub use rules::{
+    JurisdictionEntry, JurisdictionRules, MayAdminister, OrderForm, PROGRAMME_DEFINED, Qualification, ReceiveField,
+    RegisterRules, Rule, Sourced,
+};
