@@ -10,14 +10,23 @@
 //! double-entry postings and the new value of every balance and record it changes.
 //! [`replay`] rebuilds the register from its movements. See `docs/pharmacy.md`.
 
+pub mod apply;
 pub mod catalogue;
 pub mod error;
+pub mod movement;
+pub mod register;
 pub mod rules;
 
+pub use apply::{Context, apply, replay, replay_entries, touches};
 pub use catalogue::{
     Catalogue, Kit, Location, LocationKind, Lot, Party, Product, check_kit, check_location, check_lot, check_product,
 };
 pub use error::{DataError, ReplayError, Violation};
+pub use movement::{Conclusion, Detail, DoseKind, MG_TOLERANCE, Movement, Order, QuarantineCause};
+pub use register::{
+    Account, BalanceChange, BalanceKey, Delta, Discrepancy, DiscrepancyOrigin, Dispense, Entry, Flow, Holding, Posting,
+    Quarantine, Register, Resolution, Shipment, Stock, Touches,
+};
 pub use rules::{
     JurisdictionEntry, JurisdictionRules, MayAdminister, OrderForm, PROGRAMME_DEFINED, Qualification, ReceiveField,
     RegisterRules, Rule, Sourced,
