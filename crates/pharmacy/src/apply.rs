@@ -546,7 +546,7 @@ impl<'a> Checks<'a> {
             match cat.kits.get(k) {
                 None => self.push("kit_number", "exists", format!("no kit {k:?}")),
                 Some(kit) if kit.lot_id != lot_id => {
-                    self.push("kit_number", "kit_lot", format!("kit {k} is not of lot {lot_id}"))
+                    self.push("kit_number", "kit_mismatch", format!("kit {k} is not of lot {lot_id}"))
                 }
                 Some(_) => {}
             }

@@ -11,6 +11,7 @@
 //! [`replay`] rebuilds the register from its movements. See `docs/pharmacy.md`.
 
 pub mod apply;
+pub mod blinded;
 pub mod catalogue;
 pub mod error;
 pub mod movement;
@@ -18,6 +19,10 @@ pub mod register;
 pub mod rules;
 
 pub use apply::{Context, apply, replay, replay_entries, touches};
+pub use blinded::{
+    BlindedBalance, BlindedDiscrepancy, BlindedDispense, BlindedEntry, BlindedLine, blind_balances, blind_discrepancy,
+    blind_dispense, blind_entry, blind_violations,
+};
 pub use catalogue::{
     Catalogue, Kit, Location, LocationKind, Lot, Party, Product, check_kit, check_location, check_lot, check_product,
 };

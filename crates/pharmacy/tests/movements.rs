@@ -142,7 +142,7 @@ fn a_kit_is_received_whole_and_once() {
         *units = 1;
     }
     assert_eq!(w.refused(mv("r", "ph.central", short)), [fr("units", "kit_units")]);
-    assert_eq!(w.refused(mv("r", "ph.central", receive_kit("central", "lot-a", "K-9930"))), [fr("kit_number", "kit_lot")]);
+    assert_eq!(w.refused(mv("r", "ph.central", receive_kit("central", "lot-a", "K-9930"))), [fr("kit_number", "kit_mismatch")]);
     assert_eq!(w.refused(mv("r", "ph.central", receive_kit("central", "lot-a", "K-0000"))), [fr("kit_number", "exists")]);
     let delta = w.ok(mv("r", "ph.central", receive_kit("central", "lot-a", "K-4821")));
     assert!(delta.received_kits.contains("K-4821"));
@@ -539,7 +539,7 @@ fn count_refusals() {
     assert_eq!(w.refused(mv("c", "ph.syd", count("store-syd", "lot-a", None, -1))), [fr("units", "non_negative")]);
     assert_eq!(w.refused(mv("c", "ph.syd", count("store-syd", "lot-a", Some("K-9930"), 0))), [fr(
         "kit_number",
-        "kit_lot"
+        "kit_mismatch"
     )]);
 }
 
