@@ -16,6 +16,7 @@ pub mod catalogue;
 pub mod error;
 pub mod movement;
 pub mod register;
+pub mod reports;
 pub mod rules;
 
 pub use apply::{Context, apply, replay, replay_entries, touches};
@@ -31,6 +32,12 @@ pub use movement::{Conclusion, Detail, DoseKind, MG_TOLERANCE, Movement, Order, 
 pub use register::{
     Account, BalanceChange, BalanceKey, Delta, Discrepancy, DiscrepancyOrigin, Dispense, Entry, Flow, Holding, Posting,
     Quarantine, Register, Resolution, Shipment, Stock, Touches,
+};
+pub use reports::{
+    Custody, CustodyStep, DestructionItem, DestructionRecord, DispensedLine, DispensingRecord, DisposalLine,
+    InventoryCard, InventoryLine, Leg, ReceiptLine, RecordTotals, ReportContext, chain_of_custody, count_sheet,
+    count_sheet_csv, custody_csv, destruction_record, destruction_record_csv, dispensing_record, dispensing_record_csv,
+    flow_totals, on_hand_units, perpetual_inventory, perpetual_inventory_csv,
 };
 pub use rules::{
     JurisdictionEntry, JurisdictionRules, MayAdminister, OrderForm, PROGRAMME_DEFINED, Qualification, ReceiveField,
