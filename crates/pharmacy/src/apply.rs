@@ -58,11 +58,8 @@ pub fn replay_entries(movements: &[Movement]) -> Result<(Register, Vec<Entry>), 
     let mut register = Register::default();
     let mut entries = Vec::with_capacity(movements.len());
     for (index, m) in movements.iter().enumerate() {
-        let delta = plan(&register, m).map_err(|violations| ReplayError {
-            index,
-            movement_id: m.id.clone(),
-            violations,
-        })?;
+        let delta =
+            plan(&register, m).map_err(|violations| ReplayError { index, movement_id: m.id.clone(), violations })?;
         register.commit(&delta);
         entries.push(Entry { movement: m.clone(), postings: delta.postings });
     }
@@ -277,17 +274,17 @@ fn plan(reg: &Register, m: &Movement) -> Result<Delta, Vec<Violation>> {
                         p.v.push(Violation::new(
                             "shipment_id",
                             "route",
-                            format!(
-                                "shipment {shipment_id} runs from {} to {}",
-                                s.from_location_id, s.to_location_id
-                            ),
+                            format!("shipment {shipment_id} runs from {} to {}", s.from_location_id, s.to_location_id),
                         ));
                     }
                     if s.received.contains(&stock) {
                         p.v.push(Violation::new(
                             "shipment_id",
                             "line_received",
-                            format!("shipment {shipment_id}'s line for {} was already received", describe_stock(&stock)),
+                            format!(
+                                "shipment {shipment_id}'s line for {} was already received",
+                                describe_stock(&stock)
+                            ),
                         ));
                     }
                 }
@@ -300,16 +297,21 @@ fn plan(reg: &Register, m: &Movement) -> Result<Delta, Vec<Violation>> {
                 }),
             }
             if p.positive(*units) {
-                p.post(&stock, loc(from_location_id), Account::Holding(Holding::InTransit(shipment_id.clone())), *units);
+                p.post(
+                    &stock,
+                    loc(from_location_id),
+                    Account::Holding(Holding::InTransit(shipment_id.clone())),
+                    *units,
+                );
             }
         }
         Detail::ReceiveTransfer { shipment_id, lot_id, kit_number, units, .. } => {
             let stock = Stock::new(lot_id, kit_number.as_deref());
+            let counted_ok = p.non_negative(*units);
             let Some(s) = reg.shipments.get(shipment_id) else {
                 p.v.push(Violation::new("shipment_id", "exists", format!("no shipment {shipment_id}")));
                 return Err(p.v);
             };
-            let counted_ok = p.non_negative(*units);
             let transit = Holding::InTransit(shipment_id.clone());
             let expected = reg.balance(&BalanceKey::new(transit.clone(), stock.clone()));
             if s.received.contains(&stock) {
@@ -475,7 +477,11 @@ fn plan(reg: &Register, m: &Movement) -> Result<Delta, Vec<Violation>> {
         }
         Detail::Quarantine { lot_id, cause } => {
             if reg.quarantined.contains_key(lot_id) {
-                p.v.push(Violation::new("lot_id", "already_quarantined", format!("lot {lot_id} is already quarantined")));
+                p.v.push(Violation::new(
+                    "lot_id",
+                    "already_quarantined",
+                    format!("lot {lot_id} is already quarantined"),
+                ));
             } else {
                 p.delta
                     .quarantine
@@ -537,9 +543,11 @@ impl<'a> Checks<'a> {
         let lot = cat.lots.get(lot_id);
         match lot {
             None => self.push("lot_id", "exists", format!("no lot {lot_id:?}")),
-            Some(l) if !cat.products.contains_key(&l.product_id) => {
-                self.push("lot_id", "exists", format!("lot {lot_id}'s product {:?} is not in the catalogue", l.product_id))
-            }
+            Some(l) if !cat.products.contains_key(&l.product_id) => self.push(
+                "lot_id",
+                "exists",
+                format!("lot {lot_id}'s product {:?} is not in the catalogue", l.product_id),
+            ),
             Some(_) => {}
         }
         if let Some(k) = kit_number {
@@ -559,12 +567,8 @@ impl<'a> Checks<'a> {
         let Some((units, Some(mg))) = self.m.detail.quantity() else { return };
         let Some(p) = lot.and_then(|l| self.ctx.catalogue.products.get(&l.product_id)) else { return };
         let expected = units as f64 * p.strength_mg;
-        if !((mg - expected).abs() <= MG_TOLERANCE) {
-            self.push(
-                "mg",
-                "strength",
-                format!("{mg} mg is not {units} units × {} mg ({expected} mg)", p.strength_mg),
-            );
+        if mg.is_nan() || (mg - expected).abs() > MG_TOLERANCE {
+            self.push("mg", "strength", format!("{mg} mg is not {units} units × {} mg ({expected} mg)", p.strength_mg));
         }
     }
 
@@ -647,7 +651,11 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
             if let Some(kit) = kit_number.as_deref().and_then(|k| ctx.catalogue.kits.get(k))
                 && kit.units != *units
             {
-                c.push("units", "kit_units", format!("kit {} holds {} units; receive it whole", kit.kit_number, kit.units));
+                c.push(
+                    "units",
+                    "kit_units",
+                    format!("kit {} holds {} units; receive it whole", kit.kit_number, kit.units),
+                );
             }
             match order {
                 None if c.requires(ReceiveField::Order) => c.push(
@@ -728,7 +736,11 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
             if let Some(l) = c.keyed_location("location_id", location_id)
                 && l.kind != LocationKind::SiteStore
             {
-                c.push("location_id", "site_store", format!("doses are dispensed from a site's store; {} is not", l.name));
+                c.push(
+                    "location_id",
+                    "site_store",
+                    format!("doses are dispensed from a site's store; {} is not", l.name),
+                );
             }
             let lot = c.lot(lot_id, kit_number.as_deref());
             c.usable(lot, "dispensed");

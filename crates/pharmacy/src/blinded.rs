@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::error::Violation;
 use crate::movement::Detail;
-use crate::register::{Account, Dispense, Discrepancy, Entry, Holding, Register};
+use crate::register::{Account, Discrepancy, Dispense, Entry, Holding, Register};
 
 /// One movement as a blinded role sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,7 +64,12 @@ pub fn blind_entry(entry: &Entry) -> BlindedEntry {
     let lines: Vec<BlindedLine> = entry
         .postings
         .iter()
-        .map(|p| BlindedLine { kit_number: p.stock.kit_number.clone(), from: p.from.clone(), to: p.to.clone(), units: p.units })
+        .map(|p| BlindedLine {
+            kit_number: p.stock.kit_number.clone(),
+            from: p.from.clone(),
+            to: p.to.clone(),
+            units: p.units,
+        })
         .collect();
     let kit_number = match m.detail.stock() {
         Some((_, kit)) => kit.map(str::to_string),

@@ -226,11 +226,9 @@ pub fn check_product(p: &Product, catalogue: &Catalogue) -> Vec<Violation> {
             )),
             Some(_) => {}
         },
-        (false, Some(_)) => v.push(Violation::new(
-            "matches_product_id",
-            "placebo_only",
-            "only a placebo names a product it matches",
-        )),
+        (false, Some(_)) => {
+            v.push(Violation::new("matches_product_id", "placebo_only", "only a placebo names a product it matches"))
+        }
         (false, None) => {}
     }
     v

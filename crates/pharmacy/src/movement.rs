@@ -217,8 +217,13 @@ pub enum Detail {
     },
     /// A lot may not be dispensed or transferred until released (it may still be counted,
     /// destroyed or returned to the supplier).
-    Quarantine { lot_id: String, cause: QuarantineCause },
-    Release { lot_id: String },
+    Quarantine {
+        lot_id: String,
+        cause: QuarantineCause,
+    },
+    Release {
+        lot_id: String,
+    },
 }
 
 impl Detail {

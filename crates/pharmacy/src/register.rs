@@ -302,7 +302,12 @@ impl Register {
     /// those rows would hold).
     pub fn restricted_to(&self, t: &Touches) -> Register {
         Register {
-            balances: self.balances.iter().filter(|(k, _)| t.balances.contains(*k)).map(|(k, v)| (k.clone(), *v)).collect(),
+            balances: self
+                .balances
+                .iter()
+                .filter(|(k, _)| t.balances.contains(*k))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
             quarantined: self
                 .quarantined
                 .iter()

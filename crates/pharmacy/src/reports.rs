@@ -81,7 +81,13 @@ fn manner(e: &Entry, other: &Account, rc: &ReportContext, routes: &HashMap<&str,
                 _ => "received".to_string(),
             };
             if let Detail::Receive { order: Some(o), .. } = d {
-                s.push_str(&format!(" ({} {}, line {}, {} ordered)", o.form.as_str(), o.number, o.line, o.units_ordered));
+                s.push_str(&format!(
+                    " ({} {}, line {}, {} ordered)",
+                    o.form.as_str(),
+                    o.number,
+                    o.line,
+                    o.units_ordered
+                ));
             }
             s
         }
@@ -394,12 +400,10 @@ pub fn dispensing_record(
                     manner: manner(e, &p.from, rc, &routes),
                     received_by: rc.name(&m.actor),
                 });
-            } else if let (Account::Holding(Holding::Dispensed(_)), Detail::Dispense {
-                participant_id,
-                appointment_id,
-                prescription_id,
-                ..
-            }) = (&p.to, &m.detail)
+            } else if let (
+                Account::Holding(Holding::Dispensed(_)),
+                Detail::Dispense { participant_id, appointment_id, prescription_id, .. },
+            ) = (&p.to, &m.detail)
             {
                 r.totals.dispensed_units += p.units;
                 r.totals.dispensed_mg += mg;
@@ -466,7 +470,12 @@ pub fn dispensing_record(
 
 /// Units of a substance's lots held at the locations, from the register (what the dispensing
 /// record's `on_hand_units` must equal).
-pub fn on_hand_units(register: &Register, catalogue: &Catalogue, substance: &str, location_ids: &BTreeSet<String>) -> i64 {
+pub fn on_hand_units(
+    register: &Register,
+    catalogue: &Catalogue,
+    substance: &str,
+    location_ids: &BTreeSet<String>,
+) -> i64 {
     register
         .balances
         .iter()
@@ -528,7 +537,9 @@ pub struct Custody {
     pub receipts: Vec<String>,
     /// Surpluses an investigation brought onto the register that units can have come from.
     pub found: Vec<String>,
-    /// Every path back ends in a receipt or a found surplus, and at least one in a receipt.
+    /// Every path back ends in a receipt or in a surplus an investigation found real (signed):
+    /// no unit reached the store without a record. A history `apply` accepted is always
+    /// complete; `false` means the entries are inconsistent.
     pub complete: bool,
 }
 
@@ -536,7 +547,9 @@ pub struct Custody {
 /// store it was dispensed from, back to the receipts; then the dose's own movements. Stock of a
 /// lot is fungible, so for loose units this is every possible path; for a kit it is the kit's.
 pub fn chain_of_custody(entries: &[Entry], dispense_id: &str) -> Option<Custody> {
-    let i = entries.iter().position(|e| e.movement.id == dispense_id && matches!(e.movement.detail, Detail::Dispense { .. }))?;
+    let i = entries
+        .iter()
+        .position(|e| e.movement.id == dispense_id && matches!(e.movement.detail, Detail::Dispense { .. }))?;
     let e = &entries[i];
     let Detail::Dispense { participant_id, appointment_id, .. } = &e.movement.detail else { return None };
     let p = e.postings.first()?;
@@ -608,7 +621,7 @@ pub fn chain_of_custody(entries: &[Entry], dispense_id: &str) -> Option<Custody>
         appointment_id: appointment_id.clone(),
         stock: p.stock.clone(),
         steps: out,
-        complete: complete && !receipts.is_empty(),
+        complete,
         receipts: receipts.into_iter().map(|j| entries[j].movement.id.clone()).collect(),
         found: found.into_iter().map(|j| entries[j].movement.id.clone()).collect(),
     })
@@ -791,8 +804,18 @@ fn opt(s: &Option<String>) -> String {
 pub fn perpetual_inventory_csv(cards: &[InventoryCard], rc: &ReportContext) -> String {
     csv(
         &[
-            "location", "lot_number", "product", "date", "movement", "kind", "actor", "kit", "detail", "units_in",
-            "units_out", "balance",
+            "location",
+            "lot_number",
+            "product",
+            "date",
+            "movement",
+            "kind",
+            "actor",
+            "kit",
+            "detail",
+            "units_in",
+            "units_out",
+            "balance",
         ],
         cards.iter().flat_map(|c| {
             c.lines.iter().map(move |l| {
@@ -904,8 +927,19 @@ pub fn dispensing_record_csv(r: &DispensingRecord) -> String {
     }
     out.push_str(&csv(
         &[
-            "section", "date", "movement", "location", "lot_number", "kit", "units", "mg", "party_or_recipient",
-            "address", "registration", "manner", "by",
+            "section",
+            "date",
+            "movement",
+            "location",
+            "lot_number",
+            "kit",
+            "units",
+            "mg",
+            "party_or_recipient",
+            "address",
+            "registration",
+            "manner",
+            "by",
         ],
         rows,
     ));
@@ -942,8 +976,18 @@ pub fn custody_csv(c: &Custody, rc: &ReportContext) -> String {
 pub fn count_sheet_csv(s: &CountSheet) -> String {
     csv(
         &[
-            "location", "product", "substance", "form", "strength_mg", "lot_number", "expires_on", "kit", "quarantined",
-            "expected_units", "counted_units", "counted_by",
+            "location",
+            "product",
+            "substance",
+            "form",
+            "strength_mg",
+            "lot_number",
+            "expires_on",
+            "kit",
+            "quarantined",
+            "expected_units",
+            "counted_units",
+            "counted_by",
         ],
         s.rows.iter().map(|r| {
             vec![
@@ -965,12 +1009,36 @@ pub fn count_sheet_csv(s: &CountSheet) -> String {
 }
 
 pub fn destruction_record_csv(r: &DestructionRecord) -> String {
-    let reg = r.registrant.clone().unwrap_or(Party { name: String::new(), address: String::new(), registration_number: None });
+    let reg = r.registrant.clone().unwrap_or(Party {
+        name: String::new(),
+        address: String::new(),
+        registration_number: None,
+    });
     csv(
         &[
-            "registrant", "registration_number", "address", "date", "movement", "code", "name", "strength_mg", "form",
-            "batch", "kit", "package_quantity", "full_packages", "partial_count", "total_destroyed_units",
-            "total_destroyed_mg", "method", "place", "reason", "recorded_by", "witness_1", "witness_2", "more_witnesses",
+            "registrant",
+            "registration_number",
+            "address",
+            "date",
+            "movement",
+            "code",
+            "name",
+            "strength_mg",
+            "form",
+            "batch",
+            "kit",
+            "package_quantity",
+            "full_packages",
+            "partial_count",
+            "total_destroyed_units",
+            "total_destroyed_mg",
+            "method",
+            "place",
+            "reason",
+            "recorded_by",
+            "witness_1",
+            "witness_2",
+            "more_witnesses",
         ],
         r.items.iter().map(|i| {
             let w = |n: usize| i.witnesses.get(n).map(|w| w.name.clone()).unwrap_or_default();

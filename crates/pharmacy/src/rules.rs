@@ -293,11 +293,7 @@ impl RegisterRules {
                 j.count_interval_months.is_some(),
                 j.count_interval_months.as_ref().map(|s| s.source.as_str()),
             );
-            need(
-                "retention_years",
-                j.retention_years.is_some(),
-                j.retention_years.as_ref().map(|s| s.source.as_str()),
-            );
+            need("retention_years", j.retention_years.is_some(), j.retention_years.as_ref().map(|s| s.source.as_str()));
             let mut range = |field: &str, value: Option<u32>, lo: u32, hi: u32| {
                 if let Some(x) = value
                     && !(lo..=hi).contains(&x)

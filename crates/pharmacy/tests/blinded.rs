@@ -13,10 +13,22 @@ use common::*;
 /// Words and values that would tell a blinded reader what a kit holds.
 fn forbidden() -> Vec<String> {
     let c = catalogue();
-    let mut words: Vec<String> =
-        ["mg", "strength", "product", "lot", "placebo", "substance", "active", "mdma", "capsule", "cellulose", "62.5", "125"]
-            .map(String::from)
-            .to_vec();
+    let mut words: Vec<String> = [
+        "mg",
+        "strength",
+        "product",
+        "lot",
+        "placebo",
+        "substance",
+        "active",
+        "mdma",
+        "capsule",
+        "cellulose",
+        "62.5",
+        "125",
+    ]
+    .map(String::from)
+    .to_vec();
     for l in c.lots.values() {
         words.extend([l.id.clone(), l.lot_number.clone(), l.supplier.name.clone(), l.product_id.clone()]);
     }
@@ -34,7 +46,11 @@ fn assert_blind(what: &str, json: &str) {
 }
 
 fn resolve(id: &str) -> Detail {
-    Detail::ResolveDiscrepancy { discrepancy_id: id.into(), conclusion: Conclusion::AdjustToCount, signed_by: "lead.syd".into() }
+    Detail::ResolveDiscrepancy {
+        discrepancy_id: id.into(),
+        conclusion: Conclusion::AdjustToCount,
+        signed_by: "lead.syd".into(),
+    }
 }
 
 /// A blinded trial's register with every kind of movement, all on kits.
@@ -51,7 +67,16 @@ fn trial() -> World {
     w.ok(mv("dose-2", "ph.syd", dispense("store-syd", "lot-p", Some("K-9930"), 2, "apt-2", 187.5)));
     w.ok(mv("adm-1", "dr.lee", administer("dose-1", 1, Qualification::MedicalPractitioner)));
     w.ok(mv("adm-2", "dr.lee", administer("dose-2", 1, Qualification::MedicalPractitioner)));
-    w.ok(mv("wst-1", "dr.lee", Detail::Waste { dispense_id: "dose-1".into(), units: 1, mg: None, witnesses: witnesses(&["nurse.kim", "ph.syd"]) }));
+    w.ok(mv(
+        "wst-1",
+        "dr.lee",
+        Detail::Waste {
+            dispense_id: "dose-1".into(),
+            units: 1,
+            mg: None,
+            witnesses: witnesses(&["nurse.kim", "ph.syd"]),
+        },
+    ));
     w.ok(mv(
         "ret-1",
         "ph.syd",
@@ -91,7 +116,11 @@ fn trial() -> World {
             order_form: Some("231904999".into()),
         },
     ));
-    w.ok(mv("qua-1", "ph.central", Detail::Quarantine { lot_id: "lot-p".into(), cause: QuarantineCause::TemperatureExcursion }));
+    w.ok(mv(
+        "qua-1",
+        "ph.central",
+        Detail::Quarantine { lot_id: "lot-p".into(), cause: QuarantineCause::TemperatureExcursion },
+    ));
     w.ok(mv("rel-1", "ph.central", Detail::Release { lot_id: "lot-p".into() }));
     w.ok(mv("cnt-2", "ph.syd", count("store-syd", "lot-p", Some("K-9930"), 2)));
     w
@@ -113,7 +142,10 @@ fn the_blinded_view_of_every_movement_kind_shows_kits_and_units_only() {
     assert_eq!((dose.kit_number.as_deref(), dose.units), (Some("K-4821"), Some(2)));
     assert_eq!(dose.participant_id.as_deref(), Some("SYD-0006"));
     let adm = blind_entry(w.entries.iter().find(|e| e.movement.id == "adm-1").unwrap());
-    assert_eq!((adm.kit_number.as_deref(), adm.units, adm.dispense_id.as_deref()), (Some("K-4821"), Some(1), Some("dose-1")));
+    assert_eq!(
+        (adm.kit_number.as_deref(), adm.units, adm.dispense_id.as_deref()),
+        (Some("K-4821"), Some(1), Some("dose-1"))
+    );
 }
 
 #[test]

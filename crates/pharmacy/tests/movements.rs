@@ -56,11 +56,14 @@ fn receive_posts_from_the_supplier_into_the_location() {
     assert_eq!(delta.postings.len(), 1);
     assert_eq!(delta.postings[0].from, Account::Flow(Flow::Received));
     assert_eq!(delta.postings[0].to, loc("central"));
-    assert_eq!(delta.balances, [BalanceChange {
-        key: BalanceKey::new(Holding::Location("central".into()), Stock::new("lot-a", None)),
-        before: 0,
-        after: 30
-    }]);
+    assert_eq!(
+        delta.balances,
+        [BalanceChange {
+            key: BalanceKey::new(Holding::Location("central".into()), Stock::new("lot-a", None)),
+            before: 0,
+            after: 30
+        }]
+    );
     assert_eq!(w.at("central", "lot-a", None), 30);
 }
 
@@ -103,10 +106,10 @@ fn an_australian_receipt_needs_no_order() {
 #[test]
 fn a_us_receipt_needs_the_suppliers_registration() {
     let w = World::new("US");
-    assert_eq!(w.refused(mv("r", "ph.central", receive("central", "lot-noreg", 10))), [fr(
-        "lot_id",
-        "supplier_registration"
-    )]);
+    assert_eq!(
+        w.refused(mv("r", "ph.central", receive("central", "lot-noreg", 10))),
+        [fr("lot_id", "supplier_registration")]
+    );
 }
 
 #[test]
@@ -142,12 +145,21 @@ fn a_kit_is_received_whole_and_once() {
         *units = 1;
     }
     assert_eq!(w.refused(mv("r", "ph.central", short)), [fr("units", "kit_units")]);
-    assert_eq!(w.refused(mv("r", "ph.central", receive_kit("central", "lot-a", "K-9930"))), [fr("kit_number", "kit_mismatch")]);
-    assert_eq!(w.refused(mv("r", "ph.central", receive_kit("central", "lot-a", "K-0000"))), [fr("kit_number", "exists")]);
+    assert_eq!(
+        w.refused(mv("r", "ph.central", receive_kit("central", "lot-a", "K-9930"))),
+        [fr("kit_number", "kit_mismatch")]
+    );
+    assert_eq!(
+        w.refused(mv("r", "ph.central", receive_kit("central", "lot-a", "K-0000"))),
+        [fr("kit_number", "exists")]
+    );
     let delta = w.ok(mv("r", "ph.central", receive_kit("central", "lot-a", "K-4821")));
     assert!(delta.received_kits.contains("K-4821"));
     assert_eq!(w.at("central", "lot-a", Some("K-4821")), 2);
-    assert_eq!(w.refused(mv("r2", "ph.central", receive_kit("central", "lot-a", "K-4821"))), [fr("kit_number", "once")]);
+    assert_eq!(
+        w.refused(mv("r2", "ph.central", receive_kit("central", "lot-a", "K-4821"))),
+        [fr("kit_number", "once")]
+    );
 }
 
 // ---- dispatch and receive_transfer --------------------------------------------------------
@@ -202,7 +214,11 @@ fn expired_and_quarantined_lots_are_not_transferred() {
     w.date = d("2026-06-16");
     let got = w.refused(mv("d2", "ph.central", dispatch("s2", "central", "store-syd", "lot-old", None, 1)));
     assert_eq!(got, [fr("lot_id", "expired")]);
-    w.ok(mv("q", "ph.central", Detail::Quarantine { lot_id: "lot-a".into(), cause: QuarantineCause::TemperatureExcursion }));
+    w.ok(mv(
+        "q",
+        "ph.central",
+        Detail::Quarantine { lot_id: "lot-a".into(), cause: QuarantineCause::TemperatureExcursion },
+    ));
     let got = w.refused(mv("d3", "ph.central", dispatch("s3", "central", "store-syd", "lot-a", None, 1)));
     assert_eq!(got, [fr("lot_id", "quarantined")]);
 }
@@ -233,7 +249,11 @@ fn an_over_count_on_transfer_is_held_in_the_discrepancy_until_found_real() {
     w.ok(mv(
         "res",
         "lead.syd",
-        Detail::ResolveDiscrepancy { discrepancy_id: "t".into(), conclusion: Conclusion::AdjustToCount, signed_by: "lead.syd".into() },
+        Detail::ResolveDiscrepancy {
+            discrepancy_id: "t".into(),
+            conclusion: Conclusion::AdjustToCount,
+            signed_by: "lead.syd".into(),
+        },
     ));
     assert_eq!(w.at("store-syd", "lot-a", None), 21);
 }
@@ -243,15 +263,18 @@ fn receive_transfer_refusals() {
     let mut w = World::new("US");
     w.ok(mv("r", "ph.central", receive("central", "lot-a", 50)));
     w.ok(mv("d", "ph.central", dispatch("shp", "central", "store-syd", "lot-a", None, 20)));
-    assert_eq!(w.refused(mv("t", "ph.syd", receive_transfer("nope", "lot-a", None, 20))), [fr("shipment_id", "exists")]);
+    assert_eq!(
+        w.refused(mv("t", "ph.syd", receive_transfer("nope", "lot-a", None, 20))),
+        [fr("shipment_id", "exists")]
+    );
     assert_eq!(w.refused(mv("t", "ph.bos", receive_transfer("shp", "lot-a", None, 20))), [fr("actor", "key_holder")]);
     assert_eq!(w.refused(mv("t", "ph.syd", receive_transfer("shp", "lot-p", None, 20))), [fr("lot_id", "in_shipment")]);
     assert_eq!(w.refused(mv("t", "ph.syd", receive_transfer("shp", "lot-a", None, -1))), [fr("units", "non_negative")]);
     w.ok(mv("t", "ph.syd", receive_transfer("shp", "lot-a", None, 20)));
-    assert_eq!(w.refused(mv("t2", "ph.syd", receive_transfer("shp", "lot-a", None, 20))), [fr(
-        "shipment_id",
-        "line_received"
-    )]);
+    assert_eq!(
+        w.refused(mv("t2", "ph.syd", receive_transfer("shp", "lot-a", None, 20))),
+        [fr("shipment_id", "line_received")]
+    );
 }
 
 #[test]
@@ -309,7 +332,11 @@ fn a_placebo_counts_at_its_active_products_strength() {
     let mut w = World::new("US");
     for kit in ["K-9930", "K-3054"] {
         w.ok(mv(&format!("r-{kit}"), "ph.central", receive_kit("central", "lot-p", kit)));
-        w.ok(mv(&format!("d-{kit}"), "ph.central", dispatch(&format!("s-{kit}"), "central", "store-syd", "lot-p", Some(kit), 2)));
+        w.ok(mv(
+            &format!("d-{kit}"),
+            "ph.central",
+            dispatch(&format!("s-{kit}"), "central", "store-syd", "lot-p", Some(kit), 2),
+        ));
         w.ok(mv(&format!("t-{kit}"), "ph.syd", receive_transfer(&format!("s-{kit}"), "lot-p", Some(kit), 2)));
     }
     w.ok(mv("dose-1", "ph.syd", dispense("store-syd", "lot-p", Some("K-9930"), 2, "apt-1", 125.0)));
@@ -339,9 +366,10 @@ fn dispense_refusals() {
         *participant_id = "SYD-0005".into();
     }
     assert_eq!(w.refused(mv("dose-2", "ph.syd", other)), [fr("participant_id", "same_participant")]);
-    assert_eq!(w.refused(mv("dose-1", "ph.syd", dispense("store-syd", "lot-a", None, 1, "apt-9", 125.0))), [fr(
-        "id", "unique"
-    )]);
+    assert_eq!(
+        w.refused(mv("dose-1", "ph.syd", dispense("store-syd", "lot-a", None, 1, "apt-9", 125.0))),
+        [fr("id", "unique")]
+    );
 }
 
 #[test]
@@ -372,14 +400,14 @@ fn administer_from_a_dispensed_dose() {
     let delta = w.ok(mv("adm-1", "dr.lee", administer("dose-1", 2, Qualification::Psychologist)));
     assert_eq!(delta.postings[0].to, Account::Flow(Flow::Administered));
     assert_eq!(w.register.balance(&BalanceKey::new(Holding::Dispensed("dose-1".into()), Stock::new("lot-a", None))), 0);
-    assert_eq!(w.refused(mv("adm-2", "dr.lee", administer("dose-1", 1, Qualification::Nurse))), [fr(
-        "units",
-        "insufficient_stock"
-    )]);
-    assert_eq!(w.refused(mv("adm-3", "dr.lee", administer("dose-9", 1, Qualification::Nurse))), [fr(
-        "dispense_id",
-        "exists"
-    )]);
+    assert_eq!(
+        w.refused(mv("adm-2", "dr.lee", administer("dose-1", 1, Qualification::Nurse))),
+        [fr("units", "insufficient_stock")]
+    );
+    assert_eq!(
+        w.refused(mv("adm-3", "dr.lee", administer("dose-9", 1, Qualification::Nurse))),
+        [fr("dispense_id", "exists")]
+    );
 }
 
 #[test]
@@ -387,10 +415,10 @@ fn in_victoria_only_a_doctor_or_nurse_administers() {
     let mut w = stocked("AU-VIC");
     w.ok(mv("dose-1", "ph.syd", dispense("store-syd", "lot-a", None, 2, "apt-1", 125.0)));
     for q in [Qualification::Psychologist, Qualification::Therapist, Qualification::Pharmacist, Qualification::Other] {
-        assert_eq!(w.refused(mv("adm", "dr.lee", administer("dose-1", 1, q))), [fr(
-            "clinician_qualification",
-            "may_administer"
-        )]);
+        assert_eq!(
+            w.refused(mv("adm", "dr.lee", administer("dose-1", 1, q))),
+            [fr("clinician_qualification", "may_administer")]
+        );
     }
     w.ok(mv("adm-1", "dr.lee", administer("dose-1", 1, Qualification::Nurse)));
     w.ok(mv("adm-2", "dr.lee", administer("dose-1", 1, Qualification::MedicalPractitioner)));
@@ -432,7 +460,8 @@ fn return_unused_goes_back_to_a_store() {
 fn waste_needs_two_distinct_witnesses_neither_the_actor() {
     let mut w = stocked("US");
     w.ok(mv("dose-1", "ph.syd", dispense("store-syd", "lot-a", None, 2, "apt-1", 125.0)));
-    let waste = |ws: &[&str]| Detail::Waste { dispense_id: "dose-1".into(), units: 1, mg: None, witnesses: witnesses(ws) };
+    let waste =
+        |ws: &[&str]| Detail::Waste { dispense_id: "dose-1".into(), units: 1, mg: None, witnesses: witnesses(ws) };
     assert_eq!(w.refused(mv("x", "dr.lee", waste(&["nurse.kim"]))), [fr("witnesses", "witness_count")]);
     assert_eq!(w.refused(mv("x", "dr.lee", waste(&["nurse.kim", "dr.lee"]))), [fr("witnesses", "not_the_actor")]);
     assert_eq!(w.refused(mv("x", "dr.lee", waste(&["nurse.kim", "nurse.kim"]))), [fr("witnesses", "distinct")]);
@@ -449,22 +478,22 @@ fn destruction_is_witnessed_and_may_take_expired_or_quarantined_stock() {
     w.ok(mv("r", "ph.central", receive("central", "lot-old", 10)));
     w.date = d("2026-07-01");
     w.ok(mv("q", "ph.central", Detail::Quarantine { lot_id: "lot-old".into(), cause: QuarantineCause::Recall }));
-    assert_eq!(w.refused(mv("x", "ph.central", destroy("central", "lot-old", 4, &["w1"]))), [fr(
-        "witnesses",
-        "witness_count"
-    )]);
-    assert_eq!(w.refused(mv("x", "ph.central", destroy("central", "lot-old", 4, &["ph.central", "w1"]))), [fr(
-        "witnesses",
-        "not_the_actor"
-    )]);
-    assert_eq!(w.refused(mv("x", "ph.syd", destroy("central", "lot-old", 4, &["w1", "w2"]))), [fr(
-        "actor",
-        "key_holder"
-    )]);
-    assert_eq!(w.refused(mv("x", "ph.central", destroy("central", "lot-old", 11, &["w1", "w2"]))), [fr(
-        "units",
-        "insufficient_stock"
-    )]);
+    assert_eq!(
+        w.refused(mv("x", "ph.central", destroy("central", "lot-old", 4, &["w1"]))),
+        [fr("witnesses", "witness_count")]
+    );
+    assert_eq!(
+        w.refused(mv("x", "ph.central", destroy("central", "lot-old", 4, &["ph.central", "w1"]))),
+        [fr("witnesses", "not_the_actor")]
+    );
+    assert_eq!(
+        w.refused(mv("x", "ph.syd", destroy("central", "lot-old", 4, &["w1", "w2"]))),
+        [fr("actor", "key_holder")]
+    );
+    assert_eq!(
+        w.refused(mv("x", "ph.central", destroy("central", "lot-old", 11, &["w1", "w2"]))),
+        [fr("units", "insufficient_stock")]
+    );
     let mut no_method = destroy("central", "lot-old", 4, &["w1", "w2"]);
     if let Detail::Destroy { method, place, .. } = &mut no_method {
         *method = String::new();
@@ -491,10 +520,10 @@ fn loss_or_theft_is_recorded_by_whoever_discovers_it() {
     };
     let m = mv("l", "therapist1", loss(3, Timestamp(T0)));
     let late = Timestamp(m.at.0 + 1);
-    assert_eq!(w.refused(mv("l", "therapist1", loss(3, late.plus_seconds(3600)))), [fr(
-        "discovered_at",
-        "not_after_record"
-    )]);
+    assert_eq!(
+        w.refused(mv("l", "therapist1", loss(3, late.plus_seconds(3600)))),
+        [fr("discovered_at", "not_after_record")]
+    );
     assert_eq!(w.refused(mv("l", "therapist1", loss(21, Timestamp(T0)))), [fr("units", "insufficient_stock")]);
     let delta = w.ok(m);
     assert_eq!(delta.postings[0].to, Account::Flow(Flow::Lost));
@@ -514,10 +543,10 @@ fn return_to_supplier_names_the_recipients_registration_and_order_form() {
         recipient: party("Reverse Distributors Inc", reg),
         order_form: form.map(Into::into),
     };
-    assert_eq!(w.refused(mv("x", "ph.central", ret(None, None))), [
-        fr("recipient.registration_number", "required"),
-        fr("order_form", "required")
-    ]);
+    assert_eq!(
+        w.refused(mv("x", "ph.central", ret(None, None))),
+        [fr("recipient.registration_number", "required"), fr("order_form", "required")]
+    );
     let delta = w.ok(mv("x", "ph.central", ret(Some("RR0099999"), Some("231904999"))));
     assert_eq!(delta.postings[0].to, Account::Flow(Flow::ReturnedToSupplier));
     assert_eq!(w.at("central", "lot-a", None), 70);
@@ -537,10 +566,10 @@ fn count_refusals() {
     let w = stocked("US");
     assert_eq!(w.refused(mv("c", "ph.bos", count("store-syd", "lot-a", None, 20))), [fr("actor", "key_holder")]);
     assert_eq!(w.refused(mv("c", "ph.syd", count("store-syd", "lot-a", None, -1))), [fr("units", "non_negative")]);
-    assert_eq!(w.refused(mv("c", "ph.syd", count("store-syd", "lot-a", Some("K-9930"), 0))), [fr(
-        "kit_number",
-        "kit_mismatch"
-    )]);
+    assert_eq!(
+        w.refused(mv("c", "ph.syd", count("store-syd", "lot-a", Some("K-9930"), 0))),
+        [fr("kit_number", "kit_mismatch")]
+    );
 }
 
 #[test]
@@ -569,7 +598,10 @@ fn resolving_a_shortfall() {
     assert_eq!(w.at("store-syd", "lot-a", None), 17);
     assert!(w.register.open_discrepancies().is_empty());
     assert_eq!(w.register.discrepancies["c"].resolution.as_ref().unwrap().signed_by, "lead.syd");
-    assert_eq!(w.refused(mv("res2", "lead.syd", resolve("c", Conclusion::AdjustToCount))), [fr("discrepancy_id", "open")]);
+    assert_eq!(
+        w.refused(mv("res2", "lead.syd", resolve("c", Conclusion::AdjustToCount))),
+        [fr("discrepancy_id", "open")]
+    );
     // The records stand: the units go back.
     let mut w = stocked("US");
     w.ok(mv("c", "ph.syd", count("store-syd", "lot-a", None, 17)));
@@ -594,12 +626,16 @@ fn resolving_a_surplus() {
 #[test]
 fn resolve_refusals() {
     let mut w = stocked("US");
-    assert_eq!(w.refused(mv("res", "lead.syd", resolve("nope", Conclusion::AdjustToCount))), [fr(
-        "discrepancy_id",
-        "exists"
-    )]);
+    assert_eq!(
+        w.refused(mv("res", "lead.syd", resolve("nope", Conclusion::AdjustToCount))),
+        [fr("discrepancy_id", "exists")]
+    );
     w.ok(mv("c", "ph.syd", count("store-syd", "lot-a", None, 19)));
-    let unsigned = Detail::ResolveDiscrepancy { discrepancy_id: "c".into(), conclusion: Conclusion::AdjustToCount, signed_by: "".into() };
+    let unsigned = Detail::ResolveDiscrepancy {
+        discrepancy_id: "c".into(),
+        conclusion: Conclusion::AdjustToCount,
+        signed_by: "".into(),
+    };
     assert_eq!(w.refused(mv("res", "lead.syd", unsigned)), [fr("signed_by", "required")]);
 }
 
@@ -614,14 +650,14 @@ fn quarantine_and_release() {
     // Counted while quarantined.
     w.ok(mv("c", "ph.syd", count("store-syd", "lot-a", None, 20)));
     w.ok(mv("rel", "ph.syd", Detail::Release { lot_id: "lot-a".into() }));
-    assert_eq!(w.refused(mv("rel2", "ph.syd", Detail::Release { lot_id: "lot-a".into() })), [fr(
-        "lot_id",
-        "not_quarantined"
-    )]);
-    assert_eq!(w.refused(mv("q3", "ph.syd", Detail::Release { lot_id: "lot-z".into() })), [
-        fr("lot_id", "exists"),
-        fr("lot_id", "not_quarantined")
-    ]);
+    assert_eq!(
+        w.refused(mv("rel2", "ph.syd", Detail::Release { lot_id: "lot-a".into() })),
+        [fr("lot_id", "not_quarantined")]
+    );
+    assert_eq!(
+        w.refused(mv("q3", "ph.syd", Detail::Release { lot_id: "lot-z".into() })),
+        [fr("lot_id", "exists"), fr("lot_id", "not_quarantined")]
+    );
 }
 
 // ---- touches and replay -------------------------------------------------------------------

@@ -38,7 +38,12 @@ fn programme() -> World {
     w.ok(mv(
         "wst-3",
         "dr.lee",
-        Detail::Waste { dispense_id: "dose-3".into(), units: 1, mg: None, witnesses: witnesses(&["nurse.kim", "ph.syd"]) },
+        Detail::Waste {
+            dispense_id: "dose-3".into(),
+            units: 1,
+            mg: None,
+            witnesses: witnesses(&["nurse.kim", "ph.syd"]),
+        },
     ));
     w.ok(mv(
         "los-1",
@@ -105,7 +110,9 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 fn the_dispensing_record_totals_equal_the_registers_balances() {
     let w = programme();
     let f = fixture();
-    for locations in [set(&["store-syd"]), set(&["central"]), set(&["store-bos"]), set(&["central", "store-syd", "store-bos"])] {
+    for locations in
+        [set(&["store-syd"]), set(&["central"]), set(&["store-bos"]), set(&["central", "store-syd", "store-bos"])]
+    {
         let r = dispensing_record(&w.entries, &rc(&w, &f), MDMA, &locations);
         let t = r.totals;
         assert_eq!(t.on_hand_units, on_hand_units(&w.register, &w.catalogue, MDMA, &locations), "{locations:?}");
@@ -137,18 +144,31 @@ fn the_dispensing_record_has_the_layout_of_21_cfr_1304_22_c() {
     // Other disposals with date, manner and quantity.
     let manners: Vec<(&str, i64)> = central.other_disposals.iter().map(|d| (d.manner.as_str(), d.units)).collect();
     assert!(manners.iter().any(|(m, u)| m.starts_with("transferred to Sydney store") && *u == 20), "{manners:?}");
-    assert!(manners.iter().any(|(m, u)| m.contains("destroyed by chemical digestion") && m.contains("Wren One and Wynn Two") && *u == 31));
-    assert!(manners.iter().any(|(m, u)| m.contains("returned to Reverse Distributors Inc (RR0099999, order form 231904999)") && *u == 4));
+    assert!(manners.iter().any(|(m, u)| m.contains("destroyed by chemical digestion")
+        && m.contains("Wren One and Wynn Two")
+        && *u == 31));
+    assert!(
+        manners
+            .iter()
+            .any(|(m, u)| m.contains("returned to Reverse Distributors Inc (RR0099999, order form 231904999)")
+                && *u == 4)
+    );
     assert_eq!(central.products.len(), 1, "the placebo is another substance");
     assert_eq!(central.products[0].containers, ["lot B2291: 30 units per container"]);
 
     let syd = dispensing_record(&w.entries, &rc(&w, &f), MDMA, &set(&["store-syd"]));
     // Receipts from the central pharmacy name its registration.
-    assert_eq!((syd.receipts[0].from_name.as_str(), syd.receipts[0].from_registration.as_str()), ("Catalyst Central Pharmacy", "RC1234567"));
+    assert_eq!(
+        (syd.receipts[0].from_name.as_str(), syd.receipts[0].from_registration.as_str()),
+        ("Catalyst Central Pharmacy", "RC1234567")
+    );
     assert!(syd.receipts.iter().any(|r| r.manner == "returned unused from dose dose-2" && r.units == 1));
     // Units dispensed with the recipient, date and dispenser.
     let d = &syd.dispensed[1];
-    assert_eq!((d.movement_id.as_str(), d.units, d.recipient.as_str(), d.dispenser.as_str()), ("dose-2", 3, "SYD-0006", "=Pat Syd"));
+    assert_eq!(
+        (d.movement_id.as_str(), d.units, d.recipient.as_str(), d.dispenser.as_str()),
+        ("dose-2", 3, "SYD-0006", "=Pat Syd")
+    );
     assert!(syd.other_disposals.iter().any(|d| d.manner.starts_with("theft discovered") && d.units == 1));
     let bos = dispensing_record(&w.entries, &rc(&w, &f), MDMA, &set(&["store-bos"]));
     assert_eq!(bos.receipts[0].units, 9);
@@ -176,7 +196,9 @@ fn perpetual_inventory_cards_close_on_the_registers_balances() {
     let syd = &cards[3];
     assert!(syd.lines.iter().any(|l| l.kind == "count" && l.detail == "exact count: 13 units, as recorded"));
     let csv = perpetual_inventory_csv(&cards, &rc(&w, &f));
-    assert!(csv.starts_with("location,lot_number,product,date,movement,kind,actor,kit,detail,units_in,units_out,balance\n"));
+    assert!(
+        csv.starts_with("location,lot_number,product,date,movement,kind,actor,kit,detail,units_in,units_out,balance\n")
+    );
     assert!(csv.contains("Central pharmacy,B2291,MDMA HCl 62.5 mg capsule,"));
 }
 
@@ -199,14 +221,17 @@ fn the_chain_of_custody_of_a_dose_reaches_its_receipt() {
     assert!(c.complete);
     assert_eq!(c.receipts, ["rcv-1"]);
     let ids: Vec<(&str, Leg)> = c.steps.iter().map(|s| (s.movement_id.as_str(), s.leg)).collect();
-    assert_eq!(ids, [
-        ("rcv-1", Leg::Before),
-        ("dsp-1", Leg::Before),
-        ("rtr-1", Leg::Before),
-        ("dose-2", Leg::Dispense),
-        ("adm-2", Leg::After),
-        ("ret-2", Leg::After)
-    ]);
+    assert_eq!(
+        ids,
+        [
+            ("rcv-1", Leg::Before),
+            ("dsp-1", Leg::Before),
+            ("rtr-1", Leg::Before),
+            ("dose-2", Leg::Dispense),
+            ("adm-2", Leg::After),
+            ("ret-2", Leg::After)
+        ]
+    );
     // A later dose may hold units returned from an earlier one: that path is followed too.
     let c3 = chain_of_custody(&w.entries, "dose-3").unwrap();
     assert!(c3.complete);
@@ -224,12 +249,18 @@ fn the_count_sheet_lists_what_the_register_holds() {
     w.ok(mv("q", "ph.central", Detail::Quarantine { lot_id: "lot-p".into(), cause: QuarantineCause::Recall }));
     let sheet = count_sheet(&w.register, &w.catalogue, "central", true);
     assert_eq!(sheet.location_name, "Central pharmacy");
-    let rows: Vec<(&str, Option<i64>, bool)> = sheet.rows.iter().map(|r| (r.lot_number.as_str(), r.expected_units, r.quarantined)).collect();
+    let rows: Vec<(&str, Option<i64>, bool)> =
+        sheet.rows.iter().map(|r| (r.lot_number.as_str(), r.expected_units, r.quarantined)).collect();
     assert_eq!(rows, [("B2291", Some(35), false), ("P7710", Some(30), true)]);
     let blind = count_sheet(&w.register, &w.catalogue, "central", false);
     assert!(blind.rows.iter().all(|r| r.expected_units.is_none()));
     let csv = count_sheet_csv(&sheet);
-    assert!(csv.contains("Central pharmacy,MDMA HCl 62.5 mg capsule,MDMA hydrochloride,capsule,62.5,B2291,2027-06-30,,no,35,,\n"), "{csv}");
+    assert!(
+        csv.contains(
+            "Central pharmacy,MDMA HCl 62.5 mg capsule,MDMA hydrochloride,capsule,62.5,B2291,2027-06-30,,no,35,,\n"
+        ),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -248,10 +279,19 @@ fn the_destruction_record_has_the_form_41_fields() {
     assert_eq!(r.items.len(), 2);
     assert_eq!(r.total_units, 33);
     let i = &r.items[0];
-    assert_eq!((i.code.as_str(), i.name.as_str(), i.form.as_str(), i.batch.as_str()), ("mdma-625", "MDMA HCl 62.5 mg capsule", "capsule", "B2291"));
-    assert_eq!((i.package_quantity, i.full_packages, i.partial_count, i.total_destroyed_units), (Some(30), Some(1), 1, 31));
+    assert_eq!(
+        (i.code.as_str(), i.name.as_str(), i.form.as_str(), i.batch.as_str()),
+        ("mdma-625", "MDMA HCl 62.5 mg capsule", "capsule", "B2291")
+    );
+    assert_eq!(
+        (i.package_quantity, i.full_packages, i.partial_count, i.total_destroyed_units),
+        (Some(30), Some(1), 1, 31)
+    );
     assert_eq!(i.total_destroyed_mg, 31.0 * STRENGTH);
-    assert_eq!((i.method.as_str(), i.place.as_str()), ("chemical digestion (Rx Destroyer)", "Central pharmacy, room 2"));
+    assert_eq!(
+        (i.method.as_str(), i.place.as_str()),
+        ("chemical digestion (Rx Destroyer)", "Central pharmacy, room 2")
+    );
     assert_eq!(i.witnesses.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["Wren One", "Wynn Two"]);
     let kit = &r.items[1];
     assert_eq!((kit.package_quantity, kit.full_packages, kit.partial_count), (Some(2), Some(1), 0));

@@ -18,10 +18,7 @@ fn bundled_rules_load_with_a_version() {
     let r = rules();
     assert_eq!(r.id, "controlled_substance_register");
     assert_eq!(r.version, 1);
-    assert_eq!(
-        r.jurisdiction_codes(),
-        ["US", "AU", "AU-ACT", "AU-NSW", "AU-SA", "AU-VIC", "CA", "CA-BC", "CA-ON"]
-    );
+    assert_eq!(r.jurisdiction_codes(), ["US", "AU", "AU-ACT", "AU-NSW", "AU-SA", "AU-VIC", "CA", "CA-BC", "CA-ON"]);
 }
 
 #[test]
@@ -84,7 +81,11 @@ fn an_unlisted_jurisdiction_is_refused() {
 
 #[test]
 fn unknown_fields_are_refused_with_their_path() {
-    let bad = BUILTIN_JSON.replacen("\"waste_witnesses\": { \"value\": 2,", "\"waste_witnesses\": { \"value\": 2, \"min\": 1,", 1);
+    let bad = BUILTIN_JSON.replacen(
+        "\"waste_witnesses\": { \"value\": 2,",
+        "\"waste_witnesses\": { \"value\": 2, \"min\": 1,",
+        1,
+    );
     let e = RegisterRules::from_json(&bad).unwrap_err();
     assert_eq!(e.violations[0].rule, "parse");
     assert_eq!(e.violations[0].field, "jurisdictions[0].waste_witnesses.min");

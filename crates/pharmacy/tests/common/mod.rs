@@ -65,7 +65,13 @@ pub fn catalogue() -> Catalogue {
         site_id: site.into(),
         key_holders: keys.iter().map(|k| k.to_string()).collect::<BTreeSet<_>>(),
     };
-    c.add_location(loc("central", "Central pharmacy", LocationKind::CentralPharmacy, "site-hq", &["ph.central", "ph.deputy"]));
+    c.add_location(loc(
+        "central",
+        "Central pharmacy",
+        LocationKind::CentralPharmacy,
+        "site-hq",
+        &["ph.central", "ph.deputy"],
+    ));
     c.add_location(loc("store-syd", "Sydney store", LocationKind::SiteStore, "site-syd", &["ph.syd", "lead.syd"]));
     c.add_location(loc("store-bos", "Boston store", LocationKind::SiteStore, "site-bos", &["ph.bos"]));
     for (kit, lot) in [("K-4821", "lot-a"), ("K-9930", "lot-p"), ("K-1177", "lot-a"), ("K-3054", "lot-p")] {
@@ -89,7 +95,13 @@ pub fn mv(id: &str, actor: &str, detail: Detail) -> Movement {
         c.set(c.get() + 1);
         c.get()
     });
-    Movement { id: id.into(), at: Timestamp(T0 + tick * 60_000_000), actor: actor.into(), reason: "as recorded".into(), detail }
+    Movement {
+        id: id.into(),
+        at: Timestamp(T0 + tick * 60_000_000),
+        actor: actor.into(),
+        reason: "as recorded".into(),
+        detail,
+    }
 }
 
 /// Decides movements in one jurisdiction on one site-local date.
@@ -103,7 +115,13 @@ pub struct World {
 
 impl World {
     pub fn new(code: &str) -> Self {
-        Self { catalogue: catalogue(), rules: rules(code), date: d("2026-06-01"), register: Register::default(), entries: vec![] }
+        Self {
+            catalogue: catalogue(),
+            rules: rules(code),
+            date: d("2026-06-01"),
+            register: Register::default(),
+            entries: vec![],
+        }
     }
 
     pub fn ctx(&self) -> Context<'_> {
