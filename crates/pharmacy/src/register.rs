@@ -19,7 +19,7 @@ use crate::movement::{Conclusion, Movement, QuarantineCause};
 
 /// Where units are held.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "holding", content = "id", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Holding {
     /// A locked store, by location id.
     Location(String),
@@ -163,7 +163,7 @@ pub struct Dispense {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "origin", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DiscrepancyOrigin {
     Count,
     TransferReceipt { shipment_id: String },
@@ -226,8 +226,9 @@ pub struct Quarantine {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Register {
-    /// Units per (holding, lot, kit); only balances above 0 are kept.
-    #[serde(default)]
+    /// Units per (holding, lot, kit); only balances above 0 are kept. Serialised as a list of
+    /// `{holding, stock, units}` rows (JSON object keys must be strings).
+    #[serde(default, with = "balance_rows")]
     pub balances: BTreeMap<BalanceKey, i64>,
     #[serde(default)]
     pub quarantined: BTreeMap<String, Quarantine>,
@@ -334,6 +335,33 @@ impl Register {
                 .collect(),
             received_kits: self.received_kits.iter().filter(|k| t.kits.contains(*k)).cloned().collect(),
         }
+    }
+}
+
+mod balance_rows {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{BalanceKey, Holding, Stock};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Row {
+        holding: Holding,
+        stock: Stock,
+        units: i64,
+    }
+
+    pub fn serialize<S: Serializer>(map: &BTreeMap<BalanceKey, i64>, s: S) -> Result<S::Ok, S::Error> {
+        let rows: Vec<Row> =
+            map.iter().map(|(k, u)| Row { holding: k.holding.clone(), stock: k.stock.clone(), units: *u }).collect();
+        rows.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<BalanceKey, i64>, D::Error> {
+        let rows = Vec::<Row>::deserialize(d)?;
+        Ok(rows.into_iter().map(|r| (BalanceKey { holding: r.holding, stock: r.stock }, r.units)).collect())
     }
 }
 

@@ -205,3 +205,21 @@ fn refusals_shown_to_blinded_roles_name_no_content() {
     }
     assert_blind("refusals", &serde_json::to_string(&blinded).unwrap());
 }
+
+#[test]
+fn movements_entries_and_the_register_round_trip_through_json() {
+    let w = trial();
+    for e in &w.entries {
+        let json = serde_json::to_string(e).unwrap();
+        assert_eq!(&serde_json::from_str::<Entry>(&json).unwrap(), e, "{json}");
+    }
+    let json = serde_json::to_string(&w.register).unwrap();
+    assert_eq!(serde_json::from_str::<Register>(&json).unwrap(), w.register);
+    let row = r#"{"balances":[{"holding":{"kind":"location","id":"store-syd"},"stock":{"lot_id":"lot-p","kit_number":"K-9930"},"units":1}],"#;
+    assert!(json.starts_with(row), "{json}");
+    let m = serde_json::to_value(&w.entries[0].movement).unwrap();
+    assert_eq!(m["detail"]["kind"], "receive");
+    let unknown =
+        serde_json::to_string(&w.entries[0].movement).unwrap().replacen("\"units\"", "\"colour\":1,\"units\"", 1);
+    assert!(serde_json::from_str::<Movement>(&unknown).unwrap_err().to_string().contains("unknown field `colour`"));
+}
