@@ -43,6 +43,7 @@ pub struct BlindedEntry {
     pub dispense_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipment_id: Option<String>,
+    /// The discrepancy resolved. (A count or transfer receipt that opens one gives it its own id.)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discrepancy_id: Option<String>,
     /// The units moved, kit by kit.
@@ -96,19 +97,13 @@ pub fn blind_entry(entry: &Entry) -> BlindedEntry {
         | Detail::Destroy { location_id, .. }
         | Detail::LossOrTheft { location_id, .. }
         | Detail::ReturnToSupplier { location_id, .. } => b.location_id = Some(location_id.clone()),
-        Detail::Count { location_id, .. } => {
-            b.location_id = Some(location_id.clone());
-            b.discrepancy_id = discrepancy_opened(entry);
-        }
+        Detail::Count { location_id, .. } => b.location_id = Some(location_id.clone()),
         Detail::Dispatch { shipment_id, from_location_id, to_location_id, .. } => {
             b.shipment_id = Some(shipment_id.clone());
             b.location_id = Some(from_location_id.clone());
             b.to_location_id = Some(to_location_id.clone());
         }
-        Detail::ReceiveTransfer { shipment_id, .. } => {
-            b.shipment_id = Some(shipment_id.clone());
-            b.discrepancy_id = discrepancy_opened(entry);
-        }
+        Detail::ReceiveTransfer { shipment_id, .. } => b.shipment_id = Some(shipment_id.clone()),
         Detail::Dispense { location_id, participant_id, appointment_id, .. } => {
             b.location_id = Some(location_id.clone());
             b.participant_id = Some(participant_id.clone());
@@ -119,11 +114,6 @@ pub fn blind_entry(entry: &Entry) -> BlindedEntry {
         Detail::Administer { .. } | Detail::Waste { .. } | Detail::Quarantine { .. } | Detail::Release { .. } => {}
     }
     b
-}
-
-fn discrepancy_opened(entry: &Entry) -> Option<String> {
-    let _ = entry.postings.iter().find(|p| matches!(p.to, Account::Holding(Holding::Unreconciled(_))))?;
-    Some(entry.movement.id.clone())
 }
 
 /// One balance as a blinded role sees it.

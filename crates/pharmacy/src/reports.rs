@@ -188,6 +188,7 @@ pub fn perpetual_inventory(entries: &[Entry], rc: &ReportContext) -> Vec<Invento
         key
     };
     let mut lines: Vec<((String, String), InventoryLine)> = Vec::new();
+    let mut running: HashMap<(String, Stock), i64> = HashMap::new();
     for e in entries {
         let m = &e.movement;
         let line = |kit: &Option<String>, detail: String, units_in: i64, units_out: i64| InventoryLine {
@@ -201,27 +202,43 @@ pub fn perpetual_inventory(entries: &[Entry], rc: &ReportContext) -> Vec<Invento
             units_out,
             balance: 0,
         };
+        // A count is described against the register's units of that lot (kit) just before it.
         let counted = match &m.detail {
-            Detail::Count { units, .. } => format!("exact count: {units} units; "),
-            _ => String::new(),
+            Detail::Count { location_id, lot_id, kit_number, units, .. } => {
+                let key = (location_id.clone(), Stock::new(lot_id, kit_number.as_deref()));
+                let expected = running.get(&key).copied().unwrap_or(0);
+                Some(if *units == expected {
+                    format!("exact count: {units} units, as on the register")
+                } else {
+                    format!(
+                        "exact count: {units} units against {expected} on the register: discrepancy {} opened",
+                        m.id
+                    )
+                })
+            }
+            _ => None,
+        };
+        let describe = |other: &Account| match &counted {
+            Some(c) => format!("{c}; {}", manner(e, other, rc, &routes)),
+            None => manner(e, other, rc, &routes),
         };
         for p in &e.postings {
             if let Account::Holding(Holding::Location(loc)) = &p.to {
                 let key = card(loc, &p.stock.lot_id);
-                let detail = format!("{counted}{}", manner(e, &p.from, rc, &routes));
-                lines.push((key, line(&p.stock.kit_number, detail, p.units, 0)));
+                lines.push((key, line(&p.stock.kit_number, describe(&p.from), p.units, 0)));
+                *running.entry((loc.clone(), p.stock.clone())).or_default() += p.units;
             }
             if let Account::Holding(Holding::Location(loc)) = &p.from {
                 let key = card(loc, &p.stock.lot_id);
-                let detail = format!("{counted}{}", manner(e, &p.to, rc, &routes));
-                lines.push((key, line(&p.stock.kit_number, detail, 0, p.units)));
+                lines.push((key, line(&p.stock.kit_number, describe(&p.to), 0, p.units)));
+                *running.entry((loc.clone(), p.stock.clone())).or_default() -= p.units;
             }
         }
-        if let Detail::Count { location_id, lot_id, kit_number, units, .. } = &m.detail
+        if let (Detail::Count { location_id, lot_id, kit_number, .. }, Some(c)) = (&m.detail, &counted)
             && e.postings.is_empty()
         {
             let key = card(location_id, lot_id);
-            lines.push((key, line(kit_number, format!("exact count: {units} units, as recorded"), 0, 0)));
+            lines.push((key, line(kit_number, c.clone(), 0, 0)));
         }
     }
     for (key, line) in lines {

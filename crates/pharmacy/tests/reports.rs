@@ -194,7 +194,7 @@ fn perpetual_inventory_cards_close_on_the_registers_balances() {
         assert!(c.lines.iter().all(|l| l.balance >= 0));
     }
     let syd = &cards[3];
-    assert!(syd.lines.iter().any(|l| l.kind == "count" && l.detail == "exact count: 13 units, as recorded"));
+    assert!(syd.lines.iter().any(|l| l.kind == "count" && l.detail == "exact count: 13 units, as on the register"));
     let csv = perpetual_inventory_csv(&cards, &rc(&w, &f));
     assert!(
         csv.starts_with("location,lot_number,product,date,movement,kind,actor,kit,detail,units_in,units_out,balance\n")
@@ -210,7 +210,17 @@ fn a_count_that_differs_shows_on_the_card() {
     let cards = perpetual_inventory(&w.entries, &rc(&w, &f));
     let line = cards.iter().find(|c| c.location_id == "store-syd").unwrap().lines.last().unwrap().clone();
     assert_eq!((line.units_out, line.balance), (2, 18));
-    assert!(line.detail.starts_with("exact count: 18 units; missing at count, under investigation"), "{}", line.detail);
+    assert_eq!(
+        line.detail,
+        "exact count: 18 units against 20 on the register: discrepancy c opened; \
+         missing at count, under investigation (discrepancy c)"
+    );
+    // A surplus moves nothing but is shown against the register.
+    w.ok(mv("c2", "ph.syd", count("store-syd", "lot-a", None, 19)));
+    let cards = perpetual_inventory(&w.entries, &rc(&w, &f));
+    let line = cards.iter().find(|c| c.location_id == "store-syd").unwrap().lines.last().unwrap().clone();
+    assert_eq!((line.units_in, line.units_out, line.balance), (0, 0, 18));
+    assert_eq!(line.detail, "exact count: 19 units against 18 on the register: discrepancy c2 opened");
 }
 
 #[test]
