@@ -308,8 +308,17 @@ pub async fn revoke(
     Path(id): Path<String>,
     PageForm(f): PageForm<RevokeForm>,
 ) -> PageResult {
-    let revoked = state.app.revoke_authorisation(&auth.actor, &id, &f.reason).await?;
-    Ok(see_other(&format!("/sites/{}/authorisations", revoked.site_id), "Authorisation revoked.").into_response())
+    match state.app.revoke_authorisation(&auth.actor, &id, &f.reason).await {
+        Ok(revoked) => Ok(see_other(&format!("/sites/{}/authorisations", revoked.site_id), "Authorisation revoked.")),
+        Err(e) => refused_on_list(&state, &auth.actor, &id, e).await,
+    }
+}
+
+/// A refused revocation or confirmation comes back on the site's list with the problem.
+async fn refused_on_list(state: &AppState, actor: &Actor, id: &str, error: crate::AppError) -> PageResult {
+    let notice = Notice::from_error(error)?;
+    let site_id = state.app.site_authorisation_site(id).await?;
+    render(state, actor, &site_id, Some(notice), &HashMap::new()).await
 }
 
 pub async fn reports(
@@ -317,9 +326,13 @@ pub async fn reports(
     auth: PageAuth,
     Path(site_id): Path<String>,
     Query(q): Query<SavedQuery>,
-) -> PageResult<Markup> {
+) -> PageResult {
+    render_reports(&state, &auth.actor, &site_id, q.notice()).await
+}
+
+async fn render_reports(state: &AppState, actor: &Actor, site_id: &str, notice: Option<Notice>) -> PageResult {
+    let site_id = site_id.to_owned();
     let app = &state.app;
-    let actor = &auth.actor;
     let site = app.view_site(actor, &site_id).await?;
     let owed = app.site_reports(actor, &site_id).await?;
     // Each report is about one authorisation (the subject): named by its reference, so the
@@ -335,13 +348,14 @@ pub async fn reports(
     references.extend(codes);
     let today = app.local_today(&site);
     let may_manage = App::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site_id });
-    Ok(page(
+    let status = notice.as_ref().map(Notice::status).unwrap_or_default();
+    let body = page(
         "Reports",
         actor,
         "/sites",
         html! {
             h1 { "Reports and notices owed by " (site.name) }
-            @if let Some(n) = q.notice() { (n.render()) }
+            @if let Some(n) = notice { (n.render()) }
             p.muted { "Due dates come from the reporting rules for " (site.jurisdiction) ", counted in the site's calendar (business days skip its weekends and public holidays)." }
             @if owed.is_empty() { p { "Nothing is owed from a year back to seven months ahead." } }
             table {
@@ -364,7 +378,9 @@ pub async fn reports(
                             @else if o.overdue { span.badge.bad { "overdue" } }
                             @else if let Ok(span) = today.until(r.due) { span.badge { "due in " (span.get_days()) " days" } }
                         }
-                        @if may_manage { td { @if o.sent.is_none() {
+                        // A report is marked sent once it fell owed (a notice due before its
+                        // event, at any time before the event).
+                        @if may_manage { td { @if o.sent.is_none() && (r.trigger_date <= today || r.due < r.trigger_date) {
                             form.inline method="post" action={"/sites/" (site.id) "/reports"} {
                                 input type="hidden" name="rule_id" value=(r.rule.id);
                                 input type="hidden" name="subject" value=(r.subject);
@@ -378,7 +394,8 @@ pub async fn reports(
                 } }
             }
         },
-    ))
+    );
+    Ok((status, body).into_response())
 }
 
 pub async fn mark_sent(
@@ -387,8 +404,10 @@ pub async fn mark_sent(
     Path(site_id): Path<String>,
     PageForm(f): PageForm<SentInput>,
 ) -> PageResult {
-    state.app.mark_report_sent(&auth.actor, &site_id, &f).await?;
-    Ok(see_other(&format!("/sites/{site_id}/reports"), "Report marked sent."))
+    match state.app.mark_report_sent(&auth.actor, &site_id, &f).await {
+        Ok(_) => Ok(see_other(&format!("/sites/{site_id}/reports"), "Report marked sent.")),
+        Err(e) => render_reports(&state, &auth.actor, &site_id, Some(Notice::from_error(e)?)).await,
+    }
 }
 
 #[derive(Deserialize)]
@@ -450,7 +469,11 @@ pub async fn confirm(
     Path(id): Path<String>,
     PageForm(f): PageForm<ConfirmForm>,
 ) -> PageResult {
-    state.app.sign_record(&auth.actor, "authorisation", &id, Meaning::Approval, &f.password).await?;
-    let site_id = state.app.site_authorisation_site(&id).await?;
-    Ok(see_other(&format!("/sites/{site_id}/authorisations"), "Authorisation confirmed and signed."))
+    match state.app.sign_record(&auth.actor, "authorisation", &id, Meaning::Approval, &f.password).await {
+        Ok(_) => {
+            let site_id = state.app.site_authorisation_site(&id).await?;
+            Ok(see_other(&format!("/sites/{site_id}/authorisations"), "Authorisation confirmed and signed."))
+        }
+        Err(e) => refused_on_list(&state, &auth.actor, &id, e).await,
+    }
 }

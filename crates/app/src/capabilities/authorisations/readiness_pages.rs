@@ -30,10 +30,16 @@ pub async fn show(
     Path(site_id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> PageResult {
-    render(&state, &auth.actor, &site_id, q.notice()).await
+    render(&state, &auth.actor, &site_id, q.notice(), None).await
 }
 
-async fn render(state: &AppState, actor: &Actor, site_id: &str, notice: Option<Notice>) -> PageResult {
+async fn render(
+    state: &AppState,
+    actor: &Actor,
+    site_id: &str,
+    notice: Option<Notice>,
+    entered: Option<&SignoffForm>,
+) -> PageResult {
     let app = &state.app;
     let readiness = app.site_readiness(actor, site_id).await?;
     let site = app.view_site(actor, site_id).await?;
@@ -66,8 +72,10 @@ async fn render(state: &AppState, actor: &Actor, site_id: &str, notice: Option<N
             p.muted { "Checklists version " (readiness.checklist_version) ", defined by the programme; each item names its source." }
             table {
                 thead { tr { th { "Pathway" } th { "Category" } th { "Item" } th { "Standing" } th { "Last checked" } @if may_sign { th { "Sign off" } } } }
-                tbody { @for i in &readiness.items {
-                    tr {
+                // Items not met first: they are what stops dosing.
+                tbody { @for i in readiness.items.iter().filter(|i| !matches!(i.state, ItemState::Met { .. })).chain(readiness.items.iter().filter(|i| matches!(i.state, ItemState::Met { .. }))) {
+                    @let this = entered.filter(|f| f.checklist_id == i.checklist_id && f.item_id == i.item.id);
+                    tr id={"item-" (i.item.id)} {
                         td { (i.pathway) }
                         td { (i.item.category.label()) }
                         td { (i.item.label) br; span.muted { (i.item.source) }
@@ -75,14 +83,18 @@ async fn render(state: &AppState, actor: &Actor, site_id: &str, notice: Option<N
                         td { (state_badge(&i.state)) }
                         td { @if let Some(s) = &i.latest { (s.checked_on) " by " (name(&s.recorded_by)) } @else { "never" } }
                         @if may_sign { td {
-                            form method="post" action={"/sites/" (site.id) "/readiness"} {
+                            @if this.is_some() { p.notice.error { strong { "Not signed" } ": see the problems above." } }
+                            form method="post" action={"/sites/" (site.id) "/readiness#item-" (i.item.id)} {
                                 input type="hidden" name="checklist_id" value=(i.checklist_id);
                                 input type="hidden" name="item_id" value=(i.item.id);
-                                label { "Outcome " select name="outcome" {
-                                    option value="met" { "met" } option value="not_met" { "not met (finding)" } } }
-                                label { "Finding " input name="finding" aria-label={"Finding for " (i.item.id)}; }
+                                @let outcome = this.map(|f| f.outcome.as_str()).unwrap_or("");
+                                label { "Outcome " select name="outcome" required aria-label={"Outcome for " (i.item.label)} {
+                                    option value="" selected[outcome.is_empty()] { "choose" }
+                                    option value="met" selected[outcome == "met"] { "met" }
+                                    option value="not_met" selected[outcome == "not_met"] { "not met (finding)" } } }
+                                label { "Finding " input name="finding" aria-label={"Finding for " (i.item.label)} value=(this.map(|f| f.finding.as_str()).unwrap_or("")); }
                                 label { "Your password " input type="password" name="password" required autocomplete="current-password"; }
-                                button.secondary type="submit" { "Sign" }
+                                button.secondary type="submit" aria-label={"Sign " (i.item.label)} { "Sign" }
                             }
                         } }
                     }
@@ -126,13 +138,13 @@ pub async fn sign_off(
     PageForm(f): PageForm<SignoffForm>,
 ) -> PageResult {
     let input = SignoffInput {
-        checklist_id: f.checklist_id,
-        item_id: f.item_id,
-        outcome: f.outcome,
-        finding: (!f.finding.trim().is_empty()).then_some(f.finding),
+        checklist_id: f.checklist_id.clone(),
+        item_id: f.item_id.clone(),
+        outcome: f.outcome.clone(),
+        finding: (!f.finding.trim().is_empty()).then(|| f.finding.clone()),
     };
     match state.app.sign_off_readiness(&auth.actor, &site_id, &input, &f.password).await {
         Ok(_) => Ok(see_other(&format!("/sites/{site_id}/readiness"), "Readiness item signed.")),
-        Err(e) => render(&state, &auth.actor, &site_id, Some(Notice::from_error(e)?)).await,
+        Err(e) => render(&state, &auth.actor, &site_id, Some(Notice::from_error(e)?), Some(&f)).await,
     }
 }

@@ -496,3 +496,36 @@ async fn a_revoked_approval_still_owes_the_reports_of_its_time_in_force() {
     assert_eq!(sent(&after), sent(&before), "the reports sent are still listed");
     assert!(after.iter().any(|(_, sent)| !*sent), "the period up to the revocation is still owed: {after:?}");
 }
+
+/// Refusals on the site's pages come back on the page with the problem and what was entered:
+/// a revocation without a real reason, a readiness finding signed with a wrong password.
+#[tokio::test]
+async fn refused_page_actions_come_back_on_their_page_with_the_entry() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let lead = t.browser("lead.syd").await;
+    let token = t.token("lead.syd").await;
+    let list = authorisations(&t, &token, &syd).await;
+    let hrec = list.iter().find(|a| a["reference"] == "HREC/2025/ETH0417").unwrap()["id"].as_str().unwrap().to_owned();
+    let refused = t.submit(&lead, &format!("/authorisations/{hrec}/revoke"), &[("reason", ".")]).await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("Authorisations at") && body.contains("role=\"alert\""), "{body}");
+
+    let path = format!("/sites/{syd}/readiness");
+    let entry = [
+        ("checklist_id", "dosing-centre"),
+        ("item_id", "emergency-kit"),
+        ("outcome", "not_met"),
+        ("finding", "oxygen cylinder empty"),
+        ("password", "not my password"),
+    ];
+    let refused = t.submit(&lead, &path, &entry).await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(
+        body.contains(r#"value="oxygen cylinder empty""#) && body.contains(r#"<option value="not_met" selected>"#),
+        "{body}"
+    );
+    assert!(body.contains("Not signed"), "{body}");
+}
