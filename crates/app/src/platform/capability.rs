@@ -10,6 +10,7 @@ use crate::platform::error::AppResult;
 use crate::platform::store::migrations::PLATFORM_MIGRATIONS;
 use crate::platform::store::{Migration, Store, StoreError};
 use crate::platform::web::AppState;
+use catalyst_core::esign::Meaning;
 use catalyst_core::ledger::AuditActor;
 use catalyst_core::ledger::StateMismatch;
 use catalyst_core::policy::{Action, Actor};
@@ -126,6 +127,9 @@ pub struct SignableKind {
     pub sign_also_requires: Option<Action>,
     /// What reading its signatures takes.
     pub view_requires: Action,
+    /// The meanings the generic signing endpoint accepts for it (a prescription's authorship is
+    /// signed only as it is written; others may only review or approve it).
+    pub meanings: &'static [Meaning],
 }
 
 /// A kind of record that can carry attached documents: its table, how its site is found, where

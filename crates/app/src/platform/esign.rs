@@ -77,6 +77,15 @@ impl App {
             None => Resource::Site { site_id: &target.site_id },
         };
         self.authorize(actor, Action::SignRecord, resource).await?;
+        if !kind.meanings.contains(&meaning) {
+            let allowed: Vec<&str> = kind.meanings.iter().map(|m| m.as_str()).collect();
+            return Err(DomainError::invalid(
+                "meaning",
+                "one_of",
+                format!("a {entity_kind} is signed here only as {}; got {meaning}", allowed.join(" or ")),
+            )
+            .into());
+        }
         // Some records (screenings, consents) are signed only by those entitled to their own step.
         if let Some(also) = kind.sign_also_requires {
             self.authorize(actor, also, resource).await?;

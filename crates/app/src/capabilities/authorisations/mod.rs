@@ -17,6 +17,7 @@ pub mod reports;
 pub mod usecases;
 
 use crate::platform::capability::{AttachSite, AttachableKind, Capability, SignableKind, SitePage};
+use catalyst_core::esign::Meaning;
 use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
@@ -44,6 +45,7 @@ pub static CAPABILITY: Capability = Capability {
             participant_column: "participant_id",
             sign_also_requires: Some(Action::ManageAuthorisations),
             view_requires: Action::ViewAuthorisations,
+            meanings: &[Meaning::Approval, Meaning::Review],
         },
         // A site's record: signed as it is made, by whoever manages readiness.
         SignableKind {
@@ -51,6 +53,7 @@ pub static CAPABILITY: Capability = Capability {
             participant_column: "participant_id",
             sign_also_requires: Some(Action::ManageReadiness),
             view_requires: Action::ViewAuthorisations,
+            meanings: &[Meaning::Review],
         },
     ],
     // The approval letter, the registration certificate: attached by the site lead.

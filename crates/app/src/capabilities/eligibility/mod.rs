@@ -11,6 +11,7 @@ pub(crate) mod screening_form;
 pub mod usecases;
 
 use crate::platform::capability::{Capability, SignableKind, ParticipantPage};
+use catalyst_core::esign::Meaning;
 use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
@@ -32,12 +33,14 @@ pub static CAPABILITY: Capability = Capability {
             participant_column: "participant_id",
             sign_also_requires: Some(Action::ConfirmEligibility),
             view_requires: Action::ViewTreatment,
+            meanings: Meaning::ALL,
         },
         SignableKind {
             spec: &domain::CONSENTS,
             participant_column: "participant_id",
             sign_also_requires: Some(Action::Consent),
             view_requires: Action::ViewTreatment,
+            meanings: Meaning::ALL,
         },
     ],
     attachable: &[],

@@ -15,6 +15,7 @@ mod verify;
 pub(crate) mod interface;
 
 use crate::platform::capability::{AttachSite, AttachableKind, Capability, NavEntry, SignableKind};
+use catalyst_core::esign::Meaning;
 use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
@@ -30,7 +31,7 @@ pub static CAPABILITY: Capability = Capability {
         NavEntry { href: "/sites", label: "Sites", action: Action::ViewSite },
         NavEntry { href: "/users", label: "People", action: Action::ViewUsers },
     ],
-    signable: &[SignableKind { spec: &domain::PARTICIPANTS, participant_column: "id", sign_also_requires: None, view_requires: Action::ViewParticipant }],
+    signable: &[SignableKind { spec: &domain::PARTICIPANTS, participant_column: "id", sign_also_requires: None, view_requires: Action::ViewParticipant, meanings: Meaning::ALL }],
     // Documents about a participant (an ECG, a referral) are clinical: attached by those who
     // may update the participant, read by those who may see their treatment (not a blinded rater).
     attachable: &[AttachableKind {

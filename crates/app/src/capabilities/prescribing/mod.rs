@@ -12,6 +12,7 @@ mod queries;
 pub mod usecases;
 
 use crate::platform::capability::{Capability, ParticipantPage, SignableKind};
+use catalyst_core::esign::Meaning;
 use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
@@ -24,12 +25,14 @@ pub static CAPABILITY: Capability = Capability {
     site_pages: &[],
     participant_pages: &[ParticipantPage { path: "prescriptions", label: "Prescriptions", any_of: &[Action::ViewPrescriptions] }],
     nav: &[],
-    // Signed by the prescriber as it is written; countersigned only by another prescriber.
+    // Signed by the prescriber as it is written (authorship); another prescriber may only
+    // countersign it (review, approval).
     signable: &[SignableKind {
         spec: &domain::PRESCRIPTIONS,
         participant_column: "participant_id",
         sign_also_requires: Some(Action::Prescribe),
         view_requires: Action::ViewPrescriptions,
+        meanings: &[Meaning::Review, Meaning::Approval],
     }],
     attachable: &[],
     demo: Some(demo::seed),

@@ -569,3 +569,19 @@ async fn revoking_the_prescribers_approval_flags_their_booked_sessions() {
     );
     assert!(!dashboard.contains("SYD-0006 on"), "SYD-0006's prescriber (the lead) is still approved: {dashboard}");
 }
+
+/// Another prescriber may countersign a prescription (review), never sign as its author.
+#[tokio::test]
+async fn a_prescription_is_countersigned_only_as_a_review_or_approval() {
+    let t = TestApp::spawn().await;
+    let p = t.participant_id("SYD-0005").await;
+    let lead = t.token("lead.syd").await;
+    let (_, list) = t.get(&lead, &format!("/api/v1/participants/{p}/prescriptions")).await;
+    let id = list[0]["id"].as_str().unwrap();
+    let sign = |meaning: &str| json!({"entity_kind": "prescription", "entity_id": id, "meaning": meaning, "password": PASSWORD});
+    let (status, problem) = t.post(&lead, "/api/v1/signatures", sign("authorship")).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("meaning")), "{problem}");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("review or approval"), "{problem}");
+    assert_eq!(t.post(&lead, "/api/v1/signatures", sign("review")).await.0, 201);
+    assert_eq!(t.post(&t.token("pharmacist.syd").await, "/api/v1/signatures", sign("review")).await.0, 403, "only prescribers countersign");
+}
