@@ -26,11 +26,11 @@ fn uncovered_sessions<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a>
         }
         Ok(Some(html! {
             section.alerts aria-labelledby="uncovered-heading" {
-                h2 id="uncovered-heading" { "Booked dosing sessions no longer authorised (" (uncovered.len()) ")" }
+                h2 id="uncovered-heading" { "Booked dosing sessions no longer authorised or ready (" (uncovered.len()) ")" }
                 ul { @for u in &uncovered {
                     li {
                         strong { (u.participant_code) " on " (u.day) } " (" (u.site.code) "): "
-                        @for (i, v) in u.missing.iter().enumerate() { @if i > 0 { "; " } (v.message.split(':').next().unwrap_or_default()) }
+                        @for (i, v) in u.missing.iter().enumerate() { @if i > 0 { "; " } (v.message.split(". Source: ").next().unwrap_or_default()) }
                         @if u.missing.iter().any(|v| v.field == "authorisation") {
                             " · " a href={"/sites/" (u.site.id) "/authorisations"} { "authorisations" }
                         }

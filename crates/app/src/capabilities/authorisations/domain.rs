@@ -149,6 +149,10 @@ pub fn civil_date(value: &str) -> Option<Date> {
     if shaped { value.parse().ok() } else { None }
 }
 
+/// The most a per-patient authorisation may name, in milligrams (programme-defined sanity bound:
+/// a course is a few hundred milligrams; a kilogram is a typing error).
+pub const MAX_AUTHORISED_MG: i64 = 1_000_000;
+
 /// An authorisation as entered.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AuthorisationInput {
@@ -179,8 +183,13 @@ pub fn authorisation_from(input: &AuthorisationInput, at: Recording<'_>) -> Resu
     let text = |field: &str, value: &str, problems: &mut Vec<Violation>| {
         required_text(field, value, 200).map_err(|v| problems.push(v)).ok()
     };
-    let reference = text("reference", &input.reference, &mut problems);
-    let issued_by = text("issued_by", &input.issued_by, &mut problems);
+    // A reference and an issuer are read on the worklist and quoted to regulators: each must
+    // hold a letter or digit, not only punctuation or invisible characters.
+    let named = |field: &str, value: &str, problems: &mut Vec<Violation>| {
+        catalyst_core::reason::meaningful_reason(field, value, 200).map_err(|v| problems.push(v)).ok()
+    };
+    let reference = named("reference", &input.reference, &mut problems);
+    let issued_by = named("issued_by", &input.issued_by, &mut problems);
     let optional = |field: &str, value: &Option<String>, problems: &mut Vec<Violation>| {
         value.as_deref().filter(|v| !v.trim().is_empty()).and_then(|v| text(field, v, problems))
     };
@@ -204,9 +213,13 @@ pub fn authorisation_from(input: &AuthorisationInput, at: Recording<'_>) -> Resu
         problems.push(Violation::new("expires_on", "after_start", format!("expires_on {end} is before valid_from {from}")));
     }
     if let Some(q) = input.quantity_mg
-        && q <= 0
+        && !(1..=MAX_AUTHORISED_MG).contains(&q)
     {
-        problems.push(Violation::new("quantity_mg", "positive", "quantity_mg must be a positive number of milligrams"));
+        problems.push(Violation::new(
+            "quantity_mg",
+            "range",
+            format!("quantity_mg is the milligrams authorised: from 1 to {MAX_AUTHORISED_MG}; got {q}"),
+        ));
     }
     if let Some(kind) = kind {
         let given = |field: &str| match field {
@@ -369,7 +382,7 @@ pub fn dosing_problems(
         problems.push(Violation::new(
             "authorisation",
             requirement.kind.as_str(),
-            format!("no {} in force {whom} on {}{why}: {}", requirement.kind.label(), request.day, requirement.source),
+            format!("no {} in force {whom} on {}{why}. Source: {}", requirement.kind.label(), request.day, requirement.source),
         ));
     }
     problems
@@ -485,6 +498,15 @@ mod tests {
         let problems = authorisation_from(&input("special_access"), at()).unwrap_err();
         let fields: Vec<&str> = problems.iter().map(|v| v.field.as_str()).collect();
         assert_eq!(fields, ["participant_id", "product", "quantity_mg"]);
+
+        let mut invisible = input("hrec_approval");
+        invisible.reference = "\u{200B}".into();
+        assert_eq!(authorisation_from(&invisible, at()).unwrap_err()[0].field, "reference");
+        let mut huge = input("special_access");
+        huge.participant_id = Some("p1".into());
+        huge.product = Some("MDMA".into());
+        huge.quantity_mg = Some(i64::MAX);
+        assert_eq!(authorisation_from(&huge, at()).unwrap_err()[0].rule, "range");
 
         let mut backwards = input("hrec_approval");
         backwards.expires_on = Some("2025-12-31".into());

@@ -89,8 +89,8 @@ impl App {
         Ok(due
             .into_iter()
             .map(|report| {
-                let id = submission_id(site_id, &report.rule.id, &report.subject, &report.trigger_date.to_string());
-                let sent = sent.iter().find(|s| s.id == id).cloned();
+                let trigger = report.trigger_date.to_string();
+                let sent = sent.iter().find(|s| s.is_for(&report.rule.id, &report.subject, &trigger)).cloned();
                 OwedReport { overdue: sent.is_none() && report.due < today, sent, report }
             })
             .collect())

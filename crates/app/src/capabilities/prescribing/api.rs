@@ -71,7 +71,7 @@ pub async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DoseBody {
-    /// A dosing (experimental) visit of the participant's course, e.g. `E1`.
+    /// A dosing (experimental) visit of the participant's course, e.g. `exp1`.
     pub visit_id: String,
     /// Milligrams; at most the protocol's initial dose for the visit, in whole units.
     pub initial_mg: f64,

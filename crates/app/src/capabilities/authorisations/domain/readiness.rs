@@ -204,10 +204,11 @@ pub fn signoff_from(
     let mut problems = Vec::new();
     let outcome = ReadinessOutcome::parse("outcome", &input.outcome).map_err(|v| problems.push(v)).ok();
     let finding = match input.finding.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-        Some(f) => catalyst_core::error::required_text("finding", f, 2000).map_err(|v| problems.push(v)).ok(),
+        // A finding stops dosing at the site: it must say what was found.
+        Some(f) => catalyst_core::reason::meaningful_reason("finding", f, 2000).map_err(|v| problems.push(v)).ok(),
         None => None,
     };
-    if outcome == Some(ReadinessOutcome::NotMet) && finding.is_none() {
+    if outcome == Some(ReadinessOutcome::NotMet) && input.finding.as_deref().is_none_or(|f| f.trim().is_empty()) {
         problems.push(Violation::new("finding", "required", "an item not met names the finding"));
     }
     let item = match binding.iter().find(|c| c.id == input.checklist_id) {
@@ -318,7 +319,7 @@ pub fn readiness_problems(
                 "readiness",
                 item.id.clone(),
                 format!(
-                    "{site_code} is not ready on {day} ({}): {} ({}), {why}: {}",
+                    "{site_code} is not ready on {day} ({}): {} ({}), {why}. Source: {}",
                     list.pathway,
                     item.label,
                     item.category.label(),
@@ -454,6 +455,11 @@ mod tests {
         assert_eq!(fields(input("us-schedule-i", "x", "met", None)), ["checklist_id"]);
         assert_eq!(fields(input("dosing-centre", "kitchen", "ok", None)), ["outcome", "item_id"]);
         assert_eq!(fields(input("dosing-centre", "emergency-kit", "not_met", Some("  "))), ["finding"]);
+        assert_eq!(fields(input("dosing-centre", "emergency-kit", "not_met", Some("."))), ["finding"], "a finding says what was found");
+        assert_eq!(fields(input("dosing-centre", "emergency-kit", "not_met", Some("\u{200B}"))), ["finding"]);
+        let long = "x".repeat(3000);
+        let too_long = signoff_from(&lists, &binding, &input("dosing-centre", "emergency-kit", "not_met", Some(&long)), at()).unwrap_err();
+        assert_eq!(too_long.len(), 1, "one problem, not also 'required': {too_long:?}");
         let met = signoff_from(&lists, &binding, &input("dosing-centre", "emergency-kit", "met", None), at()).unwrap();
         assert_eq!((met.valid_until.as_deref(), met.checklist_version), (Some("2026-07-01"), 1));
     }

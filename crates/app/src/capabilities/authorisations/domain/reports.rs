@@ -148,7 +148,24 @@ impl Record for ReportSubmission {
 
 /// The one id a report has, so that marking it sent twice is refused by the key.
 pub fn submission_id(site_id: &str, rule_id: &str, subject: &str, trigger_date: &str) -> String {
-    format!("{site_id}:{rule_id}:{subject}:{trigger_date}")
+    // Opaque, because ids are shown unredacted in the audit trail and a notice's subject can be
+    // a participant (a Victorian notice would otherwise tell anyone reading the trail who
+    // starts dosing on which day); one per report, so a report is marked sent once.
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for part in ["report-submission", site_id, rule_id, subject, trigger_date] {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    hex::encode(hash.finalize())
+}
+
+impl ReportSubmission {
+    /// Whether it records the sending of this report (matched by what the report is, so
+    /// submissions recorded under an earlier form of the id are found too).
+    pub fn is_for(&self, rule_id: &str, subject: &str, trigger_date: &str) -> bool {
+        self.rule_id == rule_id && self.subject == subject && self.trigger_date == trigger_date
+    }
 }
 
 #[cfg(test)]

@@ -128,7 +128,7 @@ async fn a_dosing_session_is_refused_for_each_missing_or_lapsed_authorisation_an
     let revoked = json!({"reason": "registration suspended"});
     assert_eq!(t.post(&lead, &format!("/api/v1/authorisations/{renewed}/revoke"), revoked).await.0, 200);
     let dashboard = browser.get(t.url("/")).send().await.unwrap().text().await.unwrap();
-    assert!(dashboard.contains("Booked dosing sessions no longer authorised (1)"), "{dashboard}");
+    assert!(dashboard.contains("Booked dosing sessions no longer authorised or ready (1)"), "{dashboard}");
     assert!(dashboard.contains("BOS-0001") && dashboard.contains("RB0312999 was revoked"), "{dashboard}");
     let other = t.browser("therapist1.bos").await.get(t.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(!other.contains("no longer authorised"), "told to those who manage the authorisations");
@@ -528,4 +528,48 @@ async fn refused_page_actions_come_back_on_their_page_with_the_entry() {
         "{body}"
     );
     assert!(body.contains("Not signed"), "{body}");
+}
+
+/// Someone with the database file revives a revoked authorisation or clears a readiness finding
+/// for a moment: the gate refuses to decide on a row whose seal does not hold, and nothing is
+/// written (putting the row back afterwards hides nothing, because nothing happened).
+#[tokio::test]
+async fn the_gate_refuses_authorisations_and_sign_offs_written_outside_catalyst() {
+    let t = TestApp::spawn().await;
+    let van = t.site_id("VAN").await;
+    let lead = t.token("lead.van").await;
+    let physician = t.token("physician.van").await;
+    let p = crate::prescribing::enrolled(&t, "VAN-0001").await;
+    let sap = crate::prescribing::authorisation_id(&t, &lead, &van, "SAP-2025-04101").await;
+    assert_eq!(
+        t.post(&lead, &format!("/api/v1/authorisations/{sap}/revoke"), json!({"reason": "withdrawn"})).await.0,
+        200
+    );
+    let path = format!("/api/v1/participants/{p}/prescriptions");
+    assert_eq!(t.post(&physician, &path, crate::prescribing::rx(crate::prescribing::PRODUCT, &["exp1"])).await.0, 422);
+    t.raw(&format!("UPDATE authorisations SET status = 'active' WHERE id = '{sap}'")).await;
+    let (status, body) =
+        t.post(&physician, &path, crate::prescribing::rx(crate::prescribing::PRODUCT, &["exp1"])).await;
+    assert_eq!(status, 500, "an integrity failure, never a prescription: {body}");
+    t.raw(&format!("UPDATE authorisations SET status = 'revoked' WHERE id = '{sap}'")).await;
+    let (_, list) = t.get(&physician, &path).await;
+    assert_eq!(list.as_array().unwrap().len(), 0);
+
+    // A finding cleared in the database is not believed either.
+    let syd = t.site_id("SYD").await;
+    let lead = t.token("lead.syd").await;
+    let finding = json!({"checklist_id": "dosing-centre", "item_id": "emergency-kit", "outcome": "not_met",
+        "finding": "oxygen cylinder empty", "password": crate::support::PASSWORD});
+    let (_, signed) = t.post(&lead, &format!("/api/v1/sites/{syd}/readiness"), finding).await;
+    let id = signed["id"].as_str().unwrap();
+    t.raw(&format!("UPDATE readiness_signoffs SET outcome = 'met', finding = NULL WHERE id = '{id}'")).await;
+    let p = crate::prescribing::enrolled(&t, "SYD-0001").await;
+    let (status, _) = t
+        .post(
+            &lead,
+            &format!("/api/v1/participants/{p}/prescriptions"),
+            crate::prescribing::rx(crate::prescribing::PRODUCT, &["exp1"]),
+        )
+        .await;
+    assert_eq!(status, 500);
 }
