@@ -70,6 +70,11 @@ impl App {
             )
             .map_err(DomainError::Invalid)?;
             self.insert_authorisation(by.clone(), &record).await?;
+            // Each is confirmed by its site's lead against the document (meaning: approval).
+            let lead_name = format!("lead.{}", site.code.to_ascii_lowercase());
+            let lead = self.user_by_username(&lead_name).await?.ok_or_else(|| AppError::Internal(format!("demo user {lead_name} missing")))?;
+            let signer = AuditActor { id: lead.id, name: lead.display_name };
+            self.confirm_authorisation_as(signer, site, &record).await?;
         }
         // Each site lead has checked and signed off every readiness item today.
         for site in [&syd, &bos, &van] {

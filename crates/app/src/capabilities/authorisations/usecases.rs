@@ -50,6 +50,18 @@ impl App {
         Ok(())
     }
 
+    /// Signs an authorisation as confirmed by `signer` (the demo's site leads; people confirm
+    /// through the signing endpoint with their password).
+    pub(crate) async fn confirm_authorisation_as(&self, signer: AuditActor, site: &Site, record: &Authorisation) -> AppResult<()> {
+        let row = catalyst_core::record::Record::to_row(record).map_err(crate::platform::store::StoreError::from)?;
+        let signature = self.signature_on(&signer, "authorisation", &record.id, &row, catalyst_core::esign::Meaning::Approval, &site.time_zone);
+        let chain = Self::site_chain_ref(site);
+        let mut tx = self.begin(signer, std::slice::from_ref(&chain)).await?;
+        tx.insert(&chain.chain, "record.sign", &signature).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The people an authorisation names must belong to its site.
     async fn check_named_people(&self, record: &Authorisation) -> AppResult<()> {
         let mut problems = Vec::new();

@@ -211,6 +211,10 @@ async fn the_site_lead_is_warned_of_an_authorisation_lapsing_within_sixty_days()
     let syd = t.site_id("SYD").await;
     let page = browser.get(t.url(&format!("/sites/{syd}/authorisations"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("HREC/2025/ETH0417") && page.contains("Record an authorisation"), "{page}");
+    assert!(!page.contains("Confirm and sign"), "the demo's authorisations are all confirmed");
+    let new = json!({"kind": "state_approval", "reference": "NSW-S8-2026-1", "issued_by": "NSW Health", "valid_from": "2026-01-01"});
+    assert_eq!(t.post(&t.token("lead.syd").await, &format!("/api/v1/sites/{syd}/authorisations"), new).await.0, 201);
+    let page = browser.get(t.url(&format!("/sites/{syd}/authorisations"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Confirm and sign"), "the lead is offered to confirm unconfirmed ones");
     let page =
         therapist.get(t.url(&format!("/sites/{syd}/authorisations"))).send().await.unwrap().text().await.unwrap();
