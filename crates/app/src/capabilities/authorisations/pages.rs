@@ -122,15 +122,14 @@ async fn render(
             @if required.is_empty() { p { "No authorisation is required in this jurisdiction by the programme's rules." } }
             ul { @for r in &required { li { strong { (r.kind.label()) } " (" (scope_label(r.scope)) "): " span.muted { (r.source) } } } }
             table {
-                thead { tr { th { "Kind" } th { "Reference" } th { "Issued by" } th { "Covers" } th { "From" } th { "Until" } th { "Standing" } th { "Confirmed" } @if may_manage { th { "Revoke" } } } }
+                thead { tr { th { "Kind" } th { "Reference" } th { "Issued by" } th { "Covers" } th { "In force" } th { "Standing" } th { "Confirmed" } @if may_manage { th { "Revoke" } } } }
                 tbody { @for (a, confirmed) in all.iter().zip(&confirmed_by) {
                     tr {
                         td { (a.kind.label()) }
                         td { (a.reference) }
                         td { (a.issued_by) }
                         td { (covers(a, &names)) }
-                        td { (a.valid_from) }
-                        td { (a.expires_on.clone().unwrap_or_else(|| "no expiry".to_owned())) }
+                        td { (a.valid_from) " to " br; (a.expires_on.clone().unwrap_or_else(|| "no expiry".to_owned())) }
                         td { (standing(a, today)) }
                         td {
                             @if let Some(by) = confirmed {
@@ -142,7 +141,7 @@ async fn render(
                             }
                             @else if may_manage && a.status == AuthorisationStatus::Active {
                                 form.inline method="post" action={"/authorisations/" (a.id) "/confirm"} {
-                                    input type="password" name="password" required autocomplete="current-password" aria-label={"Your password, to sign " (a.reference)};
+                                    label { "Your password " input type="password" name="password" required autocomplete="current-password" aria-label={"Your password, to sign " (a.reference)}; }
                                     " " button.secondary type="submit" { "Confirm and sign" }
                                 }
                             } @else { span.badge { "not confirmed" } }

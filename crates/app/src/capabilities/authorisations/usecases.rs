@@ -121,14 +121,21 @@ impl App {
         Ok(self.store.authorisations_at_site(site_id).await?)
     }
 
-    /// Authorisations in force that lapse within 60 days, at the sites the actor manages.
+    /// Authorisations in force that lapse within 60 days: every one at the sites the actor
+    /// manages, and their own prescriber approvals elsewhere (a physician renews their own).
     pub async fn expiry_warnings(&self, actor: &Actor) -> AppResult<Vec<ExpiryWarning>> {
         let mut out = Vec::new();
-        for site in self.managed_sites(actor).await? {
+        for site in self.visible_sites(actor).await? {
+            let manages = Self::may(actor, Action::ManageAuthorisations, Resource::Site { site_id: &site.id });
+            if !manages && !Self::may(actor, Action::Prescribe, Resource::Site { site_id: &site.id }) {
+                continue;
+            }
             let today = self.local_today(&site);
             let all = self.store.authorisations_at_site(&site.id).await?;
             for (authorisation, days_left) in expiring(&all, today) {
-                out.push(ExpiryWarning { site: site.clone(), authorisation: authorisation.clone(), days_left });
+                if manages || authorisation.holder_id.as_deref() == Some(actor.user_id.as_str()) {
+                    out.push(ExpiryWarning { site: site.clone(), authorisation: authorisation.clone(), days_left });
+                }
             }
         }
         out.sort_by_key(|w| w.days_left);

@@ -212,7 +212,7 @@ pub fn prescription_from(input: &PrescriptionInput, facts: PrescribingFacts<'_>)
                 problems.push(Violation::new(
                     field(name),
                     "whole_units",
-                    format!("{mg} mg is not a whole number of {strength} mg units"),
+                    format!("{mg} mg is not a whole number of {strength} mg units (the {what} for {})", dose.visit_id),
                 ));
             }
         };

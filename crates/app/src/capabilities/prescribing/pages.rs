@@ -124,9 +124,11 @@ async fn render(
                             caption { "Dosing sessions (the protocol's doses are the most that may be prescribed)" }
                             thead { tr { th { "Prescribe" } th { "Session" } th { "Initial (mg)" } th { "Supplemental (mg)" } } }
                             tbody { @for s in planned {
+                                @let taken = all.iter().any(|rx| rx.status == PrescriptionStatus::Active && rx.dose_for(&s.visit_id).is_some());
                                 tr {
-                                    td { input type="checkbox" name={"dose_" (s.visit_id)} value="on" id={"dose_" (s.visit_id)}
-                                        checked[entered.get(&format!("dose_{}", s.visit_id)).is_some()]; }
+                                    td { @if taken { span.badge { "prescribed" } } @else {
+                                        input type="checkbox" name={"dose_" (s.visit_id)} value="on" id={"dose_" (s.visit_id)}
+                                            checked[entered.get(&format!("dose_{}", s.visit_id)).is_some()]; } }
                                     td { label for={"dose_" (s.visit_id)} { (s.visit_id) } }
                                     td { input name={"initial_" (s.visit_id)} inputmode="decimal" aria-label={"Initial dose for " (s.visit_id)}
                                         value=(value(&format!("initial_{}", s.visit_id), mg(s.initial_mg))); }

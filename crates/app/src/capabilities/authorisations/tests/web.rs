@@ -208,6 +208,11 @@ async fn the_site_lead_is_warned_of_an_authorisation_lapsing_within_sixty_days()
     let therapist = t.browser("therapist1.syd").await;
     let page = therapist.get(t.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("Authorisations lapsing soon"), "only those who manage them are asked to act");
+    let own = t.page_as("physician.syd", "/").await;
+    assert!(
+        own.contains("AP-2025-0188") && !own.contains("AP-2025-0193"),
+        "a prescriber is warned of their own approval only: {own}"
+    );
     let syd = t.site_id("SYD").await;
     let page = browser.get(t.url(&format!("/sites/{syd}/authorisations"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("HREC/2025/ETH0417") && page.contains("Record an authorisation"), "{page}");
