@@ -84,6 +84,9 @@ async fn render(
                         td { @if let Some(s) = &i.latest { (s.checked_on) " by " (name(&s.recorded_by)) } @else { "never" } }
                         @if may_sign { td {
                             @if this.is_some() { p.notice.error { strong { "Not signed" } ": see the problems above." } }
+                            // Folded: a lead signs one item at a time; an item refused a moment ago stays open.
+                            details open[this.is_some() || !matches!(i.state, ItemState::Met { .. })] {
+                            summary { "Sign off" span.visually-hidden { " " (i.item.label) } }
                             form method="post" action={"/sites/" (site.id) "/readiness#item-" (i.item.id)} {
                                 input type="hidden" name="checklist_id" value=(i.checklist_id);
                                 input type="hidden" name="item_id" value=(i.item.id);
@@ -95,6 +98,7 @@ async fn render(
                                 label { "Finding " input name="finding" aria-label={"Finding for " (i.item.label)} value=(this.map(|f| f.finding.as_str()).unwrap_or("")); }
                                 label { "Your password " input type="password" name="password" required autocomplete="current-password"; }
                                 button.secondary type="submit" aria-label={"Sign " (i.item.label)} { "Sign" }
+                            }
                             }
                         } }
                     }

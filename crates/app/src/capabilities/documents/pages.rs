@@ -79,6 +79,8 @@ pub(crate) fn section(
                 }
             }
             @if may_attach {
+                // Folded: pages that list several records carry one of these per record.
+                details { summary { "Attach a document" span.visually-hidden { " to " (heading) } }
                 form method="post" action="/documents" enctype="multipart/form-data" {
                     input type="hidden" name="entity_kind" value=(target.entity_kind);
                     input type="hidden" name="entity_id" value=(target.entity_id);
@@ -88,6 +90,7 @@ pub(crate) fn section(
                     label { "Description " input name="description" maxlength="2000"; }
                     label { "File (PDF, PNG, JPEG, text or CSV; at most " (human_size(MAX_DOCUMENT_BYTES as i64)) ") " input type="file" name="file" required accept=(accept); }
                     button type="submit" { "Attach document" }
+                }
                 }
             }
         }
