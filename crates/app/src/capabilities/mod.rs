@@ -18,7 +18,7 @@ macro_rules! capabilities {
     };
 }
 
-capabilities!(people, outcomes, eligibility, authorisations, treatment, prescribing, documents);
+capabilities!(people, outcomes, eligibility, authorisations, treatment, prescribing, documents, pharmacy);
 
 impl App {
     /// Seeds the demo programme into an empty database (one with no site yet), each
