@@ -105,6 +105,19 @@ pub enum Action {
     ViewPrescriptions,
     /// Sign off (or record a finding against) an item of the site's readiness checklist.
     ManageReadiness,
+    /// See a site's controlled-substance stores: locations, balances, the register and the
+    /// doses dispensed, in the blinded view (kit numbers and units) unless the actor may also
+    /// see the contents.
+    ViewPharmacy,
+    /// See what the stock is (product, lot, strength, mg) and print the inspector's reports:
+    /// the unblinded pharmacist.
+    ViewPharmacyContents,
+    /// Receive, transfer, dispense, count, destroy, quarantine and return stock, and keep the
+    /// catalogue (products, lots, kits, stores and their key holders): the pharmacist.
+    ManagePharmacy,
+    /// Give a dispensed dose to the participant, or waste part of it with witnesses: the
+    /// session team (who of them may administer where is the jurisdiction's rule, as data).
+    AdministerDose,
 }
 
 impl Action {
@@ -222,6 +235,8 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (SiteLead | Physician, Prescribe) => at_site,
         (SiteLead | Therapist | Physician, ViewPrescriptions) => at_site,
         (SiteLead | Therapist | Physician, ViewAuthorisations) => at_site,
+        (SiteLead, ViewPharmacy) => at_site,
+        (SiteLead | Therapist | Physician, AdministerDose) => at_site,
         (SiteLead | Therapist | Physician, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen)) => {
             at_site
         }
@@ -231,6 +246,8 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (Pharmacist, ViewSchedule | ViewDeviations | RecordDeviation | ViewAuthorisations | ViewPrescriptions) => {
             at_site
         }
+        // The unblinded role: the stock's contents are theirs alone.
+        (Pharmacist, ViewPharmacy | ViewPharmacyContents | ManagePharmacy) => at_site,
         (Pharmacist, _) => false,
 
         // The independent rater sees what an assessment needs and nothing that could unblind.
@@ -242,7 +259,7 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (
             Monitor,
             ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule | ViewDeviations | ViewCredentials
-            | ViewAuthorisations | ViewPrescriptions,
+            | ViewAuthorisations | ViewPrescriptions | ViewPharmacy,
         ) => at_site,
         // Verification reads every chain: only a monitor of all sites may run it.
         (Monitor, VerifyAudit) => grant.site_id.is_none(),
@@ -336,6 +353,10 @@ mod tests {
         ("prescribe", Prescribe),
         ("prescriptions", ViewPrescriptions),
         ("manage_readiness", ManageReadiness),
+        ("pharmacy", ViewPharmacy),
+        ("pharmacy_contents", ViewPharmacyContents),
+        ("manage_pharmacy", ManagePharmacy),
+        ("administer", AdministerDose),
     ];
 
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
@@ -393,6 +414,8 @@ mod tests {
         (
             "site_lead@own",
             &[
+                "pharmacy@own-site",
+                "administer@own-site",
                 "prescribe@own-participant",
                 "prescribe@site-participant",
                 "prescriptions@own-participant",
@@ -461,6 +484,7 @@ mod tests {
         (
             "therapist@own",
             &[
+                "administer@own-site",
                 "prescriptions@own-participant",
                 "prescriptions@site-participant",
                 "authorisations@own-site",
@@ -514,6 +538,7 @@ mod tests {
         (
             "physician@own",
             &[
+                "administer@own-site",
                 "prescribe@own-participant",
                 "prescribe@site-participant",
                 "prescriptions@own-participant",
@@ -569,6 +594,9 @@ mod tests {
         (
             "pharmacist@own",
             &[
+                "pharmacy@own-site",
+                "pharmacy_contents@own-site",
+                "manage_pharmacy@own-site",
                 "prescriptions@own-participant",
                 "prescriptions@site-participant",
                 "authorisations@own-site",
@@ -642,6 +670,7 @@ mod tests {
         (
             "monitor@own",
             &[
+                "pharmacy@own-site",
                 "prescriptions@own-participant",
                 "prescriptions@site-participant",
                 "authorisations@own-site",
@@ -672,6 +701,8 @@ mod tests {
         (
             "monitor@all",
             &[
+                "pharmacy@own-site",
+                "pharmacy@other-site",
                 "prescriptions@own-participant",
                 "prescriptions@site-participant",
                 "prescriptions@other-participant",
@@ -751,9 +782,8 @@ mod tests {
             | ConfirmEligibility | Consent | CreatePortalAccount => {
                 &["own-site", "other-site", "own-participant", "site-participant", "other-participant"]
             }
-            ViewCredentials | ManageCredentials | ViewAuthorisations | ManageAuthorisations | ManageReadiness => {
-                &["own-site", "other-site"]
-            }
+            ViewCredentials | ManageCredentials | ViewAuthorisations | ManageAuthorisations | ManageReadiness
+            | ViewPharmacy | ViewPharmacyContents | ManagePharmacy | AdministerDose => &["own-site", "other-site"],
             Prescribe | ViewPrescriptions => &["own-participant", "site-participant", "other-participant"],
         }
     }

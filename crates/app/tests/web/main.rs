@@ -15,6 +15,8 @@ mod identity;
 #[path = "../../src/capabilities/outcomes/tests/web.rs"]
 mod outcomes;
 mod pages;
+#[path = "../../src/capabilities/pharmacy/tests/web.rs"]
+mod pharmacy;
 #[path = "../../src/capabilities/prescribing/tests/web.rs"]
 mod prescribing;
 mod support;

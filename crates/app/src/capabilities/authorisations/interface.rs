@@ -121,3 +121,15 @@ impl App {
         Ok(named)
     }
 }
+
+impl App {
+    /// The reference of the site's registration for controlled substances in force on `day`
+    /// (its DEA registration, else its state or territory approval), printed as the registrant's
+    /// number on the pharmacy's reports.
+    pub(crate) async fn controlled_substance_registration(&self, site_id: &str, day: Date) -> AppResult<Option<String>> {
+        use crate::capabilities::authorisations::domain::AuthorisationKind;
+        let all = self.store.authorisations_at_site(site_id).await?;
+        let pick = |kind: AuthorisationKind| all.iter().find(|a| a.kind == kind && a.in_force_on(day)).map(|a| a.reference.clone());
+        Ok(pick(AuthorisationKind::DeaRegistration).or_else(|| pick(AuthorisationKind::StateApproval)))
+    }
+}

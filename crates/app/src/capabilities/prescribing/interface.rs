@@ -55,3 +55,61 @@ impl App {
             .collect())
     }
 }
+
+/// What dispensing needs of the prescription of one dosing session.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SessionDose {
+    pub prescription_id: String,
+    pub prescriber_id: String,
+    pub product: String,
+    pub indication: String,
+    /// Milligrams in one unit, as prescribed.
+    pub strength_mg: f64,
+    pub initial_mg: f64,
+    pub supplemental_mg: Option<f64>,
+    /// Everything the participant has prescribed of the product, in milligrams.
+    pub prescribed_mg: f64,
+}
+
+/// The active prescription of a participant's dosing session (`visit_id`) in force on `day`,
+/// read inside the caller's write transaction (which holds the site's chain, as writing and
+/// cancelling a prescription do), its seal checked. `Err` names what is missing: no active
+/// prescription of the session (`appointment_id`/`prescribed`), or one not in force that day
+/// (`appointment_id`/`prescription_in_force`).
+pub(crate) async fn session_dose_in(
+    tx: &mut crate::platform::store::WriteTx,
+    participant_id: &str,
+    visit_id: &str,
+    day: jiff::civil::Date,
+) -> AppResult<Result<SessionDose, catalyst_core::error::Violation>> {
+    use catalyst_core::error::Violation;
+    let all = tx.prescriptions_of(participant_id).await?;
+    tx.check_sealed(&all).await?;
+    let Some(rx) = all.iter().find(|rx| rx.status == PrescriptionStatus::Active && rx.dose_for(visit_id).is_some()) else {
+        return Ok(Err(Violation::new(
+            "appointment_id",
+            "prescribed",
+            format!("no active prescription names the {visit_id} session"),
+        )));
+    };
+    if !rx.in_force_on(day) {
+        return Ok(Err(Violation::new(
+            "appointment_id",
+            "prescription_in_force",
+            format!("the prescription of the {visit_id} session is not in force on {day}"),
+        )));
+    }
+    let Some(dose) = rx.dose_for(visit_id) else {
+        return Ok(Err(Violation::new("appointment_id", "prescribed", format!("no dose is prescribed for {visit_id}"))));
+    };
+    Ok(Ok(SessionDose {
+        prescription_id: rx.id.clone(),
+        prescriber_id: rx.prescriber_id.clone(),
+        product: rx.product.clone(),
+        indication: rx.indication.clone(),
+        strength_mg: rx.plan.strength_mg,
+        initial_mg: dose.initial_mg,
+        supplemental_mg: dose.supplemental_mg,
+        prescribed_mg: prescribed_mg(&all, &rx.product),
+    }))
+}

@@ -26,6 +26,9 @@ pub(crate) struct DosingSession {
     /// The protocol visit (`exp1`), which a prescription names.
     pub visit_id: String,
     pub day: jiff::civil::Date,
+    /// The appointment (a dispensed dose names it) and when it begins.
+    pub appointment_id: String,
+    pub starts_at: Timestamp,
 }
 
 /// Whether the therapist whose credential is `user_id` works at `site_id` as a therapist: the
@@ -61,7 +64,13 @@ impl App {
             }
             let day = super::usecases::jiff_ts(a.starts_at)?.to_zoned(zone.clone()).date();
             if from <= day && day <= to {
-                sessions.push(DosingSession { participant_id: a.participant_id, visit_id: a.visit_id, day });
+                sessions.push(DosingSession {
+                    participant_id: a.participant_id,
+                    visit_id: a.visit_id,
+                    day,
+                    appointment_id: a.id,
+                    starts_at: a.starts_at,
+                });
             }
         }
         Ok(sessions)
@@ -130,4 +139,55 @@ impl App {
     pub(crate) async fn planned_dosing(&self, participant_id: &str) -> AppResult<Option<Vec<PlannedDosing>>> {
         self.store.get::<Enrolment>(participant_id).await?.map(|e| planned_dosing(&e)).transpose()
     }
+}
+
+/// An experimental (dosing) appointment a dose may be dispensed for: whose it is, where, which
+/// protocol visit, its site-local day, and whether attendance is already recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DosingAppointment {
+    pub participant_id: String,
+    pub site_id: String,
+    pub visit_id: String,
+    pub starts_at: Timestamp,
+    pub day: jiff::civil::Date,
+    pub attended: bool,
+}
+
+/// The booked (or attended) experimental appointment `appointment_id`, read inside the caller's
+/// write transaction (which holds the site's chain, as every booking, move and attendance does,
+/// so a cancellation committed meanwhile is seen). `Err` names what it is not: no such
+/// appointment (`appointment_id`/`exists`), not a dosing session (`experimental`), cancelled or
+/// missed (`booked`).
+pub(crate) async fn dosing_appointment_in(
+    tx: &mut WriteTx,
+    site: &crate::capabilities::people::domain::Site,
+    appointment_id: &str,
+) -> AppResult<Result<DosingAppointment, catalyst_core::error::Violation>> {
+    use catalyst_core::error::Violation;
+    let Some(a) = tx.get::<crate::capabilities::treatment::domain::Appointment>(appointment_id).await? else {
+        return Ok(Err(Violation::new("appointment_id", "exists", format!("no appointment {appointment_id}"))));
+    };
+    if a.visit_kind != VisitKind::Experimental {
+        return Ok(Err(Violation::new(
+            "appointment_id",
+            "experimental",
+            format!("{} is not a dosing (experimental) session", a.visit_id),
+        )));
+    }
+    if !matches!(a.status, AppointmentStatus::Booked | AppointmentStatus::Attended) {
+        return Ok(Err(Violation::new(
+            "appointment_id",
+            "booked",
+            format!("the {} session is {}: a dose is dispensed only for a booked session", a.visit_id, a.status),
+        )));
+    }
+    let day = super::usecases::jiff_ts(a.starts_at)?.to_zoned(super::usecases::zone_of(site)).date();
+    Ok(Ok(DosingAppointment {
+        attended: a.status == AppointmentStatus::Attended,
+        participant_id: a.participant_id,
+        site_id: a.site_id,
+        visit_id: a.visit_id,
+        starts_at: a.starts_at,
+        day,
+    }))
 }

@@ -9,11 +9,30 @@ use catalyst_core::ledger::canonical_json;
 use catalyst_core::record::{Record, Row};
 use sqlx::Row as _;
 
-/// Ledgered kinds whose live rows carry a seal: accounts (status), role grants and participants
-/// (a portal account's link to its participant), and the rows the dosing gate decides on
-/// (authorisations, readiness sign-offs, prescriptions).
-pub const SEALED_KINDS: &[&str] =
-    &["user", "role_grant", "participant", "authorisation", "readiness_signoff", "prescription"];
+/// Kinds whose live rows carry a seal: accounts (status), role grants and participants (a portal
+/// account's link to its participant), the rows the dosing gate decides on (authorisations,
+/// readiness sign-offs, prescriptions), and the rows a pharmacy movement is decided on: the
+/// catalogue (ledgered: products, lots, stores with their key holders, kits) and the register's
+/// derived state kept beside the movements (balances, shipments, doses, discrepancies,
+/// quarantines, kits received).
+pub const SEALED_KINDS: &[&str] = &[
+    "user",
+    "role_grant",
+    "participant",
+    "authorisation",
+    "readiness_signoff",
+    "prescription",
+    "pharmacy_product",
+    "pharmacy_lot",
+    "pharmacy_location",
+    "pharmacy_kit",
+    "pharmacy_balance",
+    "pharmacy_shipment",
+    "pharmacy_dispense",
+    "pharmacy_discrepancy",
+    "pharmacy_quarantine",
+    "pharmacy_received_kit",
+];
 
 /// Why a record's seal does not hold.
 fn tampered(kind: &str, id: &str) -> StoreError {

@@ -1,0 +1,654 @@
+//! The pharmacy over the API and pages: stock never overdrawn by concurrent dispenses or
+//! transfers, bad input refused by field and rule with nothing changed, blinded roles never
+//! learning a kit's content, `audit verify` catching a balance edited in the database, and the
+//! demo site's dispensing record agreeing with the register.
+
+use crate::support::{PASSWORD, TestApp};
+use serde_json::{Value, json};
+
+fn rules(problem: &Value) -> Vec<(String, String)> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or_default().to_owned(),
+                        e["rule"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The site's central pharmacy (if any) and its store, from the demo.
+async fn stores(t: &TestApp, token: &str, site: &str) -> (Option<String>, String) {
+    let (status, list) = t.get(token, &format!("/api/v1/sites/{site}/pharmacy/locations")).await;
+    assert_eq!(status, 200, "{list}");
+    let of = |kind: &str| {
+        list.as_array().unwrap().iter().find(|l| l["kind"] == kind).map(|l| l["id"].as_str().unwrap().to_owned())
+    };
+    (of("central_pharmacy"), of("site_store").unwrap())
+}
+
+/// The demo's active 20 mg product.
+async fn product(t: &TestApp, token: &str, site: &str) -> String {
+    let (status, catalogue) = t.get(token, &format!("/api/v1/sites/{site}/pharmacy/catalogue")).await;
+    assert_eq!(status, 200, "{catalogue}");
+    let p =
+        catalogue["products"].as_array().unwrap().iter().find(|p| p["placebo"] == 0 || p["placebo"] == false).unwrap();
+    p["id"].as_str().unwrap().to_owned()
+}
+
+async fn new_lot(t: &TestApp, token: &str, site: &str, product_id: &str, number: &str, expires_on: &str) -> String {
+    let body = json!({"product_id": product_id, "lot_number": number, "expires_on": expires_on,
+        "storage_conditions": "below 25 °C", "supplier_name": "Test Supplier", "supplier_address": "1 Test Road, Sydney",
+        "supplier_registration": "REG-1"});
+    let (status, lot) = t.post(token, &format!("/api/v1/sites/{site}/pharmacy/lots"), body).await;
+    assert_eq!(status, 201, "{lot}");
+    lot["id"].as_str().unwrap().to_owned()
+}
+
+fn movement(reason: &str, movement: Value) -> Value {
+    json!({"reason": reason, "movement": movement})
+}
+
+async fn record(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    t.post(token, "/api/v1/pharmacy/movements", body).await
+}
+
+async fn ok(t: &TestApp, token: &str, body: Value) -> Value {
+    let (status, answer) = record(t, token, body.clone()).await;
+    assert_eq!(status, 201, "{body} -> {answer}");
+    answer
+}
+
+/// Receives `units` of a lot into the central pharmacy and transfers them to the store.
+async fn stock_store(t: &TestApp, token: &str, lot: &str, central: &str, store: &str, units: i64) {
+    ok(
+        t,
+        token,
+        movement(
+            "stock for the test",
+            json!({"kind": "receive", "location_id": central, "lot_id": lot, "units": units}),
+        ),
+    )
+    .await;
+    let sent = ok(
+        t,
+        token,
+        movement(
+            "resupply",
+            json!({"kind": "dispatch", "from_location_id": central, "to_location_id": store, "lot_id": lot, "units": units}),
+        ),
+    )
+    .await;
+    let shipment = sent["entry"]["movement"]["detail"]["shipment_id"].as_str().unwrap().to_owned();
+    ok(
+        t,
+        token,
+        movement(
+            "received",
+            json!({"kind": "receive_transfer", "shipment_id": shipment, "lot_id": lot, "units": units}),
+        ),
+    )
+    .await;
+}
+
+async fn units_of(t: &TestApp, token: &str, location: &str, lot: &str) -> i64 {
+    let (status, lines) = t.get(token, &format!("/api/v1/pharmacy/locations/{location}/balances")).await;
+    assert_eq!(status, 200, "{lines}");
+    lines.as_array().unwrap().iter().filter(|l| l["lot_id"] == lot).map(|l| l["units"].as_i64().unwrap()).sum()
+}
+
+/// The booked experimental appointment of a demo participant that has a prescription.
+async fn booked_session(t: &TestApp, code: &str) -> (String, String) {
+    let lead = t.token("lead.syd").await;
+    let p = t.participant_id(code).await;
+    let (status, timeline) = t.get(&lead, &format!("/api/v1/participants/{p}/timeline")).await;
+    assert_eq!(status, 200, "{timeline}");
+    let visits = timeline["visits"].as_array().or_else(|| timeline.as_array()).unwrap();
+    let appointment = visits
+        .iter()
+        .filter_map(|v| v.get("appointment").filter(|a| !a.is_null()))
+        .find(|a| a["visit_kind"] == "experimental" && a["status"] == "booked")
+        .unwrap_or_else(|| panic!("{code} has no booked dosing session: {timeline}"));
+    (p, appointment["id"].as_str().unwrap().to_owned())
+}
+
+async fn verify(t: &TestApp) -> Value {
+    let (status, report) = t.post(&t.token("monitor").await, "/api/v1/audit/verify", json!({})).await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
+#[tokio::test]
+async fn twenty_concurrent_dispenses_against_stock_for_ten_dispense_ten() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (central, store) = stores(&t, &ph, &syd).await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "CONC-D-1", "2099-12-31").await;
+    stock_store(&t, &ph, &lot, &central.unwrap(), &store, 10).await;
+    // Two booked sessions with prescriptions: 120 mg (6 units) and 180 mg (9 units) allowed.
+    let sessions = [booked_session(&t, "SYD-0005").await, booked_session(&t, "SYD-0006").await];
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (participant, appointment) = sessions[i % 2].clone();
+        let body = movement(
+            "dose for the session",
+            json!({"kind": "dispense", "location_id": store, "lot_id": lot, "units": 1, "mg": 20,
+                "participant_id": participant, "appointment_id": appointment}),
+        );
+        let (http, url, token) = (t.http.clone(), t.url("/api/v1/pharmacy/movements"), ph.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }));
+    }
+    let mut accepted = 0;
+    for task in tasks {
+        let (status, answer) = task.await.unwrap();
+        match status {
+            201 => accepted += 1,
+            422 => {
+                let rule = rules(&answer);
+                assert!(
+                    rule.iter().all(|(f, r)| f == "units" && (r == "insufficient_stock" || r == "dose_limit")),
+                    "{answer}"
+                );
+            }
+            other => panic!("unexpected {other}: {answer}"),
+        }
+    }
+    assert_eq!(accepted, 10, "exactly the stock is dispensed");
+    assert_eq!(units_of(&t, &ph, &store, &lot).await, 0);
+    let report = verify(&t).await;
+    assert_eq!(report["ok"], true, "{report}");
+}
+
+#[tokio::test]
+async fn twenty_concurrent_transfers_out_of_one_store_holding_ten_move_ten() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let bos = t.site_id("BOS").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (central, _) = stores(&t, &ph, &syd).await;
+    let central = central.unwrap();
+    let (_, bos_store) = stores(&t, &t.token("pharmacist.bos").await, &bos).await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "CONC-T-1", "2099-12-31").await;
+    ok(&t, &ph, movement("stock", json!({"kind": "receive", "location_id": central, "lot_id": lot, "units": 10})))
+        .await;
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let body = movement(
+            "resupply",
+            json!({"kind": "dispatch", "from_location_id": central, "to_location_id": bos_store, "lot_id": lot, "units": 1}),
+        );
+        let (http, url, token) = (t.http.clone(), t.url("/api/v1/pharmacy/movements"), ph.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }));
+    }
+    let mut accepted = 0;
+    for task in tasks {
+        let (status, answer) = task.await.unwrap();
+        match status {
+            201 => accepted += 1,
+            422 => assert_eq!(rules(&answer), [("units".to_owned(), "insufficient_stock".to_owned())], "{answer}"),
+            other => panic!("unexpected {other}: {answer}"),
+        }
+    }
+    assert_eq!(accepted, 10);
+    assert_eq!(units_of(&t, &ph, &central, &lot).await, 0);
+    let (_, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
+    let in_transit: i64 = register["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["holding"] == "in_transit" && b["lot_id"] == lot)
+        .map(|b| b["units"].as_i64().unwrap())
+        .sum();
+    assert_eq!(in_transit, 10, "every unit that left is in transit");
+    let report = verify(&t).await;
+    assert_eq!(report["ok"], true, "{report}");
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_by_field_and_rule_and_changes_nothing() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (central, store) = stores(&t, &ph, &syd).await;
+    let central = central.unwrap();
+    let product_id = product(&t, &ph, &syd).await;
+    let lot = new_lot(&t, &ph, &syd, &product_id, "BAD-1", "2099-12-31").await;
+    stock_store(&t, &ph, &lot, &central, &store, 4).await;
+    let expired = new_lot(&t, &ph, &syd, &product_id, "BAD-OLD", "2020-01-31").await;
+    ok(
+        &t,
+        &ph,
+        movement(
+            "returned stock to be destroyed",
+            json!({"kind": "receive", "location_id": central, "lot_id": expired, "units": 3}),
+        ),
+    )
+    .await;
+    // A second pharmacist at Sydney who holds no key to the central pharmacy.
+    let admin = t.token("admin").await;
+    let (status, user) = t
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "pharmacist2.syd", "display_name": "Second Pharmacist", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 201, "{user}");
+    let (status, grant) = t
+        .post(
+            &admin,
+            &format!("/api/v1/users/{}/roles", user["id"].as_str().unwrap()),
+            json!({"role": "pharmacist", "site_id": syd}),
+        )
+        .await;
+    assert_eq!(status, 201, "{grant}");
+    let other = t.token("pharmacist2.syd").await;
+
+    let before = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await.1;
+    let receive = |units: Value, mg: Option<f64>| {
+        let mut m = json!({"kind": "receive", "location_id": central, "lot_id": lot, "units": units});
+        if let Some(mg) = mg {
+            m["mg"] = json!(mg);
+        }
+        movement("delivery", m)
+    };
+    let cases: Vec<(&str, String, Value, (&str, &str))> = vec![
+        ("zero units", ph.clone(), receive(json!(0), None), ("units", "positive")),
+        ("negative units", ph.clone(), receive(json!(-3), None), ("units", "positive")),
+        ("mg that disagree with the strength", ph.clone(), receive(json!(2), Some(50.0)), ("mg", "strength")),
+        (
+            "an expired lot",
+            ph.clone(),
+            movement(
+                "resupply",
+                json!({"kind": "dispatch", "from_location_id": central, "to_location_id": store, "lot_id": expired, "units": 1}),
+            ),
+            ("lot_id", "expired"),
+        ),
+        (
+            "a count of a store the actor holds no key to",
+            other.clone(),
+            movement("count", json!({"kind": "count", "location_id": central, "lot_id": lot, "units": 0})),
+            ("actor", "key_holder"),
+        ),
+        (
+            "the actor as their own witness",
+            ph.clone(),
+            json!({"reason": "expired", "movement": {"kind": "destroy", "location_id": central, "lot_id": expired, "units": 1,
+                "method": "incineration", "place": "Sydney pharmacy"},
+                "witnesses": [{"username": "pharmacist.syd", "password": PASSWORD}, {"username": "lead.syd", "password": PASSWORD}]}),
+            ("witnesses", "not_the_actor"),
+        ),
+        (
+            "a witness whose password is wrong",
+            ph.clone(),
+            json!({"reason": "expired", "movement": {"kind": "destroy", "location_id": central, "lot_id": expired, "units": 1,
+                "method": "incineration", "place": "Sydney pharmacy"},
+                "witnesses": [{"username": "lead.syd", "password": "not the password"}, {"username": "physician.syd", "password": PASSWORD}]}),
+            ("witnesses[0]", "credentials"),
+        ),
+        (
+            "too few witnesses",
+            ph.clone(),
+            json!({"reason": "expired", "movement": {"kind": "destroy", "location_id": central, "lot_id": expired, "units": 1,
+                "method": "incineration", "place": "Sydney pharmacy"}, "witnesses": [{"username": "lead.syd", "password": PASSWORD}]}),
+            ("witnesses", "witness_count"),
+        ),
+    ];
+    for (what, token, body, (field, rule)) in cases {
+        let (status, problem) = record(&t, &token, body).await;
+        assert_eq!(status, 422, "{what}: {problem}");
+        assert!(rules(&problem).contains(&(field.to_owned(), rule.to_owned())), "{what}: {problem}");
+        assert!(problem["errors"].as_array().unwrap().iter().all(|e| !e["message"].as_str().unwrap().is_empty()));
+    }
+    // An unknown kind or field is named too.
+    let (status, problem) = record(&t, &ph, movement("x", json!({"kind": "teleport", "units": 1}))).await;
+    assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("invalid")), "{problem}");
+    let (status, problem) = record(
+        &t,
+        &ph,
+        receive(json!(1), None)
+            .as_object()
+            .cloned()
+            .map(|mut b| {
+                b.insert("colour".into(), json!("blue"));
+                Value::Object(b)
+            })
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("unknown_field")), "{problem}");
+
+    let after = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await.1;
+    assert_eq!(before["entries"], after["entries"], "no movement was recorded");
+    assert_eq!(before["balances"], after["balances"], "no balance changed");
+
+    // The same destruction, witnessed properly, is recorded with both witnesses' signatures.
+    let witnessed = json!({"reason": "expired", "movement": {"kind": "destroy", "location_id": central, "lot_id": expired, "units": 3,
+        "method": "incineration", "place": "Sydney pharmacy"},
+        "witnesses": [{"username": "lead.syd", "password": PASSWORD}, {"username": "physician.syd", "password": PASSWORD}]});
+    let done = ok(&t, &ph, witnessed).await;
+    assert_eq!(done["entry"]["movement"]["detail"]["witnesses"].as_array().unwrap().len(), 2);
+    let (_, record_csv) = (
+        0,
+        t.http
+            .get(t.url(&format!("/api/v1/sites/{syd}/pharmacy/reports/destruction_record?format=csv")))
+            .bearer_auth(&ph)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(record_csv.contains("incineration") && record_csv.contains("BAD-OLD"), "{record_csv}");
+    let report = verify(&t).await;
+    assert_eq!(report["ok"], true, "{report}");
+}
+
+#[tokio::test]
+async fn blinded_roles_never_learn_a_kits_content() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (central, store) = stores(&t, &ph, &syd).await;
+    let central = central.unwrap();
+    let active = product(&t, &ph, &syd).await;
+    let (status, placebo) = t
+        .post(
+            &ph,
+            &format!("/api/v1/sites/{syd}/pharmacy/products"),
+            json!({"name": "Trial placebo capsule", "substance": "placebo",
+            "form": "capsule", "strength_mg": 0, "placebo": true, "matches_product_id": active}),
+        )
+        .await;
+    assert_eq!(status, 201, "{placebo}");
+    let active_lot = new_lot(&t, &ph, &syd, &active, "VERUM-LOT-77", "2099-12-31").await;
+    let placebo_lot = new_lot(&t, &ph, &syd, placebo["id"].as_str().unwrap(), "PBO-LOT-88", "2099-12-31").await;
+    let (status, problem) = t
+        .post(
+            &ph,
+            &format!("/api/v1/sites/{syd}/pharmacy/kits"),
+            json!({"kit_number": "PBO-LOT-88-1", "lot_id": placebo_lot, "units": 6}),
+        )
+        .await;
+    assert_eq!((status, rules(&problem)), (422, vec![("kit_number".to_owned(), "opaque".to_owned())]));
+    for (kit, lot) in [("K-40917", &active_lot), ("K-83302", &placebo_lot)] {
+        let (status, body) = t
+            .post(
+                &ph,
+                &format!("/api/v1/sites/{syd}/pharmacy/kits"),
+                json!({"kit_number": kit, "lot_id": lot, "units": 6}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        ok(
+            &t,
+            &ph,
+            movement(
+                "kit delivery",
+                json!({"kind": "receive", "location_id": central, "lot_id": lot, "kit_number": kit, "units": 6}),
+            ),
+        )
+        .await;
+        let sent = ok(
+            &t,
+            &ph,
+            movement("resupply", json!({"kind": "dispatch", "from_location_id": central, "to_location_id": store, "lot_id": lot, "kit_number": kit, "units": 6})),
+        )
+        .await;
+        let shipment = sent["entry"]["movement"]["detail"]["shipment_id"].as_str().unwrap().to_owned();
+        ok(&t, &ph, movement("received", json!({"kind": "receive_transfer", "shipment_id": shipment, "lot_id": lot, "kit_number": kit, "units": 6})))
+            .await;
+    }
+    let (participant, appointment) = booked_session(&t, "SYD-0005").await;
+    let dispensed = ok(
+        &t,
+        &ph,
+        movement(
+            "dose for the session",
+            json!({"kind": "dispense", "location_id": store, "lot_id": placebo_lot, "kit_number": "K-83302",
+            "units": 6, "participant_id": participant, "appointment_id": appointment}),
+        ),
+    )
+    .await;
+    let dose = dispensed["entry"]["movement"]["id"].as_str().unwrap().to_owned();
+
+    let (_, catalogue) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/catalogue")).await;
+    let mut secrets: Vec<String> =
+        vec!["placebo".into(), "mdma".into(), "strength".into(), "\"mg\"".into(), "verum".into()];
+    for p in catalogue["products"].as_array().unwrap() {
+        secrets.extend([p["id"].as_str().unwrap().to_lowercase(), p["name"].as_str().unwrap().to_lowercase()]);
+    }
+    for l in catalogue["lots"].as_array().unwrap() {
+        secrets.extend([l["id"].as_str().unwrap().to_lowercase(), l["lot_number"].as_str().unwrap().to_lowercase()]);
+    }
+    let leaks = |text: &str| -> Vec<String> {
+        let lower = text.to_lowercase();
+        secrets.iter().filter(|s| lower.contains(s.as_str())).cloned().collect()
+    };
+
+    // The session team: the dose held for the session, administered, an error: kit and units only.
+    let therapist = t.token("therapist1.syd").await;
+    let (status, doses) = t.get(&therapist, &format!("/api/v1/sites/{syd}/pharmacy/doses")).await;
+    assert_eq!(status, 200, "{doses}");
+    assert!(doses.to_string().contains("K-83302"), "{doses}");
+    assert_eq!(leaks(&doses.to_string()), Vec::<String>::new(), "{doses}");
+    let (status, problem) = record(
+        &t,
+        &therapist,
+        movement("given", json!({"kind": "administer", "dispense_id": dose, "dose": "initial", "units": 4, "mg": 999})),
+    )
+    .await;
+    assert_eq!((status, rules(&problem)), (422, vec![("units".to_owned(), "quantity".to_owned())]), "{problem}");
+    assert_eq!(leaks(&problem.to_string()), Vec::<String>::new(), "{problem}");
+    let given = ok(
+        &t,
+        &therapist,
+        movement("given", json!({"kind": "administer", "dispense_id": dose, "dose": "initial", "units": 4})),
+    )
+    .await;
+    assert_eq!(given["blinded"], true);
+    assert_eq!(leaks(&given.to_string()), Vec::<String>::new(), "{given}");
+    let (status, problem) = record(
+        &t,
+        &therapist,
+        movement("given", json!({"kind": "administer", "dispense_id": dose, "dose": "supplemental", "units": 9})),
+    )
+    .await;
+    assert_eq!(
+        (status, rules(&problem)),
+        (422, vec![("units".to_owned(), "insufficient_stock".to_owned())]),
+        "{problem}"
+    );
+    assert_eq!(leaks(&problem.to_string()), Vec::<String>::new(), "{problem}");
+    for path in
+        [format!("/api/v1/sites/{syd}/pharmacy/register"), format!("/api/v1/pharmacy/locations/{store}/balances")]
+    {
+        assert_eq!(t.get(&therapist, &path).await.0, 403, "{path}");
+    }
+
+    // The monitor and the site lead: the register and balances blinded; the audit trail shows
+    // nothing that ties a kit to its lot.
+    for who in ["monitor", "lead.syd"] {
+        let token = t.token(who).await;
+        for path in [
+            format!("/api/v1/sites/{syd}/pharmacy/register"),
+            format!("/api/v1/pharmacy/locations/{store}/balances"),
+            format!("/api/v1/sites/{syd}/pharmacy/doses"),
+        ] {
+            let (status, body) = t.get(&token, &path).await;
+            assert_eq!(status, 200, "{who} {path}: {body}");
+            assert!(body.to_string().contains("K-40917") || path.ends_with("doses"), "{who} {path}: {body}");
+            assert_eq!(leaks(&body.to_string()), Vec::<String>::new(), "{who} {path}");
+        }
+        for path in [
+            format!("/api/v1/sites/{syd}/pharmacy/catalogue"),
+            format!("/api/v1/sites/{syd}/pharmacy/reports/dispensing_record"),
+        ] {
+            assert_eq!(t.get(&token, &path).await.0, 403, "{who} {path}");
+        }
+        let (status, ledger) = t.get(&token, &format!("/api/v1/audit/ledger?site_id={syd}&limit=500")).await;
+        assert_eq!(status, 200, "{ledger}");
+        let mut about_kits = 0;
+        for entry in ledger.as_array().unwrap() {
+            let text = entry.to_string();
+            if text.contains("K-83302") || text.contains("K-40917") || text.contains(&dose) {
+                about_kits += 1;
+                assert_eq!(leaks(&text), Vec::<String>::new(), "{who} reads {text}");
+            }
+        }
+        assert!(about_kits >= 3, "the kits' entries are in the trail (redacted): {about_kits}");
+    }
+    // The rater sees none of it.
+    let rater = t.token("rater").await;
+    for path in [
+        format!("/api/v1/sites/{syd}/pharmacy/register"),
+        format!("/api/v1/sites/{syd}/pharmacy/doses"),
+        format!("/api/v1/pharmacy/locations/{store}/balances"),
+        "/api/v1/audit/ledger".to_owned(),
+    ] {
+        assert_eq!(t.get(&rater, &path).await.0, 403, "rater {path}");
+    }
+    assert_eq!(
+        record(
+            &t,
+            &rater,
+            movement("given", json!({"kind": "administer", "dispense_id": dose, "dose": "supplemental", "units": 1}))
+        )
+        .await
+        .0,
+        403
+    );
+    // The pharmacist sees the contents.
+    let (_, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
+    assert_eq!(register["blinded"], false);
+    assert!(register.to_string().contains("PBO-LOT-88"), "{register}");
+}
+
+#[tokio::test]
+async fn audit_verify_catches_a_balance_edited_in_the_database_and_the_register_refuses_it() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (central, store) = stores(&t, &ph, &syd).await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "TAMPER-1", "2099-12-31").await;
+    stock_store(&t, &ph, &lot, &central.unwrap(), &store, 5).await;
+    assert_eq!(verify(&t).await["ok"], true, "the demo and the stock verify");
+    t.raw(&format!(
+        "UPDATE pharmacy_balances SET units = units + 20 WHERE holding_kind = 'location' AND holding_id = '{store}' AND lot_id = '{lot}'"
+    ))
+    .await;
+    let report = verify(&t).await;
+    assert_eq!(report["ok"], false, "{report}");
+    let mismatches = report["state_mismatches"].as_array().unwrap();
+    assert!(
+        mismatches.iter().any(|m| m["entity_kind"] == "pharmacy_balance"
+            && m["entity_id"].as_str().unwrap().contains(&lot)
+            && m["problem"].as_str().unwrap().contains("holds 25 units but the movements give 5")),
+        "{report}"
+    );
+    // The edited row carries no valid seal: nothing is decided on it.
+    let (status, _) =
+        record(&t, &ph, movement("count", json!({"kind": "count", "location_id": store, "lot_id": lot, "units": 25})))
+            .await;
+    assert_eq!(status, 500, "a tampered balance is refused, not counted against");
+}
+
+#[tokio::test]
+async fn the_demo_register_prints_and_its_dispensing_record_agrees_with_the_balances() {
+    let t = TestApp::spawn().await;
+    assert_eq!(verify(&t).await["ok"], true, "audit verify covers the demo's register");
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (status, record) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/reports/dispensing_record")).await;
+    assert_eq!(status, 200, "{record}");
+    let totals = &record["totals"];
+    let (status, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
+    assert_eq!(status, 200, "{register}");
+    let on_hand: i64 = register["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["holding"] == "location")
+        .map(|b| b["units"].as_i64().unwrap())
+        .sum();
+    assert!(on_hand > 0);
+    assert_eq!(totals["on_hand_units"].as_i64(), Some(on_hand), "{totals}");
+    assert_eq!(
+        totals["received_units"].as_i64().unwrap()
+            - totals["dispensed_units"].as_i64().unwrap()
+            - totals["disposed_units"].as_i64().unwrap(),
+        on_hand,
+        "{totals}"
+    );
+    assert!(totals["dispensed_units"].as_i64().unwrap() > 0, "the held sessions' doses: {totals}");
+    assert!(!record["dispensed"].as_array().unwrap().is_empty());
+    // Every report prints, as JSON and as CSV.
+    let (_, store) = stores(&t, &ph, &syd).await;
+    let dose = record["dispensed"][0]["movement_id"].as_str().unwrap().to_owned();
+    for (kind, query) in [
+        ("perpetual_inventory", String::new()),
+        ("dispensing_record", String::new()),
+        ("chain_of_custody", format!("dispense_id={dose}")),
+        ("count_sheet", format!("location_id={store}")),
+        ("destruction_record", String::new()),
+    ] {
+        let (status, json) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/reports/{kind}?{query}")).await;
+        assert_eq!(status, 200, "{kind}: {json}");
+        let r = t
+            .http
+            .get(t.url(&format!("/api/v1/sites/{syd}/pharmacy/reports/{kind}?format=csv&{query}")))
+            .bearer_auth(&ph)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{kind}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(r.text().await.unwrap().lines().count() >= 1, "{kind}");
+    }
+    let (_, custody) =
+        t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/reports/chain_of_custody?dispense_id={dose}")).await;
+    assert_eq!(custody["complete"], true, "{custody}");
+    // Boston has its open count discrepancy; a shipment is on its way to Vancouver.
+    let bos = t.site_id("BOS").await;
+    let (_, bos_register) =
+        t.get(&t.token("pharmacist.bos").await, &format!("/api/v1/sites/{bos}/pharmacy/register")).await;
+    let open: Vec<&Value> =
+        bos_register["discrepancies"].as_array().unwrap().iter().filter(|d| d["resolution"].is_null()).collect();
+    assert_eq!(open.len(), 1, "{bos_register}");
+    let van = t.site_id("VAN").await;
+    let (_, van_register) =
+        t.get(&t.token("pharmacist.van").await, &format!("/api/v1/sites/{van}/pharmacy/register")).await;
+    assert!(
+        van_register["shipments"].as_array().unwrap().iter().any(|s| s["in_transit_units"].as_i64() > Some(0)),
+        "{van_register}"
+    );
+    // Resolving the discrepancy is signed with the resolver's password.
+    let bos_ph = t.token("pharmacist.bos").await;
+    let id = open[0]["id"].as_str().unwrap();
+    let resolve = |password: &str| {
+        json!({"reason": "capsule found broken in the tray and wasted", "password": password,
+            "movement": {"kind": "resolve_discrepancy", "discrepancy_id": id, "conclusion": "adjust_to_count"}})
+    };
+    let (status, problem) = t.post(&bos_ph, "/api/v1/pharmacy/movements", resolve("wrong password")).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("password".to_owned(), "signature_credentials".to_owned())]));
+    let (status, body) = t.post(&bos_ph, "/api/v1/pharmacy/movements", resolve(PASSWORD)).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(verify(&t).await["ok"], true);
+}
