@@ -423,6 +423,21 @@ fn scope_gaps(a: &Authorisation, scope: Scope, request: &DosingRequest<'_>) -> V
     gaps
 }
 
+/// Everything that stops a dose on `request.day`: each authorisation the jurisdiction requires
+/// and does not have in force, then each readiness item not met (the one rule both the gate and
+/// the worklist of booked sessions apply).
+pub fn gate_problems(
+    required: &[&Requirement],
+    authorisations: &[Authorisation],
+    binding: &[&readiness::Checklist],
+    signoffs: &[readiness::ReadinessSignoff],
+    request: DosingRequest<'_>,
+) -> Vec<Violation> {
+    let mut problems = dosing_problems(required, authorisations, request);
+    problems.extend(readiness::readiness_problems(binding, signoffs, request.site_code, request.day));
+    problems
+}
+
 /// Why an authorisation that would cover a request is not in force on `day`.
 fn lapse(a: &Authorisation, day: Date) -> Option<String> {
     if a.status == AuthorisationStatus::Revoked {

@@ -4,8 +4,8 @@
 //! the prescription they point back to, and get the same reasons.
 
 use crate::App;
-use crate::capabilities::authorisations::domain::readiness::{Checklists, readiness_problems};
-use crate::capabilities::authorisations::domain::{DosingRequest, Requirements, dosing_problems};
+use crate::capabilities::authorisations::domain::readiness::Checklists;
+use crate::capabilities::authorisations::domain::{DosingRequest, Requirements, gate_problems};
 use crate::capabilities::people::domain::Site;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::store::WriteTx;
@@ -69,20 +69,13 @@ pub(crate) async fn prescribed_dose_gate_in(
 
 async fn gate_in(tx: &mut WriteTx, site: &Site, request: DosingRequest<'_>) -> AppResult<Vec<Violation>> {
     let required = requirements()?.for_jurisdiction(&site.jurisdiction);
-    let mut problems = if required.is_empty() {
-        Vec::new()
-    } else {
-        let authorisations = tx.authorisations_at_site(&site.id).await?;
-        tx.check_sealed(&authorisations).await?;
-        dosing_problems(&required, &authorisations, request)
-    };
     let binding = checklists()?.for_jurisdiction(&site.jurisdiction);
-    if !binding.is_empty() {
-        let signoffs = tx.readiness_signoffs(&site.id).await?;
-        tx.check_sealed(&signoffs).await?;
-        problems.extend(readiness_problems(&binding, &signoffs, &site.code, request.day));
-    }
-    Ok(problems)
+    // Only what the site's rules ask about is read (and must carry its seal).
+    let authorisations = if required.is_empty() { Vec::new() } else { tx.authorisations_at_site(&site.id).await? };
+    tx.check_sealed(&authorisations).await?;
+    let signoffs = if binding.is_empty() { Vec::new() } else { tx.readiness_signoffs(&site.id).await? };
+    tx.check_sealed(&signoffs).await?;
+    Ok(gate_problems(&required, &authorisations, &binding, &signoffs, request))
 }
 
 impl App {

@@ -4,9 +4,8 @@ use crate::App;
 use crate::capabilities::treatment::domain::AppointmentStatus;
 use crate::capabilities::authorisations::domain::{
     Authorisation, AuthorisationInput, AuthorisationStatus, DosingRequest, Recording, authorisation_from,
-    dosing_problems, expiring,
+    expiring, gate_problems,
 };
-use crate::capabilities::authorisations::domain::readiness::readiness_problems;
 use crate::capabilities::people::domain::{Role, Site};
 use crate::platform::error::AppResult;
 use catalyst_core::DomainError;
@@ -181,8 +180,7 @@ impl App {
                     request.indication = Some(&rx.indication);
                     request.quantity_mg = Some(rx.prescribed_mg);
                 }
-                let mut missing = dosing_problems(&required, &authorisations, request);
-                missing.extend(readiness_problems(&binding, &signoffs, &site.code, session.day));
+                let missing = gate_problems(&required, &authorisations, &binding, &signoffs, request);
                 if !missing.is_empty() {
                     let code = codes.get(&session.participant_id).cloned().unwrap_or_default();
                     out.push(UncoveredSession { site: site.clone(), participant_code: code, day: session.day, missing });
