@@ -2,6 +2,14 @@
 //! PostgreSQL); the IANA zone of the site is stored beside them so local times are unambiguous.
 
 use crate::error::Violation;
+
+/// A date exactly as `YYYY-MM-DD` (jiff alone would also take a time after it).
+pub fn civil_date(value: &str) -> Option<jiff::civil::Date> {
+    let value = value.trim();
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if shaped { value.parse().ok() } else { None }
+}
 use serde::{Deserialize, Serialize};
 
 /// A UTC instant with microsecond precision.

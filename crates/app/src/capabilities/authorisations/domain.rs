@@ -9,7 +9,7 @@ pub mod reports;
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::record::{Column, Record, Redaction, TableSpec};
 use catalyst_core::string_enum;
-use catalyst_core::time::Timestamp;
+use catalyst_core::time::{Timestamp, civil_date};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -141,13 +141,6 @@ fn parse(day: &str) -> Option<Date> {
     day.parse().ok()
 }
 
-/// A date exactly as `YYYY-MM-DD` (jiff alone would also take a time after it).
-pub fn civil_date(value: &str) -> Option<Date> {
-    let value = value.trim();
-    let shaped = value.len() == 10
-        && value.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    if shaped { value.parse().ok() } else { None }
-}
 
 /// The most a per-patient authorisation may name, in milligrams (programme-defined sanity bound:
 /// a course is a few hundred milligrams; a kilogram is a typing error).

@@ -7,7 +7,8 @@ use crate::capabilities::treatment::domain::AppointmentStatus;
 use crate::capabilities::authorisations::domain::reports::{
     PatientsTreated, ReportSubmission, clock_facts, patients_treated, submission_id, treatment_starts,
 };
-use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationKind, AuthorisationStatus, civil_date};
+use crate::capabilities::authorisations::domain::{Authorisation, AuthorisationKind, AuthorisationStatus};
+use catalyst_core::time::civil_date;
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::error::{Violation, required_text};

@@ -551,7 +551,7 @@ pub fn kit_from(
 
 /// A date as entered, `YYYY-MM-DD`.
 pub fn date(field: &str, value: &str) -> Result<Date, Violation> {
-    crate::capabilities::authorisations::domain::civil_date(value)
+    catalyst_core::time::civil_date(value)
         .ok_or_else(|| Violation::new(field, "date", format!("{field} must be a date as YYYY-MM-DD; got {value:?}")))
 }
 

@@ -3,7 +3,8 @@
 //! each session), signed by the prescriber. The prescriber may differ from whoever gives the
 //! dose; dispensing and administration point back to the prescription.
 
-use crate::capabilities::authorisations::domain::{civil_date, same_name};
+use crate::capabilities::authorisations::domain::same_name;
+use catalyst_core::time::civil_date;
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::record::{Column, Record, Redaction, TableSpec, json_text};
 use catalyst_core::string_enum;

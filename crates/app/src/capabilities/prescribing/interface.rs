@@ -3,7 +3,7 @@
 //! a dosing session (a booked session is checked against its prescriber's approval).
 
 use crate::App;
-use crate::capabilities::authorisations::domain::civil_date;
+use catalyst_core::time::civil_date;
 use crate::capabilities::prescribing::domain::{PrescriptionStatus, prescribed_mg};
 use crate::platform::error::AppResult;
 

@@ -4,7 +4,7 @@
 //! after its renewal period, and may carry an audit finding; a site with an item not met on a
 //! day cannot have MDMA given that day.
 
-use super::civil_date;
+use catalyst_core::time::civil_date;
 use catalyst_core::error::Violation;
 use catalyst_core::record::{Column, Record, Redaction, TableSpec};
 use catalyst_core::string_enum;
