@@ -4,6 +4,7 @@ mod analyze;
 mod audit;
 mod config;
 mod deviations;
+mod pharmacy;
 mod protocol;
 mod score;
 mod screen;
@@ -35,6 +36,9 @@ enum Command {
     /// Protocol deviations: scan every enrolment now.
     #[command(subcommand)]
     Deviations(deviations::DeviationsCommand),
+    /// The controlled-substance register: print its reports.
+    #[command(subcommand)]
+    Pharmacy(pharmacy::PharmacyCommand),
     /// Treatment protocols: check a file, list the built-in ones.
     #[command(subcommand)]
     Protocol(protocol::ProtocolCommand),
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Command::Analyze(cmd) => analyze::run(cmd),
         Command::Protocol(cmd) => protocol::run(cmd),
         Command::Deviations(cmd) => runtime().and_then(|rt| rt.block_on(deviations::run(cmd))),
+        Command::Pharmacy(cmd) => runtime().and_then(|rt| rt.block_on(pharmacy::run(cmd))),
         Command::Screen(args) => screen::run(args),
         Command::Demo(args) => runtime().and_then(|rt| rt.block_on(serve::demo(args))),
         Command::Openapi => serde_json::to_string_pretty(&catalyst_app::platform::web::openapi())

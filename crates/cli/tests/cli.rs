@@ -512,3 +512,29 @@ fn the_data_directory_and_database_files_are_private() {
         }
     }
 }
+
+#[test]
+fn pharmacy_report_prints_the_demo_sites_dispensing_record_and_names_an_unknown_kind() {
+    let (_dir, data) = demo("pharmacy");
+    let out = catalyst(&["pharmacy", "report", "dispensing_record", "--site", "SYD", "--data-dir", &data]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert!(csv.contains("MX24-0917") && csv.contains("Southern Cross Clinical Supplies"), "{csv}");
+    let out = catalyst(&[
+        "pharmacy",
+        "report",
+        "perpetual_inventory",
+        "--site",
+        "bos",
+        "--format",
+        "json",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let cards: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!cards.as_array().unwrap().is_empty());
+    let out = catalyst(&["pharmacy", "report", "stock_take", "--site", "SYD", "--data-dir", &data]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("perpetual_inventory"), "{}", text(&out.stderr));
+}

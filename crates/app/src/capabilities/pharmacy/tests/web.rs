@@ -652,3 +652,152 @@ async fn the_demo_register_prints_and_its_dispensing_record_agrees_with_the_bala
     assert_eq!(status, 201, "{body}");
     assert_eq!(verify(&t).await["ok"], true);
 }
+
+#[tokio::test]
+async fn the_pharmacists_and_the_session_teams_pages_work_as_plain_forms() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (central, store) = stores(&t, &ph, &syd).await;
+    let central = central.unwrap();
+
+    // The pharmacist's store page: balances by lot with expiry, the forms, the reports.
+    let browser = t.browser("pharmacist.syd").await;
+    let html = browser.get(t.url(&format!("/sites/{syd}/pharmacy"))).send().await.unwrap().text().await.unwrap();
+    for expected in [
+        "Central pharmacy (Sydney)",
+        "MX24-0917",
+        "MX24-1102",
+        "Receive from the supplier",
+        "Transfer to another store",
+        "Dispense a dose",
+        "Exact count",
+        "Destroy (DEA Form 41)",
+        "Dispensing record",
+        "class=\"stack tablet\"",
+    ] {
+        assert!(html.contains(expected), "{expected} missing from the store page");
+    }
+    let site_page = browser.get(t.url(&format!("/sites/{syd}"))).send().await.unwrap().text().await.unwrap();
+    assert!(site_page.contains(&format!("/sites/{syd}/pharmacy")), "the site page links the pharmacy");
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "PAGE-1", "2099-12-31").await;
+    let r = t
+        .submit(
+            &browser,
+            &format!("/sites/{syd}/pharmacy/movements"),
+            &[
+                ("kind", "receive"),
+                ("back", "store"),
+                ("location_id", &central),
+                ("lot_id", &lot),
+                ("units", "12"),
+                ("order_form", "purchase_order"),
+                ("order_number", "PO-7"),
+                ("order_line", "1"),
+                ("order_units", "12"),
+                ("reason", "delivery"),
+            ],
+        )
+        .await;
+    assert!(r.url().as_str().contains("saved="), "{}", r.url());
+    assert_eq!(units_of(&t, &ph, &central, &lot).await, 12);
+    let r = t
+        .submit(
+            &browser,
+            &format!("/sites/{syd}/pharmacy/movements"),
+            &[
+                ("kind", "count"),
+                ("back", "store"),
+                ("location_id", &central),
+                ("lot_id", &lot),
+                ("units", "lots"),
+                ("reason", "count"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("units must be a whole number"));
+    let r = t
+        .submit(
+            &browser,
+            &format!("/sites/{syd}/pharmacy/movements"),
+            &[
+                ("kind", "dispatch"),
+                ("back", "store"),
+                ("from_location_id", &central),
+                ("to_location_id", &store),
+                ("lot_id", &lot),
+                ("units", "40"),
+                ("reason", "resupply"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("holds 12 units"), "the refusal says why");
+    let report = browser
+        .get(t.url(&format!("/sites/{syd}/pharmacy/reports/dispensing_record")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(report.contains("MX24-0917") && report.contains("Download as CSV"), "{report}");
+
+    // The site lead sees the stores blinded; the session team their doses, with the forms.
+    let lead = t.page_as("lead.syd", &format!("/sites/{syd}/pharmacy")).await;
+    assert!(
+        lead.contains("Blinded view") && !lead.contains("MX24-0917") && !lead.contains("Receive from the supplier")
+    );
+    let (participant, appointment) = booked_session(&t, "SYD-0005").await;
+    ok(
+        &t,
+        &ph,
+        movement(
+            "dose",
+            json!({"kind": "dispense", "location_id": store, "lot_id": lot_of(&t, &ph, &syd, "MX24-0917").await,
+        "units": 6, "participant_id": participant, "appointment_id": appointment}),
+        ),
+    )
+    .await;
+    let team = t.browser("physician.syd").await;
+    let html = team.get(t.url(&format!("/sites/{syd}/pharmacy/doses"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("SYD-0005") && html.contains("6 units held") && html.contains("Record as given"), "{html}");
+    assert!(!html.contains("MX24-0917"), "the session team's page is blinded");
+    let dose = html.split("name=\"dispense_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let r = t
+        .submit(
+            &team,
+            &format!("/sites/{syd}/pharmacy/movements"),
+            &[
+                ("kind", "administer"),
+                ("back", "doses"),
+                ("dispense_id", &dose),
+                ("dose", "initial"),
+                ("units", "4"),
+                ("reason", "given as prescribed"),
+            ],
+        )
+        .await;
+    assert!(r.url().as_str().contains("/pharmacy/doses?saved="), "{}", r.url());
+    assert!(r.text().await.unwrap().contains("2 units held"));
+    assert!(!t.page_as("rater", &format!("/sites/{syd}/pharmacy/doses")).await.contains("SYD-0005"));
+
+    // The dashboard: Boston's open discrepancy, the lot expiring within 60 days, the shipment
+    // in transit to Vancouver.
+    let dashboard = t.page_as("pharmacist.bos", "/").await;
+    assert!(dashboard.contains("open count discrepancies") && dashboard.contains("Boston locked store"), "{dashboard}");
+    let dashboard = t.page_as("pharmacist.syd", "/").await;
+    assert!(dashboard.contains("lots expiring within 60 days") && dashboard.contains("MX24-1102"), "{dashboard}");
+    assert!(dashboard.contains("shipments in transit") && dashboard.contains("Vancouver locked store"), "{dashboard}");
+    let monitor = t.page_as("monitor", "/").await;
+    assert!(monitor.contains("open count discrepancies") && !monitor.contains("MX24-1102"), "blinded: no lots");
+}
+
+async fn lot_of(t: &TestApp, token: &str, site: &str, number: &str) -> String {
+    let (_, catalogue) = t.get(token, &format!("/api/v1/sites/{site}/pharmacy/catalogue")).await;
+    catalogue["lots"].as_array().unwrap().iter().find(|l| l["lot_number"] == number).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}

@@ -6,6 +6,7 @@ mod catalogue;
 pub mod movements;
 pub mod reports;
 pub mod views;
+pub mod worklist;
 
 use crate::App;
 use crate::capabilities::people::domain::Site;

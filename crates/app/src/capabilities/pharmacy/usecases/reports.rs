@@ -101,7 +101,9 @@ impl App {
                 _ => {}
             }
         }
-        let names = self.names_of(people).await?;
+        let mut names = self.names_of(people).await?;
+        // A dose's recipient is printed by the participant's code.
+        names.extend(self.participant_codes_at(&site.id).await?);
         let mut registrants = BTreeMap::new();
         let mut sites: BTreeMap<String, Site> = BTreeMap::new();
         for l in &snapshot.locations {
