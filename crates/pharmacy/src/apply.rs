@@ -762,9 +762,7 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
             }
             if !(dose_limit_mg.is_finite() && *dose_limit_mg > 0.0) {
                 c.push("dose_limit_mg", "positive", "the prescription's dose limit must be more than 0 mg".to_string());
-            } else if override_decision_id.is_none()
-                && let Some(strength) = ctx.catalogue.nominal_strength_mg(lot_id)
-            {
+            } else if let Some(strength) = ctx.catalogue.nominal_strength_mg(lot_id) {
                 let mut drawn = 0.0;
                 for d in &earlier {
                     match ctx.catalogue.nominal_strength_mg(&d.stock.lot_id) {
@@ -778,13 +776,14 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
                 }
                 let total = drawn + *units as f64 * strength;
                 if total > dose_limit_mg + MG_TOLERANCE {
+                    let allowed_by = match override_decision_id {
+                        Some(d) => format!("physician's decision {d} allows"),
+                        None => "prescription allows; more needs a physician's signed decision".to_string(),
+                    };
                     c.push(
                         "units",
                         "dose_limit",
-                        format!(
-                            "{units} units bring this session's dose to {total} mg, above the {dose_limit_mg} mg the \
-                             prescription allows; more needs a physician's override decision"
-                        ),
+                        format!("{units} units bring this session's dose to {total} mg, above the {dose_limit_mg} mg the {allowed_by}"),
                     );
                 }
             }

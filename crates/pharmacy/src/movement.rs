@@ -111,7 +111,8 @@ pub enum Detail {
     },
     /// From a site store to the session team, for one participant's session, within the dose the
     /// prescription allows for that session (all dispenses for the appointment, less returns,
-    /// counted at nominal strength) unless a physician's decision overrides it.
+    /// counted at nominal strength). A physician's signed decision may have raised the limit the
+    /// caller passes (`override_decision_id` names it); nothing lifts it.
     Dispense {
         location_id: String,
         lot_id: String,

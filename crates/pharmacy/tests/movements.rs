@@ -300,15 +300,24 @@ fn dispense_moves_units_to_the_session_team() {
 }
 
 #[test]
-fn never_more_than_the_prescription_allows_without_an_override() {
+fn never_more_than_the_limit_even_with_a_physicians_decision() {
     let mut w = stocked("US");
     let got = w.refused(mv("x", "ph.syd", dispense("store-syd", "lot-a", None, 3, "apt-1", 125.0)));
     assert_eq!(got, [fr("units", "dose_limit")]);
-    let mut over = dispense("store-syd", "lot-a", None, 3, "apt-1", 125.0);
-    if let Detail::Dispense { override_decision_id, .. } = &mut over {
-        *override_decision_id = Some("decision-7".into());
-    }
-    w.ok(mv("dose-1", "ph.syd", over));
+    // A decision raises the limit the caller passes; it never lifts it.
+    let with_decision = |limit_mg: f64| {
+        let mut over = dispense("store-syd", "lot-a", None, 3, "apt-1", limit_mg);
+        if let Detail::Dispense { override_decision_id, .. } = &mut over {
+            *override_decision_id = Some("decision-7".into());
+        }
+        over
+    };
+    let refused = mv("y", "ph.syd", with_decision(125.0));
+    assert_eq!(w.refused(refused.clone()), [fr("units", "dose_limit")]);
+    let message = w.try_apply(&refused).unwrap_err().remove(0).message;
+    assert!(message.contains("decision decision-7 allows"), "{message}");
+    w.ok(mv("dose-1", "ph.syd", with_decision(187.5)));
+    assert_eq!(w.register.dispenses["dose-1"].override_decision_id.as_deref(), Some("decision-7"));
 }
 
 #[test]

@@ -802,13 +802,23 @@ impl MovementRequest {
     }
 }
 
+/// What a session's prescription allows a dispense, from the dispensing gate: the most for the
+/// session (as prescribed, or raised by a physician's decision), and the strength prescribed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionAllowance {
+    pub prescription_id: String,
+    pub limit_mg: f64,
+    pub decision_id: Option<String>,
+    pub strength_mg: f64,
+}
+
 /// What the server adds to a request to make the crate's [`Detail`].
 #[derive(Debug, Clone, Default)]
 pub struct Additions {
     /// A new shipment's id, when a dispatch names none.
     pub shipment_id: Option<String>,
-    /// For a dispense: the prescription and the most it allows for the session.
-    pub prescription: Option<(String, f64)>,
+    /// For a dispense: what the session's prescription allows.
+    pub allowance: Option<SessionAllowance>,
     /// For an administration: the clinician (the actor) and their qualification.
     pub clinician: Option<(String, Qualification)>,
     /// Witnesses' user ids (their passwords confirmed).
@@ -837,7 +847,7 @@ pub fn detail_of(request: &MovementRequest, add: &Additions) -> Result<Detail, V
             Detail::ReceiveTransfer { shipment_id, lot_id, kit_number, units, mg }
         }
         MovementRequest::Dispense { location_id, lot_id, kit_number, units, mg, participant_id, appointment_id } => {
-            let (prescription_id, dose_limit_mg) = add.prescription.clone().ok_or_else(|| missing("the prescription"))?;
+            let allowance = add.allowance.clone().ok_or_else(|| missing("the prescription"))?;
             Detail::Dispense {
                 location_id,
                 lot_id,
@@ -846,9 +856,9 @@ pub fn detail_of(request: &MovementRequest, add: &Additions) -> Result<Detail, V
                 mg,
                 participant_id,
                 appointment_id,
-                prescription_id,
-                dose_limit_mg,
-                override_decision_id: None,
+                prescription_id: allowance.prescription_id,
+                dose_limit_mg: allowance.limit_mg,
+                override_decision_id: allowance.decision_id,
             }
         }
         MovementRequest::Administer { dispense_id, dose, units, mg } => {
@@ -950,11 +960,6 @@ pub fn session_problems(session: &SessionFacts, participant_id: &str, store_site
         ));
     }
     v
-}
-
-/// The most a prescription allows for one session: its initial and supplemental doses.
-pub fn session_limit_mg(initial_mg: f64, supplemental_mg: Option<f64>) -> f64 {
-    initial_mg + supplemental_mg.unwrap_or(0.0)
 }
 
 /// Whether the units dispensed are of the strength prescribed (a placebo counts at its active
@@ -1172,7 +1177,6 @@ mod tests {
         let held = SessionFacts { attended: true, ..s };
         assert!(session_problems(&held, "p1", "s1", day).is_empty(), "a supplemental dose on the day");
         assert_eq!(rules(session_problems(&held, "p1", "s1", day.tomorrow().unwrap())), ["booked"]);
-        assert_eq!(session_limit_mg(80.0, Some(40.0)), 120.0);
         assert!(strength_problem(Some(20.0), 20.0).is_none());
         assert_eq!(strength_problem(Some(62.5), 20.0).unwrap().rule, "prescribed_strength");
     }

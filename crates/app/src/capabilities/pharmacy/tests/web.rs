@@ -170,6 +170,88 @@ async fn twenty_concurrent_dispenses_against_stock_for_ten_dispense_ten() {
     assert_eq!(report["ok"], true, "{report}");
 }
 
+/// The active prescription of a demo participant's session, and the visit.
+async fn session_prescription(t: &TestApp, participant: &str, appointment: &str) -> (String, String) {
+    let lead = t.token("lead.syd").await;
+    let (_, timeline) = t.get(&lead, &format!("/api/v1/participants/{participant}/timeline")).await;
+    let visits = timeline["visits"].as_array().or_else(|| timeline.as_array()).unwrap();
+    let visit = visits
+        .iter()
+        .filter_map(|v| v.get("appointment"))
+        .find(|a| a["id"] == appointment)
+        .and_then(|a| a["visit_id"].as_str())
+        .unwrap_or_else(|| panic!("no appointment {appointment}: {timeline}"))
+        .to_owned();
+    let (_, all) = t.get(&lead, &format!("/api/v1/participants/{participant}/prescriptions")).await;
+    let rx = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|rx| {
+            rx["status"] == "active" && rx["plan"]["doses"].as_array().unwrap().iter().any(|d| d["visit_id"] == visit)
+        })
+        .unwrap_or_else(|| panic!("no prescription of {visit}: {all}"));
+    (rx["id"].as_str().unwrap().to_owned(), visit)
+}
+
+#[tokio::test]
+async fn a_physicians_signed_decision_raises_a_sessions_limit_and_dispensing_is_held_to_it() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (central, store) = stores(&t, &ph, &syd).await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "DEC-1", "2099-12-31").await;
+    stock_store(&t, &ph, &lot, &central.unwrap(), &store, 20).await;
+    let (participant, appointment) = booked_session(&t, "SYD-0005").await;
+    let (rx, visit) = session_prescription(&t, &participant, &appointment).await;
+    let dispense = |units: i64| {
+        movement(
+            "dose for the session",
+            json!({"kind": "dispense", "location_id": store, "lot_id": lot, "units": units,
+                "participant_id": participant, "appointment_id": appointment}),
+        )
+    };
+    // 120 mg prescribed (80 + 40): seven 20 mg units are refused.
+    let (status, refused) = record(&t, &ph, dispense(7)).await;
+    assert_eq!((status, rules(&refused)), (422, vec![("units".into(), "dose_limit".into())]), "{refused}");
+
+    let path = format!("/api/v1/participants/{participant}/dose-decisions");
+    let decision = |mg: f64, password: &str| {
+        json!({"prescription_id": rx, "visit_id": visit, "session_mg": mg,
+            "reason": "partial response at the initial dose; no contraindication", "password": password})
+    };
+    // Only a physician decides; the lead (who may prescribe) and the pharmacist may not.
+    for who in ["lead.syd", "therapist1.syd", "pharmacist.syd", "physician.bos"] {
+        let (status, body) = t.post(&t.token(who).await, &path, decision(140.0, PASSWORD)).await;
+        assert_eq!(status, 403, "{who}: {body}");
+    }
+    let physician = t.token("physician.syd").await;
+    for (mg, rule) in [(120.0, "above_current"), (130.0, "whole_units"), (-5.0, "positive")] {
+        let (status, body) = t.post(&physician, &path, decision(mg, PASSWORD)).await;
+        assert_eq!((status, rules(&body)), (422, vec![("session_mg".into(), rule.into())]), "{mg}: {body}");
+    }
+    let (status, body) = t.post(&physician, &path, decision(140.0, "wrong password")).await;
+    assert_eq!(status, 422, "{body}");
+    let (_, listed) = t.get(&physician, &path).await;
+    assert_eq!(listed, json!([]), "refusals record nothing");
+
+    let (status, decided) = t.post(&physician, &path, decision(140.0, PASSWORD)).await;
+    assert_eq!(status, 201, "{decided}");
+    assert_eq!(decided["session_mg"], 140.0);
+    let id = decided["id"].as_str().unwrap();
+    let (_, signatures) =
+        t.get(&physician, &format!("/api/v1/signatures?entity_kind=dose_decision&entity_id={id}")).await;
+    assert!(signatures.to_string().contains("approval"), "{signatures}");
+
+    // Seven units (140 mg) are now allowed; an eighth is not.
+    let given = ok(&t, &ph, dispense(7)).await;
+    assert_eq!(given["entry"]["movement"]["detail"]["override_decision_id"], id, "{given}");
+    let (status, refused) = record(&t, &ph, dispense(1)).await;
+    assert_eq!((status, rules(&refused)), (422, vec![("units".into(), "dose_limit".into())]), "{refused}");
+    let report = verify(&t).await;
+    assert_eq!(report["ok"], true, "{report}");
+}
+
 #[tokio::test]
 async fn twenty_concurrent_transfers_out_of_one_store_holding_ten_move_ten() {
     let t = TestApp::spawn().await;

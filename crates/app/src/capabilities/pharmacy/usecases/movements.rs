@@ -13,8 +13,9 @@ use crate::capabilities::eligibility::interface::treatment_gate_in;
 use crate::capabilities::people::domain::{Role, Site, UserStatus};
 use crate::capabilities::people::interface::treatable_in;
 use crate::capabilities::pharmacy::domain::{
-    Additions, Duty, Kit, Location, Lot, MovementRecord, MovementRequest, Product, SessionFacts, WitnessInput,
-    detail_of, qualification_of, session_limit_mg, session_problems, strength_problem,
+    Additions, Duty, Kit, Location, Lot, MovementRecord, MovementRequest, Product, SessionAllowance, SessionFacts,
+    WitnessInput,
+    detail_of, qualification_of, session_problems, strength_problem,
 };
 use crate::capabilities::pharmacy::queries::RouteOf;
 use crate::capabilities::prescribing::interface::session_dose_in;
@@ -142,10 +143,9 @@ impl App {
 
         let mut prescribed_strength = None;
         if let MovementRequest::Dispense { participant_id, appointment_id, .. } = request {
-            let (prescription_id, limit_mg, strength_mg) =
-                self.dispensing_gate(&mut tx, &home, participant_id, appointment_id, today, gate).await?;
-            add.prescription = Some((prescription_id, limit_mg));
-            prescribed_strength = Some(strength_mg);
+            let allowance = self.dispensing_gate(&mut tx, &home, participant_id, appointment_id, today, gate).await?;
+            prescribed_strength = Some(allowance.strength_mg);
+            add.allowance = Some(allowance);
         }
         let detail = detail_of(request, &add).map_err(DomainError::Invalid)?;
         let movement = Movement { id: id.clone(), at, actor: actor.user_id.clone(), reason, detail };
@@ -293,8 +293,9 @@ impl App {
     /// The dispensing gate, inside the transaction: a booked experimental session of this
     /// participant at the store's site, the participant treatable, eligible and consenting on
     /// the session's day, an active prescription of the session in force that day, and the
-    /// authorisations for the prescribed dose in force that day. Returns the prescription, the
-    /// most it allows for the session (the limit `apply` holds the dose to) and its strength.
+    /// authorisations for what may be given in force that day. Returns what the prescription
+    /// allows: the most for the session (the limit `apply` holds the dose to; a physician's
+    /// signed decision may have raised it) and the strength prescribed.
     async fn dispensing_gate(
         &self,
         tx: &mut WriteTx,
@@ -303,7 +304,7 @@ impl App {
         appointment_id: &str,
         today: jiff::civil::Date,
         gate: Gate,
-    ) -> AppResult<(String, f64, f64)> {
+    ) -> AppResult<SessionAllowance> {
         let mut missing = Vec::new();
         let session = match dosing_appointment_in(tx, site, appointment_id).await? {
             Ok(a) => Some(SessionFacts {
@@ -344,13 +345,17 @@ impl App {
                         prescriber_id: &dose.prescriber_id,
                         product: &dose.product,
                         indication: &dose.indication,
-                        prescribed_mg: dose.prescribed_mg,
+                        prescribed_mg: dose.allowed_mg,
                     };
                     missing.extend(prescribed_dose_gate_in(tx, site, &prescribed, day).await?);
                 }
                 if missing.is_empty() {
-                    let limit = session_limit_mg(dose.initial_mg, dose.supplemental_mg);
-                    return Ok((dose.prescription_id, limit, dose.strength_mg));
+                    return Ok(SessionAllowance {
+                        prescription_id: dose.prescription_id,
+                        limit_mg: dose.limit_mg,
+                        decision_id: dose.decision_id,
+                        strength_mg: dose.strength_mg,
+                    });
                 }
             }
         }
