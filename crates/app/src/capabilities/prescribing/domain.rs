@@ -502,7 +502,7 @@ mod tests {
         )
     }
 
-    fn problems(result: Result<Prescription, Vec<Violation>>) -> Vec<(String, String)> {
+    fn problems<T: std::fmt::Debug>(result: Result<T, Vec<Violation>>) -> Vec<(String, String)> {
         result.unwrap_err().into_iter().map(|v| (v.field, v.rule)).collect()
     }
 
