@@ -12,7 +12,11 @@ use jiff::civil::Date;
 
 use crate::catalogue::{Catalogue, Location, LocationKind, Lot, MAX_ID, MAX_TEXT, text};
 use crate::error::{ReplayError, Violation};
-use crate::movement::{Conclusion, Detail, MG_TOLERANCE, Movement};
+use crate::movement::{Conclusion, Detail, MAX_UNITS, MG_TOLERANCE, Movement};
+
+/// The highest line number an order form may have (programme-defined default; a DEA Form 222
+/// has far fewer).
+const MAX_ORDER_LINE: u32 = 1000;
 use crate::register::{
     Account, BalanceChange, BalanceKey, Delta, Discrepancy, DiscrepancyOrigin, Dispense, Entry, Flow, Holding,
     Quarantine, Register, Resolution, Shipment, Stock, Touches,
@@ -191,20 +195,29 @@ impl<'r> Plan<'r> {
     }
 
     fn positive(&mut self, units: i64) -> bool {
-        if units > 0 {
-            true
-        } else {
+        if units <= 0 {
             self.v.push(Violation::new("units", "positive", format!("units must be 1 or more; got {units}")));
             false
+        } else {
+            self.at_most_max(units)
         }
     }
 
     fn non_negative(&mut self, units: i64) -> bool {
-        if units >= 0 {
-            true
-        } else {
+        if units < 0 {
             self.v.push(Violation::new("units", "non_negative", format!("a count must be 0 or more; got {units}")));
             false
+        } else {
+            self.at_most_max(units)
+        }
+    }
+
+    fn at_most_max(&mut self, units: i64) -> bool {
+        if units > MAX_UNITS {
+            self.v.push(Violation::new("units", "max", format!("one movement names at most {MAX_UNITS} units; got {units}")));
+            false
+        } else {
+            true
         }
     }
 
@@ -669,11 +682,17 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
                 None => {}
                 Some(o) => {
                     c.text("order.number", &o.number, MAX_ID);
-                    if o.line == 0 {
-                        c.push("order.line", "positive", "the order's line number is 1 or more".to_string());
+                    if o.line == 0 || o.line > MAX_ORDER_LINE {
+                        c.push("order.line", "range", format!("the order's line number is from 1 to {MAX_ORDER_LINE}"));
                     }
-                    if o.units_ordered <= 0 {
-                        c.push("order.units_ordered", "positive", "units ordered must be 1 or more".to_string());
+                    if o.units_ordered <= 0 || o.units_ordered > MAX_UNITS {
+                        c.push("order.units_ordered", "range", format!("units ordered are from 1 to {MAX_UNITS}"));
+                    } else if *units > o.units_ordered {
+                        c.push(
+                            "units",
+                            "more_than_ordered",
+                            format!("{units} units are more than the {} the order's line asks for", o.units_ordered),
+                        );
                     }
                     if !rules.order_forms.value.contains(&o.form) {
                         let allowed: Vec<&str> = rules.order_forms.value.iter().map(|f| f.as_str()).collect();
@@ -806,7 +825,18 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
             }
         }
         Detail::ReturnUnused { dispense_id, to_location_id, .. } => {
-            c.keyed_location("to_location_id", to_location_id);
+            let to = c.keyed_location("to_location_id", to_location_id);
+            // A dose goes back to its own site's stores: between sites stock moves by shipment.
+            let from = reg.dispenses.get(dispense_id).and_then(|d| ctx.catalogue.locations.get(&d.location_id));
+            if let (Some(to), Some(from)) = (to, from)
+                && to.site_id != from.site_id
+            {
+                c.push(
+                    "to_location_id",
+                    "same_site",
+                    format!("the dose was dispensed from {}; it is returned to a store at that site", from.name),
+                );
+            }
             let lot = c.dispense_lot(dispense_id);
             c.mg(lot);
         }

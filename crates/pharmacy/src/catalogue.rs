@@ -248,8 +248,12 @@ pub fn check_lot(l: &Lot, catalogue: &Catalogue) -> Vec<Violation> {
     if !catalogue.products.contains_key(&l.product_id) {
         v.push(Violation::new("product_id", "exists", format!("no product {:?}", l.product_id)));
     }
-    if l.units_per_container.is_some_and(|n| n <= 0) {
-        v.push(Violation::new("units_per_container", "positive", "units_per_container must be 1 or more"));
+    if l.units_per_container.is_some_and(|n| n <= 0 || n > crate::movement::MAX_UNITS) {
+        v.push(Violation::new(
+            "units_per_container",
+            "range",
+            format!("units_per_container is from 1 to {}", crate::movement::MAX_UNITS),
+        ));
     }
     v
 }
@@ -280,8 +284,8 @@ pub fn check_kit(k: &Kit, catalogue: &Catalogue) -> Vec<Violation> {
     } else if n.len() > 32 || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         v.push(Violation::new("kit_number", "format", "kit_number must be 1-32 letters, digits or '-'"));
     }
-    if k.units <= 0 {
-        v.push(Violation::new("units", "positive", "a kit holds 1 unit or more"));
+    if k.units <= 0 || k.units > crate::movement::MAX_UNITS {
+        v.push(Violation::new("units", "range", format!("a kit holds from 1 to {} units", crate::movement::MAX_UNITS)));
     }
     match catalogue.lots.get(&k.lot_id) {
         None => v.push(Violation::new("lot_id", "exists", format!("no lot {:?}", k.lot_id))),

@@ -28,7 +28,7 @@ pub use catalogue::{
     Catalogue, Kit, Location, LocationKind, Lot, Party, Product, check_kit, check_location, check_lot, check_product,
 };
 pub use error::{DataError, ReplayError, Violation};
-pub use movement::{Conclusion, Detail, DoseKind, MG_TOLERANCE, Movement, Order, QuarantineCause};
+pub use movement::{Conclusion, Detail, DoseKind, MAX_UNITS, MG_TOLERANCE, Movement, Order, QuarantineCause};
 pub use register::{
     Account, BalanceChange, BalanceKey, Delta, Discrepancy, DiscrepancyOrigin, Dispense, Entry, Flow, Holding, Posting,
     Quarantine, Register, Resolution, Shipment, Stock, Touches,

@@ -14,6 +14,11 @@ use crate::rules::{OrderForm, Qualification};
 /// How far a stated mg may differ from units × strength.
 pub const MG_TOLERANCE: f64 = 1e-6;
 
+/// The most units one movement, order line, kit or container may name (programme-defined
+/// default: far above any real shipment of capsules, it keeps a typo from becoming a balance
+/// no report can add up).
+pub const MAX_UNITS: i64 = 1_000_000;
+
 /// One entry of the register.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

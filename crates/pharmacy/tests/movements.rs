@@ -89,8 +89,18 @@ fn a_us_receipt_needs_a_form_222_or_csos_order() {
     if let Detail::Receive { order, .. } = &mut r {
         *order = Some(Order { form: OrderForm::PurchaseOrder, number: "PO-1".into(), line: 0, units_ordered: 0 });
     }
-    let got = w.refused(mv("r", "ph.central", r));
-    assert_eq!(got, [fr("order.line", "positive"), fr("order.units_ordered", "positive"), fr("order.form", "one_of")]);
+    let got = w.refused(mv("r", "ph.central", r.clone()));
+    assert_eq!(got, [fr("order.line", "range"), fr("order.units_ordered", "range"), fr("order.form", "one_of")]);
+    // More than the order's line asks for, or more than any movement may name, is refused.
+    if let Detail::Receive { order, .. } = &mut r {
+        *order = Some(Order { form: OrderForm::Csos, number: "123456789".into(), line: 1, units_ordered: 5 });
+    }
+    assert_eq!(w.refused(mv("r", "ph.central", r.clone())), [fr("units", "more_than_ordered")]);
+    let mut huge = receive("central", "lot-a", i64::MAX);
+    if let Detail::Receive { order, .. } = &mut huge {
+        *order = Some(Order { form: OrderForm::Csos, number: "123456789".into(), line: 1, units_ordered: i64::MAX });
+    }
+    assert_eq!(w.refused(mv("r", "ph.central", huge)), [fr("order.units_ordered", "range"), fr("units", "max")]);
 }
 
 #[test]
@@ -460,6 +470,8 @@ fn return_unused_goes_back_to_a_store() {
     };
     assert_eq!(w.refused(mv("r", "ph.syd", ret(3, "store-syd"))), [fr("units", "insufficient_stock")]);
     assert_eq!(w.refused(mv("r", "ph.bos", ret(1, "store-syd"))), [fr("actor", "key_holder")]);
+    // Another site's pharmacist cannot pull the dose into their own store.
+    assert_eq!(w.refused(mv("r", "ph.bos", ret(1, "store-bos"))), [fr("to_location_id", "same_site")]);
     w.ok(mv("r", "ph.syd", ret(1, "store-syd")));
     assert_eq!(w.at("store-syd", "lot-a", None), 19);
     assert_eq!(w.register.dispenses["dose-1"].returned_units, 1);
