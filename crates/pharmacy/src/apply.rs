@@ -214,7 +214,11 @@ impl<'r> Plan<'r> {
 
     fn at_most_max(&mut self, units: i64) -> bool {
         if units > MAX_UNITS {
-            self.v.push(Violation::new("units", "max", format!("one movement names at most {MAX_UNITS} units; got {units}")));
+            self.v.push(Violation::new(
+                "units",
+                "max",
+                format!("one movement names at most {MAX_UNITS} units; got {units}"),
+            ));
             false
         } else {
             true

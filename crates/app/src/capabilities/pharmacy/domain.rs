@@ -91,7 +91,7 @@ impl Product {
 pub static LOTS: TableSpec = TableSpec {
     kind: "pharmacy_lot",
     table: "pharmacy_lots",
-    redaction: Redaction::Open,
+    redaction: Redaction::ArmRevealing,
     columns: &[
         Column::text("id"),
         Column::text("site_id"),
@@ -769,10 +769,29 @@ impl MovementRequest {
 
     pub fn duty(&self) -> Duty {
         match self {
-            MovementRequest::Administer { .. } | MovementRequest::Waste { .. } | MovementRequest::LossOrTheft { .. } => {
-                Duty::SessionTeam
-            }
+            MovementRequest::Administer { .. } | MovementRequest::Waste { .. } => Duty::SessionTeam,
             _ => Duty::Pharmacy,
+        }
+    }
+
+    /// The milligrams it states, if any. Blinded callers may not state them: whether mg agree
+    /// with a kit's units would tell its strength, and so its arm.
+    pub fn stated_mg(&self) -> Option<f64> {
+        match self {
+            MovementRequest::Receive { mg, .. }
+            | MovementRequest::Dispatch { mg, .. }
+            | MovementRequest::ReceiveTransfer { mg, .. }
+            | MovementRequest::Dispense { mg, .. }
+            | MovementRequest::Administer { mg, .. }
+            | MovementRequest::ReturnUnused { mg, .. }
+            | MovementRequest::Waste { mg, .. }
+            | MovementRequest::Destroy { mg, .. }
+            | MovementRequest::LossOrTheft { mg, .. }
+            | MovementRequest::Count { mg, .. }
+            | MovementRequest::ReturnToSupplier { mg, .. } => *mg,
+            MovementRequest::ResolveDiscrepancy { .. }
+            | MovementRequest::Quarantine { .. }
+            | MovementRequest::Release { .. } => None,
         }
     }
 

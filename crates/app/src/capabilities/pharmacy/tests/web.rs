@@ -531,14 +531,39 @@ async fn blinded_roles_never_learn_a_kits_content() {
     assert_eq!(status, 200, "{doses}");
     assert!(doses.to_string().contains("K-83302"), "{doses}");
     assert_eq!(leaks(&doses.to_string()), Vec::<String>::new(), "{doses}");
+    // Stating mg is refused whatever it says: were it checked against the kit's strength, an
+    // active and a placebo kit would answer differently (the reviewer's oracle).
+    let mut answers = Vec::new();
+    for mg in [0, 80, 999] {
+        for units in [4, 1000] {
+            let (status, problem) = record(
+                &t,
+                &therapist,
+                movement(
+                    "given",
+                    json!({"kind": "administer", "dispense_id": dose, "dose": "initial", "units": units, "mg": mg}),
+                ),
+            )
+            .await;
+            assert_eq!((status, rules(&problem)), (422, vec![("mg".to_owned(), "blinded".to_owned())]), "{problem}");
+            // The answer names the field the caller sent, and nothing of the kit.
+            assert_eq!(leaks(&problem.to_string().replace("\"mg\"", "")), Vec::<String>::new(), "{problem}");
+            answers.push(problem);
+        }
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "one answer whatever mg says: {answers:?}");
+    // Nor may the session team record a loss from the store (the pharmacist does, with the key).
     let (status, problem) = record(
         &t,
         &therapist,
-        movement("given", json!({"kind": "administer", "dispense_id": dose, "dose": "initial", "units": 4, "mg": 999})),
+        movement(
+            "missing",
+            json!({"kind": "loss_or_theft", "location_id": store, "lot_id": "x", "kit_number": "K-83302",
+            "units": 1, "discovered_at": "2026-01-01T00:00:00Z"}),
+        ),
     )
     .await;
-    assert_eq!((status, rules(&problem)), (422, vec![("units".to_owned(), "quantity".to_owned())]), "{problem}");
-    assert_eq!(leaks(&problem.to_string()), Vec::<String>::new(), "{problem}");
+    assert_eq!(status, 403, "{problem}");
     let given = ok(
         &t,
         &therapist,
@@ -596,6 +621,21 @@ async fn blinded_roles_never_learn_a_kits_content() {
             }
         }
         assert!(about_kits >= 3, "the kits' entries are in the trail (redacted): {about_kits}");
+        // A lot's record names its product, so it is redacted too: a blinded reader never learns
+        // lot ids to try against a kit.
+        let lot_ids: Vec<String> =
+            catalogue["lots"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_owned()).collect();
+        let lot_entries: Vec<&Value> =
+            ledger.as_array().unwrap().iter().filter(|e| e.to_string().contains("pharmacy_lot")).collect();
+        assert!(!lot_entries.is_empty(), "the lots' entries are in the trail");
+        for entry in lot_entries {
+            let text = entry.to_string();
+            let named: Vec<&String> = lot_ids
+                .iter()
+                .filter(|id| text.contains(id.as_str()) && !entry["entity_id"].as_str().is_some_and(|e| e == *id))
+                .collect();
+            assert!(named.is_empty() && !text.to_lowercase().contains("lot_number"), "{who} reads a lot: {text}");
+        }
     }
     // The rater sees none of it.
     let rater = t.token("rater").await;

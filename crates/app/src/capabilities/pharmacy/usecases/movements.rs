@@ -94,6 +94,9 @@ impl App {
             Duty::SessionTeam => self.authorize(actor, Action::AdministerDose, resource).await?,
         }
         let sees = unblinded(actor, &home.id);
+        if !sees && request.stated_mg().is_some() {
+            return Err(DomainError::invalid("mg", "blinded", "blinded roles record units only; leave mg out").into());
+        }
         let reason = crate::platform::error::reason_from("reason", &input.reason)?;
         let mut add = Additions::default();
         // Printed names of those who sign the movement (its witnesses, or the resolver).
