@@ -9,6 +9,7 @@ pub(crate) mod api;
 mod dashboard;
 mod demo;
 pub mod domain;
+pub(crate) mod interface;
 mod migrations;
 pub(crate) mod pages;
 mod queries;

@@ -50,6 +50,16 @@ impl Store {
         self.fetch_records(query_owned(select_sql(MovementRecord::SPEC, "ORDER BY seq"))).await
     }
 
+    /// A site's movements of one kind, in the register's order.
+    pub(in crate::capabilities::pharmacy) async fn pharmacy_movements_of_kind(
+        &self,
+        site_id: &str,
+        kind: &str,
+    ) -> Result<Vec<MovementRecord>, StoreError> {
+        let q = query_owned(select_sql(MovementRecord::SPEC, "WHERE site_id = $1 AND kind = $2 ORDER BY seq"));
+        self.fetch_records(q.bind(site_id.to_owned()).bind(kind.to_owned())).await
+    }
+
     /// The register as the derived tables hold it (for views, and for `audit verify` to compare
     /// with a replay of the movements).
     pub(in crate::capabilities::pharmacy) async fn stored_register(&self) -> Result<Register, StoreError> {

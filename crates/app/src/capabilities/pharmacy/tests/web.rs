@@ -923,3 +923,51 @@ async fn lot_of(t: &TestApp, token: &str, site: &str, number: &str) -> String {
         .unwrap()
         .to_owned()
 }
+
+#[tokio::test]
+async fn a_loss_starts_the_dea_notices_which_stay_owed_until_marked_sent() {
+    let t = TestApp::spawn().await;
+    let bos = t.site_id("BOS").await;
+    let ph = t.token("pharmacist.bos").await;
+    let (_, store) = stores(&t, &ph, &bos).await;
+    let lot = lot_of(&t, &ph, &bos, "MX24-0917").await;
+    let discovered = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_mins(30)).unwrap();
+    let lost = ok(
+        &t,
+        &ph,
+        movement(
+            "capsule missing at the evening check",
+            json!({"kind": "loss_or_theft", "location_id": store, "lot_id": lot, "units": 1,
+                "discovered_at": discovered.to_string(), "theft": false}),
+        ),
+    )
+    .await;
+    let id = lost["entry"]["movement"]["id"].as_str().unwrap().to_owned();
+    let lead = t.token("lead.bos").await;
+    let owed_for = |owed: &Value, rule: &str| -> Value {
+        owed.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["report"]["rule"]["id"] == rule && r["report"]["subject"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {rule} for the loss: {owed}"))
+    };
+    let (status, owed) = t.get(&lead, &format!("/api/v1/sites/{bos}/reports")).await;
+    assert_eq!(status, 200, "{owed}");
+    let notice = owed_for(&owed, "us_dea_106_notice");
+    let form = owed_for(&owed, "us_dea_106_form");
+    assert_eq!((notice["sent"].is_null(), form["sent"].is_null()), (true, true));
+    let zone = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    let day = discovered.to_zoned(zone).date();
+    assert_eq!(form["report"]["due"], (day + jiff::Span::new().days(45)).to_string(), "Form 106 within 45 days");
+    let due: jiff::civil::Date = notice["report"]["due"].as_str().unwrap().parse().unwrap();
+    assert!(due > day && due <= day + jiff::Span::new().days(4), "one business day: {due} after {day}");
+
+    let sent = json!({"rule_id": "us_dea_106_notice", "subject": id, "trigger_date": notice["report"]["trigger_date"],
+        "reference": "DEA-FD-NOTICE-1", "sent_on": jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::get("America/New_York").unwrap()).date().to_string()});
+    let (status, recorded) = t.post(&lead, &format!("/api/v1/sites/{bos}/reports/sent"), sent).await;
+    assert_eq!(status, 201, "{recorded}");
+    let (_, owed) = t.get(&lead, &format!("/api/v1/sites/{bos}/reports")).await;
+    assert_eq!(owed_for(&owed, "us_dea_106_notice")["sent"]["reference"], "DEA-FD-NOTICE-1");
+    assert!(owed_for(&owed, "us_dea_106_form")["sent"].is_null(), "Form 106 is still owed");
+}
