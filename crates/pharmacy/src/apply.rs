@@ -12,7 +12,9 @@ use jiff::civil::Date;
 
 use crate::catalogue::{Catalogue, Location, LocationKind, Lot, MAX_ID, MAX_TEXT, text};
 use crate::error::{ReplayError, Violation};
-use crate::movement::{Conclusion, Detail, MAX_UNITS, MG_TOLERANCE, Movement};
+use crate::movement::{
+    Conclusion, Detail, EXCURSION_CELSIUS, Excursion, MAX_UNITS, MG_TOLERANCE, Movement, QuarantineCause,
+};
 
 /// The highest line number an order form may have (programme-defined default; a DEA Form 222
 /// has far fewer).
@@ -492,7 +494,7 @@ fn plan(reg: &Register, m: &Movement) -> Result<Delta, Vec<Violation>> {
             });
             p.delta.discrepancies.push(d);
         }
-        Detail::Quarantine { lot_id, cause } => {
+        Detail::Quarantine { lot_id, cause, .. } => {
             if reg.quarantined.contains_key(lot_id) {
                 p.v.push(Violation::new(
                     "lot_id",
@@ -601,9 +603,9 @@ impl<'a> Checks<'a> {
         }
         if let Some(q) = self.reg.quarantined.get(&lot.id) {
             let cause = match q.cause {
-                crate::movement::QuarantineCause::TemperatureExcursion => "a temperature excursion",
-                crate::movement::QuarantineCause::Recall => "a recall",
-                crate::movement::QuarantineCause::Other => "quarantine",
+                QuarantineCause::TemperatureExcursion => "a temperature excursion",
+                QuarantineCause::Recall => "a recall",
+                QuarantineCause::Other => "quarantine",
             };
             self.push(
                 "lot_id",
@@ -638,6 +640,41 @@ impl<'a> Checks<'a> {
                 self.push("witnesses", "distinct", format!("{w} is named as a witness twice"));
             }
         }
+    }
+
+    /// An excursion's facts: a store that exists, observed no later than it is recorded, the
+    /// temperatures within [`EXCURSION_CELSIUS`] and the highest not below the lowest, whole
+    /// minutes more than 0, and who observed it.
+    fn excursion(&mut self, e: &Excursion) {
+        self.location("excursion.location_id", &e.location_id);
+        if e.observed_at > self.m.at {
+            self.push(
+                "excursion.observed_at",
+                "not_after_record",
+                "an excursion is observed before (or when) it is recorded".to_string(),
+            );
+        }
+        let (lo, hi) = EXCURSION_CELSIUS;
+        for (field, t) in [("excursion.min_celsius", e.min_celsius), ("excursion.max_celsius", e.max_celsius)] {
+            if !(t.is_finite() && (lo..=hi).contains(&t)) {
+                self.push(field, "range", format!("{field} is a temperature in °C from {lo} to {hi}; got {t}"));
+            }
+        }
+        if e.max_celsius < e.min_celsius {
+            self.push(
+                "excursion.max_celsius",
+                "not_below_min",
+                format!("the highest temperature ({} °C) is below the lowest ({} °C)", e.max_celsius, e.min_celsius),
+            );
+        }
+        if e.duration_minutes <= 0 {
+            self.push(
+                "excursion.duration_minutes",
+                "positive",
+                format!("an excursion lasts 1 minute or more; got {}", e.duration_minutes),
+            );
+        }
+        self.text("excursion.observed_by", &e.observed_by, MAX_ID);
     }
 
     fn text(&mut self, field: &str, value: &str, max: usize) {
@@ -903,7 +940,26 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
                 None => {}
             }
         }
-        Detail::Quarantine { lot_id, .. } | Detail::Release { lot_id } => {
+        Detail::Quarantine { lot_id, cause, excursion } => {
+            c.lot(lot_id, None);
+            match (cause, excursion) {
+                (QuarantineCause::TemperatureExcursion, Some(e)) => c.excursion(e),
+                (QuarantineCause::TemperatureExcursion, None) => c.push(
+                    "excursion",
+                    "required",
+                    "a quarantine for a temperature excursion records it: the store, when it was observed, the \
+                     lowest and highest temperature, how long it lasted and who observed it"
+                        .to_string(),
+                ),
+                (_, Some(_)) => c.push(
+                    "excursion",
+                    "temperature_excursion_only",
+                    "an excursion is recorded only with a quarantine for a temperature excursion".to_string(),
+                ),
+                (_, None) => {}
+            }
+        }
+        Detail::Release { lot_id } => {
             c.lot(lot_id, None);
         }
     }

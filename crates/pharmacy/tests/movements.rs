@@ -224,11 +224,7 @@ fn expired_and_quarantined_lots_are_not_transferred() {
     w.date = d("2026-06-16");
     let got = w.refused(mv("d2", "ph.central", dispatch("s2", "central", "store-syd", "lot-old", None, 1)));
     assert_eq!(got, [fr("lot_id", "expired")]);
-    w.ok(mv(
-        "q",
-        "ph.central",
-        Detail::Quarantine { lot_id: "lot-a".into(), cause: QuarantineCause::TemperatureExcursion },
-    ));
+    w.ok(mv("q", "ph.central", quarantine("lot-a", QuarantineCause::TemperatureExcursion, "store-syd")));
     let got = w.refused(mv("d3", "ph.central", dispatch("s3", "central", "store-syd", "lot-a", None, 1)));
     assert_eq!(got, [fr("lot_id", "quarantined")]);
 }
@@ -403,7 +399,7 @@ fn expired_and_quarantined_lots_are_never_dispensed() {
     let got = w.refused(mv("dose-2", "ph.syd", dispense("store-syd", "lot-old", None, 1, "apt-2", 125.0)));
     assert_eq!(got, [fr("lot_id", "expired")]);
     w.date = d("2026-06-15");
-    w.ok(mv("q", "ph.syd", Detail::Quarantine { lot_id: "lot-old".into(), cause: QuarantineCause::Recall }));
+    w.ok(mv("q", "ph.syd", quarantine("lot-old", QuarantineCause::Recall, "central")));
     let got = w.refused(mv("dose-2", "ph.syd", dispense("store-syd", "lot-old", None, 1, "apt-2", 125.0)));
     assert_eq!(got, [fr("lot_id", "quarantined")]);
     w.ok(mv("rel", "ph.syd", Detail::Release { lot_id: "lot-old".into() }));
@@ -498,7 +494,7 @@ fn destruction_is_witnessed_and_may_take_expired_or_quarantined_stock() {
     let mut w = World::new("US");
     w.ok(mv("r", "ph.central", receive("central", "lot-old", 10)));
     w.date = d("2026-07-01");
-    w.ok(mv("q", "ph.central", Detail::Quarantine { lot_id: "lot-old".into(), cause: QuarantineCause::Recall }));
+    w.ok(mv("q", "ph.central", quarantine("lot-old", QuarantineCause::Recall, "central")));
     assert_eq!(
         w.refused(mv("x", "ph.central", destroy("central", "lot-old", 4, &["w1"]))),
         [fr("witnesses", "witness_count")]
@@ -554,7 +550,7 @@ fn loss_or_theft_is_recorded_by_whoever_discovers_it() {
 #[test]
 fn return_to_supplier_names_the_recipients_registration_and_order_form() {
     let mut w = stocked("US");
-    w.ok(mv("q", "ph.central", Detail::Quarantine { lot_id: "lot-a".into(), cause: QuarantineCause::Recall }));
+    w.ok(mv("q", "ph.central", quarantine("lot-a", QuarantineCause::Recall, "central")));
     let ret = |reg: Option<&str>, form: Option<&str>| Detail::ReturnToSupplier {
         location_id: "central".into(),
         lot_id: "lot-a".into(),
@@ -665,7 +661,7 @@ fn resolve_refusals() {
 #[test]
 fn quarantine_and_release() {
     let mut w = stocked("US");
-    let q = || Detail::Quarantine { lot_id: "lot-a".into(), cause: QuarantineCause::TemperatureExcursion };
+    let q = || quarantine("lot-a", QuarantineCause::TemperatureExcursion, "store-syd");
     w.ok(mv("q", "ph.syd", q()));
     assert_eq!(w.refused(mv("q2", "ph.syd", q())), [fr("lot_id", "already_quarantined")]);
     // Counted while quarantined.
@@ -679,6 +675,58 @@ fn quarantine_and_release() {
         w.refused(mv("q3", "ph.syd", Detail::Release { lot_id: "lot-z".into() })),
         [fr("lot_id", "exists"), fr("lot_id", "not_quarantined")]
     );
+}
+
+#[test]
+fn a_temperature_excursion_is_recorded_with_the_facts_an_inspector_asks() {
+    let mut w = stocked("US");
+    let te = QuarantineCause::TemperatureExcursion;
+    let q = |cause: QuarantineCause, excursion: Option<Excursion>| Detail::Quarantine {
+        lot_id: "lot-a".into(),
+        cause,
+        excursion,
+    };
+    assert_eq!(w.refused(mv("q1", "ph.syd", q(te, None))), [fr("excursion", "required")]);
+    let wrong = Excursion {
+        location_id: "store-zz".into(),
+        observed_at: Timestamp(T0 + 10 * 86_400_000_000),
+        min_celsius: 30.0,
+        max_celsius: 8.0,
+        duration_minutes: 0,
+        observed_by: " ".into(),
+    };
+    assert_eq!(
+        w.refused(mv("q2", "ph.syd", q(te, Some(wrong)))),
+        [
+            fr("excursion.location_id", "exists"),
+            fr("excursion.observed_at", "not_after_record"),
+            fr("excursion.max_celsius", "not_below_min"),
+            fr("excursion.duration_minutes", "positive"),
+            fr("excursion.observed_by", "required"),
+        ]
+    );
+    let unreadable = Excursion { min_celsius: f64::NAN, max_celsius: 150.0, ..excursion("store-syd") };
+    assert_eq!(
+        w.refused(mv("q3", "ph.syd", q(te, Some(unreadable)))),
+        [fr("excursion.min_celsius", "range"), fr("excursion.max_celsius", "range")]
+    );
+    for cause in [QuarantineCause::Recall, QuarantineCause::Other] {
+        assert_eq!(
+            w.refused(mv("q4", "ph.syd", q(cause, Some(excursion("store-syd"))))),
+            [fr("excursion", "temperature_excursion_only")]
+        );
+    }
+    // Observed up to the moment it is recorded, lasting a minute: accepted, no stock moves.
+    let mut m = mv("q5", "ph.syd", q(te, None));
+    let just_now = Excursion { observed_at: m.at, duration_minutes: 1, ..excursion("store-syd") };
+    m.detail = q(te, Some(just_now.clone()));
+    let delta = w.ok(m);
+    assert!(delta.postings.is_empty() && delta.balances.is_empty());
+    assert_eq!(w.register.quarantined["lot-a"].cause, te);
+    assert!(
+        matches!(&w.entries.last().unwrap().movement.detail, Detail::Quarantine { excursion: Some(e), .. } if *e == just_now)
+    );
+    assert_eq!(replay(&w.movements()).unwrap(), w.register);
 }
 
 // ---- touches and replay -------------------------------------------------------------------

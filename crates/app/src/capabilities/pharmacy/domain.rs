@@ -14,8 +14,8 @@ use catalyst_core::record::{Column, Record, Redaction, Row, TableSpec, json_text
 use catalyst_core::string_enum;
 use catalyst_core::time::Timestamp;
 use catalyst_pharmacy::{
-    BalanceKey, Catalogue, Conclusion, Detail, Discrepancy, Dispense, DoseKind, Holding, Movement, Order, Party,
-    Qualification, Quarantine, QuarantineCause, Register, Shipment, Stock,
+    BalanceKey, Catalogue, Conclusion, Detail, Discrepancy, Dispense, DoseKind, Excursion, Holding, Movement, Order,
+    Party, Qualification, Quarantine, QuarantineCause, Register, Shipment, Stock,
 };
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -336,6 +336,97 @@ impl MovementRecord {
     }
 }
 
+pub static RESUPPLY_THRESHOLDS: TableSpec = TableSpec {
+    kind: "pharmacy_resupply_threshold",
+    table: "pharmacy_resupply_thresholds",
+    // How much of each product a store keeps can show a site's mix of active and placebo
+    // doses in a blinded trial: the pharmacist's, shown to no one in the audit trail.
+    redaction: Redaction::ArmRevealing,
+    columns: &[
+        Column::text("id"),
+        Column::text("site_id"),
+        Column::text("location_id"),
+        Column::text("product_id"),
+        Column::integer("min_units"),
+        Column::text("salt"),
+        Column::integer("set_at"),
+        Column::text("set_by"),
+    ],
+};
+
+/// The fewest usable units of a product a store should hold before it is resupplied, set by
+/// the site's pharmacist (0: no alert). One per (store, product); each change is an update with
+/// its reason, so the ledger holds the old and the new value and who set it. `salt` (random,
+/// new with each value) makes the row's hash in the audit trail useless for guessing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResupplyThreshold {
+    pub id: String,
+    pub site_id: String,
+    pub location_id: String,
+    pub product_id: String,
+    pub min_units: i64,
+    pub salt: String,
+    pub set_at: Timestamp,
+    pub set_by: String,
+}
+
+impl Record for ResupplyThreshold {
+    const SPEC: &'static TableSpec = &RESUPPLY_THRESHOLDS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The most units a threshold may ask for.
+pub const MAX_THRESHOLD_UNITS: i64 = 1_000_000;
+
+/// A threshold as sent: a whole number from 0 (no alert) to [`MAX_THRESHOLD_UNITS`].
+pub fn threshold_units(value: &serde_json::Value) -> Result<i64, Violation> {
+    match value.as_i64() {
+        Some(n) if (0..=MAX_THRESHOLD_UNITS).contains(&n) => Ok(n),
+        Some(n) => Err(Violation::new(
+            "min_units",
+            "range",
+            format!("min_units is from 0 (no alert) to {MAX_THRESHOLD_UNITS}; got {n}"),
+        )),
+        None => Err(Violation::new(
+            "min_units",
+            "whole_number",
+            format!("min_units is a whole number of units, 0 or more; got {value}"),
+        )),
+    }
+}
+
+/// Units of a product a store can use on `today` (site-local): its lots' balances there, less
+/// any lot expired on that date or quarantined.
+pub fn usable_units(register: &Register, lots: &[Lot], location_id: &str, product_id: &str, today: Date) -> i64 {
+    let here = Holding::Location(location_id.to_owned());
+    register
+        .balances
+        .iter()
+        .filter(|(k, _)| k.holding == here && !register.quarantined.contains_key(&k.stock.lot_id))
+        .filter(|(k, _)| {
+            lots.iter().any(|l| l.id == k.stock.lot_id && l.product_id == product_id && l.expires_on >= today)
+        })
+        .map(|(_, u)| *u)
+        .sum()
+}
+
+/// The thresholds a store's usable units of their product have fallen below, with those units.
+pub fn below_threshold<'t>(
+    thresholds: &'t [ResupplyThreshold],
+    register: &Register,
+    lots: &[Lot],
+    today: Date,
+) -> Vec<(&'t ResupplyThreshold, i64)> {
+    thresholds
+        .iter()
+        .filter(|t| t.min_units > 0)
+        .map(|t| (t, usable_units(register, lots, &t.location_id, &t.product_id, today)))
+        .filter(|(t, usable)| *usable < t.min_units)
+        .collect()
+}
+
 /// Serde adapter: a flag stored as an integer column (0 or 1).
 mod flag {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -589,6 +680,21 @@ pub struct PartyInput {
     pub registration_number: Option<String>,
 }
 
+/// A temperature excursion as reported with its quarantine (the store is the quarantine's):
+/// when it was observed (RFC 3339, not after now), the lowest and highest temperature seen in
+/// °C, how long it lasted in whole minutes, and who observed it (the username of staff at the
+/// site; the signed-in person when left out).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExcursionInput {
+    pub observed_at: String,
+    pub min_celsius: f64,
+    pub max_celsius: f64,
+    pub duration_minutes: i64,
+    #[serde(default)]
+    pub observed_by: Option<String>,
+}
+
 /// One movement as a person asks for it, by kind. The server adds who, when and, for a
 /// dispense, the prescription and its dose limit (asked of prescribing inside the
 /// transaction); `mg`, when sent, must agree with the units and the strength.
@@ -723,13 +829,17 @@ pub enum MovementRequest {
         order_form: Option<String>,
     },
     /// A lot may not be dispensed or transferred until released. `location_id` is the store
-    /// where it is recorded (its site's register holds the entry).
+    /// where it is recorded (its site's register holds the entry); for a temperature excursion
+    /// the store where it happened, and `excursion` (required for that cause, refused for the
+    /// others) its record.
     Quarantine {
         location_id: String,
         lot_id: String,
         /// `temperature_excursion`, `recall` or `other`.
         #[schema(value_type = String)]
         cause: QuarantineCause,
+        #[serde(default)]
+        excursion: Option<ExcursionInput>,
     },
     Release {
         location_id: String,
@@ -846,6 +956,8 @@ pub struct Additions {
     pub signed_by: Option<String>,
     /// For a loss: who discovered it (the actor) and when.
     pub discovered: Option<(String, Timestamp)>,
+    /// For a temperature excursion: who observed it (user id) and when.
+    pub observed: Option<(String, Timestamp)>,
 }
 
 /// The crate's detail of a requested movement, with the server's additions.
@@ -926,7 +1038,23 @@ pub fn detail_of(request: &MovementRequest, add: &Additions) -> Result<Detail, V
                 order_form,
             }
         }
-        MovementRequest::Quarantine { lot_id, cause, .. } => Detail::Quarantine { lot_id, cause },
+        MovementRequest::Quarantine { location_id, lot_id, cause, excursion } => {
+            let excursion = match excursion {
+                Some(e) => {
+                    let (observed_by, observed_at) = add.observed.clone().ok_or_else(|| missing("the observation"))?;
+                    Some(Excursion {
+                        location_id,
+                        observed_at,
+                        min_celsius: e.min_celsius,
+                        max_celsius: e.max_celsius,
+                        duration_minutes: e.duration_minutes,
+                        observed_by,
+                    })
+                }
+                None => None,
+            };
+            Detail::Quarantine { lot_id, cause, excursion }
+        }
         MovementRequest::Release { lot_id, .. } => Detail::Release { lot_id },
     })
 }
@@ -1198,6 +1326,52 @@ mod tests {
         assert_eq!(rules(session_problems(&held, "p1", "s1", day.tomorrow().unwrap())), ["booked"]);
         assert!(strength_problem(Some(20.0), 20.0).is_none());
         assert_eq!(strength_problem(Some(62.5), 20.0).unwrap().rule, "prescribed_strength");
+    }
+
+    #[test]
+    fn a_threshold_is_a_whole_number_and_counts_only_usable_units() {
+        assert_eq!(threshold_units(&serde_json::json!(12)), Ok(12));
+        assert_eq!(threshold_units(&serde_json::json!(0)), Ok(0));
+        assert_eq!(threshold_units(&serde_json::json!(-1)).unwrap_err().rule, "range");
+        assert_eq!(threshold_units(&serde_json::json!(2.5)).unwrap_err().rule, "whole_number");
+        assert_eq!(threshold_units(&serde_json::json!("7")).unwrap_err().rule, "whole_number");
+        let day = jiff::civil::date(2026, 6, 1);
+        let lot = |id: &str, product: &str, expires_on: Date| Lot {
+            id: id.into(),
+            site_id: "s1".into(),
+            product_id: product.into(),
+            lot_number: id.into(),
+            expires_on,
+            storage_conditions: "cool".into(),
+            supplier_name: "S".into(),
+            supplier_address: "A".into(),
+            supplier_registration: None,
+            units_per_container: None,
+            created_at: Timestamp(0),
+            created_by: "u".into(),
+        };
+        let lots =
+            [lot("fresh", "mdma", day), lot("old", "mdma", day.yesterday().unwrap()), lot("held", "mdma", day), lot("pbo", "p", day)];
+        let mut r = Register::default();
+        for (lot, units) in [("fresh", 3), ("old", 50), ("held", 40), ("pbo", 9)] {
+            r.balances.insert(BalanceKey::new(Holding::Location("l1".into()), Stock::new(lot, None)), units);
+        }
+        r.balances.insert(BalanceKey::new(Holding::Location("l2".into()), Stock::new("fresh", None)), 100);
+        r.quarantined.insert("held".into(), Quarantine { cause: QuarantineCause::Recall, movement_id: "q".into(), since: Timestamp(0) });
+        assert_eq!(usable_units(&r, &lots, "l1", "mdma", day), 3, "expired and quarantined lots are not usable");
+        let threshold = |location: &str, product: &str, min_units: i64| ResupplyThreshold {
+            id: format!("{location}-{product}"),
+            site_id: "s1".into(),
+            location_id: location.into(),
+            product_id: product.into(),
+            min_units,
+            salt: "x".into(),
+            set_at: Timestamp(0),
+            set_by: "u".into(),
+        };
+        let all = [threshold("l1", "mdma", 10), threshold("l1", "p", 9), threshold("l2", "mdma", 50), threshold("l2", "p", 0)];
+        let below: Vec<(&str, i64)> = below_threshold(&all, &r, &lots, day).into_iter().map(|(t, u)| (t.id.as_str(), u)).collect();
+        assert_eq!(below, [("l1-mdma", 3)], "at the threshold is not below it; 0 is no alert");
     }
 
     #[test]

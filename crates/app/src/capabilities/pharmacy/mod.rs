@@ -3,7 +3,7 @@
 //! return, waste, destroy, loss or theft, count, resolve, return to supplier, quarantine), each
 //! decided by the pure `catalyst-pharmacy` crate inside the write transaction that records it;
 //! the dispensing gate asked of the capabilities that own the facts; blinded views for every
-//! role but the pharmacist; the inspector's reports. See docs/pharmacy.md.
+//! role but the pharmacist; resupply thresholds per store; the inspector's reports. See docs/pharmacy.md.
 
 pub(crate) mod api;
 mod dashboard;
@@ -21,7 +21,14 @@ use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
     name: "pharmacy",
-    tables: &[&domain::PRODUCTS, &domain::LOTS, &domain::LOCATIONS, &domain::KITS, &domain::MOVEMENTS],
+    tables: &[
+        &domain::PRODUCTS,
+        &domain::LOTS,
+        &domain::LOCATIONS,
+        &domain::KITS,
+        &domain::MOVEMENTS,
+        &domain::RESUPPLY_THRESHOLDS,
+    ],
     migrations: migrations::MIGRATIONS,
     api: api::routes,
     pages: pages::routes,

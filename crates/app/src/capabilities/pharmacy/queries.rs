@@ -3,7 +3,7 @@
 //! transaction, each row sealed. Reads that a decision depends on take the caller's `WriteTx`.
 
 use crate::capabilities::pharmacy::domain::{
-    BalanceRow, Kit, Location, Lot, MovementRecord, Product, SEAL_BALANCE, SEAL_DISCREPANCY, SEAL_DISPENSE,
+    BalanceRow, Kit, Location, Lot, MovementRecord, Product, ResupplyThreshold, SEAL_BALANCE, SEAL_DISCREPANCY, SEAL_DISPENSE,
     SEAL_QUARANTINE, SEAL_RECEIVED_KIT, SEAL_SHIPMENT, state_row,
 };
 use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
@@ -43,6 +43,11 @@ impl Store {
 
     pub(in crate::capabilities::pharmacy) async fn pharmacy_kits(&self) -> Result<Vec<Kit>, StoreError> {
         self.fetch_records(query_owned(select_sql(Kit::SPEC, "ORDER BY id"))).await
+    }
+
+    /// Every store's resupply thresholds.
+    pub(in crate::capabilities::pharmacy) async fn pharmacy_thresholds(&self) -> Result<Vec<ResupplyThreshold>, StoreError> {
+        self.fetch_records(query_owned(select_sql(ResupplyThreshold::SPEC, "ORDER BY location_id, product_id"))).await
     }
 
     /// Every movement, in the register's order.
@@ -158,6 +163,21 @@ impl WriteTx {
         let found = self.get::<R>(id).await?;
         if let Some(record) = &found {
             self.check_sealed(std::slice::from_ref(record)).await?;
+        }
+        Ok(found)
+    }
+
+    /// A store's threshold for a product, only if its seal holds.
+    pub(in crate::capabilities::pharmacy) async fn pharmacy_threshold(
+        &mut self,
+        location_id: &str,
+        product_id: &str,
+    ) -> Result<Option<ResupplyThreshold>, StoreError> {
+        let tail = "WHERE location_id = $1 AND product_id = $2";
+        let query = query_owned(select_sql(ResupplyThreshold::SPEC, tail)).bind(location_id.to_owned()).bind(product_id.to_owned());
+        let found: Option<ResupplyThreshold> = self.fetch_records(query).await?.pop();
+        if let Some(t) = &found {
+            self.check_sealed(std::slice::from_ref(t)).await?;
         }
         Ok(found)
     }

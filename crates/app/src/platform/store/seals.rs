@@ -14,7 +14,7 @@ use sqlx::Row as _;
 /// readiness sign-offs, prescriptions and physicians' decisions above them), and the rows a pharmacy movement is decided on: the
 /// catalogue (ledgered: products, lots, stores with their key holders, kits) and the register's
 /// derived state kept beside the movements (balances, shipments, doses, discrepancies,
-/// quarantines, kits received).
+/// quarantines, kits received); and the stores' resupply thresholds.
 pub const SEALED_KINDS: &[&str] = &[
     "user",
     "role_grant",
@@ -33,6 +33,7 @@ pub const SEALED_KINDS: &[&str] = &[
     "pharmacy_discrepancy",
     "pharmacy_quarantine",
     "pharmacy_received_kit",
+    "pharmacy_resupply_threshold",
 ];
 
 /// Why a record's seal does not hold.

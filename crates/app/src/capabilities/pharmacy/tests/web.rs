@@ -730,6 +730,8 @@ async fn the_demo_register_prints_and_its_dispensing_record_agrees_with_the_bala
         ("chain_of_custody", format!("dispense_id={dose}")),
         ("count_sheet", format!("location_id={store}")),
         ("destruction_record", String::new()),
+        ("biennial_inventory", format!("as_of={}&taken_at=close", sydney_today())),
+        ("temperature_excursions", String::new()),
     ] {
         let (status, json) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/reports/{kind}?{query}")).await;
         assert_eq!(status, 200, "{kind}: {json}");
@@ -970,4 +972,326 @@ async fn a_loss_starts_the_dea_notices_which_stay_owed_until_marked_sent() {
     let (_, owed) = t.get(&lead, &format!("/api/v1/sites/{bos}/reports")).await;
     assert_eq!(owed_for(&owed, "us_dea_106_notice")["sent"]["reference"], "DEA-FD-NOTICE-1");
     assert!(owed_for(&owed, "us_dea_106_form")["sent"].is_null(), "Form 106 is still owed");
+}
+
+/// Today at Sydney (the demo site's zone), as the server will count it for a report asked now.
+fn sydney_today() -> String {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Australia/Sydney").unwrap()).date().to_string()
+}
+
+#[tokio::test]
+async fn the_biennial_inventory_is_taken_as_of_a_date_and_equals_the_register() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let today = sydney_today();
+    let path = |q: &str| format!("/api/v1/sites/{syd}/pharmacy/reports/biennial_inventory?{q}");
+    let (status, inventory) = t.get(&ph, &path(&format!("as_of={today}&taken_at=close"))).await;
+    assert_eq!(status, 200, "{inventory}");
+    let (_, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
+    let on_hand: i64 = register["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["holding"] == "location")
+        .map(|b| b["units"].as_i64().unwrap())
+        .sum();
+    assert!(on_hand > 0);
+    assert_eq!(inventory["on_hand_units"].as_i64(), Some(on_hand), "{inventory}");
+    let rows: i64 = inventory["rows"].as_array().unwrap().iter().map(|r| r["units"].as_i64().unwrap()).sum();
+    assert_eq!(rows, on_hand);
+    assert_eq!((inventory["taken_at"].as_str(), inventory["as_of"].as_str()), (Some("close"), Some(today.as_str())));
+    let row = &inventory["rows"][0];
+    for field in
+        ["substance", "product", "form", "strength_mg", "units_per_container", "full_containers", "partial_count", "mg"]
+    {
+        assert!(!row[field].is_null(), "{field}: {row}");
+    }
+    // Sydney (AU-NSW) counts every month (programme default): the next is due a month on.
+    assert_eq!(inventory["count_interval_months"], 1, "{inventory}");
+    assert!(inventory["next_due"].as_str().is_some_and(|d| d > today.as_str()), "{inventory}");
+    // Long ago, nothing was held.
+    let (_, empty) = t.get(&ph, &path("as_of=2020-01-01&taken_at=opening")).await;
+    assert_eq!((empty["on_hand_units"].as_i64(), empty["rows"].as_array().map(Vec::len)), (Some(0), Some(0)));
+    // The date and the moment are validated, each refusal naming its field and the allowed values.
+    for (query, expected) in [
+        ("taken_at=noon", vec![("as_of", "required"), ("taken_at", "one_of")]),
+        ("as_of=2026-13-01", vec![("as_of", "date"), ("taken_at", "required")]),
+        ("as_of=2999-01-01&taken_at=close", vec![("as_of", "not_future")]),
+    ] {
+        let (status, problem) = t.get(&ph, &path(query)).await;
+        let expected: Vec<(String, String)> = expected.into_iter().map(|(f, r)| (f.to_owned(), r.to_owned())).collect();
+        assert_eq!((status, rules(&problem)), (422, expected), "{query}: {problem}");
+        if query.contains("noon") {
+            assert!(problem.to_string().contains("opening, close"), "{problem}");
+        }
+    }
+    // Its CSV, its printable page (linked from the store page), and for the pharmacist only.
+    let r = t
+        .http
+        .get(t.url(&path(&format!("as_of={today}&taken_at=opening&format=csv"))))
+        .bearer_auth(&ph)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    assert!(csv.contains(&format!("inventory,{today},opening of business\n")), "{csv}");
+    assert!(csv.contains("\nsection,location,shipment,lot_number,substance,product,form,"), "{csv}");
+    let store_page = t.page_as("pharmacist.syd", &format!("/sites/{syd}/pharmacy")).await;
+    assert!(
+        store_page.contains(&format!("pharmacy/reports/biennial_inventory?as_of={today}&amp;taken_at=close")),
+        "{store_page}"
+    );
+    let printable = t
+        .page_as(
+            "pharmacist.syd",
+            &format!("/sites/{syd}/pharmacy/reports/biennial_inventory?as_of={today}&taken_at=close"),
+        )
+        .await;
+    assert!(
+        printable.contains("Biennial inventory (21 CFR 1304.11)") && printable.contains("MX24-0917"),
+        "{printable}"
+    );
+    for who in ["lead.syd", "monitor", "therapist1.syd"] {
+        let (status, _) = t.get(&t.token(who).await, &path(&format!("as_of={today}&taken_at=close"))).await;
+        assert_eq!(status, 403, "{who}");
+    }
+}
+
+#[tokio::test]
+async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_its_lot() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (central, store) = stores(&t, &ph, &syd).await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "HOT-1", "2099-12-31").await;
+    stock_store(&t, &ph, &lot, &central.unwrap(), &store, 10).await;
+    let quarantine = |cause: &str, excursion: Value| {
+        let mut m = json!({"kind": "quarantine", "location_id": store, "lot_id": lot, "cause": cause});
+        if !excursion.is_null() {
+            m["excursion"] = excursion;
+        }
+        movement("fridge alarm overnight", m)
+    };
+    let facts = |observed_at: &str, observed_by: &str| {
+        json!({"observed_at": observed_at, "min_celsius": 24.0, "max_celsius": 31.5, "duration_minutes": 95,
+            "observed_by": observed_by})
+    };
+    let past = "2026-01-10T06:45:00+11:00";
+    for (body, expected) in [
+        (quarantine("temperature_excursion", Value::Null), ("excursion", "required")),
+        (
+            quarantine("temperature_excursion", facts("2999-01-01T00:00:00Z", "therapist1.syd")),
+            ("excursion.observed_at", "not_after_record"),
+        ),
+        (
+            quarantine("temperature_excursion", facts("last night", "therapist1.syd")),
+            ("excursion.observed_at", "timestamp"),
+        ),
+        (quarantine("temperature_excursion", facts(past, "therapist1.bos")), ("excursion.observed_by", "staff")),
+        (quarantine("recall", facts(past, "therapist1.syd")), ("excursion", "temperature_excursion_only")),
+    ] {
+        let (status, problem) = record(&t, &ph, body.clone()).await;
+        assert_eq!((status, rules(&problem)), (422, vec![(expected.0.to_owned(), expected.1.to_owned())]), "{body}");
+    }
+    let mut long = facts(past, "therapist1.syd");
+    long["duration_minutes"] = json!(0);
+    long["max_celsius"] = json!(20.0);
+    let (status, problem) = record(&t, &ph, quarantine("temperature_excursion", long)).await;
+    assert_eq!(
+        (status, rules(&problem)),
+        (
+            422,
+            vec![
+                ("excursion.max_celsius".to_owned(), "not_below_min".to_owned()),
+                ("excursion.duration_minutes".to_owned(), "positive".to_owned())
+            ]
+        )
+    );
+    let (_, lines) = t.get(&ph, &format!("/api/v1/pharmacy/locations/{store}/balances")).await;
+    assert!(lines.as_array().unwrap().iter().all(|l| l["quarantined"] == false), "refusals changed nothing: {lines}");
+    let recorded = ok(&t, &ph, quarantine("temperature_excursion", facts(past, "therapist1.syd"))).await;
+    let excursion = &recorded["entry"]["movement"]["detail"]["excursion"];
+    assert_eq!(
+        (excursion["location_id"].as_str(), excursion["duration_minutes"].as_i64()),
+        (Some(store.as_str()), Some(95))
+    );
+
+    // The session team and the lead see the excursion's facts, never its lot.
+    for who in ["lead.syd", "monitor"] {
+        let (_, register) = t.get(&t.token(who).await, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
+        let entry = register["entries"].as_array().unwrap().iter().find(|e| e["kind"] == "quarantine").unwrap().clone();
+        assert_eq!(entry["excursion"]["max_celsius"], 31.5, "{who}: {entry}");
+        assert_eq!(entry["location_id"].as_str(), Some(store.as_str()));
+        let text = entry.to_string();
+        assert!(!text.contains(&lot) && !text.contains("HOT-1"), "{who}: {text}");
+    }
+    // The report: the excursion with its lot and what became of it (still quarantined, then released).
+    let report_path = format!("/api/v1/sites/{syd}/pharmacy/reports/temperature_excursions");
+    let (_, report) = t.get(&ph, &report_path).await;
+    let line = report.as_array().unwrap().iter().find(|l| l["lot_id"] == lot).unwrap().clone();
+    assert_eq!(
+        (line["outcome"].as_str(), line["units_at_location"].as_i64()),
+        (Some("still_quarantined"), Some(10)),
+        "{line}"
+    );
+    assert_eq!((line["lot_number"].as_str(), line["min_celsius"].as_f64()), (Some("HOT-1"), Some(24.0)));
+    assert!(line["observed_by"].as_str().is_some_and(|n| !n.contains('-')), "printed name: {line}");
+    ok(
+        &t,
+        &ph,
+        movement(
+            "probe faulty; stability data cover it",
+            json!({"kind": "release", "location_id": store, "lot_id": lot}),
+        ),
+    )
+    .await;
+    let (_, report) = t.get(&ph, &report_path).await;
+    let line = report.as_array().unwrap().iter().find(|l| l["lot_id"] == lot).unwrap().clone();
+    assert_eq!(line["outcome"], "released", "{line}");
+    let r = t.http.get(t.url(&format!("{report_path}?format=csv"))).bearer_auth(&ph).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains(",HOT-1,"), "the CSV names the lot");
+    assert_eq!(t.get(&t.token("lead.syd").await, &report_path).await.0, 403);
+
+    // The page's form records an excursion on the site's clock.
+    let browser = t.browser("pharmacist.syd").await;
+    let r = t
+        .submit(
+            &browser,
+            &format!("/sites/{syd}/pharmacy/movements"),
+            &[
+                ("kind", "quarantine"),
+                ("back", "store"),
+                ("location_id", &store),
+                ("lot_id", &lot),
+                ("cause", "temperature_excursion"),
+                ("excursion_observed_at", "2026-01-11T07:15"),
+                ("excursion_min_celsius", "2"),
+                ("excursion_max_celsius", "9.5"),
+                ("excursion_duration_minutes", "40"),
+                ("excursion_observed_by", ""),
+                ("reason", "fridge door left open"),
+            ],
+        )
+        .await;
+    assert!(r.url().as_str().contains("saved="), "{}", r.url());
+    let (_, report) = t.get(&ph, &report_path).await;
+    let page_line = report.as_array().unwrap().iter().find(|l| l["max_celsius"] == 9.5).unwrap().clone();
+    assert_eq!(page_line["observed_at"].as_i64(), Some(1_768_076_100_000_000), "07:15 at Sydney (UTC+11): {page_line}");
+    assert_eq!(verify(&t).await["ok"], true);
+}
+
+#[tokio::test]
+async fn a_store_below_its_resupply_threshold_is_on_the_pharmacists_dashboard() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (central, store) = stores(&t, &ph, &syd).await;
+    let central = central.unwrap();
+    let (status, product) = t
+        .post(
+            &ph,
+            &format!("/api/v1/sites/{syd}/pharmacy/products"),
+            json!({"name": "Resupply test capsule 20 mg", "substance": "MDMA hydrochloride", "form": "capsule", "strength_mg": 20}),
+        )
+        .await;
+    assert_eq!(status, 201, "{product}");
+    let product = product["id"].as_str().unwrap().to_owned();
+    let lot = new_lot(&t, &ph, &syd, &product, "RS-1", "2099-12-31").await;
+    stock_store(&t, &ph, &lot, &central, &store, 10).await;
+    // 50 units of an expired lot of it in the store count for nothing.
+    let expired = new_lot(&t, &ph, &syd, &product, "RS-OLD", "2020-01-31").await;
+    ok(
+        &t,
+        &ph,
+        movement("returned stock", json!({"kind": "receive", "location_id": store, "lot_id": expired, "units": 50})),
+    )
+    .await;
+    let path = format!("/api/v1/pharmacy/locations/{store}/resupply-thresholds/{product}");
+    let (status, set) = t.put(&ph, &path, json!({"min_units": 8, "reason": "two sessions a week"})).await;
+    assert_eq!(status, 200, "{set}");
+    assert_eq!(
+        (set["min_units"].as_i64(), set["usable_units"].as_i64(), set["below"].as_bool()),
+        (Some(8), Some(10), Some(false))
+    );
+    let listed = || async { t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/resupply-thresholds")).await.1 };
+    // Bad input: 422 naming the field and rule, nothing changed.
+    for (body, field, rule) in [
+        (json!({"min_units": -1, "reason": "x"}), "min_units", "range"),
+        (json!({"min_units": 2.5, "reason": "x"}), "min_units", "whole_number"),
+        (json!({"min_units": "7", "reason": "x"}), "min_units", "whole_number"),
+        (json!({"min_units": 7, "reason": " "}), "reason", "required"),
+    ] {
+        let (status, problem) = t.put(&ph, &path, body.clone()).await;
+        assert_eq!((status, rules(&problem)), (422, vec![(field.to_owned(), rule.to_owned())]), "{body}");
+    }
+    let (status, problem) = t
+        .put(
+            &ph,
+            &format!("/api/v1/pharmacy/locations/{store}/resupply-thresholds/no-such-product"),
+            json!({"min_units": 3, "reason": "x"}),
+        )
+        .await;
+    assert_eq!((status, rules(&problem)), (422, vec![("product_id".to_owned(), "exists".to_owned())]));
+    assert_eq!(listed().await.as_array().unwrap().iter().find(|t| t["product_id"] == product).unwrap()["min_units"], 8);
+    // Not the pharmacist's? Refused, and the thresholds are not shown.
+    for who in ["lead.syd", "monitor", "pharmacist.bos"] {
+        let token = t.token(who).await;
+        assert_eq!(t.put(&token, &path, json!({"min_units": 1, "reason": "x"})).await.0, 403, "{who}");
+    }
+    for who in ["lead.syd", "monitor"] {
+        let token = t.token(who).await;
+        assert_eq!(t.get(&token, &format!("/api/v1/sites/{syd}/pharmacy/resupply-thresholds")).await.0, 403, "{who}");
+    }
+    let dashboard = t.page_as("pharmacist.syd", "/").await;
+    assert!(!dashboard.contains("Resupply test capsule"), "10 usable units, threshold 8: no alert");
+
+    // Three units go back to the central pharmacy: 7 usable, below 8 (the expired 50 do not count).
+    ok(
+        &t,
+        &ph,
+        movement("rebalancing", json!({"kind": "dispatch", "from_location_id": store, "to_location_id": central, "lot_id": lot, "units": 3})),
+    )
+    .await;
+    let dashboard = t.page_as("pharmacist.syd", "/").await;
+    assert!(dashboard.contains("stores to resupply"), "{dashboard}");
+    assert!(
+        dashboard.contains("Sydney dosing suite safe")
+            && dashboard.contains("Resupply test capsule 20 mg: 7 usable units, below the threshold of 8"),
+        "{dashboard}"
+    );
+    for who in ["lead.syd", "monitor"] {
+        let page = t.page_as(who, "/").await;
+        assert!(!page.contains("stores to resupply") && !page.contains("Resupply test capsule"), "{who}: blinded");
+    }
+    // The store page shows it with its form; a blinded role sees neither.
+    let store_page = t.page_as("pharmacist.syd", &format!("/sites/{syd}/pharmacy")).await;
+    assert!(
+        store_page.contains("Resupply thresholds") && store_page.contains("Set a resupply threshold"),
+        "{store_page}"
+    );
+    let lead_page = t.page_as("lead.syd", &format!("/sites/{syd}/pharmacy")).await;
+    assert!(!lead_page.contains("Resupply") && !lead_page.contains("resupply"), "{lead_page}");
+    // Through the page's form, 0 removes the alert; every change is in the ledger, attributed.
+    let browser = t.browser("pharmacist.syd").await;
+    let r = t
+        .submit(
+            &browser,
+            &format!("/sites/{syd}/pharmacy/resupply-thresholds"),
+            &[("location_id", &store), ("product_id", &product), ("min_units", "0"), ("reason", "product withdrawn")],
+        )
+        .await;
+    assert!(r.url().as_str().contains("saved="), "{}", r.url());
+    assert!(!t.page_as("pharmacist.syd", "/").await.contains("Resupply test capsule"));
+    let (status, ledger) =
+        t.get(&t.token("monitor").await, &format!("/api/v1/audit/ledger?site_id={syd}&limit=500")).await;
+    assert_eq!(status, 200, "{ledger}");
+    let changes: Vec<&Value> =
+        ledger.as_array().unwrap().iter().filter(|e| e["action"] == "pharmacy.resupply_threshold.set").collect();
+    assert_eq!(changes.len(), 2, "set, then removed: {changes:?}");
+    for c in &changes {
+        assert!(!c.to_string().contains("\"min_units\""), "values are the pharmacist's: {c}");
+    }
+    assert_eq!(verify(&t).await["ok"], true);
 }

@@ -122,6 +122,22 @@ impl App {
                 })?;
             add.discovered = Some((actor.user_id.clone(), Timestamp(when.as_microsecond())));
         }
+        if let MovementRequest::Quarantine { excursion: Some(e), .. } = request {
+            let when = e.observed_at.trim().parse::<jiff::Timestamp>().map_err(|_| {
+                DomainError::invalid(
+                    "excursion.observed_at",
+                    "timestamp",
+                    "excursion.observed_at is a time as RFC 3339, e.g. 2026-06-01T09:30:00+10:00",
+                )
+            })?;
+            let observer = match e.observed_by.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+                None => actor.user_id.clone(),
+                Some(username) => self.staff_at(&home, username).await?.ok_or_else(|| {
+                    DomainError::invalid("excursion.observed_by", "staff", "the observer is the username of staff at this site")
+                })?,
+            };
+            add.observed = Some((observer, Timestamp(when.as_microsecond())));
+        }
         if let MovementRequest::Administer { .. } = request {
             let roles: Vec<Role> = actor
                 .grants
@@ -242,6 +258,20 @@ impl App {
             Err(e) => e,
             Ok(()) => DomainError::not_found(what, id).into(),
         }
+    }
+
+    /// The user id of an active account with a staff grant at the site, by username.
+    async fn staff_at(&self, site: &Site, username: &str) -> AppResult<Option<String>> {
+        let Some(user) =
+            self.user_by_username(&username.to_ascii_lowercase()).await?.filter(|u| u.status == UserStatus::Active)
+        else {
+            return Ok(None);
+        };
+        let staff = self.grants_of(&user.id).await?.iter().any(|g| {
+            g.site_id.as_deref() == Some(site.id.as_str())
+                && matches!(g.role, Role::SiteLead | Role::Therapist | Role::Physician | Role::Pharmacist)
+        });
+        Ok(staff.then_some(user.id))
     }
 
     /// Each witness proves who they are with their own password; the actor is never their own
@@ -446,6 +476,9 @@ async fn load_catalogue(tx: &mut WriteTx, r: &Register, m: &Movement, route: &Ro
         }
         Detail::ReturnUnused { to_location_id, .. } => {
             locations.insert(to_location_id.clone());
+        }
+        Detail::Quarantine { excursion: Some(e), .. } => {
+            locations.insert(e.location_id.clone());
         }
         _ => {}
     }

@@ -1,10 +1,11 @@
 //! What the pharmacy's dashboard sections and forms list: open discrepancies, lots held that
-//! expire within 60 days, shipments in transit; the stores, lots, sessions and incoming
-//! shipment lines a pharmacist's forms offer.
+//! expire within 60 days, stores below a resupply threshold, shipments in transit; the stores,
+//! products, lots, sessions and incoming shipment lines a pharmacist's forms offer.
 
 use super::{local_date, unblinded};
 use crate::App;
 use crate::capabilities::people::domain::Site;
+use crate::capabilities::pharmacy::domain::{ResupplyThreshold, below_threshold};
 use crate::capabilities::treatment::domain::AppointmentStatus;
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::policy::{Action, Actor, Resource};
@@ -24,6 +25,8 @@ pub struct WorkItem {
 pub struct Worklist {
     pub discrepancies: Vec<WorkItem>,
     pub expiring: Vec<WorkItem>,
+    /// Stores whose usable units of a product are below its threshold (the pharmacist's).
+    pub resupply: Vec<WorkItem>,
     pub in_transit: Vec<WorkItem>,
 }
 
@@ -38,6 +41,7 @@ pub struct FormChoices {
     /// Every store, for a transfer's destination.
     pub all_stores: Vec<(String, String)>,
     pub lots: Vec<(String, String)>,
+    pub products: Vec<(String, String)>,
     /// Booked dosing sessions in the next 30 days and today's held ones: `participant|appointment`.
     pub sessions: Vec<(String, String)>,
     /// Lines of shipments in transit to the site's stores: (shipment, lot, kit) and a label.
@@ -60,6 +64,7 @@ impl App {
             return Ok(list);
         }
         let snapshot = self.pharmacy_snapshot().await?;
+        let thresholds = self.store.pharmacy_thresholds().await?;
         let r = &snapshot.register;
         let name = |id: &str| snapshot.locations.iter().find(|l| l.id == id).map(|l| l.name.clone()).unwrap_or_default();
         let lot_number = |id: &str| snapshot.lots.iter().find(|l| l.id == id).map(|l| l.lot_number.clone()).unwrap_or_default();
@@ -108,6 +113,16 @@ impl App {
                     };
                     list.expiring.push(item(name(&location), format!("lot {} {when}; {units} units held", lot.lot_number)));
                 }
+                let here: Vec<ResupplyThreshold> =
+                    thresholds.iter().filter(|t| stores.contains(&t.location_id)).cloned().collect();
+                for (t, usable) in below_threshold(&here, r, &snapshot.lots, today) {
+                    let product =
+                        snapshot.products.iter().find(|p| p.id == t.product_id).map(|p| p.name.clone()).unwrap_or_default();
+                    list.resupply.push(item(
+                        name(&t.location_id),
+                        format!("{product}: {usable} usable units, below the threshold of {}", t.min_units),
+                    ));
+                }
             }
             for s in r.shipments.values() {
                 if !(stores.contains(&s.from_location_id) || stores.contains(&s.to_location_id)) {
@@ -147,6 +162,7 @@ impl App {
                 .collect(),
             ..FormChoices::default()
         };
+        choices.products = snapshot.products.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
         for l in &snapshot.lots {
             let product = snapshot.products.iter().find(|p| p.id == l.product_id).map(|p| p.name.clone()).unwrap_or_default();
             choices.lots.push((l.id.clone(), format!("{} · {product} · expires {}", l.lot_number, l.expires_on)));
