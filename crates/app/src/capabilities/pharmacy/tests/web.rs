@@ -1295,3 +1295,44 @@ async fn a_store_below_its_resupply_threshold_is_on_the_pharmacists_dashboard() 
     }
     assert_eq!(verify(&t).await["ok"], true);
 }
+
+#[tokio::test]
+async fn another_site_can_neither_lift_a_quarantine_nor_pull_a_dose_into_its_store() {
+    let t = TestApp::spawn().await;
+    let (syd, bos) = (t.site_id("SYD").await, t.site_id("BOS").await);
+    let (ph_syd, ph_bos) = (t.token("pharmacist.syd").await, t.token("pharmacist.bos").await);
+    let (central, store) = stores(&t, &ph_syd, &syd).await;
+    let (_, boston_store) = stores(&t, &ph_bos, &bos).await;
+    let lot = new_lot(&t, &ph_syd, &syd, &product(&t, &ph_syd, &syd).await, "XSITE-1", "2099-12-31").await;
+    stock_store(&t, &ph_syd, &lot, &central.unwrap(), &store, 10).await;
+
+    let (participant, appointment) = booked_session(&t, "SYD-0005").await;
+    let dose = ok(
+        &t,
+        &ph_syd,
+        movement(
+            "dose for the session",
+            json!({"kind": "dispense", "location_id": store, "lot_id": lot, "units": 2,
+                "participant_id": participant, "appointment_id": appointment}),
+        ),
+    )
+    .await["entry"]["movement"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pull = movement(
+        "unused",
+        json!({"kind": "return_unused", "dispense_id": dose, "to_location_id": boston_store, "units": 1}),
+    );
+    let (status, problem) = record(&t, &ph_bos, pull).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("to_location_id".into(), "same_site".into())]), "{problem}");
+
+    ok(&t, &ph_syd, movement("supplier recall", json!({"kind": "quarantine", "location_id": store, "lot_id": lot, "cause": "recall"})))
+        .await;
+    let release = |at: &str| movement("recall withdrawn", json!({"kind": "release", "location_id": at, "lot_id": lot}));
+    let (status, problem) = record(&t, &ph_bos, release(&boston_store)).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("lot_id".into(), "quarantined_elsewhere".into())]), "{problem}");
+    ok(&t, &ph_syd, release(&store)).await;
+    assert_eq!(units_of(&t, &ph_syd, &store, &lot).await, 8);
+    assert_eq!(verify(&t).await["ok"], true);
+}

@@ -170,6 +170,20 @@ impl App {
         let movement = Movement { id: id.clone(), at, actor: actor.user_id.clone(), reason, detail };
         let register = load_touched(&mut tx, &movement).await?;
         let catalogue = load_catalogue(&mut tx, &register, &movement, &route).await?;
+        // A quarantine is lifted where it was placed: another site may not release a lot that
+        // this site's pharmacist stopped (a recall, or an excursion in their store).
+        if let Detail::Release { lot_id } = &movement.detail
+            && let Some(q) = register.quarantined.get(lot_id)
+            && let Some(placed) = tx.get::<MovementRecord>(&q.movement_id).await?
+            && placed.site_id != home.id
+        {
+            return Err(DomainError::invalid(
+                "lot_id",
+                "quarantined_elsewhere",
+                "this lot was quarantined at another site; that site's pharmacist releases it",
+            )
+            .into());
+        }
         if let (Detail::Dispense { lot_id, .. }, Some(strength)) = (&movement.detail, prescribed_strength)
             && let Some(problem) = strength_problem(catalogue.nominal_strength_mg(lot_id), strength)
         {
