@@ -222,7 +222,7 @@ fn blind_message(rule: &str) -> String {
         "no_control_characters" => "this field must not contain control characters",
         "positive" => "must be 1 or more",
         "non_negative" => "a count must be 0 or more",
-        "max" | "range" => "this number is out of range",
+        "max" => "this number is out of range",
         "exists" => "not found",
         "unique" => "already recorded",
         "insufficient_stock" => "not enough units are held for this movement",

@@ -1109,6 +1109,19 @@ pub fn session_problems(session: &SessionFacts, participant_id: &str, store_site
     v
 }
 
+/// Whether a dose may be given today: only on its session's day (site-local), to a session
+/// still booked or attended (checked by the caller that read it).
+pub fn administration_problems(session: &SessionFacts, today: Date) -> Vec<Violation> {
+    if session.day == today {
+        return Vec::new();
+    }
+    vec![Violation::new(
+        "dispense_id",
+        "session_day",
+        format!("this dose is for the session of {}; it is given on that day, not {today}", session.day),
+    )]
+}
+
 /// Whether the units dispensed are of the strength prescribed (a placebo counts at its active
 /// product's strength).
 pub fn strength_problem(nominal_mg: Option<f64>, prescribed_strength_mg: f64) -> Option<Violation> {
@@ -1324,6 +1337,9 @@ mod tests {
         let held = SessionFacts { attended: true, ..s };
         assert!(session_problems(&held, "p1", "s1", day).is_empty(), "a supplemental dose on the day");
         assert_eq!(rules(session_problems(&held, "p1", "s1", day.tomorrow().unwrap())), ["booked"]);
+        assert!(administration_problems(&held, day).is_empty());
+        assert_eq!(rules(administration_problems(&held, day.yesterday().unwrap())), ["session_day"]);
+        assert_eq!(rules(administration_problems(&held, day.tomorrow().unwrap())), ["session_day"]);
         assert!(strength_problem(Some(20.0), 20.0).is_none());
         assert_eq!(strength_problem(Some(62.5), 20.0).unwrap().rule, "prescribed_strength");
     }

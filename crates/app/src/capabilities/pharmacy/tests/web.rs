@@ -118,6 +118,21 @@ async fn booked_session(t: &TestApp, code: &str) -> (String, String) {
     (p, appointment["id"].as_str().unwrap().to_owned())
 }
 
+/// Moves the server's clock half an hour into a booked session, when its team gives the dose
+/// (a dose is given only on its session's day). Sign in again afterwards.
+async fn into_session(t: &TestApp, participant: &str, appointment: &str) {
+    let lead = t.token("lead.syd").await;
+    let (_, timeline) = t.get(&lead, &format!("/api/v1/participants/{participant}/timeline")).await;
+    let visits = timeline["visits"].as_array().or_else(|| timeline.as_array()).unwrap();
+    let a = visits.iter().filter_map(|v| v.get("appointment")).find(|a| a["id"] == appointment).unwrap();
+    let starts = match &a["starts_at"] {
+        Value::Number(n) => n.as_i64().unwrap(),
+        Value::String(s) => s.parse::<jiff::Timestamp>().unwrap().as_microsecond(),
+        other => panic!("starts_at {other}"),
+    };
+    t.move_clock_to(catalyst_core::time::Timestamp::from_micros(starts + 30 * 60 * 1_000_000));
+}
+
 async fn verify(t: &TestApp) -> Value {
     let (status, report) = t.post(&t.token("monitor").await, "/api/v1/audit/verify", json!({})).await;
     assert_eq!(status, 200, "{report}");
@@ -510,6 +525,12 @@ async fn blinded_roles_never_learn_a_kits_content() {
     )
     .await;
     let dose = dispensed["entry"]["movement"]["id"].as_str().unwrap().to_owned();
+    // Dispensed ahead, the dose is given only on its session's day.
+    let early = movement("given", json!({"kind": "administer", "dispense_id": dose, "dose": "initial", "units": 1}));
+    let (status, problem) = record(&t, &t.token("therapist1.syd").await, early).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("dispense_id".into(), "session_day".into())]), "{problem}");
+    into_session(&t, &participant, &appointment).await;
+    let ph = t.token("pharmacist.syd").await;
 
     let (_, catalogue) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/catalogue")).await;
     let mut secrets: Vec<String> =
@@ -884,6 +905,7 @@ async fn the_pharmacists_and_the_session_teams_pages_work_as_plain_forms() {
         ),
     )
     .await;
+    into_session(&t, &participant, &appointment).await;
     let team = t.browser("physician.syd").await;
     let html = team.get(t.url(&format!("/sites/{syd}/pharmacy/doses"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("SYD-0005") && html.contains("6 units held") && html.contains("Record as given"), "{html}");
@@ -1327,8 +1349,15 @@ async fn another_site_can_neither_lift_a_quarantine_nor_pull_a_dose_into_its_sto
     let (status, problem) = record(&t, &ph_bos, pull).await;
     assert_eq!((status, rules(&problem)), (422, vec![("to_location_id".into(), "same_site".into())]), "{problem}");
 
-    ok(&t, &ph_syd, movement("supplier recall", json!({"kind": "quarantine", "location_id": store, "lot_id": lot, "cause": "recall"})))
-        .await;
+    ok(
+        &t,
+        &ph_syd,
+        movement(
+            "supplier recall",
+            json!({"kind": "quarantine", "location_id": store, "lot_id": lot, "cause": "recall"}),
+        ),
+    )
+    .await;
     let release = |at: &str| movement("recall withdrawn", json!({"kind": "release", "location_id": at, "lot_id": lot}));
     let (status, problem) = record(&t, &ph_bos, release(&boston_store)).await;
     assert_eq!((status, rules(&problem)), (422, vec![("lot_id".into(), "quarantined_elsewhere".into())]), "{problem}");

@@ -15,7 +15,7 @@ use crate::capabilities::people::interface::treatable_in;
 use crate::capabilities::pharmacy::domain::{
     Additions, Duty, Kit, Location, Lot, MovementRecord, MovementRequest, Product, SessionAllowance, SessionFacts,
     WitnessInput,
-    detail_of, qualification_of, session_problems, strength_problem,
+    administration_problems, detail_of, qualification_of, session_problems, strength_problem,
 };
 use crate::capabilities::pharmacy::queries::RouteOf;
 use crate::capabilities::prescribing::interface::session_dose_in;
@@ -170,6 +170,26 @@ impl App {
         let movement = Movement { id: id.clone(), at, actor: actor.user_id.clone(), reason, detail };
         let register = load_touched(&mut tx, &movement).await?;
         let catalogue = load_catalogue(&mut tx, &register, &movement, &route).await?;
+        if let Detail::Administer { dispense_id, .. } = &movement.detail
+            && let Some(dose) = register.dispenses.get(dispense_id)
+        {
+            let problems = match dosing_appointment_in(&mut tx, &home, &dose.appointment_id).await? {
+                Ok(a) => administration_problems(
+                    &SessionFacts {
+                        participant_id: a.participant_id,
+                        site_id: a.site_id,
+                        visit_id: a.visit_id,
+                        day: a.day,
+                        attended: a.attended,
+                    },
+                    today,
+                ),
+                Err(v) => vec![Violation::new("dispense_id", v.rule, v.message)],
+            };
+            if !problems.is_empty() {
+                return Err(DomainError::Invalid(problems).into());
+            }
+        }
         // A quarantine is lifted where it was placed: another site may not release a lot that
         // this site's pharmacist stopped (a recall, or an excursion in their store).
         if let Detail::Release { lot_id } = &movement.detail
