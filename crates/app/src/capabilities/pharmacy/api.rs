@@ -29,6 +29,7 @@ pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
         .routes(routes!(create_product))
         .routes(routes!(create_lot))
         .routes(routes!(locations, create_location))
+        .routes(routes!(hand_over_keys))
         .routes(routes!(create_kit))
         .routes(routes!(catalogue))
         .routes(routes!(balances))
@@ -184,6 +185,30 @@ pub async fn create_location(
     let input = LocationInput { site_id, name: b.name, kind: b.kind, key_holders: b.key_holders };
     let location = state.app.create_pharmacy_location(&auth.actor, &input).await?;
     Ok((StatusCode::CREATED, Json(state.app.pharmacy_location_view(&location).await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyHoldersBody {
+    /// Usernames of the site's pharmacists who hold the store's keys from now on.
+    pub key_holders: Vec<String>,
+    pub reason: String,
+}
+
+/// Hand a store's keys to the site's pharmacists named (a key holder does; any pharmacist of
+/// the site when none of the holders is one any longer). In the ledger with the old and new
+/// holders and the reason.
+#[utoipa::path(put, path = "/api/v1/pharmacy/locations/{location_id}/key-holders", tag = "pharmacy", security(("bearer" = [])),
+    params(("location_id" = String, Path)), request_body = KeyHoldersBody,
+    responses((status = 200, body = LocationView), (status = 422, body = crate::platform::web::error::Problem)))]
+pub async fn hand_over_keys(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(location_id): Path<String>,
+    ApiJson(b): ApiJson<KeyHoldersBody>,
+) -> ApiResult<Json<LocationView>> {
+    let location = state.app.hand_over_pharmacy_keys(&auth.actor, &location_id, &b.key_holders, &b.reason).await?;
+    Ok(Json(state.app.pharmacy_location_view(&location).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

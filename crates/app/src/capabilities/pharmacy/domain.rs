@@ -571,15 +571,9 @@ pub struct LocationInput {
 
 /// Builds a location from its input, the key holders already resolved to user ids (`None` for
 /// a username that is no pharmacist at the site).
-pub fn location_from(
-    input: &LocationInput,
-    id: String,
-    by: &str,
-    now: Timestamp,
-    holders: &[(String, Option<String>)],
-) -> Result<Location, Vec<Violation>> {
-    let mut problems = Vec::new();
-    let kind = LocationKind::parse("kind", &input.kind).map_err(|v| problems.push(v)).ok();
+/// The key holders named (username, and their user id when a pharmacist at the site), each
+/// one who is not refused by index.
+fn key_holder_ids(holders: &[(String, Option<String>)], problems: &mut Vec<Violation>) -> BTreeSet<String> {
     let mut key_holders = BTreeSet::new();
     for (i, (username, user_id)) in holders.iter().enumerate() {
         match user_id {
@@ -593,6 +587,19 @@ pub fn location_from(
             )),
         }
     }
+    key_holders
+}
+
+pub fn location_from(
+    input: &LocationInput,
+    id: String,
+    by: &str,
+    now: Timestamp,
+    holders: &[(String, Option<String>)],
+) -> Result<Location, Vec<Violation>> {
+    let mut problems = Vec::new();
+    let kind = LocationKind::parse("kind", &input.kind).map_err(|v| problems.push(v)).ok();
+    let key_holders = key_holder_ids(holders, &mut problems);
     let Some(kind) = kind else { return Err(problems) };
     let location = Location {
         id,
@@ -605,6 +612,32 @@ pub fn location_from(
     };
     problems.extend(catalyst_pharmacy::check_location(&location.entry()));
     if problems.is_empty() { Ok(location) } else { Err(problems) }
+}
+
+/// A store with its keys handed to `holders`, by `actor`: a key holder hands keys on, or, when
+/// none of the holders is still a pharmacist at the site (`orphaned`), any of its pharmacists.
+/// The store keeps at least one key holder; a change that changes nothing is refused.
+pub fn keys_handed_over(
+    current: &Location,
+    actor: &str,
+    orphaned: bool,
+    holders: &[(String, Option<String>)],
+) -> Result<Location, Vec<Violation>> {
+    let mut problems = Vec::new();
+    if !current.key_holders.contains(actor) && !orphaned {
+        problems.push(Violation::new(
+            "actor",
+            "key_holder",
+            format!("only a key holder of {} hands its keys on", current.name),
+        ));
+    }
+    let key_holders = key_holder_ids(holders, &mut problems);
+    if holders.is_empty() {
+        problems.push(Violation::new("key_holders", "required", "a store has at least one key holder"));
+    } else if problems.is_empty() && key_holders == current.key_holders {
+        problems.push(Violation::new("key_holders", "changed", "these are already the store's key holders"));
+    }
+    if problems.is_empty() { Ok(Location { key_holders, ..current.clone() }) } else { Err(problems) }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -1325,6 +1358,33 @@ mod tests {
         assert_eq!((err[0].field.as_str(), err[0].rule.as_str()), ("matches_product_id", "exists"));
         let ok = ProductInput { matches_product_id: Some("mdma".into()), ..input };
         assert!(product_from(&ok, "p".into(), "s1", "u", Timestamp(0), &[active]).is_ok());
+    }
+
+    #[test]
+    fn keys_are_handed_on_by_a_key_holder_to_the_sites_pharmacists() {
+        let store = Location {
+            id: "l1".into(),
+            site_id: "s1".into(),
+            name: "Store".into(),
+            kind: LocationKind::SiteStore,
+            key_holders: ["ph1".to_string()].into(),
+            created_at: Timestamp(0),
+            created_by: "ph1".into(),
+        };
+        let to = |names: &[(&str, Option<&str>)]| -> Vec<(String, Option<String>)> {
+            names.iter().map(|(n, id)| ((*n).to_owned(), id.map(str::to_owned))).collect()
+        };
+        let rules = |r: Result<Location, Vec<Violation>>| r.unwrap_err().into_iter().map(|v| (v.field, v.rule)).collect::<Vec<_>>();
+        let handed = keys_handed_over(&store, "ph1", false, &to(&[("ph2", Some("ph2"))])).unwrap();
+        assert_eq!(handed.key_holders, ["ph2".to_string()].into());
+        assert_eq!(rules(keys_handed_over(&store, "ph2", false, &to(&[("ph2", Some("ph2"))]))), [("actor".into(), "key_holder".into())]);
+        assert!(keys_handed_over(&store, "ph2", true, &to(&[("ph2", Some("ph2"))])).is_ok(), "orphaned keys");
+        assert_eq!(rules(keys_handed_over(&store, "ph1", false, &[])), [("key_holders".into(), "required".into())]);
+        assert_eq!(rules(keys_handed_over(&store, "ph1", false, &to(&[("ph1", Some("ph1"))]))), [("key_holders".into(), "changed".into())]);
+        assert_eq!(
+            rules(keys_handed_over(&store, "ph1", false, &to(&[("ph1", Some("ph1")), ("therapist", None)]))),
+            [("key_holders[1]".into(), "pharmacist".into())]
+        );
     }
 
     #[test]

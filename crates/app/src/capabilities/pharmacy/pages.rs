@@ -41,6 +41,7 @@ pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/sites/{site_id}/pharmacy/doses", get(doses_page))
         .route("/sites/{site_id}/pharmacy/movements", post(record))
         .route("/sites/{site_id}/pharmacy/resupply-thresholds", post(set_threshold))
+        .route("/sites/{site_id}/pharmacy/key-holders", post(hand_over_keys))
         .route("/sites/{site_id}/pharmacy/reports/{kind}", get(report_page))
 }
 
@@ -154,6 +155,23 @@ async fn render_store(state: &AppState, actor: &Actor, site_id: &str, notice: Op
                                 td.num { (t.min_units) }
                                 td { (t.set_at) " by " (t.set_by) }
                             } } }
+                        }
+                    }
+                    @if let Some(f) = forms.as_ref().filter(|_| !view.blinded && l.key_holders.contains(&actor.user_id)) {
+                        details {
+                            summary { "Hand the keys on" }
+                            form.stack.tablet method="post" action={"/sites/" (site.id) "/pharmacy/key-holders"} {
+                                input type="hidden" name="location_id" value=(l.id);
+                                fieldset {
+                                    legend { "Key holders of " (l.name) }
+                                    @for (id, username, name) in &f.pharmacists {
+                                        label.choice { input type="checkbox" name="key_holder" value=(username) checked[l.key_holders.contains(id)];
+                                            " " (name) }
+                                    }
+                                }
+                                (reason_field(""))
+                                button type="submit" { "Hand the keys on" }
+                            }
                         }
                     }
                     @if let Some(f) = forms.as_ref().filter(|_| !view.blinded) {
@@ -559,6 +577,23 @@ pub struct ThresholdForm {
     product_id: String,
     min_units: String,
     reason: String,
+}
+
+/// The store card's key-holder form: the same use case as the API's. Each ticked pharmacist
+/// is a `key_holder` field.
+pub async fn hand_over_keys(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
+) -> PageResult {
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let holders: Vec<String> = fields.iter().filter(|(k, _)| k == "key_holder").map(|(_, v)| v.clone()).collect();
+    let result = state.app.hand_over_pharmacy_keys(&auth.actor, &field("location_id"), &holders, &field("reason")).await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/sites/{site_id}/pharmacy"), "Keys handed on.")),
+        Err(e) => render_store(&state, &auth.actor, &site_id, Some(Notice::from_error(e)?)).await,
+    }
 }
 
 /// The store card's threshold form: the same use case as the API's.

@@ -1365,3 +1365,60 @@ async fn another_site_can_neither_lift_a_quarantine_nor_pull_a_dose_into_its_sto
     assert_eq!(units_of(&t, &ph_syd, &store, &lot).await, 8);
     assert_eq!(verify(&t).await["ok"], true);
 }
+
+#[tokio::test]
+async fn a_key_holder_hands_a_stores_keys_to_another_pharmacist_and_the_old_key_no_longer_opens_it() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let admin = t.token("admin").await;
+    let (_, deputy) = t
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "pharmacist2.syd", "display_name": "Deputy Pharmacist", "password": "a long password"}),
+        )
+        .await;
+    let (status, _) = t
+        .post(
+            &admin,
+            &format!("/api/v1/users/{}/roles", deputy["id"].as_str().unwrap()),
+            json!({"role": "pharmacist", "site_id": syd}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let ph = t.token("pharmacist.syd").await;
+    let (_, store) = stores(&t, &ph, &syd).await;
+    let path = format!("/api/v1/pharmacy/locations/{store}/key-holders");
+    let keys = |holders: &[&str]| json!({"key_holders": holders, "reason": "handover for leave"});
+
+    for who in ["lead.syd", "therapist1.syd", "pharmacist.bos"] {
+        assert_eq!(t.put(&t.token(who).await, &path, keys(&["pharmacist2.syd"])).await.0, 403, "{who}");
+    }
+    let deputy_token = t.token_with("pharmacist2.syd", "a long password").await;
+    let (status, problem) = t.put(&deputy_token, &path, keys(&["pharmacist2.syd"])).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("actor".into(), "key_holder".into())]), "not yet a key holder");
+    for (holders, rule) in [
+        (vec!["therapist1.syd"], ("key_holders[0]", "pharmacist")),
+        (vec!["pharmacist.bos"], ("key_holders[0]", "pharmacist")),
+        (vec![], ("key_holders", "required")),
+        (vec!["pharmacist.syd"], ("key_holders", "changed")),
+    ] {
+        let (status, problem) = t.put(&ph, &path, keys(&holders)).await;
+        assert_eq!((status, rules(&problem)), (422, vec![(rule.0.into(), rule.1.into())]), "{holders:?}: {problem}");
+    }
+    let (status, handed) = t.put(&ph, &path, keys(&["pharmacist2.syd"])).await;
+    assert_eq!(status, 200, "{handed}");
+    assert_eq!(handed["key_holders"], json!([deputy["id"]]), "{handed}");
+
+    // The old holder's key no longer opens the store; the new holder's does.
+    let lot = lot_of(&t, &ph, &syd, "MX24-0917").await;
+    let count =
+        |units: i64| movement("count", json!({"kind": "count", "location_id": store, "lot_id": lot, "units": units}));
+    let held = units_of(&t, &ph, &store, &lot).await;
+    let (status, problem) = record(&t, &ph, count(held)).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("actor".into(), "key_holder".into())]), "{problem}");
+    ok(&t, &deputy_token, count(held)).await;
+    let (_, trail) = t.get(&t.token("monitor").await, &format!("/api/v1/audit/ledger?site_id={syd}&limit=50")).await;
+    assert!(trail.to_string().contains("pharmacy.location.keys"), "the handover is in the ledger");
+    assert_eq!(verify(&t).await["ok"], true);
+}

@@ -46,6 +46,8 @@ pub struct FormChoices {
     pub sessions: Vec<(String, String)>,
     /// Lines of shipments in transit to the site's stores: (shipment, lot, kit) and a label.
     pub incoming: Vec<(ShipmentLine, String)>,
+    /// The site's pharmacists, who may hold a store's keys: (user id, username, name).
+    pub pharmacists: Vec<(String, String, String)>,
 }
 
 /// Days in which a lot held is worth a warning.
@@ -163,6 +165,20 @@ impl App {
             ..FormChoices::default()
         };
         choices.products = snapshot.products.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
+        let pharmacist_ids: BTreeSet<String> = self
+            .grants_at_site(&site.id)
+            .await?
+            .into_iter()
+            .filter(|g| g.role == crate::capabilities::people::domain::Role::Pharmacist)
+            .map(|g| g.user_id)
+            .collect();
+        choices.pharmacists = self
+            .users_at_site(&site.id)
+            .await?
+            .into_iter()
+            .filter(|u| pharmacist_ids.contains(&u.id))
+            .map(|u| (u.id, u.username, u.display_name))
+            .collect();
         for l in &snapshot.lots {
             let product = snapshot.products.iter().find(|p| p.id == l.product_id).map(|p| p.name.clone()).unwrap_or_default();
             choices.lots.push((l.id.clone(), format!("{} · {product} · expires {}", l.lot_number, l.expires_on)));
