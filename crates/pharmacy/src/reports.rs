@@ -134,7 +134,7 @@ fn manner(e: &Entry, other: &Account, rc: &ReportContext, routes: &HashMap<&str,
         },
         Account::Holding(Holding::Dispensed(id)) => match d {
             Detail::Dispense { participant_id, appointment_id, .. } => {
-                format!("dispensed for {participant_id} (appointment {appointment_id})")
+                format!("dispensed for {} (appointment {appointment_id})", rc.name(participant_id))
             }
             _ => format!("returned unused from dose {id}"),
         },
@@ -438,7 +438,7 @@ pub fn dispensing_record(
                     kit_number: p.stock.kit_number.clone(),
                     units: p.units,
                     mg,
-                    recipient: participant_id.clone(),
+                    recipient: rc.name(participant_id),
                     appointment_id: appointment_id.clone(),
                     prescription_id: prescription_id.clone(),
                     dispenser: rc.name(&m.actor),

@@ -85,7 +85,13 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let names = [("ph.syd", "=Pat Syd"), ("ph.central", "Chris Central"), ("w1", "Wren One"), ("w2", "Wynn Two")]
+    let names = [
+        ("ph.syd", "=Pat Syd"),
+        ("ph.central", "Chris Central"),
+        ("w1", "Wren One"),
+        ("w2", "Wynn Two"),
+        ("SYD-0006", "code SYD-0006"),
+    ]
         .into_iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
@@ -168,7 +174,8 @@ fn the_dispensing_record_has_the_layout_of_21_cfr_1304_22_c() {
     let d = &syd.dispensed[1];
     assert_eq!(
         (d.movement_id.as_str(), d.units, d.recipient.as_str(), d.dispenser.as_str()),
-        ("dose-2", 3, "SYD-0006", "=Pat Syd")
+        ("dose-2", 3, "code SYD-0006", "=Pat Syd"),
+        "the recipient is printed by the name the caller gives (the participant's code)"
     );
     assert!(syd.other_disposals.iter().any(|d| d.manner.starts_with("theft discovered") && d.units == 1));
     let bos = dispensing_record(&w.entries, &rc(&w, &f), MDMA, &set(&["store-bos"]));

@@ -721,6 +721,8 @@ async fn the_demo_register_prints_and_its_dispensing_record_agrees_with_the_bala
     let ph = t.token("pharmacist.syd").await;
     let (status, record) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/reports/dispensing_record")).await;
     assert_eq!(status, 200, "{record}");
+    let recipients: Vec<&str> = record["dispensed"].as_array().unwrap().iter().map(|d| d["recipient"].as_str().unwrap()).collect();
+    assert!(!recipients.is_empty() && recipients.iter().all(|r| r.starts_with("SYD-")), "recipients by code: {recipients:?}");
     let totals = &record["totals"];
     let (status, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
     assert_eq!(status, 200, "{register}");
