@@ -92,9 +92,9 @@ fn fixture() -> Fixture {
         ("w2", "Wynn Two"),
         ("SYD-0006", "code SYD-0006"),
     ]
-        .into_iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
     let registrants = [
         ("central", party("Catalyst Central Pharmacy", Some("RC1234567"))),
         ("store-syd", party("Sydney Clinic", Some("RS7654321"))),

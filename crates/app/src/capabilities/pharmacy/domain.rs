@@ -506,6 +506,10 @@ pub fn product_from(
     if problems.is_empty() { Ok(product) } else { Err(problems) }
 }
 
+/// Years from today within which a lot's expiry must fall (programme-defined default: no
+/// capsule keeps that long; a date outside is a typo such as 0000-01-01 or 9999-12-31).
+pub const MAX_SHELF_YEARS: i16 = 10;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct LotInput {
     pub product_id: String,
@@ -538,6 +542,14 @@ pub fn lot_from(
         }
     };
     let Some(expires_on) = expires_on else { return Err(problems) };
+    let year = jiff::Timestamp::from_microsecond(now.micros()).map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).year()).unwrap_or(2026);
+    if !(year - MAX_SHELF_YEARS..=year + MAX_SHELF_YEARS).contains(&expires_on.year()) {
+        problems.push(Violation::new(
+            "expires_on",
+            "range",
+            format!("a lot expires within {MAX_SHELF_YEARS} years of today, either way; got {expires_on}"),
+        ));
+    }
     let lot = Lot {
         id,
         site_id: site_id.to_owned(),

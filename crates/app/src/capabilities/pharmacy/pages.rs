@@ -454,8 +454,9 @@ fn input_from(form: &HashMap<String, String>, zone: &TimeZoneName) -> Result<Mov
                 }
             },
             "mg" => match value.parse::<f64>() {
-                Ok(x) => Value::from(x),
-                Err(_) => {
+                // NaN or infinity would become JSON null, and the mg silently dropped.
+                Ok(x) if x.is_finite() => Value::from(x),
+                _ => {
                     problems.push(Violation::new("mg", "number", format!("mg must be a number; got {value:?}")));
                     continue;
                 }
@@ -746,6 +747,10 @@ mod tests {
         let mut bad = form.clone();
         bad.insert("units".into(), "twelve".into());
         assert_eq!(input_from(&bad, &zone).unwrap_err()[0].field, "units");
+        let mut nan = bad.clone();
+        nan.insert("units".into(), "12".into());
+        nan.insert("mg".into(), "NaN".into());
+        assert_eq!(input_from(&nan, &zone).unwrap_err()[0].field, "mg", "not dropped");
         let excursion: HashMap<String, String> = [
             ("kind", "quarantine"),
             ("location_id", "l1"),

@@ -145,7 +145,7 @@ async fn twenty_concurrent_dispenses_against_stock_for_ten_dispense_ten() {
     let syd = t.site_id("SYD").await;
     let ph = t.token("pharmacist.syd").await;
     let (central, store) = stores(&t, &ph, &syd).await;
-    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "CONC-D-1", "2099-12-31").await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "CONC-D-1", "2031-12-31").await;
     stock_store(&t, &ph, &lot, &central.unwrap(), &store, 10).await;
     // Two booked sessions with prescriptions: 120 mg (6 units) and 180 mg (9 units) allowed.
     let sessions = [booked_session(&t, "SYD-0005").await, booked_session(&t, "SYD-0006").await];
@@ -215,7 +215,7 @@ async fn a_physicians_signed_decision_raises_a_sessions_limit_and_dispensing_is_
     let syd = t.site_id("SYD").await;
     let ph = t.token("pharmacist.syd").await;
     let (central, store) = stores(&t, &ph, &syd).await;
-    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "DEC-1", "2099-12-31").await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "DEC-1", "2031-12-31").await;
     stock_store(&t, &ph, &lot, &central.unwrap(), &store, 20).await;
     let (participant, appointment) = booked_session(&t, "SYD-0005").await;
     let (rx, visit) = session_prescription(&t, &participant, &appointment).await;
@@ -276,7 +276,7 @@ async fn twenty_concurrent_transfers_out_of_one_store_holding_ten_move_ten() {
     let (central, _) = stores(&t, &ph, &syd).await;
     let central = central.unwrap();
     let (_, bos_store) = stores(&t, &t.token("pharmacist.bos").await, &bos).await;
-    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "CONC-T-1", "2099-12-31").await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "CONC-T-1", "2031-12-31").await;
     ok(&t, &ph, movement("stock", json!({"kind": "receive", "location_id": central, "lot_id": lot, "units": 10})))
         .await;
     let mut tasks = Vec::new();
@@ -324,7 +324,7 @@ async fn bad_input_is_refused_by_field_and_rule_and_changes_nothing() {
     let (central, store) = stores(&t, &ph, &syd).await;
     let central = central.unwrap();
     let product_id = product(&t, &ph, &syd).await;
-    let lot = new_lot(&t, &ph, &syd, &product_id, "BAD-1", "2099-12-31").await;
+    let lot = new_lot(&t, &ph, &syd, &product_id, "BAD-1", "2031-12-31").await;
     stock_store(&t, &ph, &lot, &central, &store, 4).await;
     let expired = new_lot(&t, &ph, &syd, &product_id, "BAD-OLD", "2020-01-31").await;
     ok(
@@ -406,6 +406,26 @@ async fn bad_input_is_refused_by_field_and_rule_and_changes_nothing() {
                 "method": "incineration", "place": "Sydney pharmacy"}, "witnesses": [{"username": "lead.syd", "password": PASSWORD}]}),
             ("witnesses", "witness_count"),
         ),
+        (
+            "more units than any movement names",
+            ph.clone(),
+            receive(json!(9_223_372_036_854_775_807_i64), None),
+            ("units", "max"),
+        ),
+        (
+            "witnesses on a movement nobody witnesses",
+            ph.clone(),
+            json!({"reason": "delivery", "movement": {"kind": "receive", "location_id": central, "lot_id": lot, "units": 1},
+                "witnesses": [{"username": "lead.syd", "password": PASSWORD}]}),
+            ("witnesses", "not_needed"),
+        ),
+        (
+            "a password on a movement nobody signs",
+            ph.clone(),
+            json!({"reason": "delivery", "movement": {"kind": "receive", "location_id": central, "lot_id": lot, "units": 1},
+                "password": PASSWORD}),
+            ("password", "not_needed"),
+        ),
     ];
     for (what, token, body, (field, rule)) in cases {
         let (status, problem) = record(&t, &token, body).await;
@@ -430,6 +450,31 @@ async fn bad_input_is_refused_by_field_and_rule_and_changes_nothing() {
     )
     .await;
     assert_eq!((status, problem["errors"][0]["rule"].as_str()), (422, Some("unknown_field")), "{problem}");
+
+    // The catalogue too: an expiry no capsule has, a lot number again in another case, a second
+    // store of the same name.
+    let lot_body = |number: &str, expires: &str| {
+        json!({"product_id": product_id, "lot_number": number, "expires_on": expires, "storage_conditions": "below 25 °C",
+            "supplier_name": "Test Supplier", "supplier_address": "1 Test Road, Sydney", "supplier_registration": "REG-1"})
+    };
+    for (body, (field, rule)) in [
+        (lot_body("NEW-1", "0000-01-01"), ("expires_on", "range")),
+        (lot_body("NEW-2", "9999-12-31"), ("expires_on", "range")),
+        (lot_body("bad-1", "2030-01-31"), ("lot_number", "unique")),
+    ] {
+        let (status, problem) = t.post(&ph, &format!("/api/v1/sites/{syd}/pharmacy/lots"), body).await;
+        assert_eq!((status, rules(&problem)), (422, vec![(field.to_owned(), rule.to_owned())]), "{problem}");
+    }
+    let (_, existing) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/locations")).await;
+    let name = existing[0]["name"].as_str().unwrap().to_uppercase();
+    let (status, problem) = t
+        .post(
+            &ph,
+            &format!("/api/v1/sites/{syd}/pharmacy/locations"),
+            json!({"name": name, "kind": "site_store", "key_holders": ["pharmacist.syd"]}),
+        )
+        .await;
+    assert_eq!((status, rules(&problem)), (422, vec![("name".to_owned(), "unique".to_owned())]), "{problem}");
 
     let after = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await.1;
     assert_eq!(before["entries"], after["entries"], "no movement was recorded");
@@ -475,8 +520,8 @@ async fn blinded_roles_never_learn_a_kits_content() {
         )
         .await;
     assert_eq!(status, 201, "{placebo}");
-    let active_lot = new_lot(&t, &ph, &syd, &active, "VERUM-LOT-77", "2099-12-31").await;
-    let placebo_lot = new_lot(&t, &ph, &syd, placebo["id"].as_str().unwrap(), "PBO-LOT-88", "2099-12-31").await;
+    let active_lot = new_lot(&t, &ph, &syd, &active, "VERUM-LOT-77", "2031-12-31").await;
+    let placebo_lot = new_lot(&t, &ph, &syd, placebo["id"].as_str().unwrap(), "PBO-LOT-88", "2031-12-31").await;
     let (status, problem) = t
         .post(
             &ph,
@@ -484,7 +529,8 @@ async fn blinded_roles_never_learn_a_kits_content() {
             json!({"kit_number": "PBO-LOT-88-1", "lot_id": placebo_lot, "units": 6}),
         )
         .await;
-    assert_eq!((status, rules(&problem)), (422, vec![("kit_number".to_owned(), "opaque".to_owned())]));
+    let refused = vec![("kit_number".to_owned(), "format".to_owned()), ("kit_number".to_owned(), "opaque".to_owned())];
+    assert_eq!((status, rules(&problem)), (422, refused), "{problem}");
     for (kit, lot) in [("K-40917", &active_lot), ("K-83302", &placebo_lot)] {
         let (status, body) = t
             .post(
@@ -690,7 +736,7 @@ async fn audit_verify_catches_a_balance_edited_in_the_database_and_the_register_
     let syd = t.site_id("SYD").await;
     let ph = t.token("pharmacist.syd").await;
     let (central, store) = stores(&t, &ph, &syd).await;
-    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "TAMPER-1", "2099-12-31").await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "TAMPER-1", "2031-12-31").await;
     stock_store(&t, &ph, &lot, &central.unwrap(), &store, 5).await;
     assert_eq!(verify(&t).await["ok"], true, "the demo and the stock verify");
     t.raw(&format!(
@@ -721,8 +767,12 @@ async fn the_demo_register_prints_and_its_dispensing_record_agrees_with_the_bala
     let ph = t.token("pharmacist.syd").await;
     let (status, record) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/reports/dispensing_record")).await;
     assert_eq!(status, 200, "{record}");
-    let recipients: Vec<&str> = record["dispensed"].as_array().unwrap().iter().map(|d| d["recipient"].as_str().unwrap()).collect();
-    assert!(!recipients.is_empty() && recipients.iter().all(|r| r.starts_with("SYD-")), "recipients by code: {recipients:?}");
+    let recipients: Vec<&str> =
+        record["dispensed"].as_array().unwrap().iter().map(|d| d["recipient"].as_str().unwrap()).collect();
+    assert!(
+        !recipients.is_empty() && recipients.iter().all(|r| r.starts_with("SYD-")),
+        "recipients by code: {recipients:?}"
+    );
     let totals = &record["totals"];
     let (status, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
     assert_eq!(status, 200, "{register}");
@@ -827,7 +877,7 @@ async fn the_pharmacists_and_the_session_teams_pages_work_as_plain_forms() {
     }
     let site_page = browser.get(t.url(&format!("/sites/{syd}"))).send().await.unwrap().text().await.unwrap();
     assert!(site_page.contains(&format!("/sites/{syd}/pharmacy")), "the site page links the pharmacy");
-    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "PAGE-1", "2099-12-31").await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "PAGE-1", "2031-12-31").await;
     let r = t
         .submit(
             &browser,
@@ -1089,7 +1139,7 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
     let syd = t.site_id("SYD").await;
     let ph = t.token("pharmacist.syd").await;
     let (central, store) = stores(&t, &ph, &syd).await;
-    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "HOT-1", "2099-12-31").await;
+    let lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "HOT-1", "2031-12-31").await;
     stock_store(&t, &ph, &lot, &central.unwrap(), &store, 10).await;
     let quarantine = |cause: &str, excursion: Value| {
         let mut m = json!({"kind": "quarantine", "location_id": store, "lot_id": lot, "cause": cause});
@@ -1222,7 +1272,7 @@ async fn a_store_below_its_resupply_threshold_is_on_the_pharmacists_dashboard() 
         .await;
     assert_eq!(status, 201, "{product}");
     let product = product["id"].as_str().unwrap().to_owned();
-    let lot = new_lot(&t, &ph, &syd, &product, "RS-1", "2099-12-31").await;
+    let lot = new_lot(&t, &ph, &syd, &product, "RS-1", "2031-12-31").await;
     stock_store(&t, &ph, &lot, &central, &store, 10).await;
     // 50 units of an expired lot of it in the store count for nothing.
     let expired = new_lot(&t, &ph, &syd, &product, "RS-OLD", "2020-01-31").await;
@@ -1327,7 +1377,7 @@ async fn another_site_can_neither_lift_a_quarantine_nor_pull_a_dose_into_its_sto
     let (ph_syd, ph_bos) = (t.token("pharmacist.syd").await, t.token("pharmacist.bos").await);
     let (central, store) = stores(&t, &ph_syd, &syd).await;
     let (_, boston_store) = stores(&t, &ph_bos, &bos).await;
-    let lot = new_lot(&t, &ph_syd, &syd, &product(&t, &ph_syd, &syd).await, "XSITE-1", "2099-12-31").await;
+    let lot = new_lot(&t, &ph_syd, &syd, &product(&t, &ph_syd, &syd).await, "XSITE-1", "2031-12-31").await;
     stock_store(&t, &ph_syd, &lot, &central.unwrap(), &store, 10).await;
 
     let (participant, appointment) = booked_session(&t, "SYD-0005").await;

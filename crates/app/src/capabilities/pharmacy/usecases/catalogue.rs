@@ -39,6 +39,11 @@ impl App {
         let product = tx.sealed::<Product>(input.product_id.trim()).await?;
         let lot = lot_from(input, self.new_id(), site_id, &actor.user_id, self.now(), product.as_ref())
             .map_err(DomainError::Invalid)?;
+        // One lot number per product, whatever its case: "mx24-0917" is MX24-0917.
+        let lots = self.store.pharmacy_lots().await?;
+        if lots.iter().any(|l| l.product_id == lot.product_id && l.lot_number.eq_ignore_ascii_case(&lot.lot_number)) {
+            return Err(DomainError::invalid("lot_number", "unique", "this product already has a lot with this number").into());
+        }
         tx.insert(&chain.chain, "pharmacy.lot.create", &lot).await?;
         tx.commit().await?;
         Ok(lot)
@@ -73,6 +78,10 @@ impl App {
         let holders = self.pharmacists_named(site_id, &input.key_holders).await?;
         let location =
             location_from(input, self.new_id(), &actor.user_id, self.now(), &holders).map_err(DomainError::Invalid)?;
+        let stores = self.store.pharmacy_locations().await?;
+        if stores.iter().any(|l| l.site_id == location.site_id && l.name.trim().eq_ignore_ascii_case(&location.name)) {
+            return Err(DomainError::invalid("name", "unique", "the site already has a store of this name").into());
+        }
         let chain = Self::site_chain_ref(&site);
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         tx.insert(&chain.chain, "pharmacy.location.create", &location).await?;

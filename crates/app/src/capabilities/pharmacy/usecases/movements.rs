@@ -98,6 +98,13 @@ impl App {
             return Err(DomainError::invalid("mg", "blinded", "blinded roles record units only; leave mg out").into());
         }
         let reason = crate::platform::error::reason_from("reason", &input.reason)?;
+        // Nothing sent is silently ignored: witnesses and a signature only where they count.
+        if !request.witnessed() && !input.witnesses.is_empty() {
+            return Err(DomainError::invalid("witnesses", "not_needed", "only a waste or a destruction is witnessed").into());
+        }
+        if !matches!(request, MovementRequest::ResolveDiscrepancy { .. }) && input.password.is_some() {
+            return Err(DomainError::invalid("password", "not_needed", "only a resolution is signed with a password").into());
+        }
         let mut add = Additions::default();
         // Printed names of those who sign the movement (its witnesses, or the resolver).
         let mut names = BTreeMap::from([(actor.user_id.clone(), actor.display_name.clone())]);
