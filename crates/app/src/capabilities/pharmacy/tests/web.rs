@@ -728,6 +728,17 @@ async fn blinded_roles_never_learn_a_kits_content() {
     let (_, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
     assert_eq!(register["blinded"], false);
     assert!(register.to_string().contains("PBO-LOT-88"), "{register}");
+    // Another site's pharmacist is told nothing of which lot Sydney's kits hold.
+    let bos = t.site_id("BOS").await;
+    let (status, elsewhere) =
+        t.get(&t.token("pharmacist.bos").await, &format!("/api/v1/sites/{bos}/pharmacy/catalogue")).await;
+    assert_eq!(status, 200, "{elsewhere}");
+    assert!(
+        !elsewhere["kits"].to_string().contains("K-40917") && !elsewhere["kits"].to_string().contains("K-83302"),
+        "{elsewhere}"
+    );
+    let (_, here) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/catalogue")).await;
+    assert!(here["kits"].to_string().contains("K-83302"), "{here}");
 }
 
 #[tokio::test]

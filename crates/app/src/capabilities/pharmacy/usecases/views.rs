@@ -410,7 +410,8 @@ impl App {
         Ok(doses)
     }
 
-    /// The catalogue: products, lots and kits (with their lots), for the unblinded pharmacist.
+    /// The catalogue: products, lots and the site's kits (with their lots), for the unblinded
+    /// pharmacist.
     pub async fn pharmacy_catalogue(&self, actor: &Actor, site_id: &str) -> AppResult<CatalogueView> {
         self.authorize(actor, Action::ViewPharmacyContents, Resource::Site { site_id }).await?;
         let value = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| AppError::Internal(e.to_string()));
@@ -423,8 +424,20 @@ impl App {
         for l in self.store.pharmacy_lots().await? {
             view.lots.push(value(serde_json::to_value(&l))?);
         }
+        // Products and lots are the programme's shared supply; which lot a kit holds is told only
+        // at a site that registered the kit or moved it (a pharmacist elsewhere has no need of it).
+        let moved_here: std::collections::BTreeSet<String> = self
+            .store
+            .pharmacy_movements()
+            .await?
+            .into_iter()
+            .filter(|m| m.site_id == site_id)
+            .filter_map(|m| m.detail.stock().and_then(|(_, kit)| kit.map(str::to_owned)))
+            .collect();
         for k in self.store.pharmacy_kits().await? {
-            view.kits.push(serde_json::json!({"kit_number": k.id, "lot_id": k.lot_id, "units": k.units, "site_id": k.site_id}));
+            if k.site_id == site_id || moved_here.contains(&k.id) {
+                view.kits.push(serde_json::json!({"kit_number": k.id, "lot_id": k.lot_id, "units": k.units, "site_id": k.site_id}));
+            }
         }
         Ok(view)
     }
