@@ -307,6 +307,26 @@ async fn render_store(state: &AppState, actor: &Actor, site_id: &str, notice: Op
                         }
                         (reason_field(""))
                     }))
+                    (movement_form(&site.id, "loss_or_theft", "store", "Loss or theft", "Record the loss", html! {
+                        (store_select("location_id", "From", &f.own_stores))
+                        (lot_select(&f.lots))
+                        (field("Kit number (trials)", "kit_number", "text", false))
+                        (field("Units missing", "units", "number", true))
+                        (field("Discovered at (site time)", "discovered_at", "datetime-local", true))
+                        label.choice { input type="checkbox" name="theft" value="on"; " Theft (not a loss)" }
+                        (reason_field(""))
+                    }))
+                    (movement_form(&site.id, "return_to_supplier", "store", "Return to the supplier", "Return", html! {
+                        (store_select("location_id", "From", &f.own_stores))
+                        (lot_select(&f.lots))
+                        (field("Kit number (trials)", "kit_number", "text", false))
+                        (field("Units", "units", "number", true))
+                        (field("Recipient (supplier or reverse distributor)", "recipient_name", "text", true))
+                        (field("Recipient's address", "recipient_address", "text", true))
+                        (field("Recipient's registration number", "recipient_registration", "text", false))
+                        (field("Recipient's order form (US: DEA Form 222 number)", "order_form", "text", false))
+                        (reason_field(""))
+                    }))
                     (movement_form(&site.id, "release", "store", "Release a lot from quarantine", "Release", html! {
                         (store_select("location_id", "Recorded at", &f.own_stores))
                         (lot_select(&f.lots))
@@ -343,12 +363,20 @@ async fn render_store(state: &AppState, actor: &Actor, site_id: &str, notice: Op
     Ok((status, body).into_response())
 }
 
+// No choice is made for the pharmacist: the first option is empty, so a required select is
+// chosen on purpose, not left on whichever store or lot happens to be listed first.
 fn store_select(name: &str, label: &str, stores: &[(String, String)]) -> Markup {
-    html! { label { (label) select name=(name) required { @for (id, n) in stores { option value=(id) { (n) } } } } }
+    html! { label { (label) select name=(name) required {
+        option value="" { "Choose a store" }
+        @for (id, n) in stores { option value=(id) { (n) } }
+    } } }
 }
 
 fn lot_select(lots: &[(String, String)]) -> Markup {
-    html! { label { "Lot" select name="lot_id" required { @for (id, n) in lots { option value=(id) { (n) } } } } }
+    html! { label { "Lot" select name="lot_id" required {
+        option value="" { "Choose a lot" }
+        @for (id, n) in lots { option value=(id) { (n) } }
+    } } }
 }
 
 pub async fn doses_page(
@@ -440,9 +468,15 @@ fn input_from(form: &HashMap<String, String>, zone: &TimeZoneName) -> Result<Mov
     let get = |name: &str| form.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let mut m = Map::new();
     let skip = ["back", "reason", "password", "session", "order_form", "order_number", "order_line", "order_units"];
+    let return_to_supplier = form.get("kind").is_some_and(|k| k == "return_to_supplier");
     for (name, value) in form {
         let value = value.trim();
-        if value.is_empty() || skip.contains(&name.as_str()) || name.starts_with("witness") || name.starts_with("excursion_") {
+        if value.is_empty()
+            || skip.contains(&name.as_str())
+            || name.starts_with("witness")
+            || name.starts_with("excursion_")
+            || name.starts_with("recipient_")
+        {
             continue;
         }
         let v = match name.as_str() {
@@ -462,6 +496,7 @@ fn input_from(form: &HashMap<String, String>, zone: &TimeZoneName) -> Result<Mov
                 }
             },
             "theft" => Value::from(value == "on" || value == "true"),
+            "discovered_at" => Value::from(observed_at(value, zone)),
             _ => Value::from(value),
         };
         m.insert(name.clone(), v);
@@ -486,6 +521,18 @@ fn input_from(form: &HashMap<String, String>, zone: &TimeZoneName) -> Result<Mov
                 "order".into(),
                 serde_json::json!({"form": get("order_form").unwrap_or_default(), "number": number, "line": line, "units_ordered": units}),
             );
+        }
+    }
+    if return_to_supplier {
+        let mut recipient = Map::new();
+        recipient.insert("name".into(), get("recipient_name").unwrap_or_default().into());
+        recipient.insert("address".into(), get("recipient_address").unwrap_or_default().into());
+        if let Some(r) = get("recipient_registration") {
+            recipient.insert("registration_number".into(), r.into());
+        }
+        m.insert("recipient".into(), Value::Object(recipient));
+        if let Some(form) = get("order_form") {
+            m.insert("order_form".into(), form.into());
         }
     }
     let excursion: Vec<&str> = ["observed_at", "min_celsius", "max_celsius", "duration_minutes", "observed_by"]

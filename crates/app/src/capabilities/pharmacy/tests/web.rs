@@ -881,6 +881,8 @@ async fn the_pharmacists_and_the_session_teams_pages_work_as_plain_forms() {
         "Dispense a dose",
         "Exact count",
         "Destroy (DEA Form 41)",
+        "Loss or theft",
+        "Return to the supplier",
         "Dispensing record",
         "class=\"stack tablet\"",
     ] {
@@ -991,6 +993,52 @@ async fn the_pharmacists_and_the_session_teams_pages_work_as_plain_forms() {
     assert!(r.url().as_str().contains("/pharmacy/doses?saved="), "{}", r.url());
     assert!(r.text().await.unwrap().contains("2 units held"));
     assert!(!t.page_as("rater", &format!("/sites/{syd}/pharmacy/doses")).await.contains("SYD-0005"));
+
+    // A loss (discovered at a time on the site's clock) and a return to the supplier, by form
+    // (signed in again: the clock was moved into the session).
+    let ph = t.token("pharmacist.syd").await;
+    let browser = t.browser("pharmacist.syd").await;
+    let other_lot = new_lot(&t, &ph, &syd, &product(&t, &ph, &syd).await, "PAGE-2", "2031-12-31").await;
+    ok(
+        &t,
+        &ph,
+        movement("delivery", json!({"kind": "receive", "location_id": central, "lot_id": other_lot, "units": 12})),
+    )
+    .await;
+    let sydney_now = jiff::Timestamp::from_microsecond(t.app.now().micros())
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Australia/Sydney").unwrap());
+    let discovered = sydney_now
+        .datetime()
+        .checked_sub(jiff::Span::new().minutes(20))
+        .unwrap()
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
+    for fields in [
+        vec![
+            ("kind", "loss_or_theft"),
+            ("location_id", central.as_str()),
+            ("lot_id", other_lot.as_str()),
+            ("units", "1"),
+            ("discovered_at", discovered.as_str()),
+            ("reason", "one capsule missing at the count"),
+        ],
+        vec![
+            ("kind", "return_to_supplier"),
+            ("location_id", central.as_str()),
+            ("lot_id", other_lot.as_str()),
+            ("units", "2"),
+            ("recipient_name", "Test Supplier"),
+            ("recipient_address", "1 Test Road, Sydney"),
+            ("reason", "damaged blister"),
+        ],
+    ] {
+        let mut fields = fields;
+        fields.push(("back", "store"));
+        let r = t.submit(&browser, &format!("/sites/{syd}/pharmacy/movements"), &fields).await;
+        assert!(r.url().as_str().contains("saved="), "{fields:?}: {}", r.url());
+    }
+    assert_eq!(units_of(&t, &ph, &central, &other_lot).await, 9, "12 received, 1 lost, 2 returned");
 
     // The dashboard: Boston's open discrepancy, the lot expiring within 60 days, the shipment
     // in transit to Vancouver.
