@@ -35,7 +35,7 @@ pub static CAPABILITY: Capability = Capability {
     dashboard: dashboard::SECTIONS,
     site_pages: &[
         SitePage { path: "pharmacy", label: "Pharmacy", action: Action::ViewPharmacy },
-        SitePage { path: "pharmacy/doses", label: "Doses for today's sessions", action: Action::AdministerDose },
+        SitePage { path: "pharmacy/doses", label: "Doses held by the session teams", action: Action::AdministerDose },
     ],
     participant_pages: &[],
     nav: &[],

@@ -120,7 +120,7 @@ async fn render_store(state: &AppState, actor: &Actor, site_id: &str, notice: Op
             h1 { "Pharmacy at " a href={"/sites/" (site.id)} { (site.name) } }
             @if let Some(n) = notice { (n.render()) }
             @if view.blinded { p.notice.warn { "Blinded view: kits are shown by number and units only." } }
-            p { a.button href={"/sites/" (site.id) "/pharmacy/doses"} { "Doses for today's sessions" } }
+            p { a.button href={"/sites/" (site.id) "/pharmacy/doses"} { "Doses held by the session teams" } }
             @for l in &view.locations {
                 section.card {
                     h2 { (l.name) " " span.badge { (l.kind.replace('_', " ")) } }
@@ -401,19 +401,31 @@ async fn render_doses(state: &AppState, actor: &Actor, site_id: &str, notice: Op
         actor,
         "/sites",
         html! {
-            h1 { "Doses for today's sessions at " a href={"/sites/" (site.id)} { (site.name) } }
+            h1 { "Doses held by the session teams at " a href={"/sites/" (site.id)} { (site.name) } }
             @if let Some(n) = notice { (n.render()) }
             @if doses.is_empty() { p { "No dose is held by a session team, and none was dispensed today." } }
             div.cards { @for d in &doses {
                 section.card.tablet {
-                    h2 { (d.participant_code) }
+                    h2 { (d.participant_code)
+                        @if let Some(v) = &d.visit_id { " · " (v) }
+                        @if let Some(day) = &d.session_day { " · " (day) }
+                        @if d.session_today { " " span.badge.good { "today" } } }
                     p {
                         @if let Some(k) = &d.kit_number { "Kit " strong { (k) } ", " }
                         @if let Some(p) = &d.product { (p) ", lot " (d.lot_number.clone().unwrap_or_default()) ", " }
-                        (d.units_dispensed) " units dispensed from " (d.location_name) " at " (d.dispensed_at) " by " (d.dispensed_by)
+                        (units(d.units_dispensed)) " dispensed from " (d.location_name) " at " (d.dispensed_at) " by " (d.dispensed_by)
                     }
-                    p { strong { (d.units_held) " units held" } @if d.units_returned > 0 { " · " (d.units_returned) " returned" } }
-                    @if d.units_held > 0 && give {
+                    p { strong { (units(d.units_held)) " held" }
+                        @if d.units_returned > 0 { " · " (units(d.units_returned)) " returned" }
+                        @if d.units_wasted > 0 { " · " (units(d.units_wasted)) " wasted" } }
+                    @if !d.given.is_empty() {
+                        ul.given { @for g in &d.given { li { (units(g.units)) " given (" (g.dose) ") at " (g.at) " by " (g.by) } } }
+                    }
+                    @if d.units_held > 0 && give && !d.session_today {
+                        p.muted { "Given on the session's day"
+                            @if let Some(day) = &d.session_day { ", " (day) } "." }
+                    }
+                    @if d.units_held > 0 && give && d.session_today {
                         (movement_form(&site.id, "administer", "doses", "Give", "Record as given", html! {
                             input type="hidden" name="dispense_id" value=(d.dispense_id);
                             fieldset { legend { "Dose" }
@@ -425,6 +437,8 @@ async fn render_doses(state: &AppState, actor: &Actor, site_id: &str, notice: Op
                             (field("Units given", "units", "number", true))
                             (reason_field("given as prescribed"))
                         }))
+                    }
+                    @if d.units_held > 0 && give {
                         (movement_form(&site.id, "waste", "doses", "Waste part of the dose", "Record the waste", html! {
                             input type="hidden" name="dispense_id" value=(d.dispense_id);
                             (field("Units wasted", "units", "number", true))
@@ -451,6 +465,11 @@ async fn render_doses(state: &AppState, actor: &Actor, site_id: &str, notice: Op
 
 /// An excursion's observation time as entered on a tablet (`YYYY-MM-DDTHH:MM`, the site's wall
 /// clock) as RFC 3339; anything else is passed on for the use case to refuse by name.
+/// "1 unit", "6 units".
+fn units(n: i64) -> String {
+    if n == 1 { "1 unit".to_owned() } else { format!("{n} units") }
+}
+
 fn observed_at(value: &str, zone: &TimeZoneName) -> String {
     let local = value.parse::<jiff::civil::DateTime>().ok();
     let tz = jiff::tz::TimeZone::get(zone.as_str()).ok();

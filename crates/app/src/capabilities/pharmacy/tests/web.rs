@@ -991,7 +991,8 @@ async fn the_pharmacists_and_the_session_teams_pages_work_as_plain_forms() {
         )
         .await;
     assert!(r.url().as_str().contains("/pharmacy/doses?saved="), "{}", r.url());
-    assert!(r.text().await.unwrap().contains("2 units held"));
+    let after = r.text().await.unwrap();
+    assert!(after.contains("2 units held") && after.contains("4 units given (initial)"), "{after}");
     assert!(!t.page_as("rater", &format!("/sites/{syd}/pharmacy/doses")).await.contains("SYD-0005"));
 
     // A loss (discovered at a time on the site's clock) and a return to the supplier, by form

@@ -5,11 +5,13 @@
 use super::unblinded;
 use crate::App;
 use crate::capabilities::people::domain::Site;
+use crate::capabilities::treatment::domain::AppointmentStatus;
 use crate::capabilities::pharmacy::domain::{Kit, Location, Lot, MovementRecord, Product, holding_parts};
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::policy::{Action, Actor, Resource};
-use catalyst_pharmacy::{
+use catalyst_core::time::Timestamp;
+use catalyst_pharmacy::{Detail, DoseKind, 
     Catalogue, Entry, Holding, Register, blind_balances, blind_discrepancy, blind_dispense, blind_entry, replay_entries,
 };
 use serde::Serialize;
@@ -108,6 +110,24 @@ pub struct DoseView {
     pub product: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strength_mg: Option<f64>,
+    /// The session's protocol visit and site-local day, when it is within two months of today.
+    pub visit_id: Option<String>,
+    pub session_day: Option<String>,
+    /// Whether today is the session's day: a dose is given only then.
+    pub session_today: bool,
+    /// What was given of it, in order.
+    pub given: Vec<GivenView>,
+    pub units_wasted: i64,
+}
+
+/// Part of a dose given: which dose, how many units, when (site-local) and by whom.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GivenView {
+    /// `initial` or `supplemental`.
+    pub dose: String,
+    pub units: i64,
+    pub at: String,
+    pub by: String,
 }
 
 /// The catalogue as the unblinded pharmacist sees it.
@@ -377,9 +397,29 @@ impl App {
         let show = unblinded(actor, &site.id);
         let register = snapshot.register_at(&site.id);
         let codes = self.participant_codes_at(&site.id).await?;
-        let ids: Vec<String> = register.dispenses.values().map(|d| d.by.clone()).collect();
+        let mut ids: Vec<String> = register.dispenses.values().map(|d| d.by.clone()).collect();
+        let mut given: BTreeMap<&str, Vec<(DoseKind, i64, Timestamp, &str)>> = BTreeMap::new();
+        let mut wasted: BTreeMap<&str, i64> = BTreeMap::new();
+        for e in &snapshot.entries {
+            match &e.movement.detail {
+                Detail::Administer { dispense_id, dose, units, clinician_id, .. } => {
+                    ids.push(clinician_id.clone());
+                    given.entry(dispense_id).or_default().push((*dose, *units, e.movement.at, clinician_id));
+                }
+                Detail::Waste { dispense_id, units, .. } => *wasted.entry(dispense_id).or_default() += units,
+                _ => {}
+            }
+        }
         let names = self.names_of(ids).await?;
         let today = self.local_today(site);
+        let window = |days: i64| today.checked_add(jiff::Span::new().days(days)).map_err(|e| AppError::Internal(e.to_string()));
+        let mut sessions = BTreeMap::new();
+        for status in [AppointmentStatus::Booked, AppointmentStatus::Attended] {
+            for s in self.dosing_sessions(site, status, window(-60)?, window(60)?).await? {
+                sessions.insert(s.appointment_id.clone(), (s.visit_id, s.day));
+            }
+        }
+        let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
         let mut doses = Vec::new();
         for d in register.dispenses.values() {
             let held = register.units_of_lot(&Holding::Dispensed(d.id.clone()), &d.stock.lot_id);
@@ -400,13 +440,33 @@ impl App {
                 units_returned: d.returned_units,
                 units_held: held,
                 dispensed_at: d.at.format_in(&site.time_zone),
-                dispensed_by: names.get(&d.by).cloned().unwrap_or_else(|| d.by.clone()),
+                dispensed_by: name(&d.by),
                 lot_number: show.then(|| lot.map(|l| l.lot_number.clone())).flatten(),
                 product: show.then(|| product.map(|p| p.name.clone())).flatten(),
                 strength_mg: show.then(|| product.map(Product::strength_mg)).flatten(),
+                visit_id: sessions.get(&d.appointment_id).map(|(v, _)| v.clone()),
+                session_day: sessions.get(&d.appointment_id).map(|(_, day)| day.to_string()),
+                session_today: sessions.get(&d.appointment_id).is_some_and(|(_, day)| *day == today),
+                given: given
+                    .get(d.id.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|(dose, units, at, by)| GivenView {
+                        dose: match dose {
+                            DoseKind::Initial => "initial".into(),
+                            DoseKind::Supplemental => "supplemental".into(),
+                        },
+                        units: *units,
+                        at: at.format_in(&site.time_zone),
+                        by: name(by),
+                    })
+                    .collect(),
+                units_wasted: wasted.get(d.id.as_str()).copied().unwrap_or(0),
             });
         }
-        doses.sort_by(|a, b| a.participant_code.cmp(&b.participant_code).then(a.dispensed_at.cmp(&b.dispensed_at)));
+        doses.sort_by(|a, b| {
+            (a.session_day.as_deref(), &a.participant_code, &a.dispensed_at).cmp(&(b.session_day.as_deref(), &b.participant_code, &b.dispensed_at))
+        });
         Ok(doses)
     }
 
