@@ -50,6 +50,28 @@ impl Store {
         self.fetch_records(query_owned(select_sql(ResupplyThreshold::SPEC, "ORDER BY location_id, product_id"))).await
     }
 
+    /// The rows, each checked against its seal (one query for the kind's seals): what a page or
+    /// report shows is refused, like what a movement decides on, when a row was written outside
+    /// Catalyst.
+    pub(in crate::capabilities::pharmacy) async fn all_sealed<R: Record>(&self, rows: Vec<R>) -> Result<Vec<R>, StoreError> {
+        let kind = R::SPEC.kind;
+        let seals: std::collections::HashMap<String, String> =
+            sqlx::query("SELECT id, seal FROM row_seals WHERE kind = $1")
+                .bind(kind.to_owned())
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+                .collect::<Result<_, sqlx::Error>>()?;
+        for row in &rows {
+            let value = canonical_json(row.to_row()?);
+            if !self.signer().seal_matches(kind, row.id(), &value, seals.get(row.id()).map(String::as_str)) {
+                return Err(StoreError::Tampered(format!("{kind} {} carries no valid seal (written outside Catalyst)", row.id())));
+            }
+        }
+        Ok(rows)
+    }
+
     /// Every movement, in the register's order.
     pub(in crate::capabilities::pharmacy) async fn pharmacy_movements(&self) -> Result<Vec<MovementRecord>, StoreError> {
         self.fetch_records(query_owned(select_sql(MovementRecord::SPEC, "ORDER BY seq"))).await

@@ -768,6 +768,20 @@ async fn audit_verify_catches_a_balance_edited_in_the_database_and_the_register_
         record(&t, &ph, movement("count", json!({"kind": "count", "location_id": store, "lot_id": lot, "units": 25})))
             .await;
     assert_eq!(status, 500, "a tampered balance is refused, not counted against");
+    // Nor shown as if it were true: the store page, the balances and the reports refuse too.
+    for path in [
+        format!("/api/v1/pharmacy/locations/{store}/balances"),
+        format!("/api/v1/sites/{syd}/pharmacy/register"),
+        format!("/api/v1/sites/{syd}/pharmacy/reports/count_sheet?location_id={store}"),
+    ] {
+        assert_eq!(t.get(&ph, &path).await.0, 500, "{path}");
+    }
+    assert_eq!(t.get(&t.token("lead.syd").await, &format!("/api/v1/pharmacy/locations/{store}/balances")).await.0, 500);
+    // A catalogue row edited outside Catalyst (a strength) is refused on reading as well.
+    t.raw(&format!("UPDATE pharmacy_balances SET units = units - 20 WHERE holding_kind = 'location' AND holding_id = '{store}' AND lot_id = '{lot}'")).await;
+    assert_eq!(t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await.0, 200, "restored, it reads again");
+    t.raw("UPDATE pharmacy_products SET strength_ug = strength_ug * 2").await;
+    assert_eq!(t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/catalogue")).await.0, 500);
 }
 
 #[tokio::test]

@@ -6,7 +6,8 @@ use super::unblinded;
 use crate::App;
 use crate::capabilities::people::domain::Site;
 use crate::capabilities::treatment::domain::AppointmentStatus;
-use crate::capabilities::pharmacy::domain::{Kit, Location, Lot, MovementRecord, Product, holding_parts};
+use crate::capabilities::pharmacy::domain::{Kit, Location, Lot, MovementRecord, Product, holding_parts, register_mismatches};
+use crate::platform::store::StoreError;
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::policy::{Action, Actor, Resource};
@@ -272,14 +273,21 @@ impl App {
     pub(in crate::capabilities::pharmacy) async fn pharmacy_snapshot(&self) -> AppResult<Snapshot> {
         let movements = self.store.pharmacy_movements().await?;
         let moves: Vec<_> = movements.iter().map(MovementRecord::movement).collect();
-        let (_, entries) =
+        let (replayed, entries) =
             replay_entries(&moves).map_err(|e| AppError::Internal(format!("the pharmacy register does not replay: {e}")))?;
+        // Nothing is shown from a register whose stored state its movements do not give (a
+        // balance edited in the database): `audit verify` names the difference.
+        let register = self.store.stored_register().await?;
+        if let Some(m) = register_mismatches(&replayed, &register).first() {
+            return Err(StoreError::Tampered(format!("the pharmacy register was changed outside Catalyst: {}", m.problem)).into());
+        }
+        let store = &self.store;
         Ok(Snapshot {
-            products: self.store.pharmacy_products().await?,
-            lots: self.store.pharmacy_lots().await?,
-            locations: self.store.pharmacy_locations().await?,
-            kits: self.store.pharmacy_kits().await?,
-            register: self.store.stored_register().await?,
+            products: store.all_sealed(store.pharmacy_products().await?).await?,
+            lots: store.all_sealed(store.pharmacy_lots().await?).await?,
+            locations: store.all_sealed(store.pharmacy_locations().await?).await?,
+            kits: store.all_sealed(store.pharmacy_kits().await?).await?,
+            register,
             movements,
             entries,
         })
@@ -330,7 +338,7 @@ impl App {
     /// The site's stores.
     pub async fn pharmacy_locations(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<LocationView>> {
         self.authorize_pharmacy_view(actor, site_id).await?;
-        let all = self.store.pharmacy_locations().await?;
+        let all = self.store.all_sealed(self.store.pharmacy_locations().await?).await?;
         let here: Vec<&Location> = all.iter().filter(|l| l.site_id == site_id).collect();
         self.location_views(&here).await
     }
@@ -476,12 +484,12 @@ impl App {
         self.authorize(actor, Action::ViewPharmacyContents, Resource::Site { site_id }).await?;
         let value = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| AppError::Internal(e.to_string()));
         let mut view = CatalogueView { products: Vec::new(), lots: Vec::new(), kits: Vec::new() };
-        for p in self.store.pharmacy_products().await? {
+        for p in self.store.all_sealed(self.store.pharmacy_products().await?).await? {
             let mut v = value(serde_json::to_value(&p))?;
             v["strength_mg"] = serde_json::json!(p.strength_mg());
             view.products.push(v);
         }
-        for l in self.store.pharmacy_lots().await? {
+        for l in self.store.all_sealed(self.store.pharmacy_lots().await?).await? {
             view.lots.push(value(serde_json::to_value(&l))?);
         }
         // Products and lots are the programme's shared supply; which lot a kit holds is told only
@@ -494,7 +502,7 @@ impl App {
             .filter(|m| m.site_id == site_id)
             .filter_map(|m| m.detail.stock().and_then(|(_, kit)| kit.map(str::to_owned)))
             .collect();
-        for k in self.store.pharmacy_kits().await? {
+        for k in self.store.all_sealed(self.store.pharmacy_kits().await?).await? {
             if k.site_id == site_id || moved_here.contains(&k.id) {
                 view.kits.push(serde_json::json!({"kit_number": k.id, "lot_id": k.lot_id, "units": k.units, "site_id": k.site_id}));
             }
