@@ -133,6 +133,17 @@ async fn into_session(t: &TestApp, participant: &str, appointment: &str) {
     t.move_clock_to(catalyst_core::time::Timestamp::from_micros(starts + 30 * 60 * 1_000_000));
 }
 
+/// Units held in stores (not in transit, dispensed or under investigation) in a register view.
+fn units_in_stores(register: &Value) -> i64 {
+    register["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["holding"] == "location")
+        .map(|b| b["units"].as_i64().unwrap())
+        .sum()
+}
+
 async fn verify(t: &TestApp) -> Value {
     let (status, report) = t.post(&t.token("monitor").await, "/api/v1/audit/verify", json!({})).await;
     assert_eq!(status, 200, "{report}");
@@ -801,13 +812,7 @@ async fn the_demo_register_prints_and_its_dispensing_record_agrees_with_the_bala
     let totals = &record["totals"];
     let (status, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
     assert_eq!(status, 200, "{register}");
-    let on_hand: i64 = register["balances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["holding"] == "location")
-        .map(|b| b["units"].as_i64().unwrap())
-        .sum();
+    let on_hand = units_in_stores(&register);
     assert!(on_hand > 0);
     assert_eq!(totals["on_hand_units"].as_i64(), Some(on_hand), "{totals}");
     assert_eq!(
@@ -1137,13 +1142,7 @@ async fn the_biennial_inventory_is_taken_as_of_a_date_and_equals_the_register() 
     let (status, inventory) = t.get(&ph, &path(&format!("as_of={today}&taken_at=close"))).await;
     assert_eq!(status, 200, "{inventory}");
     let (_, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
-    let on_hand: i64 = register["balances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["holding"] == "location")
-        .map(|b| b["units"].as_i64().unwrap())
-        .sum();
+    let on_hand = units_in_stores(&register);
     assert!(on_hand > 0);
     assert_eq!(inventory["on_hand_units"].as_i64(), Some(on_hand), "{inventory}");
     let rows: i64 = inventory["rows"].as_array().unwrap().iter().map(|r| r["units"].as_i64().unwrap()).sum();
