@@ -1547,3 +1547,35 @@ async fn a_key_holder_hands_a_stores_keys_to_another_pharmacist_and_the_old_key_
     assert!(trail.to_string().contains("pharmacy.location.keys"), "the handover is in the ledger");
     assert_eq!(verify(&t).await["ok"], true);
 }
+
+#[tokio::test]
+async fn concurrent_decisions_for_one_session_record_one_each_limit_and_only_upwards() {
+    let t = TestApp::spawn().await;
+    let (participant, appointment) = booked_session(&t, "SYD-0005").await;
+    let (rx, visit) = session_prescription(&t, &participant, &appointment).await;
+    let physician = t.token("physician.syd").await;
+    let path = format!("/api/v1/participants/{participant}/dose-decisions");
+    // Four at once (the password check's throttle allows that many): the same new limit.
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let body = json!({"prescription_id": rx, "visit_id": visit, "session_mg": 140.0, "reason": "clinical need", "password": PASSWORD});
+        let (http, url, token) = (t.http.clone(), t.url(&path), physician.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }));
+    }
+    let mut accepted = 0;
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        match status {
+            201 => accepted += 1,
+            422 => assert_eq!(rules(&body), vec![("session_mg".to_owned(), "above_current".to_owned())], "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(accepted, 1, "a second decision at the same limit is no decision");
+    let (_, decisions) = t.get(&physician, &path).await;
+    assert_eq!(decisions.as_array().unwrap().len(), 1, "{decisions}");
+    assert_eq!(verify(&t).await["ok"], true);
+}
