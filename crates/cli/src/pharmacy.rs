@@ -1,6 +1,6 @@
 //! `catalyst pharmacy report <kind> --site CODE`: the register's reports, as the inspector reads
 //! them (perpetual inventory, dispensing record, chain of custody, count sheet, destruction
-//! record), printed as CSV (default) or JSON.
+//! record, biennial inventory, temperature excursions), printed as CSV (default) or JSON.
 
 use crate::config::StoreArgs;
 use catalyst_app::capabilities::pharmacy::usecases::reports::{ReportKind, ReportParams};
@@ -10,13 +10,15 @@ use std::process::ExitCode;
 #[derive(Subcommand)]
 pub enum PharmacyCommand {
     /// Print a report of a site's stores: perpetual_inventory, dispensing_record,
-    /// chain_of_custody (--dispense ID), count_sheet (--location ID), destruction_record.
+    /// chain_of_custody (--dispense ID), count_sheet (--location ID), destruction_record,
+    /// biennial_inventory (--as-of YYYY-MM-DD --taken-at opening|close), temperature_excursions.
     Report(ReportArgs),
 }
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// perpetual_inventory | dispensing_record | chain_of_custody | count_sheet | destruction_record
+    /// perpetual_inventory | dispensing_record | chain_of_custody | count_sheet | destruction_record |
+    /// biennial_inventory | temperature_excursions
     kind: String,
     /// The site's code, e.g. SYD.
     #[arg(long)]
@@ -36,6 +38,12 @@ pub struct ReportArgs {
     /// Count sheet: leave the register's units out (a blind count).
     #[arg(long)]
     blind: bool,
+    /// Biennial inventory: its date, YYYY-MM-DD (the site's).
+    #[arg(long)]
+    as_of: Option<String>,
+    /// Biennial inventory: opening or close (of business).
+    #[arg(long)]
+    taken_at: Option<String>,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -54,6 +62,8 @@ pub async fn run(command: PharmacyCommand) -> anyhow::Result<ExitCode> {
         location_id: args.location,
         dispense_id: args.dispense,
         show_expected: Some(!args.blind),
+        as_of: args.as_of,
+        taken_at: args.taken_at,
     };
     let report = app
         .pharmacy_report_as_operator(&args.site.to_ascii_uppercase(), kind, &params)

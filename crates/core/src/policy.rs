@@ -101,6 +101,9 @@ pub enum Action {
     /// Prescribe MDMA for a participant (an authorised prescriber: physician or site lead),
     /// or cancel one's prescription.
     Prescribe,
+    /// Decide, as a physician and signed, that a participant's dosing session may have more
+    /// than its prescription allows (the dispensing limit is then the decision's).
+    DecideDoseAbovePrescription,
     /// See a participant's prescriptions (who dispenses, doses or oversees them).
     ViewPrescriptions,
     /// Sign off (or record a finding against) an item of the site's readiness checklist.
@@ -233,6 +236,7 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (SiteLead | Therapist | Physician, Screen | Consent | CreatePortalAccount) => at_site,
         (SiteLead, ManageAuthorisations | ManageReadiness) => at_site,
         (SiteLead | Physician, Prescribe) => at_site,
+        (Physician, DecideDoseAbovePrescription) => at_site,
         (SiteLead | Therapist | Physician, ViewPrescriptions) => at_site,
         (SiteLead | Therapist | Physician, ViewAuthorisations) => at_site,
         (SiteLead, ViewPharmacy) => at_site,
@@ -351,6 +355,7 @@ mod tests {
         ("authorisations", ViewAuthorisations),
         ("manage_authorisations", ManageAuthorisations),
         ("prescribe", Prescribe),
+        ("dose_above_prescription", DecideDoseAbovePrescription),
         ("prescriptions", ViewPrescriptions),
         ("manage_readiness", ManageReadiness),
         ("pharmacy", ViewPharmacy),
@@ -541,6 +546,8 @@ mod tests {
                 "administer@own-site",
                 "prescribe@own-participant",
                 "prescribe@site-participant",
+                "dose_above_prescription@own-participant",
+                "dose_above_prescription@site-participant",
                 "prescriptions@own-participant",
                 "prescriptions@site-participant",
                 "authorisations@own-site",
@@ -784,7 +791,9 @@ mod tests {
             }
             ViewCredentials | ManageCredentials | ViewAuthorisations | ManageAuthorisations | ManageReadiness
             | ViewPharmacy | ViewPharmacyContents | ManagePharmacy | AdministerDose => &["own-site", "other-site"],
-            Prescribe | ViewPrescriptions => &["own-participant", "site-participant", "other-participant"],
+            Prescribe | DecideDoseAbovePrescription | ViewPrescriptions => {
+                &["own-participant", "site-participant", "other-participant"]
+            }
         }
     }
 

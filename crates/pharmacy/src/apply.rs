@@ -12,7 +12,13 @@ use jiff::civil::Date;
 
 use crate::catalogue::{Catalogue, Location, LocationKind, Lot, MAX_ID, MAX_TEXT, text};
 use crate::error::{ReplayError, Violation};
-use crate::movement::{Conclusion, Detail, MG_TOLERANCE, Movement};
+use crate::movement::{
+    Conclusion, Detail, EXCURSION_CELSIUS, Excursion, MAX_UNITS, MG_TOLERANCE, Movement, QuarantineCause,
+};
+
+/// The highest line number an order form may have (programme-defined default; a DEA Form 222
+/// has far fewer).
+const MAX_ORDER_LINE: u32 = 1000;
 use crate::register::{
     Account, BalanceChange, BalanceKey, Delta, Discrepancy, DiscrepancyOrigin, Dispense, Entry, Flow, Holding,
     Quarantine, Register, Resolution, Shipment, Stock, Touches,
@@ -191,20 +197,33 @@ impl<'r> Plan<'r> {
     }
 
     fn positive(&mut self, units: i64) -> bool {
-        if units > 0 {
-            true
-        } else {
+        if units <= 0 {
             self.v.push(Violation::new("units", "positive", format!("units must be 1 or more; got {units}")));
             false
+        } else {
+            self.at_most_max(units)
         }
     }
 
     fn non_negative(&mut self, units: i64) -> bool {
-        if units >= 0 {
-            true
-        } else {
+        if units < 0 {
             self.v.push(Violation::new("units", "non_negative", format!("a count must be 0 or more; got {units}")));
             false
+        } else {
+            self.at_most_max(units)
+        }
+    }
+
+    fn at_most_max(&mut self, units: i64) -> bool {
+        if units > MAX_UNITS {
+            self.v.push(Violation::new(
+                "units",
+                "max",
+                format!("one movement names at most {MAX_UNITS} units; got {units}"),
+            ));
+            false
+        } else {
+            true
         }
     }
 
@@ -475,7 +494,7 @@ fn plan(reg: &Register, m: &Movement) -> Result<Delta, Vec<Violation>> {
             });
             p.delta.discrepancies.push(d);
         }
-        Detail::Quarantine { lot_id, cause } => {
+        Detail::Quarantine { lot_id, cause, .. } => {
             if reg.quarantined.contains_key(lot_id) {
                 p.v.push(Violation::new(
                     "lot_id",
@@ -584,9 +603,9 @@ impl<'a> Checks<'a> {
         }
         if let Some(q) = self.reg.quarantined.get(&lot.id) {
             let cause = match q.cause {
-                crate::movement::QuarantineCause::TemperatureExcursion => "a temperature excursion",
-                crate::movement::QuarantineCause::Recall => "a recall",
-                crate::movement::QuarantineCause::Other => "quarantine",
+                QuarantineCause::TemperatureExcursion => "a temperature excursion",
+                QuarantineCause::Recall => "a recall",
+                QuarantineCause::Other => "quarantine",
             };
             self.push(
                 "lot_id",
@@ -621,6 +640,41 @@ impl<'a> Checks<'a> {
                 self.push("witnesses", "distinct", format!("{w} is named as a witness twice"));
             }
         }
+    }
+
+    /// An excursion's facts: a store that exists, observed no later than it is recorded, the
+    /// temperatures within [`EXCURSION_CELSIUS`] and the highest not below the lowest, whole
+    /// minutes more than 0, and who observed it.
+    fn excursion(&mut self, e: &Excursion) {
+        self.location("excursion.location_id", &e.location_id);
+        if e.observed_at > self.m.at {
+            self.push(
+                "excursion.observed_at",
+                "not_after_record",
+                "an excursion is observed before (or when) it is recorded".to_string(),
+            );
+        }
+        let (lo, hi) = EXCURSION_CELSIUS;
+        for (field, t) in [("excursion.min_celsius", e.min_celsius), ("excursion.max_celsius", e.max_celsius)] {
+            if !(t.is_finite() && (lo..=hi).contains(&t)) {
+                self.push(field, "range", format!("{field} is a temperature in °C from {lo} to {hi}; got {t}"));
+            }
+        }
+        if e.max_celsius < e.min_celsius {
+            self.push(
+                "excursion.max_celsius",
+                "not_below_min",
+                format!("the highest temperature ({} °C) is below the lowest ({} °C)", e.max_celsius, e.min_celsius),
+            );
+        }
+        if e.duration_minutes <= 0 {
+            self.push(
+                "excursion.duration_minutes",
+                "positive",
+                format!("an excursion lasts 1 minute or more; got {}", e.duration_minutes),
+            );
+        }
+        self.text("excursion.observed_by", &e.observed_by, MAX_ID);
     }
 
     fn text(&mut self, field: &str, value: &str, max: usize) {
@@ -669,11 +723,17 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
                 None => {}
                 Some(o) => {
                     c.text("order.number", &o.number, MAX_ID);
-                    if o.line == 0 {
-                        c.push("order.line", "positive", "the order's line number is 1 or more".to_string());
+                    if o.line == 0 || o.line > MAX_ORDER_LINE {
+                        c.push("order.line", "range", format!("the order's line number is from 1 to {MAX_ORDER_LINE}"));
                     }
-                    if o.units_ordered <= 0 {
-                        c.push("order.units_ordered", "positive", "units ordered must be 1 or more".to_string());
+                    if o.units_ordered <= 0 || o.units_ordered > MAX_UNITS {
+                        c.push("order.units_ordered", "range", format!("units ordered are from 1 to {MAX_UNITS}"));
+                    } else if *units > o.units_ordered {
+                        c.push(
+                            "units",
+                            "more_than_ordered",
+                            format!("{units} units are more than the {} the order's line asks for", o.units_ordered),
+                        );
                     }
                     if !rules.order_forms.value.contains(&o.form) {
                         let allowed: Vec<&str> = rules.order_forms.value.iter().map(|f| f.as_str()).collect();
@@ -762,9 +822,7 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
             }
             if !(dose_limit_mg.is_finite() && *dose_limit_mg > 0.0) {
                 c.push("dose_limit_mg", "positive", "the prescription's dose limit must be more than 0 mg".to_string());
-            } else if override_decision_id.is_none()
-                && let Some(strength) = ctx.catalogue.nominal_strength_mg(lot_id)
-            {
+            } else if let Some(strength) = ctx.catalogue.nominal_strength_mg(lot_id) {
                 let mut drawn = 0.0;
                 for d in &earlier {
                     match ctx.catalogue.nominal_strength_mg(&d.stock.lot_id) {
@@ -778,13 +836,14 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
                 }
                 let total = drawn + *units as f64 * strength;
                 if total > dose_limit_mg + MG_TOLERANCE {
+                    let allowed_by = match override_decision_id {
+                        Some(d) => format!("physician's decision {d} allows"),
+                        None => "prescription allows; more needs a physician's signed decision".to_string(),
+                    };
                     c.push(
                         "units",
                         "dose_limit",
-                        format!(
-                            "{units} units bring this session's dose to {total} mg, above the {dose_limit_mg} mg the \
-                             prescription allows; more needs a physician's override decision"
-                        ),
+                        format!("{units} units bring this session's dose to {total} mg, above the {dose_limit_mg} mg the {allowed_by}"),
                     );
                 }
             }
@@ -807,7 +866,18 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
             }
         }
         Detail::ReturnUnused { dispense_id, to_location_id, .. } => {
-            c.keyed_location("to_location_id", to_location_id);
+            let to = c.keyed_location("to_location_id", to_location_id);
+            // A dose goes back to its own site's stores: between sites stock moves by shipment.
+            let from = reg.dispenses.get(dispense_id).and_then(|d| ctx.catalogue.locations.get(&d.location_id));
+            if let (Some(to), Some(from)) = (to, from)
+                && to.site_id != from.site_id
+            {
+                c.push(
+                    "to_location_id",
+                    "same_site",
+                    format!("the dose was dispensed from {}; it is returned to a store at that site", from.name),
+                );
+            }
             let lot = c.dispense_lot(dispense_id);
             c.mg(lot);
         }
@@ -870,7 +940,26 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
                 None => {}
             }
         }
-        Detail::Quarantine { lot_id, .. } | Detail::Release { lot_id } => {
+        Detail::Quarantine { lot_id, cause, excursion } => {
+            c.lot(lot_id, None);
+            match (cause, excursion) {
+                (QuarantineCause::TemperatureExcursion, Some(e)) => c.excursion(e),
+                (QuarantineCause::TemperatureExcursion, None) => c.push(
+                    "excursion",
+                    "required",
+                    "a quarantine for a temperature excursion records it: the store, when it was observed, the \
+                     lowest and highest temperature, how long it lasted and who observed it"
+                        .to_string(),
+                ),
+                (_, Some(_)) => c.push(
+                    "excursion",
+                    "temperature_excursion_only",
+                    "an excursion is recorded only with a quarantine for a temperature excursion".to_string(),
+                ),
+                (_, None) => {}
+            }
+        }
+        Detail::Release { lot_id } => {
             c.lot(lot_id, None);
         }
     }

@@ -11,11 +11,11 @@ use catalyst_core::time::Timestamp;
 use serde::Serialize;
 
 use crate::error::Violation;
-use crate::movement::Detail;
+use crate::movement::{Detail, Excursion};
 use crate::register::{Account, Discrepancy, Dispense, Entry, Holding, Register};
 
 /// One movement as a blinded role sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BlindedEntry {
     pub id: String,
     pub at: Timestamp,
@@ -46,6 +46,10 @@ pub struct BlindedEntry {
     /// The discrepancy resolved. (A count or transfer receipt that opens one gives it its own id.)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discrepancy_id: Option<String>,
+    /// A temperature excursion's record (the store, when, the temperatures, how long, who
+    /// observed it: none of it is content).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excursion: Option<Excursion>,
     /// The units moved, kit by kit.
     pub lines: Vec<BlindedLine>,
 }
@@ -90,6 +94,7 @@ pub fn blind_entry(entry: &Entry) -> BlindedEntry {
         dispense_id: m.detail.dispense_id().map(str::to_string),
         shipment_id: None,
         discrepancy_id: None,
+        excursion: None,
         lines,
     };
     match &m.detail {
@@ -111,6 +116,10 @@ pub fn blind_entry(entry: &Entry) -> BlindedEntry {
         }
         Detail::ReturnUnused { to_location_id, .. } => b.to_location_id = Some(to_location_id.clone()),
         Detail::ResolveDiscrepancy { discrepancy_id, .. } => b.discrepancy_id = Some(discrepancy_id.clone()),
+        Detail::Quarantine { excursion: Some(e), .. } => {
+            b.location_id = Some(e.location_id.clone());
+            b.excursion = Some(e.clone());
+        }
         Detail::Administer { .. } | Detail::Waste { .. } | Detail::Quarantine { .. } | Detail::Release { .. } => {}
     }
     b
@@ -213,18 +222,21 @@ fn blind_message(rule: &str) -> String {
         "no_control_characters" => "this field must not contain control characters",
         "positive" => "must be 1 or more",
         "non_negative" => "a count must be 0 or more",
+        "max" => "this number is out of range",
         "exists" => "not found",
         "unique" => "already recorded",
         "insufficient_stock" => "not enough units are held for this movement",
         "expired" => "this kit has expired and may not be used",
         "quarantined" => "this kit is quarantined and may not be used until released",
-        "dose_limit" => "this is more than the prescription allows for the session; an override decision is needed",
+        "dose_limit" => "this is more than the prescription (or a physician's signed decision) allows for the session",
         "strength" => "the quantity does not match the kit",
         "kit_mismatch" => "the kit does not match the stock named",
         "kit_units" => "a kit is received whole",
         "once" => "this kit has already been received",
         "key_holder" => "you hold no key to this location",
         "site_store" => "doses are dispensed from a site's store",
+        "same_site" => "a dose is returned to a store at the site it was dispensed from",
+        "blinded" => "blinded roles record units only",
         "distinct" => "must be distinct",
         "not_the_actor" => "the person recording this cannot also witness it",
         "witness_count" => "more witnesses are needed",
@@ -236,7 +248,10 @@ fn blind_message(rule: &str) -> String {
         "open" => "already resolved",
         "already_quarantined" => "already quarantined",
         "not_quarantined" => "not quarantined",
-        "not_after_record" => "a loss is discovered before it is recorded",
+        "not_after_record" => "this is observed before (or when) it is recorded",
+        "range" => "this value is out of range",
+        "not_below_min" => "the highest temperature is below the lowest",
+        "temperature_excursion_only" => "an excursion is recorded only with a quarantine for a temperature excursion",
         _ => "this movement is not allowed",
     }
     .to_string()

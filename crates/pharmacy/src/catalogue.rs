@@ -248,8 +248,12 @@ pub fn check_lot(l: &Lot, catalogue: &Catalogue) -> Vec<Violation> {
     if !catalogue.products.contains_key(&l.product_id) {
         v.push(Violation::new("product_id", "exists", format!("no product {:?}", l.product_id)));
     }
-    if l.units_per_container.is_some_and(|n| n <= 0) {
-        v.push(Violation::new("units_per_container", "positive", "units_per_container must be 1 or more"));
+    if l.units_per_container.is_some_and(|n| n <= 0 || n > crate::movement::MAX_UNITS) {
+        v.push(Violation::new(
+            "units_per_container",
+            "range",
+            format!("units_per_container is from 1 to {}", crate::movement::MAX_UNITS),
+        ));
     }
     v
 }
@@ -272,28 +276,46 @@ pub fn check_location(l: &Location) -> Vec<Violation> {
 /// Checks a kit before it is stored: its lot exists, its units are positive, and its number is
 /// opaque (1-32 letters, digits or '-', containing neither the lot's nor the product's id,
 /// name or number, nor "active", "placebo", "verum" or "drug").
+/// A kit number's shape (programme-defined default): up to four capital letters, an optional
+/// hyphen, then 3 to 12 digits. Letters only in front (a shared prefix) leave no room to spell a
+/// strength or an arm; capitals only mean no two numbers differ only in case.
+fn is_kit_number(n: &str) -> bool {
+    let prefix = n.chars().take_while(char::is_ascii_uppercase).count();
+    let rest = &n[prefix..];
+    let digits = rest.strip_prefix('-').unwrap_or(rest);
+    prefix <= 4 && (3..=12).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit())
+}
+
 pub fn check_kit(k: &Kit, catalogue: &Catalogue) -> Vec<Violation> {
     let mut v = Vec::new();
     let n = k.kit_number.trim();
     if n.is_empty() {
         v.push(Violation::required("kit_number"));
-    } else if n.len() > 32 || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        v.push(Violation::new("kit_number", "format", "kit_number must be 1-32 letters, digits or '-'"));
+    } else if !is_kit_number(n) {
+        v.push(Violation::new(
+            "kit_number",
+            "format",
+            "a kit number is up to 4 capital letters, an optional '-', then 3 to 12 digits (e.g. K-40917): \
+             nothing after the digits can name a strength or an arm, and no two numbers differ only in case",
+        ));
     }
-    if k.units <= 0 {
-        v.push(Violation::new("units", "positive", "a kit holds 1 unit or more"));
+    if k.units <= 0 || k.units > crate::movement::MAX_UNITS {
+        v.push(Violation::new("units", "range", format!("a kit holds from 1 to {} units", crate::movement::MAX_UNITS)));
     }
     match catalogue.lots.get(&k.lot_id) {
         None => v.push(Violation::new("lot_id", "exists", format!("no lot {:?}", k.lot_id))),
         Some(lot) => {
-            let lower = n.to_ascii_lowercase();
+            // Compared on letters and digits alone, so "PL2201" is caught for lot "PL-2201".
+            let alnum =
+                |t: &str| t.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+            let lower = alnum(n);
             let mut telling: Vec<String> = ["active", "placebo", "verum", "drug"].map(String::from).to_vec();
             telling.extend([lot.id.clone(), lot.lot_number.clone(), lot.product_id.clone()]);
             if let Some(p) = catalogue.products.get(&lot.product_id) {
                 telling.push(p.name.clone());
             }
             if telling.iter().any(|t| {
-                let t = t.trim().to_ascii_lowercase();
+                let t = alnum(t);
                 t.len() >= 3 && lower.contains(&t)
             }) {
                 v.push(Violation::new(
@@ -387,9 +409,14 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert!(rules("K-48213").is_empty());
-        assert_eq!(rules("B2291-01"), ["opaque"]);
-        assert_eq!(rules("PLACEBO-1"), ["opaque"]);
-        assert_eq!(rules("K 1"), ["format"]);
+        assert!(rules("KIT48213").is_empty() && rules("000123").is_empty());
+        assert_eq!(rules("B2291-01"), ["format", "opaque"]);
+        assert_eq!(rules("B2291"), ["opaque"], "the lot number, in a number's shape");
+        assert_eq!(rules("PLACEBO-100"), ["format", "opaque"]);
+        // The reviewer's: a strength, a suffix, lower case, too short.
+        for n in ["K20MG", "K-1005-P", "k-1001", "MDMA-5", "K-12", "K 100"] {
+            assert!(rules(n).contains(&"format".to_string()), "{n}: {:?}", rules(n));
+        }
         assert_eq!(rules(""), ["required"]);
     }
 }

@@ -28,16 +28,21 @@ pub use catalogue::{
     Catalogue, Kit, Location, LocationKind, Lot, Party, Product, check_kit, check_location, check_lot, check_product,
 };
 pub use error::{DataError, ReplayError, Violation};
-pub use movement::{Conclusion, Detail, DoseKind, MG_TOLERANCE, Movement, Order, QuarantineCause};
+pub use movement::{
+    Conclusion, Detail, DoseKind, EXCURSION_CELSIUS, Excursion, MAX_UNITS, MG_TOLERANCE, Movement, Order,
+    QuarantineCause,
+};
 pub use register::{
     Account, BalanceChange, BalanceKey, Delta, Discrepancy, DiscrepancyOrigin, Dispense, Entry, Flow, Holding, Posting,
     Quarantine, Register, Resolution, Shipment, Stock, Touches,
 };
 pub use reports::{
-    Custody, CustodyStep, DestructionItem, DestructionRecord, DispensedLine, DispensingRecord, DisposalLine,
-    InventoryCard, InventoryLine, Leg, ReceiptLine, RecordTotals, ReportContext, chain_of_custody, count_sheet,
-    count_sheet_csv, custody_csv, destruction_record, destruction_record_csv, dispensing_record, dispensing_record_csv,
-    flow_totals, on_hand_units, perpetual_inventory, perpetual_inventory_csv,
+    BiennialInventory, Custody, CustodyStep, DestructionItem, DestructionRecord, DispensedLine, DispensingRecord,
+    DisposalLine, ExcursionLine, ExcursionOutcome, InventoryCard, InventoryLine, InventoryRow, Leg, ReceiptLine,
+    RecordTotals, ReportContext, TakenAt, TransitRow, biennial_inventory, biennial_inventory_csv, chain_of_custody,
+    count_sheet, count_sheet_csv, custody_csv, destruction_record, destruction_record_csv, dispensing_record,
+    dispensing_record_csv, flow_totals, on_hand_units, perpetual_inventory, perpetual_inventory_csv,
+    temperature_excursions, temperature_excursions_csv,
 };
 pub use rules::{
     JurisdictionEntry, JurisdictionRules, MayAdminister, OrderForm, PROGRAMME_DEFINED, Qualification, ReceiveField,

@@ -14,6 +14,11 @@ use crate::rules::{OrderForm, Qualification};
 /// How far a stated mg may differ from units × strength.
 pub const MG_TOLERANCE: f64 = 1e-6;
 
+/// The most units one movement, order line, kit or container may name (programme-defined
+/// default: far above any real shipment of capsules, it keeps a typo from becoming a balance
+/// no report can add up).
+pub const MAX_UNITS: i64 = 1_000_000;
+
 /// One entry of the register.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,6 +72,27 @@ pub enum QuarantineCause {
     Other,
 }
 
+/// A temperature excursion, as an inspector asks for it: where (the store), when it was
+/// observed, the lowest and highest temperature seen, how long it lasted and who observed it.
+/// None of it is content: blinded roles may see it all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Excursion {
+    pub location_id: String,
+    /// When it was observed (UTC); not after the quarantine is recorded.
+    pub observed_at: Timestamp,
+    pub min_celsius: f64,
+    pub max_celsius: f64,
+    /// Whole minutes, more than 0.
+    pub duration_minutes: i64,
+    /// Who observed it (user id).
+    pub observed_by: String,
+}
+
+/// The lowest and highest temperature an excursion record accepts, in °C (a reading outside
+/// is a typing or probe error, not an excursion).
+pub const EXCURSION_CELSIUS: (f64, f64) = (-100.0, 100.0);
+
 /// What moved, where, and the facts each kind records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -111,7 +137,8 @@ pub enum Detail {
     },
     /// From a site store to the session team, for one participant's session, within the dose the
     /// prescription allows for that session (all dispenses for the appointment, less returns,
-    /// counted at nominal strength) unless a physician's decision overrides it.
+    /// counted at nominal strength). A physician's signed decision may have raised the limit the
+    /// caller passes (`override_decision_id` names it); nothing lifts it.
     Dispense {
         location_id: String,
         lot_id: String,
@@ -216,10 +243,13 @@ pub enum Detail {
         order_form: Option<String>,
     },
     /// A lot may not be dispensed or transferred until released (it may still be counted,
-    /// destroyed or returned to the supplier).
+    /// destroyed or returned to the supplier). A temperature excursion carries its record
+    /// (required for that cause, refused for the others).
     Quarantine {
         lot_id: String,
         cause: QuarantineCause,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        excursion: Option<Excursion>,
     },
     Release {
         lot_id: String,

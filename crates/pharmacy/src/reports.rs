@@ -9,7 +9,11 @@
 //! - [`chain_of_custody`]: one dispensed dose back through every movement that could have
 //!   brought its units to the store, to the receipts, and forward to what became of it;
 //! - [`count_sheet`]: what a location holds, for an exact count;
-//! - [`destruction_record`]: the destructions with the DEA Form 41 fields.
+//! - [`destruction_record`]: the destructions with the DEA Form 41 fields;
+//! - [`biennial_inventory`]: what one registrant's locations held as of the opening or close of
+//!   business on a date (21 CFR 1304.11), stock in transit apart, and when the next is due;
+//! - [`temperature_excursions`]: the excursions recorded at the locations, with their lots and
+//!   what became of each (released, destroyed, still quarantined).
 //!
 //! These are unblinded documents, for unblinded roles. CSV cells that a spreadsheet would run
 //! as a formula are prefixed with an apostrophe.
@@ -23,6 +27,7 @@ use serde::Serialize;
 use crate::catalogue::{Catalogue, Party};
 use crate::movement::Detail;
 use crate::register::{Account, Entry, Flow, Holding, Register, Stock};
+use crate::rules::JurisdictionRules;
 
 /// What the reports print besides the entries: the catalogue, the site's time zone, people's
 /// printed names, and each location's registrant (from the authorisations capability).
@@ -129,7 +134,7 @@ fn manner(e: &Entry, other: &Account, rc: &ReportContext, routes: &HashMap<&str,
         },
         Account::Holding(Holding::Dispensed(id)) => match d {
             Detail::Dispense { participant_id, appointment_id, .. } => {
-                format!("dispensed for {participant_id} (appointment {appointment_id})")
+                format!("dispensed for {} (appointment {appointment_id})", rc.name(participant_id))
             }
             _ => format!("returned unused from dose {id}"),
         },
@@ -433,7 +438,7 @@ pub fn dispensing_record(
                     kit_number: p.stock.kit_number.clone(),
                     units: p.units,
                     mg,
-                    recipient: participant_id.clone(),
+                    recipient: rc.name(participant_id),
                     appointment_id: appointment_id.clone(),
                     prescription_id: prescription_id.clone(),
                     dispenser: rc.name(&m.actor),
@@ -795,6 +800,360 @@ pub fn destruction_record(entries: &[Entry], rc: &ReportContext, location_ids: &
 }
 
 // ---------------------------------------------------------------------------------------------
+// Biennial inventory (21 CFR 1304.11)
+
+/// When an inventory is taken: 21 CFR 1304.11(a) has it say whether as of the opening or the
+/// close of business on its date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TakenAt {
+    /// Before anything recorded on the date: the movements recorded until the date's start.
+    Opening,
+    /// After everything recorded on the date: the movements recorded until the next day's start.
+    Close,
+}
+
+impl TakenAt {
+    pub const ALL: [&'static str; 2] = ["opening", "close"];
+
+    pub fn parse(value: &str) -> Option<TakenAt> {
+        match value {
+            "opening" => Some(TakenAt::Opening),
+            "close" => Some(TakenAt::Close),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TakenAt::Opening => "opening",
+            TakenAt::Close => "close",
+        }
+    }
+}
+
+/// One lot at one location, as the inventory counts it (21 CFR 1304.11(e)(3)).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InventoryRow {
+    pub location_id: String,
+    pub location_name: String,
+    pub lot_id: String,
+    pub lot_number: String,
+    pub substance: String,
+    pub product: String,
+    pub form: String,
+    pub strength_mg: f64,
+    pub expires_on: Option<Date>,
+    pub quarantined: bool,
+    pub units: i64,
+    /// The lot's units per commercial container, when packed in containers.
+    pub units_per_container: Option<i64>,
+    pub full_containers: Option<i64>,
+    /// Units in an opened container (all units when the lot has no container size).
+    pub partial_count: i64,
+    pub mg: f64,
+}
+
+/// One lot in transit in a shipment to or from the registrant's locations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TransitRow {
+    pub shipment_id: String,
+    pub from_location_id: String,
+    pub from_name: String,
+    pub to_location_id: String,
+    pub to_name: String,
+    pub lot_id: String,
+    pub lot_number: String,
+    pub substance: String,
+    pub product: String,
+    pub strength_mg: f64,
+    pub units: i64,
+    pub mg: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BiennialInventory {
+    pub registrant: Option<Party>,
+    pub location_ids: Vec<String>,
+    /// The inventory's date (site-local) and whether as of its opening or close of business.
+    pub as_of: Date,
+    pub taken_at: TakenAt,
+    /// The instant it is taken as of: movements recorded before it are counted.
+    pub cutoff: Timestamp,
+    pub rows: Vec<InventoryRow>,
+    /// Stock in transit, shown apart from what is on hand.
+    pub in_transit: Vec<TransitRow>,
+    /// Equal the register's units (mg) at the locations as of the cutoff.
+    pub on_hand_units: i64,
+    pub on_hand_mg: f64,
+    pub in_transit_units: i64,
+    pub in_transit_mg: f64,
+    /// The jurisdiction's interval between inventories, its source, and the date the next one
+    /// is due at the latest.
+    pub count_interval_months: u32,
+    pub count_interval_source: String,
+    pub next_due: Option<Date>,
+}
+
+/// The instant a day's opening (or, for the close, the next day's opening) falls on in the zone.
+fn business_cutoff(as_of: Date, taken_at: TakenAt, zone: &TimeZoneName) -> Timestamp {
+    let day = match taken_at {
+        TakenAt::Opening => Some(as_of),
+        TakenAt::Close => as_of.tomorrow().ok(),
+    };
+    let tz = jiff::tz::TimeZone::get(zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
+    match day.map(|d| d.to_zoned(tz)) {
+        Some(Ok(z)) => Timestamp(z.timestamp().as_microsecond()),
+        _ => Timestamp(i64::MAX),
+    }
+}
+
+/// The inventory of one registrant's locations as of the opening or the close of business on a
+/// date: every lot on hand at each location (substance, product, form, strength, units,
+/// containers and the partial count, mg), the stock in transit to or from them apart, and when
+/// the next one is due under the jurisdiction's count interval. Counted from the postings of the
+/// movements recorded before the cutoff, so its totals equal a replay of those movements.
+pub fn biennial_inventory(
+    entries: &[Entry],
+    rc: &ReportContext,
+    location_ids: &BTreeSet<String>,
+    as_of: Date,
+    taken_at: TakenAt,
+    rules: &JurisdictionRules,
+) -> BiennialInventory {
+    let cutoff = business_cutoff(as_of, taken_at, rc.zone);
+    let counted: Vec<&Entry> = entries.iter().filter(|e| e.movement.at < cutoff).collect();
+    let mut held: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut moving: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut quarantined: BTreeSet<String> = BTreeSet::new();
+    let mut route: HashMap<&str, (&str, &str)> = HashMap::new();
+    for e in &counted {
+        match &e.movement.detail {
+            Detail::Dispatch { shipment_id, from_location_id, to_location_id, .. } => {
+                route.entry(shipment_id.as_str()).or_insert((from_location_id.as_str(), to_location_id.as_str()));
+            }
+            Detail::Quarantine { lot_id, .. } => {
+                quarantined.insert(lot_id.clone());
+            }
+            Detail::Release { lot_id } => {
+                quarantined.remove(lot_id);
+            }
+            _ => {}
+        }
+        for p in &e.postings {
+            for (account, sign) in [(&p.from, -1), (&p.to, 1)] {
+                match account {
+                    Account::Holding(Holding::Location(l)) if location_ids.contains(l) => {
+                        *held.entry((l.clone(), p.stock.lot_id.clone())).or_default() += sign * p.units;
+                    }
+                    Account::Holding(Holding::InTransit(s)) => {
+                        *moving.entry((s.clone(), p.stock.lot_id.clone())).or_default() += sign * p.units;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let product = |lot: &str| rc.catalogue.product_of(lot);
+    let rows: Vec<InventoryRow> = held
+        .into_iter()
+        .filter(|(_, units)| *units != 0)
+        .map(|((location_id, lot_id), units)| {
+            let lot = rc.catalogue.lots.get(&lot_id);
+            let p = product(&lot_id);
+            let per = lot.and_then(|l| l.units_per_container).filter(|n| *n > 0);
+            InventoryRow {
+                location_name: rc.location_name(&location_id),
+                lot_number: rc.lot_number(&lot_id),
+                substance: p.map(|p| p.substance.clone()).unwrap_or_default(),
+                product: p.map(|p| p.name.clone()).unwrap_or_default(),
+                form: p.map(|p| p.form.clone()).unwrap_or_default(),
+                strength_mg: p.map(|p| p.strength_mg).unwrap_or(0.0),
+                expires_on: lot.map(|l| l.expires_on),
+                quarantined: quarantined.contains(&lot_id),
+                units_per_container: per,
+                full_containers: per.map(|n| units / n),
+                partial_count: per.map(|n| units % n).unwrap_or(units),
+                mg: rc.mg(&lot_id, units),
+                units,
+                location_id,
+                lot_id,
+            }
+        })
+        .collect();
+    let in_transit: Vec<TransitRow> = moving
+        .into_iter()
+        .filter(|(_, units)| *units != 0)
+        .filter_map(|((shipment_id, lot_id), units)| {
+            let (from, to) = route.get(shipment_id.as_str()).copied()?;
+            if !(location_ids.contains(from) || location_ids.contains(to)) {
+                return None;
+            }
+            let p = product(&lot_id);
+            Some(TransitRow {
+                from_location_id: from.to_string(),
+                from_name: rc.location_name(from),
+                to_location_id: to.to_string(),
+                to_name: rc.location_name(to),
+                lot_number: rc.lot_number(&lot_id),
+                substance: p.map(|p| p.substance.clone()).unwrap_or_default(),
+                product: p.map(|p| p.name.clone()).unwrap_or_default(),
+                strength_mg: p.map(|p| p.strength_mg).unwrap_or(0.0),
+                mg: rc.mg(&lot_id, units),
+                units,
+                shipment_id,
+                lot_id,
+            })
+        })
+        .collect();
+    BiennialInventory {
+        registrant: location_ids.iter().find_map(|l| rc.registrants.get(l).cloned()),
+        location_ids: location_ids.iter().cloned().collect(),
+        as_of,
+        taken_at,
+        cutoff,
+        on_hand_units: rows.iter().map(|r| r.units).sum(),
+        on_hand_mg: rows.iter().map(|r| r.mg).sum(),
+        in_transit_units: in_transit.iter().map(|r| r.units).sum(),
+        in_transit_mg: in_transit.iter().map(|r| r.mg).sum(),
+        rows,
+        in_transit,
+        count_interval_months: rules.count_interval_months.value,
+        count_interval_source: rules.count_interval_months.source.clone(),
+        next_due: rules.next_count_due(as_of),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Temperature excursions
+
+/// What became of a lot quarantined for an excursion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExcursionOutcome {
+    /// Released from quarantine (found fit for use).
+    Released,
+    /// Not released, and none of it is left: destroyed (some may have been returned too).
+    Destroyed,
+    /// Not released, and none of it is left: returned to the supplier.
+    ReturnedToSupplier,
+    StillQuarantined,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExcursionLine {
+    /// The quarantine movement that records the excursion.
+    pub movement_id: String,
+    pub recorded_at: Timestamp,
+    pub recorded_by: String,
+    pub location_id: String,
+    pub location_name: String,
+    pub observed_at: Timestamp,
+    /// `observed_at` in the site's time zone.
+    pub observed: String,
+    pub min_celsius: f64,
+    pub max_celsius: f64,
+    pub duration_minutes: i64,
+    pub observed_by: String,
+    pub lot_id: String,
+    pub lot_number: String,
+    pub product: String,
+    /// Units of the lot held at the store when it was quarantined.
+    pub units_at_location: i64,
+    pub outcome: ExcursionOutcome,
+    /// The release, if any: when, by whom and why.
+    pub released_at: Option<Timestamp>,
+    pub released_by: Option<String>,
+    pub release_reason: Option<String>,
+    /// Units of the lot destroyed or returned to the supplier while it was quarantined.
+    pub destroyed_units: i64,
+    pub returned_units: i64,
+    /// Units of the lot still held anywhere on the register.
+    pub units_remaining: i64,
+}
+
+/// Every temperature excursion recorded at the locations, with its lot and what became of it.
+pub fn temperature_excursions(
+    entries: &[Entry],
+    rc: &ReportContext,
+    location_ids: &BTreeSet<String>,
+) -> Vec<ExcursionLine> {
+    let mut out = Vec::new();
+    let mut at_location: HashMap<(&str, &str), i64> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let Detail::Quarantine { lot_id, excursion: Some(x), .. } = &e.movement.detail
+            && location_ids.contains(&x.location_id)
+        {
+            let mut line = ExcursionLine {
+                movement_id: e.movement.id.clone(),
+                recorded_at: e.movement.at,
+                recorded_by: rc.name(&e.movement.actor),
+                location_id: x.location_id.clone(),
+                location_name: rc.location_name(&x.location_id),
+                observed_at: x.observed_at,
+                observed: rc.when(x.observed_at),
+                min_celsius: x.min_celsius,
+                max_celsius: x.max_celsius,
+                duration_minutes: x.duration_minutes,
+                observed_by: rc.name(&x.observed_by),
+                lot_id: lot_id.clone(),
+                lot_number: rc.lot_number(lot_id),
+                product: rc.product_name(lot_id),
+                units_at_location: at_location.get(&(x.location_id.as_str(), lot_id.as_str())).copied().unwrap_or(0),
+                outcome: ExcursionOutcome::StillQuarantined,
+                released_at: None,
+                released_by: None,
+                release_reason: None,
+                destroyed_units: 0,
+                returned_units: 0,
+                units_remaining: 0,
+            };
+            for later in &entries[i + 1..] {
+                match &later.movement.detail {
+                    Detail::Release { lot_id: l } if l == lot_id => {
+                        line.outcome = ExcursionOutcome::Released;
+                        line.released_at = Some(later.movement.at);
+                        line.released_by = Some(rc.name(&later.movement.actor));
+                        line.release_reason = Some(later.movement.reason.clone());
+                        break;
+                    }
+                    Detail::Destroy { lot_id: l, units, .. } if l == lot_id => line.destroyed_units += units,
+                    Detail::ReturnToSupplier { lot_id: l, units, .. } if l == lot_id => line.returned_units += units,
+                    _ => {}
+                }
+            }
+            out.push(line);
+        }
+        for p in &e.postings {
+            for (account, sign) in [(&p.from, -1), (&p.to, 1)] {
+                if let Account::Holding(Holding::Location(l)) = account {
+                    *at_location.entry((l.as_str(), p.stock.lot_id.as_str())).or_default() += sign * p.units;
+                }
+            }
+        }
+    }
+    let mut remaining: HashMap<&str, i64> = HashMap::new();
+    for p in entries.iter().flat_map(|e| &e.postings) {
+        for (account, sign) in [(&p.from, -1), (&p.to, 1)] {
+            if let Account::Holding(_) = account {
+                *remaining.entry(p.stock.lot_id.as_str()).or_default() += sign * p.units;
+            }
+        }
+    }
+    for line in &mut out {
+        line.units_remaining = remaining.get(line.lot_id.as_str()).copied().unwrap_or(0);
+        if line.outcome == ExcursionOutcome::StillQuarantined && line.units_remaining == 0 {
+            if line.destroyed_units > 0 {
+                line.outcome = ExcursionOutcome::Destroyed;
+            } else if line.returned_units > 0 {
+                line.outcome = ExcursionOutcome::ReturnedToSupplier;
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
 // CSV
 
 /// One CSV cell: text a spreadsheet would read as a formula gets a leading apostrophe; a cell
@@ -1083,6 +1442,152 @@ pub fn destruction_record_csv(r: &DestructionRecord) -> String {
                 w(0),
                 w(1),
                 i.witnesses.iter().skip(2).map(|w| w.name.clone()).collect::<Vec<_>>().join("; "),
+            ]
+        }),
+    )
+}
+
+/// The inventory as one table: a `section` column (on_hand, in_transit, total), the registrant,
+/// the date and whether as of the opening or the close of business, and when the next is due.
+pub fn biennial_inventory_csv(r: &BiennialInventory) -> String {
+    let mut out = String::new();
+    if let Some(p) = &r.registrant {
+        out.push_str(&format!(
+            "registrant,{},{},{}\n",
+            csv_field(&p.name),
+            csv_field(&p.address),
+            csv_field(p.registration_number.as_deref().unwrap_or(""))
+        ));
+    }
+    out.push_str(&format!("inventory,{},{} of business\n", r.as_of, r.taken_at.as_str()));
+    out.push_str(&format!(
+        "next_due,{},every {} months,{}\n",
+        r.next_due.map(|d| d.to_string()).unwrap_or_default(),
+        r.count_interval_months,
+        csv_field(&r.count_interval_source)
+    ));
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for x in &r.rows {
+        rows.push(vec![
+            "on_hand".into(),
+            x.location_name.clone(),
+            String::new(),
+            x.lot_number.clone(),
+            x.substance.clone(),
+            x.product.clone(),
+            x.form.clone(),
+            x.strength_mg.to_string(),
+            x.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+            if x.quarantined { "yes" } else { "no" }.into(),
+            x.units.to_string(),
+            x.units_per_container.map(|n| n.to_string()).unwrap_or_default(),
+            x.full_containers.map(|n| n.to_string()).unwrap_or_default(),
+            x.partial_count.to_string(),
+            x.mg.to_string(),
+        ]);
+    }
+    for x in &r.in_transit {
+        rows.push(vec![
+            "in_transit".into(),
+            format!("{} to {}", x.from_name, x.to_name),
+            x.shipment_id.clone(),
+            x.lot_number.clone(),
+            x.substance.clone(),
+            x.product.clone(),
+            String::new(),
+            x.strength_mg.to_string(),
+            String::new(),
+            String::new(),
+            x.units.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            x.mg.to_string(),
+        ]);
+    }
+    for (what, units, mg) in
+        [("on_hand", r.on_hand_units, r.on_hand_mg), ("in_transit", r.in_transit_units, r.in_transit_mg)]
+    {
+        let mut row = vec![String::new(); 15];
+        row[0] = "total".into();
+        row[1] = what.into();
+        row[10] = units.to_string();
+        row[14] = mg.to_string();
+        rows.push(row);
+    }
+    out.push_str(&csv(
+        &[
+            "section",
+            "location",
+            "shipment",
+            "lot_number",
+            "substance",
+            "product",
+            "form",
+            "strength_mg",
+            "expires_on",
+            "quarantined",
+            "units",
+            "units_per_container",
+            "full_containers",
+            "partial_count",
+            "mg",
+        ],
+        rows,
+    ));
+    out
+}
+
+pub fn temperature_excursions_csv(lines: &[ExcursionLine], rc: &ReportContext) -> String {
+    let outcome = |o: ExcursionOutcome| match o {
+        ExcursionOutcome::Released => "released",
+        ExcursionOutcome::Destroyed => "destroyed",
+        ExcursionOutcome::ReturnedToSupplier => "returned_to_supplier",
+        ExcursionOutcome::StillQuarantined => "still_quarantined",
+    };
+    csv(
+        &[
+            "location",
+            "observed",
+            "min_celsius",
+            "max_celsius",
+            "duration_minutes",
+            "observed_by",
+            "recorded",
+            "recorded_by",
+            "movement",
+            "lot_number",
+            "product",
+            "units_at_location",
+            "outcome",
+            "released",
+            "released_by",
+            "release_reason",
+            "destroyed_units",
+            "returned_units",
+            "units_remaining",
+        ],
+        lines.iter().map(|l| {
+            vec![
+                l.location_name.clone(),
+                l.observed.clone(),
+                l.min_celsius.to_string(),
+                l.max_celsius.to_string(),
+                l.duration_minutes.to_string(),
+                l.observed_by.clone(),
+                rc.when(l.recorded_at),
+                l.recorded_by.clone(),
+                l.movement_id.clone(),
+                l.lot_number.clone(),
+                l.product.clone(),
+                l.units_at_location.to_string(),
+                outcome(l.outcome).into(),
+                l.released_at.map(|t| rc.when(t)).unwrap_or_default(),
+                opt(&l.released_by),
+                opt(&l.release_reason),
+                l.destroyed_units.to_string(),
+                l.returned_units.to_string(),
+                l.units_remaining.to_string(),
             ]
         }),
     )

@@ -116,11 +116,7 @@ fn trial() -> World {
             order_form: Some("231904999".into()),
         },
     ));
-    w.ok(mv(
-        "qua-1",
-        "ph.central",
-        Detail::Quarantine { lot_id: "lot-p".into(), cause: QuarantineCause::TemperatureExcursion },
-    ));
+    w.ok(mv("qua-1", "ph.central", quarantine("lot-p", QuarantineCause::TemperatureExcursion, "central")));
     w.ok(mv("rel-1", "ph.central", Detail::Release { lot_id: "lot-p".into() }));
     w.ok(mv("cnt-2", "ph.syd", count("store-syd", "lot-p", Some("K-9930"), 2)));
     w
@@ -141,6 +137,13 @@ fn the_blinded_view_of_every_movement_kind_shows_kits_and_units_only() {
     let dose = blind_entry(w.entries.iter().find(|e| e.movement.id == "dose-1").unwrap());
     assert_eq!((dose.kit_number.as_deref(), dose.units), (Some("K-4821"), Some(2)));
     assert_eq!(dose.participant_id.as_deref(), Some("SYD-0006"));
+    // A temperature excursion's facts are not content: its store, times, temperatures and
+    // duration are shown; its lot is not.
+    let q = blind_entry(w.entries.iter().find(|e| e.movement.id == "qua-1").unwrap());
+    assert_eq!(q.location_id.as_deref(), Some("central"));
+    let x = q.excursion.as_ref().unwrap();
+    assert_eq!((x.min_celsius, x.max_celsius, x.duration_minutes), (24.0, 31.5, 95));
+    assert_eq!(q.kit_number, None);
     let adm = blind_entry(w.entries.iter().find(|e| e.movement.id == "adm-1").unwrap());
     assert_eq!(
         (adm.kit_number.as_deref(), adm.units, adm.dispense_id.as_deref()),

@@ -89,8 +89,18 @@ fn a_us_receipt_needs_a_form_222_or_csos_order() {
     if let Detail::Receive { order, .. } = &mut r {
         *order = Some(Order { form: OrderForm::PurchaseOrder, number: "PO-1".into(), line: 0, units_ordered: 0 });
     }
-    let got = w.refused(mv("r", "ph.central", r));
-    assert_eq!(got, [fr("order.line", "positive"), fr("order.units_ordered", "positive"), fr("order.form", "one_of")]);
+    let got = w.refused(mv("r", "ph.central", r.clone()));
+    assert_eq!(got, [fr("order.line", "range"), fr("order.units_ordered", "range"), fr("order.form", "one_of")]);
+    // More than the order's line asks for, or more than any movement may name, is refused.
+    if let Detail::Receive { order, .. } = &mut r {
+        *order = Some(Order { form: OrderForm::Csos, number: "123456789".into(), line: 1, units_ordered: 5 });
+    }
+    assert_eq!(w.refused(mv("r", "ph.central", r.clone())), [fr("units", "more_than_ordered")]);
+    let mut huge = receive("central", "lot-a", i64::MAX);
+    if let Detail::Receive { order, .. } = &mut huge {
+        *order = Some(Order { form: OrderForm::Csos, number: "123456789".into(), line: 1, units_ordered: i64::MAX });
+    }
+    assert_eq!(w.refused(mv("r", "ph.central", huge)), [fr("order.units_ordered", "range"), fr("units", "max")]);
 }
 
 #[test]
@@ -214,11 +224,7 @@ fn expired_and_quarantined_lots_are_not_transferred() {
     w.date = d("2026-06-16");
     let got = w.refused(mv("d2", "ph.central", dispatch("s2", "central", "store-syd", "lot-old", None, 1)));
     assert_eq!(got, [fr("lot_id", "expired")]);
-    w.ok(mv(
-        "q",
-        "ph.central",
-        Detail::Quarantine { lot_id: "lot-a".into(), cause: QuarantineCause::TemperatureExcursion },
-    ));
+    w.ok(mv("q", "ph.central", quarantine("lot-a", QuarantineCause::TemperatureExcursion, "store-syd")));
     let got = w.refused(mv("d3", "ph.central", dispatch("s3", "central", "store-syd", "lot-a", None, 1)));
     assert_eq!(got, [fr("lot_id", "quarantined")]);
 }
@@ -300,15 +306,24 @@ fn dispense_moves_units_to_the_session_team() {
 }
 
 #[test]
-fn never_more_than_the_prescription_allows_without_an_override() {
+fn never_more_than_the_limit_even_with_a_physicians_decision() {
     let mut w = stocked("US");
     let got = w.refused(mv("x", "ph.syd", dispense("store-syd", "lot-a", None, 3, "apt-1", 125.0)));
     assert_eq!(got, [fr("units", "dose_limit")]);
-    let mut over = dispense("store-syd", "lot-a", None, 3, "apt-1", 125.0);
-    if let Detail::Dispense { override_decision_id, .. } = &mut over {
-        *override_decision_id = Some("decision-7".into());
-    }
-    w.ok(mv("dose-1", "ph.syd", over));
+    // A decision raises the limit the caller passes; it never lifts it.
+    let with_decision = |limit_mg: f64| {
+        let mut over = dispense("store-syd", "lot-a", None, 3, "apt-1", limit_mg);
+        if let Detail::Dispense { override_decision_id, .. } = &mut over {
+            *override_decision_id = Some("decision-7".into());
+        }
+        over
+    };
+    let refused = mv("y", "ph.syd", with_decision(125.0));
+    assert_eq!(w.refused(refused.clone()), [fr("units", "dose_limit")]);
+    let message = w.try_apply(&refused).unwrap_err().remove(0).message;
+    assert!(message.contains("decision decision-7 allows"), "{message}");
+    w.ok(mv("dose-1", "ph.syd", with_decision(187.5)));
+    assert_eq!(w.register.dispenses["dose-1"].override_decision_id.as_deref(), Some("decision-7"));
 }
 
 #[test]
@@ -384,7 +399,7 @@ fn expired_and_quarantined_lots_are_never_dispensed() {
     let got = w.refused(mv("dose-2", "ph.syd", dispense("store-syd", "lot-old", None, 1, "apt-2", 125.0)));
     assert_eq!(got, [fr("lot_id", "expired")]);
     w.date = d("2026-06-15");
-    w.ok(mv("q", "ph.syd", Detail::Quarantine { lot_id: "lot-old".into(), cause: QuarantineCause::Recall }));
+    w.ok(mv("q", "ph.syd", quarantine("lot-old", QuarantineCause::Recall, "central")));
     let got = w.refused(mv("dose-2", "ph.syd", dispense("store-syd", "lot-old", None, 1, "apt-2", 125.0)));
     assert_eq!(got, [fr("lot_id", "quarantined")]);
     w.ok(mv("rel", "ph.syd", Detail::Release { lot_id: "lot-old".into() }));
@@ -451,6 +466,8 @@ fn return_unused_goes_back_to_a_store() {
     };
     assert_eq!(w.refused(mv("r", "ph.syd", ret(3, "store-syd"))), [fr("units", "insufficient_stock")]);
     assert_eq!(w.refused(mv("r", "ph.bos", ret(1, "store-syd"))), [fr("actor", "key_holder")]);
+    // Another site's pharmacist cannot pull the dose into their own store.
+    assert_eq!(w.refused(mv("r", "ph.bos", ret(1, "store-bos"))), [fr("to_location_id", "same_site")]);
     w.ok(mv("r", "ph.syd", ret(1, "store-syd")));
     assert_eq!(w.at("store-syd", "lot-a", None), 19);
     assert_eq!(w.register.dispenses["dose-1"].returned_units, 1);
@@ -477,7 +494,7 @@ fn destruction_is_witnessed_and_may_take_expired_or_quarantined_stock() {
     let mut w = World::new("US");
     w.ok(mv("r", "ph.central", receive("central", "lot-old", 10)));
     w.date = d("2026-07-01");
-    w.ok(mv("q", "ph.central", Detail::Quarantine { lot_id: "lot-old".into(), cause: QuarantineCause::Recall }));
+    w.ok(mv("q", "ph.central", quarantine("lot-old", QuarantineCause::Recall, "central")));
     assert_eq!(
         w.refused(mv("x", "ph.central", destroy("central", "lot-old", 4, &["w1"]))),
         [fr("witnesses", "witness_count")]
@@ -533,7 +550,7 @@ fn loss_or_theft_is_recorded_by_whoever_discovers_it() {
 #[test]
 fn return_to_supplier_names_the_recipients_registration_and_order_form() {
     let mut w = stocked("US");
-    w.ok(mv("q", "ph.central", Detail::Quarantine { lot_id: "lot-a".into(), cause: QuarantineCause::Recall }));
+    w.ok(mv("q", "ph.central", quarantine("lot-a", QuarantineCause::Recall, "central")));
     let ret = |reg: Option<&str>, form: Option<&str>| Detail::ReturnToSupplier {
         location_id: "central".into(),
         lot_id: "lot-a".into(),
@@ -644,7 +661,7 @@ fn resolve_refusals() {
 #[test]
 fn quarantine_and_release() {
     let mut w = stocked("US");
-    let q = || Detail::Quarantine { lot_id: "lot-a".into(), cause: QuarantineCause::TemperatureExcursion };
+    let q = || quarantine("lot-a", QuarantineCause::TemperatureExcursion, "store-syd");
     w.ok(mv("q", "ph.syd", q()));
     assert_eq!(w.refused(mv("q2", "ph.syd", q())), [fr("lot_id", "already_quarantined")]);
     // Counted while quarantined.
@@ -658,6 +675,58 @@ fn quarantine_and_release() {
         w.refused(mv("q3", "ph.syd", Detail::Release { lot_id: "lot-z".into() })),
         [fr("lot_id", "exists"), fr("lot_id", "not_quarantined")]
     );
+}
+
+#[test]
+fn a_temperature_excursion_is_recorded_with_the_facts_an_inspector_asks() {
+    let mut w = stocked("US");
+    let te = QuarantineCause::TemperatureExcursion;
+    let q = |cause: QuarantineCause, excursion: Option<Excursion>| Detail::Quarantine {
+        lot_id: "lot-a".into(),
+        cause,
+        excursion,
+    };
+    assert_eq!(w.refused(mv("q1", "ph.syd", q(te, None))), [fr("excursion", "required")]);
+    let wrong = Excursion {
+        location_id: "store-zz".into(),
+        observed_at: Timestamp(T0 + 10 * 86_400_000_000),
+        min_celsius: 30.0,
+        max_celsius: 8.0,
+        duration_minutes: 0,
+        observed_by: " ".into(),
+    };
+    assert_eq!(
+        w.refused(mv("q2", "ph.syd", q(te, Some(wrong)))),
+        [
+            fr("excursion.location_id", "exists"),
+            fr("excursion.observed_at", "not_after_record"),
+            fr("excursion.max_celsius", "not_below_min"),
+            fr("excursion.duration_minutes", "positive"),
+            fr("excursion.observed_by", "required"),
+        ]
+    );
+    let unreadable = Excursion { min_celsius: f64::NAN, max_celsius: 150.0, ..excursion("store-syd") };
+    assert_eq!(
+        w.refused(mv("q3", "ph.syd", q(te, Some(unreadable)))),
+        [fr("excursion.min_celsius", "range"), fr("excursion.max_celsius", "range")]
+    );
+    for cause in [QuarantineCause::Recall, QuarantineCause::Other] {
+        assert_eq!(
+            w.refused(mv("q4", "ph.syd", q(cause, Some(excursion("store-syd"))))),
+            [fr("excursion", "temperature_excursion_only")]
+        );
+    }
+    // Observed up to the moment it is recorded, lasting a minute: accepted, no stock moves.
+    let mut m = mv("q5", "ph.syd", q(te, None));
+    let just_now = Excursion { observed_at: m.at, duration_minutes: 1, ..excursion("store-syd") };
+    m.detail = q(te, Some(just_now.clone()));
+    let delta = w.ok(m);
+    assert!(delta.postings.is_empty() && delta.balances.is_empty());
+    assert_eq!(w.register.quarantined["lot-a"].cause, te);
+    assert!(
+        matches!(&w.entries.last().unwrap().movement.detail, Detail::Quarantine { excursion: Some(e), .. } if *e == just_now)
+    );
+    assert_eq!(replay(&w.movements()).unwrap(), w.register);
 }
 
 // ---- touches and replay -------------------------------------------------------------------

@@ -3,15 +3,18 @@
 //! expiring during the run, one whose supplier has no registration), four kits and two
 //! jurisdictions. Each step is decided on the whole register and on only the rows it touches
 //! (the same answer); deliberately broken movements are refused for the reason they were
-//! broken; at the end stock is conserved exactly per lot, every dispensed dose's chain of custody
-//! is complete, replaying the accepted movements from empty rebuilds the register, and the
-//! blinded view of every accepted movement names no content.
+//! broken (temperature excursions among them: missing, observed after they are recorded, the
+//! highest below the lowest, no duration, an unknown store, or on another cause); at the end
+//! stock is conserved exactly per lot, every dispensed dose's chain of custody is complete,
+//! replaying the accepted movements from empty rebuilds the register, the blinded view of every
+//! accepted movement names no content, and the biennial inventory as of three moments equals a
+//! replay of the movements recorded before each.
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use catalyst_core::time::Timestamp;
+use catalyst_core::time::{TimeZoneName, Timestamp};
 use catalyst_pharmacy::*;
 use common::{T0, catalogue, party, rules};
 use jiff::ToSpan;
@@ -352,11 +355,55 @@ fn build(step: usize, op: &Op, reg: &Register, code: &str) -> Built {
                 signed_by: "lead".into(),
             }
         }
-        12 => Detail::Quarantine {
-            lot_id: LOTS[op.a as usize % 4].into(),
-            cause: [QuarantineCause::TemperatureExcursion, QuarantineCause::Recall, QuarantineCause::Other]
-                [op.b as usize % 3],
-        },
+        12 => {
+            let cause = [QuarantineCause::TemperatureExcursion, QuarantineCause::Recall, QuarantineCause::Other]
+                [op.b as usize % 3];
+            let loc = LOCS[op.c as usize % 3];
+            actor = key_holder(loc).into();
+            let low = 8.0 + f64::from(op.b % 40) * 0.5;
+            let mut e = Excursion {
+                location_id: loc.into(),
+                observed_at: at.plus_seconds(-60 * i64::from(op.c % 180)),
+                min_celsius: low,
+                max_celsius: low + f64::from(op.c % 25) * 0.5,
+                duration_minutes: 1 + i64::from(op.a % 600),
+                observed_by: "ph.syd".into(),
+            };
+            // Some excursion records are wrong on purpose, each in one way that must be refused.
+            let excursion = match (cause, op.a % 13) {
+                (QuarantineCause::TemperatureExcursion, 0) => {
+                    expect = Some(("excursion", "required"));
+                    None
+                }
+                (QuarantineCause::TemperatureExcursion, 1) => {
+                    e.observed_at = at.plus_seconds(60);
+                    expect = Some(("excursion.observed_at", "not_after_record"));
+                    Some(e)
+                }
+                (QuarantineCause::TemperatureExcursion, 2) => {
+                    e.max_celsius = e.min_celsius - 0.5;
+                    expect = Some(("excursion.max_celsius", "not_below_min"));
+                    Some(e)
+                }
+                (QuarantineCause::TemperatureExcursion, 3) => {
+                    e.duration_minutes = 0;
+                    expect = Some(("excursion.duration_minutes", "positive"));
+                    Some(e)
+                }
+                (QuarantineCause::TemperatureExcursion, 4) => {
+                    e.location_id = "store-zz".into();
+                    expect = Some(("excursion.location_id", "exists"));
+                    Some(e)
+                }
+                (QuarantineCause::TemperatureExcursion, _) => Some(e),
+                (_, 5) => {
+                    expect = Some(("excursion", "temperature_excursion_only"));
+                    Some(e)
+                }
+                (_, _) => None,
+            };
+            Detail::Quarantine { lot_id: LOTS[op.a as usize % 4].into(), cause, excursion }
+        }
         _ => Detail::Release { lot_id: LOTS[op.a as usize % 4].into() },
     };
     let mut m = Movement { id, at, actor, reason: "as recorded".into(), detail };
@@ -469,6 +516,8 @@ struct Stats {
     kinds: BTreeMap<&'static str, usize>,
     /// Refusals per rule.
     rules: BTreeMap<String, usize>,
+    /// Temperature excursions recorded.
+    excursions: usize,
 }
 
 fn run(ops: &[Op]) -> Result<Stats, TestCaseError> {
@@ -502,6 +551,9 @@ fn run(ops: &[Op]) -> Result<Stats, TestCaseError> {
                 reg.commit(&delta);
                 prop_assert!(reg.balances.values().all(|u| *u > 0), "step {}: a balance at or below 0", step);
                 *stats.kinds.entry(m.detail.kind()).or_default() += 1;
+                if let Detail::Quarantine { excursion: Some(_), .. } = &m.detail {
+                    stats.excursions += 1;
+                }
                 entries.push(Entry { movement: m, postings: delta.postings });
                 stats.accepted += 1;
             }
@@ -531,7 +583,42 @@ fn run(ops: &[Op]) -> Result<Stats, TestCaseError> {
         }
     }
     check_end(&reg, &entries)?;
+    check_inventory(&entries)?;
     Ok(stats)
+}
+
+/// The biennial inventory as of the close of the first day, the opening and the close of the
+/// next (UTC) equals the register a replay of the movements recorded before then gives: lot by
+/// lot at every location, on hand and in transit.
+fn check_inventory(entries: &[Entry]) -> Result<(), TestCaseError> {
+    let (catalogue, zone, us) = (catalogue(), TimeZoneName::utc(), rules("US"));
+    let (names, registrants) = (BTreeMap::new(), BTreeMap::new());
+    let rc = ReportContext { catalogue: &catalogue, zone: &zone, names: &names, registrants: &registrants };
+    let all: BTreeSet<String> = LOCS.iter().map(|l| l.to_string()).collect();
+    for (as_of, taken_at) in
+        [("2026-05-28", TakenAt::Close), ("2026-05-29", TakenAt::Opening), ("2026-05-29", TakenAt::Close)]
+    {
+        let inv = biennial_inventory(entries, &rc, &all, as_of.parse().unwrap(), taken_at, &us);
+        let before: Vec<Movement> =
+            entries.iter().filter(|e| e.movement.at < inv.cutoff).map(|e| e.movement.clone()).collect();
+        let then = replay(&before).unwrap();
+        for row in &inv.rows {
+            let held = then.units_of_lot(&Holding::Location(row.location_id.clone()), &row.lot_id);
+            prop_assert_eq!(row.units, held, "{} {}", row.location_id, row.lot_id);
+            if let (Some(per), Some(full)) = (row.units_per_container, row.full_containers) {
+                prop_assert_eq!(full * per + row.partial_count, row.units);
+            }
+        }
+        let sum =
+            |f: fn(&Holding) -> bool| then.balances.iter().filter(|(k, _)| f(&k.holding)).map(|(_, u)| *u).sum::<i64>();
+        prop_assert_eq!(inv.on_hand_units, sum(|h| matches!(h, Holding::Location(_))));
+        prop_assert_eq!(inv.in_transit_units, sum(|h| matches!(h, Holding::InTransit(_))));
+        prop_assert_eq!(
+            inv.next_due,
+            Some(as_of.parse::<jiff::civil::Date>().unwrap().checked_add(24.months()).unwrap())
+        );
+    }
+    Ok(())
 }
 
 fn check_end(reg: &Register, entries: &[Entry]) -> Result<(), TestCaseError> {
@@ -636,4 +723,8 @@ fn a_fixed_long_sequence_exercises_every_kind() {
     assert!(stats.accepted > 500 && stats.refused > 300 && stats.broken > 100, "{stats:?}");
     assert_eq!(stats.kinds.len(), Detail::KINDS.len(), "every kind accepted at least once: {stats:?}");
     assert!(stats.kinds["dispense"] > 20 && stats.kinds["administer"] > 20, "{stats:?}");
+    assert!(stats.excursions > 5, "temperature excursions recorded: {stats:?}");
+    for rule in ["not_below_min", "temperature_excursion_only"] {
+        assert!(stats.rules.contains_key(rule), "excursions refused for {rule}: {stats:?}");
+    }
 }

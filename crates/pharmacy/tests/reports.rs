@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! The inspector's reports over a small programme, and their totals against the register.
+//! The inspector's reports over a small programme, and their totals against the register (the
+//! biennial inventory also against a replay up to its moment).
 
 mod common;
 
@@ -84,10 +85,16 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let names = [("ph.syd", "=Pat Syd"), ("ph.central", "Chris Central"), ("w1", "Wren One"), ("w2", "Wynn Two")]
-        .into_iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
+    let names = [
+        ("ph.syd", "=Pat Syd"),
+        ("ph.central", "Chris Central"),
+        ("w1", "Wren One"),
+        ("w2", "Wynn Two"),
+        ("SYD-0006", "code SYD-0006"),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
     let registrants = [
         ("central", party("Catalyst Central Pharmacy", Some("RC1234567"))),
         ("store-syd", party("Sydney Clinic", Some("RS7654321"))),
@@ -167,7 +174,8 @@ fn the_dispensing_record_has_the_layout_of_21_cfr_1304_22_c() {
     let d = &syd.dispensed[1];
     assert_eq!(
         (d.movement_id.as_str(), d.units, d.recipient.as_str(), d.dispenser.as_str()),
-        ("dose-2", 3, "SYD-0006", "=Pat Syd")
+        ("dose-2", 3, "code SYD-0006", "=Pat Syd"),
+        "the recipient is printed by the name the caller gives (the participant's code)"
     );
     assert!(syd.other_disposals.iter().any(|d| d.manner.starts_with("theft discovered") && d.units == 1));
     let bos = dispensing_record(&w.entries, &rc(&w, &f), MDMA, &set(&["store-bos"]));
@@ -256,7 +264,7 @@ fn the_chain_of_custody_of_a_dose_reaches_its_receipt() {
 #[test]
 fn the_count_sheet_lists_what_the_register_holds() {
     let mut w = programme();
-    w.ok(mv("q", "ph.central", Detail::Quarantine { lot_id: "lot-p".into(), cause: QuarantineCause::Recall }));
+    w.ok(mv("q", "ph.central", quarantine("lot-p", QuarantineCause::Recall, "central")));
     let sheet = count_sheet(&w.register, &w.catalogue, "central", true);
     assert_eq!(sheet.location_name, "Central pharmacy");
     let rows: Vec<(&str, Option<i64>, bool)> =
@@ -324,4 +332,124 @@ fn flow_totals_and_holdings_conserve_every_unit() {
     let held: i64 = w.register.balances.iter().filter(|(k, _)| k.stock.lot_id == "lot-a").map(|(_, u)| *u).sum();
     let out: i64 = Flow::ALL.iter().filter(|f| !f.is_source()).map(|f| get(*f)).sum();
     assert_eq!(get(Flow::Received) + get(Flow::Found), held + out);
+}
+
+#[test]
+fn the_biennial_inventory_counts_each_lot_as_of_the_opening_or_the_close_of_business() {
+    let mut w = programme();
+    let f = fixture();
+    let at_close = w.register.clone();
+    // The next day in Sydney, 5 units leave central for Boston: in transit at that close.
+    let mut next = mv("dsp-9", "ph.central", dispatch("shp-9", "central", "store-bos", "lot-a", None, 5));
+    next.at = Timestamp(T0 + 86_400_000_000);
+    w.ok(next);
+    let all = set(&["central", "store-syd", "store-bos"]);
+    let us = rules("US");
+    let inventory =
+        |day: &str, taken_at: TakenAt| biennial_inventory(&w.entries, &rc(&w, &f), &all, d(day), taken_at, &us);
+    // Everything so far was recorded on 29 May (Sydney): nothing at its opening, all at its close.
+    let opening = inventory("2026-05-29", TakenAt::Opening);
+    assert!(opening.rows.is_empty() && opening.in_transit.is_empty() && opening.on_hand_units == 0);
+    let close = inventory("2026-05-29", TakenAt::Close);
+    assert_eq!(close.cutoff, Timestamp(1_780_063_200_000_000), "2026-05-30T00:00 Australia/Sydney");
+    assert_eq!(close.taken_at, TakenAt::Close);
+    let located = |r: &Register| -> i64 {
+        r.balances.iter().filter(|(k, _)| matches!(k.holding, Holding::Location(_))).map(|(_, u)| *u).sum()
+    };
+    assert_eq!(close.on_hand_units, located(&at_close));
+    for row in &close.rows {
+        assert_eq!(row.units, at_close.units_of_lot(&Holding::Location(row.location_id.clone()), &row.lot_id));
+    }
+    // Lot, units, units per container, full containers, partial count, mg.
+    type Line<'a> = (&'a str, i64, Option<i64>, Option<i64>, i64, f64);
+    let central: Vec<Line> = close
+        .rows
+        .iter()
+        .filter(|r| r.location_id == "central")
+        .map(|r| (r.lot_number.as_str(), r.units, r.units_per_container, r.full_containers, r.partial_count, r.mg))
+        .collect();
+    assert_eq!(central, [("B2291", 35, Some(30), Some(1), 5, 2187.5), ("P7710", 30, Some(30), Some(1), 0, 0.0)]);
+    let row = &close.rows[0];
+    assert_eq!(
+        (row.substance.as_str(), row.product.as_str(), row.form.as_str(), row.strength_mg),
+        (MDMA, "MDMA HCl 62.5 mg capsule", "capsule", STRENGTH)
+    );
+    assert!(close.in_transit.is_empty());
+    // The next close: the dispatch is in transit, shown apart, and the totals are a replay's.
+    let later = inventory("2026-05-30", TakenAt::Close);
+    let transit: Vec<(&str, &str, &str, i64)> = later
+        .in_transit
+        .iter()
+        .map(|t| (t.shipment_id.as_str(), t.from_name.as_str(), t.to_name.as_str(), t.units))
+        .collect();
+    assert_eq!(transit, [("shp-9", "Central pharmacy", "Boston store", 5)]);
+    assert_eq!((later.on_hand_units, later.in_transit_units), (close.on_hand_units - 5, 5));
+    let before: Vec<Movement> =
+        w.entries.iter().filter(|e| e.movement.at < later.cutoff).map(|e| e.movement.clone()).collect();
+    assert_eq!(replay(&before).unwrap(), w.register);
+    assert_eq!(later.on_hand_units, located(&w.register));
+    // The next is due within the jurisdiction's interval (US: 24 months, 21 CFR 1304.11).
+    assert_eq!((close.count_interval_months, close.next_due), (24, Some(d("2028-05-29"))));
+    assert!(close.count_interval_source.contains("1304.11"), "{}", close.count_interval_source);
+    // One registrant's locations only.
+    let mine = biennial_inventory(&w.entries, &rc(&w, &f), &set(&["store-syd"]), d("2026-05-29"), TakenAt::Close, &us);
+    assert_eq!(mine.registrant.as_ref().map(|p| p.name.as_str()), Some("Sydney Clinic"));
+    assert_eq!((mine.rows.len(), mine.on_hand_units), (1, 13));
+    let csv = biennial_inventory_csv(&close);
+    assert!(csv.starts_with("registrant,Catalyst Central Pharmacy,"), "{csv}");
+    assert!(csv.contains("inventory,2026-05-29,close of business\nnext_due,2028-05-29,every 24 months,"), "{csv}");
+    assert!(
+        csv.contains("on_hand,Central pharmacy,,B2291,MDMA hydrochloride,MDMA HCl 62.5 mg capsule,capsule,62.5,2027-06-30,no,35,30,1,5,2187.5\n"),
+        "{csv}"
+    );
+    assert!(csv.contains(&format!("total,on_hand,,,,,,,,,{},,,,", close.on_hand_units)), "{csv}");
+}
+
+#[test]
+fn the_temperature_excursions_report_says_what_became_of_each_lot() {
+    let mut w = programme();
+    let f = fixture();
+    let te = QuarantineCause::TemperatureExcursion;
+    w.ok(mv("rcv-old", "ph.central", receive("central", "lot-old", 10)));
+    w.ok(mv("q-a", "ph.central", quarantine("lot-a", te, "central")));
+    w.ok(mv("dst-a", "ph.central", destroy("central", "lot-a", 5, &["w1", "w2"])));
+    w.ok(mv("rel-a", "ph.central", Detail::Release { lot_id: "lot-a".into() }));
+    w.ok(mv("q-p", "ph.central", quarantine("lot-p", te, "central")));
+    w.ok(mv("dst-p", "ph.central", destroy("central", "lot-p", 30, &["w1", "w2"])));
+    w.ok(mv("q-old", "ph.central", quarantine("lot-old", te, "central")));
+    w.ok(mv("q-r", "ph.central", quarantine("lot-noreg", QuarantineCause::Recall, "central")));
+    let lines = temperature_excursions(&w.entries, &rc(&w, &f), &set(&["central"]));
+    let got: Vec<(&str, &str, i64, ExcursionOutcome, i64, i64)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l.movement_id.as_str(),
+                l.lot_number.as_str(),
+                l.units_at_location,
+                l.outcome,
+                l.destroyed_units,
+                l.units_remaining,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("q-a", "B2291", 35, ExcursionOutcome::Released, 5, 30 + 13 + 9),
+            ("q-p", "P7710", 30, ExcursionOutcome::Destroyed, 30, 0),
+            ("q-old", "B1104", 10, ExcursionOutcome::StillQuarantined, 0, 10),
+        ]
+    );
+    let a = &lines[0];
+    assert_eq!(
+        (a.min_celsius, a.max_celsius, a.duration_minutes, a.location_name.as_str()),
+        (24.0, 31.5, 95, "Central pharmacy")
+    );
+    assert_eq!((a.released_by.as_deref(), a.recorded_by.as_str()), (Some("Chris Central"), "Chris Central"));
+    assert_eq!(a.observed, "2026-05-29 06:26 AEST");
+    assert!(temperature_excursions(&w.entries, &rc(&w, &f), &set(&["store-syd"])).is_empty());
+    let csv = temperature_excursions_csv(&lines, &rc(&w, &f));
+    assert!(csv.starts_with("location,observed,min_celsius,max_celsius,duration_minutes,observed_by,"), "{csv}");
+    assert!(csv.contains(",P7710,Matching placebo capsule,30,destroyed,"), "{csv}");
+    assert_eq!(csv.lines().count(), 4);
 }

@@ -6,10 +6,26 @@ use catalyst_app::{App, SystemClock};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// The server's clock in a test: real time, moved forward when a test needs a later day (a
+/// dosing session's). Sessions signed in before a move may have lapsed after it.
+#[derive(Default)]
+pub struct TestClock {
+    offset_micros: AtomicI64,
+}
+
+impl catalyst_app::Clock for TestClock {
+    fn now(&self) -> catalyst_core::time::Timestamp {
+        let now = catalyst_app::Clock::now(&SystemClock);
+        catalyst_core::time::Timestamp::from_micros(now.micros() + self.offset_micros.load(Ordering::SeqCst))
+    }
+}
 
 pub struct TestApp {
     pub base: String,
     pub app: App,
+    pub clock: Arc<TestClock>,
     /// The database, for tests that play someone with direct access to it.
     pub database_url: String,
     pub http: reqwest::Client,
@@ -52,7 +68,8 @@ impl TestApp {
         // Documents' bytes in the test's directory, whichever database holds the records.
         let blobs = catalyst_app::platform::blobs::BlobStore::local(dir.join("documents"));
         let store = Store::open(&database_url, signer).await.unwrap().with_blobs(blobs);
-        let app = App::new(store, Arc::new(SystemClock));
+        let clock = Arc::new(TestClock::default());
+        let app = App::new(store, clock.clone());
         app.seed_demo().await.unwrap().expect("fresh database takes the demo");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -64,7 +81,7 @@ impl TestApp {
         // With the peer's address, as `catalyst serve` should run it, so logins are throttled per address.
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-        TestApp { base, app, database_url, http: reqwest::Client::new(), dir }
+        TestApp { base, app, clock, database_url, http: reqwest::Client::new(), dir }
     }
 
     /// Submits the login form as `username` with `client`, as a browser does (Origin sent).
@@ -102,6 +119,13 @@ impl TestApp {
     /// Posts a form from `client` as its page would: same Origin, urlencoded fields.
     pub async fn submit(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         client.post(self.url(path)).header("origin", &self.base).form(fields).send().await.unwrap()
+    }
+
+    /// Moves the server's clock to `at` (never back). Sign in again afterwards.
+    pub fn move_clock_to(&self, at: catalyst_core::time::Timestamp) {
+        let now = catalyst_app::Clock::now(&SystemClock).micros();
+        let offset = (at.micros() - now).max(self.clock.offset_micros.load(Ordering::SeqCst));
+        self.clock.offset_micros.store(offset, Ordering::SeqCst);
     }
 
     pub fn url(&self, path: &str) -> String {

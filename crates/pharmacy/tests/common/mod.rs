@@ -273,3 +273,21 @@ pub fn stocked(code: &str) -> World {
     w.ok(mv("rtr-1", "ph.syd", receive_transfer("shp-1", "lot-a", None, 20)));
     w
 }
+
+/// An excursion at a store: 24–31.5 °C for 95 minutes, observed at T0 by the Sydney lead.
+pub fn excursion(location: &str) -> Excursion {
+    Excursion {
+        location_id: location.into(),
+        observed_at: Timestamp(T0),
+        min_celsius: 24.0,
+        max_celsius: 31.5,
+        duration_minutes: 95,
+        observed_by: "lead.syd".into(),
+    }
+}
+
+/// A quarantine; for a temperature excursion, with its record at the store.
+pub fn quarantine(lot: &str, cause: QuarantineCause, location: &str) -> Detail {
+    let excursion = (cause == QuarantineCause::TemperatureExcursion).then(|| excursion(location));
+    Detail::Quarantine { lot_id: lot.into(), cause, excursion }
+}

@@ -117,9 +117,9 @@ impl App {
         Ok(days)
     }
 
-    /// What starts notices' clocks at a site: each prescription written, and each participant's
+    /// What starts notices' clocks at a site: each prescription written, each participant's
     /// first dosing session (held or booked) from `from` through `to` and the year before (a
-    /// course started earlier starts no new treatment).
+    /// course started earlier starts no new treatment), and each loss or theft on the register.
     async fn clock_events(&self, site: &Site, from: Date, to: Date) -> AppResult<Vec<Event>> {
         let mut events: Vec<Event> = self
             .prescriptions_written_at(&site.id)
@@ -133,6 +133,14 @@ impl App {
             sessions.extend(self.dosing_sessions(site, status, since, to).await?.into_iter().map(|s| (s.participant_id, s.day)));
         }
         events.extend(treatment_starts(&sessions));
+        // A theft or significant loss starts the notices owed to the controlled-substance
+        // authority (DEA: written notice within a business day, Form 106 within 45 days).
+        events.extend(
+            self.losses_discovered_at(site)
+                .await?
+                .into_iter()
+                .map(|l| Event { id: l.movement_id, kind: EventKind::TheftOrLossDiscovered, date: l.on }),
+        );
         Ok(events)
     }
 

@@ -1,12 +1,14 @@
 //! The pharmacy API: the catalogue (products, lots, stores with key holders, kits), movements
 //! of the register (one tagged body per kind), balances, a site's register and doses (blinded
-//! for blinded roles), and the inspector's reports as JSON or CSV.
+//! for blinded roles), the stores' resupply thresholds, and the inspector's reports as JSON or
+//! CSV.
 
 use crate::capabilities::pharmacy::domain::{
     Kit, KitInput, LocationInput, Lot, LotInput, MovementRequest, Product, ProductInput, WitnessInput,
 };
 use crate::capabilities::pharmacy::usecases::MovementInput;
 use crate::capabilities::pharmacy::usecases::reports::{ReportKind, ReportParams};
+use crate::capabilities::pharmacy::usecases::thresholds::ThresholdView;
 use crate::capabilities::pharmacy::usecases::views::{CatalogueView, DoseView, LocationView, RegisterView, StockLine};
 use crate::platform::web::error::ApiResult;
 use crate::platform::web::extract::{ApiJson, ApiQuery, Auth};
@@ -27,6 +29,7 @@ pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
         .routes(routes!(create_product))
         .routes(routes!(create_lot))
         .routes(routes!(locations, create_location))
+        .routes(routes!(hand_over_keys))
         .routes(routes!(create_kit))
         .routes(routes!(catalogue))
         .routes(routes!(balances))
@@ -34,6 +37,8 @@ pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
         .routes(routes!(register))
         .routes(routes!(doses))
         .routes(routes!(report))
+        .routes(routes!(set_resupply_threshold))
+        .routes(routes!(resupply_thresholds))
 }
 
 /// A product as stored.
@@ -184,6 +189,30 @@ pub async fn create_location(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct KeyHoldersBody {
+    /// Usernames of the site's pharmacists who hold the store's keys from now on.
+    pub key_holders: Vec<String>,
+    pub reason: String,
+}
+
+/// Hand a store's keys to the site's pharmacists named (a key holder does; any pharmacist of
+/// the site when none of the holders is one any longer). In the ledger with the old and new
+/// holders and the reason.
+#[utoipa::path(put, path = "/api/v1/pharmacy/locations/{location_id}/key-holders", tag = "pharmacy", security(("bearer" = [])),
+    params(("location_id" = String, Path)), request_body = KeyHoldersBody,
+    responses((status = 200, body = LocationView), (status = 422, body = crate::platform::web::error::Problem)))]
+pub async fn hand_over_keys(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(location_id): Path<String>,
+    ApiJson(b): ApiJson<KeyHoldersBody>,
+) -> ApiResult<Json<LocationView>> {
+    let location = state.app.hand_over_pharmacy_keys(&auth.actor, &location_id, &b.key_holders, &b.reason).await?;
+    Ok(Json(state.app.pharmacy_location_view(&location).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct KitBody {
     /// From the randomisation service's kit list; opaque (it may not name its lot or content).
     pub kit_number: String,
@@ -323,11 +352,19 @@ pub struct ReportQuery {
     /// Count sheet: whether the register's units are shown (default true).
     #[serde(default)]
     pub show_expected: Option<bool>,
+    /// Biennial inventory: its date, YYYY-MM-DD (site-local, not after today).
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Biennial inventory: taken as of the `opening` or the `close` of business.
+    #[serde(default)]
+    pub taken_at: Option<String>,
 }
 
 /// A report of the site's stores (the unblinded pharmacist): `perpetual_inventory`,
 /// `dispensing_record` (21 CFR 1304.22(c)), `chain_of_custody` (`dispense_id`), `count_sheet`
-/// (`location_id`), `destruction_record` (DEA Form 41 fields); JSON, or CSV with `format=csv`.
+/// (`location_id`), `destruction_record` (DEA Form 41 fields), `biennial_inventory`
+/// (21 CFR 1304.11; `as_of` and `taken_at`: `opening` or `close`), `temperature_excursions`;
+/// JSON, or CSV with `format=csv`.
 #[utoipa::path(get, path = "/api/v1/sites/{site_id}/pharmacy/reports/{kind}", tag = "pharmacy", security(("bearer" = [])),
     params(("site_id" = String, Path), ("kind" = String, Path), ReportQuery),
     responses((status = 200, description = "The report as JSON (or CSV with format=csv)", body = Object)))]
@@ -348,6 +385,8 @@ pub async fn report(
         location_id: q.location_id,
         dispense_id: q.dispense_id,
         show_expected: q.show_expected,
+        as_of: q.as_of,
+        taken_at: q.taken_at,
     };
     let report = state.app.pharmacy_report(&auth.actor, &site_id, kind, &params).await?;
     if csv {
@@ -356,4 +395,39 @@ pub async fn report(
             .into_response());
     }
     Ok(Json(report.json).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdBody {
+    /// The fewest usable units the store should hold: a whole number, 0 or more (0: no alert).
+    #[schema(value_type = i64)]
+    pub min_units: serde_json::Value,
+    /// Why (recorded with the change, beside the old and the new value).
+    pub reason: String,
+}
+
+/// Set a store's resupply threshold for a product (the site's pharmacist): the dashboard names
+/// the store when its usable units (not expired, not quarantined) fall below it.
+#[utoipa::path(put, path = "/api/v1/pharmacy/locations/{location_id}/resupply-thresholds/{product_id}", tag = "pharmacy",
+    security(("bearer" = [])), params(("location_id" = String, Path), ("product_id" = String, Path)), request_body = ThresholdBody,
+    responses((status = 200, body = ThresholdView), (status = 422, body = crate::platform::web::error::Problem)))]
+pub async fn set_resupply_threshold(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((location_id, product_id)): Path<(String, String)>,
+    ApiJson(b): ApiJson<ThresholdBody>,
+) -> ApiResult<Json<ThresholdView>> {
+    Ok(Json(state.app.set_resupply_threshold(&auth.actor, &location_id, &product_id, &b.min_units, &b.reason).await?))
+}
+
+/// The site's stores' resupply thresholds with their usable units today (the pharmacist).
+#[utoipa::path(get, path = "/api/v1/sites/{site_id}/pharmacy/resupply-thresholds", tag = "pharmacy", security(("bearer" = [])),
+    params(("site_id" = String, Path)), responses((status = 200, body = [ThresholdView])))]
+pub async fn resupply_thresholds(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site_id): Path<String>,
+) -> ApiResult<Json<Vec<ThresholdView>>> {
+    Ok(Json(state.app.pharmacy_thresholds(&auth.actor, &site_id).await?))
 }

@@ -170,7 +170,7 @@ impl App {
                 Err(e) => return Err(e),
             };
             for (dose, units, after) in [(DoseKind::Initial, 4, 0), (DoseKind::Supplemental, 2, 2 * 3600)] {
-                let given = MovementRequest::Administer { dispense_id: dispensed.clone(), dose, units, mg: Some(units as f64 * 20.0) };
+                let given = MovementRequest::Administer { dispense_id: dispensed.clone(), dose, units, mg: None };
                 self.demo_move(&physician, session.starts_at.plus_seconds(after), "given as prescribed", given).await?;
             }
         }

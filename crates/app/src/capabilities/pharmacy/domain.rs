@@ -14,8 +14,8 @@ use catalyst_core::record::{Column, Record, Redaction, Row, TableSpec, json_text
 use catalyst_core::string_enum;
 use catalyst_core::time::Timestamp;
 use catalyst_pharmacy::{
-    BalanceKey, Catalogue, Conclusion, Detail, Discrepancy, Dispense, DoseKind, Holding, Movement, Order, Party,
-    Qualification, Quarantine, QuarantineCause, Register, Shipment, Stock,
+    BalanceKey, Catalogue, Conclusion, Detail, Discrepancy, Dispense, DoseKind, Excursion, Holding, Movement, Order,
+    Party, Qualification, Quarantine, QuarantineCause, Register, Shipment, Stock,
 };
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -91,7 +91,7 @@ impl Product {
 pub static LOTS: TableSpec = TableSpec {
     kind: "pharmacy_lot",
     table: "pharmacy_lots",
-    redaction: Redaction::Open,
+    redaction: Redaction::ArmRevealing,
     columns: &[
         Column::text("id"),
         Column::text("site_id"),
@@ -336,6 +336,97 @@ impl MovementRecord {
     }
 }
 
+pub static RESUPPLY_THRESHOLDS: TableSpec = TableSpec {
+    kind: "pharmacy_resupply_threshold",
+    table: "pharmacy_resupply_thresholds",
+    // How much of each product a store keeps can show a site's mix of active and placebo
+    // doses in a blinded trial: the pharmacist's, shown to no one in the audit trail.
+    redaction: Redaction::ArmRevealing,
+    columns: &[
+        Column::text("id"),
+        Column::text("site_id"),
+        Column::text("location_id"),
+        Column::text("product_id"),
+        Column::integer("min_units"),
+        Column::text("salt"),
+        Column::integer("set_at"),
+        Column::text("set_by"),
+    ],
+};
+
+/// The fewest usable units of a product a store should hold before it is resupplied, set by
+/// the site's pharmacist (0: no alert). One per (store, product); each change is an update with
+/// its reason, so the ledger holds the old and the new value and who set it. `salt` (random,
+/// new with each value) makes the row's hash in the audit trail useless for guessing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResupplyThreshold {
+    pub id: String,
+    pub site_id: String,
+    pub location_id: String,
+    pub product_id: String,
+    pub min_units: i64,
+    pub salt: String,
+    pub set_at: Timestamp,
+    pub set_by: String,
+}
+
+impl Record for ResupplyThreshold {
+    const SPEC: &'static TableSpec = &RESUPPLY_THRESHOLDS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The most units a threshold may ask for.
+pub const MAX_THRESHOLD_UNITS: i64 = 1_000_000;
+
+/// A threshold as sent: a whole number from 0 (no alert) to [`MAX_THRESHOLD_UNITS`].
+pub fn threshold_units(value: &serde_json::Value) -> Result<i64, Violation> {
+    match value.as_i64() {
+        Some(n) if (0..=MAX_THRESHOLD_UNITS).contains(&n) => Ok(n),
+        Some(n) => Err(Violation::new(
+            "min_units",
+            "range",
+            format!("min_units is from 0 (no alert) to {MAX_THRESHOLD_UNITS}; got {n}"),
+        )),
+        None => Err(Violation::new(
+            "min_units",
+            "whole_number",
+            format!("min_units is a whole number of units, 0 or more; got {value}"),
+        )),
+    }
+}
+
+/// Units of a product a store can use on `today` (site-local): its lots' balances there, less
+/// any lot expired on that date or quarantined.
+pub fn usable_units(register: &Register, lots: &[Lot], location_id: &str, product_id: &str, today: Date) -> i64 {
+    let here = Holding::Location(location_id.to_owned());
+    register
+        .balances
+        .iter()
+        .filter(|(k, _)| k.holding == here && !register.quarantined.contains_key(&k.stock.lot_id))
+        .filter(|(k, _)| {
+            lots.iter().any(|l| l.id == k.stock.lot_id && l.product_id == product_id && l.expires_on >= today)
+        })
+        .map(|(_, u)| *u)
+        .sum()
+}
+
+/// The thresholds a store's usable units of their product have fallen below, with those units.
+pub fn below_threshold<'t>(
+    thresholds: &'t [ResupplyThreshold],
+    register: &Register,
+    lots: &[Lot],
+    today: Date,
+) -> Vec<(&'t ResupplyThreshold, i64)> {
+    thresholds
+        .iter()
+        .filter(|t| t.min_units > 0)
+        .map(|t| (t, usable_units(register, lots, &t.location_id, &t.product_id, today)))
+        .filter(|(t, usable)| *usable < t.min_units)
+        .collect()
+}
+
 /// Serde adapter: a flag stored as an integer column (0 or 1).
 mod flag {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -415,6 +506,10 @@ pub fn product_from(
     if problems.is_empty() { Ok(product) } else { Err(problems) }
 }
 
+/// Years from today within which a lot's expiry must fall (programme-defined default: no
+/// capsule keeps that long; a date outside is a typo such as 0000-01-01 or 9999-12-31).
+pub const MAX_SHELF_YEARS: i16 = 10;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct LotInput {
     pub product_id: String,
@@ -447,6 +542,14 @@ pub fn lot_from(
         }
     };
     let Some(expires_on) = expires_on else { return Err(problems) };
+    let year = jiff::Timestamp::from_microsecond(now.micros()).map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).year()).unwrap_or(2026);
+    if !(year - MAX_SHELF_YEARS..=year + MAX_SHELF_YEARS).contains(&expires_on.year()) {
+        problems.push(Violation::new(
+            "expires_on",
+            "range",
+            format!("a lot expires within {MAX_SHELF_YEARS} years of today, either way; got {expires_on}"),
+        ));
+    }
     let lot = Lot {
         id,
         site_id: site_id.to_owned(),
@@ -480,15 +583,9 @@ pub struct LocationInput {
 
 /// Builds a location from its input, the key holders already resolved to user ids (`None` for
 /// a username that is no pharmacist at the site).
-pub fn location_from(
-    input: &LocationInput,
-    id: String,
-    by: &str,
-    now: Timestamp,
-    holders: &[(String, Option<String>)],
-) -> Result<Location, Vec<Violation>> {
-    let mut problems = Vec::new();
-    let kind = LocationKind::parse("kind", &input.kind).map_err(|v| problems.push(v)).ok();
+/// The key holders named (username, and their user id when a pharmacist at the site), each
+/// one who is not refused by index.
+fn key_holder_ids(holders: &[(String, Option<String>)], problems: &mut Vec<Violation>) -> BTreeSet<String> {
     let mut key_holders = BTreeSet::new();
     for (i, (username, user_id)) in holders.iter().enumerate() {
         match user_id {
@@ -502,6 +599,19 @@ pub fn location_from(
             )),
         }
     }
+    key_holders
+}
+
+pub fn location_from(
+    input: &LocationInput,
+    id: String,
+    by: &str,
+    now: Timestamp,
+    holders: &[(String, Option<String>)],
+) -> Result<Location, Vec<Violation>> {
+    let mut problems = Vec::new();
+    let kind = LocationKind::parse("kind", &input.kind).map_err(|v| problems.push(v)).ok();
+    let key_holders = key_holder_ids(holders, &mut problems);
     let Some(kind) = kind else { return Err(problems) };
     let location = Location {
         id,
@@ -514,6 +624,32 @@ pub fn location_from(
     };
     problems.extend(catalyst_pharmacy::check_location(&location.entry()));
     if problems.is_empty() { Ok(location) } else { Err(problems) }
+}
+
+/// A store with its keys handed to `holders`, by `actor`: a key holder hands keys on, or, when
+/// none of the holders is still a pharmacist at the site (`orphaned`), any of its pharmacists.
+/// The store keeps at least one key holder; a change that changes nothing is refused.
+pub fn keys_handed_over(
+    current: &Location,
+    actor: &str,
+    orphaned: bool,
+    holders: &[(String, Option<String>)],
+) -> Result<Location, Vec<Violation>> {
+    let mut problems = Vec::new();
+    if !current.key_holders.contains(actor) && !orphaned {
+        problems.push(Violation::new(
+            "actor",
+            "key_holder",
+            format!("only a key holder of {} hands its keys on", current.name),
+        ));
+    }
+    let key_holders = key_holder_ids(holders, &mut problems);
+    if holders.is_empty() {
+        problems.push(Violation::new("key_holders", "required", "a store has at least one key holder"));
+    } else if problems.is_empty() && key_holders == current.key_holders {
+        problems.push(Violation::new("key_holders", "changed", "these are already the store's key holders"));
+    }
+    if problems.is_empty() { Ok(Location { key_holders, ..current.clone() }) } else { Err(problems) }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -587,6 +723,21 @@ pub struct PartyInput {
     pub address: String,
     #[serde(default)]
     pub registration_number: Option<String>,
+}
+
+/// A temperature excursion as reported with its quarantine (the store is the quarantine's):
+/// when it was observed (RFC 3339, not after now), the lowest and highest temperature seen in
+/// °C, how long it lasted in whole minutes, and who observed it (the username of staff at the
+/// site; the signed-in person when left out).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExcursionInput {
+    pub observed_at: String,
+    pub min_celsius: f64,
+    pub max_celsius: f64,
+    pub duration_minutes: i64,
+    #[serde(default)]
+    pub observed_by: Option<String>,
 }
 
 /// One movement as a person asks for it, by kind. The server adds who, when and, for a
@@ -723,13 +874,17 @@ pub enum MovementRequest {
         order_form: Option<String>,
     },
     /// A lot may not be dispensed or transferred until released. `location_id` is the store
-    /// where it is recorded (its site's register holds the entry).
+    /// where it is recorded (its site's register holds the entry); for a temperature excursion
+    /// the store where it happened, and `excursion` (required for that cause, refused for the
+    /// others) its record.
     Quarantine {
         location_id: String,
         lot_id: String,
         /// `temperature_excursion`, `recall` or `other`.
         #[schema(value_type = String)]
         cause: QuarantineCause,
+        #[serde(default)]
+        excursion: Option<ExcursionInput>,
     },
     Release {
         location_id: String,
@@ -769,10 +924,29 @@ impl MovementRequest {
 
     pub fn duty(&self) -> Duty {
         match self {
-            MovementRequest::Administer { .. } | MovementRequest::Waste { .. } | MovementRequest::LossOrTheft { .. } => {
-                Duty::SessionTeam
-            }
+            MovementRequest::Administer { .. } | MovementRequest::Waste { .. } => Duty::SessionTeam,
             _ => Duty::Pharmacy,
+        }
+    }
+
+    /// The milligrams it states, if any. Blinded callers may not state them: whether mg agree
+    /// with a kit's units would tell its strength, and so its arm.
+    pub fn stated_mg(&self) -> Option<f64> {
+        match self {
+            MovementRequest::Receive { mg, .. }
+            | MovementRequest::Dispatch { mg, .. }
+            | MovementRequest::ReceiveTransfer { mg, .. }
+            | MovementRequest::Dispense { mg, .. }
+            | MovementRequest::Administer { mg, .. }
+            | MovementRequest::ReturnUnused { mg, .. }
+            | MovementRequest::Waste { mg, .. }
+            | MovementRequest::Destroy { mg, .. }
+            | MovementRequest::LossOrTheft { mg, .. }
+            | MovementRequest::Count { mg, .. }
+            | MovementRequest::ReturnToSupplier { mg, .. } => *mg,
+            MovementRequest::ResolveDiscrepancy { .. }
+            | MovementRequest::Quarantine { .. }
+            | MovementRequest::Release { .. } => None,
         }
     }
 
@@ -802,13 +976,23 @@ impl MovementRequest {
     }
 }
 
+/// What a session's prescription allows a dispense, from the dispensing gate: the most for the
+/// session (as prescribed, or raised by a physician's decision), and the strength prescribed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionAllowance {
+    pub prescription_id: String,
+    pub limit_mg: f64,
+    pub decision_id: Option<String>,
+    pub strength_mg: f64,
+}
+
 /// What the server adds to a request to make the crate's [`Detail`].
 #[derive(Debug, Clone, Default)]
 pub struct Additions {
     /// A new shipment's id, when a dispatch names none.
     pub shipment_id: Option<String>,
-    /// For a dispense: the prescription and the most it allows for the session.
-    pub prescription: Option<(String, f64)>,
+    /// For a dispense: what the session's prescription allows.
+    pub allowance: Option<SessionAllowance>,
     /// For an administration: the clinician (the actor) and their qualification.
     pub clinician: Option<(String, Qualification)>,
     /// Witnesses' user ids (their passwords confirmed).
@@ -817,6 +1001,8 @@ pub struct Additions {
     pub signed_by: Option<String>,
     /// For a loss: who discovered it (the actor) and when.
     pub discovered: Option<(String, Timestamp)>,
+    /// For a temperature excursion: who observed it (user id) and when.
+    pub observed: Option<(String, Timestamp)>,
 }
 
 /// The crate's detail of a requested movement, with the server's additions.
@@ -837,7 +1023,7 @@ pub fn detail_of(request: &MovementRequest, add: &Additions) -> Result<Detail, V
             Detail::ReceiveTransfer { shipment_id, lot_id, kit_number, units, mg }
         }
         MovementRequest::Dispense { location_id, lot_id, kit_number, units, mg, participant_id, appointment_id } => {
-            let (prescription_id, dose_limit_mg) = add.prescription.clone().ok_or_else(|| missing("the prescription"))?;
+            let allowance = add.allowance.clone().ok_or_else(|| missing("the prescription"))?;
             Detail::Dispense {
                 location_id,
                 lot_id,
@@ -846,9 +1032,9 @@ pub fn detail_of(request: &MovementRequest, add: &Additions) -> Result<Detail, V
                 mg,
                 participant_id,
                 appointment_id,
-                prescription_id,
-                dose_limit_mg,
-                override_decision_id: None,
+                prescription_id: allowance.prescription_id,
+                dose_limit_mg: allowance.limit_mg,
+                override_decision_id: allowance.decision_id,
             }
         }
         MovementRequest::Administer { dispense_id, dose, units, mg } => {
@@ -897,7 +1083,23 @@ pub fn detail_of(request: &MovementRequest, add: &Additions) -> Result<Detail, V
                 order_form,
             }
         }
-        MovementRequest::Quarantine { lot_id, cause, .. } => Detail::Quarantine { lot_id, cause },
+        MovementRequest::Quarantine { location_id, lot_id, cause, excursion } => {
+            let excursion = match excursion {
+                Some(e) => {
+                    let (observed_by, observed_at) = add.observed.clone().ok_or_else(|| missing("the observation"))?;
+                    Some(Excursion {
+                        location_id,
+                        observed_at,
+                        min_celsius: e.min_celsius,
+                        max_celsius: e.max_celsius,
+                        duration_minutes: e.duration_minutes,
+                        observed_by,
+                    })
+                }
+                None => None,
+            };
+            Detail::Quarantine { lot_id, cause, excursion }
+        }
         MovementRequest::Release { lot_id, .. } => Detail::Release { lot_id },
     })
 }
@@ -952,9 +1154,17 @@ pub fn session_problems(session: &SessionFacts, participant_id: &str, store_site
     v
 }
 
-/// The most a prescription allows for one session: its initial and supplemental doses.
-pub fn session_limit_mg(initial_mg: f64, supplemental_mg: Option<f64>) -> f64 {
-    initial_mg + supplemental_mg.unwrap_or(0.0)
+/// Whether a dose may be given today: only on its session's day (site-local), to a session
+/// still booked or attended (checked by the caller that read it).
+pub fn administration_problems(session: &SessionFacts, today: Date) -> Vec<Violation> {
+    if session.day == today {
+        return Vec::new();
+    }
+    vec![Violation::new(
+        "dispense_id",
+        "session_day",
+        format!("this dose is for the session of {}; it is given on that day, not {today}", session.day),
+    )]
 }
 
 /// Whether the units dispensed are of the strength prescribed (a placebo counts at its active
@@ -1163,6 +1373,33 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_handed_on_by_a_key_holder_to_the_sites_pharmacists() {
+        let store = Location {
+            id: "l1".into(),
+            site_id: "s1".into(),
+            name: "Store".into(),
+            kind: LocationKind::SiteStore,
+            key_holders: ["ph1".to_string()].into(),
+            created_at: Timestamp(0),
+            created_by: "ph1".into(),
+        };
+        let to = |names: &[(&str, Option<&str>)]| -> Vec<(String, Option<String>)> {
+            names.iter().map(|(n, id)| ((*n).to_owned(), id.map(str::to_owned))).collect()
+        };
+        let rules = |r: Result<Location, Vec<Violation>>| r.unwrap_err().into_iter().map(|v| (v.field, v.rule)).collect::<Vec<_>>();
+        let handed = keys_handed_over(&store, "ph1", false, &to(&[("ph2", Some("ph2"))])).unwrap();
+        assert_eq!(handed.key_holders, ["ph2".to_string()].into());
+        assert_eq!(rules(keys_handed_over(&store, "ph2", false, &to(&[("ph2", Some("ph2"))]))), [("actor".into(), "key_holder".into())]);
+        assert!(keys_handed_over(&store, "ph2", true, &to(&[("ph2", Some("ph2"))])).is_ok(), "orphaned keys");
+        assert_eq!(rules(keys_handed_over(&store, "ph1", false, &[])), [("key_holders".into(), "required".into())]);
+        assert_eq!(rules(keys_handed_over(&store, "ph1", false, &to(&[("ph1", Some("ph1"))]))), [("key_holders".into(), "changed".into())]);
+        assert_eq!(
+            rules(keys_handed_over(&store, "ph1", false, &to(&[("ph1", Some("ph1")), ("therapist", None)]))),
+            [("key_holders[1]".into(), "pharmacist".into())]
+        );
+    }
+
+    #[test]
     fn a_dispense_is_for_the_participants_booked_session_at_the_stores_site() {
         let day = jiff::civil::date(2026, 6, 1);
         let s = SessionFacts { participant_id: "p1".into(), site_id: "s1".into(), visit_id: "exp1".into(), day, attended: false };
@@ -1172,9 +1409,57 @@ mod tests {
         let held = SessionFacts { attended: true, ..s };
         assert!(session_problems(&held, "p1", "s1", day).is_empty(), "a supplemental dose on the day");
         assert_eq!(rules(session_problems(&held, "p1", "s1", day.tomorrow().unwrap())), ["booked"]);
-        assert_eq!(session_limit_mg(80.0, Some(40.0)), 120.0);
+        assert!(administration_problems(&held, day).is_empty());
+        assert_eq!(rules(administration_problems(&held, day.yesterday().unwrap())), ["session_day"]);
+        assert_eq!(rules(administration_problems(&held, day.tomorrow().unwrap())), ["session_day"]);
         assert!(strength_problem(Some(20.0), 20.0).is_none());
         assert_eq!(strength_problem(Some(62.5), 20.0).unwrap().rule, "prescribed_strength");
+    }
+
+    #[test]
+    fn a_threshold_is_a_whole_number_and_counts_only_usable_units() {
+        assert_eq!(threshold_units(&serde_json::json!(12)), Ok(12));
+        assert_eq!(threshold_units(&serde_json::json!(0)), Ok(0));
+        assert_eq!(threshold_units(&serde_json::json!(-1)).unwrap_err().rule, "range");
+        assert_eq!(threshold_units(&serde_json::json!(2.5)).unwrap_err().rule, "whole_number");
+        assert_eq!(threshold_units(&serde_json::json!("7")).unwrap_err().rule, "whole_number");
+        let day = jiff::civil::date(2026, 6, 1);
+        let lot = |id: &str, product: &str, expires_on: Date| Lot {
+            id: id.into(),
+            site_id: "s1".into(),
+            product_id: product.into(),
+            lot_number: id.into(),
+            expires_on,
+            storage_conditions: "cool".into(),
+            supplier_name: "S".into(),
+            supplier_address: "A".into(),
+            supplier_registration: None,
+            units_per_container: None,
+            created_at: Timestamp(0),
+            created_by: "u".into(),
+        };
+        let lots =
+            [lot("fresh", "mdma", day), lot("old", "mdma", day.yesterday().unwrap()), lot("held", "mdma", day), lot("pbo", "p", day)];
+        let mut r = Register::default();
+        for (lot, units) in [("fresh", 3), ("old", 50), ("held", 40), ("pbo", 9)] {
+            r.balances.insert(BalanceKey::new(Holding::Location("l1".into()), Stock::new(lot, None)), units);
+        }
+        r.balances.insert(BalanceKey::new(Holding::Location("l2".into()), Stock::new("fresh", None)), 100);
+        r.quarantined.insert("held".into(), Quarantine { cause: QuarantineCause::Recall, movement_id: "q".into(), since: Timestamp(0) });
+        assert_eq!(usable_units(&r, &lots, "l1", "mdma", day), 3, "expired and quarantined lots are not usable");
+        let threshold = |location: &str, product: &str, min_units: i64| ResupplyThreshold {
+            id: format!("{location}-{product}"),
+            site_id: "s1".into(),
+            location_id: location.into(),
+            product_id: product.into(),
+            min_units,
+            salt: "x".into(),
+            set_at: Timestamp(0),
+            set_by: "u".into(),
+        };
+        let all = [threshold("l1", "mdma", 10), threshold("l1", "p", 9), threshold("l2", "mdma", 50), threshold("l2", "p", 0)];
+        let below: Vec<(&str, i64)> = below_threshold(&all, &r, &lots, day).into_iter().map(|(t, u)| (t.id.as_str(), u)).collect();
+        assert_eq!(below, [("l1-mdma", 3)], "at the threshold is not below it; 0 is no alert");
     }
 
     #[test]

@@ -70,4 +70,19 @@ Migration {
     sqlite: &[],
     postgres: &[],
 },
+// 17 is another pharmacy branch's (see the platform's RESERVED_VERSIONS).
+Migration {
+    version: 18,
+    name: "pharmacy: resupply thresholds per store and product",
+    common: &[
+        "CREATE TABLE pharmacy_resupply_thresholds (
+            id TEXT PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites (id),
+            location_id TEXT NOT NULL REFERENCES pharmacy_locations (id), product_id TEXT NOT NULL REFERENCES pharmacy_products (id),
+            min_units BIGINT NOT NULL CHECK (min_units >= 0), salt TEXT NOT NULL, set_at BIGINT NOT NULL, set_by TEXT NOT NULL,
+            UNIQUE (location_id, product_id))",
+        "CREATE INDEX pharmacy_resupply_thresholds_site ON pharmacy_resupply_thresholds (site_id)",
+    ],
+    sqlite: &[],
+    postgres: &[],
+},
 ];

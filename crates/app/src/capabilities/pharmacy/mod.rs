@@ -3,12 +3,13 @@
 //! return, waste, destroy, loss or theft, count, resolve, return to supplier, quarantine), each
 //! decided by the pure `catalyst-pharmacy` crate inside the write transaction that records it;
 //! the dispensing gate asked of the capabilities that own the facts; blinded views for every
-//! role but the pharmacist; the inspector's reports. See docs/pharmacy.md.
+//! role but the pharmacist; resupply thresholds per store; the inspector's reports. See docs/pharmacy.md.
 
 pub(crate) mod api;
 mod dashboard;
 mod demo;
 pub mod domain;
+pub(crate) mod interface;
 mod migrations;
 pub(crate) mod pages;
 mod queries;
@@ -20,14 +21,21 @@ use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
     name: "pharmacy",
-    tables: &[&domain::PRODUCTS, &domain::LOTS, &domain::LOCATIONS, &domain::KITS, &domain::MOVEMENTS],
+    tables: &[
+        &domain::PRODUCTS,
+        &domain::LOTS,
+        &domain::LOCATIONS,
+        &domain::KITS,
+        &domain::MOVEMENTS,
+        &domain::RESUPPLY_THRESHOLDS,
+    ],
     migrations: migrations::MIGRATIONS,
     api: api::routes,
     pages: pages::routes,
     dashboard: dashboard::SECTIONS,
     site_pages: &[
         SitePage { path: "pharmacy", label: "Pharmacy", action: Action::ViewPharmacy },
-        SitePage { path: "pharmacy/doses", label: "Doses for today's sessions", action: Action::AdministerDose },
+        SitePage { path: "pharmacy/doses", label: "Doses held by the session teams", action: Action::AdministerDose },
     ],
     participant_pages: &[],
     nav: &[],

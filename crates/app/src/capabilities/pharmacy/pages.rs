@@ -3,8 +3,9 @@
 //! - `/sites/{id}/pharmacy`: the site's stores with their balances (by lot, with expiry and
 //!   quarantine, for the pharmacist; kit numbers and units for blinded roles), open
 //!   discrepancies, shipments in transit, and the pharmacist's forms: receive, transfer,
-//!   receive a shipment, dispense, count, destroy, quarantine and release, resolve a
-//!   discrepancy; links to the reports.
+//!   receive a shipment, dispense, count, destroy, quarantine (with a temperature excursion's
+//!   record) and release, resolve a discrepancy, set a store's resupply thresholds (shown with
+//!   its usable units); links to the reports.
 //! - `/sites/{id}/pharmacy/doses`: the session team's page of the doses they hold and today's:
 //!   administer, waste (witnessed), return (by a key holder).
 //! - `/sites/{id}/pharmacy/reports/{kind}`: a report, printable, with its CSV.
@@ -16,6 +17,7 @@ use crate::App;
 use crate::capabilities::pharmacy::domain::{MovementRequest, WitnessInput};
 use crate::capabilities::pharmacy::usecases::MovementInput;
 use crate::capabilities::pharmacy::usecases::reports::{ReportKind, ReportParams};
+use crate::capabilities::pharmacy::usecases::thresholds::ThresholdView;
 use crate::capabilities::pharmacy::usecases::views::{DoseView, RegisterView, StockLine};
 use crate::platform::web::pages::layout::page;
 use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
@@ -28,6 +30,7 @@ use axum::routing::{get, post};
 use catalyst_core::DomainError;
 use catalyst_core::error::Violation;
 use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::time::TimeZoneName;
 use maud::{Markup, html};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -37,6 +40,8 @@ pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/sites/{site_id}/pharmacy", get(store_page))
         .route("/sites/{site_id}/pharmacy/doses", get(doses_page))
         .route("/sites/{site_id}/pharmacy/movements", post(record))
+        .route("/sites/{site_id}/pharmacy/resupply-thresholds", post(set_threshold))
+        .route("/sites/{site_id}/pharmacy/key-holders", post(hand_over_keys))
         .route("/sites/{site_id}/pharmacy/reports/{kind}", get(report_page))
 }
 
@@ -100,6 +105,7 @@ async fn render_store(state: &AppState, actor: &Actor, site_id: &str, notice: Op
     let site = app.site_for_pharmacy(actor, site_id).await?;
     let manage = App::may(actor, Action::ManagePharmacy, Resource::Site { site_id });
     let forms = if manage { Some(app.pharmacy_form_choices(actor, &site).await?) } else { None };
+    let thresholds = if view.blinded { Vec::new() } else { app.pharmacy_thresholds(actor, site_id).await? };
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let location_name = |id: &str| {
         view.locations.iter().find(|l| l.id == id).map(|l| l.name.clone()).or_else(|| {
@@ -114,7 +120,7 @@ async fn render_store(state: &AppState, actor: &Actor, site_id: &str, notice: Op
             h1 { "Pharmacy at " a href={"/sites/" (site.id)} { (site.name) } }
             @if let Some(n) = notice { (n.render()) }
             @if view.blinded { p.notice.warn { "Blinded view: kits are shown by number and units only." } }
-            p { a.button href={"/sites/" (site.id) "/pharmacy/doses"} { "Doses for today's sessions" } }
+            p { a.button href={"/sites/" (site.id) "/pharmacy/doses"} { "Doses held by the session teams" } }
             @for l in &view.locations {
                 section.card {
                     h2 { (l.name) " " span.badge { (l.kind.replace('_', " ")) } }
@@ -136,6 +142,48 @@ async fn render_store(state: &AppState, actor: &Actor, site_id: &str, notice: Op
                                 td { (b.kit_number.clone().unwrap_or_default()) }
                                 td.num { (units_text(b)) }
                             } } }
+                        }
+                    }
+                    @let mine: Vec<&ThresholdView> = thresholds.iter().filter(|t| t.location_id == l.id && t.min_units > 0).collect();
+                    @if !mine.is_empty() {
+                        h3 { "Resupply thresholds" }
+                        table {
+                            thead { tr { th { "Product" } th.num { "Usable units" } th.num { "Threshold" } th { "Set" } } }
+                            tbody { @for t in &mine { tr {
+                                td { (t.product) @if t.below { " " span.badge.bad { "below" } } }
+                                td.num { (t.usable_units) }
+                                td.num { (t.min_units) }
+                                td { (t.set_at) " by " (t.set_by) }
+                            } } }
+                        }
+                    }
+                    @if let Some(f) = forms.as_ref().filter(|_| !view.blinded && l.key_holders.contains(&actor.user_id)) {
+                        details {
+                            summary { "Hand the keys on" }
+                            form.stack.tablet method="post" action={"/sites/" (site.id) "/pharmacy/key-holders"} {
+                                input type="hidden" name="location_id" value=(l.id);
+                                fieldset {
+                                    legend { "Key holders of " (l.name) }
+                                    @for (id, username, name) in &f.pharmacists {
+                                        label.choice { input type="checkbox" name="key_holder" value=(username) checked[l.key_holders.contains(id)];
+                                            " " (name) }
+                                    }
+                                }
+                                (reason_field(""))
+                                button type="submit" { "Hand the keys on" }
+                            }
+                        }
+                    }
+                    @if let Some(f) = forms.as_ref().filter(|_| !view.blinded) {
+                        form.stack.tablet method="post" action={"/sites/" (site.id) "/pharmacy/resupply-thresholds"} {
+                            h3 { "Set a resupply threshold" }
+                            input type="hidden" name="location_id" value=(l.id);
+                            label { "Product" select name="product_id" required {
+                                @for (id, n) in &f.products { option value=(id) { (n) } }
+                            } }
+                            label { "Fewest usable units (0: no alert)" input type="number" min="0" step="1" name="min_units" required inputmode="numeric"; }
+                            (reason_field(""))
+                            button type="submit" { "Set the threshold" }
                         }
                     }
                 }
@@ -249,6 +297,34 @@ async fn render_store(state: &AppState, actor: &Actor, site_id: &str, notice: Op
                             option value="recall" { "Recall" }
                             option value="other" { "Other" }
                         } }
+                        fieldset {
+                            legend { "The temperature excursion (for that cause only; the store is the one above)" }
+                            (field("Observed at (site time)", "excursion_observed_at", "datetime-local", false))
+                            label { "Lowest °C" input type="number" step="0.1" name="excursion_min_celsius"; }
+                            label { "Highest °C" input type="number" step="0.1" name="excursion_max_celsius"; }
+                            (field("Lasted (whole minutes)", "excursion_duration_minutes", "number", false))
+                            (field("Observed by (username; you if left empty)", "excursion_observed_by", "text", false))
+                        }
+                        (reason_field(""))
+                    }))
+                    (movement_form(&site.id, "loss_or_theft", "store", "Loss or theft", "Record the loss", html! {
+                        (store_select("location_id", "From", &f.own_stores))
+                        (lot_select(&f.lots))
+                        (field("Kit number (trials)", "kit_number", "text", false))
+                        (field("Units missing", "units", "number", true))
+                        (field("Discovered at (site time)", "discovered_at", "datetime-local", true))
+                        label.choice { input type="checkbox" name="theft" value="on"; " Theft (not a loss)" }
+                        (reason_field(""))
+                    }))
+                    (movement_form(&site.id, "return_to_supplier", "store", "Return to the supplier", "Return", html! {
+                        (store_select("location_id", "From", &f.own_stores))
+                        (lot_select(&f.lots))
+                        (field("Kit number (trials)", "kit_number", "text", false))
+                        (field("Units", "units", "number", true))
+                        (field("Recipient (supplier or reverse distributor)", "recipient_name", "text", true))
+                        (field("Recipient's address", "recipient_address", "text", true))
+                        (field("Recipient's registration number", "recipient_registration", "text", false))
+                        (field("Recipient's order form (US: DEA Form 222 number)", "order_form", "text", false))
                         (reason_field(""))
                     }))
                     (movement_form(&site.id, "release", "store", "Release a lot from quarantine", "Release", html! {
@@ -260,10 +336,19 @@ async fn render_store(state: &AppState, actor: &Actor, site_id: &str, notice: Op
             }
             @if !view.blinded {
                 h2 { "Reports" }
-                ul { @for kind in [ReportKind::PerpetualInventory, ReportKind::DispensingRecord, ReportKind::DestructionRecord] {
+                @let today = app.local_today(&site);
+                ul { @for kind in [ReportKind::PerpetualInventory, ReportKind::DispensingRecord, ReportKind::DestructionRecord, ReportKind::TemperatureExcursions] {
                     li {
                         a href={"/sites/" (site.id) "/pharmacy/reports/" (kind.as_str())} { (kind.title()) } " · "
                         a href={"/api/v1/sites/" (site.id) "/pharmacy/reports/" (kind.as_str()) "?format=csv"} { "CSV" }
+                    }
+                }
+                @for taken_at in ["opening", "close"] {
+                    li {
+                        a href={"/sites/" (site.id) "/pharmacy/reports/biennial_inventory?as_of=" (today) "&taken_at=" (taken_at)} {
+                            (ReportKind::BiennialInventory.title()) ": today, at the " (taken_at) " of business"
+                        } " · "
+                        a href={"/api/v1/sites/" (site.id) "/pharmacy/reports/biennial_inventory?as_of=" (today) "&taken_at=" (taken_at) "&format=csv"} { "CSV" }
                     }
                 }
                 @for l in &view.locations {
@@ -278,12 +363,20 @@ async fn render_store(state: &AppState, actor: &Actor, site_id: &str, notice: Op
     Ok((status, body).into_response())
 }
 
+// No choice is made for the pharmacist: the first option is empty, so a required select is
+// chosen on purpose, not left on whichever store or lot happens to be listed first.
 fn store_select(name: &str, label: &str, stores: &[(String, String)]) -> Markup {
-    html! { label { (label) select name=(name) required { @for (id, n) in stores { option value=(id) { (n) } } } } }
+    html! { label { (label) select name=(name) required {
+        option value="" { "Choose a store" }
+        @for (id, n) in stores { option value=(id) { (n) } }
+    } } }
 }
 
 fn lot_select(lots: &[(String, String)]) -> Markup {
-    html! { label { "Lot" select name="lot_id" required { @for (id, n) in lots { option value=(id) { (n) } } } } }
+    html! { label { "Lot" select name="lot_id" required {
+        option value="" { "Choose a lot" }
+        @for (id, n) in lots { option value=(id) { (n) } }
+    } } }
 }
 
 pub async fn doses_page(
@@ -308,19 +401,31 @@ async fn render_doses(state: &AppState, actor: &Actor, site_id: &str, notice: Op
         actor,
         "/sites",
         html! {
-            h1 { "Doses for today's sessions at " a href={"/sites/" (site.id)} { (site.name) } }
+            h1 { "Doses held by the session teams at " a href={"/sites/" (site.id)} { (site.name) } }
             @if let Some(n) = notice { (n.render()) }
             @if doses.is_empty() { p { "No dose is held by a session team, and none was dispensed today." } }
             div.cards { @for d in &doses {
                 section.card.tablet {
-                    h2 { (d.participant_code) }
+                    h2 { (d.participant_code)
+                        @if let Some(v) = &d.visit_id { " · " (v) }
+                        @if let Some(day) = &d.session_day { " · " (day) }
+                        @if d.session_today { " " span.badge.good { "today" } } }
                     p {
                         @if let Some(k) = &d.kit_number { "Kit " strong { (k) } ", " }
                         @if let Some(p) = &d.product { (p) ", lot " (d.lot_number.clone().unwrap_or_default()) ", " }
-                        (d.units_dispensed) " units dispensed from " (d.location_name) " at " (d.dispensed_at) " by " (d.dispensed_by)
+                        (units(d.units_dispensed)) " dispensed from " (d.location_name) " at " (d.dispensed_at) " by " (d.dispensed_by)
                     }
-                    p { strong { (d.units_held) " units held" } @if d.units_returned > 0 { " · " (d.units_returned) " returned" } }
-                    @if d.units_held > 0 && give {
+                    p { strong { (units(d.units_held)) " held" }
+                        @if d.units_returned > 0 { " · " (units(d.units_returned)) " returned" }
+                        @if d.units_wasted > 0 { " · " (units(d.units_wasted)) " wasted" } }
+                    @if !d.given.is_empty() {
+                        ul.given { @for g in &d.given { li { (units(g.units)) " given (" (g.dose) ") at " (g.at) " by " (g.by) } } }
+                    }
+                    @if d.units_held > 0 && give && !d.session_today {
+                        p.muted { "Given on the session's day"
+                            @if let Some(day) = &d.session_day { ", " (day) } "." }
+                    }
+                    @if d.units_held > 0 && give && d.session_today {
                         (movement_form(&site.id, "administer", "doses", "Give", "Record as given", html! {
                             input type="hidden" name="dispense_id" value=(d.dispense_id);
                             fieldset { legend { "Dose" }
@@ -332,6 +437,8 @@ async fn render_doses(state: &AppState, actor: &Actor, site_id: &str, notice: Op
                             (field("Units given", "units", "number", true))
                             (reason_field("given as prescribed"))
                         }))
+                    }
+                    @if d.units_held > 0 && give {
                         (movement_form(&site.id, "waste", "doses", "Waste part of the dose", "Record the waste", html! {
                             input type="hidden" name="dispense_id" value=(d.dispense_id);
                             (field("Units wasted", "units", "number", true))
@@ -356,17 +463,39 @@ async fn render_doses(state: &AppState, actor: &Actor, site_id: &str, notice: Op
     Ok((status, body).into_response())
 }
 
+/// An excursion's observation time as entered on a tablet (`YYYY-MM-DDTHH:MM`, the site's wall
+/// clock) as RFC 3339; anything else is passed on for the use case to refuse by name.
+/// "1 unit", "6 units".
+fn units(n: i64) -> String {
+    if n == 1 { "1 unit".to_owned() } else { format!("{n} units") }
+}
+
+fn observed_at(value: &str, zone: &TimeZoneName) -> String {
+    let local = value.parse::<jiff::civil::DateTime>().ok();
+    let tz = jiff::tz::TimeZone::get(zone.as_str()).ok();
+    match local.zip(tz).and_then(|(dt, tz)| dt.to_zoned(tz).ok()) {
+        Some(z) => z.timestamp().to_string(),
+        None => value.to_owned(),
+    }
+}
+
 /// Builds the API's request from a movement form: numbers read as numbers, empty fields left
-/// out, the session split into its participant and appointment, the order and witnesses
-/// gathered. An unreadable field is named.
-fn input_from(form: &HashMap<String, String>) -> Result<MovementInput, Vec<Violation>> {
+/// out, the session split into its participant and appointment, the order, the excursion (its
+/// time on the site's clock in `zone`) and witnesses gathered. An unreadable field is named.
+fn input_from(form: &HashMap<String, String>, zone: &TimeZoneName) -> Result<MovementInput, Vec<Violation>> {
     let mut problems = Vec::new();
     let get = |name: &str| form.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let mut m = Map::new();
     let skip = ["back", "reason", "password", "session", "order_form", "order_number", "order_line", "order_units"];
+    let return_to_supplier = form.get("kind").is_some_and(|k| k == "return_to_supplier");
     for (name, value) in form {
         let value = value.trim();
-        if value.is_empty() || skip.contains(&name.as_str()) || name.starts_with("witness") {
+        if value.is_empty()
+            || skip.contains(&name.as_str())
+            || name.starts_with("witness")
+            || name.starts_with("excursion_")
+            || name.starts_with("recipient_")
+        {
             continue;
         }
         let v = match name.as_str() {
@@ -378,13 +507,15 @@ fn input_from(form: &HashMap<String, String>) -> Result<MovementInput, Vec<Viola
                 }
             },
             "mg" => match value.parse::<f64>() {
-                Ok(x) => Value::from(x),
-                Err(_) => {
+                // NaN or infinity would become JSON null, and the mg silently dropped.
+                Ok(x) if x.is_finite() => Value::from(x),
+                _ => {
                     problems.push(Violation::new("mg", "number", format!("mg must be a number; got {value:?}")));
                     continue;
                 }
             },
             "theft" => Value::from(value == "on" || value == "true"),
+            "discovered_at" => Value::from(observed_at(value, zone)),
             _ => Value::from(value),
         };
         m.insert(name.clone(), v);
@@ -410,6 +541,56 @@ fn input_from(form: &HashMap<String, String>) -> Result<MovementInput, Vec<Viola
                 serde_json::json!({"form": get("order_form").unwrap_or_default(), "number": number, "line": line, "units_ordered": units}),
             );
         }
+    }
+    if return_to_supplier {
+        let mut recipient = Map::new();
+        recipient.insert("name".into(), get("recipient_name").unwrap_or_default().into());
+        recipient.insert("address".into(), get("recipient_address").unwrap_or_default().into());
+        if let Some(r) = get("recipient_registration") {
+            recipient.insert("registration_number".into(), r.into());
+        }
+        m.insert("recipient".into(), Value::Object(recipient));
+        if let Some(form) = get("order_form") {
+            m.insert("order_form".into(), form.into());
+        }
+    }
+    let excursion: Vec<&str> = ["observed_at", "min_celsius", "max_celsius", "duration_minutes", "observed_by"]
+        .into_iter()
+        .filter(|f| get(&format!("excursion_{f}")).is_some())
+        .collect();
+    if !excursion.is_empty() {
+        let mut e = Map::new();
+        for f in excursion {
+            let value = get(&format!("excursion_{f}")).unwrap_or_default();
+            let v = match f {
+                "observed_at" => Value::from(observed_at(&value, zone)),
+                "observed_by" => Value::from(value),
+                "duration_minutes" => match value.parse::<i64>() {
+                    Ok(n) => Value::from(n),
+                    Err(_) => {
+                        problems.push(Violation::new(
+                            "excursion.duration_minutes",
+                            "number",
+                            format!("the duration is a whole number of minutes; got {value:?}"),
+                        ));
+                        continue;
+                    }
+                },
+                _ => match value.parse::<f64>() {
+                    Ok(x) if x.is_finite() => Value::from(x),
+                    _ => {
+                        problems.push(Violation::new(
+                            format!("excursion.{f}"),
+                            "number",
+                            format!("a temperature is a number of °C; got {value:?}"),
+                        ));
+                        continue;
+                    }
+                },
+            };
+            e.insert(f.to_owned(), v);
+        }
+        m.insert("excursion".into(), Value::Object(e));
     }
     let mut witnesses = Vec::new();
     for i in 1..=2 {
@@ -438,7 +619,8 @@ pub async fn record(
     PageForm(form): PageForm<HashMap<String, String>>,
 ) -> PageResult {
     let back_to_doses = form.get("back").is_some_and(|b| b == "doses");
-    let result = match input_from(&form) {
+    let site = state.app.site_for_pharmacy(&auth.actor, &site_id).await?;
+    let result = match input_from(&form, &site.time_zone) {
         Ok(input) => state.app.record_movement(&auth.actor, &input).await.map(|_| ()),
         Err(problems) => Err(DomainError::Invalid(problems).into()),
     };
@@ -456,6 +638,50 @@ pub async fn record(
     }
 }
 
+#[derive(serde::Deserialize)]
+pub struct ThresholdForm {
+    location_id: String,
+    product_id: String,
+    min_units: String,
+    reason: String,
+}
+
+/// The store card's key-holder form: the same use case as the API's. Each ticked pharmacist
+/// is a `key_holder` field.
+pub async fn hand_over_keys(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
+) -> PageResult {
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let holders: Vec<String> = fields.iter().filter(|(k, _)| k == "key_holder").map(|(_, v)| v.clone()).collect();
+    let result = state.app.hand_over_pharmacy_keys(&auth.actor, &field("location_id"), &holders, &field("reason")).await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/sites/{site_id}/pharmacy"), "Keys handed on.")),
+        Err(e) => render_store(&state, &auth.actor, &site_id, Some(Notice::from_error(e)?)).await,
+    }
+}
+
+/// The store card's threshold form: the same use case as the API's.
+pub async fn set_threshold(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    PageForm(form): PageForm<ThresholdForm>,
+) -> PageResult {
+    let min_units = match form.min_units.trim().parse::<i64>() {
+        Ok(n) => Value::from(n),
+        Err(_) => Value::from(form.min_units.trim()),
+    };
+    let result =
+        state.app.set_resupply_threshold(&auth.actor, &form.location_id, &form.product_id, &min_units, &form.reason).await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/sites/{site_id}/pharmacy"), "Threshold set.")),
+        Err(e) => render_store(&state, &auth.actor, &site_id, Some(Notice::from_error(e)?)).await,
+    }
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct ReportQuery {
     #[serde(default)]
@@ -466,6 +692,10 @@ pub struct ReportQuery {
     substance: Option<String>,
     #[serde(default)]
     show_expected: Option<bool>,
+    #[serde(default)]
+    as_of: Option<String>,
+    #[serde(default)]
+    taken_at: Option<String>,
 }
 
 /// A report, printable: its CSV shown as a table, with the CSV to download.
@@ -481,6 +711,8 @@ pub async fn report_page(
         location_id: q.location_id.clone(),
         dispense_id: q.dispense_id.clone(),
         show_expected: q.show_expected,
+        as_of: q.as_of.clone(),
+        taken_at: q.taken_at.clone(),
     };
     let report = state.app.pharmacy_report(&auth.actor, &site_id, kind, &params).await?;
     let rows = csv_rows(&report.csv);
@@ -493,6 +725,12 @@ pub async fn report_page(
     }
     if q.show_expected == Some(false) {
         query.push("show_expected=false".into());
+    }
+    if let Some(d) = &q.as_of {
+        query.push(format!("as_of={d}"));
+    }
+    if let Some(t) = &q.taken_at {
+        query.push(format!("taken_at={t}"));
     }
     query.push("format=csv".into());
     let body = page(
@@ -569,10 +807,38 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        let input = input_from(&form).unwrap();
+        let zone = TimeZoneName::parse("zone", "Australia/Sydney").unwrap();
+        let input = input_from(&form, &zone).unwrap();
         assert!(matches!(input.movement, MovementRequest::Receive { units: 12, kit_number: None, order: Some(_), .. }));
         let mut bad = form.clone();
         bad.insert("units".into(), "twelve".into());
-        assert_eq!(input_from(&bad).unwrap_err()[0].field, "units");
+        assert_eq!(input_from(&bad, &zone).unwrap_err()[0].field, "units");
+        let mut nan = bad.clone();
+        nan.insert("units".into(), "12".into());
+        nan.insert("mg".into(), "NaN".into());
+        assert_eq!(input_from(&nan, &zone).unwrap_err()[0].field, "mg", "not dropped");
+        let excursion: HashMap<String, String> = [
+            ("kind", "quarantine"),
+            ("location_id", "l1"),
+            ("lot_id", "lot"),
+            ("cause", "temperature_excursion"),
+            ("excursion_observed_at", "2026-06-01T09:30"),
+            ("excursion_min_celsius", "24"),
+            ("excursion_max_celsius", "31.5"),
+            ("excursion_duration_minutes", "95"),
+            ("excursion_observed_by", ""),
+            ("reason", "fridge alarm"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let MovementRequest::Quarantine { excursion: Some(e), .. } = input_from(&excursion, &zone).unwrap().movement else {
+            panic!("the excursion is read");
+        };
+        assert_eq!((e.observed_at.as_str(), e.max_celsius, e.duration_minutes), ("2026-05-31T23:30:00Z", 31.5, 95));
+        assert_eq!(e.observed_by, None);
+        let mut bad = excursion.clone();
+        bad.insert("excursion_duration_minutes".into(), "an hour".into());
+        assert_eq!(input_from(&bad, &zone).unwrap_err()[0].field, "excursion.duration_minutes");
     }
 }

@@ -3,7 +3,7 @@
 //! transaction, each row sealed. Reads that a decision depends on take the caller's `WriteTx`.
 
 use crate::capabilities::pharmacy::domain::{
-    BalanceRow, Kit, Location, Lot, MovementRecord, Product, SEAL_BALANCE, SEAL_DISCREPANCY, SEAL_DISPENSE,
+    BalanceRow, Kit, Location, Lot, MovementRecord, Product, ResupplyThreshold, SEAL_BALANCE, SEAL_DISCREPANCY, SEAL_DISPENSE,
     SEAL_QUARANTINE, SEAL_RECEIVED_KIT, SEAL_SHIPMENT, state_row,
 };
 use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
@@ -45,9 +45,46 @@ impl Store {
         self.fetch_records(query_owned(select_sql(Kit::SPEC, "ORDER BY id"))).await
     }
 
+    /// Every store's resupply thresholds.
+    pub(in crate::capabilities::pharmacy) async fn pharmacy_thresholds(&self) -> Result<Vec<ResupplyThreshold>, StoreError> {
+        self.fetch_records(query_owned(select_sql(ResupplyThreshold::SPEC, "ORDER BY location_id, product_id"))).await
+    }
+
+    /// The rows, each checked against its seal (one query for the kind's seals): what a page or
+    /// report shows is refused, like what a movement decides on, when a row was written outside
+    /// Catalyst.
+    pub(in crate::capabilities::pharmacy) async fn all_sealed<R: Record>(&self, rows: Vec<R>) -> Result<Vec<R>, StoreError> {
+        let kind = R::SPEC.kind;
+        let seals: std::collections::HashMap<String, String> =
+            sqlx::query("SELECT id, seal FROM row_seals WHERE kind = $1")
+                .bind(kind.to_owned())
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+                .collect::<Result<_, sqlx::Error>>()?;
+        for row in &rows {
+            let value = canonical_json(row.to_row()?);
+            if !self.signer().seal_matches(kind, row.id(), &value, seals.get(row.id()).map(String::as_str)) {
+                return Err(StoreError::Tampered(format!("{kind} {} carries no valid seal (written outside Catalyst)", row.id())));
+            }
+        }
+        Ok(rows)
+    }
+
     /// Every movement, in the register's order.
     pub(in crate::capabilities::pharmacy) async fn pharmacy_movements(&self) -> Result<Vec<MovementRecord>, StoreError> {
         self.fetch_records(query_owned(select_sql(MovementRecord::SPEC, "ORDER BY seq"))).await
+    }
+
+    /// A site's movements of one kind, in the register's order.
+    pub(in crate::capabilities::pharmacy) async fn pharmacy_movements_of_kind(
+        &self,
+        site_id: &str,
+        kind: &str,
+    ) -> Result<Vec<MovementRecord>, StoreError> {
+        let q = query_owned(select_sql(MovementRecord::SPEC, "WHERE site_id = $1 AND kind = $2 ORDER BY seq"));
+        self.fetch_records(q.bind(site_id.to_owned()).bind(kind.to_owned())).await
     }
 
     /// The register as the derived tables hold it (for views, and for `audit verify` to compare
@@ -148,6 +185,21 @@ impl WriteTx {
         let found = self.get::<R>(id).await?;
         if let Some(record) = &found {
             self.check_sealed(std::slice::from_ref(record)).await?;
+        }
+        Ok(found)
+    }
+
+    /// A store's threshold for a product, only if its seal holds.
+    pub(in crate::capabilities::pharmacy) async fn pharmacy_threshold(
+        &mut self,
+        location_id: &str,
+        product_id: &str,
+    ) -> Result<Option<ResupplyThreshold>, StoreError> {
+        let tail = "WHERE location_id = $1 AND product_id = $2";
+        let query = query_owned(select_sql(ResupplyThreshold::SPEC, tail)).bind(location_id.to_owned()).bind(product_id.to_owned());
+        let found: Option<ResupplyThreshold> = self.fetch_records(query).await?.pop();
+        if let Some(t) = &found {
+            self.check_sealed(std::slice::from_ref(t)).await?;
         }
         Ok(found)
     }

@@ -1,7 +1,9 @@
 //! The prescribing API: a participant's prescriptions, writing one (signed with the
 //! prescriber's password) and cancelling one.
 
-use crate::capabilities::prescribing::domain::{DosePlan, PrescribedDose, Prescription, PrescriptionInput};
+use crate::capabilities::prescribing::domain::{
+    DoseDecision, DoseDecisionInput, DosePlan, PrescribedDose, Prescription, PrescriptionInput,
+};
 use crate::platform::web::error::ApiResult;
 use crate::platform::web::extract::{ApiJson, Auth};
 use crate::platform::web::state::AppState;
@@ -54,7 +56,7 @@ impl From<Prescription> for PrescriptionView {
 }
 
 pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    router.routes(routes!(list, prescribe)).routes(routes!(cancel))
+    router.routes(routes!(list, prescribe)).routes(routes!(cancel)).routes(routes!(decisions, decide))
 }
 
 /// A participant's prescriptions, newest first.
@@ -136,4 +138,88 @@ pub async fn cancel(
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<PrescriptionView>> {
     Ok(Json(state.app.cancel_prescription(&auth.actor, &id, &b.reason).await?.into()))
+}
+
+/// A physician's signed decision that a dosing session may have more than prescribed.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct DoseDecisionView {
+    pub id: String,
+    pub participant_id: String,
+    pub prescription_id: String,
+    pub visit_id: String,
+    /// The most that may be dispensed and given for the session, initial and supplemental
+    /// doses together, in milligrams.
+    pub session_mg: f64,
+    pub reason: String,
+    pub decided_by: String,
+    /// Site-local date, YYYY-MM-DD.
+    pub decided_on: String,
+    pub recorded_at: String,
+}
+
+impl From<DoseDecision> for DoseDecisionView {
+    fn from(d: DoseDecision) -> Self {
+        DoseDecisionView {
+            id: d.id,
+            participant_id: d.participant_id,
+            prescription_id: d.prescription_id,
+            visit_id: d.visit_id,
+            session_mg: d.session_mg,
+            reason: d.reason,
+            decided_by: d.decided_by,
+            decided_on: d.decided_on,
+            recorded_at: d.recorded_at.to_rfc3339(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseDecisionBody {
+    /// The participant's active prescription of the session.
+    pub prescription_id: String,
+    /// The dosing session (protocol visit) the prescription names, e.g. `exp2`.
+    pub visit_id: String,
+    /// The new most for the session, initial and supplemental together, in milligrams: above
+    /// what is allowed now, in whole units of the prescription's strength.
+    pub session_mg: f64,
+    /// The clinical reason.
+    pub reason: String,
+    /// The physician's password: recording the decision signs it (meaning: approval).
+    pub password: String,
+}
+
+/// The physicians' decisions above a participant's prescriptions, oldest first.
+#[utoipa::path(get, path = "/api/v1/participants/{participant_id}/dose-decisions", tag = "prescribing",
+    security(("bearer" = [])), params(("participant_id" = String, Path)), responses((status = 200, body = [DoseDecisionView])))]
+pub async fn decisions(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(participant_id): Path<String>,
+) -> ApiResult<Json<Vec<DoseDecisionView>>> {
+    Ok(Json(state.app.dose_decisions(&auth.actor, &participant_id).await?.into_iter().map(DoseDecisionView::from).collect()))
+}
+
+/// Record and sign, as the signed-in physician, that a dosing session may have more than its
+/// prescription allows. Dispensing for the session is then held to the decision's limit.
+/// Refused (422) unless the prescription is active and in force and names the session, the new
+/// limit is above the current one in whole units, a reason is given, and the authorisations
+/// cover the participant's new total.
+#[utoipa::path(post, path = "/api/v1/participants/{participant_id}/dose-decisions", tag = "prescribing",
+    security(("bearer" = [])), params(("participant_id" = String, Path)), request_body = DoseDecisionBody,
+    responses((status = 201, body = DoseDecisionView), (status = 422, body = crate::platform::web::error::Problem)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(participant_id): Path<String>,
+    ApiJson(b): ApiJson<DoseDecisionBody>,
+) -> ApiResult<(StatusCode, Json<DoseDecisionView>)> {
+    let input = DoseDecisionInput {
+        prescription_id: b.prescription_id,
+        visit_id: b.visit_id,
+        session_mg: b.session_mg,
+        reason: b.reason,
+    };
+    let decision = state.app.decide_dose_above_prescription(&auth.actor, &participant_id, &input, &b.password).await?;
+    Ok((StatusCode::CREATED, Json(decision.into())))
 }

@@ -278,14 +278,184 @@ fn whole_units(mg: f64, strength: f64) -> bool {
     (units - units.round()).abs() * strength <= MG_TOLERANCE
 }
 
-/// The milligrams prescribed to a participant under their active prescriptions of `product`,
-/// for comparing with a per-patient authorised quantity.
-pub fn prescribed_mg(prescriptions: &[Prescription], product: &str) -> f64 {
+/// The milligrams a participant may be given of `product` under their active prescriptions,
+/// each session at its limit (raised where a physician decided so), for comparing with a
+/// per-patient authorised quantity.
+pub fn allowed_mg(prescriptions: &[Prescription], decisions: &[DoseDecision], product: &str) -> f64 {
     prescriptions
         .iter()
         .filter(|p| p.status == PrescriptionStatus::Active && same_name(&p.product, product))
-        .map(Prescription::total_mg)
+        .flat_map(|p| p.plan.doses.iter().filter_map(|d| session_limit(p, &d.visit_id, decisions)))
+        .map(|limit| limit.mg)
         .sum()
+}
+
+pub static DOSE_DECISIONS: TableSpec = TableSpec {
+    kind: "dose_decision",
+    table: "dose_decisions",
+    redaction: Redaction::Clinical,
+    columns: &[
+        Column::text("id"),
+        Column::text("site_id"),
+        Column::text("participant_id"),
+        Column::text("prescription_id"),
+        Column::text("visit_id"),
+        Column::text("session_mg"),
+        Column::text("reason"),
+        Column::text("decided_by"),
+        Column::text("decided_on"),
+        Column::integer("recorded_at"),
+    ],
+};
+
+/// A physician's signed decision that one dosing session of a prescription may have more than
+/// it prescribes: `session_mg` becomes the most dispensed and given for the session (initial
+/// and supplemental together). Decisions are never changed; a later one may only raise it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoseDecision {
+    pub id: String,
+    pub site_id: String,
+    pub participant_id: String,
+    pub prescription_id: String,
+    pub visit_id: String,
+    #[serde(with = "json_text")]
+    pub session_mg: f64,
+    /// The clinical reason, in the physician's words.
+    pub reason: String,
+    /// The physician (a user id), who signs it.
+    pub decided_by: String,
+    /// Site-local date, `YYYY-MM-DD`.
+    pub decided_on: String,
+    pub recorded_at: Timestamp,
+}
+
+impl Record for DoseDecision {
+    const SPEC: &'static TableSpec = &DOSE_DECISIONS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// A decision as the physician enters it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DoseDecisionInput {
+    pub prescription_id: String,
+    pub visit_id: String,
+    pub session_mg: f64,
+    pub reason: String,
+}
+
+/// The most that may be dispensed and given for one session of a prescription: its prescribed
+/// dose (initial and supplemental), or the highest physician's decision above it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionLimit {
+    pub mg: f64,
+    /// The decision that set it, when one did.
+    pub decision_id: Option<String>,
+}
+
+/// The session's limit under `rx` given the decisions recorded for the participant.
+pub fn session_limit(rx: &Prescription, visit_id: &str, decisions: &[DoseDecision]) -> Option<SessionLimit> {
+    let dose = rx.dose_for(visit_id)?;
+    let prescribed = SessionLimit { mg: dose.initial_mg + dose.supplemental_mg.unwrap_or(0.0), decision_id: None };
+    Some(
+        decisions
+            .iter()
+            .filter(|d| d.prescription_id == rx.id && d.visit_id == visit_id)
+            .fold(prescribed, |best, d| {
+                if d.session_mg > best.mg { SessionLimit { mg: d.session_mg, decision_id: Some(d.id.clone()) } } else { best }
+            }),
+    )
+}
+
+/// What a decision is checked against, read by the caller inside its write transaction.
+pub struct DecisionFacts<'a> {
+    pub id: String,
+    pub participant_id: &'a str,
+    pub physician_id: &'a str,
+    pub today: Date,
+    pub now: Timestamp,
+    /// The participant's prescriptions and the decisions already recorded for them.
+    pub prescriptions: &'a [Prescription],
+    pub decisions: &'a [DoseDecision],
+}
+
+/// Checks a physician's decision to allow a session more than prescribed: the prescription is
+/// the participant's, active and in force today, and names the session; the new limit is above
+/// the session's current one and a whole number of the prescription's units; a reason is
+/// given. Every problem is named by its field.
+pub fn dose_decision_from(input: &DoseDecisionInput, facts: DecisionFacts<'_>) -> Result<DoseDecision, Vec<Violation>> {
+    let mut problems = Vec::new();
+    let reason = required_text("reason", &input.reason, 2000).map_err(|v| problems.push(v)).ok();
+    let rx = facts.prescriptions.iter().find(|rx| rx.id == input.prescription_id);
+    let rx = match rx {
+        None => {
+            problems.push(Violation::new(
+                "prescription_id",
+                "exists",
+                format!("{:?} is not one of this participant's prescriptions", input.prescription_id),
+            ));
+            None
+        }
+        Some(rx) if !rx.in_force_on(facts.today) => {
+            problems.push(Violation::new(
+                "prescription_id",
+                "in_force",
+                format!("the prescription is not active and in force on {}", facts.today),
+            ));
+            None
+        }
+        Some(rx) => Some(rx),
+    };
+    let limit = rx.and_then(|rx| {
+        let limit = session_limit(rx, &input.visit_id, facts.decisions);
+        if limit.is_none() {
+            let named = rx.plan.doses.iter().map(|d| d.visit_id.as_str()).collect::<Vec<_>>().join(", ");
+            problems.push(Violation::new(
+                "visit_id",
+                "prescribed",
+                format!("{:?} is not a session of this prescription; it names {named}", input.visit_id),
+            ));
+        }
+        limit
+    });
+    let mg = input.session_mg;
+    if !(mg.is_finite() && mg > 0.0) {
+        problems.push(Violation::new("session_mg", "positive", format!("session_mg must be more than 0 mg; got {mg}")));
+    } else if let (Some(rx), Some(limit)) = (rx, &limit) {
+        if mg <= limit.mg + MG_TOLERANCE {
+            let by = if limit.decision_id.is_some() { "an earlier decision" } else { "the prescription" };
+            problems.push(Violation::new(
+                "session_mg",
+                "above_current",
+                format!(
+                    "{by} already allows {} mg for {}; a decision is needed only for more",
+                    limit.mg, input.visit_id
+                ),
+            ));
+        } else if !whole_units(mg, rx.plan.strength_mg) {
+            problems.push(Violation::new(
+                "session_mg",
+                "whole_units",
+                format!("{mg} mg is not a whole number of {} mg units", rx.plan.strength_mg),
+            ));
+        }
+    }
+    match (rx, reason, problems.is_empty()) {
+        (Some(rx), Some(reason), true) => Ok(DoseDecision {
+            id: facts.id,
+            site_id: rx.site_id.clone(),
+            participant_id: facts.participant_id.to_owned(),
+            prescription_id: rx.id.clone(),
+            visit_id: input.visit_id.clone(),
+            session_mg: mg,
+            reason,
+            decided_by: facts.physician_id.to_owned(),
+            decided_on: facts.today.to_string(),
+            recorded_at: facts.now,
+        }),
+        _ => Err(problems),
+    }
 }
 
 
@@ -332,7 +502,7 @@ mod tests {
         )
     }
 
-    fn problems(result: Result<Prescription, Vec<Violation>>) -> Vec<(String, String)> {
+    fn problems<T: std::fmt::Debug>(result: Result<T, Vec<Violation>>) -> Vec<(String, String)> {
         result.unwrap_err().into_iter().map(|v| (v.field, v.rule)).collect()
     }
 
@@ -401,11 +571,76 @@ mod tests {
         assert_eq!(problems(write(&tiny, &[])), [("strength_mg".into(), "range".into())]);
     }
 
+    fn decide(session_mg: f64, rx: &Prescription, decisions: &[DoseDecision]) -> Result<DoseDecision, Vec<Violation>> {
+        dose_decision_from(
+            &DoseDecisionInput {
+                prescription_id: rx.id.clone(),
+                visit_id: "E1".into(),
+                session_mg,
+                reason: "tolerated well; clinical need".into(),
+            },
+            DecisionFacts {
+                id: format!("d{}", decisions.len()),
+                participant_id: "p1",
+                physician_id: "dr2",
+                today: date(2026, 6, 2),
+                now: Timestamp(1),
+                prescriptions: std::slice::from_ref(rx),
+                decisions,
+            },
+        )
+    }
+
+    #[test]
+    fn a_decision_raises_the_sessions_limit_and_only_upwards() {
+        let rx = write(&input(&[("E1", 80.0, Some(40.0))]), &[]).unwrap();
+        assert_eq!(session_limit(&rx, "E1", &[]), Some(SessionLimit { mg: 120.0, decision_id: None }));
+        let first = decide(140.0, &rx, &[]).unwrap();
+        let limit = session_limit(&rx, "E1", std::slice::from_ref(&first)).unwrap();
+        assert_eq!((limit.mg, limit.decision_id.as_deref()), (140.0, Some("d0")));
+        let got = problems(decide(140.0, &rx, std::slice::from_ref(&first)));
+        assert_eq!(got, [("session_mg".into(), "above_current".into())]);
+        assert_eq!(problems(decide(120.0, &rx, &[])), [("session_mg".into(), "above_current".into())]);
+        let second = decide(160.0, &rx, std::slice::from_ref(&first)).unwrap();
+        let both = [second, first];
+        assert_eq!(session_limit(&rx, "E1", &both).unwrap().mg, 160.0, "the highest decision counts, in any order");
+        assert_eq!(session_limit(&rx, "E2", &both), None);
+        assert_eq!(allowed_mg(std::slice::from_ref(&rx), &both, "MDMA HCl capsules"), 160.0);
+        assert_eq!(allowed_mg(std::slice::from_ref(&rx), &[], "MDMA HCl capsules"), 120.0);
+    }
+
+    #[test]
+    fn a_decision_is_checked_against_its_prescription_by_field() {
+        let rx = write(&input(&[("E1", 80.0, Some(40.0))]), &[]).unwrap();
+        assert_eq!(problems(decide(130.0, &rx, &[])), [("session_mg".into(), "whole_units".into())]);
+        assert_eq!(problems(decide(f64::INFINITY, &rx, &[])), [("session_mg".into(), "positive".into())]);
+        let cancelled = Prescription { status: PrescriptionStatus::Cancelled, ..rx.clone() };
+        assert_eq!(problems(decide(140.0, &cancelled, &[])), [("prescription_id".into(), "in_force".into())]);
+        let mut other = DoseDecisionInput { prescription_id: "nope".into(), visit_id: "E1".into(), session_mg: 140.0, reason: " ".into() };
+        let facts = |prescriptions| DecisionFacts {
+            id: "d".into(),
+            participant_id: "p1",
+            physician_id: "dr2",
+            today: date(2026, 6, 2),
+            now: Timestamp(1),
+            prescriptions,
+            decisions: &[],
+        };
+        let got = problems(dose_decision_from(&other, facts(std::slice::from_ref(&rx))));
+        assert_eq!(got, [("reason".into(), "required".into()), ("prescription_id".into(), "exists".into())]);
+        other.prescription_id = rx.id.clone();
+        other.visit_id = "E3".into();
+        other.reason = "needed".into();
+        let got = dose_decision_from(&other, facts(std::slice::from_ref(&rx))).unwrap_err();
+        assert_eq!((got[0].field.as_str(), got[0].rule.as_str()), ("visit_id", "prescribed"));
+        assert!(got[0].message.contains("it names E1"), "{}", got[0].message);
+    }
+
     #[test]
     fn prescribed_quantity_counts_active_prescriptions_of_the_product() {
         let a = write(&input(&[("E1", 80.0, Some(40.0))]), &[]).unwrap();
         let b = Prescription { status: PrescriptionStatus::Cancelled, ..a.clone() };
         let c = Prescription { product: "Other".into(), ..a.clone() };
-        assert_eq!(prescribed_mg(&[a, b, c], " mdma hcl CAPSULES "), 120.0);
+        assert_eq!(allowed_mg(&[a, b, c], &[], " mdma hcl CAPSULES "), 120.0);
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::App;
 use catalyst_core::time::civil_date;
-use crate::capabilities::prescribing::domain::{PrescriptionStatus, prescribed_mg};
+use crate::capabilities::prescribing::domain::{PrescriptionStatus, allowed_mg, session_limit};
 use crate::platform::error::AppResult;
 
 /// One prescription written: its id, its participant, and the site-local day it was written.
@@ -21,7 +21,8 @@ pub(crate) struct SessionPrescription {
     pub prescriber_id: String,
     pub product: String,
     pub indication: String,
-    /// Everything the participant has prescribed of the product, in milligrams.
+    /// Everything the participant may be given of the product, in milligrams (prescribed, with
+    /// physicians' decisions above it).
     pub prescribed_mg: f64,
 }
 
@@ -29,6 +30,7 @@ impl App {
     /// The active prescription of a participant's dosing session (`visit_id`), if any.
     pub(crate) async fn session_prescription(&self, participant_id: &str, visit_id: &str) -> AppResult<Option<SessionPrescription>> {
         let all = self.store.prescriptions_of(participant_id).await?;
+        let decisions = self.store.dose_decisions_of(participant_id).await?;
         Ok(all
             .iter()
             .find(|rx| rx.status == PrescriptionStatus::Active && rx.dose_for(visit_id).is_some())
@@ -36,7 +38,7 @@ impl App {
                 prescriber_id: rx.prescriber_id.clone(),
                 product: rx.product.clone(),
                 indication: rx.indication.clone(),
-                prescribed_mg: prescribed_mg(&all, &rx.product),
+                prescribed_mg: allowed_mg(&all, &decisions, &rx.product),
             }))
     }
 
@@ -65,15 +67,19 @@ pub(crate) struct SessionDose {
     pub indication: String,
     /// Milligrams in one unit, as prescribed.
     pub strength_mg: f64,
-    pub initial_mg: f64,
-    pub supplemental_mg: Option<f64>,
-    /// Everything the participant has prescribed of the product, in milligrams.
-    pub prescribed_mg: f64,
+    /// The most that may be dispensed and given for the session: as prescribed (initial and
+    /// supplemental), or as a physician's signed decision raised it.
+    pub limit_mg: f64,
+    /// The decision that raised it, if one did.
+    pub decision_id: Option<String>,
+    /// Everything the participant may be given of the product, in milligrams (prescribed, with
+    /// decisions above it), for the authorised quantity.
+    pub allowed_mg: f64,
 }
 
 /// The active prescription of a participant's dosing session (`visit_id`) in force on `day`,
 /// read inside the caller's write transaction (which holds the site's chain, as writing and
-/// cancelling a prescription do), its seal checked. `Err` names what is missing: no active
+/// cancelling a prescription and deciding above one do), its seals checked. `Err` names what is missing: no active
 /// prescription of the session (`appointment_id`/`prescribed`), or one not in force that day
 /// (`appointment_id`/`prescription_in_force`).
 pub(crate) async fn session_dose_in(
@@ -99,7 +105,9 @@ pub(crate) async fn session_dose_in(
             format!("the prescription of the {visit_id} session is not in force on {day}"),
         )));
     }
-    let Some(dose) = rx.dose_for(visit_id) else {
+    let decisions = tx.dose_decisions_of(participant_id).await?;
+    tx.check_sealed(&decisions).await?;
+    let Some(limit) = session_limit(rx, visit_id, &decisions) else {
         return Ok(Err(Violation::new("appointment_id", "prescribed", format!("no dose is prescribed for {visit_id}"))));
     };
     Ok(Ok(SessionDose {
@@ -108,8 +116,8 @@ pub(crate) async fn session_dose_in(
         product: rx.product.clone(),
         indication: rx.indication.clone(),
         strength_mg: rx.plan.strength_mg,
-        initial_mg: dose.initial_mg,
-        supplemental_mg: dose.supplemental_mg,
-        prescribed_mg: prescribed_mg(&all, &rx.product),
+        limit_mg: limit.mg,
+        decision_id: limit.decision_id,
+        allowed_mg: allowed_mg(&all, &decisions, &rx.product),
     }))
 }

@@ -19,4 +19,19 @@ Migration {
     sqlite: &[],
     postgres: &[],
 },
+Migration {
+    version: 17,
+    name: "dose decisions: a physician's signed decision that a dosing session may have more than prescribed",
+    common: &[
+        "CREATE TABLE dose_decisions (
+            id TEXT PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites (id),
+            participant_id TEXT NOT NULL REFERENCES participants (id),
+            prescription_id TEXT NOT NULL REFERENCES prescriptions (id), visit_id TEXT NOT NULL,
+            session_mg TEXT NOT NULL, reason TEXT NOT NULL, decided_by TEXT NOT NULL REFERENCES users (id),
+            decided_on TEXT NOT NULL, recorded_at BIGINT NOT NULL)",
+        "CREATE INDEX dose_decisions_participant ON dose_decisions (participant_id)",
+    ],
+    sqlite: &[],
+    postgres: &[],
+},
 ];

@@ -17,7 +17,7 @@ use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
     name: "prescribing",
-    tables: &[&domain::PRESCRIPTIONS],
+    tables: &[&domain::PRESCRIPTIONS, &domain::DOSE_DECISIONS],
     migrations: migrations::MIGRATIONS,
     api: api::routes,
     pages: pages::routes,
@@ -33,6 +33,14 @@ pub static CAPABILITY: Capability = Capability {
         sign_also_requires: Some(Action::Prescribe),
         view_requires: Action::ViewPrescriptions,
         meanings: &[Meaning::Review, Meaning::Approval],
+    },
+    // Signed by the physician as it is recorded (approval); another may countersign (review).
+    SignableKind {
+        spec: &domain::DOSE_DECISIONS,
+        participant_column: "participant_id",
+        sign_also_requires: Some(Action::DecideDoseAbovePrescription),
+        view_requires: Action::ViewPrescriptions,
+        meanings: &[Meaning::Review],
     }],
     attachable: &[],
     demo: Some(demo::seed),

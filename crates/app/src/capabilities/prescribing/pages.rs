@@ -3,7 +3,9 @@
 //! the course with the protocol's doses as the most that may be entered.
 
 use crate::App;
-use crate::capabilities::prescribing::domain::{PrescribedDose, Prescription, PrescriptionInput, PrescriptionStatus};
+use crate::capabilities::prescribing::domain::{
+    DoseDecision, DoseDecisionInput, PrescribedDose, Prescription, PrescriptionInput, PrescriptionStatus, session_limit,
+};
 use crate::platform::web::pages::layout::page;
 use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
 use crate::platform::web::state::AppState;
@@ -21,6 +23,7 @@ pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
     router
         .route("/participants/{participant_id}/prescriptions", get(show).post(prescribe))
         .route("/prescriptions/{prescription_id}/cancel", post(cancel))
+        .route("/participants/{participant_id}/dose-decisions", post(decide))
 }
 
 fn mg(x: f64) -> String {
@@ -61,6 +64,14 @@ async fn render(
         let prescriber = app.user_by_id(&rx.prescriber_id).await?.map_or_else(|| rx.prescriber_id.clone(), |u| u.display_name);
         let signed = app.signatures_for(actor, "prescription", &rx.id).await?;
         shown.push((rx, prescriber, signed));
+    }
+    let may_decide = App::may(actor, Action::DecideDoseAbovePrescription, resource);
+    let decisions = app.dose_decisions(actor, participant_id).await?;
+    let mut decided = Vec::new();
+    for d in &decisions {
+        let physician = app.user_by_id(&d.decided_by).await?.map_or_else(|| d.decided_by.clone(), |u| u.display_name);
+        let signed = app.signatures_for(actor, "dose_decision", &d.id).await?;
+        decided.push((d, physician, signed));
     }
     let planned = if may_prescribe { app.planned_dosing(participant_id).await? } else { None };
     let products = if may_prescribe { app.approved_products(&p.site_id, &actor.user_id).await? } else { Vec::new() };
@@ -107,6 +118,7 @@ async fn render(
                     } }
                 }
             }
+            (decisions_section(&p.id, &all, &decisions, &decided, may_decide, entered))
             @if may_prescribe {
                 h2 { "Prescribe" }
                 @match &planned {
@@ -148,6 +160,62 @@ async fn render(
         },
     );
     Ok((status, body).into_response())
+}
+
+/// The physicians' decisions above the prescriptions, and for a physician the form that
+/// records one (choosing an active prescription's session, which shows its current limit).
+fn decisions_section(
+    participant_id: &str,
+    all: &[Prescription],
+    decisions: &[DoseDecision],
+    decided: &[(&DoseDecision, String, Vec<crate::platform::esign::ShownSignature>)],
+    may_decide: bool,
+    entered: &HashMap<String, String>,
+) -> Markup {
+    let sessions: Vec<(String, String)> = all
+        .iter()
+        .filter(|rx| rx.status == PrescriptionStatus::Active)
+        .flat_map(|rx| {
+            rx.plan.doses.iter().filter_map(move |d| {
+                let limit = session_limit(rx, &d.visit_id, decisions)?;
+                Some((format!("{}/{}", rx.id, d.visit_id), format!("{}: now at most {} mg", d.visit_id, mg(limit.mg))))
+            })
+        })
+        .collect();
+    let chosen = entered.get("session").cloned().unwrap_or_default();
+    html! {
+        @if !decided.is_empty() || may_decide { h2 { "Decisions above the prescription" } }
+        @if !decided.is_empty() {
+            table {
+                thead { tr { th { "Decided" } th { "Physician" } th { "Session" } th { "Most for the session" } th { "Reason" } th { "Signature" } } }
+                tbody { @for (d, physician, signed) in decided {
+                    tr {
+                        td { (d.decided_on) }
+                        td { (physician) }
+                        td { (d.visit_id) }
+                        td { (mg(d.session_mg)) " mg" }
+                        td { (d.reason) }
+                        td { @if signed.is_empty() { span.badge.bad { "unsigned" } }
+                            @for s in signed { div { span.muted { (s.manifestation) } }
+                                @if s.record_unchanged == Some(false) { div { strong.badge.bad role="alert" { "changed since it was signed" } } } } }
+                    }
+                } }
+            }
+        }
+        @if may_decide && !sessions.is_empty() {
+            form method="post" action={"/participants/" (participant_id) "/dose-decisions"} {
+                p.muted { "A signed decision lets the pharmacy dispense, and the session team give, more than the prescription allows for one session: the new most for the whole session, initial and supplemental doses together, in whole units." }
+                label { "Session " select name="session" required {
+                    @for (value, label) in &sessions { option value=(value) selected[*value == chosen] { (label) } }
+                } }
+                label { "New most for the session (mg) " input name="session_mg" required inputmode="decimal"
+                    value=(entered.get("session_mg").cloned().unwrap_or_default()); }
+                label { "Clinical reason " input name="reason" required value=(entered.get("reason").cloned().unwrap_or_default()); }
+                label { "Your password, to sign " input type="password" name="password" required autocomplete="current-password"; }
+                button type="submit" { "Record and sign the decision" }
+            }
+        }
+    }
 }
 
 /// Reads the form: one dose per ticked session, in course order; an unreadable number is named
@@ -223,4 +291,32 @@ pub async fn cancel(
 ) -> PageResult {
     let cancelled = state.app.cancel_prescription(&auth.actor, &id, &f.reason).await?;
     Ok(see_other(&format!("/participants/{}/prescriptions", cancelled.participant_id), "Prescription cancelled."))
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(participant_id): Path<String>,
+    PageForm(mut form): PageForm<HashMap<String, String>>,
+) -> PageResult {
+    let password = form.remove("password").unwrap_or_default();
+    let text = |name: &str| form.get(name).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let (prescription_id, visit_id) = text("session").split_once('/').map(|(r, v)| (r.to_owned(), v.to_owned())).unwrap_or_default();
+    let mg_text = text("session_mg");
+    let result = match mg_text.parse::<f64>() {
+        Ok(session_mg) if session_mg.is_finite() => {
+            let input = DoseDecisionInput { prescription_id, visit_id, session_mg, reason: text("reason") };
+            state.app.decide_dose_above_prescription(&auth.actor, &participant_id, &input, &password).await
+        }
+        _ => Err(DomainError::Invalid(vec![Violation::new(
+            "session_mg",
+            "number",
+            format!("session_mg must be a number of milligrams; got {mg_text:?}"),
+        )])
+        .into()),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/participants/{participant_id}/prescriptions"), "Decision recorded and signed.")),
+        Err(e) => render(&state, &auth.actor, &participant_id, Some(Notice::from_error(e)?), &form).await,
+    }
 }

@@ -5,8 +5,8 @@
 
 use crate::App;
 use crate::capabilities::prescribing::domain::{
-    PlannedSession, PrescribingFacts, Prescription, PrescriptionInput, PrescriptionStatus, prescribed_mg,
-    prescription_from,
+    DecisionFacts, DoseDecision, DoseDecisionInput, PlannedSession, PrescribingFacts, Prescription, PrescriptionInput,
+    PrescriptionStatus, allowed_mg, dose_decision_from, prescription_from,
 };
 use crate::capabilities::authorisations::interface::{PrescribedDose, prescribed_dose_gate_in};
 use crate::capabilities::eligibility::interface::treatment_gate_in;
@@ -78,13 +78,15 @@ impl App {
             },
         )
         .map_err(DomainError::Invalid)?;
+        let decisions = tx.dose_decisions_of(participant_id).await?;
+        tx.check_sealed(&decisions).await?;
         let all: Vec<Prescription> = existing.into_iter().chain([rx.clone()]).collect();
         let dose = PrescribedDose {
             participant_id,
             prescriber_id: &rx.prescriber_id,
             product: &rx.product,
             indication: &rx.indication,
-            prescribed_mg: prescribed_mg(&all, &rx.product),
+            prescribed_mg: allowed_mg(&all, &decisions, &rx.product),
         };
         let missing = prescribed_dose_gate_in(&mut tx, site, &dose, today).await?;
         if !missing.is_empty() {
@@ -127,5 +129,70 @@ impl App {
     pub async fn prescriptions(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<Prescription>> {
         self.participant_for(actor, Action::ViewPrescriptions, participant_id).await?;
         Ok(self.store.prescriptions_of(participant_id).await?)
+    }
+
+    /// Records a physician's decision that a dosing session may have more than its
+    /// prescription allows, signed with their password (meaning: approval). Refused, naming each
+    /// problem, unless the prescription is active and in force, names the session, the new limit
+    /// is above the current one in whole units, and the authorisations cover the participant's
+    /// new total today.
+    pub async fn decide_dose_above_prescription(
+        &self,
+        actor: &Actor,
+        participant_id: &str,
+        input: &DoseDecisionInput,
+        password: &str,
+    ) -> AppResult<DoseDecision> {
+        let participant = self.participant_for(actor, Action::DecideDoseAbovePrescription, participant_id).await?;
+        self.confirm_password(actor, password).await?;
+        let site = self.site(&participant.site_id).await?;
+        let by = Self::audit_actor(actor);
+        let today = self.local_today(&site);
+        let chain = Self::site_chain_ref(&site);
+        let mut tx = self.begin(by.clone(), std::slice::from_ref(&chain)).await?;
+        let prescriptions = tx.prescriptions_of(&participant.id).await?;
+        tx.check_sealed(&prescriptions).await?;
+        let earlier = tx.dose_decisions_of(&participant.id).await?;
+        tx.check_sealed(&earlier).await?;
+        let decision = dose_decision_from(
+            input,
+            DecisionFacts {
+                id: self.new_id(),
+                participant_id: &participant.id,
+                physician_id: &by.id,
+                today,
+                now: self.now(),
+                prescriptions: &prescriptions,
+                decisions: &earlier,
+            },
+        )
+        .map_err(DomainError::Invalid)?;
+        let rx = prescriptions.iter().find(|rx| rx.id == decision.prescription_id).ok_or_else(|| {
+            crate::platform::error::AppError::Internal("a decided prescription vanished".into())
+        })?;
+        let decisions: Vec<DoseDecision> = earlier.into_iter().chain([decision.clone()]).collect();
+        let dose = PrescribedDose {
+            participant_id: &participant.id,
+            prescriber_id: &rx.prescriber_id,
+            product: &rx.product,
+            indication: &rx.indication,
+            prescribed_mg: allowed_mg(&prescriptions, &decisions, &rx.product),
+        };
+        let missing = prescribed_dose_gate_in(&mut tx, &site, &dose, today).await?;
+        if !missing.is_empty() {
+            return Err(DomainError::Invalid(missing).into());
+        }
+        let row = decision.to_row().map_err(crate::platform::store::StoreError::from)?;
+        let signature = self.signature_on(&by, DoseDecision::SPEC.kind, &decision.id, &row, Meaning::Approval, &site.time_zone);
+        tx.insert(&chain.chain, "dose_decision.record", &decision).await?;
+        tx.insert(&chain.chain, "record.sign", &signature).await?;
+        tx.commit().await?;
+        Ok(decision)
+    }
+
+    /// The physicians' decisions above a participant's prescriptions, oldest first.
+    pub async fn dose_decisions(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<DoseDecision>> {
+        self.participant_for(actor, Action::ViewPrescriptions, participant_id).await?;
+        Ok(self.store.dose_decisions_of(participant_id).await?)
     }
 }

@@ -11,10 +11,10 @@ use sqlx::Row as _;
 
 /// Kinds whose live rows carry a seal: accounts (status), role grants and participants (a portal
 /// account's link to its participant), the rows the dosing gate decides on (authorisations,
-/// readiness sign-offs, prescriptions), and the rows a pharmacy movement is decided on: the
+/// readiness sign-offs, prescriptions and physicians' decisions above them), and the rows a pharmacy movement is decided on: the
 /// catalogue (ledgered: products, lots, stores with their key holders, kits) and the register's
 /// derived state kept beside the movements (balances, shipments, doses, discrepancies,
-/// quarantines, kits received).
+/// quarantines, kits received); and the stores' resupply thresholds.
 pub const SEALED_KINDS: &[&str] = &[
     "user",
     "role_grant",
@@ -22,6 +22,7 @@ pub const SEALED_KINDS: &[&str] = &[
     "authorisation",
     "readiness_signoff",
     "prescription",
+    "dose_decision",
     "pharmacy_product",
     "pharmacy_lot",
     "pharmacy_location",
@@ -32,6 +33,7 @@ pub const SEALED_KINDS: &[&str] = &[
     "pharmacy_discrepancy",
     "pharmacy_quarantine",
     "pharmacy_received_kit",
+    "pharmacy_resupply_threshold",
 ];
 
 /// Why a record's seal does not hold.

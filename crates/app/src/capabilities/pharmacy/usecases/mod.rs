@@ -1,10 +1,11 @@
 //! Pharmacy use cases: the catalogue (products, lots, stores, kits), movements of the register,
-//! what each role sees of it (blinded unless the actor may see the contents), and the
-//! inspector's reports.
+//! what each role sees of it (blinded unless the actor may see the contents), the stores'
+//! resupply thresholds, and the inspector's reports.
 
 mod catalogue;
 pub mod movements;
 pub mod reports;
+pub mod thresholds;
 pub mod views;
 pub mod worklist;
 

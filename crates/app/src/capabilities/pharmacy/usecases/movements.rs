@@ -13,8 +13,9 @@ use crate::capabilities::eligibility::interface::treatment_gate_in;
 use crate::capabilities::people::domain::{Role, Site, UserStatus};
 use crate::capabilities::people::interface::treatable_in;
 use crate::capabilities::pharmacy::domain::{
-    Additions, Duty, Kit, Location, Lot, MovementRecord, MovementRequest, Product, SessionFacts, WitnessInput,
-    detail_of, qualification_of, session_limit_mg, session_problems, strength_problem,
+    Additions, Duty, Kit, Location, Lot, MovementRecord, MovementRequest, Product, SessionAllowance, SessionFacts,
+    WitnessInput,
+    administration_problems, detail_of, qualification_of, session_problems, strength_problem,
 };
 use crate::capabilities::pharmacy::queries::RouteOf;
 use crate::capabilities::prescribing::interface::session_dose_in;
@@ -93,7 +94,17 @@ impl App {
             Duty::SessionTeam => self.authorize(actor, Action::AdministerDose, resource).await?,
         }
         let sees = unblinded(actor, &home.id);
+        if !sees && request.stated_mg().is_some() {
+            return Err(DomainError::invalid("mg", "blinded", "blinded roles record units only; leave mg out").into());
+        }
         let reason = crate::platform::error::reason_from("reason", &input.reason)?;
+        // Nothing sent is silently ignored: witnesses and a signature only where they count.
+        if !request.witnessed() && !input.witnesses.is_empty() {
+            return Err(DomainError::invalid("witnesses", "not_needed", "only a waste or a destruction is witnessed").into());
+        }
+        if !matches!(request, MovementRequest::ResolveDiscrepancy { .. }) && input.password.is_some() {
+            return Err(DomainError::invalid("password", "not_needed", "only a resolution is signed with a password").into());
+        }
         let mut add = Additions::default();
         // Printed names of those who sign the movement (its witnesses, or the resolver).
         let mut names = BTreeMap::from([(actor.user_id.clone(), actor.display_name.clone())]);
@@ -117,6 +128,22 @@ impl App {
                     DomainError::invalid("discovered_at", "timestamp", "discovered_at is a time as RFC 3339, e.g. 2026-06-01T09:30:00+10:00")
                 })?;
             add.discovered = Some((actor.user_id.clone(), Timestamp(when.as_microsecond())));
+        }
+        if let MovementRequest::Quarantine { excursion: Some(e), .. } = request {
+            let when = e.observed_at.trim().parse::<jiff::Timestamp>().map_err(|_| {
+                DomainError::invalid(
+                    "excursion.observed_at",
+                    "timestamp",
+                    "excursion.observed_at is a time as RFC 3339, e.g. 2026-06-01T09:30:00+10:00",
+                )
+            })?;
+            let observer = match e.observed_by.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+                None => actor.user_id.clone(),
+                Some(username) => self.staff_at(&home, username).await?.ok_or_else(|| {
+                    DomainError::invalid("excursion.observed_by", "staff", "the observer is the username of staff at this site")
+                })?,
+            };
+            add.observed = Some((observer, Timestamp(when.as_microsecond())));
         }
         if let MovementRequest::Administer { .. } = request {
             let roles: Vec<Role> = actor
@@ -142,15 +169,48 @@ impl App {
 
         let mut prescribed_strength = None;
         if let MovementRequest::Dispense { participant_id, appointment_id, .. } = request {
-            let (prescription_id, limit_mg, strength_mg) =
-                self.dispensing_gate(&mut tx, &home, participant_id, appointment_id, today, gate).await?;
-            add.prescription = Some((prescription_id, limit_mg));
-            prescribed_strength = Some(strength_mg);
+            let allowance = self.dispensing_gate(&mut tx, &home, participant_id, appointment_id, today, gate).await?;
+            prescribed_strength = Some(allowance.strength_mg);
+            add.allowance = Some(allowance);
         }
         let detail = detail_of(request, &add).map_err(DomainError::Invalid)?;
         let movement = Movement { id: id.clone(), at, actor: actor.user_id.clone(), reason, detail };
         let register = load_touched(&mut tx, &movement).await?;
         let catalogue = load_catalogue(&mut tx, &register, &movement, &route).await?;
+        if let Detail::Administer { dispense_id, .. } = &movement.detail
+            && let Some(dose) = register.dispenses.get(dispense_id)
+        {
+            let problems = match dosing_appointment_in(&mut tx, &home, &dose.appointment_id).await? {
+                Ok(a) => administration_problems(
+                    &SessionFacts {
+                        participant_id: a.participant_id,
+                        site_id: a.site_id,
+                        visit_id: a.visit_id,
+                        day: a.day,
+                        attended: a.attended,
+                    },
+                    today,
+                ),
+                Err(v) => vec![Violation::new("dispense_id", v.rule, v.message)],
+            };
+            if !problems.is_empty() {
+                return Err(DomainError::Invalid(problems).into());
+            }
+        }
+        // A quarantine is lifted where it was placed: another site may not release a lot that
+        // this site's pharmacist stopped (a recall, or an excursion in their store).
+        if let Detail::Release { lot_id } = &movement.detail
+            && let Some(q) = register.quarantined.get(lot_id)
+            && let Some(placed) = tx.get::<MovementRecord>(&q.movement_id).await?
+            && placed.site_id != home.id
+        {
+            return Err(DomainError::invalid(
+                "lot_id",
+                "quarantined_elsewhere",
+                "this lot was quarantined at another site; that site's pharmacist releases it",
+            )
+            .into());
+        }
         if let (Detail::Dispense { lot_id, .. }, Some(strength)) = (&movement.detail, prescribed_strength)
             && let Some(problem) = strength_problem(catalogue.nominal_strength_mg(lot_id), strength)
         {
@@ -241,6 +301,20 @@ impl App {
         }
     }
 
+    /// The user id of an active account with a staff grant at the site, by username.
+    async fn staff_at(&self, site: &Site, username: &str) -> AppResult<Option<String>> {
+        let Some(user) =
+            self.user_by_username(&username.to_ascii_lowercase()).await?.filter(|u| u.status == UserStatus::Active)
+        else {
+            return Ok(None);
+        };
+        let staff = self.grants_of(&user.id).await?.iter().any(|g| {
+            g.site_id.as_deref() == Some(site.id.as_str())
+                && matches!(g.role, Role::SiteLead | Role::Therapist | Role::Physician | Role::Pharmacist)
+        });
+        Ok(staff.then_some(user.id))
+    }
+
     /// Each witness proves who they are with their own password; the actor is never their own
     /// witness. A witness is staff at the site where the movement happens.
     async fn confirm_witnesses(
@@ -293,8 +367,9 @@ impl App {
     /// The dispensing gate, inside the transaction: a booked experimental session of this
     /// participant at the store's site, the participant treatable, eligible and consenting on
     /// the session's day, an active prescription of the session in force that day, and the
-    /// authorisations for the prescribed dose in force that day. Returns the prescription, the
-    /// most it allows for the session (the limit `apply` holds the dose to) and its strength.
+    /// authorisations for what may be given in force that day. Returns what the prescription
+    /// allows: the most for the session (the limit `apply` holds the dose to; a physician's
+    /// signed decision may have raised it) and the strength prescribed.
     async fn dispensing_gate(
         &self,
         tx: &mut WriteTx,
@@ -303,7 +378,7 @@ impl App {
         appointment_id: &str,
         today: jiff::civil::Date,
         gate: Gate,
-    ) -> AppResult<(String, f64, f64)> {
+    ) -> AppResult<SessionAllowance> {
         let mut missing = Vec::new();
         let session = match dosing_appointment_in(tx, site, appointment_id).await? {
             Ok(a) => Some(SessionFacts {
@@ -344,13 +419,17 @@ impl App {
                         prescriber_id: &dose.prescriber_id,
                         product: &dose.product,
                         indication: &dose.indication,
-                        prescribed_mg: dose.prescribed_mg,
+                        prescribed_mg: dose.allowed_mg,
                     };
                     missing.extend(prescribed_dose_gate_in(tx, site, &prescribed, day).await?);
                 }
                 if missing.is_empty() {
-                    let limit = session_limit_mg(dose.initial_mg, dose.supplemental_mg);
-                    return Ok((dose.prescription_id, limit, dose.strength_mg));
+                    return Ok(SessionAllowance {
+                        prescription_id: dose.prescription_id,
+                        limit_mg: dose.limit_mg,
+                        decision_id: dose.decision_id,
+                        strength_mg: dose.strength_mg,
+                    });
                 }
             }
         }
@@ -438,6 +517,9 @@ async fn load_catalogue(tx: &mut WriteTx, r: &Register, m: &Movement, route: &Ro
         }
         Detail::ReturnUnused { to_location_id, .. } => {
             locations.insert(to_location_id.clone());
+        }
+        Detail::Quarantine { excursion: Some(e), .. } => {
+            locations.insert(e.location_id.clone());
         }
         _ => {}
     }

@@ -1,7 +1,9 @@
 //! The inspector's reports of a site's stores (unblinded documents, for the unblinded
 //! pharmacist and the operator's command line): perpetual inventory, the dispensing record in
 //! the layout of 21 CFR 1304.22(c), chain of custody of a dose, a count sheet, the destruction
-//! record with the DEA Form 41 fields. Each as JSON and as CSV, from the movements replayed.
+//! record with the DEA Form 41 fields, the biennial inventory (21 CFR 1304.11) and the
+//! temperature excursions with what became of each lot. Each as JSON and as CSV, from the
+//! movements replayed.
 
 use crate::App;
 use crate::capabilities::people::domain::Site;
@@ -9,10 +11,15 @@ use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::string_enum;
+use super::rules_for;
+use crate::capabilities::pharmacy::domain::date;
+use catalyst_core::error::Violation;
 use catalyst_pharmacy::{
-    Detail, Party, ReportContext, chain_of_custody, count_sheet, count_sheet_csv, custody_csv, destruction_record,
-    destruction_record_csv, dispensing_record, dispensing_record_csv, perpetual_inventory, perpetual_inventory_csv,
+    Detail, Party, ReportContext, TakenAt, biennial_inventory, biennial_inventory_csv, chain_of_custody, count_sheet,
+    count_sheet_csv, custody_csv, destruction_record, destruction_record_csv, dispensing_record, dispensing_record_csv,
+    perpetual_inventory, perpetual_inventory_csv, temperature_excursions, temperature_excursions_csv,
 };
+use jiff::civil::Date;
 use std::collections::BTreeMap;
 
 string_enum!(
@@ -23,6 +30,8 @@ string_enum!(
         ChainOfCustody = "chain_of_custody",
         CountSheet = "count_sheet",
         DestructionRecord = "destruction_record",
+        BiennialInventory = "biennial_inventory",
+        TemperatureExcursions = "temperature_excursions",
     }
 );
 
@@ -34,6 +43,8 @@ impl ReportKind {
             ReportKind::ChainOfCustody => "Chain of custody of a dose",
             ReportKind::CountSheet => "Count sheet",
             ReportKind::DestructionRecord => "Destruction record (DEA Form 41 fields)",
+            ReportKind::BiennialInventory => "Biennial inventory (21 CFR 1304.11)",
+            ReportKind::TemperatureExcursions => "Temperature excursions",
         }
     }
 }
@@ -49,6 +60,58 @@ pub struct ReportParams {
     pub dispense_id: Option<String>,
     /// Whether a count sheet shows the register's units (default yes; a blind count hides them).
     pub show_expected: Option<bool>,
+    /// The biennial inventory's date, `YYYY-MM-DD` (site-local; not after today).
+    pub as_of: Option<String>,
+    /// Whether the biennial inventory is taken as of the `opening` or the `close` of business.
+    pub taken_at: Option<String>,
+}
+
+/// The biennial inventory's date and moment, each refusal naming its field and the allowed
+/// values.
+pub fn inventory_moment(params: &ReportParams, today: Date) -> Result<(Date, TakenAt), Vec<Violation>> {
+    let mut problems = Vec::new();
+    let as_of = match params.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            problems.push(Violation::new("as_of", "required", "as_of is the inventory's date, as YYYY-MM-DD"));
+            None
+        }
+        Some(value) => match date("as_of", value) {
+            Ok(d) if d > today => {
+                problems.push(Violation::new(
+                    "as_of",
+                    "not_future",
+                    format!("an inventory is taken as of today ({today}) or earlier; got {d}"),
+                ));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(v) => {
+                problems.push(v);
+                None
+            }
+        },
+    };
+    let taken_at = match params.taken_at.as_deref().map(str::trim).unwrap_or_default() {
+        "" => {
+            problems.push(Violation::new(
+                "taken_at",
+                "required",
+                format!("taken_at says when the inventory is taken: one of {}", TakenAt::ALL.join(", ")),
+            ));
+            None
+        }
+        value => {
+            let t = TakenAt::parse(value);
+            if t.is_none() {
+                problems.push(Violation::one_of("taken_at", value, &TakenAt::ALL));
+            }
+            t
+        }
+    };
+    match (as_of, taken_at) {
+        (Some(d), Some(t)) if problems.is_empty() => Ok((d, t)),
+        _ => Err(problems),
+    }
 }
 
 /// A printed report.
@@ -87,6 +150,12 @@ impl App {
         kind: ReportKind,
         params: &ReportParams,
     ) -> AppResult<Report> {
+        let moment = match kind {
+            ReportKind::BiennialInventory => {
+                Some(inventory_moment(params, self.local_today(site)).map_err(DomainError::Invalid)?)
+            }
+            _ => None,
+        };
         let snapshot = self.pharmacy_snapshot().await?;
         let catalogue = snapshot.catalogue();
         let stores = snapshot.location_ids_at(&site.id);
@@ -98,6 +167,7 @@ impl App {
                 Detail::Administer { clinician_id, .. } => people.push(clinician_id.clone()),
                 Detail::LossOrTheft { discovered_by, .. } => people.push(discovered_by.clone()),
                 Detail::ResolveDiscrepancy { signed_by, .. } => people.push(signed_by.clone()),
+                Detail::Quarantine { excursion: Some(x), .. } => people.push(x.observed_by.clone()),
                 _ => {}
             }
         }
@@ -161,6 +231,16 @@ impl App {
             ReportKind::DestructionRecord => {
                 let record = destruction_record(&snapshot.entries, &rc, &stores);
                 (value(serde_json::to_value(&record))?, destruction_record_csv(&record))
+            }
+            ReportKind::BiennialInventory => {
+                let (as_of, taken_at) = moment.ok_or_else(|| AppError::Internal("no inventory date".into()))?;
+                let rules = rules_for(&site.jurisdiction)?;
+                let inventory = biennial_inventory(&snapshot.entries, &rc, &stores, as_of, taken_at, &rules);
+                (value(serde_json::to_value(&inventory))?, biennial_inventory_csv(&inventory))
+            }
+            ReportKind::TemperatureExcursions => {
+                let lines = temperature_excursions(&snapshot.entries, &rc, &stores);
+                (value(serde_json::to_value(&lines))?, temperature_excursions_csv(&lines, &rc))
             }
         };
         Ok(Report { kind, site_code: site.code.clone(), json, csv })

@@ -5,11 +5,14 @@
 use super::unblinded;
 use crate::App;
 use crate::capabilities::people::domain::Site;
-use crate::capabilities::pharmacy::domain::{Kit, Location, Lot, MovementRecord, Product, holding_parts};
+use crate::capabilities::treatment::domain::AppointmentStatus;
+use crate::capabilities::pharmacy::domain::{Kit, Location, Lot, MovementRecord, Product, holding_parts, register_mismatches};
+use crate::platform::store::StoreError;
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::DomainError;
 use catalyst_core::policy::{Action, Actor, Resource};
-use catalyst_pharmacy::{
+use catalyst_core::time::Timestamp;
+use catalyst_pharmacy::{Detail, DoseKind, 
     Catalogue, Entry, Holding, Register, blind_balances, blind_discrepancy, blind_dispense, blind_entry, replay_entries,
 };
 use serde::Serialize;
@@ -108,6 +111,24 @@ pub struct DoseView {
     pub product: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strength_mg: Option<f64>,
+    /// The session's protocol visit and site-local day, when it is within two months of today.
+    pub visit_id: Option<String>,
+    pub session_day: Option<String>,
+    /// Whether today is the session's day: a dose is given only then.
+    pub session_today: bool,
+    /// What was given of it, in order.
+    pub given: Vec<GivenView>,
+    pub units_wasted: i64,
+}
+
+/// Part of a dose given: which dose, how many units, when (site-local) and by whom.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GivenView {
+    /// `initial` or `supplemental`.
+    pub dose: String,
+    pub units: i64,
+    pub at: String,
+    pub by: String,
 }
 
 /// The catalogue as the unblinded pharmacist sees it.
@@ -252,14 +273,21 @@ impl App {
     pub(in crate::capabilities::pharmacy) async fn pharmacy_snapshot(&self) -> AppResult<Snapshot> {
         let movements = self.store.pharmacy_movements().await?;
         let moves: Vec<_> = movements.iter().map(MovementRecord::movement).collect();
-        let (_, entries) =
+        let (replayed, entries) =
             replay_entries(&moves).map_err(|e| AppError::Internal(format!("the pharmacy register does not replay: {e}")))?;
+        // Nothing is shown from a register whose stored state its movements do not give (a
+        // balance edited in the database): `audit verify` names the difference.
+        let register = self.store.stored_register().await?;
+        if let Some(m) = register_mismatches(&replayed, &register).first() {
+            return Err(StoreError::Tampered(format!("the pharmacy register was changed outside Catalyst: {}", m.problem)).into());
+        }
+        let store = &self.store;
         Ok(Snapshot {
-            products: self.store.pharmacy_products().await?,
-            lots: self.store.pharmacy_lots().await?,
-            locations: self.store.pharmacy_locations().await?,
-            kits: self.store.pharmacy_kits().await?,
-            register: self.store.stored_register().await?,
+            products: store.all_sealed(store.pharmacy_products().await?).await?,
+            lots: store.all_sealed(store.pharmacy_lots().await?).await?,
+            locations: store.all_sealed(store.pharmacy_locations().await?).await?,
+            kits: store.all_sealed(store.pharmacy_kits().await?).await?,
+            register,
             movements,
             entries,
         })
@@ -310,7 +338,7 @@ impl App {
     /// The site's stores.
     pub async fn pharmacy_locations(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<LocationView>> {
         self.authorize_pharmacy_view(actor, site_id).await?;
-        let all = self.store.pharmacy_locations().await?;
+        let all = self.store.all_sealed(self.store.pharmacy_locations().await?).await?;
         let here: Vec<&Location> = all.iter().filter(|l| l.site_id == site_id).collect();
         self.location_views(&here).await
     }
@@ -377,9 +405,29 @@ impl App {
         let show = unblinded(actor, &site.id);
         let register = snapshot.register_at(&site.id);
         let codes = self.participant_codes_at(&site.id).await?;
-        let ids: Vec<String> = register.dispenses.values().map(|d| d.by.clone()).collect();
+        let mut ids: Vec<String> = register.dispenses.values().map(|d| d.by.clone()).collect();
+        let mut given: BTreeMap<&str, Vec<(DoseKind, i64, Timestamp, &str)>> = BTreeMap::new();
+        let mut wasted: BTreeMap<&str, i64> = BTreeMap::new();
+        for e in &snapshot.entries {
+            match &e.movement.detail {
+                Detail::Administer { dispense_id, dose, units, clinician_id, .. } => {
+                    ids.push(clinician_id.clone());
+                    given.entry(dispense_id).or_default().push((*dose, *units, e.movement.at, clinician_id));
+                }
+                Detail::Waste { dispense_id, units, .. } => *wasted.entry(dispense_id).or_default() += units,
+                _ => {}
+            }
+        }
         let names = self.names_of(ids).await?;
         let today = self.local_today(site);
+        let window = |days: i64| today.checked_add(jiff::Span::new().days(days)).map_err(|e| AppError::Internal(e.to_string()));
+        let mut sessions = BTreeMap::new();
+        for status in [AppointmentStatus::Booked, AppointmentStatus::Attended] {
+            for s in self.dosing_sessions(site, status, window(-60)?, window(60)?).await? {
+                sessions.insert(s.appointment_id.clone(), (s.visit_id, s.day));
+            }
+        }
+        let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
         let mut doses = Vec::new();
         for d in register.dispenses.values() {
             let held = register.units_of_lot(&Holding::Dispensed(d.id.clone()), &d.stock.lot_id);
@@ -400,31 +448,64 @@ impl App {
                 units_returned: d.returned_units,
                 units_held: held,
                 dispensed_at: d.at.format_in(&site.time_zone),
-                dispensed_by: names.get(&d.by).cloned().unwrap_or_else(|| d.by.clone()),
+                dispensed_by: name(&d.by),
                 lot_number: show.then(|| lot.map(|l| l.lot_number.clone())).flatten(),
                 product: show.then(|| product.map(|p| p.name.clone())).flatten(),
                 strength_mg: show.then(|| product.map(Product::strength_mg)).flatten(),
+                visit_id: sessions.get(&d.appointment_id).map(|(v, _)| v.clone()),
+                session_day: sessions.get(&d.appointment_id).map(|(_, day)| day.to_string()),
+                session_today: sessions.get(&d.appointment_id).is_some_and(|(_, day)| *day == today),
+                given: given
+                    .get(d.id.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|(dose, units, at, by)| GivenView {
+                        dose: match dose {
+                            DoseKind::Initial => "initial".into(),
+                            DoseKind::Supplemental => "supplemental".into(),
+                        },
+                        units: *units,
+                        at: at.format_in(&site.time_zone),
+                        by: name(by),
+                    })
+                    .collect(),
+                units_wasted: wasted.get(d.id.as_str()).copied().unwrap_or(0),
             });
         }
-        doses.sort_by(|a, b| a.participant_code.cmp(&b.participant_code).then(a.dispensed_at.cmp(&b.dispensed_at)));
+        doses.sort_by(|a, b| {
+            (a.session_day.as_deref(), &a.participant_code, &a.dispensed_at).cmp(&(b.session_day.as_deref(), &b.participant_code, &b.dispensed_at))
+        });
         Ok(doses)
     }
 
-    /// The catalogue: products, lots and kits (with their lots), for the unblinded pharmacist.
+    /// The catalogue: products, lots and the site's kits (with their lots), for the unblinded
+    /// pharmacist.
     pub async fn pharmacy_catalogue(&self, actor: &Actor, site_id: &str) -> AppResult<CatalogueView> {
         self.authorize(actor, Action::ViewPharmacyContents, Resource::Site { site_id }).await?;
         let value = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| AppError::Internal(e.to_string()));
         let mut view = CatalogueView { products: Vec::new(), lots: Vec::new(), kits: Vec::new() };
-        for p in self.store.pharmacy_products().await? {
+        for p in self.store.all_sealed(self.store.pharmacy_products().await?).await? {
             let mut v = value(serde_json::to_value(&p))?;
             v["strength_mg"] = serde_json::json!(p.strength_mg());
             view.products.push(v);
         }
-        for l in self.store.pharmacy_lots().await? {
+        for l in self.store.all_sealed(self.store.pharmacy_lots().await?).await? {
             view.lots.push(value(serde_json::to_value(&l))?);
         }
-        for k in self.store.pharmacy_kits().await? {
-            view.kits.push(serde_json::json!({"kit_number": k.id, "lot_id": k.lot_id, "units": k.units, "site_id": k.site_id}));
+        // Products and lots are the programme's shared supply; which lot a kit holds is told only
+        // at a site that registered the kit or moved it (a pharmacist elsewhere has no need of it).
+        let moved_here: std::collections::BTreeSet<String> = self
+            .store
+            .pharmacy_movements()
+            .await?
+            .into_iter()
+            .filter(|m| m.site_id == site_id)
+            .filter_map(|m| m.detail.stock().and_then(|(_, kit)| kit.map(str::to_owned)))
+            .collect();
+        for k in self.store.all_sealed(self.store.pharmacy_kits().await?).await? {
+            if k.site_id == site_id || moved_here.contains(&k.id) {
+                view.kits.push(serde_json::json!({"kit_number": k.id, "lot_id": k.lot_id, "units": k.units, "site_id": k.site_id}));
+            }
         }
         Ok(view)
     }

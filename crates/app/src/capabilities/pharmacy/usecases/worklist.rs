@@ -1,10 +1,11 @@
 //! What the pharmacy's dashboard sections and forms list: open discrepancies, lots held that
-//! expire within 60 days, shipments in transit; the stores, lots, sessions and incoming
-//! shipment lines a pharmacist's forms offer.
+//! expire within 60 days, stores below a resupply threshold, shipments in transit; the stores,
+//! products, lots, sessions and incoming shipment lines a pharmacist's forms offer.
 
 use super::{local_date, unblinded};
 use crate::App;
 use crate::capabilities::people::domain::Site;
+use crate::capabilities::pharmacy::domain::{ResupplyThreshold, below_threshold};
 use crate::capabilities::treatment::domain::AppointmentStatus;
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::policy::{Action, Actor, Resource};
@@ -24,6 +25,8 @@ pub struct WorkItem {
 pub struct Worklist {
     pub discrepancies: Vec<WorkItem>,
     pub expiring: Vec<WorkItem>,
+    /// Stores whose usable units of a product are below its threshold (the pharmacist's).
+    pub resupply: Vec<WorkItem>,
     pub in_transit: Vec<WorkItem>,
 }
 
@@ -38,10 +41,13 @@ pub struct FormChoices {
     /// Every store, for a transfer's destination.
     pub all_stores: Vec<(String, String)>,
     pub lots: Vec<(String, String)>,
+    pub products: Vec<(String, String)>,
     /// Booked dosing sessions in the next 30 days and today's held ones: `participant|appointment`.
     pub sessions: Vec<(String, String)>,
     /// Lines of shipments in transit to the site's stores: (shipment, lot, kit) and a label.
     pub incoming: Vec<(ShipmentLine, String)>,
+    /// The site's pharmacists, who may hold a store's keys: (user id, username, name).
+    pub pharmacists: Vec<(String, String, String)>,
 }
 
 /// Days in which a lot held is worth a warning.
@@ -60,6 +66,7 @@ impl App {
             return Ok(list);
         }
         let snapshot = self.pharmacy_snapshot().await?;
+        let thresholds = self.store.all_sealed(self.store.pharmacy_thresholds().await?).await?;
         let r = &snapshot.register;
         let name = |id: &str| snapshot.locations.iter().find(|l| l.id == id).map(|l| l.name.clone()).unwrap_or_default();
         let lot_number = |id: &str| snapshot.lots.iter().find(|l| l.id == id).map(|l| l.lot_number.clone()).unwrap_or_default();
@@ -108,6 +115,16 @@ impl App {
                     };
                     list.expiring.push(item(name(&location), format!("lot {} {when}; {units} units held", lot.lot_number)));
                 }
+                let here: Vec<ResupplyThreshold> =
+                    thresholds.iter().filter(|t| stores.contains(&t.location_id)).cloned().collect();
+                for (t, usable) in below_threshold(&here, r, &snapshot.lots, today) {
+                    let product =
+                        snapshot.products.iter().find(|p| p.id == t.product_id).map(|p| p.name.clone()).unwrap_or_default();
+                    list.resupply.push(item(
+                        name(&t.location_id),
+                        format!("{product}: {usable} usable units, below the threshold of {}", t.min_units),
+                    ));
+                }
             }
             for s in r.shipments.values() {
                 if !(stores.contains(&s.from_location_id) || stores.contains(&s.to_location_id)) {
@@ -147,6 +164,21 @@ impl App {
                 .collect(),
             ..FormChoices::default()
         };
+        choices.products = snapshot.products.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
+        let pharmacist_ids: BTreeSet<String> = self
+            .grants_at_site(&site.id)
+            .await?
+            .into_iter()
+            .filter(|g| g.role == crate::capabilities::people::domain::Role::Pharmacist)
+            .map(|g| g.user_id)
+            .collect();
+        choices.pharmacists = self
+            .users_at_site(&site.id)
+            .await?
+            .into_iter()
+            .filter(|u| pharmacist_ids.contains(&u.id))
+            .map(|u| (u.id, u.username, u.display_name))
+            .collect();
         for l in &snapshot.lots {
             let product = snapshot.products.iter().find(|p| p.id == l.product_id).map(|p| p.name.clone()).unwrap_or_default();
             choices.lots.push((l.id.clone(), format!("{} · {product} · expires {}", l.lot_number, l.expires_on)));
