@@ -129,16 +129,17 @@ pub struct EventBody {
     /// The participant's dosing session (appointment id) the event follows.
     #[serde(default)]
     pub session_id: Option<String>,
-    /// When the site first knew of it (UTC µs; default: now). The site's reporting clock
-    /// starts here.
+    /// When the site first knew of it (UTC µs; default: now for a new event, unchanged for a
+    /// correction). The site's reporting clock starts here.
     #[serde(default)]
     #[schema(value_type = Option<i64>)]
     pub site_aware_at: Option<Timestamp>,
 }
 
 impl EventBody {
-    /// The pure crate's input; the participant is the path's (or the event's).
-    fn into_input(self, now: Timestamp) -> EventInput {
+    /// The pure crate's input; the participant is the path's (or the event's), and a missing
+    /// `site_aware_at` is `aware` (now for a new event, the event's own for a correction).
+    fn into_input(self, aware: Timestamp) -> EventInput {
         EventInput {
             participant_id: String::new(),
             term: self.term,
@@ -157,7 +158,7 @@ impl EventBody {
             action_taken: self.action_taken,
             outcome: self.outcome,
             session_id: self.session_id,
-            site_aware_at: self.site_aware_at.unwrap_or(now),
+            site_aware_at: self.site_aware_at.unwrap_or(aware),
         }
     }
 }
@@ -218,7 +219,8 @@ pub async fn correct(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CorrectionBody>,
 ) -> ApiResult<Json<EventView>> {
-    let input = b.event.into_input(state.app.now());
+    let aware = state.app.adverse_event(&auth.actor, &id).await?.event.details.site_aware_at;
+    let input = b.event.into_input(aware);
     Ok(Json(state.app.correct_adverse_event(&auth.actor, &id, input, &b.reason).await?.into()))
 }
 

@@ -390,7 +390,20 @@ pub async fn correct(
     let result = match input_from(&form, &current.participant_id, &site.time_zone, app.now()) {
         // The expectedness call stays as it is: it is the sponsor's, made on its own form.
         Ok(input) => {
-            let input = EventInput { expectedness: current.event.details.expectedness.clone(), ..input };
+            // Times shown to the minute and left as shown keep their stored instants.
+            let was = &current.event.details;
+            let shown = |prefix: &str| {
+                let field = |part: &str| form.get(&format!("{prefix}_{part}")).map(|s| s.trim().to_owned()).unwrap_or_default();
+                (field("date"), field("time"))
+            };
+            let unchanged = |prefix: &str, w: Option<When>| shown(prefix) == when_parts(w, &site.time_zone);
+            let input = EventInput {
+                expectedness: was.expectedness.clone(),
+                onset: if unchanged("onset", Some(was.onset)) { was.onset } else { input.onset },
+                end: if unchanged("end", was.end) { was.end } else { input.end },
+                site_aware_at: if unchanged("site_aware_at", Some(When::At(was.site_aware_at))) { was.site_aware_at } else { input.site_aware_at },
+                ..input
+            };
             app.correct_adverse_event(&auth.actor, &event_id, input, &reason).await
         }
         Err(problems) => Err(DomainError::Invalid(problems).into()),
