@@ -1,5 +1,5 @@
 //! The adverse events' demo data, recorded through the same use cases as a clinician would:
-//! events of every category at Sydney after the held dosing session (euphoria and elevated mood
+//! events of every category of the term list at Sydney after the held dosing session (euphoria and elevated mood
 //! among them: pleasant effects are adverse events too), a solicited checklist for its
 //! session's first point (the later points left as gaps, as the dashboard shows), a pregnancy
 //! reported (the term list has no pregnancy term: recorded as "other" and followed to outcome),
@@ -90,6 +90,7 @@ impl App {
             recorded(after(event(&pid, "elevated_mood", "so happy, loved everyone", at(2))), end),
             recorded(after(event(&pid, "feeling_abnormal", "felt strange, not myself", at(2))), at(4)),
             recorded(after(event(&pid, "bruxism", "jaw clenching", at(1))), at(6)),
+            recorded(after(event(&pid, "fever", "38.1 °C at 4 h, settled with fluids and cooling", at(4))), at(7)),
             recorded(
                 after(EventInput {
                     severity: Severity::Moderate,
@@ -111,7 +112,7 @@ impl App {
         }
         // The session's first check, answered term by term; the later points are gaps.
         let data = safety_data()?;
-        let present = ["euphoria", "elevated_mood", "feeling_abnormal", "bruxism", "hypertension"];
+        let present = ["euphoria", "elevated_mood", "feeling_abnormal", "bruxism", "hypertension", "fever"];
         let answers = data
             .terms
             .solicited()
