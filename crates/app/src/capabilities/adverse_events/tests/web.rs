@@ -440,6 +440,40 @@ async fn adverse_event_pages_show_the_forms_record_and_list_clocks_and_gaps() {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("at least one ICH E2A criterion"));
 
+    // A correction on the page keeps the times left as shown (stored to the microsecond).
+    let therapist = t.token("therapist1.syd").await;
+    let onset = now(&t) - 3 * HOUR - 123_456;
+    let (_, recorded) =
+        t.post(&therapist, &format!("/api/v1/participants/{p}/adverse-events"), event("nausea", onset)).await;
+    let id = recorded["id"].as_str().unwrap().to_owned();
+    let aware = recorded["event"]["details"]["site_aware_at"].as_i64().unwrap();
+    let zone = jiff::tz::TimeZone::get(t.app.site_by_code("SYD").await.unwrap().unwrap().time_zone.as_str()).unwrap();
+    let local = |us: i64| {
+        let z = jiff::Timestamp::from_microsecond(us).unwrap().to_zoned(zone.clone());
+        (z.date().to_string(), z.time().strftime("%H:%M").to_string())
+    };
+    let ((onset_date, onset_time), (aware_date, aware_time)) = (local(onset), local(aware));
+    let fields = [
+        ("term", "nausea"),
+        ("verbatim", "in the participant's words"),
+        ("reported_by", "participant"),
+        ("onset_date", onset_date.as_str()),
+        ("onset_time", onset_time.as_str()),
+        ("severity", "moderate"),
+        ("related_to_drug", "possible"),
+        ("related_to_therapy", "unlikely"),
+        ("action_taken", "dose_not_changed"),
+        ("outcome", "recovering"),
+        ("site_aware_at_date", aware_date.as_str()),
+        ("site_aware_at_time", aware_time.as_str()),
+        ("reason", "settling by the evening"),
+    ];
+    let r = t.submit(&browser, &format!("/adverse-events/{id}/correct"), &fields).await;
+    assert!(r.text().await.unwrap().contains("Correction saved."));
+    let (_, corrected) = t.get(&therapist, &format!("/api/v1/adverse-events/{id}")).await;
+    assert_eq!(corrected["event"]["changed"], json!(["outcome"]), "{corrected}");
+    assert_eq!(corrected["event"]["details"]["onset"]["at"].as_i64(), Some(onset));
+
     let bos = t.site_id("BOS").await;
     let lead = t.browser("lead.bos").await;
     let safety = lead.get(t.url(&format!("/sites/{bos}/safety"))).send().await.unwrap().text().await.unwrap();
