@@ -55,7 +55,7 @@ pub struct Product {
     pub substance: String,
     pub form: String,
     pub strength_ug: i64,
-    #[serde(with = "flag")]
+    #[serde(with = "catalyst_core::record::flag")]
     pub placebo: bool,
     pub matches_product_id: Option<String>,
     pub created_at: Timestamp,
@@ -425,23 +425,6 @@ pub fn below_threshold<'t>(
         .map(|t| (t, usable_units(register, lots, &t.location_id, &t.product_id, today)))
         .filter(|(t, usable)| *usable < t.min_units)
         .collect()
-}
-
-/// Serde adapter: a flag stored as an integer column (0 or 1).
-mod flag {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &bool, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(i64::from(*value))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        match i64::deserialize(d)? {
-            0 => Ok(false),
-            1 => Ok(true),
-            other => Err(serde::de::Error::custom(format!("a flag is 0 or 1; got {other}"))),
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

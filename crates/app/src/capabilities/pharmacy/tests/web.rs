@@ -265,9 +265,31 @@ async fn a_physicians_signed_decision_raises_a_sessions_limit_and_dispensing_is_
     assert_eq!(status, 201, "{decided}");
     assert_eq!(decided["session_mg"], 140.0);
     let id = decided["id"].as_str().unwrap();
+    // 140 mg is above the protocol's 120 mg: not in effect until a second physician confirms.
+    assert_eq!((decided["above_protocol"].as_bool(), decided["in_effect"].as_bool()), (Some(true), Some(false)));
+    let (status, refused) = record(&t, &ph, dispense(7)).await;
+    assert_eq!((status, rules(&refused)), (422, vec![("units".into(), "dose_limit".into())]), "{refused}");
+    let confirm = format!("/api/v1/dose-decisions/{id}/confirm");
+    let (status, own) = t.post(&physician, &confirm, json!({"password": PASSWORD})).await;
+    assert_eq!((status, rules(&own)), (422, vec![("actor".into(), "second_physician".into())]), "{own}");
+    let admin = t.token("admin").await;
+    let (_, second) = t
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "physician2.syd", "display_name": "Second Physician", "password": "a long password"}),
+        )
+        .await;
+    let grant = json!({"role": "physician", "site_id": t.site_id("SYD").await});
+    assert_eq!(t.post(&admin, &format!("/api/v1/users/{}/roles", second["id"].as_str().unwrap()), grant).await.0, 201);
+    let second = t.token_with("physician2.syd", "a long password").await;
+    let (status, confirmed) = t.post(&second, &confirm, json!({"password": "a long password"})).await;
+    assert_eq!(status, 200, "{confirmed}");
+    assert_eq!(confirmed["in_effect"], true);
     let (_, signatures) =
         t.get(&physician, &format!("/api/v1/signatures?entity_kind=dose_decision&entity_id={id}")).await;
-    assert!(signatures.to_string().contains("approval"), "{signatures}");
+    assert_eq!(signatures.as_array().unwrap().len(), 2, "the decision and its confirmation are signed: {signatures}");
+    assert_eq!(t.post(&second, &confirm, json!({"password": "a long password"})).await.0, 422, "confirmed once");
 
     // Seven units (140 mg) are now allowed; an eighth is not.
     let given = ok(&t, &ph, dispense(7)).await;
