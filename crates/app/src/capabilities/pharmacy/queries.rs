@@ -180,6 +180,22 @@ impl WriteTx {
         }
     }
 
+    /// Units of a lot (all its kits) held at a store, read inside the transaction.
+    pub(in crate::capabilities::pharmacy) async fn pharmacy_units_at(
+        &mut self,
+        location_id: &str,
+        lot_id: &str,
+    ) -> Result<i64, StoreError> {
+        let units: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(SUM(units) AS BIGINT) FROM pharmacy_balances WHERE holding_kind = 'location' AND holding_id = $1 AND lot_id = $2",
+        )
+        .bind(location_id.to_owned())
+        .bind(lot_id.to_owned())
+        .fetch_one(self.conn())
+        .await?;
+        Ok(units.unwrap_or(0))
+    }
+
     /// A ledgered catalogue record, only if its seal holds.
     pub(in crate::capabilities::pharmacy) async fn sealed<R: Record>(&mut self, id: &str) -> Result<Option<R>, StoreError> {
         let found = self.get::<R>(id).await?;

@@ -1247,7 +1247,8 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
         json!({"observed_at": observed_at, "min_celsius": 24.0, "max_celsius": 31.5, "duration_minutes": 95,
             "observed_by": observed_by})
     };
-    let past = "2026-01-10T06:45:00+11:00";
+    let observed = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(2)).unwrap().to_string();
+    let past = observed.as_str();
     for (body, expected) in [
         (quarantine("temperature_excursion", Value::Null), ("excursion", "required")),
         (
@@ -1323,7 +1324,13 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
     assert!(r.text().await.unwrap().contains(",HOT-1,"), "the CSV names the lot");
     assert_eq!(t.get(&t.token("lead.syd").await, &report_path).await.0, 403);
 
-    // The page's form records an excursion on the site's clock.
+    // The page's form records an excursion on the site's clock (an hour ago, to the minute).
+    let sydney = jiff::tz::TimeZone::get("Australia/Sydney").unwrap();
+    let an_hour_ago =
+        jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(1)).unwrap().to_zoned(sydney.clone());
+    let entered = an_hour_ago.datetime().strftime("%Y-%m-%dT%H:%M").to_string();
+    let expected_micros =
+        entered.parse::<jiff::civil::DateTime>().unwrap().to_zoned(sydney).unwrap().timestamp().as_microsecond();
     let browser = t.browser("pharmacist.syd").await;
     let r = t
         .submit(
@@ -1335,7 +1342,7 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
                 ("location_id", &store),
                 ("lot_id", &lot),
                 ("cause", "temperature_excursion"),
-                ("excursion_observed_at", "2026-01-11T07:15"),
+                ("excursion_observed_at", &entered),
                 ("excursion_min_celsius", "2"),
                 ("excursion_max_celsius", "9.5"),
                 ("excursion_duration_minutes", "40"),
@@ -1347,7 +1354,7 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
     assert!(r.url().as_str().contains("saved="), "{}", r.url());
     let (_, report) = t.get(&ph, &report_path).await;
     let page_line = report.as_array().unwrap().iter().find(|l| l["max_celsius"] == 9.5).unwrap().clone();
-    assert_eq!(page_line["observed_at"].as_i64(), Some(1_768_076_100_000_000), "07:15 at Sydney (UTC+11): {page_line}");
+    assert_eq!(page_line["observed_at"].as_i64(), Some(expected_micros), "{entered} at Sydney: {page_line}");
     assert_eq!(verify(&t).await["ok"], true);
 }
 
@@ -1496,6 +1503,9 @@ async fn another_site_can_neither_lift_a_quarantine_nor_pull_a_dose_into_its_sto
     let (status, problem) = record(&t, &ph_bos, pull).await;
     assert_eq!((status, rules(&problem)), (422, vec![("to_location_id".into(), "same_site".into())]), "{problem}");
 
+    let freeze = json!({"kind": "quarantine", "location_id": boston_store, "lot_id": lot, "cause": "recall"});
+    let (status, problem) = record(&t, &ph_bos, movement("recall", freeze)).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("lot_id".into(), "not_held_here".into())]), "{problem}");
     ok(
         &t,
         &ph_syd,
