@@ -570,7 +570,12 @@ pub struct LocationInput {
 /// one who is not refused by index.
 fn key_holder_ids(holders: &[(String, Option<String>)], problems: &mut Vec<Violation>) -> BTreeSet<String> {
     let mut key_holders = BTreeSet::new();
+    let mut named = BTreeSet::new();
     for (i, (username, user_id)) in holders.iter().enumerate() {
+        if !named.insert(username.trim().to_ascii_lowercase()) {
+            problems.push(Violation::new(format!("key_holders[{i}]"), "unique", format!("{username:?} is named twice")));
+            continue;
+        }
         match user_id {
             Some(id) => {
                 key_holders.insert(id.clone());
@@ -578,7 +583,7 @@ fn key_holder_ids(holders: &[(String, Option<String>)], problems: &mut Vec<Viola
             None => problems.push(Violation::new(
                 format!("key_holders[{i}]"),
                 "pharmacist",
-                format!("{username:?} is not a pharmacist at this site: only the site's pharmacists hold a store's keys"),
+                format!("{username:?} is not an active pharmacist at this site: only the site's pharmacists hold a store's keys"),
             )),
         }
     }

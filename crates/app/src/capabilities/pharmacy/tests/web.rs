@@ -1559,10 +1559,25 @@ async fn a_key_holder_hands_a_stores_keys_to_another_pharmacist_and_the_old_key_
         (vec!["pharmacist.bos"], ("key_holders[0]", "pharmacist")),
         (vec![], ("key_holders", "required")),
         (vec!["pharmacist.syd"], ("key_holders", "changed")),
+        (vec!["pharmacist.syd", "Pharmacist.SYD"], ("key_holders[1]", "unique")),
     ] {
         let (status, problem) = t.put(&ph, &path, keys(&holders)).await;
         assert_eq!((status, rules(&problem)), (422, vec![(rule.0.into(), rule.1.into())]), "{holders:?}: {problem}");
     }
+    // A disabled account holds no key.
+    let (_, idle) = t
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "pharmacist3.syd", "display_name": "Away", "password": "a long password"}),
+        )
+        .await;
+    let idle_id = idle["id"].as_str().unwrap();
+    t.post(&admin, &format!("/api/v1/users/{idle_id}/roles"), json!({"role": "pharmacist", "site_id": syd})).await;
+    let disabled = json!({"status": "disabled", "reason": "left the organisation"});
+    assert_eq!(t.post(&admin, &format!("/api/v1/users/{idle_id}/status"), disabled).await.0, 200);
+    let (status, problem) = t.put(&ph, &path, keys(&["pharmacist3.syd"])).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("key_holders[0]".into(), "pharmacist".into())]), "{problem}");
     let (status, handed) = t.put(&ph, &path, keys(&["pharmacist2.syd"])).await;
     assert_eq!(status, 200, "{handed}");
     assert_eq!(handed["key_holders"], json!([deputy["id"]]), "{handed}");
