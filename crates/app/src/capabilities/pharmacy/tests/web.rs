@@ -815,6 +815,11 @@ async fn audit_verify_catches_a_balance_edited_in_the_database_and_the_register_
     assert_eq!(t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await.0, 200, "restored, it reads again");
     t.raw("UPDATE pharmacy_products SET strength_ug = strength_ug * 2").await;
     assert_eq!(t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/catalogue")).await.0, 500);
+    // The register's sequence set back: named by verify, and the next movement says why.
+    t.raw("UPDATE pharmacy_sequence SET seq = seq - 3").await;
+    let report = verify(&t).await;
+    let named = report["state_mismatches"].as_array().unwrap().iter().any(|m| m["entity_kind"] == "pharmacy_sequence");
+    assert!(named, "{report}");
 }
 
 #[tokio::test]
