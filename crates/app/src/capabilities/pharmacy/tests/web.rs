@@ -133,6 +133,17 @@ async fn into_session(t: &TestApp, participant: &str, appointment: &str) {
     t.move_clock_to(catalyst_core::time::Timestamp::from_micros(starts + 30 * 60 * 1_000_000));
 }
 
+/// Units held in stores (not in transit, dispensed or under investigation) in a register view.
+fn units_in_stores(register: &Value) -> i64 {
+    register["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["holding"] == "location")
+        .map(|b| b["units"].as_i64().unwrap())
+        .sum()
+}
+
 async fn verify(t: &TestApp) -> Value {
     let (status, report) = t.post(&t.token("monitor").await, "/api/v1/audit/verify", json!({})).await;
     assert_eq!(status, 200, "{report}");
@@ -254,9 +265,31 @@ async fn a_physicians_signed_decision_raises_a_sessions_limit_and_dispensing_is_
     assert_eq!(status, 201, "{decided}");
     assert_eq!(decided["session_mg"], 140.0);
     let id = decided["id"].as_str().unwrap();
+    // 140 mg is above the protocol's 120 mg: not in effect until a second physician confirms.
+    assert_eq!((decided["above_protocol"].as_bool(), decided["in_effect"].as_bool()), (Some(true), Some(false)));
+    let (status, refused) = record(&t, &ph, dispense(7)).await;
+    assert_eq!((status, rules(&refused)), (422, vec![("units".into(), "dose_limit".into())]), "{refused}");
+    let confirm = format!("/api/v1/dose-decisions/{id}/confirm");
+    let (status, own) = t.post(&physician, &confirm, json!({"password": PASSWORD})).await;
+    assert_eq!((status, rules(&own)), (422, vec![("actor".into(), "second_physician".into())]), "{own}");
+    let admin = t.token("admin").await;
+    let (_, second) = t
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "physician2.syd", "display_name": "Second Physician", "password": "a long password"}),
+        )
+        .await;
+    let grant = json!({"role": "physician", "site_id": t.site_id("SYD").await});
+    assert_eq!(t.post(&admin, &format!("/api/v1/users/{}/roles", second["id"].as_str().unwrap()), grant).await.0, 201);
+    let second = t.token_with("physician2.syd", "a long password").await;
+    let (status, confirmed) = t.post(&second, &confirm, json!({"password": "a long password"})).await;
+    assert_eq!(status, 200, "{confirmed}");
+    assert_eq!(confirmed["in_effect"], true);
     let (_, signatures) =
         t.get(&physician, &format!("/api/v1/signatures?entity_kind=dose_decision&entity_id={id}")).await;
-    assert!(signatures.to_string().contains("approval"), "{signatures}");
+    assert_eq!(signatures.as_array().unwrap().len(), 2, "the decision and its confirmation are signed: {signatures}");
+    assert_eq!(t.post(&second, &confirm, json!({"password": "a long password"})).await.0, 422, "confirmed once");
 
     // Seven units (140 mg) are now allowed; an eighth is not.
     let given = ok(&t, &ph, dispense(7)).await;
@@ -782,6 +815,11 @@ async fn audit_verify_catches_a_balance_edited_in_the_database_and_the_register_
     assert_eq!(t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await.0, 200, "restored, it reads again");
     t.raw("UPDATE pharmacy_products SET strength_ug = strength_ug * 2").await;
     assert_eq!(t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/catalogue")).await.0, 500);
+    // The register's sequence set back: named by verify, and the next movement says why.
+    t.raw("UPDATE pharmacy_sequence SET seq = seq - 3").await;
+    let report = verify(&t).await;
+    let named = report["state_mismatches"].as_array().unwrap().iter().any(|m| m["entity_kind"] == "pharmacy_sequence");
+    assert!(named, "{report}");
 }
 
 #[tokio::test]
@@ -801,13 +839,7 @@ async fn the_demo_register_prints_and_its_dispensing_record_agrees_with_the_bala
     let totals = &record["totals"];
     let (status, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
     assert_eq!(status, 200, "{register}");
-    let on_hand: i64 = register["balances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["holding"] == "location")
-        .map(|b| b["units"].as_i64().unwrap())
-        .sum();
+    let on_hand = units_in_stores(&register);
     assert!(on_hand > 0);
     assert_eq!(totals["on_hand_units"].as_i64(), Some(on_hand), "{totals}");
     assert_eq!(
@@ -1137,13 +1169,7 @@ async fn the_biennial_inventory_is_taken_as_of_a_date_and_equals_the_register() 
     let (status, inventory) = t.get(&ph, &path(&format!("as_of={today}&taken_at=close"))).await;
     assert_eq!(status, 200, "{inventory}");
     let (_, register) = t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await;
-    let on_hand: i64 = register["balances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["holding"] == "location")
-        .map(|b| b["units"].as_i64().unwrap())
-        .sum();
+    let on_hand = units_in_stores(&register);
     assert!(on_hand > 0);
     assert_eq!(inventory["on_hand_units"].as_i64(), Some(on_hand), "{inventory}");
     let rows: i64 = inventory["rows"].as_array().unwrap().iter().map(|r| r["units"].as_i64().unwrap()).sum();
@@ -1226,7 +1252,8 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
         json!({"observed_at": observed_at, "min_celsius": 24.0, "max_celsius": 31.5, "duration_minutes": 95,
             "observed_by": observed_by})
     };
-    let past = "2026-01-10T06:45:00+11:00";
+    let observed = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(2)).unwrap().to_string();
+    let past = observed.as_str();
     for (body, expected) in [
         (quarantine("temperature_excursion", Value::Null), ("excursion", "required")),
         (
@@ -1302,7 +1329,13 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
     assert!(r.text().await.unwrap().contains(",HOT-1,"), "the CSV names the lot");
     assert_eq!(t.get(&t.token("lead.syd").await, &report_path).await.0, 403);
 
-    // The page's form records an excursion on the site's clock.
+    // The page's form records an excursion on the site's clock (an hour ago, to the minute).
+    let sydney = jiff::tz::TimeZone::get("Australia/Sydney").unwrap();
+    let an_hour_ago =
+        jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(1)).unwrap().to_zoned(sydney.clone());
+    let entered = an_hour_ago.datetime().strftime("%Y-%m-%dT%H:%M").to_string();
+    let expected_micros =
+        entered.parse::<jiff::civil::DateTime>().unwrap().to_zoned(sydney).unwrap().timestamp().as_microsecond();
     let browser = t.browser("pharmacist.syd").await;
     let r = t
         .submit(
@@ -1314,7 +1347,7 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
                 ("location_id", &store),
                 ("lot_id", &lot),
                 ("cause", "temperature_excursion"),
-                ("excursion_observed_at", "2026-01-11T07:15"),
+                ("excursion_observed_at", &entered),
                 ("excursion_min_celsius", "2"),
                 ("excursion_max_celsius", "9.5"),
                 ("excursion_duration_minutes", "40"),
@@ -1326,7 +1359,7 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
     assert!(r.url().as_str().contains("saved="), "{}", r.url());
     let (_, report) = t.get(&ph, &report_path).await;
     let page_line = report.as_array().unwrap().iter().find(|l| l["max_celsius"] == 9.5).unwrap().clone();
-    assert_eq!(page_line["observed_at"].as_i64(), Some(1_768_076_100_000_000), "07:15 at Sydney (UTC+11): {page_line}");
+    assert_eq!(page_line["observed_at"].as_i64(), Some(expected_micros), "{entered} at Sydney: {page_line}");
     assert_eq!(verify(&t).await["ok"], true);
 }
 
@@ -1475,6 +1508,9 @@ async fn another_site_can_neither_lift_a_quarantine_nor_pull_a_dose_into_its_sto
     let (status, problem) = record(&t, &ph_bos, pull).await;
     assert_eq!((status, rules(&problem)), (422, vec![("to_location_id".into(), "same_site".into())]), "{problem}");
 
+    let freeze = json!({"kind": "quarantine", "location_id": boston_store, "lot_id": lot, "cause": "recall"});
+    let (status, problem) = record(&t, &ph_bos, movement("recall", freeze)).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("lot_id".into(), "not_held_here".into())]), "{problem}");
     ok(
         &t,
         &ph_syd,
@@ -1528,10 +1564,25 @@ async fn a_key_holder_hands_a_stores_keys_to_another_pharmacist_and_the_old_key_
         (vec!["pharmacist.bos"], ("key_holders[0]", "pharmacist")),
         (vec![], ("key_holders", "required")),
         (vec!["pharmacist.syd"], ("key_holders", "changed")),
+        (vec!["pharmacist.syd", "Pharmacist.SYD"], ("key_holders[1]", "unique")),
     ] {
         let (status, problem) = t.put(&ph, &path, keys(&holders)).await;
         assert_eq!((status, rules(&problem)), (422, vec![(rule.0.into(), rule.1.into())]), "{holders:?}: {problem}");
     }
+    // A disabled account holds no key.
+    let (_, idle) = t
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "pharmacist3.syd", "display_name": "Away", "password": "a long password"}),
+        )
+        .await;
+    let idle_id = idle["id"].as_str().unwrap();
+    t.post(&admin, &format!("/api/v1/users/{idle_id}/roles"), json!({"role": "pharmacist", "site_id": syd})).await;
+    let disabled = json!({"status": "disabled", "reason": "left the organisation"});
+    assert_eq!(t.post(&admin, &format!("/api/v1/users/{idle_id}/status"), disabled).await.0, 200);
+    let (status, problem) = t.put(&ph, &path, keys(&["pharmacist3.syd"])).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("key_holders[0]".into(), "pharmacist".into())]), "{problem}");
     let (status, handed) = t.put(&ph, &path, keys(&["pharmacist2.syd"])).await;
     assert_eq!(status, 200, "{handed}");
     assert_eq!(handed["key_holders"], json!([deputy["id"]]), "{handed}");
@@ -1546,5 +1597,37 @@ async fn a_key_holder_hands_a_stores_keys_to_another_pharmacist_and_the_old_key_
     ok(&t, &deputy_token, count(held)).await;
     let (_, trail) = t.get(&t.token("monitor").await, &format!("/api/v1/audit/ledger?site_id={syd}&limit=50")).await;
     assert!(trail.to_string().contains("pharmacy.location.keys"), "the handover is in the ledger");
+    assert_eq!(verify(&t).await["ok"], true);
+}
+
+#[tokio::test]
+async fn concurrent_decisions_for_one_session_record_one_each_limit_and_only_upwards() {
+    let t = TestApp::spawn().await;
+    let (participant, appointment) = booked_session(&t, "SYD-0005").await;
+    let (rx, visit) = session_prescription(&t, &participant, &appointment).await;
+    let physician = t.token("physician.syd").await;
+    let path = format!("/api/v1/participants/{participant}/dose-decisions");
+    // Four at once (the password check's throttle allows that many): the same new limit.
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let body = json!({"prescription_id": rx, "visit_id": visit, "session_mg": 140.0, "reason": "clinical need", "password": PASSWORD});
+        let (http, url, token) = (t.http.clone(), t.url(&path), physician.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }));
+    }
+    let mut accepted = 0;
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        match status {
+            201 => accepted += 1,
+            422 => assert_eq!(rules(&body), vec![("session_mg".to_owned(), "above_current".to_owned())], "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(accepted, 1, "a second decision at the same limit is no decision");
+    let (_, decisions) = t.get(&physician, &path).await;
+    assert_eq!(decisions.as_array().unwrap().len(), 1, "{decisions}");
     assert_eq!(verify(&t).await["ok"], true);
 }
