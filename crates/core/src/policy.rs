@@ -1,7 +1,7 @@
 //! Who may do what: a pure function of the actor's grants, the action and the resource.
 //!
 //! Least privilege: administrators run the system but see no clinical records; monitors read
-//! but never write; independent raters see only what an assessment needs (later capabilities
+//! but never write, save the sponsor's expectedness call on an adverse event; independent raters see only what an assessment needs (later capabilities
 //! project their views accordingly); participants see only their own records.
 
 use crate::role::Role;
@@ -121,6 +121,23 @@ pub enum Action {
     /// Give a dispensed dose to the participant, or waste part of it with witnesses: the
     /// session team (who of them may administer where is the jurisdiction's rule, as data).
     AdministerDose,
+    /// See a site's adverse events, checklists, gaps and serious-event reporting clocks: the
+    /// clinical team and the monitor. Not the blinded rater (events can reveal treatment), not
+    /// the pharmacist (least privilege: dispensing needs none of it).
+    ViewAdverseEvents,
+    /// Record an adverse event or a solicited checklist, or correct an event's details (its
+    /// onset, end, severity, outcome and the like): the session team.
+    RecordAdverseEvent,
+    /// Assess an event's relatedness to the drug and to the therapy, and its seriousness: the
+    /// investigator (physician or site lead).
+    AssessAdverseEvent,
+    /// Call an event expected or unexpected against the reference safety information: the
+    /// sponsor's call. No sponsor role exists yet, so the sponsor's medical monitor holds it
+    /// through the monitor role (the one thing a monitor writes).
+    AssessExpectedness,
+    /// Mark a serious event's report sent to its recipient, with the reference (stops its
+    /// clock): the site lead or the physician.
+    MarkSafetyReportSent,
 }
 
 impl Action {
@@ -244,6 +261,8 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (SiteLead | Therapist | Physician, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen)) => {
             at_site
         }
+        (SiteLead | Therapist | Physician, ViewAdverseEvents | RecordAdverseEvent) => at_site,
+        (SiteLead | Physician, AssessAdverseEvent | MarkSafetyReportSent) => at_site,
         (SiteLead | Therapist | Physician, _) => false,
 
         (Pharmacist, ViewSite | ViewParticipants | ViewParticipant | SignRecord | ViewTreatment) => at_site,
@@ -263,8 +282,10 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (
             Monitor,
             ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule | ViewDeviations | ViewCredentials
-            | ViewAuthorisations | ViewPrescriptions | ViewPharmacy,
+            | ViewAuthorisations | ViewPrescriptions | ViewPharmacy | ViewAdverseEvents,
         ) => at_site,
+        // The sponsor's medical monitor: expectedness is the sponsor's call (no sponsor role yet).
+        (Monitor, AssessExpectedness) => at_site,
         // Verification reads every chain: only a monitor of all sites may run it.
         (Monitor, VerifyAudit) => grant.site_id.is_none(),
         (Monitor, _) => false,
@@ -362,6 +383,11 @@ mod tests {
         ("pharmacy_contents", ViewPharmacyContents),
         ("manage_pharmacy", ManagePharmacy),
         ("administer", AdministerDose),
+        ("adverse_events", ViewAdverseEvents),
+        ("record_adverse_event", RecordAdverseEvent),
+        ("assess_adverse_event", AssessAdverseEvent),
+        ("assess_expectedness", AssessExpectedness),
+        ("mark_safety_report_sent", MarkSafetyReportSent),
     ];
 
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
@@ -419,6 +445,16 @@ mod tests {
         (
             "site_lead@own",
             &[
+                "adverse_events@own-site",
+                "adverse_events@own-participant",
+                "adverse_events@site-participant",
+                "record_adverse_event@own-site",
+                "record_adverse_event@own-participant",
+                "record_adverse_event@site-participant",
+                "assess_adverse_event@own-participant",
+                "assess_adverse_event@site-participant",
+                "mark_safety_report_sent@own-participant",
+                "mark_safety_report_sent@site-participant",
                 "pharmacy@own-site",
                 "administer@own-site",
                 "prescribe@own-participant",
@@ -489,6 +525,12 @@ mod tests {
         (
             "therapist@own",
             &[
+                "adverse_events@own-site",
+                "adverse_events@own-participant",
+                "adverse_events@site-participant",
+                "record_adverse_event@own-site",
+                "record_adverse_event@own-participant",
+                "record_adverse_event@site-participant",
                 "administer@own-site",
                 "prescriptions@own-participant",
                 "prescriptions@site-participant",
@@ -543,6 +585,16 @@ mod tests {
         (
             "physician@own",
             &[
+                "adverse_events@own-site",
+                "adverse_events@own-participant",
+                "adverse_events@site-participant",
+                "record_adverse_event@own-site",
+                "record_adverse_event@own-participant",
+                "record_adverse_event@site-participant",
+                "assess_adverse_event@own-participant",
+                "assess_adverse_event@site-participant",
+                "mark_safety_report_sent@own-participant",
+                "mark_safety_report_sent@site-participant",
                 "administer@own-site",
                 "prescribe@own-participant",
                 "prescribe@site-participant",
@@ -677,6 +729,11 @@ mod tests {
         (
             "monitor@own",
             &[
+                "adverse_events@own-site",
+                "adverse_events@own-participant",
+                "adverse_events@site-participant",
+                "assess_expectedness@own-participant",
+                "assess_expectedness@site-participant",
                 "pharmacy@own-site",
                 "prescriptions@own-participant",
                 "prescriptions@site-participant",
@@ -708,6 +765,14 @@ mod tests {
         (
             "monitor@all",
             &[
+                "adverse_events@own-site",
+                "adverse_events@own-participant",
+                "adverse_events@site-participant",
+                "adverse_events@other-site",
+                "adverse_events@other-participant",
+                "assess_expectedness@own-participant",
+                "assess_expectedness@site-participant",
+                "assess_expectedness@other-participant",
                 "pharmacy@own-site",
                 "pharmacy@other-site",
                 "prescriptions@own-participant",
@@ -792,6 +857,12 @@ mod tests {
             ViewCredentials | ManageCredentials | ViewAuthorisations | ManageAuthorisations | ManageReadiness
             | ViewPharmacy | ViewPharmacyContents | ManagePharmacy | AdministerDose => &["own-site", "other-site"],
             Prescribe | DecideDoseAbovePrescription | ViewPrescriptions => {
+                &["own-participant", "site-participant", "other-participant"]
+            }
+            ViewAdverseEvents | RecordAdverseEvent => {
+                &["own-site", "other-site", "own-participant", "site-participant", "other-participant"]
+            }
+            AssessAdverseEvent | AssessExpectedness | MarkSafetyReportSent => {
                 &["own-participant", "site-participant", "other-participant"]
             }
         }

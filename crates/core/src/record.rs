@@ -180,6 +180,23 @@ macro_rules! participant_record {
     };
 }
 
+/// A boolean kept as an integer column (0 or 1), as both databases store it.
+pub mod flag {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &bool, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(i64::from(*value))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        match i64::deserialize(d)? {
+            0 => Ok(false),
+            1 => Ok(true),
+            other => Err(serde::de::Error::custom(format!("a flag is 0 or 1; got {other}"))),
+        }
+    }
+}
+
 /// Serde adapter for a text column that holds JSON: the field is typed in the record, and its
 /// row value stays the JSON text (compact, as `serde_json::to_string` writes it), so stored
 /// rows and ledger entries read the same as when the column was a plain string.

@@ -16,6 +16,11 @@ use crate::movement::{
     Conclusion, Detail, EXCURSION_CELSIUS, Excursion, MAX_UNITS, MG_TOLERANCE, Movement, QuarantineCause,
 };
 
+/// How long after a loss is discovered, or an excursion observed, it may still be recorded
+/// (programme-defined default).
+const LATE_RECORD_DAYS: i64 = 31;
+const LATE_RECORD_MICROS: i64 = LATE_RECORD_DAYS * 24 * 3600 * 1_000_000;
+
 /// The highest line number an order form may have (programme-defined default; a DEA Form 222
 /// has far fewer).
 const MAX_ORDER_LINE: u32 = 1000;
@@ -653,6 +658,12 @@ impl<'a> Checks<'a> {
                 "not_after_record",
                 "an excursion is observed before (or when) it is recorded".to_string(),
             );
+        } else if e.observed_at.micros() < self.m.at.micros() - LATE_RECORD_MICROS {
+            self.push(
+                "excursion.observed_at",
+                "too_old",
+                format!("an excursion is recorded within {LATE_RECORD_DAYS} days of being observed"),
+            );
         }
         let (lo, hi) = EXCURSION_CELSIUS;
         for (field, t) in [("excursion.min_celsius", e.min_celsius), ("excursion.max_celsius", e.max_celsius)] {
@@ -665,6 +676,13 @@ impl<'a> Checks<'a> {
                 "excursion.max_celsius",
                 "not_below_min",
                 format!("the highest temperature ({} °C) is below the lowest ({} °C)", e.max_celsius, e.min_celsius),
+            );
+        }
+        if e.duration_minutes > LATE_RECORD_DAYS * 24 * 60 {
+            self.push(
+                "excursion.duration_minutes",
+                "range",
+                format!("an excursion recorded within {LATE_RECORD_DAYS} days lasted at most that long"),
             );
         }
         if e.duration_minutes <= 0 {
@@ -904,6 +922,14 @@ fn check(reg: &Register, m: &Movement, ctx: &Context) -> Vec<Violation> {
                     "discovered_at",
                     "not_after_record",
                     "a loss is discovered before (or when) it is recorded".to_string(),
+                );
+            } else if discovered_at.micros() < m.at.micros() - LATE_RECORD_MICROS {
+                // The DEA's notice is due a business day after discovery: a loss is recorded
+                // when found, not months later (and an absurd date would break its clock).
+                c.push(
+                    "discovered_at",
+                    "too_old",
+                    format!("a loss is recorded within {LATE_RECORD_DAYS} days of its discovery"),
                 );
             }
         }

@@ -542,6 +542,9 @@ fn loss_or_theft_is_recorded_by_whoever_discovers_it() {
         [fr("discovered_at", "not_after_record")]
     );
     assert_eq!(w.refused(mv("l", "therapist1", loss(21, Timestamp(T0)))), [fr("units", "insufficient_stock")]);
+    let long_ago = Timestamp(m.at.0 - 32 * 24 * 3600 * 1_000_000);
+    assert_eq!(w.refused(mv("l", "therapist1", loss(3, long_ago))), [fr("discovered_at", "too_old")]);
+    assert_eq!(w.refused(mv("l", "therapist1", loss(3, Timestamp(i64::MIN / 2)))), [fr("discovered_at", "too_old")]);
     let delta = w.ok(m);
     assert_eq!(delta.postings[0].to, Account::Flow(Flow::Lost));
     assert_eq!(w.at("store-syd", "lot-a", None), 17);

@@ -18,7 +18,17 @@ macro_rules! capabilities {
     };
 }
 
-capabilities!(people, outcomes, eligibility, authorisations, treatment, prescribing, documents, pharmacy);
+capabilities!(
+    people,
+    outcomes,
+    eligibility,
+    authorisations,
+    treatment,
+    prescribing,
+    documents,
+    pharmacy,
+    adverse_events
+);
 
 impl App {
     /// Seeds the demo programme into an empty database (one with no site yet), each

@@ -3,6 +3,8 @@
 //! tests live here; each capability's own live in its folder (`src/capabilities/*/tests/`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../src/capabilities/adverse_events/tests/web.rs"]
+mod adverse_events;
 mod api;
 #[path = "../../src/capabilities/authorisations/tests/web.rs"]
 mod authorisations;

@@ -126,3 +126,17 @@ impl App {
         Ok(pick(AuthorisationKind::DeaRegistration).or_else(|| pick(AuthorisationKind::StateApproval)))
     }
 }
+
+impl App {
+    /// The kinds of the site's authorisations in force on `day` (the adverse-event capability
+    /// reads its treatment pathway from them: an IND, an Authorised Prescriber approval, a
+    /// Special Access authorisation).
+    pub(crate) async fn authorisation_kinds_in_force(
+        &self,
+        site_id: &str,
+        day: Date,
+    ) -> AppResult<Vec<crate::capabilities::authorisations::domain::AuthorisationKind>> {
+        let all = self.store.authorisations_at_site(site_id).await?;
+        Ok(all.iter().filter(|a| a.in_force_on(day)).map(|a| a.kind).collect())
+    }
+}

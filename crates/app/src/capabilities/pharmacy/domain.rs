@@ -55,7 +55,7 @@ pub struct Product {
     pub substance: String,
     pub form: String,
     pub strength_ug: i64,
-    #[serde(with = "flag")]
+    #[serde(with = "catalyst_core::record::flag")]
     pub placebo: bool,
     pub matches_product_id: Option<String>,
     pub created_at: Timestamp,
@@ -427,23 +427,6 @@ pub fn below_threshold<'t>(
         .collect()
 }
 
-/// Serde adapter: a flag stored as an integer column (0 or 1).
-mod flag {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &bool, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(i64::from(*value))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        match i64::deserialize(d)? {
-            0 => Ok(false),
-            1 => Ok(true),
-            other => Err(serde::de::Error::custom(format!("a flag is 0 or 1; got {other}"))),
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Catalogue entries as entered
 
@@ -587,7 +570,12 @@ pub struct LocationInput {
 /// one who is not refused by index.
 fn key_holder_ids(holders: &[(String, Option<String>)], problems: &mut Vec<Violation>) -> BTreeSet<String> {
     let mut key_holders = BTreeSet::new();
+    let mut named = BTreeSet::new();
     for (i, (username, user_id)) in holders.iter().enumerate() {
+        if !named.insert(username.trim().to_ascii_lowercase()) {
+            problems.push(Violation::new(format!("key_holders[{i}]"), "unique", format!("{username:?} is named twice")));
+            continue;
+        }
         match user_id {
             Some(id) => {
                 key_holders.insert(id.clone());
@@ -595,7 +583,7 @@ fn key_holder_ids(holders: &[(String, Option<String>)], problems: &mut Vec<Viola
             None => problems.push(Violation::new(
                 format!("key_holders[{i}]"),
                 "pharmacist",
-                format!("{username:?} is not a pharmacist at this site: only the site's pharmacists hold a store's keys"),
+                format!("{username:?} is not an active pharmacist at this site: only the site's pharmacists hold a store's keys"),
             )),
         }
     }

@@ -77,6 +77,11 @@ impl Store {
         self.fetch_records(query_owned(select_sql(MovementRecord::SPEC, "ORDER BY seq"))).await
     }
 
+    /// The register's sequence as stored: the number of the last movement.
+    pub(in crate::capabilities::pharmacy) async fn pharmacy_sequence_value(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT seq FROM pharmacy_sequence WHERE name = 'movements'").fetch_one(self.pool()).await?)
+    }
+
     /// A site's movements of one kind, in the register's order.
     pub(in crate::capabilities::pharmacy) async fn pharmacy_movements_of_kind(
         &self,
@@ -161,7 +166,18 @@ impl WriteTx {
     pub(in crate::capabilities::pharmacy) async fn next_pharmacy_seq(&mut self) -> Result<i64, StoreError> {
         sqlx::query("UPDATE pharmacy_sequence SET seq = seq + 1 WHERE name = 'movements'").execute(self.conn()).await?;
         let row = sqlx::query("SELECT seq FROM pharmacy_sequence WHERE name = 'movements'").fetch_one(self.conn()).await?;
-        Ok(row.try_get(0)?)
+        let next: i64 = row.try_get(0)?;
+        // The number follows the last movement's: a sequence set back (or forward) in the
+        // database is named, not met with a conflict on every movement.
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM pharmacy_movements").fetch_one(self.conn()).await?;
+        if next != last.unwrap_or(0) + 1 {
+            return Err(StoreError::Tampered(format!(
+                "the pharmacy register's sequence gives {next} after movement {}: it was changed outside Catalyst",
+                last.unwrap_or(0)
+            )));
+        }
+        Ok(next)
     }
 
     /// Refuses a derived row whose seal does not hold: it was written outside Catalyst.
@@ -178,6 +194,22 @@ impl WriteTx {
         } else {
             Err(StoreError::Tampered(format!("{kind} {id} carries no valid seal (written outside Catalyst)")))
         }
+    }
+
+    /// Units of a lot (all its kits) held at a store, read inside the transaction.
+    pub(in crate::capabilities::pharmacy) async fn pharmacy_units_at(
+        &mut self,
+        location_id: &str,
+        lot_id: &str,
+    ) -> Result<i64, StoreError> {
+        let units: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(SUM(units) AS BIGINT) FROM pharmacy_balances WHERE holding_kind = 'location' AND holding_id = $1 AND lot_id = $2",
+        )
+        .bind(location_id.to_owned())
+        .bind(lot_id.to_owned())
+        .fetch_one(self.conn())
+        .await?;
+        Ok(units.unwrap_or(0))
     }
 
     /// A ledgered catalogue record, only if its seal holds.

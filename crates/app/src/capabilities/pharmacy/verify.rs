@@ -23,6 +23,14 @@ pub(crate) fn register_mismatches_in(store: &Store) -> DerivedFuture<'_> {
                 break;
             }
         }
+        let sequence = store.pharmacy_sequence_value().await?;
+        if sequence != records.len() as i64 {
+            mismatches.push(StateMismatch {
+                entity_kind: "pharmacy_sequence".into(),
+                entity_id: "movements".into(),
+                problem: format!("the register's sequence stands at {sequence} but {} movements are recorded", records.len()),
+            });
+        }
         let movements: Vec<_> = records.iter().map(MovementRecord::movement).collect();
         match catalyst_pharmacy::replay(&movements) {
             Err(e) => mismatches.push(StateMismatch {

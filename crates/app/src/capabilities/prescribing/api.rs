@@ -56,7 +56,7 @@ impl From<Prescription> for PrescriptionView {
 }
 
 pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    router.routes(routes!(list, prescribe)).routes(routes!(cancel)).routes(routes!(decisions, decide))
+    router.routes(routes!(list, prescribe)).routes(routes!(cancel)).routes(routes!(decisions, decide)).routes(routes!(confirm_decision))
 }
 
 /// A participant's prescriptions, newest first.
@@ -155,11 +155,17 @@ pub struct DoseDecisionView {
     /// Site-local date, YYYY-MM-DD.
     pub decided_on: String,
     pub recorded_at: String,
+    /// Above the protocol's plan: in effect only once a second physician confirmed it.
+    pub above_protocol: bool,
+    pub confirmed_by: Option<String>,
+    /// Whether it sets the session's limit now.
+    pub in_effect: bool,
 }
 
 impl From<DoseDecision> for DoseDecisionView {
     fn from(d: DoseDecision) -> Self {
         DoseDecisionView {
+            in_effect: d.in_effect(),
             id: d.id,
             participant_id: d.participant_id,
             prescription_id: d.prescription_id,
@@ -169,6 +175,8 @@ impl From<DoseDecision> for DoseDecisionView {
             decided_by: d.decided_by,
             decided_on: d.decided_on,
             recorded_at: d.recorded_at.to_rfc3339(),
+            above_protocol: d.above_protocol,
+            confirmed_by: d.confirmed_by,
         }
     }
 }
@@ -222,4 +230,26 @@ pub async fn decide(
     };
     let decision = state.app.decide_dose_above_prescription(&auth.actor, &participant_id, &input, &b.password).await?;
     Ok((StatusCode::CREATED, Json(decision.into())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmBody {
+    /// The confirming physician's password: confirming signs the decision (meaning: approval).
+    pub password: String,
+}
+
+/// Confirm, as a second physician, a decision above the protocol's plan: only then does it set
+/// the session's limit. Refused (422) for one's own decision, one within the plan, or one
+/// already confirmed.
+#[utoipa::path(post, path = "/api/v1/dose-decisions/{decision_id}/confirm", tag = "prescribing",
+    security(("bearer" = [])), params(("decision_id" = String, Path)), request_body = ConfirmBody,
+    responses((status = 200, body = DoseDecisionView), (status = 422, body = crate::platform::web::error::Problem)))]
+pub async fn confirm_decision(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ConfirmBody>,
+) -> ApiResult<Json<DoseDecisionView>> {
+    Ok(Json(state.app.confirm_dose_decision(&auth.actor, &id, &b.password).await?.into()))
 }

@@ -305,8 +305,16 @@ pub static DOSE_DECISIONS: TableSpec = TableSpec {
         Column::text("decided_by"),
         Column::text("decided_on"),
         Column::integer("recorded_at"),
+        Column::integer("above_protocol"),
+        Column::optional_text("confirmed_by"),
+        Column::optional_integer("confirmed_at"),
     ],
 };
+
+/// How far above the protocol's plan for a session a decision may go, as a multiple of that
+/// plan (programme-defined default: 1.5, e.g. 270 mg where the plan is 120 + 60 mg). A typed
+/// 1e308 is refused; a clinical need beyond it is a protocol amendment, not a decision.
+pub const MAX_DECISION_OVER_PLAN: f64 = 1.5;
 
 /// A physician's signed decision that one dosing session of a prescription may have more than
 /// it prescribes: `session_mg` becomes the most dispensed and given for the session (initial
@@ -327,6 +335,20 @@ pub struct DoseDecision {
     /// Site-local date, `YYYY-MM-DD`.
     pub decided_on: String,
     pub recorded_at: Timestamp,
+    /// Above the protocol's plan for the session, not only above the prescription: then it
+    /// takes effect only once a second physician confirms it.
+    #[serde(with = "catalyst_core::record::flag")]
+    pub above_protocol: bool,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<Timestamp>,
+}
+
+impl DoseDecision {
+    /// Whether it sets the session's limit: at once, or above the protocol's plan once a
+    /// second physician confirmed it.
+    pub fn in_effect(&self) -> bool {
+        !self.above_protocol || self.confirmed_by.is_some()
+    }
 }
 
 impl Record for DoseDecision {
@@ -361,7 +383,7 @@ pub fn session_limit(rx: &Prescription, visit_id: &str, decisions: &[DoseDecisio
     Some(
         decisions
             .iter()
-            .filter(|d| d.prescription_id == rx.id && d.visit_id == visit_id)
+            .filter(|d| d.prescription_id == rx.id && d.visit_id == visit_id && d.in_effect())
             .fold(prescribed, |best, d| {
                 if d.session_mg > best.mg { SessionLimit { mg: d.session_mg, decision_id: Some(d.id.clone()) } } else { best }
             }),
@@ -378,6 +400,8 @@ pub struct DecisionFacts<'a> {
     /// The participant's prescriptions and the decisions already recorded for them.
     pub prescriptions: &'a [Prescription],
     pub decisions: &'a [DoseDecision],
+    /// The protocol's plan for each dosing session of the course.
+    pub planned: &'a [PlannedSession],
 }
 
 /// Checks a physician's decision to allow a session more than prescribed: the prescription is
@@ -408,7 +432,17 @@ pub fn dose_decision_from(input: &DoseDecisionInput, facts: DecisionFacts<'_>) -
         Some(rx) => Some(rx),
     };
     let limit = rx.and_then(|rx| {
-        let limit = session_limit(rx, &input.visit_id, facts.decisions);
+        // Against the highest decision recorded, confirmed or not: a pending one is not
+        // decided twice.
+        let limit = session_limit(rx, &input.visit_id, &[]).map(|prescribed| {
+            facts
+                .decisions
+                .iter()
+                .filter(|d| d.prescription_id == rx.id && d.visit_id == input.visit_id)
+                .fold(prescribed, |best, d| {
+                    if d.session_mg > best.mg { SessionLimit { mg: d.session_mg, decision_id: Some(d.id.clone()) } } else { best }
+                })
+        });
         if limit.is_none() {
             let named = rx.plan.doses.iter().map(|d| d.visit_id.as_str()).collect::<Vec<_>>().join(", ");
             problems.push(Violation::new(
@@ -423,6 +457,7 @@ pub fn dose_decision_from(input: &DoseDecisionInput, facts: DecisionFacts<'_>) -
     if !(mg.is_finite() && mg > 0.0) {
         problems.push(Violation::new("session_mg", "positive", format!("session_mg must be more than 0 mg; got {mg}")));
     } else if let (Some(rx), Some(limit)) = (rx, &limit) {
+        // Above the current limit, an exact number of units, and under the ceiling.
         if mg <= limit.mg + MG_TOLERANCE {
             let by = if limit.decision_id.is_some() { "an earlier decision" } else { "the prescription" };
             problems.push(Violation::new(
@@ -433,13 +468,32 @@ pub fn dose_decision_from(input: &DoseDecisionInput, facts: DecisionFacts<'_>) -
                     limit.mg, input.visit_id
                 ),
             ));
-        } else if !whole_units(mg, rx.plan.strength_mg) {
+        } else if !exact_units(mg, rx.plan.strength_mg) {
             problems.push(Violation::new(
                 "session_mg",
                 "whole_units",
                 format!("{mg} mg is not a whole number of {} mg units", rx.plan.strength_mg),
             ));
+        } else if let Some(ceiling) = plan_mg(facts.planned, &input.visit_id).map(|p| p * MAX_DECISION_OVER_PLAN)
+            && mg > ceiling + MG_TOLERANCE
+        {
+            problems.push(Violation::new(
+                "session_mg",
+                "ceiling",
+                format!(
+                    "a decision may allow at most {ceiling} mg for {} ({MAX_DECISION_OVER_PLAN} times the protocol's plan); more needs a protocol amendment",
+                    input.visit_id
+                ),
+            ));
         }
+    }
+    let planned_mg = plan_mg(facts.planned, &input.visit_id);
+    if planned_mg.is_none() && problems.is_empty() {
+        problems.push(Violation::new(
+            "visit_id",
+            "planned",
+            format!("the protocol plans no dose for {}; a decision is bounded by the plan", input.visit_id),
+        ));
     }
     match (rx, reason, problems.is_empty()) {
         (Some(rx), Some(reason), true) => Ok(DoseDecision {
@@ -453,9 +507,42 @@ pub fn dose_decision_from(input: &DoseDecisionInput, facts: DecisionFacts<'_>) -
             decided_by: facts.physician_id.to_owned(),
             decided_on: facts.today.to_string(),
             recorded_at: facts.now,
+            above_protocol: planned_mg.is_none_or(|p| mg > p + MG_TOLERANCE),
+            confirmed_by: None,
+            confirmed_at: None,
         }),
         _ => Err(problems),
     }
+}
+
+/// The protocol's plan for a session, initial and supplemental together.
+fn plan_mg(planned: &[PlannedSession], visit_id: &str) -> Option<f64> {
+    planned.iter().find(|p| p.visit_id == visit_id).map(|p| p.initial_mg + p.supplemental_mg.unwrap_or(0.0))
+}
+
+/// A decision's limit is an exact number of units: 140.0000001 mg is not seven 20 mg units.
+fn exact_units(mg: f64, strength: f64) -> bool {
+    let units = (mg / strength).round();
+    (units * strength - mg).abs() <= 1e-9
+}
+
+/// A second physician's confirmation of a decision above the protocol's plan: someone other
+/// than the physician who decided, of a decision that needs it and has none yet.
+pub fn confirmation_of(decision: &DoseDecision, physician_id: &str, now: Timestamp) -> Result<DoseDecision, Violation> {
+    if !decision.above_protocol {
+        return Err(Violation::new("id", "not_needed", "a decision within the protocol's plan takes effect without confirmation"));
+    }
+    if decision.confirmed_by.is_some() {
+        return Err(Violation::new("id", "already_confirmed", "a second physician has already confirmed this decision"));
+    }
+    if decision.decided_by == physician_id {
+        return Err(Violation::new(
+            "actor",
+            "second_physician",
+            "a decision above the protocol's plan is confirmed by a physician other than the one who made it",
+        ));
+    }
+    Ok(DoseDecision { confirmed_by: Some(physician_id.to_owned()), confirmed_at: Some(now), ..decision.clone() })
 }
 
 
@@ -572,6 +659,7 @@ mod tests {
     }
 
     fn decide(session_mg: f64, rx: &Prescription, decisions: &[DoseDecision]) -> Result<DoseDecision, Vec<Violation>> {
+        let planned = planned();
         dose_decision_from(
             &DoseDecisionInput {
                 prescription_id: rx.id.clone(),
@@ -587,36 +675,65 @@ mod tests {
                 now: Timestamp(1),
                 prescriptions: std::slice::from_ref(rx),
                 decisions,
+                planned: &planned,
             },
         )
     }
 
+    /// E1 prescribed at 60 + 20 mg; the protocol plans 80 + 40 mg.
+    fn low_rx() -> Prescription {
+        write(&input(&[("E1", 60.0, Some(20.0))]), &[]).unwrap()
+    }
+
     #[test]
     fn a_decision_raises_the_sessions_limit_and_only_upwards() {
-        let rx = write(&input(&[("E1", 80.0, Some(40.0))]), &[]).unwrap();
-        assert_eq!(session_limit(&rx, "E1", &[]), Some(SessionLimit { mg: 120.0, decision_id: None }));
-        let first = decide(140.0, &rx, &[]).unwrap();
+        let rx = low_rx();
+        assert_eq!(session_limit(&rx, "E1", &[]), Some(SessionLimit { mg: 80.0, decision_id: None }));
+        let first = decide(100.0, &rx, &[]).unwrap();
+        assert!(!first.above_protocol && first.in_effect(), "within the protocol's 120 mg: in effect at once");
         let limit = session_limit(&rx, "E1", std::slice::from_ref(&first)).unwrap();
-        assert_eq!((limit.mg, limit.decision_id.as_deref()), (140.0, Some("d0")));
-        let got = problems(decide(140.0, &rx, std::slice::from_ref(&first)));
+        assert_eq!((limit.mg, limit.decision_id.as_deref()), (100.0, Some("d0")));
+        let got = problems(decide(100.0, &rx, std::slice::from_ref(&first)));
         assert_eq!(got, [("session_mg".into(), "above_current".into())]);
-        assert_eq!(problems(decide(120.0, &rx, &[])), [("session_mg".into(), "above_current".into())]);
-        let second = decide(160.0, &rx, std::slice::from_ref(&first)).unwrap();
+        assert_eq!(problems(decide(80.0, &rx, &[])), [("session_mg".into(), "above_current".into())]);
+        let second = decide(120.0, &rx, std::slice::from_ref(&first)).unwrap();
         let both = [second, first];
-        assert_eq!(session_limit(&rx, "E1", &both).unwrap().mg, 160.0, "the highest decision counts, in any order");
+        assert_eq!(session_limit(&rx, "E1", &both).unwrap().mg, 120.0, "the highest decision counts, in any order");
         assert_eq!(session_limit(&rx, "E2", &both), None);
-        assert_eq!(allowed_mg(std::slice::from_ref(&rx), &both, "MDMA HCl capsules"), 160.0);
-        assert_eq!(allowed_mg(std::slice::from_ref(&rx), &[], "MDMA HCl capsules"), 120.0);
+        assert_eq!(allowed_mg(std::slice::from_ref(&rx), &both, "MDMA HCl capsules"), 120.0);
+        assert_eq!(allowed_mg(std::slice::from_ref(&rx), &[], "MDMA HCl capsules"), 80.0);
+    }
+
+    #[test]
+    fn above_the_protocol_a_second_physician_confirms_and_a_ceiling_holds() {
+        let rx = low_rx();
+        let above = decide(140.0, &rx, &[]).unwrap();
+        assert!(above.above_protocol && !above.in_effect());
+        assert_eq!(session_limit(&rx, "E1", std::slice::from_ref(&above)).unwrap().mg, 80.0, "not until confirmed");
+        assert_eq!(confirmation_of(&above, "dr2", Timestamp(2)).unwrap_err().rule, "second_physician");
+        let confirmed = confirmation_of(&above, "dr3", Timestamp(2)).unwrap();
+        assert_eq!(session_limit(&rx, "E1", std::slice::from_ref(&confirmed)).unwrap().mg, 140.0);
+        assert_eq!(confirmation_of(&confirmed, "dr4", Timestamp(3)).unwrap_err().rule, "already_confirmed");
+        let again = problems(decide(140.0, &rx, std::slice::from_ref(&above)));
+        assert_eq!(again, [("session_mg".into(), "above_current".into())], "a pending decision is not made twice");
+        let within = decide(100.0, &rx, &[]).unwrap();
+        assert_eq!(confirmation_of(&within, "dr3", Timestamp(2)).unwrap_err().rule, "not_needed");
+        // 1.5 times the plan of 120 mg at most; a typed 1e308 is refused, as is a near miss of a unit.
+        assert!(decide(180.0, &rx, &[]).is_ok());
+        assert_eq!(problems(decide(200.0, &rx, &[])), [("session_mg".into(), "ceiling".into())]);
+        assert_eq!(problems(decide(1e308, &rx, &[])), [("session_mg".into(), "ceiling".into())]);
+        assert_eq!(problems(decide(140.0000001, &rx, &[])), [("session_mg".into(), "whole_units".into())]);
     }
 
     #[test]
     fn a_decision_is_checked_against_its_prescription_by_field() {
-        let rx = write(&input(&[("E1", 80.0, Some(40.0))]), &[]).unwrap();
+        let rx = low_rx();
         assert_eq!(problems(decide(130.0, &rx, &[])), [("session_mg".into(), "whole_units".into())]);
         assert_eq!(problems(decide(f64::INFINITY, &rx, &[])), [("session_mg".into(), "positive".into())]);
         let cancelled = Prescription { status: PrescriptionStatus::Cancelled, ..rx.clone() };
-        assert_eq!(problems(decide(140.0, &cancelled, &[])), [("prescription_id".into(), "in_force".into())]);
-        let mut other = DoseDecisionInput { prescription_id: "nope".into(), visit_id: "E1".into(), session_mg: 140.0, reason: " ".into() };
+        assert_eq!(problems(decide(100.0, &cancelled, &[])), [("prescription_id".into(), "in_force".into())]);
+        let mut other = DoseDecisionInput { prescription_id: "nope".into(), visit_id: "E1".into(), session_mg: 100.0, reason: " ".into() };
+        let planned = planned();
         let facts = |prescriptions| DecisionFacts {
             id: "d".into(),
             participant_id: "p1",
@@ -625,6 +742,7 @@ mod tests {
             now: Timestamp(1),
             prescriptions,
             decisions: &[],
+            planned: &planned,
         };
         let got = problems(dose_decision_from(&other, facts(std::slice::from_ref(&rx))));
         assert_eq!(got, [("reason".into(), "required".into()), ("prescription_id".into(), "exists".into())]);

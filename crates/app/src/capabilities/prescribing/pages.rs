@@ -24,6 +24,7 @@ pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/participants/{participant_id}/prescriptions", get(show).post(prescribe))
         .route("/prescriptions/{prescription_id}/cancel", post(cancel))
         .route("/participants/{participant_id}/dose-decisions", post(decide))
+        .route("/dose-decisions/{decision_id}/confirm", post(confirm))
 }
 
 fn mg(x: f64) -> String {
@@ -118,7 +119,7 @@ async fn render(
                     } }
                 }
             }
-            (decisions_section(&p.id, &all, &decisions, &decided, may_decide, entered))
+            (decisions_section(&p.id, &all, &decisions, &decided, may_decide, &actor.user_id, entered))
             @if may_prescribe {
                 h2 { "Prescribe" }
                 @match &planned {
@@ -170,6 +171,7 @@ fn decisions_section(
     decisions: &[DoseDecision],
     decided: &[(&DoseDecision, String, Vec<crate::platform::esign::ShownSignature>)],
     may_decide: bool,
+    actor_id: &str,
     entered: &HashMap<String, String>,
 ) -> Markup {
     let sessions: Vec<(String, String)> = all
@@ -187,17 +189,32 @@ fn decisions_section(
         @if !decided.is_empty() || may_decide { h2 { "Decisions above the prescription" } }
         @if !decided.is_empty() {
             table {
-                thead { tr { th { "Decided" } th { "Physician" } th { "Session" } th { "Most for the session" } th { "Reason" } th { "Signature" } } }
+                thead { tr { th { "Decided" } th { "Physician" } th { "Session" } th { "Most for the session" } th { "Reason" } th { "Signatures" } } }
                 tbody { @for (d, physician, signed) in decided {
                     tr {
                         td { (d.decided_on) }
                         td { (physician) }
                         td { (d.visit_id) }
-                        td { (mg(d.session_mg)) " mg" }
+                        td { (mg(d.session_mg)) " mg"
+                            @if d.above_protocol { br; span.muted { "above the protocol's plan" } }
+                            br;
+                            @if d.in_effect() { span.badge.good { "in effect" } }
+                            @else { span.badge.warn { "awaiting a second physician" } } }
                         td { (d.reason) }
                         td { @if signed.is_empty() { span.badge.bad { "unsigned" } }
-                            @for s in signed { div { span.muted { (s.manifestation) } }
-                                @if s.record_unchanged == Some(false) { div { strong.badge.bad role="alert" { "changed since it was signed" } } } } }
+                            @for s in signed { div { span.muted { (s.manifestation) } } }
+                            // A confirmation changes the record after its first signature; the
+                            // record as it stands must match at least one signature.
+                            @if !signed.is_empty() && signed.iter().all(|s| s.record_unchanged == Some(false)) {
+                                div { strong.badge.bad role="alert" { "changed since it was signed: do not dispense or give from it" } }
+                            }
+                            @if may_decide && !d.in_effect() && d.decided_by != actor_id {
+                                form.inline method="post" action={"/dose-decisions/" (d.id) "/confirm"} {
+                                    label { "Your password, to confirm as the second physician "
+                                        input type="password" name="password" required autocomplete="current-password"; }
+                                    " " button type="submit" { "Confirm" }
+                                }
+                            } }
                     }
                 } }
             }
@@ -319,4 +336,19 @@ pub async fn decide(
         Ok(_) => Ok(see_other(&format!("/participants/{participant_id}/prescriptions"), "Decision recorded and signed.")),
         Err(e) => render(&state, &auth.actor, &participant_id, Some(Notice::from_error(e)?), &form).await,
     }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ConfirmForm {
+    password: String,
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ConfirmForm>,
+) -> PageResult {
+    let confirmed = state.app.confirm_dose_decision(&auth.actor, &id, &f.password).await?;
+    Ok(see_other(&format!("/participants/{}/prescriptions", confirmed.participant_id), "Decision confirmed and signed."))
 }

@@ -6,7 +6,7 @@
 use crate::App;
 use crate::capabilities::prescribing::domain::{
     DecisionFacts, DoseDecision, DoseDecisionInput, PlannedSession, PrescribingFacts, Prescription, PrescriptionInput,
-    PrescriptionStatus, allowed_mg, dose_decision_from, prescription_from,
+    PrescriptionStatus, allowed_mg, confirmation_of, dose_decision_from, prescription_from,
 };
 use crate::capabilities::authorisations::interface::{PrescribedDose, prescribed_dose_gate_in};
 use crate::capabilities::eligibility::interface::treatment_gate_in;
@@ -154,6 +154,12 @@ impl App {
         tx.check_sealed(&prescriptions).await?;
         let earlier = tx.dose_decisions_of(&participant.id).await?;
         tx.check_sealed(&earlier).await?;
+        let planned: Vec<PlannedSession> = planned_dosing_in(&mut tx, &participant.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| PlannedSession { visit_id: p.visit_id, initial_mg: p.initial_mg, supplemental_mg: p.supplemental_mg })
+            .collect();
         let decision = dose_decision_from(
             input,
             DecisionFacts {
@@ -164,6 +170,7 @@ impl App {
                 now: self.now(),
                 prescriptions: &prescriptions,
                 decisions: &earlier,
+                planned: &planned,
             },
         )
         .map_err(DomainError::Invalid)?;
@@ -188,6 +195,32 @@ impl App {
         tx.insert(&chain.chain, "record.sign", &signature).await?;
         tx.commit().await?;
         Ok(decision)
+    }
+
+    /// A second physician confirms a decision above the protocol's plan, signing it with their
+    /// password (meaning: approval); only then does it set the session's limit. In the ledger
+    /// with the reason.
+    pub async fn confirm_dose_decision(&self, actor: &Actor, id: &str, password: &str) -> AppResult<DoseDecision> {
+        // Looked up first so that an unknown id and one the actor may not see get one answer.
+        let found = self.store.get::<DoseDecision>(id).await?;
+        let (site_id, participant_id) =
+            found.as_ref().map_or(("", ""), |d| (d.site_id.as_str(), d.participant_id.as_str()));
+        self.authorize(actor, Action::DecideDoseAbovePrescription, Resource::Participant { site_id, participant_id }).await?;
+        let found = found.ok_or_else(|| DomainError::not_found("dose decision", id))?;
+        self.confirm_password(actor, password).await?;
+        let site = self.site(&found.site_id).await?;
+        let by = Self::audit_actor(actor);
+        let chain = Self::site_chain_ref(&site);
+        let mut tx = self.begin(by.clone(), std::slice::from_ref(&chain)).await?;
+        let current = tx.get::<DoseDecision>(id).await?.ok_or_else(|| DomainError::not_found("dose decision", id))?;
+        tx.check_sealed(std::slice::from_ref(&current)).await?;
+        let confirmed = confirmation_of(&current, &by.id, self.now()).map_err(|v| DomainError::Invalid(vec![v]))?;
+        let row = confirmed.to_row().map_err(crate::platform::store::StoreError::from)?;
+        let signature = self.signature_on(&by, DoseDecision::SPEC.kind, &confirmed.id, &row, Meaning::Approval, &site.time_zone);
+        tx.update(&chain.chain, "dose_decision.confirm", &confirmed, "confirmed by a second physician").await?;
+        tx.insert(&chain.chain, "record.sign", &signature).await?;
+        tx.commit().await?;
+        Ok(confirmed)
     }
 
     /// The physicians' decisions above a participant's prescriptions, oldest first.

@@ -26,9 +26,10 @@ pub(crate) struct DosingSession {
     /// The protocol visit (`exp1`), which a prescription names.
     pub visit_id: String,
     pub day: jiff::civil::Date,
-    /// The appointment (a dispensed dose names it) and when it begins.
+    /// The appointment (a dispensed dose names it) and when it begins and ends (exclusive).
     pub appointment_id: String,
     pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
 }
 
 /// Whether the therapist whose credential is `user_id` works at `site_id` as a therapist: the
@@ -70,6 +71,7 @@ impl App {
                     day,
                     appointment_id: a.id,
                     starts_at: a.starts_at,
+                    ends_at: a.ends_at,
                 });
             }
         }

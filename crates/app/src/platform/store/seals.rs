@@ -14,7 +14,9 @@ use sqlx::Row as _;
 /// readiness sign-offs, prescriptions and physicians' decisions above them), and the rows a pharmacy movement is decided on: the
 /// catalogue (ledgered: products, lots, stores with their key holders, kits) and the register's
 /// derived state kept beside the movements (balances, shipments, doses, discrepancies,
-/// quarantines, kits received); and the stores' resupply thresholds.
+/// quarantines, kits received); and the stores' resupply thresholds; and the adverse events,
+/// solicited checklists and serious-event reports marked sent that reporting clocks and gaps are
+/// decided on.
 pub const SEALED_KINDS: &[&str] = &[
     "user",
     "role_grant",
@@ -34,6 +36,9 @@ pub const SEALED_KINDS: &[&str] = &[
     "pharmacy_quarantine",
     "pharmacy_received_kit",
     "pharmacy_resupply_threshold",
+    "adverse_event",
+    "ae_checklist",
+    "sae_submission",
 ];
 
 /// Why a record's seal does not hold.

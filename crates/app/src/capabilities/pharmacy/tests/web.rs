@@ -265,9 +265,31 @@ async fn a_physicians_signed_decision_raises_a_sessions_limit_and_dispensing_is_
     assert_eq!(status, 201, "{decided}");
     assert_eq!(decided["session_mg"], 140.0);
     let id = decided["id"].as_str().unwrap();
+    // 140 mg is above the protocol's 120 mg: not in effect until a second physician confirms.
+    assert_eq!((decided["above_protocol"].as_bool(), decided["in_effect"].as_bool()), (Some(true), Some(false)));
+    let (status, refused) = record(&t, &ph, dispense(7)).await;
+    assert_eq!((status, rules(&refused)), (422, vec![("units".into(), "dose_limit".into())]), "{refused}");
+    let confirm = format!("/api/v1/dose-decisions/{id}/confirm");
+    let (status, own) = t.post(&physician, &confirm, json!({"password": PASSWORD})).await;
+    assert_eq!((status, rules(&own)), (422, vec![("actor".into(), "second_physician".into())]), "{own}");
+    let admin = t.token("admin").await;
+    let (_, second) = t
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "physician2.syd", "display_name": "Second Physician", "password": "a long password"}),
+        )
+        .await;
+    let grant = json!({"role": "physician", "site_id": t.site_id("SYD").await});
+    assert_eq!(t.post(&admin, &format!("/api/v1/users/{}/roles", second["id"].as_str().unwrap()), grant).await.0, 201);
+    let second = t.token_with("physician2.syd", "a long password").await;
+    let (status, confirmed) = t.post(&second, &confirm, json!({"password": "a long password"})).await;
+    assert_eq!(status, 200, "{confirmed}");
+    assert_eq!(confirmed["in_effect"], true);
     let (_, signatures) =
         t.get(&physician, &format!("/api/v1/signatures?entity_kind=dose_decision&entity_id={id}")).await;
-    assert!(signatures.to_string().contains("approval"), "{signatures}");
+    assert_eq!(signatures.as_array().unwrap().len(), 2, "the decision and its confirmation are signed: {signatures}");
+    assert_eq!(t.post(&second, &confirm, json!({"password": "a long password"})).await.0, 422, "confirmed once");
 
     // Seven units (140 mg) are now allowed; an eighth is not.
     let given = ok(&t, &ph, dispense(7)).await;
@@ -710,7 +732,7 @@ async fn blinded_roles_never_learn_a_kits_content() {
             let text = entry.to_string();
             let named: Vec<&String> = lot_ids
                 .iter()
-                .filter(|id| text.contains(id.as_str()) && !entry["entity_id"].as_str().is_some_and(|e| e == *id))
+                .filter(|id| text.contains(id.as_str()) && entry["entity_id"].as_str().is_none_or(|e| e != *id))
                 .collect();
             assert!(named.is_empty() && !text.to_lowercase().contains("lot_number"), "{who} reads a lot: {text}");
         }
@@ -793,6 +815,11 @@ async fn audit_verify_catches_a_balance_edited_in_the_database_and_the_register_
     assert_eq!(t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/register")).await.0, 200, "restored, it reads again");
     t.raw("UPDATE pharmacy_products SET strength_ug = strength_ug * 2").await;
     assert_eq!(t.get(&ph, &format!("/api/v1/sites/{syd}/pharmacy/catalogue")).await.0, 500);
+    // The register's sequence set back: named by verify, and the next movement says why.
+    t.raw("UPDATE pharmacy_sequence SET seq = seq - 3").await;
+    let report = verify(&t).await;
+    let named = report["state_mismatches"].as_array().unwrap().iter().any(|m| m["entity_kind"] == "pharmacy_sequence");
+    assert!(named, "{report}");
 }
 
 #[tokio::test]
@@ -1225,7 +1252,8 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
         json!({"observed_at": observed_at, "min_celsius": 24.0, "max_celsius": 31.5, "duration_minutes": 95,
             "observed_by": observed_by})
     };
-    let past = "2026-01-10T06:45:00+11:00";
+    let observed = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(2)).unwrap().to_string();
+    let past = observed.as_str();
     for (body, expected) in [
         (quarantine("temperature_excursion", Value::Null), ("excursion", "required")),
         (
@@ -1301,7 +1329,13 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
     assert!(r.text().await.unwrap().contains(",HOT-1,"), "the CSV names the lot");
     assert_eq!(t.get(&t.token("lead.syd").await, &report_path).await.0, 403);
 
-    // The page's form records an excursion on the site's clock.
+    // The page's form records an excursion on the site's clock (an hour ago, to the minute).
+    let sydney = jiff::tz::TimeZone::get("Australia/Sydney").unwrap();
+    let an_hour_ago =
+        jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(1)).unwrap().to_zoned(sydney.clone());
+    let entered = an_hour_ago.datetime().strftime("%Y-%m-%dT%H:%M").to_string();
+    let expected_micros =
+        entered.parse::<jiff::civil::DateTime>().unwrap().to_zoned(sydney).unwrap().timestamp().as_microsecond();
     let browser = t.browser("pharmacist.syd").await;
     let r = t
         .submit(
@@ -1313,7 +1347,7 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
                 ("location_id", &store),
                 ("lot_id", &lot),
                 ("cause", "temperature_excursion"),
-                ("excursion_observed_at", "2026-01-11T07:15"),
+                ("excursion_observed_at", &entered),
                 ("excursion_min_celsius", "2"),
                 ("excursion_max_celsius", "9.5"),
                 ("excursion_duration_minutes", "40"),
@@ -1325,7 +1359,7 @@ async fn a_temperature_excursion_is_recorded_with_its_facts_and_reported_with_it
     assert!(r.url().as_str().contains("saved="), "{}", r.url());
     let (_, report) = t.get(&ph, &report_path).await;
     let page_line = report.as_array().unwrap().iter().find(|l| l["max_celsius"] == 9.5).unwrap().clone();
-    assert_eq!(page_line["observed_at"].as_i64(), Some(1_768_076_100_000_000), "07:15 at Sydney (UTC+11): {page_line}");
+    assert_eq!(page_line["observed_at"].as_i64(), Some(expected_micros), "{entered} at Sydney: {page_line}");
     assert_eq!(verify(&t).await["ok"], true);
 }
 
@@ -1474,6 +1508,9 @@ async fn another_site_can_neither_lift_a_quarantine_nor_pull_a_dose_into_its_sto
     let (status, problem) = record(&t, &ph_bos, pull).await;
     assert_eq!((status, rules(&problem)), (422, vec![("to_location_id".into(), "same_site".into())]), "{problem}");
 
+    let freeze = json!({"kind": "quarantine", "location_id": boston_store, "lot_id": lot, "cause": "recall"});
+    let (status, problem) = record(&t, &ph_bos, movement("recall", freeze)).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("lot_id".into(), "not_held_here".into())]), "{problem}");
     ok(
         &t,
         &ph_syd,
@@ -1527,10 +1564,25 @@ async fn a_key_holder_hands_a_stores_keys_to_another_pharmacist_and_the_old_key_
         (vec!["pharmacist.bos"], ("key_holders[0]", "pharmacist")),
         (vec![], ("key_holders", "required")),
         (vec!["pharmacist.syd"], ("key_holders", "changed")),
+        (vec!["pharmacist.syd", "Pharmacist.SYD"], ("key_holders[1]", "unique")),
     ] {
         let (status, problem) = t.put(&ph, &path, keys(&holders)).await;
         assert_eq!((status, rules(&problem)), (422, vec![(rule.0.into(), rule.1.into())]), "{holders:?}: {problem}");
     }
+    // A disabled account holds no key.
+    let (_, idle) = t
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "pharmacist3.syd", "display_name": "Away", "password": "a long password"}),
+        )
+        .await;
+    let idle_id = idle["id"].as_str().unwrap();
+    t.post(&admin, &format!("/api/v1/users/{idle_id}/roles"), json!({"role": "pharmacist", "site_id": syd})).await;
+    let disabled = json!({"status": "disabled", "reason": "left the organisation"});
+    assert_eq!(t.post(&admin, &format!("/api/v1/users/{idle_id}/status"), disabled).await.0, 200);
+    let (status, problem) = t.put(&ph, &path, keys(&["pharmacist3.syd"])).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("key_holders[0]".into(), "pharmacist".into())]), "{problem}");
     let (status, handed) = t.put(&ph, &path, keys(&["pharmacist2.syd"])).await;
     assert_eq!(status, 200, "{handed}");
     assert_eq!(handed["key_holders"], json!([deputy["id"]]), "{handed}");

@@ -3,7 +3,7 @@
 //! crate's rules, sealed (the write path decides on them).
 
 use crate::App;
-use crate::capabilities::people::domain::Role;
+use crate::capabilities::people::domain::{Role, UserStatus};
 use crate::capabilities::pharmacy::domain::{
     Kit, KitInput, Location, LocationInput, Lot, LotInput, Product, ProductInput, keys_handed_over, kit_from,
     location_from, lot_from, product_from,
@@ -55,7 +55,9 @@ impl App {
         for username in usernames {
             let user = self.user_by_username(&username.trim().to_ascii_lowercase()).await?;
             let mut id = None;
+            // A disabled account holds no key, whatever grants it still has.
             if let Some(user) = user
+                && user.status == UserStatus::Active
                 && self.is_pharmacist_at(&user.id, site_id).await?
             {
                 id = Some(user.id);

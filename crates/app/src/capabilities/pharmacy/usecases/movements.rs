@@ -197,6 +197,17 @@ impl App {
                 return Err(DomainError::Invalid(problems).into());
             }
         }
+        // A site quarantines only stock it holds: one site may not freeze another's lot.
+        if let (MovementRequest::Quarantine { location_id, lot_id, .. }, Detail::Quarantine { .. }) = (request, &movement.detail)
+            && tx.pharmacy_units_at(location_id, lot_id).await? == 0
+        {
+            return Err(DomainError::invalid(
+                "lot_id",
+                "not_held_here",
+                "the store named holds none of this lot; the site that holds it quarantines it",
+            )
+            .into());
+        }
         // A quarantine is lifted where it was placed: another site may not release a lot that
         // this site's pharmacist stopped (a recall, or an excursion in their store).
         if let Detail::Release { lot_id } = &movement.detail

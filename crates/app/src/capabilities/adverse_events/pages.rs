@@ -1,0 +1,634 @@
+//! The adverse events' pages, plain forms without script: a participant's events (the list,
+//! the record form and a correct form per event, with its reason), the solicited checklist of a
+//! dosing session at a point (one row per term: present, absent or not asked; no "none" for the
+//! whole list), and a site's serious events' reporting clocks with their mark-sent forms and its
+//! missing checks.
+
+use crate::App;
+use crate::capabilities::adverse_events::domain::AdverseEventRecord;
+use crate::capabilities::adverse_events::usecases::{ChecklistRequest, SentInput, safety_data};
+use crate::platform::web::pages::layout::{page, when};
+use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
+use crate::platform::web::state::AppState;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use catalyst_core::DomainError;
+use catalyst_core::error::Violation;
+use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_core::time::{TimeZoneName, Timestamp};
+use catalyst_safety::{
+    Answers, ClockStatus, EventInput, GradeInput, Presence, Reply, Seriousness, TermAnswer, When,
+};
+use maud::{Markup, html};
+use serde::de::DeserializeOwned;
+use std::collections::{BTreeMap, HashMap};
+
+pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
+    router
+        .route("/participants/{participant_id}/adverse-events", get(show).post(record))
+        .route("/adverse-events/{event_id}/correct", post(correct))
+        .route("/participants/{participant_id}/adverse-events/checklist", get(checklist_form).post(record_checklist))
+        .route("/sites/{site_id}/safety", get(site_safety))
+        .route("/adverse-events/{event_id}/reports", post(mark_sent))
+}
+
+type Form = HashMap<String, String>;
+
+const SEVERITIES: &[&str] = &["mild", "moderate", "severe"];
+const RELATEDNESS: &[&str] = &["not_related", "unlikely", "possible", "probable", "definite"];
+const ACTIONS: &[&str] =
+    &["dose_not_changed", "supplemental_dose_withheld", "session_stopped", "drug_withdrawn", "not_applicable", "unknown"];
+const OUTCOMES: &[&str] = &["recovered", "recovering", "not_recovered", "recovered_with_sequelae", "fatal", "unknown"];
+const REPORTERS: &[&str] = &["participant", "clinician", "other"];
+const INTERVENTIONS: &[&str] = &["none", "non_urgent", "one_drug", "more_than_one_drug", "urgent"];
+const CRITERIA: &[(&str, &str)] = &[
+    ("death", "Death"),
+    ("life_threatening", "Life-threatening"),
+    ("hospitalisation", "In-patient hospitalisation or a longer stay"),
+    ("disability", "Persistent or significant disability"),
+    ("congenital_anomaly", "Congenital anomaly"),
+    ("medically_important", "Medically important"),
+];
+
+fn words(id: &str) -> String {
+    id.replace('_', " ")
+}
+
+fn wire<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn select(name: &str, label: &str, options: &[&str], chosen: &str, blank: Option<&str>) -> Markup {
+    html! {
+        label { (label) " " select name=(name) {
+            @if let Some(b) = blank { option value="" selected[chosen.is_empty()] { (b) } }
+            @for o in options { option value=(o) selected[*o == chosen] { (words(o)) } }
+        } }
+    }
+}
+
+/// A site-local date and time as form fields.
+fn when_parts(w: Option<When>, zone: &TimeZoneName) -> (String, String) {
+    match w {
+        None => (String::new(), String::new()),
+        Some(When::Date(d)) => (d.to_string(), String::new()),
+        Some(When::At(t)) => {
+            let shown = jiff::tz::TimeZone::get(zone.as_str())
+                .ok()
+                .and_then(|tz| jiff::Timestamp::from_microsecond(t.micros()).ok().map(|x| x.to_zoned(tz)));
+            shown.map_or_else(Default::default, |z| (z.date().to_string(), z.time().strftime("%H:%M").to_string()))
+        }
+    }
+}
+
+/// A date (and, where known, a time) entered in the site's zone.
+fn when_from(form: &Form, prefix: &str, zone: &TimeZoneName) -> Result<Option<When>, Violation> {
+    let date = form.get(&format!("{prefix}_date")).map(|s| s.trim()).unwrap_or("");
+    let time = form.get(&format!("{prefix}_time")).map(|s| s.trim()).unwrap_or("");
+    if date.is_empty() {
+        return match time.is_empty() {
+            true => Ok(None),
+            false => Err(Violation::new(prefix, "date", format!("{prefix}: a time needs its date"))),
+        };
+    }
+    let bad = || Violation::new(prefix, "date", format!("{prefix} must be a date (YYYY-MM-DD) and optionally a time (HH:MM)"));
+    let day: jiff::civil::Date = date.parse().map_err(|_| bad())?;
+    if time.is_empty() {
+        return Ok(Some(When::Date(day)));
+    }
+    let clock: jiff::civil::Time = time.parse().map_err(|_| bad())?;
+    let tz = jiff::tz::TimeZone::get(zone.as_str()).map_err(|_| bad())?;
+    let at = day.to_datetime(clock).to_zoned(tz).map_err(|_| bad())?;
+    Ok(Some(When::At(Timestamp(at.timestamp().as_microsecond()))))
+}
+
+/// One of the pure crate's enumerations by its wire name.
+fn choice<T: DeserializeOwned>(form: &Form, name: &str, allowed: &[&str]) -> Result<T, Violation> {
+    let value = form.get(name).map(|s| s.trim()).unwrap_or("");
+    serde_json::from_value(serde_json::Value::String(value.to_owned())).map_err(|_| Violation::one_of(name, value, allowed))
+}
+
+fn optional_choice<T: DeserializeOwned>(form: &Form, name: &str, allowed: &[&str]) -> Result<Option<T>, Violation> {
+    match form.get(name).map(|s| s.trim()) {
+        None | Some("") => Ok(None),
+        Some(_) => choice(form, name, allowed).map(Some),
+    }
+}
+
+fn keep<T>(problems: &mut Vec<Violation>, r: Result<T, Violation>) -> Option<T> {
+    r.map_err(|v| problems.push(v)).ok()
+}
+
+/// The event form as entered; every unreadable field named.
+fn input_from(form: &Form, participant_id: &str, zone: &TimeZoneName, now: Timestamp) -> Result<EventInput, Vec<Violation>> {
+    let mut problems = Vec::new();
+    let text = |name: &str| form.get(name).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let onset = keep(&mut problems, when_from(form, "onset", zone).and_then(|w| w.ok_or_else(|| Violation::required("onset"))));
+    let end = keep(&mut problems, when_from(form, "end", zone)).flatten();
+    let aware = keep(&mut problems, when_from(form, "site_aware_at", zone)).flatten();
+    let reported_by = keep(&mut problems, choice(form, "reported_by", REPORTERS));
+    let severity = keep(&mut problems, choice(form, "severity", SEVERITIES));
+    let related_to_drug = keep(&mut problems, choice(form, "related_to_drug", RELATEDNESS));
+    let related_to_therapy = keep(&mut problems, choice(form, "related_to_therapy", RELATEDNESS));
+    let action_taken = keep(&mut problems, choice(form, "action_taken", ACTIONS));
+    let outcome = keep(&mut problems, optional_choice(form, "outcome", OUTCOMES));
+    let intervention = keep(&mut problems, optional_choice(form, "grade.intervention", INTERVENTIONS));
+    let grade = match text("grade").as_str() {
+        "" => Some(None),
+        g => keep(&mut problems, g.parse::<u8>().map_err(|_| Violation::new("grade", "number", "grade must be a number 1 to 5"))).map(|grade| {
+            let hours = text("grade.duration_hours");
+            Some(GradeInput { grade, intervention: intervention.flatten(), duration_hours: hours.parse().ok() })
+        }),
+    };
+    let ticked = |c: &str| form.contains_key(&format!("seriousness.{c}"));
+    let seriousness = Seriousness {
+        death: ticked("death"),
+        life_threatening: ticked("life_threatening"),
+        hospitalisation: ticked("hospitalisation"),
+        disability: ticked("disability"),
+        congenital_anomaly: ticked("congenital_anomaly"),
+        medically_important: ticked("medically_important"),
+    };
+    let site_aware_at = match aware {
+        Some(When::At(t)) => Some(t),
+        Some(When::Date(_)) => {
+            problems.push(Violation::new("site_aware_at", "time", "give the time the site first knew, as well as the date"));
+            None
+        }
+        None => Some(now),
+    };
+    let other = text("other_term");
+    let session = text("session_id");
+    match (onset, reported_by, severity, related_to_drug, related_to_therapy, action_taken, outcome, grade, site_aware_at) {
+        (Some(onset), Some(reported_by), Some(severity), Some(drug), Some(therapy), Some(action), Some(outcome), Some(grade), Some(aware))
+            if problems.is_empty() =>
+        {
+            Ok(EventInput {
+                participant_id: participant_id.to_owned(),
+                term: text("term"),
+                other_term: (!other.is_empty()).then_some(other),
+                verbatim: text("verbatim"),
+                reported_by,
+                onset,
+                end,
+                severity,
+                grade,
+                seriousness,
+                serious: form.contains_key("serious"),
+                related_to_drug: drug,
+                related_to_therapy: therapy,
+                expectedness: None,
+                action_taken: action,
+                outcome,
+                session_id: (!session.is_empty()).then_some(session),
+                site_aware_at: aware,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+/// The fields of an event, prefilled from `d` (a correction) or empty (a new event).
+fn event_fields(id: &str, d: Option<&EventInput>, zone: &TimeZoneName, sessions: &[(String, String)]) -> Markup {
+    let terms = safety_data().map(|d| d.terms.terms.clone()).unwrap_or_default();
+    let term = d.map(|d| d.term.clone()).unwrap_or_default();
+    let (onset_date, onset_time) = when_parts(d.map(|d| d.onset), zone);
+    let (end_date, end_time) = when_parts(d.and_then(|d| d.end), zone);
+    let (aware_date, aware_time) = when_parts(d.map(|d| When::At(d.site_aware_at)), zone);
+    let s = d.map(|d| d.seriousness).unwrap_or_default();
+    let on = |c: &str| match c {
+        "death" => s.death,
+        "life_threatening" => s.life_threatening,
+        "hospitalisation" => s.hospitalisation,
+        "disability" => s.disability,
+        "congenital_anomaly" => s.congenital_anomaly,
+        _ => s.medically_important,
+    };
+    let pick = |f: fn(&EventInput) -> String| d.map(f).unwrap_or_default();
+    html! {
+        label { "Term " select name="term" required {
+            option value="" selected[term.is_empty()] { "Choose a term" }
+            @for t in &terms { option value=(t.id) selected[t.id == term] { (t.label) " (" (words(t.category.as_str())) ")" } }
+            option value="other" selected[term == "other"] { "Other (name it below)" }
+        } }
+        label { "Other term (only for Other) " input name="other_term" value=(d.and_then(|d| d.other_term.clone()).unwrap_or_default()); }
+        label { "In the reporter's words " textarea name="verbatim" required rows="2" { (pick(|d| d.verbatim.clone())) } }
+        (select("reported_by", "Reported by", REPORTERS, &pick(|d| wire(&d.reported_by)), None))
+        fieldset { legend { "Onset (site time; leave the time empty if only the date is known)" }
+            label { "Date " input type="date" name="onset_date" required value=(onset_date); }
+            label { "Time " input type="time" name="onset_time" value=(onset_time); } }
+        fieldset { legend { "End (empty while ongoing)" }
+            label { "Date " input type="date" name="end_date" value=(end_date); }
+            label { "Time " input type="time" name="end_time" value=(end_time); } }
+        (select("severity", "Severity", SEVERITIES, &pick(|d| wire(&d.severity)), None))
+        fieldset { legend { "CTCAE grade (only for hypertension, fever and sinus tachycardia)" }
+            label { "Grade " input name="grade" inputmode="numeric" value=(d.and_then(|d| d.grade).map(|g| g.grade.to_string()).unwrap_or_default()); }
+            (select("grade.intervention", "Intervention", INTERVENTIONS, &d.and_then(|d| d.grade).and_then(|g| g.intervention).map(|i| wire(&i)).unwrap_or_default(), Some("not given")))
+            label { "Duration (hours) " input name="grade.duration_hours" inputmode="numeric" value=(d.and_then(|d| d.grade).and_then(|g| g.duration_hours).map(|h| h.to_string()).unwrap_or_default()); } }
+        fieldset { legend { "Seriousness (ICH E2A): tick each criterion that applies" }
+            label.choice { input type="checkbox" name="serious" value="on" checked[d.is_some_and(|d| d.serious)]; " Serious" }
+            @for (c, label) in CRITERIA {
+                label.choice { input type="checkbox" name={"seriousness." (c)} value="on" checked[on(c)]; " " (label) }
+            } }
+        (select("related_to_drug", "Related to the drug", RELATEDNESS, &pick(|d| wire(&d.related_to_drug)), None))
+        (select("related_to_therapy", "Related to the therapy", RELATEDNESS, &pick(|d| wire(&d.related_to_therapy)), None))
+        (select("action_taken", "Action taken", ACTIONS, &pick(|d| wire(&d.action_taken)), None))
+        (select("outcome", "Outcome", OUTCOMES, &d.and_then(|d| d.outcome).map(|o| wire(&o)).unwrap_or_default(), Some("not yet known")))
+        label { "Dosing session it follows " select name="session_id" {
+            option value="" { "none" }
+            @for (sid, label) in sessions { option value=(sid) selected[d.is_some_and(|d| d.session_id.as_deref() == Some(sid.as_str()))] { (label) } }
+        } }
+        fieldset { legend { "When the site first knew (empty: now)" }
+            label { "Date " input type="date" name="site_aware_at_date" value=(aware_date) aria-describedby={"aware-" (id)}; }
+            label { "Time " input type="time" name="site_aware_at_time" value=(aware_time); }
+            span.muted id={"aware-" (id)} { "The site's serious-event reporting clock starts here." } }
+    }
+}
+
+fn status_text(status: &ClockStatus) -> Markup {
+    match status {
+        ClockStatus::NotStarted => html! { span.badge { "not started" } },
+        ClockStatus::Running => html! { span.badge.bad { "running" } },
+        ClockStatus::Stopped { reference, late, .. } => html! {
+            span.badge.good { "sent" } " " (reference) @if *late { " " strong.badge.bad { "late" } }
+        },
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(participant_id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
+    render(&state, &auth.actor, &participant_id, q.notice()).await
+}
+
+async fn render(state: &AppState, actor: &Actor, participant_id: &str, notice: Option<Notice>) -> PageResult {
+    let app = &state.app;
+    let events = app.adverse_events(actor, participant_id).await?;
+    let p = app.view_participant(actor, participant_id).await?;
+    let site = app.site(&p.site_id).await?;
+    let zone = &site.time_zone;
+    let resource = Resource::Participant { site_id: &p.site_id, participant_id };
+    let may_record = App::may(actor, Action::RecordAdverseEvent, resource);
+    let sessions = app.participant_dosing_sessions(&site, participant_id).await?;
+    let checklists = app.checklists(actor, participant_id).await?;
+    let gaps: Vec<_> =
+        app.checklist_gaps(actor, &p.site_id).await?.into_iter().filter(|g| g.participant_id == participant_id).collect();
+    let status = notice.as_ref().map(Notice::status).unwrap_or_default();
+    let body = page(
+        &format!("Adverse events of {}", p.code),
+        actor,
+        "/sites",
+        html! {
+            h1 { "Adverse events of " a href={"/participants/" (p.id)} { (p.code) } }
+            @if let Some(n) = notice { (n.render()) }
+            @if events.is_empty() { p { "No adverse event is recorded." } } @else {
+                table {
+                    caption { "Events (current revision; earlier revisions are in the audit trail)" }
+                    thead { tr { th { "Term" } th { "Onset" } th { "Severity" } th { "Serious" } th { "Related (drug / therapy)" } th { "Expectedness" } th { "Outcome" } th { "Revision" } } }
+                    tbody { @for r in &events { (event_row(r, zone)) } }
+                }
+            }
+            @if !gaps.is_empty() {
+                h2 { "Missing solicited checks" }
+                ul { @for g in &gaps { li {
+                    strong.badge.bad { "missing" } " " (words(&g.point)) " of session " (g.session_id) ", due " (when(g.due_at, zone)) " "
+                    @if may_record { a href={"/participants/" (p.id) "/adverse-events/checklist?session_id=" (g.session_id) "&point=" (g.point)} { "Answer the checklist" } }
+                } } }
+            }
+            @if !checklists.is_empty() {
+                h2 { "Solicited checklists" }
+                ul { @for c in &checklists { li {
+                    (words(&c.point)) " of session " (c.session_id) ", " (when(c.recorded_at, zone)) ": "
+                    @let present = c.checklist.present();
+                    @if present.is_empty() { "every term answered; none present" } @else { "present: " (present.iter().map(|t| words(t)).collect::<Vec<_>>().join(", ")) }
+                } } }
+            }
+            @if may_record {
+                @if !sessions.is_empty() {
+                    h2 { "Answer a solicited checklist" }
+                    form method="get" action={"/participants/" (p.id) "/adverse-events/checklist"} {
+                        label { "Dosing session " select name="session_id" required { @for (sid, label) in &sessions { option value=(sid) { (label) } } } }
+                        label { "Point " select name="point" required {
+                            @for point in safety_data().map(|d| d.points.points.clone()).unwrap_or_default() { option value=(point.id) { (point.label) } }
+                        } }
+                        button type="submit" { "Open the checklist" }
+                    }
+                }
+                h2 { "Record an adverse event" }
+                p.muted { "Record every event, pleasant ones too (euphoria, elevated mood, feeling abnormal): they matter for abuse potential." }
+                form method="post" action={"/participants/" (p.id) "/adverse-events"} {
+                    (event_fields("new", None, zone, &sessions))
+                    button type="submit" { "Record the event" }
+                }
+                @for r in &events {
+                    details {
+                        summary { "Correct " (r.event.term_label) " (revision " (r.revision) ")" }
+                        form method="post" action={"/adverse-events/" (r.id) "/correct"} {
+                            (event_fields(&r.id, Some(&r.event.details), zone, &sessions))
+                            label { "Reason for the correction " input name="reason" required; }
+                            button type="submit" { "Save the correction" }
+                        }
+                    }
+                }
+            }
+        },
+    );
+    Ok((status, body).into_response())
+}
+
+fn event_row(r: &AdverseEventRecord, zone: &TimeZoneName) -> Markup {
+    let d = &r.event.details;
+    let (date, time) = when_parts(Some(d.onset), zone);
+    html! {
+        tr {
+            td { (r.event.term_label) br; span.muted { "“" (d.verbatim) "”" } }
+            td { (date) " " (time) }
+            td { (wire(&d.severity)) @if let Some(g) = d.grade { ", grade " (g.grade) } }
+            td { @if r.event.serious { strong.badge.bad { "serious" } br; span.muted { (d.seriousness.ticked().iter().map(|c| words(c)).collect::<Vec<_>>().join(", ")) } } @else { "no" } }
+            td { (words(&wire(&d.related_to_drug))) " / " (words(&wire(&d.related_to_therapy))) }
+            td { @match &d.expectedness { Some(e) => { (wire(&e.assessment)) " (RSI v" (e.rsi_version) ")" }, None => span.muted { "not assessed" } } }
+            td { @match d.outcome { Some(o) => (words(&wire(&o))), None => span.muted { "not yet known" } } }
+            td { (r.revision) @if let Some(reason) = &r.event.reason { br; span.muted { "corrected: " (reason) } } }
+        }
+    }
+}
+
+pub async fn record(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(participant_id): Path<String>,
+    PageForm(form): PageForm<Form>,
+) -> PageResult {
+    let app = &state.app;
+    let p = app.view_participant(&auth.actor, &participant_id).await?;
+    let site = app.site(&p.site_id).await?;
+    let result = match input_from(&form, &participant_id, &site.time_zone, app.now()) {
+        Ok(input) => app.record_adverse_event(&auth.actor, &participant_id, input).await,
+        Err(problems) => Err(DomainError::Invalid(problems).into()),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/participants/{participant_id}/adverse-events"), "Adverse event recorded.")),
+        Err(e) => render(&state, &auth.actor, &participant_id, Some(Notice::from_error(e)?)).await,
+    }
+}
+
+pub async fn correct(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(event_id): Path<String>,
+    PageForm(form): PageForm<Form>,
+) -> PageResult {
+    let app = &state.app;
+    let current = app.adverse_event(&auth.actor, &event_id).await?;
+    let site = app.site(&current.site_id).await?;
+    let reason = form.get("reason").cloned().unwrap_or_default();
+    let result = match input_from(&form, &current.participant_id, &site.time_zone, app.now()) {
+        // The expectedness call stays as it is: it is the sponsor's, made on its own form.
+        Ok(input) => {
+            // Times shown to the minute and left as shown keep their stored instants.
+            let was = &current.event.details;
+            let shown = |prefix: &str| {
+                let field = |part: &str| form.get(&format!("{prefix}_{part}")).map(|s| s.trim().to_owned()).unwrap_or_default();
+                (field("date"), field("time"))
+            };
+            let unchanged = |prefix: &str, w: Option<When>| shown(prefix) == when_parts(w, &site.time_zone);
+            let input = EventInput {
+                expectedness: was.expectedness.clone(),
+                onset: if unchanged("onset", Some(was.onset)) { was.onset } else { input.onset },
+                end: if unchanged("end", was.end) { was.end } else { input.end },
+                site_aware_at: if unchanged("site_aware_at", Some(When::At(was.site_aware_at))) { was.site_aware_at } else { input.site_aware_at },
+                ..input
+            };
+            app.correct_adverse_event(&auth.actor, &event_id, input, &reason).await
+        }
+        Err(problems) => Err(DomainError::Invalid(problems).into()),
+    };
+    let back = format!("/participants/{}/adverse-events", current.participant_id);
+    match result {
+        Ok(_) => Ok(see_other(&back, "Correction saved.")),
+        Err(e) => render(&state, &auth.actor, &current.participant_id, Some(Notice::from_error(e)?)).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ChecklistQuery {
+    session_id: String,
+    point: String,
+}
+
+pub async fn checklist_form(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(participant_id): Path<String>,
+    Query(q): Query<ChecklistQuery>,
+) -> PageResult {
+    render_checklist(&state, &auth.actor, &participant_id, &q.session_id, &q.point, None, &Form::new()).await
+}
+
+async fn render_checklist(
+    state: &AppState,
+    actor: &Actor,
+    participant_id: &str,
+    session_id: &str,
+    point_id: &str,
+    notice: Option<Notice>,
+    entered: &Form,
+) -> PageResult {
+    let app = &state.app;
+    let p = app.participant_for(actor, Action::RecordAdverseEvent, participant_id).await?;
+    let data = safety_data()?;
+    let point = data
+        .points
+        .get(point_id)
+        .ok_or_else(|| DomainError::Invalid(vec![Violation::one_of("point", point_id, &["during_session", "session_end", "next_day_integration", "day_7"])]))?;
+    let status = notice.as_ref().map(Notice::status).unwrap_or_default();
+    let chosen = |name: &str| entered.get(name).cloned().unwrap_or_default();
+    let body = page(
+        &format!("Solicited checklist for {}", p.code),
+        actor,
+        "/sites",
+        html! {
+            h1 { (point.label) ": solicited checklist for " a href={"/participants/" (p.id) "/adverse-events"} { (p.code) } }
+            @if let Some(n) = notice { (n.render()) }
+            p.muted { "Ask about each term and answer it on its own: present, absent, or not asked (say why). There is no single answer for the whole list. Record each term present as an adverse event." }
+            form method="post" action={"/participants/" (p.id) "/adverse-events/checklist"} {
+                input type="hidden" name="session_id" value=(session_id);
+                input type="hidden" name="point" value=(point.id);
+                table {
+                    caption { "Solicited terms (term list version " (data.terms.version) ")" }
+                    thead { tr { th scope="col" { "Term" } th scope="col" { "Present" } th scope="col" { "Absent" } th scope="col" { "Not asked" } th scope="col" { "Why not asked" } } }
+                    tbody { @for t in data.terms.solicited() {
+                        @let name = format!("answer.{}", t.id);
+                        @let picked = chosen(&name);
+                        tr {
+                            th scope="row" id={"term-" (t.id)} { (t.label) }
+                            @for (value, label) in [("present", "present"), ("absent", "absent"), ("not_asked", "not asked")] {
+                                td { input type="radio" name=(name) value=(value) required checked[picked == value]
+                                    aria-label={(t.label) ": " (label)}; }
+                            }
+                            td { input name={"reason." (t.id)} aria-label={"Why " (t.label) " was not asked"} value=(chosen(&format!("reason.{}", t.id))); }
+                        }
+                    } }
+                }
+                @for q in &point.questions {
+                    fieldset { legend { (q.text) }
+                        @for (value, label) in [("yes", "Yes"), ("no", "No"), ("declined", "Declined to say")] {
+                            label.choice { input type="radio" name={"question." (q.id)} value=(value) required checked[chosen(&format!("question.{}", q.id)) == value]; " " (label) }
+                        }
+                    }
+                }
+                button type="submit" { "Record the checklist" }
+            }
+        },
+    );
+    Ok((status, body).into_response())
+}
+
+pub async fn record_checklist(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(participant_id): Path<String>,
+    PageForm(form): PageForm<Form>,
+) -> PageResult {
+    let text = |name: &str| form.get(name).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let (session_id, point) = (text("session_id"), text("point"));
+    let data = safety_data()?;
+    let mut problems = Vec::new();
+    let mut answers = Vec::new();
+    for t in data.terms.solicited() {
+        let value = text(&format!("answer.{}", t.id));
+        if value.is_empty() {
+            continue;
+        }
+        match serde_json::from_value::<Presence>(serde_json::Value::String(value.clone())) {
+            Ok(answer) => {
+                let reason = text(&format!("reason.{}", t.id));
+                answers.push(TermAnswer { term: t.id.clone(), answer, reason: (!reason.is_empty()).then_some(reason) });
+            }
+            Err(_) => problems.push(Violation::one_of(&format!("answers.{}", t.id), &value, &["present", "absent", "not_asked"])),
+        }
+    }
+    let mut questions = BTreeMap::new();
+    for (name, value) in form.iter().filter_map(|(k, v)| Some((k.strip_prefix("question.")?, v))) {
+        match serde_json::from_value::<Reply>(serde_json::Value::String(value.trim().to_owned())) {
+            Ok(reply) => {
+                questions.insert(name.to_owned(), reply);
+            }
+            Err(_) => problems.push(Violation::one_of(&format!("questions.{name}"), value, &["yes", "no", "declined"])),
+        }
+    }
+    let result = if problems.is_empty() {
+        let request = ChecklistRequest { session_id: session_id.clone(), point: point.clone(), answers: Answers::Each(answers), questions };
+        state.app.record_checklist(&auth.actor, &participant_id, request).await
+    } else {
+        Err(DomainError::Invalid(problems).into())
+    };
+    match result {
+        Ok(done) => {
+            let message = if done.to_record.is_empty() {
+                "Checklist recorded.".to_owned()
+            } else {
+                format!("Checklist recorded. Record as adverse events: {}.", done.to_record.iter().map(|t| words(t)).collect::<Vec<_>>().join(", "))
+            };
+            Ok(see_other(&format!("/participants/{participant_id}/adverse-events"), &message))
+        }
+        Err(e) => render_checklist(&state, &auth.actor, &participant_id, &session_id, &point, Some(Notice::from_error(e)?), &form).await,
+    }
+}
+
+pub async fn site_safety(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(site_id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
+    render_site(&state, &auth.actor, &site_id, q.notice()).await
+}
+
+async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Option<Notice>) -> PageResult {
+    let app = &state.app;
+    let events = app.safety_clocks(actor, site_id).await?;
+    let gaps = app.checklist_gaps(actor, site_id).await?;
+    let site = app.site(site_id).await?;
+    let codes = app.participant_codes_at(site_id).await?;
+    let zone = &site.time_zone;
+    let status = notice.as_ref().map(Notice::status).unwrap_or_default();
+    let body = page(
+        &format!("Safety at {}", site.code),
+        actor,
+        "/sites",
+        html! {
+            h1 { "Safety at " a href={"/sites/" (site.id)} { (site.name) } }
+            @if let Some(n) = notice { (n.render()) }
+            p { "DSMB (blinded): "
+                a href={"/api/v1/sites/" (site.id) "/adverse-events/listing?format=csv"} { "listing (CSV)" } ", "
+                a href={"/api/v1/sites/" (site.id) "/adverse-events/incidence?format=csv"} { "incidence table (CSV)" } }
+            h2 { "Serious adverse events and their reporting clocks" }
+            @if events.is_empty() { p { "No serious adverse event." } }
+            @for e in &events {
+                @let resource = Resource::Participant { site_id: &e.event.site_id, participant_id: &e.event.participant_id };
+                @let may_send = App::may(actor, Action::MarkSafetyReportSent, resource);
+                section aria-labelledby={"sae-" (e.event.id)} {
+                    h3 id={"sae-" (e.event.id)} { (e.event.event.term_label) " — " a href={"/participants/" (e.event.participant_id) "/adverse-events"} { (e.participant_code) }
+                        " (" (words(e.pathway.as_str())) ")" }
+                    @if let Some(problem) = &e.problem { p.notice.error role="alert" { (problem) } }
+                    @if !e.clocks.is_empty() {
+                        table {
+                            thead { tr { th { "Report" } th { "To" } th { "Runs from" } th { "Started" } th { "Due" } th { "Status" } @if may_send { th { "Mark sent" } } } }
+                            tbody { @for c in &e.clocks {
+                                tr {
+                                    td { (c.name) br; span.muted { (c.due) } @if let Some(p) = &c.provisional { br; span.muted { (p) } } }
+                                    td { (c.recipient) }
+                                    td { (words(&wire(&c.start))) }
+                                    td { @match c.started_at { Some(t) => (when(t, zone)), None => span.muted { "not yet" } } }
+                                    td { @match c.deadline { Some(t) => (when(t, zone)), None => span.muted { "—" } } }
+                                    td { (status_text(&c.status)) }
+                                    @if may_send { td { @if c.running() {
+                                        form.inline method="post" action={"/adverse-events/" (e.event.id) "/reports"} {
+                                            input type="hidden" name="rule_id" value=(c.rule_id);
+                                            input name="reference" required aria-label={"Reference of the " (c.name)} placeholder="reference";
+                                            " " button.secondary type="submit" { "Mark sent" }
+                                        }
+                                    } } }
+                                }
+                            } }
+                        }
+                    }
+                }
+            }
+            h2 { "Missing solicited checks (" (gaps.len()) ")" }
+            @if gaps.is_empty() { p { "None: every check due has its checklist." } }
+            ul { @for g in &gaps { li {
+                a href={"/participants/" (g.participant_id) "/adverse-events/checklist?session_id=" (g.session_id) "&point=" (g.point)}
+                    { (codes.get(&g.participant_id).cloned().unwrap_or_default()) ": " (words(&g.point)) }
+                ", due " (when(g.due_at, zone))
+            } } }
+        },
+    );
+    Ok((status, body).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct SentForm {
+    rule_id: String,
+    reference: String,
+}
+
+pub async fn mark_sent(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(event_id): Path<String>,
+    PageForm(f): PageForm<SentForm>,
+) -> PageResult {
+    let event = state.app.adverse_event(&auth.actor, &event_id).await?;
+    let input = SentInput { rule_id: f.rule_id, reference: f.reference, sent_at: None };
+    match state.app.mark_safety_report_sent(&auth.actor, &event_id, &input).await {
+        Ok(_) => Ok(see_other(&format!("/sites/{}/safety", event.site_id), "Report marked sent: its clock is stopped.")),
+        Err(e) => render_site(&state, &auth.actor, &event.site_id, Some(Notice::from_error(e)?)).await,
+    }
+}

@@ -1,0 +1,492 @@
+//! Adverse events over the API and pages: serious events' sponsor and regulator clocks with
+//! their start events, stopped by reports marked sent; who may see events; the 422s naming
+//! field and rule; corrections with a reason in the ledger; solicited checklists (a blanket
+//! "none" refused) and the gaps a missing one leaves; the pages' forms.
+
+use crate::support::TestApp;
+use serde_json::{Value, json};
+
+fn rules(problem: &Value) -> Vec<(String, String)> {
+    problem["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {problem}"))
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap().to_owned(), e["rule"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+const HOUR: i64 = 3_600_000_000;
+
+fn now(t: &TestApp) -> i64 {
+    t.app.now().micros()
+}
+
+/// A moderate event `hours_ago`, not serious, possibly related to the drug.
+fn event(term: &str, onset: i64) -> Value {
+    json!({"term": term, "verbatim": "in the participant's words", "reported_by": "participant",
+        "onset": {"at": onset}, "severity": "moderate", "serious": false,
+        "related_to_drug": "possible", "related_to_therapy": "unlikely", "action_taken": "dose_not_changed"})
+}
+
+fn clock<'a>(clocks: &'a Value, rule: &str) -> &'a Value {
+    clocks.as_array().unwrap().iter().find(|c| c["rule_id"] == rule).unwrap_or_else(|| panic!("no {rule} in {clocks}"))
+}
+
+async fn user_id(t: &TestApp, username: &str) -> String {
+    t.app.user_by_username(username).await.unwrap().unwrap().id
+}
+
+#[tokio::test]
+async fn adverse_event_made_serious_runs_sponsor_and_regulator_clocks_until_each_report_is_marked_sent() {
+    let t = TestApp::spawn().await;
+    let p = t.participant_id("BOS-0002").await;
+    let therapist = t.token("therapist1.bos").await;
+    let physician = t.token("physician.bos").await;
+    let aware = now(&t) - HOUR;
+    let mut body = event("headache", now(&t) - 2 * HOUR);
+    body["site_aware_at"] = json!(aware);
+    let (status, recorded) =
+        t.post(&therapist, &format!("/api/v1/participants/{p}/adverse-events"), body.clone()).await;
+    assert_eq!(status, 201, "{recorded}");
+    assert_eq!((recorded["revision"].as_i64(), recorded["event"]["serious"].as_bool()), (Some(1), Some(false)));
+    let id = recorded["id"].as_str().unwrap().to_owned();
+    let clocks_path = format!("/api/v1/adverse-events/{id}/clocks");
+    assert_eq!(t.get(&physician, &clocks_path).await, (200, json!([])), "an event that is not serious has no clocks");
+
+    // The physician makes it serious (a hospitalisation), with the reason.
+    body["seriousness"] = json!({"hospitalisation": true});
+    body["serious"] = json!(true);
+    let (status, corrected) = t
+        .post(
+            &physician,
+            &format!("/api/v1/adverse-events/{id}/corrections"),
+            json!({"event": body, "reason": "admitted overnight for observation"}),
+        )
+        .await;
+    assert_eq!(
+        (status, corrected["revision"].as_i64(), corrected["event"]["serious"].as_bool()),
+        (200, Some(2), Some(true)),
+        "{corrected}"
+    );
+
+    // Boston is a sponsored trial (an IND): the site's report to the sponsor runs from the
+    // site's awareness; the IND safety report waits for the sponsor's first knowledge.
+    let (status, clocks) = t.get(&physician, &clocks_path).await;
+    assert_eq!(status, 200, "{clocks}");
+    let to_sponsor = clock(&clocks, "us_site_to_sponsor");
+    assert_eq!(
+        (to_sponsor["start"].as_str(), to_sponsor["started_at"].as_i64(), to_sponsor["status"]["state"].as_str()),
+        (Some("site_awareness"), Some(aware), Some("running"))
+    );
+    assert_eq!(to_sponsor["deadline"].as_i64(), Some(aware + 24 * HOUR));
+    let ind = clock(&clocks, "us_ind_15_day");
+    assert_eq!(
+        (ind["start"].as_str(), ind["started_at"].as_str(), ind["status"]["state"].as_str()),
+        (Some("sponsor_first_knowledge"), None, Some("not_started"))
+    );
+    assert!(ind["provisional"].as_str().unwrap().contains("not yet assessed"), "{ind}");
+    assert!(clocks.as_array().unwrap().iter().all(|c| c["rule_id"] != "us_ind_7_day"), "not fatal or life-threatening");
+    let bos = t.site_id("BOS").await;
+    let (status, site_clocks) = t.get(&t.token("monitor").await, &format!("/api/v1/sites/{bos}/safety-clocks")).await;
+    assert_eq!(status, 200);
+    let listed = site_clocks.as_array().unwrap().iter().find(|e| e["event_id"] == id.as_str()).unwrap();
+    assert_eq!(
+        (listed["pathway"].as_str(), listed["participant_code"].as_str()),
+        (Some("sponsored_trial"), Some("BOS-0002"))
+    );
+
+    // Marking sent: the site lead's or the physician's, a running clock, with its reference.
+    let reports = format!("/api/v1/adverse-events/{id}/reports");
+    assert_eq!(t.post(&therapist, &reports, json!({"rule_id": "us_site_to_sponsor", "reference": "X"})).await.0, 403);
+    let (status, problem) =
+        t.post(&physician, &reports, json!({"rule_id": "us_ind_15_day", "reference": "IND-1"})).await;
+    assert_eq!(status, 409, "a clock not started cannot be stopped: {problem}");
+    let (status, problem) =
+        t.post(&physician, &reports, json!({"rule_id": "us_site_to_sponsor", "reference": " "})).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("reference".into(), "required".into())]));
+    let (status, problem) = t
+        .post(
+            &physician,
+            &reports,
+            json!({"rule_id": "us_site_to_sponsor", "reference": "S-1", "sent_at": now(&t) + HOUR}),
+        )
+        .await;
+    assert_eq!((status, rules(&problem)), (422, vec![("sent_at".into(), "not_in_future".into())]));
+    let sent_at = now(&t) - 1000;
+    let (status, sent) = t
+        .post(
+            &physician,
+            &reports,
+            json!({"rule_id": "us_site_to_sponsor", "reference": "SPONSOR-CASE-0042", "sent_at": sent_at}),
+        )
+        .await;
+    assert_eq!(status, 201, "{sent}");
+
+    // The site's report stopped its clock and is the sponsor's first knowledge: the IND
+    // report's clock now runs from it.
+    let (_, clocks) = t.get(&physician, &clocks_path).await;
+    let to_sponsor = clock(&clocks, "us_site_to_sponsor");
+    assert_eq!(
+        (
+            to_sponsor["status"]["state"].as_str(),
+            to_sponsor["status"]["reference"].as_str(),
+            to_sponsor["status"]["late"].as_bool()
+        ),
+        (Some("stopped"), Some("SPONSOR-CASE-0042"), Some(false))
+    );
+    let ind = clock(&clocks, "us_ind_15_day");
+    assert_eq!((ind["started_at"].as_i64(), ind["status"]["state"].as_str()), (Some(sent_at), Some("running")));
+    let lead = t.token("lead.bos").await;
+    assert_eq!(
+        t.post(&lead, &reports, json!({"rule_id": "us_ind_15_day", "reference": "IND 063384 SR-1"})).await.0,
+        201
+    );
+    let (_, clocks) = t.get(&physician, &clocks_path).await;
+    assert!(
+        clocks.as_array().unwrap().iter().all(|c| c["status"]["state"] == "stopped"),
+        "every clock stopped: {clocks}"
+    );
+    assert_eq!(t.post(&lead, &reports, json!({"rule_id": "us_ind_15_day", "reference": "again"})).await.0, 409);
+
+    // The sponsor's expectedness call (the monitor role): named as its assessor.
+    let expectedness = format!("/api/v1/adverse-events/{id}/expectedness");
+    let call = json!({"assessment": "unexpected", "rsi_version": 1, "reason": "sponsor review against the brochure"});
+    assert_eq!(t.post(&physician, &expectedness, call.clone()).await.0, 403, "expectedness is the sponsor's call");
+    let monitor = t.token("monitor").await;
+    let (status, assessed) = t.post(&monitor, &expectedness, call).await;
+    assert_eq!(status, 200, "{assessed}");
+    assert_eq!(
+        assessed["event"]["details"]["expectedness"]["assessed_by"].as_str(),
+        Some(user_id(&t, "monitor").await.as_str())
+    );
+    assert_eq!(assessed["event"]["changed"], json!(["expectedness"]));
+
+    // The CIOMS I form of the event, with the participant's code; CSV too.
+    let (status, form) = t.get(&physician, &format!("/api/v1/adverse-events/{id}/cioms")).await;
+    assert_eq!(
+        (status, form["patient_code"].as_str(), form["hospitalisation"].as_bool()),
+        (200, Some("BOS-0002"), Some(true)),
+        "{form}"
+    );
+    let csv = t
+        .http
+        .get(t.url(&format!("/api/v1/adverse-events/{id}/cioms?format=csv")))
+        .bearer_auth(&physician)
+        .send()
+        .await
+        .unwrap();
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+
+    let (status, report) = t.post(&monitor, "/api/v1/audit/verify", json!({})).await;
+    assert_eq!((status, report["ok"].as_bool()), (200, Some(true)), "{report}");
+}
+
+#[tokio::test]
+async fn adverse_event_bad_input_is_refused_naming_field_and_rule() {
+    let t = TestApp::spawn().await;
+    let p = t.participant_id("BOS-0002").await;
+    let therapist = t.token("therapist1.bos").await;
+    let path = format!("/api/v1/participants/{p}/adverse-events");
+    let onset = now(&t) - 5 * HOUR;
+    let refused = |mut body: Value, patch: Value| {
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let cases = [
+        (refused(event("headache", onset), json!({"end": {"at": onset - HOUR}})), ("end", "not_before_onset")),
+        (refused(event("sinus_tachycardia", onset), json!({"grade": {"grade": 4}})), ("grade", "not_a_grade_of_term")),
+        (refused(event("headache", onset), json!({"grade": {"grade": 1}})), ("grade", "not_graded_for_term")),
+        (refused(event("headache", onset), json!({"serious": true})), ("seriousness", "criterion_required")),
+        (
+            refused(event("headache", now(&t) + 2 * HOUR), json!({"site_aware_at": now(&t) - HOUR})),
+            ("onset", "not_in_future"),
+        ),
+        (refused(event("no_such_term", onset), json!({})), ("term", "unknown_term")),
+        (refused(event("headache", onset), json!({"severity": "extreme"})), ("severity", "invalid")),
+    ];
+    for (body, (field, rule)) in cases {
+        let (status, problem) = t.post(&therapist, &path, body).await;
+        assert_eq!(status, 422, "{field} {rule}: {problem}");
+        let got = rules(&problem);
+        assert!(got.contains(&(field.to_owned(), rule.to_owned())), "{field}/{rule} not in {got:?}");
+    }
+    // The four of the issue at once: each named.
+    let all = refused(
+        event("sinus_tachycardia", now(&t) + HOUR),
+        json!({"end": {"at": now(&t) - 2 * HOUR}, "grade": {"grade": 4}, "serious": true, "site_aware_at": now(&t) - HOUR}),
+    );
+    let (status, problem) = t.post(&therapist, &path, all).await;
+    let got = rules(&problem);
+    assert_eq!(status, 422);
+    for pair in [
+        ("end", "not_before_onset"),
+        ("grade", "not_a_grade_of_term"),
+        ("seriousness", "criterion_required"),
+        ("onset", "not_in_future"),
+    ] {
+        assert!(got.contains(&(pair.0.to_owned(), pair.1.to_owned())), "{pair:?} not in {got:?}");
+    }
+    let (_, list) = t.get(&therapist, &path).await;
+    assert_eq!(list, json!([]), "nothing refused was written");
+}
+
+#[tokio::test]
+async fn adverse_events_are_seen_by_the_site_team_and_monitor_never_by_raters_participants_or_other_sites() {
+    let t = TestApp::spawn().await;
+    let p = t.participant_id("BOS-0001").await;
+    let path = format!("/api/v1/participants/{p}/adverse-events");
+    let (status, list) = t.get(&t.token("physician.bos").await, &path).await;
+    assert_eq!(status, 200);
+    let id = list[0]["id"].as_str().expect("the demo's serious event").to_owned();
+    for (who, expected) in [
+        ("therapist1.bos", 200),
+        ("lead.bos", 200),
+        ("monitor", 200),
+        ("rater", 403),
+        ("pharmacist.bos", 403),
+        ("participant.bos", 403),
+        ("participant.syd", 403),
+        ("lead.syd", 403),
+        ("admin", 403),
+    ] {
+        let token = t.token(who).await;
+        assert_eq!(t.get(&token, &path).await.0, expected, "{who} lists");
+        assert_eq!(t.get(&token, &format!("/api/v1/adverse-events/{id}")).await.0, expected, "{who} reads one");
+        assert_eq!(
+            t.get(&token, &format!("/api/v1/adverse-events/{id}/clocks")).await.0,
+            expected,
+            "{who} reads its clocks"
+        );
+    }
+    let rater = t.token("rater").await;
+    assert_eq!(t.post(&rater, &path, event("headache", now(&t) - HOUR)).await.0, 403, "raters record none");
+    let bos = t.site_id("BOS").await;
+    for site_path in ["safety-clocks", "solicited-gaps", "adverse-events/listing", "adverse-events/incidence"] {
+        assert_eq!(t.get(&rater, &format!("/api/v1/sites/{bos}/{site_path}")).await.0, 403, "{site_path}");
+    }
+    // An unknown id gets the same answer as one the actor may not see.
+    let therapist = t.token("therapist1.bos").await;
+    assert_eq!(t.get(&therapist, "/api/v1/adverse-events/no-such-event").await.0, 403);
+    assert_eq!(t.get(&therapist, "/api/v1/participants/no-such-participant/adverse-events").await.0, 403);
+}
+
+#[tokio::test]
+async fn adverse_event_correction_without_a_reason_is_refused_and_with_one_is_ledgered() {
+    let t = TestApp::spawn().await;
+    let p = t.participant_id("BOS-0003").await;
+    let therapist = t.token("therapist1.bos").await;
+    let onset = now(&t) - 6 * HOUR;
+    let body = event("nausea", onset);
+    let (_, recorded) = t.post(&therapist, &format!("/api/v1/participants/{p}/adverse-events"), body.clone()).await;
+    let id = recorded["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/adverse-events/{id}/corrections");
+    let mut fixed = body.clone();
+    fixed["end"] = json!({"at": onset + 2 * HOUR});
+    fixed["outcome"] = json!("recovered");
+    for reason in ["", "   "] {
+        let (status, problem) = t.post(&therapist, &path, json!({"event": fixed, "reason": reason})).await;
+        assert_eq!((status, rules(&problem)), (422, vec![("reason".into(), "required".into())]), "{problem}");
+    }
+    let (status, problem) = t.post(&therapist, &path, json!({"event": body, "reason": "no change"})).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("input".into(), "no_change".into())]));
+    // Relatedness is the investigator's assessment, not the therapist's.
+    let mut related = body.clone();
+    related["related_to_drug"] = json!("probable");
+    assert_eq!(t.post(&therapist, &path, json!({"event": related, "reason": "reassessed"})).await.0, 403);
+
+    let (status, corrected) =
+        t.post(&therapist, &path, json!({"event": fixed, "reason": "resolved by the evening"})).await;
+    assert_eq!(status, 200, "{corrected}");
+    assert_eq!((corrected["revision"].as_i64(), corrected["open"].as_bool()), (Some(2), Some(false)));
+    assert_eq!(corrected["event"]["changed"], json!(["end", "outcome"]));
+    let bos = t.site_id("BOS").await;
+    let (_, entries) = t.get(&t.token("lead.bos").await, &format!("/api/v1/audit/ledger?site_id={bos}&limit=20")).await;
+    let entry = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "adverse_event.correct" && e["entity_id"] == id.as_str())
+        .unwrap();
+    assert_eq!(entry["reason"].as_str(), Some("resolved by the evening"));
+    let before: Value = serde_json::from_str(entry["before"].as_str().unwrap()).unwrap();
+    let after: Value = serde_json::from_str(entry["after"].as_str().unwrap()).unwrap();
+    assert_eq!((before["revision"].as_i64(), after["revision"].as_i64()), (Some(1), Some(2)));
+    let old: Value = serde_json::from_str(before["event"].as_str().unwrap()).unwrap();
+    assert_eq!(old["details"]["outcome"], Value::Null, "the old value is kept in the ledger");
+    let (status, report) = t.post(&t.token("monitor").await, "/api/v1/audit/verify", json!({})).await;
+    assert_eq!((status, report["ok"].as_bool()), (200, Some(true)), "{report}");
+}
+
+#[tokio::test]
+async fn adverse_event_checklists_refuse_a_blanket_none_and_a_missing_one_is_a_gap() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let lead = t.token("lead.syd").await;
+    let (status, gaps) = t.get(&lead, &format!("/api/v1/sites/{syd}/solicited-gaps")).await;
+    assert_eq!(status, 200, "{gaps}");
+    // The demo's held session has its during-session check; its end-of-session check is missing.
+    let gaps = gaps.as_array().unwrap().clone();
+    let gap = gaps
+        .iter()
+        .find(|g| g["point"] == "session_end")
+        .unwrap_or_else(|| panic!("no session_end gap in {gaps:?}"))
+        .clone();
+    let session = gap["session_id"].as_str().unwrap().to_owned();
+    assert!(!gaps.iter().any(|g| g["session_id"] == session.as_str() && g["point"] == "during_session"), "{gaps:?}");
+    let p = gap["participant_id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/participants/{p}/solicited-checklists");
+    let therapist = t.token("therapist1.syd").await;
+
+    // One "none" for the whole list is refused, as is a pseudo-term, as is a term left out.
+    let (status, problem) =
+        t.post(&therapist, &path, json!({"session_id": session, "point": "session_end", "answers": "none"})).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("answers".into(), "each_term".into())]), "{problem}");
+    let (status, problem) = t
+        .post(
+            &therapist,
+            &path,
+            json!({"session_id": session, "point": "session_end", "answers": [{"term": "none", "answer": "absent"}]}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(rules(&problem).contains(&("answers".into(), "each_term".into())), "{problem}");
+    let (_, terms) = t.get(&therapist, &format!("/api/v1/participants/{p}/solicited-checklists")).await;
+    let answered: Vec<String> = terms[0]["checklist"]["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["term"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(answered.contains(&"euphoria".to_owned()), "the solicited list asks about euphoria: {answered:?}");
+    let mut answers: Vec<Value> = answered.iter().map(|term| json!({"term": term, "answer": "absent"})).collect();
+    let euphoria = answers.iter().position(|a| a["term"] == "euphoria").unwrap();
+    answers.remove(euphoria);
+    let (status, problem) =
+        t.post(&therapist, &path, json!({"session_id": session, "point": "session_end", "answers": answers})).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("answers.euphoria".into(), "required".into())]));
+
+    // Answered term by term: the gap closes; the present term is named to record as an event.
+    answers.push(json!({"term": "euphoria", "answer": "present"}));
+    let (status, recorded) =
+        t.post(&therapist, &path, json!({"session_id": session, "point": "session_end", "answers": answers})).await;
+    assert_eq!(status, 201, "{recorded}");
+    assert_eq!(
+        recorded["to_record"],
+        json!(["euphoria"]),
+        "the demo's euphoria after this session has ended: present again is new"
+    );
+    let (_, gaps) = t.get(&lead, &format!("/api/v1/sites/{syd}/solicited-gaps")).await;
+    assert!(
+        !gaps.as_array().unwrap().iter().any(|g| g["session_id"] == session.as_str() && g["point"] == "session_end")
+    );
+    let (status, _) =
+        t.post(&therapist, &path, json!({"session_id": session, "point": "session_end", "answers": answers})).await;
+    assert_eq!(status, 409, "a point is checked once per session");
+    let (status, problem) =
+        t.post(&therapist, &path, json!({"session_id": "nope", "point": "session_end", "answers": answers})).await;
+    assert_eq!((status, rules(&problem)[0].0.as_str()), (422, "session_id"));
+}
+
+#[tokio::test]
+async fn adverse_event_pages_show_the_forms_record_and_list_clocks_and_gaps() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let (_, gaps) = t.get(&t.token("lead.syd").await, &format!("/api/v1/sites/{syd}/solicited-gaps")).await;
+    let gap = &gaps[0];
+    let p = gap["participant_id"].as_str().unwrap().to_owned();
+    let browser = t.browser("therapist1.syd").await;
+    let page =
+        browser.get(t.url(&format!("/participants/{p}/adverse-events"))).send().await.unwrap().text().await.unwrap();
+    for expected in [
+        "Record an adverse event",
+        "Euphoria",
+        "Missing solicited checks",
+        "Answer the checklist",
+        "Reason for the correction",
+    ] {
+        assert!(page.contains(expected), "{expected} missing from the page");
+    }
+    let checklist_path = format!(
+        "/participants/{p}/adverse-events/checklist?session_id={}&point={}",
+        gap["session_id"].as_str().unwrap(),
+        gap["point"].as_str().unwrap()
+    );
+    let form = browser.get(t.url(&checklist_path)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        form.contains(r#"name="answer.euphoria" value="present""#)
+            && form.contains(r#"name="answer.euphoria" value="not_asked""#)
+    );
+    assert!(!form.to_lowercase().contains("value=\"none\""), "no single answer for the whole list");
+
+    let today = t.app.local_today(&t.app.site_by_code("SYD").await.unwrap().unwrap()).to_string();
+    let fields = [
+        ("term", "euphoria"),
+        ("verbatim", "felt euphoric at the follow-up"),
+        ("reported_by", "participant"),
+        ("onset_date", today.as_str()),
+        ("severity", "mild"),
+        ("related_to_drug", "possible"),
+        ("related_to_therapy", "unlikely"),
+        ("action_taken", "not_applicable"),
+    ];
+    let r = t.submit(&browser, &format!("/participants/{p}/adverse-events"), &fields).await;
+    let text = r.text().await.unwrap();
+    assert!(text.contains("Adverse event recorded."), "{text}");
+    let mut serious_without_criterion = fields.to_vec();
+    serious_without_criterion.push(("serious", "on"));
+    let r = t.submit(&browser, &format!("/participants/{p}/adverse-events"), &serious_without_criterion).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("at least one ICH E2A criterion"));
+
+    // A correction on the page keeps the times left as shown (stored to the microsecond).
+    let therapist = t.token("therapist1.syd").await;
+    let onset = now(&t) - 3 * HOUR - 123_456;
+    let (_, recorded) =
+        t.post(&therapist, &format!("/api/v1/participants/{p}/adverse-events"), event("nausea", onset)).await;
+    let id = recorded["id"].as_str().unwrap().to_owned();
+    let aware = recorded["event"]["details"]["site_aware_at"].as_i64().unwrap();
+    let zone = jiff::tz::TimeZone::get(t.app.site_by_code("SYD").await.unwrap().unwrap().time_zone.as_str()).unwrap();
+    let local = |us: i64| {
+        let z = jiff::Timestamp::from_microsecond(us).unwrap().to_zoned(zone.clone());
+        (z.date().to_string(), z.time().strftime("%H:%M").to_string())
+    };
+    let ((onset_date, onset_time), (aware_date, aware_time)) = (local(onset), local(aware));
+    let fields = [
+        ("term", "nausea"),
+        ("verbatim", "in the participant's words"),
+        ("reported_by", "participant"),
+        ("onset_date", onset_date.as_str()),
+        ("onset_time", onset_time.as_str()),
+        ("severity", "moderate"),
+        ("related_to_drug", "possible"),
+        ("related_to_therapy", "unlikely"),
+        ("action_taken", "dose_not_changed"),
+        ("outcome", "recovering"),
+        ("site_aware_at_date", aware_date.as_str()),
+        ("site_aware_at_time", aware_time.as_str()),
+        ("reason", "settling by the evening"),
+    ];
+    let r = t.submit(&browser, &format!("/adverse-events/{id}/correct"), &fields).await;
+    assert!(r.text().await.unwrap().contains("Correction saved."));
+    let (_, corrected) = t.get(&therapist, &format!("/api/v1/adverse-events/{id}")).await;
+    assert_eq!(corrected["event"]["changed"], json!(["outcome"]), "{corrected}");
+    assert_eq!(corrected["event"]["details"]["onset"]["at"].as_i64(), Some(onset));
+
+    let bos = t.site_id("BOS").await;
+    let lead = t.browser("lead.bos").await;
+    let safety = lead.get(t.url(&format!("/sites/{bos}/safety"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        safety.contains("Suicidal ideation") && safety.contains("running") && safety.contains("Mark sent"),
+        "{safety}"
+    );
+    let rater = t.browser("rater").await;
+    assert_eq!(rater.get(t.url(&format!("/sites/{bos}/safety"))).send().await.unwrap().status(), 403);
+    let dashboard = lead.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        dashboard.contains("Safety: serious adverse events and reporting clocks")
+            && dashboard.contains("due within 24 h"),
+        "{dashboard}"
+    );
+}

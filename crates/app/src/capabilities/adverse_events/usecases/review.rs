@@ -1,0 +1,110 @@
+//! The safety review: the DSMB's listing and incidence table of a site's events, blinded (no
+//! arm: the randomisation capability is not built, so no one is unblinded yet), with CSV; and
+//! the dashboard's signals (`signals`) over the sites the actor may see.
+
+use super::safety_data;
+use crate::App;
+use crate::capabilities::adverse_events::domain::AdverseEventRecord;
+use crate::capabilities::people::domain::Site;
+use crate::capabilities::treatment::domain::AppointmentStatus;
+use crate::platform::error::{AppError, AppResult};
+use catalyst_core::DomainError;
+use catalyst_core::policy::{Action, Actor, Resource};
+use catalyst_safety::{
+    AdverseEvent, IncidenceTable, ListingRow, Signals, incidence_csv, incidence_table, listing, listing_csv, signals,
+};
+use std::collections::{BTreeSet, HashMap};
+
+/// A site's listing: rows with participants named by code, and its CSV.
+#[derive(Debug, Clone)]
+pub struct SiteListing {
+    pub site_code: String,
+    pub rows: Vec<ListingRow>,
+    pub csv: String,
+}
+
+/// The signals at one site.
+#[derive(Debug, Clone)]
+pub struct SiteSignals {
+    pub site: Site,
+    pub signals: Signals,
+    /// Participant codes by id, and each event's participant and term, for the worklist.
+    pub codes: HashMap<String, String>,
+    pub events: HashMap<String, (String, String)>,
+    /// Serious events whose clocks cannot be computed, with why (never taken for "none due").
+    pub clock_problems: Vec<(String, String)>,
+}
+
+fn current(events: &[AdverseEventRecord]) -> Vec<AdverseEvent> {
+    events.iter().map(|r| r.event.clone()).collect()
+}
+
+impl App {
+    /// The DSMB listing of a site's events (current revisions), blinded, participants by code.
+    pub async fn safety_listing(&self, actor: &Actor, site_id: &str) -> AppResult<SiteListing> {
+        self.authorize(actor, Action::ViewAdverseEvents, Resource::Site { site_id }).await?;
+        let site = self.site(site_id).await?;
+        let data = safety_data()?;
+        let codes = self.participant_codes_at(site_id).await?;
+        let events = current(&self.store.ae_events_at_site(site_id).await?);
+        let mut rows = listing(&events, &data.terms, &site.time_zone, None).map_err(DomainError::Invalid)?;
+        for row in &mut rows {
+            row.participant_id = codes.get(&row.participant_id).cloned().unwrap_or_else(|| row.participant_id.clone());
+        }
+        let csv = listing_csv(&rows);
+        Ok(SiteListing { site_code: site.code, rows, csv })
+    }
+
+    /// The incidence table of a site's events, blinded: participants counted are those dosed
+    /// (a held dosing session in the last three years) and those with an event. With its CSV.
+    pub async fn safety_incidence(&self, actor: &Actor, site_id: &str) -> AppResult<(IncidenceTable, String)> {
+        self.authorize(actor, Action::ViewAdverseEvents, Resource::Site { site_id }).await?;
+        let site = self.site(site_id).await?;
+        let data = safety_data()?;
+        let events = current(&self.store.ae_events_at_site(site_id).await?);
+        let today = self.local_today(&site);
+        let from = today.checked_sub(jiff::Span::new().days(3 * 366)).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut participants: BTreeSet<String> = self
+            .dosing_sessions(&site, AppointmentStatus::Attended, from, today)
+            .await?
+            .into_iter()
+            .map(|s| s.participant_id)
+            .collect();
+        participants.extend(events.iter().map(|e| e.details.participant_id.clone()));
+        let table = incidence_table(&events, &data.terms, &participants, None).map_err(DomainError::Invalid)?;
+        let csv = incidence_csv(&table);
+        Ok((table, csv))
+    }
+
+    /// The signals at each site where the actor may see adverse events: open serious events,
+    /// clocks due within 24 hours or overdue (and clocks that cannot be computed), missing solicited checks, events without an
+    /// outcome after 30 days. Sites with nothing to show are left out.
+    pub async fn safety_signals(&self, actor: &Actor) -> AppResult<Vec<SiteSignals>> {
+        let mut out = Vec::new();
+        for site in self.all_sites().await? {
+            if !App::may(actor, Action::ViewAdverseEvents, Resource::Site { site_id: &site.id }) {
+                continue;
+            }
+            let records = self.store.ae_events_at_site(&site.id).await?;
+            let computed = self.clocks_at(&site).await?;
+            let clock_problems: Vec<(String, String)> =
+                computed.iter().filter_map(|c| Some((c.event.id.clone(), c.problem.clone()?))).collect();
+            let clocks: Vec<_> = computed.into_iter().flat_map(|c| c.clocks).collect();
+            let gaps = self.gaps_at(&site).await?;
+            let found = signals(&current(&records), &clocks, &gaps, &site.time_zone, self.now());
+            let empty = found.open_serious.is_empty()
+                && found.clocks_due_soon.is_empty()
+                && found.clocks_overdue.is_empty()
+                && found.missing_checks.is_empty()
+                && found.without_outcome.is_empty()
+                && clock_problems.is_empty();
+            if empty {
+                continue;
+            }
+            let codes = self.participant_codes_at(&site.id).await?;
+            let events = records.into_iter().map(|r| (r.id, (r.participant_id, r.event.term_label))).collect();
+            out.push(SiteSignals { site, signals: found, codes, events, clock_problems });
+        }
+        Ok(out)
+    }
+}
