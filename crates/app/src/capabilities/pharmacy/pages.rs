@@ -473,7 +473,6 @@ async fn render_doses(state: &AppState, actor: &Actor, site_id: &str, notice: Op
 
 /// An excursion's observation time as entered on a tablet (`YYYY-MM-DDTHH:MM`, the site's wall
 /// clock) as RFC 3339; anything else is passed on for the use case to refuse by name.
-
 fn observed_at(value: &str, zone: &TimeZoneName) -> String {
     let local = value.parse::<jiff::civil::DateTime>().ok();
     let tz = jiff::tz::TimeZone::get(zone.as_str()).ok();
