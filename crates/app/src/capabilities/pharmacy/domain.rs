@@ -430,6 +430,11 @@ pub fn below_threshold<'t>(
 // ---------------------------------------------------------------------------------------------
 // Catalogue entries as entered
 
+/// "1 unit", "6 units": counts as a page or worklist says them.
+pub fn units_said(n: i64) -> String {
+    if n == 1 { "1 unit".to_owned() } else { format!("{n} units") }
+}
+
 /// The largest strength of one unit accepted (as prescribing's).
 pub const MAX_STRENGTH_MG: f64 = 250.0;
 

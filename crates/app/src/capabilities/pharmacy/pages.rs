@@ -14,7 +14,7 @@
 //! takes and records it through the same use case.
 
 use crate::App;
-use crate::capabilities::pharmacy::domain::{MovementRequest, WitnessInput};
+use crate::capabilities::pharmacy::domain::{MovementRequest, WitnessInput, units_said};
 use crate::capabilities::pharmacy::usecases::MovementInput;
 use crate::capabilities::pharmacy::usecases::reports::{ReportKind, ReportParams};
 use crate::capabilities::pharmacy::usecases::thresholds::ThresholdView;
@@ -413,13 +413,13 @@ async fn render_doses(state: &AppState, actor: &Actor, site_id: &str, notice: Op
                     p {
                         @if let Some(k) = &d.kit_number { "Kit " strong { (k) } ", " }
                         @if let Some(p) = &d.product { (p) ", lot " (d.lot_number.clone().unwrap_or_default()) ", " }
-                        (units(d.units_dispensed)) " dispensed from " (d.location_name) " at " (d.dispensed_at) " by " (d.dispensed_by)
+                        (units_said(d.units_dispensed)) " dispensed from " (d.location_name) " at " (d.dispensed_at) " by " (d.dispensed_by)
                     }
-                    p { strong { (units(d.units_held)) " held" }
-                        @if d.units_returned > 0 { " · " (units(d.units_returned)) " returned" }
-                        @if d.units_wasted > 0 { " · " (units(d.units_wasted)) " wasted" } }
+                    p { strong { (units_said(d.units_held)) " held" }
+                        @if d.units_returned > 0 { " · " (units_said(d.units_returned)) " returned" }
+                        @if d.units_wasted > 0 { " · " (units_said(d.units_wasted)) " wasted" } }
                     @if !d.given.is_empty() {
-                        ul.given { @for g in &d.given { li { (units(g.units)) " given (" (g.dose) ") at " (g.at) " by " (g.by) } } }
+                        ul.given { @for g in &d.given { li { (units_said(g.units)) " given (" (g.dose) ") at " (g.at) " by " (g.by) } } }
                     }
                     @if d.units_held > 0 && give && !d.session_today {
                         p.muted { "Given on the session's day"
@@ -439,20 +439,28 @@ async fn render_doses(state: &AppState, actor: &Actor, site_id: &str, notice: Op
                         }))
                     }
                     @if d.units_held > 0 && give {
-                        (movement_form(&site.id, "waste", "doses", "Waste part of the dose", "Record the waste", html! {
-                            input type="hidden" name="dispense_id" value=(d.dispense_id);
-                            (field("Units wasted", "units", "number", true))
-                            (witnesses_fields())
-                            (reason_field(""))
-                        }))
+                        // Waste and return are the exceptions: folded away so the dose and its
+                        // give form stay at a glance.
+                        details {
+                            summary { "Waste part of the dose" }
+                            (movement_form(&site.id, "waste", "doses", "Waste part of the dose", "Record the waste", html! {
+                                input type="hidden" name="dispense_id" value=(d.dispense_id);
+                                (field("Units wasted", "units", "number", true))
+                                (witnesses_fields())
+                                (reason_field(""))
+                            }))
+                        }
                     }
                     @if d.units_held > 0 && !returns.is_empty() {
-                        (movement_form(&site.id, "return_unused", "doses", "Return unused units", "Return to the store", html! {
-                            input type="hidden" name="dispense_id" value=(d.dispense_id);
-                            (store_select("to_location_id", "Into", &returns))
-                            (field("Units returned", "units", "number", true))
-                            (reason_field("not needed"))
-                        }))
+                        details {
+                            summary { "Return unused units" }
+                            (movement_form(&site.id, "return_unused", "doses", "Return unused units", "Return to the store", html! {
+                                input type="hidden" name="dispense_id" value=(d.dispense_id);
+                                (store_select("to_location_id", "Into", &returns))
+                                (field("Units returned", "units", "number", true))
+                                (reason_field("not needed"))
+                            }))
+                        }
                     } @else if d.units_held > 0 {
                         p.muted { "Unused units go back to the store: its pharmacist records the return." }
                     }
@@ -465,11 +473,6 @@ async fn render_doses(state: &AppState, actor: &Actor, site_id: &str, notice: Op
 
 /// An excursion's observation time as entered on a tablet (`YYYY-MM-DDTHH:MM`, the site's wall
 /// clock) as RFC 3339; anything else is passed on for the use case to refuse by name.
-/// "1 unit", "6 units".
-fn units(n: i64) -> String {
-    if n == 1 { "1 unit".to_owned() } else { format!("{n} units") }
-}
-
 fn observed_at(value: &str, zone: &TimeZoneName) -> String {
     let local = value.parse::<jiff::civil::DateTime>().ok();
     let tz = jiff::tz::TimeZone::get(zone.as_str()).ok();

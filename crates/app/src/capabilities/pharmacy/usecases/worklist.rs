@@ -5,7 +5,7 @@
 use super::{local_date, unblinded};
 use crate::App;
 use crate::capabilities::people::domain::Site;
-use crate::capabilities::pharmacy::domain::{ResupplyThreshold, below_threshold};
+use crate::capabilities::pharmacy::domain::{ResupplyThreshold, below_threshold, units_said};
 use crate::capabilities::treatment::domain::AppointmentStatus;
 use crate::platform::error::{AppError, AppResult};
 use catalyst_core::policy::{Action, Actor, Resource};
@@ -113,7 +113,7 @@ impl App {
                     } else {
                         format!("expires on {} (in {days} days)", lot.expires_on)
                     };
-                    list.expiring.push(item(name(&location), format!("lot {} {when}; {units} units held", lot.lot_number)));
+                    list.expiring.push(item(name(&location), format!("lot {} {when}; {} held", lot.lot_number, units_said(units))));
                 }
                 let here: Vec<ResupplyThreshold> =
                     thresholds.iter().filter(|t| stores.contains(&t.location_id)).cloned().collect();
@@ -138,7 +138,7 @@ impl App {
                 let since = local_date(site, s.dispatched_at)?;
                 list.in_transit.push(item(
                     name(&s.to_location_id),
-                    format!("{units} units from {} to {}, dispatched {since}", name(&s.from_location_id), name(&s.to_location_id)),
+                    format!("{} from {} to {}, dispatched {since}", units_said(units), name(&s.from_location_id), name(&s.to_location_id)),
                 ));
             }
         }
@@ -204,7 +204,7 @@ impl App {
             let kit = k.stock.kit_number.as_ref().map(|k| format!(", kit {k}")).unwrap_or_default();
             choices.incoming.push((
                 (shipment.clone(), k.stock.lot_id.clone(), k.stock.kit_number.clone()),
-                format!("{units} units of lot {lot}{kit} dispatched from {from}"),
+                format!("{} of lot {lot}{kit} dispatched from {from}", units_said(*units)),
             ));
         }
         Ok(choices)
