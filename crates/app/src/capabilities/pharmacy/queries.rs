@@ -3,10 +3,10 @@
 //! transaction, each row sealed. Reads that a decision depends on take the caller's `WriteTx`.
 
 use crate::capabilities::pharmacy::domain::{
-    BalanceRow, Kit, Location, Lot, MovementRecord, Product, ResupplyThreshold, SEAL_BALANCE, SEAL_DISCREPANCY, SEAL_DISPENSE,
+    BalanceRow, Location, Lot, MovementRecord, ResupplyThreshold, SEAL_BALANCE, SEAL_DISCREPANCY, SEAL_DISPENSE,
     SEAL_QUARANTINE, SEAL_RECEIVED_KIT, SEAL_SHIPMENT, state_row,
 };
-use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
+use crate::platform::store::rows::{AnyQuery, decode_row, query_owned, select_sql};
 use crate::platform::store::{Store, StoreError, WriteTx};
 use catalyst_core::DomainError;
 use catalyst_core::ledger::canonical_json;
@@ -29,10 +29,6 @@ fn parse<T: DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
 }
 
 impl Store {
-    pub(in crate::capabilities::pharmacy) async fn pharmacy_products(&self) -> Result<Vec<Product>, StoreError> {
-        self.fetch_records(query_owned(select_sql(Product::SPEC, "ORDER BY name, id"))).await
-    }
-
     pub(in crate::capabilities::pharmacy) async fn pharmacy_lots(&self) -> Result<Vec<Lot>, StoreError> {
         self.fetch_records(query_owned(select_sql(Lot::SPEC, "ORDER BY expires_on, lot_number, id"))).await
     }
@@ -41,35 +37,32 @@ impl Store {
         self.fetch_records(query_owned(select_sql(Location::SPEC, "ORDER BY site_id, kind, name, id"))).await
     }
 
-    pub(in crate::capabilities::pharmacy) async fn pharmacy_kits(&self) -> Result<Vec<Kit>, StoreError> {
-        self.fetch_records(query_owned(select_sql(Kit::SPEC, "ORDER BY id"))).await
-    }
-
     /// Every store's resupply thresholds.
-    pub(in crate::capabilities::pharmacy) async fn pharmacy_thresholds(&self) -> Result<Vec<ResupplyThreshold>, StoreError> {
-        self.fetch_records(query_owned(select_sql(ResupplyThreshold::SPEC, "ORDER BY location_id, product_id"))).await
-    }
-
-    /// The rows, each checked against its seal (one query for the kind's seals): what a page or
-    /// report shows is refused, like what a movement decides on, when a row was written outside
-    /// Catalyst.
-    pub(in crate::capabilities::pharmacy) async fn all_sealed<R: Record>(&self, rows: Vec<R>) -> Result<Vec<R>, StoreError> {
-        let kind = R::SPEC.kind;
-        let seals: std::collections::HashMap<String, String> =
-            sqlx::query("SELECT id, seal FROM row_seals WHERE kind = $1")
-                .bind(kind.to_owned())
-                .fetch_all(self.pool())
-                .await?
-                .into_iter()
-                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
-                .collect::<Result<_, sqlx::Error>>()?;
-        for row in &rows {
-            let value = canonical_json(row.to_row()?);
-            if !self.signer().seal_matches(kind, row.id(), &value, seals.get(row.id()).map(String::as_str)) {
-                return Err(StoreError::Tampered(format!("{kind} {} carries no valid seal (written outside Catalyst)", row.id())));
+    /// Every row of a catalogue table, each checked against its seal, read with its seal in one
+    /// statement (a consistent snapshot on both databases, so a change committed meanwhile is
+    /// never mistaken for tampering): what a page or report shows is refused, like what a
+    /// movement decides on, when a row was written outside Catalyst. `order` names columns as
+    /// `t.<column>`.
+    pub(in crate::capabilities::pharmacy) async fn sealed_rows<R: Record>(&self, order: &str) -> Result<Vec<R>, StoreError> {
+        let spec = R::SPEC;
+        let columns: Vec<String> = spec.columns.iter().map(|c| format!("t.{}", c.name)).collect();
+        let sql = format!(
+            "SELECT {}, s.seal FROM {} t LEFT JOIN row_seals s ON s.kind = $1 AND s.id = t.id {order}",
+            columns.join(", "),
+            spec.table
+        );
+        let rows = query_owned(sql).bind(spec.kind.to_owned()).fetch_all(self.pool()).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let row = decode_row(spec, r)?;
+            let seal: Option<String> = r.try_get(spec.columns.len())?;
+            let id = row.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            if !self.signer().seal_matches(spec.kind, &id, &canonical_json(row.clone()), seal.as_deref()) {
+                return Err(StoreError::Tampered(format!("{} {id} carries no valid seal (written outside Catalyst)", spec.kind)));
             }
+            out.push(R::from_row(row)?);
         }
-        Ok(rows)
+        Ok(out)
     }
 
     /// Every movement, in the register's order.

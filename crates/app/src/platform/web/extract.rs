@@ -45,31 +45,32 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 ApiError::request(StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body", rejection.body_text())
             }
         })?;
-        // Every request body is a JSON object: serde would otherwise read a struct from an
-        // array of its fields in order (so `[]` would pass for a body of optional fields).
-        serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(|e| malformed(&e))?;
-        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(ApiError::field("body", "object", "the request body must be a JSON object".to_owned()));
-        }
         parse_json(&bytes).map(ApiJson)
     }
 }
 
-/// Parses JSON, naming the field path of any problem.
+/// Parses a request body: malformed JSON is a 400; a well-formed body whose fields do not fit
+/// is a 422 naming the field path of each problem.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Syntax first, on its own: after it, every error is about a field's value (serde_json
+    // reports a number where an enum's name belongs as "expected value", a syntax error).
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| malformed(&e))?;
+    // Every request body is a JSON object: serde would otherwise read a struct from an array
+    // of its fields in order (so `[]` would pass for a body of optional fields).
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::field("body", "object", "the request body must be a JSON object".to_owned()));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|error| {
+    serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            return malformed(&inner);
+            return ApiError::field(&path, "type", format!("{path} is not a value of the allowed kind"));
         }
         let message = inner.to_string();
         let (field, rule) = classify(&path, &message);
         ApiError::field(&field, rule, message)
-    })?;
-    deserializer.end().map_err(|e| malformed(&e))?;
-    Ok(value)
+    })
 }
 
 fn malformed(error: &serde_json::Error) -> ApiError {
@@ -236,4 +237,35 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
 /// [`ClientAddress`] read from parts already taken apart by another extractor.
 pub fn client_address(parts: &Parts) -> Option<String> {
     parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_json;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Reply {
+        Yes,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        replies: std::collections::BTreeMap<String, Reply>,
+    }
+
+    fn status_of<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &str) -> u16 {
+        use axum::response::IntoResponse;
+        parse_json::<T>(body.as_bytes()).map_or_else(|e| e.into_response().status().as_u16(), |_| 200)
+    }
+
+    #[test]
+    fn a_well_formed_body_with_a_value_of_the_wrong_kind_is_a_422_not_a_400() {
+        assert_eq!(status_of::<Body>(r#"{"replies": {"q": "yes"}}"#), 200);
+        assert_eq!(status_of::<Body>(r#"{"replies": {"q": -66001033333449}}"#), 422, "a number for an enum");
+        assert_eq!(status_of::<Body>(r#"{"replies": {"q": "maybe"}}"#), 422);
+        assert_eq!(status_of::<Body>(r#"{"replies": {"q": "yes"}"#), 400, "malformed");
+        assert_eq!(status_of::<Body>("[]"), 422, "not an object");
+    }
 }

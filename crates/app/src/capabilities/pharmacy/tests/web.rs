@@ -1631,3 +1631,35 @@ async fn concurrent_decisions_for_one_session_record_one_each_limit_and_only_upw
     assert_eq!(decisions.as_array().unwrap().len(), 1, "{decisions}");
     assert_eq!(verify(&t).await["ok"], true);
 }
+
+#[tokio::test]
+async fn the_register_reads_while_movements_commit_without_false_tamper_alarms() {
+    let t = TestApp::spawn().await;
+    let syd = t.site_id("SYD").await;
+    let ph = t.token("pharmacist.syd").await;
+    let (central, _) = stores(&t, &ph, &syd).await;
+    let lot = lot_of(&t, &ph, &syd, "MX24-0917").await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let (http, token) = (t.http.clone(), ph.clone());
+        let (url, body) = if i % 2 == 0 {
+            let body =
+                movement("delivery", json!({"kind": "receive", "location_id": central, "lot_id": lot, "units": 1}));
+            (t.url("/api/v1/pharmacy/movements"), Some(body))
+        } else {
+            (t.url(&format!("/api/v1/sites/{syd}/pharmacy/register")), None)
+        };
+        tasks.push(tokio::spawn(async move {
+            let r = match body {
+                Some(b) => http.post(url).bearer_auth(token).json(&b).send().await.unwrap(),
+                None => http.get(url).bearer_auth(token).send().await.unwrap(),
+            };
+            r.status().as_u16()
+        }));
+    }
+    for task in tasks {
+        let status = task.await.unwrap();
+        assert!(status == 200 || status == 201, "a read or write during others' commits: {status}");
+    }
+    assert_eq!(verify(&t).await["ok"], true);
+}

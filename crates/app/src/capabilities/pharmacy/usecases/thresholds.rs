@@ -111,7 +111,7 @@ impl App {
         let snapshot = self.pharmacy_snapshot().await?;
         let stores = snapshot.location_ids_at(site_id);
         let thresholds: Vec<ResupplyThreshold> =
-            self.store.all_sealed(self.store.pharmacy_thresholds().await?).await?.into_iter().filter(|t| stores.contains(&t.location_id)).collect();
+            self.store.sealed_rows::<ResupplyThreshold>("ORDER BY t.location_id, t.product_id").await?.into_iter().filter(|t| stores.contains(&t.location_id)).collect();
         let names = self.names_of(thresholds.iter().map(|t| t.set_by.clone()).collect()).await?;
         let today = self.local_today(&site);
         Ok(thresholds

@@ -66,7 +66,7 @@ impl App {
             return Ok(list);
         }
         let snapshot = self.pharmacy_snapshot().await?;
-        let thresholds = self.store.all_sealed(self.store.pharmacy_thresholds().await?).await?;
+        let thresholds = self.store.sealed_rows::<ResupplyThreshold>("ORDER BY t.location_id, t.product_id").await?;
         let r = &snapshot.register;
         let name = |id: &str| snapshot.locations.iter().find(|l| l.id == id).map(|l| l.name.clone()).unwrap_or_default();
         let lot_number = |id: &str| snapshot.lots.iter().find(|l| l.id == id).map(|l| l.lot_number.clone()).unwrap_or_default();
