@@ -1654,12 +1654,13 @@ async fn the_register_reads_while_movements_commit_without_false_tamper_alarms()
                 Some(b) => http.post(url).bearer_auth(token).json(&b).send().await.unwrap(),
                 None => http.get(url).bearer_auth(token).send().await.unwrap(),
             };
-            r.status().as_u16()
+            let status = r.status().as_u16();
+            (status, r.text().await.unwrap_or_default())
         }));
     }
     for task in tasks {
-        let status = task.await.unwrap();
-        assert!(status == 200 || status == 201, "a read or write during others' commits: {status}");
+        let (status, body) = task.await.unwrap();
+        assert!(status == 200 || status == 201, "a read or write during others' commits: {status} {body}");
     }
     assert_eq!(verify(&t).await["ok"], true);
 }

@@ -271,29 +271,32 @@ impl Snapshot {
 impl App {
     /// Everything the pharmacy's views and reports read, at once.
     pub(in crate::capabilities::pharmacy) async fn pharmacy_snapshot(&self) -> AppResult<Snapshot> {
-        // The movements and the stored state are two reads: a movement committed between them
-        // makes them differ for a moment. Read again; a difference that stays is tampering.
-        let mut attempt = 0;
+        // The movements and the stored state are separate reads. The register's sequence moves
+        // in the same commit as both, so when it reads the same before and after them no
+        // movement committed in between and they must agree; when it moved, read again.
+        let mut reads = 0;
         let (movements, entries, register) = loop {
-            attempt += 1;
+            reads += 1;
+            if reads > 200 {
+                return Err(AppError::Internal("the register kept changing while it was read; ask again".into()));
+            }
+            let before = self.store.pharmacy_sequence_value().await?;
             let movements = self.store.pharmacy_movements().await?;
+            let register = self.store.stored_register().await?;
+            if self.store.pharmacy_sequence_value().await? != before {
+                tokio::task::yield_now().await;
+                continue;
+            }
             let moves: Vec<_> = movements.iter().map(MovementRecord::movement).collect();
             let (replayed, entries) = replay_entries(&moves)
                 .map_err(|e| AppError::Internal(format!("the pharmacy register does not replay: {e}")))?;
-            let register = self.store.stored_register().await?;
-            match register_mismatches(&replayed, &register).first() {
-                None => break (movements, entries, register),
-                // Nothing is shown from a register whose stored state its movements do not
-                // give (a balance edited in the database): `audit verify` names the difference.
-                Some(m) if attempt >= 3 => {
-                    return Err(StoreError::Tampered(format!(
-                        "the pharmacy register was changed outside Catalyst: {}",
-                        m.problem
-                    ))
+            // Nothing is shown from a register whose stored state its movements do not give (a
+            // balance edited in the database): `audit verify` names the difference.
+            if let Some(m) = register_mismatches(&replayed, &register).first() {
+                return Err(StoreError::Tampered(format!("the pharmacy register was changed outside Catalyst: {}", m.problem))
                     .into());
-                }
-                Some(_) => continue,
             }
+            break (movements, entries, register);
         };
         let store = &self.store;
         Ok(Snapshot {
