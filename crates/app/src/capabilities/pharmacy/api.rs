@@ -109,45 +109,17 @@ pub async fn create_product(
     Ok((StatusCode::CREATED, Json(p.into())))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LotBody {
-    pub product_id: String,
-    /// The manufacturer's batch number, as printed.
-    pub lot_number: String,
-    /// Usable through this date, YYYY-MM-DD.
-    pub expires_on: String,
-    pub storage_conditions: String,
-    pub supplier_name: String,
-    pub supplier_address: String,
-    /// The supplier's DEA registration or licence (receipts in the US require it).
-    #[serde(default)]
-    pub supplier_registration: Option<String>,
-    #[serde(default)]
-    pub units_per_container: Option<i64>,
-}
-
 /// Register a lot of a product, with its supplier (the site's pharmacist). Its certificate of
 /// analysis is attached as a document (`POST /api/v1/records/pharmacy_lot/{id}/documents`).
 #[utoipa::path(post, path = "/api/v1/sites/{site_id}/pharmacy/lots", tag = "pharmacy", security(("bearer" = [])),
-    params(("site_id" = String, Path)), request_body = LotBody,
+    params(("site_id" = String, Path)), request_body = LotInput,
     responses((status = 201, body = Object), (status = 422, body = crate::platform::web::error::Problem)))]
 pub async fn create_lot(
     State(state): State<AppState>,
     auth: Auth,
     Path(site_id): Path<String>,
-    ApiJson(b): ApiJson<LotBody>,
+    ApiJson(input): ApiJson<LotInput>,
 ) -> ApiResult<(StatusCode, Json<Lot>)> {
-    let input = LotInput {
-        product_id: b.product_id,
-        lot_number: b.lot_number,
-        expires_on: b.expires_on,
-        storage_conditions: b.storage_conditions,
-        supplier_name: b.supplier_name,
-        supplier_address: b.supplier_address,
-        supplier_registration: b.supplier_registration,
-        units_per_container: b.units_per_container,
-    };
     Ok((StatusCode::CREATED, Json(state.app.create_pharmacy_lot(&auth.actor, &site_id, &input).await?)))
 }
 

@@ -498,15 +498,19 @@ pub fn product_from(
 /// capsule keeps that long; a date outside is a typo such as 0000-01-01 or 9999-12-31).
 pub const MAX_SHELF_YEARS: i16 = 10;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// A lot as entered (also the API's request body).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LotInput {
     pub product_id: String,
+    /// The manufacturer's batch number, as printed.
     pub lot_number: String,
-    /// `YYYY-MM-DD`.
+    /// Usable through this date, YYYY-MM-DD.
     pub expires_on: String,
     pub storage_conditions: String,
     pub supplier_name: String,
     pub supplier_address: String,
+    /// The supplier's DEA registration or licence (receipts in the US require it).
     #[serde(default)]
     pub supplier_registration: Option<String>,
     #[serde(default)]
