@@ -4,6 +4,7 @@
 //! for a moment (docs/ledger.md, "Seals").
 
 use crate::capabilities::people::domain::User;
+use crate::platform::store::rows::{decode_row, query_owned};
 use crate::platform::store::{Store, StoreError, WriteTx};
 use catalyst_core::ledger::canonical_json;
 use catalyst_core::record::{Record, Row};
@@ -98,6 +99,36 @@ impl WriteTx {
 }
 
 impl Store {
+    /// Every row of a sealed table, each checked against its seal, read with its seal in one
+    /// statement (a consistent snapshot on both databases, so a change committed meanwhile is
+    /// never mistaken for tampering): what a page or report shows is refused, like what a
+    /// movement decides on, when a row was written outside Catalyst. `order` names columns as
+    /// `t.<column>`.
+    pub(crate) async fn sealed_rows<R: Record>(&self, order: &str) -> Result<Vec<R>, StoreError> {
+        let spec = R::SPEC;
+        let columns: Vec<String> = spec.columns.iter().map(|c| format!("t.{}", c.name)).collect();
+        let sql = format!(
+            "SELECT {}, s.seal FROM {} t LEFT JOIN row_seals s ON s.kind = $1 AND s.id = t.id {order}",
+            columns.join(", "),
+            spec.table
+        );
+        let rows = query_owned(sql).bind(spec.kind.to_owned()).fetch_all(self.pool()).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let row = decode_row(spec, r)?;
+            let seal: Option<String> = r.try_get(spec.columns.len())?;
+            let id = row.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            if !self.signer().seal_matches(spec.kind, &id, &canonical_json(row.clone()), seal.as_deref()) {
+                return Err(StoreError::Tampered(format!(
+                    "{} {id} carries no valid seal (written outside Catalyst)",
+                    spec.kind
+                )));
+            }
+            out.push(R::from_row(row)?);
+        }
+        Ok(out)
+    }
+
     /// Refuses a record of a sealed kind whose seal does not match: it was written or changed
     /// outside Catalyst.
     pub(crate) async fn check_sealed<R: Record>(&self, record: &R) -> Result<(), StoreError> {
