@@ -135,9 +135,13 @@ pub enum Action {
     /// sponsor's call. No sponsor role exists yet, so the sponsor's medical monitor holds it
     /// through the monitor role (the one thing a monitor writes).
     AssessExpectedness,
-    /// Mark a serious event's report sent to its recipient, with the reference (stops its
-    /// clock): the site lead or the physician.
+    /// Mark a serious event's report that the site sends (to the sponsor, or without one to the
+    /// regulator and ethics committee) sent to its recipient, with the reference (stops its
+    /// clock): the investigator (site lead or physician).
     MarkSafetyReportSent,
+    /// Mark a report that the sponsor sends to a regulator (an IND or TGA safety report) sent:
+    /// the sponsor's, held by the monitor role while no sponsor role exists.
+    MarkSponsorReportSent,
 }
 
 impl Action {
@@ -284,8 +288,9 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
             ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule | ViewDeviations | ViewCredentials
             | ViewAuthorisations | ViewPrescriptions | ViewPharmacy | ViewAdverseEvents,
         ) => at_site,
-        // The sponsor's medical monitor: expectedness is the sponsor's call (no sponsor role yet).
-        (Monitor, AssessExpectedness) => at_site,
+        // The sponsor's medical monitor: expectedness and the sponsor's own reports to
+        // regulators are the sponsor's (no sponsor role yet).
+        (Monitor, AssessExpectedness | MarkSponsorReportSent) => at_site,
         // Verification reads every chain: only a monitor of all sites may run it.
         (Monitor, VerifyAudit) => grant.site_id.is_none(),
         (Monitor, _) => false,
@@ -388,6 +393,7 @@ mod tests {
         ("assess_adverse_event", AssessAdverseEvent),
         ("assess_expectedness", AssessExpectedness),
         ("mark_safety_report_sent", MarkSafetyReportSent),
+        ("mark_sponsor_report_sent", MarkSponsorReportSent),
     ];
 
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
@@ -734,6 +740,8 @@ mod tests {
                 "adverse_events@site-participant",
                 "assess_expectedness@own-participant",
                 "assess_expectedness@site-participant",
+                "mark_sponsor_report_sent@own-participant",
+                "mark_sponsor_report_sent@site-participant",
                 "pharmacy@own-site",
                 "prescriptions@own-participant",
                 "prescriptions@site-participant",
@@ -773,6 +781,9 @@ mod tests {
                 "assess_expectedness@own-participant",
                 "assess_expectedness@site-participant",
                 "assess_expectedness@other-participant",
+                "mark_sponsor_report_sent@own-participant",
+                "mark_sponsor_report_sent@site-participant",
+                "mark_sponsor_report_sent@other-participant",
                 "pharmacy@own-site",
                 "pharmacy@other-site",
                 "prescriptions@own-participant",
@@ -862,7 +873,7 @@ mod tests {
             ViewAdverseEvents | RecordAdverseEvent => {
                 &["own-site", "other-site", "own-participant", "site-participant", "other-participant"]
             }
-            AssessAdverseEvent | AssessExpectedness | MarkSafetyReportSent => {
+            AssessAdverseEvent | AssessExpectedness | MarkSafetyReportSent | MarkSponsorReportSent => {
                 &["own-participant", "site-participant", "other-participant"]
             }
         }

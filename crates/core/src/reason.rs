@@ -32,6 +32,22 @@ pub fn meaningful_reason(field: &str, value: &str, max_chars: usize) -> Result<S
     Ok(text)
 }
 
+/// Checks a name someone gives (an event's own term, a label): required, at most `max_chars`,
+/// no control characters, and at least one letter or digit once invisible characters are
+/// taken away. Returns it trimmed of whitespace and invisible characters at either end.
+pub fn visible_name(field: &str, value: &str, max_chars: usize) -> Result<String, Violation> {
+    let trimmed = value.trim_matches(|c: char| c.is_whitespace() || invisible(c));
+    let text = required_text(field, trimmed, max_chars)?;
+    if !text.chars().any(char::is_alphanumeric) {
+        return Err(Violation::new(
+            field,
+            "visible",
+            format!("{field} must name something (at least one letter or digit); got {value:?}"),
+        ));
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +64,15 @@ mod tests {
         assert!(meaningful_reason("reason", "ok", 100).is_ok());
         assert_eq!(meaningful_reason("reason", "x".repeat(101).as_str(), 100).unwrap_err().rule, "max_length");
         assert_eq!(meaningful_reason("reason", "bad\u{0007}bell", 100).unwrap_err().rule, "no_control_characters");
+    }
+
+    #[test]
+    fn names_need_a_letter_or_digit() {
+        for bad in ["", "\u{200B}", "\u{200B}\u{FEFF}", "--", " . "] {
+            let err = visible_name("other_term", bad, 100).unwrap_err();
+            assert!(matches!(err.rule.as_str(), "required" | "visible"), "{bad:?}: {err:?}");
+        }
+        assert_eq!(visible_name("other_term", "\u{200B}tinnitus\u{200B}", 100).unwrap(), "tinnitus");
+        assert!(visible_name("other_term", "Q", 100).is_ok());
     }
 }

@@ -10,6 +10,20 @@ pub fn civil_date(value: &str) -> Option<jiff::civil::Date> {
         && value.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     if shaped { value.parse().ok() } else { None }
 }
+
+/// Serde for a date that must be exactly `YYYY-MM-DD`: `#[serde(with = "strict_date")]`.
+pub mod strict_date {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub fn serialize<S: Serializer>(date: &jiff::civil::Date, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(date)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<jiff::civil::Date, D::Error> {
+        let text = String::deserialize(d)?;
+        super::civil_date(&text).ok_or_else(|| D::Error::custom(format!("{text:?} is not a date as YYYY-MM-DD")))
+    }
+}
 use serde::{Deserialize, Serialize};
 
 /// A UTC instant with microsecond precision.

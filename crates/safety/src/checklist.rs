@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use catalyst_core::error::required_text;
+use catalyst_core::reason::meaningful_reason;
 use catalyst_core::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -158,7 +159,17 @@ pub struct Checklist {
 impl Checklist {
     /// The terms answered present: each should become an adverse-event record.
     pub fn present(&self) -> Vec<&str> {
-        self.answers.iter().filter(|a| a.answer == Presence::Present).map(|a| a.term.as_str()).collect()
+        self.with(Presence::Present)
+    }
+
+    /// The terms not asked (each with its reason): a checklist with these is incomplete, never
+    /// clean.
+    pub fn not_asked(&self) -> Vec<&str> {
+        self.with(Presence::NotAsked)
+    }
+
+    fn with(&self, answer: Presence) -> Vec<&str> {
+        self.answers.iter().filter(|a| a.answer == answer).map(|a| a.term.as_str()).collect()
     }
 }
 
@@ -219,10 +230,15 @@ pub fn checklist_from(
                         v.push(Violation::new(at("reason"), "required", "say why the term was not asked"))
                     }
                     (Presence::NotAsked, Some(r)) => {
-                        if let Err(e) = required_text(&at("reason"), r, 500) {
+                        if let Err(e) = meaningful_reason(&at("reason"), r, 500) {
                             v.push(e);
                         }
                     }
+                    (_, Some(_)) => v.push(Violation::new(
+                        at("reason"),
+                        "only_for_not_asked",
+                        "a reason is given only for a term not asked",
+                    )),
                     _ => {}
                 }
             }
@@ -254,7 +270,14 @@ pub fn checklist_from(
     if !v.is_empty() {
         return Err(v);
     }
-    let answers = terms.solicited().filter_map(|t| by_term.get(t.id.as_str()).map(|a| (*a).clone())).collect();
+    let answers = terms
+        .solicited()
+        .filter_map(|t| by_term.get(t.id.as_str()))
+        .map(|a| TermAnswer {
+            reason: a.reason.as_deref().and_then(|r| meaningful_reason("reason", r, 500).ok()),
+            ..(*a).clone()
+        })
+        .collect();
     Ok(Checklist {
         point: point.id.clone(),
         session_id: input.session_id.trim().to_string(),

@@ -56,6 +56,16 @@ pub enum StartEvent {
     FollowUpInformation,
 }
 
+/// Who sends a rule's report, and so who may mark it sent: the site (its investigator, or the
+/// prescriber without a sponsor) or, on a sponsored trial, the sponsor (21 CFR 312.32(c): IND
+/// safety reports are the sponsor's duty; the investigator reports to the sponsor, 312.64(b)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sender {
+    Site,
+    Sponsor,
+}
+
 /// Which events a rule applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -91,6 +101,7 @@ pub struct SafetyRule {
     pub jurisdiction: String,
     pub pathway: Pathway,
     pub name: String,
+    pub sender: Sender,
     pub recipient: String,
     /// What is due.
     pub due: String,
@@ -181,6 +192,16 @@ impl SafetyReportingRules {
             if !(lo..=hi).contains(&value) {
                 v.push(Violation::new(at("deadline"), "range", format!("must be {lo} to {hi}; got {value}")));
             }
+            if r.pathway != Pathway::SponsoredTrial && r.sender == Sender::Sponsor {
+                v.push(Violation::new(at("sender"), "no_sponsor", "this pathway has no sponsor to send it"));
+            }
+            if r.start == StartEvent::SponsorFirstKnowledge && r.sender != Sender::Sponsor {
+                v.push(Violation::new(
+                    at("sender"),
+                    "sponsor_reports",
+                    "a clock that runs from the sponsor's knowledge is the sponsor's report",
+                ));
+            }
             if r.pathway != Pathway::SponsoredTrial && r.start == StartEvent::SponsorFirstKnowledge {
                 v.push(Violation::new(at("start"), "no_sponsor", "this pathway has no sponsor"));
             }
@@ -220,6 +241,8 @@ pub struct Submission {
     #[serde(default)]
     pub follow_up_id: Option<String>,
     pub submitted_at: Timestamp,
+    /// When it was marked sent in Catalyst (a report dated back is shown as entered late).
+    pub entered_at: Timestamp,
     pub reference: String,
 }
 
@@ -275,8 +298,12 @@ pub enum ClockStatus {
     /// A submission was recorded.
     Stopped {
         submitted_at: Timestamp,
+        entered_at: Timestamp,
         reference: String,
+        /// Sent after the deadline.
         late: bool,
+        /// Dated on time but entered after the deadline: check the recipient's acknowledgement.
+        entered_late: bool,
     },
 }
 
@@ -288,6 +315,7 @@ pub struct Clock {
     pub version: u32,
     pub rule_id: String,
     pub name: String,
+    pub sender: Sender,
     pub recipient: String,
     pub due: String,
     pub source: String,
@@ -470,11 +498,16 @@ pub fn clocks_for(
             };
             let sent = facts.submissions.iter().find(|s| s.rule_id == rule.id && s.follow_up_id == follow_up_id);
             let status = match (sent, started_at) {
-                (Some(s), _) => ClockStatus::Stopped {
-                    submitted_at: s.submitted_at,
-                    reference: s.reference.trim().to_string(),
-                    late: due.is_some_and(|(d, _)| s.submitted_at > d),
-                },
+                (Some(s), _) => {
+                    let late = due.is_some_and(|(d, _)| s.submitted_at > d);
+                    ClockStatus::Stopped {
+                        submitted_at: s.submitted_at,
+                        entered_at: s.entered_at,
+                        reference: s.reference.trim().to_string(),
+                        late,
+                        entered_late: !late && due.is_some_and(|(d, _)| s.entered_at > d),
+                    }
+                }
                 (None, None) => ClockStatus::NotStarted,
                 (None, Some(_)) => ClockStatus::Running,
             };
@@ -484,6 +517,7 @@ pub fn clocks_for(
                 version: rules.version,
                 rule_id: rule.id.clone(),
                 name: rule.name.clone(),
+                sender: rule.sender,
                 recipient: rule.recipient.clone(),
                 due: rule.due.clone(),
                 source: rule.source.clone(),

@@ -4,7 +4,7 @@
 //! caller keeps every revision.
 
 use catalyst_core::error::required_text;
-use catalyst_core::reason::meaningful_reason;
+use catalyst_core::reason::{meaningful_reason, visible_name};
 use catalyst_core::time::{TimeZoneName, Timestamp};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,8 @@ use crate::terms::{GradeFact, Intervention, OTHER, TermList};
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum When {
     At(Timestamp),
-    Date(Date),
+    /// Exactly `YYYY-MM-DD`: a date-time is refused, never cut to its date.
+    Date(#[serde(with = "catalyst_core::time::strict_date")] Date),
 }
 
 impl When {
@@ -288,6 +289,10 @@ pub struct AdverseEvent {
     pub recorded_at: Timestamp,
     /// The reason for a correction (none on revision 1).
     pub reason: Option<String>,
+    /// When the site was first recorded as aware, once a correction has moved `site_aware_at`
+    /// (the clocks run from the corrected time; the first one stays on the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_site_aware_at: Option<Timestamp>,
     /// The fields this revision changed (empty on revision 1).
     pub changed: Vec<String>,
 }
@@ -314,6 +319,10 @@ pub struct RecordFacts<'a> {
 const MAX_VERBATIM: usize = 4000;
 const MAX_ID: usize = 128;
 const MAX_REASON: usize = 1000;
+/// How far back an onset, end, awareness or assessment may lie: an adverse event of a course
+/// of MDMA-AT (months long) is never years old; older history is the participant's medical
+/// history, not an event to report.
+pub const MAX_PAST_DAYS: i64 = 5 * 366;
 
 /// The first revision of event `id`, or every broken rule.
 pub fn event_from(id: &str, input: &EventInput, facts: &RecordFacts) -> Result<AdverseEvent, Vec<Violation>> {
@@ -335,6 +344,7 @@ pub fn event_from(id: &str, input: &EventInput, facts: &RecordFacts) -> Result<A
             recorded_at: facts.now,
             reason: None,
             changed: Vec::new(),
+            first_site_aware_at: None,
         }),
         _ => Err(v),
     }
@@ -365,8 +375,18 @@ pub fn correction_from(
             "an event stays with its participant; record it on the right participant and correct this one's details",
         ));
     }
-    let made = build(input, facts, &mut v);
+    // An expectedness call is about a term: one that was made for the old term goes with it, and
+    // the sponsor calls the new term afresh.
+    let renamed = input.term != current.details.term || input.other_term != current.details.other_term;
+    let mut input = input.clone();
+    if renamed && input.expectedness == current.details.expectedness {
+        input.expectedness = None;
+    }
+    let made = build(&input, facts, &mut v);
     let changed = made.as_ref().map(|m| changed_fields(&current.details, &m.details)).unwrap_or_default();
+    let first_site_aware_at = current
+        .first_site_aware_at
+        .or((input.site_aware_at != current.details.site_aware_at).then_some(current.details.site_aware_at));
     if made.is_some() && changed.is_empty() {
         v.push(Violation::new("input", "no_change", "a correction must change at least one field"));
     }
@@ -384,6 +404,7 @@ pub fn correction_from(
             recorded_at: facts.now,
             reason: Some(reason),
             changed,
+            first_site_aware_at,
         }),
         _ => Err(v),
     }
@@ -437,12 +458,13 @@ fn build(input: &EventInput, facts: &RecordFacts, v: &mut Vec<Violation>) -> Opt
     let mut term_label = String::new();
     if input.term == OTHER {
         match &input.other_term {
-            Some(o) => {
-                if let Some(o) = text(v, "other_term", o, 200) {
+            Some(o) => match visible_name("other_term", o, 200) {
+                Ok(o) => {
                     term_label = o.clone();
                     d.other_term = Some(o);
                 }
-            }
+                Err(e) => v.push(e),
+            },
             None => v.push(Violation::new("other_term", "required", "name the event when the term is \"other\"")),
         }
     } else if let Some(t) = term {
@@ -467,6 +489,23 @@ fn build(input: &EventInput, facts: &RecordFacts, v: &mut Vec<Violation>) -> Opt
 
     // Times.
     let now = When::At(facts.now);
+    let earliest = When::At(facts.now.plus_seconds(-MAX_PAST_DAYS * 86_400));
+    let too_old = |field: &str| {
+        Violation::new(
+            field,
+            "within_5_years",
+            format!("{field} must be within {MAX_PAST_DAYS} days before now (older history is medical history)"),
+        )
+    };
+    for (field, when) in
+        [("onset", Some(input.onset)), ("end", input.end), ("site_aware_at", Some(When::At(input.site_aware_at)))]
+    {
+        if let Some(when) = when
+            && before(when, earliest, zone)
+        {
+            v.push(too_old(field));
+        }
+    }
     if before(now, input.onset, zone) {
         v.push(Violation::new("onset", "not_in_future", "onset must not be after now"));
     }
@@ -599,6 +638,9 @@ fn build(input: &EventInput, facts: &RecordFacts, v: &mut Vec<Violation>) -> Opt
         }
         if e.assessed_at > facts.now {
             v.push(Violation::new("expectedness.assessed_at", "not_in_future", "assessed_at must not be after now"));
+        }
+        if before(When::At(e.assessed_at), earliest, zone) {
+            v.push(too_old("expectedness.assessed_at"));
         }
         match facts.rsi.version(e.rsi_version) {
             None => v.push(Violation::new(

@@ -24,13 +24,13 @@ pub use checklist::{
 pub use cioms::{CiomsFacts, CiomsForm, cioms_i};
 pub use clocks::{
     Clock, ClockError, ClockStatus, Condition, Deadline, FollowUp, Pathway, SaeFacts, SafetyReportingRules, SafetyRule,
-    StartEvent, Submission, clocks_for, deadline_after,
+    Sender, StartEvent, Submission, clocks_for, deadline_after,
 };
 pub use csv::csv_field;
 pub use error::{DataError, PROGRAMME_DEFINED, Violation};
 pub use event::{
-    ActionTaken, AdverseEvent, EventInput, Expected, ExpectednessInput, GradeInput, Outcome, RecordFacts, Relatedness,
-    ReportedBy, Seriousness, Severity, When, correction_from, event_from,
+    ActionTaken, AdverseEvent, EventInput, Expected, ExpectednessInput, GradeInput, MAX_PAST_DAYS, Outcome,
+    RecordFacts, Relatedness, ReportedBy, Seriousness, Severity, When, correction_from, event_from,
 };
 pub use listings::{
     Allocation, Cell, Column, IncidenceRow, IncidenceTable, ListingRow, incidence_csv, incidence_table, listing,

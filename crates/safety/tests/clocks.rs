@@ -6,7 +6,7 @@ mod common;
 
 use catalyst_core::time::Timestamp;
 use catalyst_safety::{
-    Clock, ClockError, ClockStatus, Expected, FollowUp, Pathway, SaeFacts, SafetyReportingRules, Seriousness,
+    Clock, ClockError, ClockStatus, Expected, FollowUp, Pathway, SaeFacts, SafetyReportingRules, Sender, Seriousness,
     StartEvent, Submission, clocks_for,
 };
 use common::{calendars, d, reporting, t, zone};
@@ -264,23 +264,40 @@ fn a_recorded_submission_stops_its_clock_and_says_whether_it_was_late() {
             rule_id: "us_ind_7_day".into(),
             follow_up_id: None,
             submitted_at: t("2026-03-10T12:00:00Z"),
+            entered_at: t("2026-03-10T12:05:00Z"),
             reference: " FDA-ACK-1 ".into(),
         },
         Submission {
             rule_id: "us_site_to_sponsor".into(),
             follow_up_id: None,
             submitted_at: t("2026-03-06T16:00:00Z"),
+            entered_at: t("2026-03-06T16:00:00Z"),
             reference: "SAE-FORM-7".into(),
         },
     ];
     let c = clocks(&f, Pathway::SponsoredTrial, "US");
     assert_eq!(
         by(&c, "us_ind_7_day").status,
-        ClockStatus::Stopped { submitted_at: t("2026-03-10T12:00:00Z"), reference: "FDA-ACK-1".into(), late: false }
+        ClockStatus::Stopped {
+            submitted_at: t("2026-03-10T12:00:00Z"),
+            entered_at: t("2026-03-10T12:05:00Z"),
+            reference: "FDA-ACK-1".into(),
+            late: false,
+            entered_late: false,
+        }
     );
     // 24 h from 5 March 15:00 UTC: 6 March 16:00 is an hour late.
     assert!(matches!(by(&c, "us_site_to_sponsor").status, ClockStatus::Stopped { late: true, .. }));
     assert!(by(&c, "us_ind_15_day").running());
+    assert_eq!((by(&c, "us_ind_7_day").sender, by(&c, "us_site_to_sponsor").sender), (Sender::Sponsor, Sender::Site));
+    // A report dated on time but entered after the deadline is on time and shown entered late.
+    f.submissions[1].submitted_at = t("2026-03-06T14:00:00Z");
+    f.submissions[1].entered_at = t("2026-03-09T09:00:00Z");
+    let c = clocks(&f, Pathway::SponsoredTrial, "US");
+    assert!(matches!(
+        by(&c, "us_site_to_sponsor").status,
+        ClockStatus::Stopped { late: false, entered_late: true, .. }
+    ));
     // A report marked sent needs its reference.
     f.submissions[0].reference = " ".into();
     let err = clocks_for(&f, Pathway::SponsoredTrial, "US", &reporting(), &calendars()).unwrap_err();
@@ -311,6 +328,7 @@ fn follow_ups_each_run_their_own_clock() {
         rule_id: "us_ind_follow_up".into(),
         follow_up_id: Some("FU-1".into()),
         submitted_at: t("2026-03-25T15:00:00Z"),
+        entered_at: t("2026-03-25T15:00:00Z"),
         reference: "FDA-FU-1".into(),
     }];
     let c = clocks(&f, Pathway::SponsoredTrial, "US");

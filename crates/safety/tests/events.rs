@@ -314,3 +314,62 @@ fn input_json_rejects_unknown_fields_and_values() {
     let round: catalyst_safety::EventInput = serde_json::from_value(serde_json::to_value(input()).unwrap()).unwrap();
     assert_eq!(round, input());
 }
+
+#[test]
+fn times_are_recent_and_dates_are_only_dates() {
+    let w = World::new("Australia/Sydney");
+    let f = w.facts(NOW);
+    for (old, field) in [(When::Date(d("1900-01-01")), "onset"), (When::At(t("0001-01-01T00:00:00Z")), "onset")] {
+        let mut i = input();
+        i.onset = old;
+        assert!(rules_of(&event_from("AE-1", &i, &f).unwrap_err()).contains(&pair(field, "within_5_years")), "{old:?}");
+    }
+    let mut i = input();
+    i.site_aware_at = t("2019-01-01T00:00:00Z");
+    i.onset = When::Date(d("2019-01-01"));
+    let got = rules_of(&event_from("AE-1", &i, &f).unwrap_err());
+    assert!(got.contains(&pair("onset", "within_5_years")) && got.contains(&pair("site_aware_at", "within_5_years")));
+    // A date-time where a date belongs is refused, never cut to its date.
+    let mut json = serde_json::to_value(input()).unwrap();
+    json["onset"] = serde_json::json!({"date": "2026-03-10T10:00"});
+    assert!(serde_json::from_value::<catalyst_safety::EventInput>(json.clone()).is_err());
+    json["onset"] = serde_json::json!({"date": "2026-03-10"});
+    let parsed: catalyst_safety::EventInput = serde_json::from_value(json).unwrap();
+    assert_eq!(parsed.onset, When::Date(d("2026-03-10")));
+    // An "other" term must name something visible.
+    let mut i = input();
+    i.term = "other".into();
+    i.other_term = Some("\u{200B}\u{200B}".into());
+    assert_eq!(rules_of(&event_from("AE-1", &i, &f).unwrap_err()), vec![pair("other_term", "required")]);
+    i.other_term = Some("-\u{200B}-".into());
+    assert_eq!(rules_of(&event_from("AE-1", &i, &f).unwrap_err()), vec![pair("other_term", "visible")]);
+}
+
+#[test]
+fn a_new_term_drops_the_expectedness_call_and_moved_awareness_keeps_the_first() {
+    let w = World::new("Australia/Sydney");
+    let mut i = input();
+    i.expectedness = Some(ExpectednessInput {
+        assessment: Expected::Unexpected,
+        rsi_version: 1,
+        assessed_by: "sponsor-mm".into(),
+        assessed_at: t("2026-03-11T00:00:00Z"),
+    });
+    let e1 = event_from("AE-1", &i, &w.facts("2026-03-11T00:00:00Z")).unwrap();
+    let mut renamed = i.clone();
+    renamed.term = "other".into();
+    renamed.other_term = Some("Jaw clenching".into());
+    let e2 = correction_from(&e1, &renamed, "the participant described it better", &w.facts(NOW)).unwrap();
+    assert_eq!((e2.details.expectedness.as_ref(), e2.listed_in_rsi), (None, None));
+    assert!(e2.changed.contains(&"expectedness".to_string()));
+    assert_eq!(e2.first_site_aware_at, None);
+    // Moving awareness keeps the time first recorded, through every later correction.
+    let mut moved = e2.details.clone();
+    moved.site_aware_at = moved.site_aware_at.plus_seconds(3600);
+    let e3 = correction_from(&e2, &moved, "the nurse logged the call an hour early", &w.facts(NOW)).unwrap();
+    assert_eq!(e3.first_site_aware_at, Some(e1.details.site_aware_at));
+    let mut again = e3.details.clone();
+    again.site_aware_at = again.site_aware_at.plus_seconds(3600);
+    let e4 = correction_from(&e3, &again, "and it was later still, per the phone log", &w.facts(NOW)).unwrap();
+    assert_eq!(e4.first_site_aware_at, Some(e1.details.site_aware_at));
+}

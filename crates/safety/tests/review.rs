@@ -78,6 +78,32 @@ fn every_solicited_term_is_answered_one_by_one() {
 }
 
 #[test]
+fn not_asked_needs_a_reason_in_words_and_is_never_clean() {
+    let p = points();
+    let during = p.get("during_session").unwrap();
+    let not_asked = |reason: &str| {
+        let mut all = all_absent();
+        for a in &mut all {
+            a.answer = Presence::NotAsked;
+            a.reason = Some(reason.into());
+        }
+        checklist(Answers::Each(all))
+    };
+    let err = checklist_from(&not_asked("."), &terms(), during).unwrap_err();
+    assert_eq!(err.len(), terms().solicited().count());
+    assert!(err.iter().all(|v| v.rule == "words"), "{err:?}");
+    let c = checklist_from(&not_asked(" participant asleep "), &terms(), during).unwrap();
+    assert_eq!(c.not_asked().len(), terms().solicited().count());
+    assert!(c.present().is_empty());
+    assert_eq!(c.answers[0].reason.as_deref(), Some("participant asleep"));
+    // A reason belongs to a term not asked only.
+    let mut answers = all_absent();
+    answers[0].reason = Some("asked twice".into());
+    let err = checklist_from(&checklist(Answers::Each(answers)), &terms(), during).unwrap_err();
+    assert_eq!(rules(&err), vec![("answers[0].reason", "only_for_not_asked")]);
+}
+
+#[test]
 fn the_seven_day_visit_asks_about_non_medical_mdma_use() {
     let p = points();
     let day7 = p.get("day_7").unwrap();

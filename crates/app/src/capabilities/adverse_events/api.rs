@@ -5,7 +5,9 @@
 //! `{"date": "YYYY-MM-DD"}` (site-local) where only the date is known.
 
 use crate::capabilities::adverse_events::domain::{AdverseEventRecord, SaeSubmission, SolicitedChecklist};
-use crate::capabilities::adverse_events::usecases::{ChecklistRequest, EventClocks, RecordedChecklist, SentInput};
+use crate::capabilities::adverse_events::usecases::{
+    ChecklistRequest, EventClocks, RecordedChecklist, SentInput, Shown, complete,
+};
 use crate::platform::web::error::{ApiResult, Problem};
 use crate::platform::web::extract::{ApiJson, ApiQuery, Auth};
 use crate::platform::web::state::AppState;
@@ -171,7 +173,8 @@ pub async fn list(
     auth: Auth,
     Path(participant_id): Path<String>,
 ) -> ApiResult<Json<Vec<EventView>>> {
-    Ok(Json(state.app.adverse_events(&auth.actor, &participant_id).await?.into_iter().map(EventView::from).collect()))
+    let events = state.app.adverse_events(&auth.actor, &participant_id).await?.or_refuse()?;
+    Ok(Json(events.into_iter().map(EventView::from).collect()))
 }
 
 /// Record an adverse event for the participant. Refused (422) naming each field and rule: an
@@ -282,6 +285,9 @@ pub struct SubmissionView {
     pub reference: String,
     #[schema(value_type = i64)]
     pub sent_at: Timestamp,
+    /// When it was marked sent in Catalyst (UTC µs): a report dated back shows it.
+    #[schema(value_type = i64)]
+    pub entered_at: Timestamp,
     pub sent_by: String,
 }
 
@@ -294,6 +300,7 @@ impl From<SaeSubmission> for SubmissionView {
             recipient: s.recipient,
             reference: s.reference,
             sent_at: s.sent_at,
+            entered_at: s.recorded_at,
             sent_by: s.sent_by,
         }
     }
@@ -412,7 +419,7 @@ pub async fn checklists(
     auth: Auth,
     Path(participant_id): Path<String>,
 ) -> ApiResult<Json<Vec<ChecklistView>>> {
-    let all = state.app.checklists(&auth.actor, &participant_id).await?;
+    let all = state.app.checklists(&auth.actor, &participant_id).await?.or_refuse()?;
     Ok(Json(all.into_iter().map(|c| ChecklistView::of(c, Vec::new())).collect()))
 }
 
@@ -439,7 +446,7 @@ pub async fn record_checklist(
 #[utoipa::path(get, path = "/api/v1/sites/{site_id}/solicited-gaps", tag = "adverse_events",
     security(("bearer" = [])), params(("site_id" = String, Path)), responses((status = 200, body = [Object])))]
 pub async fn gaps(State(state): State<AppState>, auth: Auth, Path(site_id): Path<String>) -> ApiResult<Json<Vec<Gap>>> {
-    Ok(Json(state.app.checklist_gaps(&auth.actor, &site_id).await?))
+    Ok(Json(state.app.checklist_gaps(&auth.actor, &site_id).await?.or_refuse()?))
 }
 
 /// A serious event at a site with its clocks.
@@ -481,7 +488,9 @@ pub async fn site_clocks(
     auth: Auth,
     Path(site_id): Path<String>,
 ) -> ApiResult<Json<Vec<EventClocksView>>> {
-    Ok(Json(state.app.safety_clocks(&auth.actor, &site_id).await?.into_iter().map(EventClocksView::from).collect()))
+    let clocks = state.app.safety_clocks(&auth.actor, &site_id).await?;
+    let events = Shown { items: clocks.events, integrity: clocks.integrity }.or_refuse()?;
+    Ok(Json(events.into_iter().map(EventClocksView::from).collect()))
 }
 
 /// The DSMB listing of a site's events, blinded (no arm), participants by code; CSV with
@@ -496,6 +505,7 @@ pub async fn listing(
 ) -> ApiResult<Response> {
     let csv = q.csv()?;
     let listing = state.app.safety_listing(&auth.actor, &site_id).await?;
+    complete(&listing.integrity)?;
     if csv {
         return Ok(csv_response(format!("{}-adverse-events", listing.site_code), listing.csv));
     }
@@ -514,9 +524,10 @@ pub async fn incidence(
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
     let csv = q.csv()?;
-    let (table, text) = state.app.safety_incidence(&auth.actor, &site_id).await?;
+    let incidence = state.app.safety_incidence(&auth.actor, &site_id).await?;
+    complete(&incidence.integrity)?;
     if csv {
-        return Ok(csv_response(format!("adverse-event-incidence-{site_id}"), text));
+        return Ok(csv_response(format!("adverse-event-incidence-{site_id}"), incidence.csv));
     }
-    Ok(Json(table).into_response())
+    Ok(Json(incidence.table).into_response())
 }

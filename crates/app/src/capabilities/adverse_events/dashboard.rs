@@ -1,5 +1,6 @@
-//! The adverse events' part of the dashboard (the pure `signals`): serious events still open,
-//! reporting clocks overdue or due within 24 hours (and any that cannot be computed), on the
+//! The adverse events' part of the dashboard (the pure `signals`): safety records that fail
+//! their integrity check, serious events still open, reporting clocks overdue or due within
+//! 24 hours (and any that cannot be computed), on the
 //! worklists of whoever may see the site's events; then missing solicited checks and events
 //! without an outcome 30 days after onset.
 
@@ -24,7 +25,8 @@ fn serious_and_clocks<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a>
                 !(s.signals.open_serious.is_empty()
                     && s.signals.clocks_due_soon.is_empty()
                     && s.signals.clocks_overdue.is_empty()
-                    && s.clock_problems.is_empty())
+                    && s.clock_problems.is_empty()
+                    && s.integrity.is_empty())
             })
             .collect();
         if sites.is_empty() {
@@ -39,6 +41,9 @@ fn serious_and_clocks<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a>
                     };
                     h3 { a href={"/sites/" (s.site.id) "/safety"} { (s.site.code) } }
                     ul {
+                        @for problem in &s.integrity {
+                            li { strong.badge.bad { "integrity" } " " (problem) ": what is shown here is incomplete; run " code { "catalyst audit verify" } }
+                        }
                         @for c in &s.signals.clocks_overdue {
                             li { strong.badge.bad { "overdue" } " " (c.name) " to " (c.recipient) " for " (label(&c.event_id))
                                 @if let Some(d) = c.deadline { ": was due " (when(d, &s.site.time_zone)) } }

@@ -221,6 +221,7 @@ pub fn sae_facts(
             rule_id: s.rule_id.clone(),
             follow_up_id: None,
             submitted_at: s.sent_at,
+            entered_at: s.recorded_at,
             reference: s.reference.clone(),
         })
         .collect();
@@ -249,10 +250,12 @@ pub fn actions_to_record(input: &EventInput) -> Vec<Action> {
 }
 
 /// What a correction that changed `changed` (the pure crate's field names) takes: relatedness,
-/// and any seriousness criterion taken away, are the investigator's assessment
-/// (`AssessAdverseEvent`); expectedness is the sponsor's (`AssessExpectedness`); everything else,
-/// and a criterion added (anyone who records events may make one serious: under-reporting is the
-/// risk), is `RecordAdverseEvent`. Each action at most once, in that order.
+/// any seriousness criterion taken away, and when the site became aware (the reporting clocks
+/// run from it) are the investigator's (`AssessAdverseEvent`); an expectedness call is the
+/// sponsor's (`AssessExpectedness`), except that a new term drops the old call on its own;
+/// everything else, and a criterion added (anyone who records events may make one serious:
+/// under-reporting is the risk), is `RecordAdverseEvent`. Each action at most once, in that
+/// order.
 pub fn actions_to_correct(old: &EventInput, new: &EventInput, changed: &[String]) -> Vec<Action> {
     let mut actions = Vec::new();
     let mut need = |a: Action| {
@@ -261,10 +264,12 @@ pub fn actions_to_correct(old: &EventInput, new: &EventInput, changed: &[String]
         }
     };
     let dropped_criterion = old.seriousness.ticked().iter().any(|c| !new.seriousness.ticked().contains(c));
+    let renamed = old.term != new.term || old.other_term != new.other_term;
     for field in changed {
         match field.as_str() {
-            "related_to_drug" | "related_to_therapy" => need(Action::AssessAdverseEvent),
+            "related_to_drug" | "related_to_therapy" | "site_aware_at" => need(Action::AssessAdverseEvent),
             "seriousness" | "serious" if dropped_criterion => need(Action::AssessAdverseEvent),
+            "expectedness" if renamed && new.expectedness.is_none() => need(Action::RecordAdverseEvent),
             "expectedness" => need(Action::AssessExpectedness),
             _ => need(Action::RecordAdverseEvent),
         }
@@ -408,6 +413,14 @@ mod tests {
             assessed_at: Timestamp(1),
         });
         assert_eq!(actions_to_correct(&old, &assessed, &["expectedness".into()]), [Action::AssessExpectedness]);
+        // A new term drops the call by itself; taking a call away otherwise is the sponsor's.
+        let mut renamed = old.clone();
+        renamed.term = "nausea".into();
+        let fields = ["term".to_string(), "expectedness".to_string()];
+        assert_eq!(actions_to_correct(&assessed, &renamed, &fields), [Action::RecordAdverseEvent]);
+        assert_eq!(actions_to_correct(&assessed, &old, &["expectedness".into()]), [Action::AssessExpectedness]);
+        // Moving the site's awareness moves the clocks: the investigator's.
+        assert_eq!(actions_to_correct(&old, &old, &["site_aware_at".into()]), [Action::AssessAdverseEvent]);
         assert!(check_assessor(&old, &assessed, "monitor").is_ok());
         assert_eq!(check_assessor(&old, &assessed, "someone").unwrap_err().rule, "is_assessor");
         // An unchanged call may stay with its assessor.

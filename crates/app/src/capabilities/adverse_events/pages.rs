@@ -5,7 +5,7 @@
 //! missing checks.
 
 use crate::App;
-use crate::capabilities::adverse_events::domain::AdverseEventRecord;
+use crate::capabilities::adverse_events::domain::{AdverseEventRecord, SolicitedChecklist};
 use crate::capabilities::adverse_events::usecases::{ChecklistRequest, SentInput, safety_data};
 use crate::platform::web::pages::layout::{page, when};
 use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
@@ -19,7 +19,7 @@ use catalyst_core::error::Violation;
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::time::{TimeZoneName, Timestamp};
 use catalyst_safety::{
-    Answers, ClockStatus, EventInput, GradeInput, Presence, Reply, Seriousness, TermAnswer, When,
+    Answers, ClockStatus, EventInput, Expected, GradeInput, Presence, Reply, Sender, Seriousness, TermAnswer, When,
 };
 use maud::{Markup, html};
 use serde::de::DeserializeOwned;
@@ -29,6 +29,7 @@ pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
     router
         .route("/participants/{participant_id}/adverse-events", get(show).post(record))
         .route("/adverse-events/{event_id}/correct", post(correct))
+        .route("/adverse-events/{event_id}/expectedness", post(expectedness))
         .route("/participants/{participant_id}/adverse-events/checklist", get(checklist_form).post(record_checklist))
         .route("/sites/{site_id}/safety", get(site_safety))
         .route("/adverse-events/{event_id}/reports", post(mark_sent))
@@ -66,6 +67,30 @@ fn select(name: &str, label: &str, options: &[&str], chosen: &str, blank: Option
             @if let Some(b) = blank { option value="" selected[chosen.is_empty()] { (b) } }
             @for o in options { option value=(o) selected[*o == chosen] { (words(o)) } }
         } }
+    }
+}
+
+/// A choice the clinician must make: nothing is chosen for them (a default would record the
+/// mildest answer unasked).
+fn required_select(name: &str, label: &str, options: &[&str], chosen: &str) -> Markup {
+    html! {
+        label { (label) " " select name=(name) required {
+            option value="" selected[chosen.is_empty()] { "Choose" }
+            @for o in options { option value=(o) selected[*o == chosen] { (words(o)) } }
+        } }
+    }
+}
+
+/// Records a view could not show (written or deleted outside Catalyst), above everything else.
+fn integrity_alert(problems: &[String]) -> Markup {
+    html! {
+        @if !problems.is_empty() {
+            div.notice.error role="alert" {
+                strong { "Some safety records cannot be shown: they fail their integrity check. What is shown is incomplete." }
+                " Tell the site lead and run " code { "catalyst audit verify" } "."
+                ul { @for p in problems { li { (p) } } }
+            }
+        }
     }
 }
 
@@ -190,70 +215,113 @@ fn input_from(form: &Form, participant_id: &str, zone: &TimeZoneName, now: Times
     }
 }
 
-/// The fields of an event, prefilled from `d` (a correction) or empty (a new event).
-fn event_fields(id: &str, d: Option<&EventInput>, zone: &TimeZoneName, sessions: &[(String, String)]) -> Markup {
-    let terms = safety_data().map(|d| d.terms.terms.clone()).unwrap_or_default();
-    let term = d.map(|d| d.term.clone()).unwrap_or_default();
-    let (onset_date, onset_time) = when_parts(d.map(|d| d.onset), zone);
-    let (end_date, end_time) = when_parts(d.and_then(|d| d.end), zone);
-    let (aware_date, aware_time) = when_parts(d.map(|d| When::At(d.site_aware_at)), zone);
-    let s = d.map(|d| d.seriousness).unwrap_or_default();
-    let on = |c: &str| match c {
-        "death" => s.death,
-        "life_threatening" => s.life_threatening,
-        "hospitalisation" => s.hospitalisation,
-        "disability" => s.disability,
-        "congenital_anomaly" => s.congenital_anomaly,
-        _ => s.medically_important,
+/// An event's details as the form's fields (a correction's form starts from them).
+fn form_of(d: &EventInput, zone: &TimeZoneName) -> Form {
+    let mut f = Form::new();
+    let mut put = |k: &str, v: String| {
+        if !v.is_empty() {
+            f.insert(k.to_owned(), v);
+        }
     };
-    let pick = |f: fn(&EventInput) -> String| d.map(f).unwrap_or_default();
+    put("term", d.term.clone());
+    put("other_term", d.other_term.clone().unwrap_or_default());
+    put("verbatim", d.verbatim.clone());
+    put("reported_by", wire(&d.reported_by));
+    for (prefix, w) in [("onset", Some(d.onset)), ("end", d.end), ("site_aware_at", Some(When::At(d.site_aware_at)))] {
+        let (date, time) = when_parts(w, zone);
+        put(&format!("{prefix}_date"), date);
+        put(&format!("{prefix}_time"), time);
+    }
+    put("severity", wire(&d.severity));
+    if let Some(g) = d.grade {
+        put("grade", g.grade.to_string());
+        put("grade.intervention", g.intervention.map(|i| wire(&i)).unwrap_or_default());
+        put("grade.duration_hours", g.duration_hours.map(|h| h.to_string()).unwrap_or_default());
+    }
+    if d.serious {
+        put("serious", "on".into());
+    }
+    for c in d.seriousness.ticked() {
+        put(&format!("seriousness.{c}"), "on".into());
+    }
+    put("related_to_drug", wire(&d.related_to_drug));
+    put("related_to_therapy", wire(&d.related_to_therapy));
+    put("action_taken", wire(&d.action_taken));
+    put("outcome", d.outcome.map(|o| wire(&o)).unwrap_or_default());
+    put("session_id", d.session_id.clone().unwrap_or_default());
+    f
+}
+
+/// The fields of an event, filled from `f` (as entered, or a correction's details as they are).
+fn event_fields(id: &str, f: &Form, sessions: &[(String, String)]) -> Markup {
+    let terms = safety_data().map(|d| d.terms.terms.clone()).unwrap_or_default();
+    let v = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let term = v("term");
+    let ticked = |k: &str| f.contains_key(k);
     html! {
         label { "Term " select name="term" required {
             option value="" selected[term.is_empty()] { "Choose a term" }
-            @for t in &terms { option value=(t.id) selected[t.id == term] { (t.label) " (" (words(t.category.as_str())) ")" } }
+            @for group in terms.chunk_by(|a, b| a.category == b.category) {
+                optgroup label=(words(group[0].category.as_str())) {
+                    @for t in group { option value=(t.id) selected[t.id == term] { (t.label) } }
+                }
+            }
             option value="other" selected[term == "other"] { "Other (name it below)" }
         } }
-        label { "Other term (only for Other) " input name="other_term" value=(d.and_then(|d| d.other_term.clone()).unwrap_or_default()); }
-        label { "In the reporter's words " textarea name="verbatim" required rows="2" { (pick(|d| d.verbatim.clone())) } }
-        (select("reported_by", "Reported by", REPORTERS, &pick(|d| wire(&d.reported_by)), None))
+        label { "Other term (only for Other) " input name="other_term" value=(v("other_term")); }
+        label { "In the reporter's words " textarea name="verbatim" required rows="2" { (v("verbatim")) } }
+        (required_select("reported_by", "Reported by", REPORTERS, &v("reported_by")))
         fieldset { legend { "Onset (site time; leave the time empty if only the date is known)" }
-            label { "Date " input type="date" name="onset_date" required value=(onset_date); }
-            label { "Time " input type="time" name="onset_time" value=(onset_time); } }
+            label { "Date " input type="date" name="onset_date" required value=(v("onset_date")); }
+            label { "Time " input type="time" name="onset_time" value=(v("onset_time")); } }
         fieldset { legend { "End (empty while ongoing)" }
-            label { "Date " input type="date" name="end_date" value=(end_date); }
-            label { "Time " input type="time" name="end_time" value=(end_time); } }
-        (select("severity", "Severity", SEVERITIES, &pick(|d| wire(&d.severity)), None))
+            label { "Date " input type="date" name="end_date" value=(v("end_date")); }
+            label { "Time " input type="time" name="end_time" value=(v("end_time")); } }
+        (required_select("severity", "Severity", SEVERITIES, &v("severity")))
         fieldset { legend { "CTCAE grade (only for hypertension, fever and sinus tachycardia)" }
-            label { "Grade " input name="grade" inputmode="numeric" value=(d.and_then(|d| d.grade).map(|g| g.grade.to_string()).unwrap_or_default()); }
-            (select("grade.intervention", "Intervention", INTERVENTIONS, &d.and_then(|d| d.grade).and_then(|g| g.intervention).map(|i| wire(&i)).unwrap_or_default(), Some("not given")))
-            label { "Duration (hours) " input name="grade.duration_hours" inputmode="numeric" value=(d.and_then(|d| d.grade).and_then(|g| g.duration_hours).map(|h| h.to_string()).unwrap_or_default()); } }
+            label { "Grade " input name="grade" inputmode="numeric" value=(v("grade")); }
+            (select("grade.intervention", "Intervention", INTERVENTIONS, &v("grade.intervention"), Some("not given")))
+            label { "Duration (hours) " input name="grade.duration_hours" inputmode="numeric" value=(v("grade.duration_hours")); } }
         fieldset { legend { "Seriousness (ICH E2A): tick each criterion that applies" }
-            label.choice { input type="checkbox" name="serious" value="on" checked[d.is_some_and(|d| d.serious)]; " Serious" }
+            label.choice { input type="checkbox" name="serious" value="on" checked[ticked("serious")]; " Serious" }
             @for (c, label) in CRITERIA {
-                label.choice { input type="checkbox" name={"seriousness." (c)} value="on" checked[on(c)]; " " (label) }
+                @let name = format!("seriousness.{c}");
+                label.choice { input type="checkbox" name=(name) value="on" checked[ticked(&name)]; " " (label) }
             } }
-        (select("related_to_drug", "Related to the drug", RELATEDNESS, &pick(|d| wire(&d.related_to_drug)), None))
-        (select("related_to_therapy", "Related to the therapy", RELATEDNESS, &pick(|d| wire(&d.related_to_therapy)), None))
-        (select("action_taken", "Action taken", ACTIONS, &pick(|d| wire(&d.action_taken)), None))
-        (select("outcome", "Outcome", OUTCOMES, &d.and_then(|d| d.outcome).map(|o| wire(&o)).unwrap_or_default(), Some("not yet known")))
+        (required_select("related_to_drug", "Related to the drug", RELATEDNESS, &v("related_to_drug")))
+        (required_select("related_to_therapy", "Related to the therapy", RELATEDNESS, &v("related_to_therapy")))
+        (required_select("action_taken", "Action taken", ACTIONS, &v("action_taken")))
+        (select("outcome", "Outcome", OUTCOMES, &v("outcome"), Some("not yet known")))
         label { "Dosing session it follows " select name="session_id" {
             option value="" { "none" }
-            @for (sid, label) in sessions { option value=(sid) selected[d.is_some_and(|d| d.session_id.as_deref() == Some(sid.as_str()))] { (label) } }
+            @for (sid, label) in sessions { option value=(sid) selected[v("session_id") == *sid] { (label) } }
         } }
-        fieldset { legend { "When the site first knew (empty: now)" }
-            label { "Date " input type="date" name="site_aware_at_date" value=(aware_date) aria-describedby={"aware-" (id)}; }
-            label { "Time " input type="time" name="site_aware_at_time" value=(aware_time); }
+        fieldset { legend { "When the site first knew (empty: now; moving it is the investigator's)" }
+            label { "Date " input type="date" name="site_aware_at_date" value=(v("site_aware_at_date")) aria-describedby={"aware-" (id)}; }
+            label { "Time " input type="time" name="site_aware_at_time" value=(v("site_aware_at_time")); }
             span.muted id={"aware-" (id)} { "The site's serious-event reporting clock starts here." } }
     }
 }
 
-fn status_text(status: &ClockStatus) -> Markup {
+fn status_text(status: &ClockStatus, zone: &TimeZoneName) -> Markup {
     match status {
         ClockStatus::NotStarted => html! { span.badge { "not started" } },
         ClockStatus::Running => html! { span.badge.bad { "running" } },
-        ClockStatus::Stopped { reference, late, .. } => html! {
+        ClockStatus::Stopped { reference, late, entered_late, submitted_at, entered_at } => html! {
             span.badge.good { "sent" } " " (reference) @if *late { " " strong.badge.bad { "late" } }
+            @if *entered_late { " " strong.badge.bad { "entered after the deadline" } }
+            br; span.muted { "sent " (when(*submitted_at, zone))
+                @if entered_at.micros() - submitted_at.micros() >= 3_600_000_000 { "; entered " (when(*entered_at, zone)) } }
         },
+    }
+}
+
+/// Who may mark a clock's report sent: the site's reports are the investigator's, the
+/// sponsor's reports to a regulator the sponsor's.
+fn send_action(sender: Sender) -> Action {
+    match sender {
+        Sender::Site => Action::MarkSafetyReportSent,
+        Sender::Sponsor => Action::MarkSponsorReportSent,
     }
 }
 
@@ -263,10 +331,23 @@ pub async fn show(
     Path(participant_id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> PageResult {
-    render(&state, &auth.actor, &participant_id, q.notice()).await
+    render(&state, &auth.actor, &participant_id, q.notice(), None).await
 }
 
-async fn render(state: &AppState, actor: &Actor, participant_id: &str, notice: Option<Notice>) -> PageResult {
+/// A dosing session as people name it (visit and day), never its id.
+fn session_label<'a>(sessions: &'a [(String, String)], session_id: &str) -> &'a str {
+    sessions.iter().find(|(id, _)| id == session_id).map_or("a dosing session", |(_, label)| label.as_str())
+}
+
+/// The participant's events page; `entered` is a refused form's entry and which form it was
+/// (`new`, or the event corrected), shown again as entered.
+async fn render(
+    state: &AppState,
+    actor: &Actor,
+    participant_id: &str,
+    notice: Option<Notice>,
+    entered: Option<(&str, &Form)>,
+) -> PageResult {
     let app = &state.app;
     let events = app.adverse_events(actor, participant_id).await?;
     let p = app.view_participant(actor, participant_id).await?;
@@ -274,11 +355,20 @@ async fn render(state: &AppState, actor: &Actor, participant_id: &str, notice: O
     let zone = &site.time_zone;
     let resource = Resource::Participant { site_id: &p.site_id, participant_id };
     let may_record = App::may(actor, Action::RecordAdverseEvent, resource);
+    let may_call = App::may(actor, Action::AssessExpectedness, resource);
     let sessions = app.participant_dosing_sessions(&site, participant_id).await?;
     let checklists = app.checklists(actor, participant_id).await?;
-    let gaps: Vec<_> =
-        app.checklist_gaps(actor, &p.site_id).await?.into_iter().filter(|g| g.participant_id == participant_id).collect();
+    let gaps = app.checklist_gaps(actor, &p.site_id).await?;
+    let mut integrity = events.integrity.clone();
+    integrity.extend(checklists.integrity.iter().cloned());
+    integrity.extend(gaps.integrity.iter().cloned());
+    let gaps: Vec<_> = gaps.items.into_iter().filter(|g| g.participant_id == participant_id).collect();
+    let data = safety_data()?;
+    let answered = |sid: &str, point: &str| checklists.items.iter().any(|c| c.session_id == sid && c.point == point);
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
+    let rsi_today = data.rsi.in_effect(app.local_today(&site)).map(|r| r.version);
+    let empty = Form::new();
+    let entry_of = |which: &str| entered.filter(|(w, _)| *w == which).map(|(_, f)| f);
     let body = page(
         &format!("Adverse events of {}", p.code),
         actor,
@@ -286,52 +376,66 @@ async fn render(state: &AppState, actor: &Actor, participant_id: &str, notice: O
         html! {
             h1 { "Adverse events of " a href={"/participants/" (p.id)} { (p.code) } }
             @if let Some(n) = notice { (n.render()) }
-            @if events.is_empty() { p { "No adverse event is recorded." } } @else {
-                table {
+            (integrity_alert(&integrity))
+            @if events.items.is_empty() { p { "No adverse event is recorded." } } @else {
+                div.table-wrap { table {
                     caption { "Events (current revision; earlier revisions are in the audit trail)" }
-                    thead { tr { th { "Term" } th { "Onset" } th { "Severity" } th { "Serious" } th { "Related (drug / therapy)" } th { "Expectedness" } th { "Outcome" } th { "Revision" } } }
-                    tbody { @for r in &events { (event_row(r, zone)) } }
-                }
+                    thead { tr { th scope="col" { "Term" } th scope="col" { "Onset" } th scope="col" { "Severity" } th scope="col" { "Serious" } th scope="col" { "Related (drug / therapy)" } th scope="col" { "Expectedness" } th scope="col" { "Outcome" } th scope="col" { "Revision" } } }
+                    tbody { @for r in &events.items { (event_row(r, zone, &sessions)) } }
+                } }
             }
             @if !gaps.is_empty() {
                 h2 { "Missing solicited checks" }
                 ul { @for g in &gaps { li {
-                    strong.badge.bad { "missing" } " " (words(&g.point)) " of session " (g.session_id) ", due " (when(g.due_at, zone)) " "
+                    strong.badge.bad { "missing" } " " (words(&g.point)) " of " (session_label(&sessions, &g.session_id)) ", due " (when(g.due_at, zone)) " "
                     @if may_record { a href={"/participants/" (p.id) "/adverse-events/checklist?session_id=" (g.session_id) "&point=" (g.point)} { "Answer the checklist" } }
                 } } }
             }
-            @if !checklists.is_empty() {
+            @if !checklists.items.is_empty() {
                 h2 { "Solicited checklists" }
-                ul { @for c in &checklists { li {
-                    (words(&c.point)) " of session " (c.session_id) ", " (when(c.recorded_at, zone)) ": "
-                    @let present = c.checklist.present();
-                    @if present.is_empty() { "every term answered; none present" } @else { "present: " (present.iter().map(|t| words(t)).collect::<Vec<_>>().join(", ")) }
-                } } }
+                ul { @for c in &checklists.items { li { (checklist_summary(c, &sessions, zone)) } } }
             }
             @if may_record {
                 @if !sessions.is_empty() {
                     h2 { "Answer a solicited checklist" }
-                    form method="get" action={"/participants/" (p.id) "/adverse-events/checklist"} {
-                        label { "Dosing session " select name="session_id" required { @for (sid, label) in &sessions { option value=(sid) { (label) } } } }
-                        label { "Point " select name="point" required {
-                            @for point in safety_data().map(|d| d.points.points.clone()).unwrap_or_default() { option value=(point.id) { (point.label) } }
-                        } }
-                        button type="submit" { "Open the checklist" }
-                    }
+                    ul { @for (sid, label) in &sessions {
+                        @let open: Vec<_> = data.points.points.iter().filter(|pt| !answered(sid, &pt.id)).collect();
+                        li { (label) ": "
+                            @if open.is_empty() { span.muted { "every point answered" } }
+                            @for (i, pt) in open.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                a href={"/participants/" (p.id) "/adverse-events/checklist?session_id=" (sid) "&point=" (pt.id)} { (pt.label) }
+                            }
+                        }
+                    } }
                 }
                 h2 { "Record an adverse event" }
                 p.muted { "Record every event, pleasant ones too (euphoria, elevated mood, feeling abnormal): they matter for abuse potential." }
-                form method="post" action={"/participants/" (p.id) "/adverse-events"} {
-                    (event_fields("new", None, zone, &sessions))
+                form.stack method="post" action={"/participants/" (p.id) "/adverse-events"} {
+                    (event_fields("new", entry_of("new").unwrap_or(&empty), &sessions))
                     button type="submit" { "Record the event" }
                 }
-                @for r in &events {
-                    details {
+            }
+            @if may_record || may_call {
+                @for r in &events.items {
+                    @let entry = entry_of(&r.id);
+                    details open[entry.is_some()] {
                         summary { "Correct " (r.event.term_label) " (revision " (r.revision) ")" }
-                        form method="post" action={"/adverse-events/" (r.id) "/correct"} {
-                            (event_fields(&r.id, Some(&r.event.details), zone, &sessions))
-                            label { "Reason for the correction " input name="reason" required; }
-                            button type="submit" { "Save the correction" }
+                        @if may_record {
+                            form.stack method="post" action={"/adverse-events/" (r.id) "/correct"} {
+                                (event_fields(&r.id, &entry.cloned().unwrap_or_else(|| form_of(&r.event.details, zone)), &sessions))
+                                label { "Reason for the correction " input name="reason" required value=(entry.and_then(|f| f.get("reason")).cloned().unwrap_or_default()); }
+                                button type="submit" { "Save the correction" }
+                            }
+                        }
+                        @if may_call {
+                            form.stack method="post" action={"/adverse-events/" (r.id) "/expectedness"} {
+                                p { strong { "Expectedness (the sponsor's call)" } }
+                                (required_select("assessment", "Against the reference safety information", &["expected", "unexpected"], ""))
+                                label { "RSI version " input name="rsi_version" inputmode="numeric" required value=(rsi_today.map(|v| v.to_string()).unwrap_or_default()); }
+                                label { "Reason " input name="reason" required; }
+                                button type="submit" { "Record the call" }
+                            }
                         }
                     }
                 }
@@ -341,13 +445,34 @@ async fn render(state: &AppState, actor: &Actor, participant_id: &str, notice: O
     Ok((status, body).into_response())
 }
 
-fn event_row(r: &AdverseEventRecord, zone: &TimeZoneName) -> Markup {
+/// One checklist in a line: the point and session, when, and what was found; terms not asked
+/// make it incomplete, never clean; the point's questions with their answers.
+fn checklist_summary(c: &SolicitedChecklist, sessions: &[(String, String)], zone: &TimeZoneName) -> Markup {
+    let present = c.checklist.present();
+    let not_asked = c.checklist.not_asked();
+    let questions = safety_data().ok().and_then(|d| d.points.get(&c.point).cloned());
+    html! {
+        (words(&c.point)) " of " (session_label(sessions, &c.session_id)) ", " (when(c.recorded_at, zone)) ": "
+        @if !present.is_empty() { "present: " (present.iter().map(|t| words(t)).collect::<Vec<_>>().join(", ")) }
+        @else if not_asked.is_empty() { "every term asked; none present" }
+        @else { "none present among those asked" }
+        @if !not_asked.is_empty() { " " strong.badge.bad { "incomplete: " (not_asked.len()) " of " (c.checklist.answers.len()) " not asked" } }
+        @for (id, reply) in &c.checklist.questions {
+            @let text = questions.as_ref().and_then(|p| p.questions.iter().find(|q| &q.id == id)).map_or_else(|| words(id), |q| q.text.clone());
+            br; (text) " " strong { (words(&wire(reply))) }
+        }
+    }
+}
+
+fn event_row(r: &AdverseEventRecord, zone: &TimeZoneName, sessions: &[(String, String)]) -> Markup {
     let d = &r.event.details;
     let (date, time) = when_parts(Some(d.onset), zone);
     html! {
         tr {
-            td { (r.event.term_label) br; span.muted { "“" (d.verbatim) "”" } }
-            td { (date) " " (time) }
+            td { (r.event.term_label) br; span.muted { "“" (d.verbatim) "”" }
+                @if let Some(sid) = &d.session_id { br; span.muted { "after " (session_label(sessions, sid)) } } }
+            td { (date) " " (time) br; span.muted { "site aware " (when(d.site_aware_at, zone)) }
+                @if let Some(first) = r.event.first_site_aware_at { br; strong.badge.bad { "first recorded aware " (when(first, zone)) } } }
             td { (wire(&d.severity)) @if let Some(g) = d.grade { ", grade " (g.grade) } }
             td { @if r.event.serious { strong.badge.bad { "serious" } br; span.muted { (d.seriousness.ticked().iter().map(|c| words(c)).collect::<Vec<_>>().join(", ")) } } @else { "no" } }
             td { (words(&wire(&d.related_to_drug))) " / " (words(&wire(&d.related_to_therapy))) }
@@ -373,7 +498,7 @@ pub async fn record(
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/participants/{participant_id}/adverse-events"), "Adverse event recorded.")),
-        Err(e) => render(&state, &auth.actor, &participant_id, Some(Notice::from_error(e)?)).await,
+        Err(e) => render(&state, &auth.actor, &participant_id, Some(Notice::from_error(e)?), Some(("new", &form))).await,
     }
 }
 
@@ -397,11 +522,14 @@ pub async fn correct(
                 (field("date"), field("time"))
             };
             let unchanged = |prefix: &str, w: Option<When>| shown(prefix) == when_parts(w, &site.time_zone);
+            // An awareness left empty stays as it was (on a new event, empty means now).
+            let aware_kept = unchanged("site_aware_at", Some(When::At(was.site_aware_at)))
+                || shown("site_aware_at") == (String::new(), String::new());
             let input = EventInput {
                 expectedness: was.expectedness.clone(),
                 onset: if unchanged("onset", Some(was.onset)) { was.onset } else { input.onset },
                 end: if unchanged("end", was.end) { was.end } else { input.end },
-                site_aware_at: if unchanged("site_aware_at", Some(When::At(was.site_aware_at))) { was.site_aware_at } else { input.site_aware_at },
+                site_aware_at: if aware_kept { was.site_aware_at } else { input.site_aware_at },
                 ..input
             };
             app.correct_adverse_event(&auth.actor, &event_id, input, &reason).await
@@ -411,7 +539,36 @@ pub async fn correct(
     let back = format!("/participants/{}/adverse-events", current.participant_id);
     match result {
         Ok(_) => Ok(see_other(&back, "Correction saved.")),
-        Err(e) => render(&state, &auth.actor, &current.participant_id, Some(Notice::from_error(e)?)).await,
+        Err(e) => {
+            render(&state, &auth.actor, &current.participant_id, Some(Notice::from_error(e)?), Some((&event_id, &form))).await
+        }
+    }
+}
+
+/// The sponsor's expectedness call from the event's page.
+pub async fn expectedness(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(event_id): Path<String>,
+    PageForm(form): PageForm<Form>,
+) -> PageResult {
+    let app = &state.app;
+    let current = app.adverse_event(&auth.actor, &event_id).await?;
+    let text = |name: &str| form.get(name).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let mut problems = Vec::new();
+    let assessment: Option<Expected> = keep(&mut problems, choice(&form, "assessment", &["expected", "unexpected"]));
+    let version = text("rsi_version");
+    let rsi_version = keep(
+        &mut problems,
+        version.parse::<u32>().map_err(|_| Violation::new("rsi_version", "number", format!("rsi_version must be a version number; got {version:?}"))),
+    );
+    let result = match (assessment, rsi_version) {
+        (Some(a), Some(v)) if problems.is_empty() => app.assess_expectedness(&auth.actor, &event_id, a, v, &text("reason")).await,
+        _ => Err(DomainError::Invalid(problems).into()),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/participants/{}/adverse-events", current.participant_id), "Expectedness recorded.")),
+        Err(e) => render(&state, &auth.actor, &current.participant_id, Some(Notice::from_error(e)?), None).await,
     }
 }
 
@@ -442,39 +599,54 @@ async fn render_checklist(
     let app = &state.app;
     let p = app.participant_for(actor, Action::RecordAdverseEvent, participant_id).await?;
     let data = safety_data()?;
-    let point = data
-        .points
-        .get(point_id)
-        .ok_or_else(|| DomainError::Invalid(vec![Violation::one_of("point", point_id, &["during_session", "session_end", "next_day_integration", "day_7"])]))?;
+    let Some(point) = data.points.get(point_id) else {
+        let ids: Vec<&str> = data.points.points.iter().map(|p| p.id.as_str()).collect();
+        return Err(DomainError::Invalid(vec![Violation::one_of("point", point_id, &ids)]).into());
+    };
+    let site = app.site(&p.site_id).await?;
+    let sessions = app.participant_dosing_sessions(&site, participant_id).await?;
+    let checklists = app.checklists(actor, participant_id).await?;
+    let done = checklists.items.iter().find(|c| c.session_id == session_id && c.point == point.id);
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let chosen = |name: &str| entered.get(name).cloned().unwrap_or_default();
+    let solicited: Vec<_> = data.terms.solicited().collect();
     let body = page(
         &format!("Solicited checklist for {}", p.code),
         actor,
         "/sites",
         html! {
             h1 { (point.label) ": solicited checklist for " a href={"/participants/" (p.id) "/adverse-events"} { (p.code) } }
+            p { "Dosing session: " (session_label(&sessions, session_id)) }
             @if let Some(n) = notice { (n.render()) }
+            (integrity_alert(&checklists.integrity))
+            @if let Some(c) = done {
+                p.notice.ok role="status" { "This point was already checked: " (checklist_summary(c, &sessions, &site.time_zone)) }
+            } @else {
             p.muted { "Ask about each term and answer it on its own: present, absent, or not asked (say why). There is no single answer for the whole list. Record each term present as an adverse event." }
             form method="post" action={"/participants/" (p.id) "/adverse-events/checklist"} {
                 input type="hidden" name="session_id" value=(session_id);
                 input type="hidden" name="point" value=(point.id);
-                table {
+                div.table-wrap { table {
                     caption { "Solicited terms (term list version " (data.terms.version) ")" }
                     thead { tr { th scope="col" { "Term" } th scope="col" { "Present" } th scope="col" { "Absent" } th scope="col" { "Not asked" } th scope="col" { "Why not asked" } } }
-                    tbody { @for t in data.terms.solicited() {
-                        @let name = format!("answer.{}", t.id);
-                        @let picked = chosen(&name);
-                        tr {
-                            th scope="row" id={"term-" (t.id)} { (t.label) }
-                            @for (value, label) in [("present", "present"), ("absent", "absent"), ("not_asked", "not asked")] {
-                                td { input type="radio" name=(name) value=(value) required checked[picked == value]
-                                    aria-label={(t.label) ": " (label)}; }
+                    @for group in solicited.chunk_by(|a, b| a.category == b.category) {
+                        tbody {
+                            tr { th colspan="5" scope="colgroup" { (words(group[0].category.as_str())) } }
+                            @for t in group {
+                                @let name = format!("answer.{}", t.id);
+                                @let picked = chosen(&name);
+                                tr {
+                                    th scope="row" id={"term-" (t.id)} { (t.label) }
+                                    @for (value, label) in [("present", "present"), ("absent", "absent"), ("not_asked", "not asked")] {
+                                        td { input type="radio" name=(name) value=(value) required checked[picked == value]
+                                            aria-label={(t.label) ": " (label)}; }
+                                    }
+                                    td { input name={"reason." (t.id)} aria-label={"Why " (t.label) " was not asked"} value=(chosen(&format!("reason.{}", t.id))); }
+                                }
                             }
-                            td { input name={"reason." (t.id)} aria-label={"Why " (t.label) " was not asked"} value=(chosen(&format!("reason.{}", t.id))); }
                         }
-                    } }
-                }
+                    }
+                } }
                 @for q in &point.questions {
                     fieldset { legend { (q.text) }
                         @for (value, label) in [("yes", "Yes"), ("no", "No"), ("declined", "Declined to say")] {
@@ -483,6 +655,7 @@ async fn render_checklist(
                     }
                 }
                 button type="submit" { "Record the checklist" }
+            }
             }
         },
     );
@@ -552,9 +725,13 @@ pub async fn site_safety(
 
 async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Option<Notice>) -> PageResult {
     let app = &state.app;
-    let events = app.safety_clocks(actor, site_id).await?;
+    let clocks = app.safety_clocks(actor, site_id).await?;
     let gaps = app.checklist_gaps(actor, site_id).await?;
+    let mut integrity = clocks.integrity.clone();
+    integrity.extend(gaps.integrity.iter().cloned());
+    let (events, gaps) = (clocks.events, gaps.items);
     let site = app.site(site_id).await?;
+    let may_record = App::may(actor, Action::RecordAdverseEvent, Resource::Site { site_id });
     let codes = app.participant_codes_at(site_id).await?;
     let zone = &site.time_zone;
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
@@ -565,6 +742,7 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
         html! {
             h1 { "Safety at " a href={"/sites/" (site.id)} { (site.name) } }
             @if let Some(n) = notice { (n.render()) }
+            (integrity_alert(&integrity))
             p { "DSMB (blinded): "
                 a href={"/api/v1/sites/" (site.id) "/adverse-events/listing?format=csv"} { "listing (CSV)" } ", "
                 a href={"/api/v1/sites/" (site.id) "/adverse-events/incidence?format=csv"} { "incidence table (CSV)" } }
@@ -572,14 +750,15 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
             @if events.is_empty() { p { "No serious adverse event." } }
             @for e in &events {
                 @let resource = Resource::Participant { site_id: &e.event.site_id, participant_id: &e.event.participant_id };
-                @let may_send = App::may(actor, Action::MarkSafetyReportSent, resource);
+                @let may_send = |sender: Sender| App::may(actor, send_action(sender), resource);
+                @let any_send = e.clocks.iter().any(|c| c.running() && may_send(c.sender));
                 section aria-labelledby={"sae-" (e.event.id)} {
                     h3 id={"sae-" (e.event.id)} { (e.event.event.term_label) " — " a href={"/participants/" (e.event.participant_id) "/adverse-events"} { (e.participant_code) }
                         " (" (words(e.pathway.as_str())) ")" }
                     @if let Some(problem) = &e.problem { p.notice.error role="alert" { (problem) } }
                     @if !e.clocks.is_empty() {
-                        table {
-                            thead { tr { th { "Report" } th { "To" } th { "Runs from" } th { "Started" } th { "Due" } th { "Status" } @if may_send { th { "Mark sent" } } } }
+                        div.table-wrap { table {
+                            thead { tr { th scope="col" { "Report" } th scope="col" { "To" } th scope="col" { "Runs from" } th scope="col" { "Started" } th scope="col" { "Due" } th scope="col" { "Status" } @if any_send { th scope="col" { "Mark sent" } } } }
                             tbody { @for c in &e.clocks {
                                 tr {
                                     td { (c.name) br; span.muted { (c.due) } @if let Some(p) = &c.provisional { br; span.muted { (p) } } }
@@ -587,8 +766,8 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
                                     td { (words(&wire(&c.start))) }
                                     td { @match c.started_at { Some(t) => (when(t, zone)), None => span.muted { "not yet" } } }
                                     td { @match c.deadline { Some(t) => (when(t, zone)), None => span.muted { "—" } } }
-                                    td { (status_text(&c.status)) }
-                                    @if may_send { td { @if c.running() {
+                                    td { (status_text(&c.status, zone)) }
+                                    @if any_send { td { @if c.running() && may_send(c.sender) {
                                         form.inline method="post" action={"/adverse-events/" (e.event.id) "/reports"} {
                                             input type="hidden" name="rule_id" value=(c.rule_id);
                                             input name="reference" required aria-label={"Reference of the " (c.name)} placeholder="reference";
@@ -597,15 +776,17 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
                                     } } }
                                 }
                             } }
-                        }
+                        } }
                     }
                 }
             }
             h2 { "Missing solicited checks (" (gaps.len()) ")" }
             @if gaps.is_empty() { p { "None: every check due has its checklist." } }
             ul { @for g in &gaps { li {
-                a href={"/participants/" (g.participant_id) "/adverse-events/checklist?session_id=" (g.session_id) "&point=" (g.point)}
-                    { (codes.get(&g.participant_id).cloned().unwrap_or_default()) ": " (words(&g.point)) }
+                @let what = format!("{}: {}", codes.get(&g.participant_id).cloned().unwrap_or_default(), words(&g.point));
+                @if may_record {
+                    a href={"/participants/" (g.participant_id) "/adverse-events/checklist?session_id=" (g.session_id) "&point=" (g.point)} { (what) }
+                } @else { a href={"/participants/" (g.participant_id) "/adverse-events"} { (what) } }
                 ", due " (when(g.due_at, zone))
             } } }
         },

@@ -1,39 +1,54 @@
 //! Adverse-event queries (reads; writes go through the ledgered write path). Every read a
-//! decision or a view rests on checks the rows' seals: a row written outside Catalyst is refused.
+//! decision rests on refuses a row written outside Catalyst; a view's read leaves such a row
+//! out and names it (and, at a site, names rows the ledger created that are gone), so the view
+//! shows the rest and the problem, never a silent gap.
 
 use crate::capabilities::adverse_events::domain::{AdverseEventRecord, SaeSubmission, SolicitedChecklist};
 use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
+use crate::platform::store::seals::SealedRead;
 use crate::platform::store::{Store, StoreError, WriteTx};
 use catalyst_core::record::Record;
+use std::collections::HashSet;
 
 fn by_column<R: Record>(column: &str, value: &str) -> AnyQuery<'static> {
     query_owned(select_sql(R::SPEC, &format!("WHERE {column} = $1 ORDER BY recorded_at, id"))).bind(value.to_owned())
 }
 
 impl Store {
-    async fn ae_sealed<R: Record>(&self, rows: Vec<R>) -> Result<Vec<R>, StoreError> {
-        for row in &rows {
-            self.check_sealed(row).await?;
-        }
-        Ok(rows)
+    /// Rows where `column = value`, oldest first, with their seals checked in the same statement
+    /// (a correction committed meanwhile is never mistaken for tampering); a row whose seal does
+    /// not hold is left out and named.
+    async fn ae_rows<R: Record>(&self, column: &str, value: &str) -> Result<SealedRead<R>, StoreError> {
+        self.sealed_rows_where::<R>(Some((column, value)), "ORDER BY t.recorded_at, t.id").await
+    }
+
+    /// Rows at a site, and also named: any row of the kind that the site's ledger chain created
+    /// and that is gone (deleted outside Catalyst): a view never takes a missing serious event
+    /// for "nothing due".
+    async fn ae_rows_at_site<R: Record>(&self, site_chain: &str, site_id: &str) -> Result<SealedRead<R>, StoreError> {
+        let ledgered = self.ledgered_ids(site_chain, R::SPEC.kind).await?;
+        let mut read = self.ae_rows::<R>("site_id", site_id).await?;
+        let present: HashSet<&str> =
+            read.rows.iter().map(|r| r.id()).chain(read.unsealed.iter().map(String::as_str)).collect();
+        read.missing = ledgered.into_iter().filter(|id| !present.contains(id.as_str())).collect();
+        Ok(read)
     }
 
     /// A participant's events (current revisions), oldest first.
     pub(in crate::capabilities::adverse_events) async fn ae_events_of(
         &self,
         participant_id: &str,
-    ) -> Result<Vec<AdverseEventRecord>, StoreError> {
-        let rows = self.fetch_records(by_column::<AdverseEventRecord>("participant_id", participant_id)).await?;
-        self.ae_sealed(rows).await
+    ) -> Result<SealedRead<AdverseEventRecord>, StoreError> {
+        self.ae_rows("participant_id", participant_id).await
     }
 
     /// A site's events (current revisions), oldest first.
     pub(in crate::capabilities::adverse_events) async fn ae_events_at_site(
         &self,
+        site_chain: &str,
         site_id: &str,
-    ) -> Result<Vec<AdverseEventRecord>, StoreError> {
-        let rows = self.fetch_records(by_column::<AdverseEventRecord>("site_id", site_id)).await?;
-        self.ae_sealed(rows).await
+    ) -> Result<SealedRead<AdverseEventRecord>, StoreError> {
+        self.ae_rows_at_site(site_chain, site_id).await
     }
 
     /// One event, if its seal holds.
@@ -41,49 +56,41 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Option<AdverseEventRecord>, StoreError> {
-        match self.get::<AdverseEventRecord>(id).await? {
-            Some(e) => {
-                self.check_sealed(&e).await?;
-                Ok(Some(e))
-            }
-            None => Ok(None),
-        }
+        Ok(self.ae_rows::<AdverseEventRecord>("id", id).await?.all_sealed()?.into_iter().next())
     }
 
     /// A site's solicited checklists.
     pub(in crate::capabilities::adverse_events) async fn ae_checklists_at_site(
         &self,
+        site_chain: &str,
         site_id: &str,
-    ) -> Result<Vec<SolicitedChecklist>, StoreError> {
-        let rows = self.fetch_records(by_column::<SolicitedChecklist>("site_id", site_id)).await?;
-        self.ae_sealed(rows).await
+    ) -> Result<SealedRead<SolicitedChecklist>, StoreError> {
+        self.ae_rows_at_site(site_chain, site_id).await
     }
 
     /// A participant's solicited checklists.
     pub(in crate::capabilities::adverse_events) async fn ae_checklists_of(
         &self,
         participant_id: &str,
-    ) -> Result<Vec<SolicitedChecklist>, StoreError> {
-        let rows = self.fetch_records(by_column::<SolicitedChecklist>("participant_id", participant_id)).await?;
-        self.ae_sealed(rows).await
+    ) -> Result<SealedRead<SolicitedChecklist>, StoreError> {
+        self.ae_rows("participant_id", participant_id).await
     }
 
     /// The reports marked sent at a site.
     pub(in crate::capabilities::adverse_events) async fn sae_submissions_at_site(
         &self,
+        site_chain: &str,
         site_id: &str,
-    ) -> Result<Vec<SaeSubmission>, StoreError> {
-        let rows = self.fetch_records(by_column::<SaeSubmission>("site_id", site_id)).await?;
-        self.ae_sealed(rows).await
+    ) -> Result<SealedRead<SaeSubmission>, StoreError> {
+        self.ae_rows_at_site(site_chain, site_id).await
     }
 
     /// The reports marked sent for one event.
     pub(in crate::capabilities::adverse_events) async fn sae_submissions_of(
         &self,
         event_id: &str,
-    ) -> Result<Vec<SaeSubmission>, StoreError> {
-        let rows = self.fetch_records(by_column::<SaeSubmission>("event_id", event_id)).await?;
-        self.ae_sealed(rows).await
+    ) -> Result<SealedRead<SaeSubmission>, StoreError> {
+        self.ae_rows("event_id", event_id).await
     }
 }
 

@@ -24,6 +24,9 @@ pub(crate) struct SessionPrescription {
     /// Everything the participant may be given of the product, in milligrams (prescribed, with
     /// physicians' decisions above it).
     pub prescribed_mg: f64,
+    /// What is prescribed for this session: the initial dose and the optional supplemental one.
+    pub session_initial_mg: f64,
+    pub session_supplemental_mg: Option<f64>,
 }
 
 impl App {
@@ -33,12 +36,15 @@ impl App {
         let decisions = self.store.dose_decisions_of(participant_id).await?;
         Ok(all
             .iter()
-            .find(|rx| rx.status == PrescriptionStatus::Active && rx.dose_for(visit_id).is_some())
-            .map(|rx| SessionPrescription {
+            .filter(|rx| rx.status == PrescriptionStatus::Active)
+            .find_map(|rx| Some((rx, rx.dose_for(visit_id)?)))
+            .map(|(rx, dose)| SessionPrescription {
                 prescriber_id: rx.prescriber_id.clone(),
                 product: rx.product.clone(),
                 indication: rx.indication.clone(),
                 prescribed_mg: allowed_mg(&all, &decisions, &rx.product),
+                session_initial_mg: dose.initial_mg,
+                session_supplemental_mg: dose.supplemental_mg,
             }))
     }
 

@@ -42,6 +42,38 @@ pub const SEALED_KINDS: &[&str] = &[
     "sae_submission",
 ];
 
+/// Rows read with their seals: those whose seals hold, and the ids of the rest.
+#[derive(Debug, Clone)]
+pub(crate) struct SealedRead<R> {
+    pub rows: Vec<R>,
+    /// Rows left out: their seals do not hold (written or changed outside Catalyst).
+    pub unsealed: Vec<String>,
+    /// Rows the ledger created that are gone (deleted outside Catalyst), where the caller asked.
+    pub missing: Vec<String>,
+}
+
+impl<R: Record> SealedRead<R> {
+    /// What is wrong, in words, one line per row.
+    pub(crate) fn problems(&self) -> Vec<String> {
+        let kind = R::SPEC.kind;
+        let unsealed =
+            self.unsealed.iter().map(|id| format!("{kind} {id} carries no valid seal (written outside Catalyst)"));
+        let missing = self
+            .missing
+            .iter()
+            .map(|id| format!("{kind} {id} is in the audit trail but its row is gone (deleted outside Catalyst)"));
+        unsealed.chain(missing).collect()
+    }
+
+    /// The rows, or the first problem as an error: for reads that decide.
+    pub(crate) fn all_sealed(self) -> Result<Vec<R>, StoreError> {
+        match self.problems().into_iter().next() {
+            Some(problem) => Err(StoreError::Tampered(problem)),
+            None => Ok(self.rows),
+        }
+    }
+}
+
 /// Why a record's seal does not hold.
 fn tampered(kind: &str, id: &str) -> StoreError {
     StoreError::Tampered(format!("{kind} {id} carries no valid seal (written outside Catalyst)"))
@@ -105,28 +137,63 @@ impl Store {
     /// movement decides on, when a row was written outside Catalyst. `order` names columns as
     /// `t.<column>`.
     pub(crate) async fn sealed_rows<R: Record>(&self, order: &str) -> Result<Vec<R>, StoreError> {
+        self.sealed_rows_where::<R>(None, order).await?.all_sealed()
+    }
+
+    /// The rows of a sealed table where `column = value` (or all of them), read with their seals
+    /// in one statement. A row whose seal does not hold is left out and named in `unsealed`, so
+    /// one row written outside Catalyst cannot hide the rest of a view: the caller shows both.
+    /// `order` names columns as `t.<column>`.
+    pub(crate) async fn sealed_rows_where<R: Record>(
+        &self,
+        filter: Option<(&str, &str)>,
+        order: &str,
+    ) -> Result<SealedRead<R>, StoreError> {
         let spec = R::SPEC;
         let columns: Vec<String> = spec.columns.iter().map(|c| format!("t.{}", c.name)).collect();
+        let filter_sql = match filter {
+            Some((column, _)) => {
+                if !spec.columns.iter().any(|c| c.name == column) {
+                    return Err(StoreError::Internal(format!("{} has no column {column}", spec.table)));
+                }
+                format!("WHERE t.{column} = $2")
+            }
+            None => String::new(),
+        };
         let sql = format!(
-            "SELECT {}, s.seal FROM {} t LEFT JOIN row_seals s ON s.kind = $1 AND s.id = t.id {order}",
+            "SELECT {}, s.seal FROM {} t LEFT JOIN row_seals s ON s.kind = $1 AND s.id = t.id {filter_sql} {order}",
             columns.join(", "),
             spec.table
         );
-        let rows = query_owned(sql).bind(spec.kind.to_owned()).fetch_all(self.pool()).await?;
-        let mut out = Vec::with_capacity(rows.len());
+        let mut query = query_owned(sql).bind(spec.kind.to_owned());
+        if let Some((_, value)) = filter {
+            query = query.bind(value.to_owned());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let mut read = SealedRead { rows: Vec::with_capacity(rows.len()), unsealed: Vec::new(), missing: Vec::new() };
         for r in &rows {
             let row = decode_row(spec, r)?;
             let seal: Option<String> = r.try_get(spec.columns.len())?;
             let id = row.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-            if !self.signer().seal_matches(spec.kind, &id, &canonical_json(row.clone()), seal.as_deref()) {
-                return Err(StoreError::Tampered(format!(
-                    "{} {id} carries no valid seal (written outside Catalyst)",
-                    spec.kind
-                )));
+            if self.signer().seal_matches(spec.kind, &id, &canonical_json(row.clone()), seal.as_deref()) {
+                read.rows.push(R::from_row(row)?);
+            } else {
+                read.unsealed.push(id);
             }
-            out.push(R::from_row(row)?);
         }
-        Ok(out)
+        Ok(read)
+    }
+
+    /// The ids of `kind` that `chain`'s ledger entries created, for a caller to check that each
+    /// still has its row (rows that are never deleted). Read before the rows: an id the ledger
+    /// held then has its row from then on, so one missing is a row deleted outside Catalyst.
+    pub(crate) async fn ledgered_ids(&self, chain: &str, kind: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT entity_id FROM ledger WHERE chain = $1 AND entity_kind = $2")
+            .bind(chain.to_owned())
+            .bind(kind.to_owned())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
     /// Refuses a record of a sealed kind whose seal does not match: it was written or changed

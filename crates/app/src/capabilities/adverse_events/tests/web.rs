@@ -95,11 +95,14 @@ async fn adverse_event_made_serious_runs_sponsor_and_regulator_clocks_until_each
         (Some("sponsored_trial"), Some("BOS-0002"))
     );
 
-    // Marking sent: the site lead's or the physician's, a running clock, with its reference.
+    // Marking sent: the site's report is the investigator's (site lead or physician), the IND
+    // safety report the sponsor's (the monitor stands in); a running clock, with its reference.
     let reports = format!("/api/v1/adverse-events/{id}/reports");
+    let monitor = t.token("monitor").await;
     assert_eq!(t.post(&therapist, &reports, json!({"rule_id": "us_site_to_sponsor", "reference": "X"})).await.0, 403);
-    let (status, problem) =
-        t.post(&physician, &reports, json!({"rule_id": "us_ind_15_day", "reference": "IND-1"})).await;
+    assert_eq!(t.post(&monitor, &reports, json!({"rule_id": "us_site_to_sponsor", "reference": "X"})).await.0, 403);
+    assert_eq!(t.post(&physician, &reports, json!({"rule_id": "us_ind_15_day", "reference": "IND-1"})).await.0, 403);
+    let (status, problem) = t.post(&monitor, &reports, json!({"rule_id": "us_ind_15_day", "reference": "IND-1"})).await;
     assert_eq!(status, 409, "a clock not started cannot be stopped: {problem}");
     let (status, problem) =
         t.post(&physician, &reports, json!({"rule_id": "us_site_to_sponsor", "reference": " "})).await;
@@ -121,6 +124,10 @@ async fn adverse_event_made_serious_runs_sponsor_and_regulator_clocks_until_each
         )
         .await;
     assert_eq!(status, 201, "{sent}");
+    // Dated back a little, entered now: both are kept.
+    let entered = sent["entered_at"].as_i64().unwrap();
+    assert_eq!(sent["sent_at"].as_i64(), Some(sent_at));
+    assert!(entered > sent_at && entered <= now(&t), "{sent}");
 
     // The site's report stopped its clock and is the sponsor's first knowledge: the IND
     // report's clock now runs from it.
@@ -139,6 +146,10 @@ async fn adverse_event_made_serious_runs_sponsor_and_regulator_clocks_until_each
     let lead = t.token("lead.bos").await;
     assert_eq!(
         t.post(&lead, &reports, json!({"rule_id": "us_ind_15_day", "reference": "IND 063384 SR-1"})).await.0,
+        403
+    );
+    assert_eq!(
+        t.post(&monitor, &reports, json!({"rule_id": "us_ind_15_day", "reference": "IND 063384 SR-1"})).await.0,
         201
     );
     let (_, clocks) = t.get(&physician, &clocks_path).await;
@@ -146,13 +157,12 @@ async fn adverse_event_made_serious_runs_sponsor_and_regulator_clocks_until_each
         clocks.as_array().unwrap().iter().all(|c| c["status"]["state"] == "stopped"),
         "every clock stopped: {clocks}"
     );
-    assert_eq!(t.post(&lead, &reports, json!({"rule_id": "us_ind_15_day", "reference": "again"})).await.0, 409);
+    assert_eq!(t.post(&monitor, &reports, json!({"rule_id": "us_ind_15_day", "reference": "again"})).await.0, 409);
 
     // The sponsor's expectedness call (the monitor role): named as its assessor.
     let expectedness = format!("/api/v1/adverse-events/{id}/expectedness");
     let call = json!({"assessment": "unexpected", "rsi_version": 1, "reason": "sponsor review against the brochure"});
     assert_eq!(t.post(&physician, &expectedness, call.clone()).await.0, 403, "expectedness is the sponsor's call");
-    let monitor = t.token("monitor").await;
     let (status, assessed) = t.post(&monitor, &expectedness, call).await;
     assert_eq!(status, 200, "{assessed}");
     assert_eq!(
@@ -168,6 +178,8 @@ async fn adverse_event_made_serious_runs_sponsor_and_regulator_clocks_until_each
         (200, Some("BOS-0002"), Some(true)),
         "{form}"
     );
+    // A sponsored trial's form names the drug blinded: it unblinds no one.
+    assert!(form["suspect_drug"].as_str().unwrap().contains("or matching placebo (blinded"), "{form}");
     let csv = t
         .http
         .get(t.url(&format!("/api/v1/adverse-events/{id}/cioms?format=csv")))
@@ -489,4 +501,164 @@ async fn adverse_event_pages_show_the_forms_record_and_list_clocks_and_gaps() {
             && dashboard.contains("due within 24 h"),
         "{dashboard}"
     );
+}
+
+/// A serious event at Boston recorded by the physician `aware_hours_ago`; its id.
+async fn serious_event(t: &TestApp, physician: &str, aware_hours_ago: i64) -> (String, Value) {
+    let p = t.participant_id("BOS-0002").await;
+    let mut body = event("hypertension", now(t) - (aware_hours_ago + 1) * HOUR);
+    body["seriousness"] = json!({"hospitalisation": true});
+    body["serious"] = json!(true);
+    body["site_aware_at"] = json!(now(t) - aware_hours_ago * HOUR);
+    let (status, recorded) = t.post(physician, &format!("/api/v1/participants/{p}/adverse-events"), body.clone()).await;
+    assert_eq!(status, 201, "{recorded}");
+    (recorded["id"].as_str().unwrap().to_owned(), body)
+}
+
+#[tokio::test]
+async fn adverse_event_awareness_is_moved_only_by_the_investigator_and_the_first_time_stays_on_record() {
+    let t = TestApp::spawn().await;
+    let physician = t.token("physician.bos").await;
+    let therapist = t.token("therapist1.bos").await;
+    // Known 30 hours ago: the 24-hour report to the sponsor is overdue.
+    let (id, mut body) = serious_event(&t, &physician, 30).await;
+    let first = body["site_aware_at"].as_i64().unwrap();
+    let corrections = format!("/api/v1/adverse-events/{id}/corrections");
+    let moved_to = now(&t) - HOUR;
+    body["site_aware_at"] = json!(moved_to);
+    let moved = json!({"event": body.clone(), "reason": "the phone log shows the call came in this morning"});
+    let (status, problem) = t.post(&therapist, &corrections, moved.clone()).await;
+    assert_eq!(status, 403, "moving the clock's start is the investigator's: {problem}");
+    let (status, corrected) = t.post(&physician, &corrections, moved).await;
+    assert_eq!(status, 200, "{corrected}");
+    assert_eq!(corrected["event"]["first_site_aware_at"].as_i64(), Some(first), "{corrected}");
+    let (_, clocks) = t.get(&physician, &format!("/api/v1/adverse-events/{id}/clocks")).await;
+    assert_eq!(clock(&clocks, "us_site_to_sponsor")["started_at"].as_i64(), Some(moved_to));
+    // The page shows the time first recorded beside the corrected one.
+    let page = t
+        .page_as("physician.bos", &format!("/participants/{}/adverse-events", t.participant_id("BOS-0002").await))
+        .await;
+    assert!(page.contains("first recorded aware"), "{page}");
+    // A therapist may still correct the rest (and awareness left as it is needs no one else).
+    body["verbatim"] = json!("a pounding headache with high readings");
+    let (status, corrected) =
+        t.post(&therapist, &corrections, json!({"event": body, "reason": "the participant's own words, fuller"})).await;
+    assert_eq!((status, corrected["event"]["first_site_aware_at"].as_i64()), (200, Some(first)), "{corrected}");
+}
+
+#[tokio::test]
+async fn adverse_event_new_term_drops_the_expectedness_call_and_bad_times_are_refused() {
+    let t = TestApp::spawn().await;
+    let physician = t.token("physician.bos").await;
+    let monitor = t.token("monitor").await;
+    let (id, mut body) = serious_event(&t, &physician, 2).await;
+    let call = json!({"assessment": "unexpected", "rsi_version": 1, "reason": "sponsor review against the brochure"});
+    assert_eq!(t.post(&monitor, &format!("/api/v1/adverse-events/{id}/expectedness"), call).await.0, 200);
+    body["term"] = json!("sinus_tachycardia");
+    let (status, corrected) = t
+        .post(
+            &physician,
+            &format!("/api/v1/adverse-events/{id}/corrections"),
+            json!({"event": body, "reason": "the ECG showed it was tachycardia"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{corrected}");
+    assert_eq!(corrected["event"]["details"]["expectedness"], Value::Null, "the call was for the old term");
+    let (_, clocks) = t.get(&physician, &format!("/api/v1/adverse-events/{id}/clocks")).await;
+    assert!(clock(&clocks, "us_ind_15_day")["provisional"].as_str().unwrap().contains("not yet assessed"), "{clocks}");
+
+    let p = t.participant_id("BOS-0002").await;
+    let path = format!("/api/v1/participants/{p}/adverse-events");
+    for (onset, rule) in [
+        (json!({"date": "1900-01-01"}), "within_5_years"),
+        (json!({"at": -62_135_596_800_000_000_i64}), "within_5_years"),
+    ] {
+        let mut bad = event("headache", 0);
+        bad["onset"] = onset;
+        let (status, problem) = t.post(&physician, &path, bad).await;
+        assert_eq!(status, 422, "{problem}");
+        assert!(rules(&problem).contains(&("onset".into(), rule.into())), "{problem}");
+    }
+    let mut bad = event("headache", 0);
+    bad["onset"] = json!({"date": "2026-12-01T10:30"});
+    let (status, problem) = t.post(&physician, &path, bad).await;
+    assert_eq!(status, 422, "a date-time is not cut to its date: {problem}");
+}
+
+#[tokio::test]
+async fn adverse_event_rows_written_or_deleted_in_the_database_are_named_never_taken_for_nothing_due() {
+    let t = TestApp::spawn().await;
+    let physician = t.token("physician.bos").await;
+    let (kept, _) = serious_event(&t, &physician, 2).await;
+    let (doomed, _) = serious_event(&t, &physician, 20).await;
+    let bos = t.site_id("BOS").await;
+    let clocks_path = format!("/api/v1/sites/{bos}/safety-clocks");
+    assert_eq!(t.get(&physician, &clocks_path).await.0, 200);
+
+    // Someone with the database file deletes the overdue serious event (and its seal).
+    t.raw("DROP TRIGGER IF EXISTS adverse_events_no_delete").await;
+    t.raw(&format!("DELETE FROM row_seals WHERE id = '{doomed}'")).await;
+    t.raw(&format!("DELETE FROM adverse_events WHERE id = '{doomed}'")).await;
+    // The API refuses a partial answer, naming the event gone.
+    let (status, problem) = t.get(&physician, &clocks_path).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("adverse_event {doomed} is in the audit trail but its row is gone")),
+        "{problem}"
+    );
+    // The page still shows the rest, with the problem above it; so does the dashboard.
+    let page = t.page_as("physician.bos", &format!("/sites/{bos}/safety")).await;
+    assert!(page.contains("fail their integrity check") && page.contains(&doomed), "{page}");
+    assert!(page.contains(&format!("sae-{kept}")), "the other serious event is still shown");
+    let dashboard = t.page_as("lead.bos", "/").await;
+    assert!(dashboard.contains("integrity") && dashboard.contains(&doomed), "{dashboard}");
+
+    // An event changed in place (made not serious) fails its seal: left out, named, and the
+    // rest of the participant's page still shows.
+    t.raw(&format!(
+        "UPDATE adverse_events SET event = replace(event, '\"serious\":true', '\"serious\":false') WHERE id = '{kept}'"
+    ))
+    .await;
+    let p = t.participant_id("BOS-0002").await;
+    let page = t.page_as("physician.bos", &format!("/participants/{p}/adverse-events")).await;
+    assert!(page.contains("fail their integrity check") && page.contains(&kept), "{page}");
+    let (status, _) = t.get(&physician, &format!("/api/v1/participants/{p}/adverse-events")).await;
+    assert_ne!(status, 200, "the API does not pass on a partial list");
+    let (status, _) = t.get(&physician, &format!("/api/v1/sites/{bos}/adverse-events/listing?format=csv")).await;
+    assert_ne!(status, 200, "nor does the DSMB export");
+}
+
+#[tokio::test]
+async fn adverse_event_reads_during_concurrent_corrections_never_report_tampering() {
+    let t = TestApp::spawn().await;
+    let physician = t.token("physician.bos").await;
+    let lead = t.token("lead.bos").await;
+    let (id, body) = serious_event(&t, &physician, 2).await;
+    let bos = t.site_id("BOS").await;
+    let corrections = format!("/api/v1/adverse-events/{id}/corrections");
+    let clocks_path = format!("/api/v1/sites/{bos}/safety-clocks");
+    let writers = (0..8).map(|i| {
+        let mut b = body.clone();
+        b["verbatim"] = json!(format!("account number {i} of the same evening"));
+        let (t, token, path) = (&t, if i % 2 == 0 { &physician } else { &lead }, &corrections);
+        async move { t.post(token, path, json!({"event": b, "reason": format!("fuller account, take {i}")})).await.0 }
+    });
+    let readers = (0..16).map(|_| {
+        let (t, token, path) = (&t, &physician, &clocks_path);
+        async move { t.get(token, path).await }
+    });
+    let (written, read) =
+        tokio::join!(futures_util::future::join_all(writers), futures_util::future::join_all(readers));
+    // Each correction either lands or is refused as stale (409): never lost, never merged.
+    assert!(written.iter().all(|s| *s == 200 || *s == 409), "{written:?}");
+    let landed = written.iter().filter(|s| **s == 200).count();
+    assert!(landed >= 1);
+    for (status, body) in &read {
+        assert_eq!(*status, 200, "a read during corrections is never taken for tampering: {body}");
+    }
+    let (_, event) = t.get(&physician, &format!("/api/v1/adverse-events/{id}")).await;
+    assert_eq!(event["revision"].as_i64(), Some(1 + landed as i64), "{event}");
 }

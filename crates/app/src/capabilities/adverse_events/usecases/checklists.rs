@@ -2,7 +2,7 @@
 //! every solicited term (present, absent, not asked; one "none" is refused by `checklist_from`),
 //! and a check whose time has passed without one is a gap (`missing_checks`).
 
-use super::safety_data;
+use super::{Shown, safety_data};
 use crate::App;
 use crate::capabilities::adverse_events::domain::SolicitedChecklist;
 use crate::capabilities::adverse_events::interface::{open_events_in, solicited_check_done_in};
@@ -99,15 +99,16 @@ impl App {
         Ok(RecordedChecklist { record, to_record })
     }
 
-    /// A participant's solicited checklists, oldest first.
-    pub async fn checklists(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<SolicitedChecklist>> {
+    /// A participant's solicited checklists, oldest first, and any that cannot be shown.
+    pub async fn checklists(&self, actor: &Actor, participant_id: &str) -> AppResult<Shown<SolicitedChecklist>> {
         self.participant_for(actor, Action::ViewAdverseEvents, participant_id).await?;
-        Ok(self.store.ae_checklists_of(participant_id).await?)
+        Ok(self.store.ae_checklists_of(participant_id).await?.into())
     }
 
     /// The site's missing solicited checks: each check of a held dosing session whose due
-    /// time has passed without its checklist, oldest due first.
-    pub async fn checklist_gaps(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<Gap>> {
+    /// time has passed without its checklist, oldest due first. A checklist that cannot be
+    /// trusted counts as missing, and is named.
+    pub async fn checklist_gaps(&self, actor: &Actor, site_id: &str) -> AppResult<Shown<Gap>> {
         self.authorize(actor, Action::ViewAdverseEvents, Resource::Site { site_id }).await?;
         let site = self.site(site_id).await?;
         self.gaps_at(&site).await
@@ -126,7 +127,7 @@ impl App {
             .collect())
     }
 
-    pub(super) async fn gaps_at(&self, site: &Site) -> AppResult<Vec<Gap>> {
+    pub(super) async fn gaps_at(&self, site: &Site) -> AppResult<Shown<Gap>> {
         let data = safety_data()?;
         let now = self.now();
         let today = self.local_today(site);
@@ -142,7 +143,9 @@ impl App {
                 ended_at: (s.ends_at <= now).then_some(s.ends_at),
             })
             .collect();
-        let recorded: Vec<_> = self.store.ae_checklists_at_site(&site.id).await?.into_iter().map(|c| c.checklist).collect();
-        Ok(missing_checks(&data.points, &sessions, &recorded, now))
+        let read = self.store.ae_checklists_at_site(&Self::site_chain_ref(site).chain, &site.id).await?;
+        let integrity = read.problems();
+        let recorded: Vec<_> = read.rows.into_iter().map(|c| c.checklist).collect();
+        Ok(Shown { items: missing_checks(&data.points, &sessions, &recorded, now), integrity })
     }
 }

@@ -3,7 +3,7 @@
 //! update with its reason, so the ledger holds every revision. What a correction takes follows
 //! from what it changes (`actions_to_correct`).
 
-use super::safety_data;
+use super::{Shown, safety_data};
 use crate::App;
 use crate::capabilities::adverse_events::domain::{
     AdverseEventRecord, actions_to_correct, actions_to_record, check_assessor,
@@ -19,10 +19,11 @@ use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_safety::{AdverseEvent, EventInput, Expected, ExpectednessInput, RecordFacts, correction_from, event_from};
 
 impl App {
-    /// A participant's adverse events (current revisions), oldest first.
-    pub async fn adverse_events(&self, actor: &Actor, participant_id: &str) -> AppResult<Vec<AdverseEventRecord>> {
+    /// A participant's adverse events (current revisions), oldest first, and any that cannot be
+    /// shown.
+    pub async fn adverse_events(&self, actor: &Actor, participant_id: &str) -> AppResult<Shown<AdverseEventRecord>> {
         self.participant_for(actor, Action::ViewAdverseEvents, participant_id).await?;
-        Ok(self.store.ae_events_of(participant_id).await?)
+        Ok(self.store.ae_events_of(participant_id).await?.into())
     }
 
     /// One event, for whoever may see its participant's events; an unknown id and one the

@@ -2,7 +2,7 @@
 //! jurisdiction and pathway and the reports marked sent), marking a report sent (which stops its
 //! clock; the site's report to the sponsor starts the regulator's), and the CIOMS I form.
 
-use super::safety_data;
+use super::{Shown, safety_data};
 use crate::App;
 use crate::capabilities::adverse_events::domain::{
     AdverseEventRecord, SaeSubmission, clock_problem, pathway_of, sae_facts,
@@ -14,7 +14,7 @@ use catalyst_core::DomainError;
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::time::Timestamp;
-use catalyst_safety::{CiomsFacts, CiomsForm, Clock, ClockStatus, Pathway, cioms_i, clocks_for};
+use catalyst_safety::{CiomsFacts, CiomsForm, Clock, ClockStatus, Pathway, Sender, cioms_i, clocks_for};
 
 /// A serious event's clocks at its site, or why they cannot be computed.
 #[derive(Debug, Clone)]
@@ -26,6 +26,16 @@ pub struct EventClocks {
     /// Set when the reporting rules cannot answer (an unknown jurisdiction, no rules for the
     /// pathway there): shown, never taken for "nothing due".
     pub problem: Option<String>,
+}
+
+/// A site's serious events with their clocks, and the records that could not be read (an event
+/// or a report marked sent written or deleted outside Catalyst): shown, never taken for "none".
+#[derive(Debug, Clone)]
+pub struct SiteClocks {
+    pub events: Vec<EventClocks>,
+    pub integrity: Vec<String>,
+    /// Every event read at the site, serious or not (for the dashboard's signals).
+    pub(super) all: Vec<AdverseEventRecord>,
 }
 
 /// A report marked sent, as entered.
@@ -53,22 +63,27 @@ impl App {
 
     /// Every serious event's clocks at the site (running, not started, stopped), oldest event
     /// first.
-    pub async fn safety_clocks(&self, actor: &Actor, site_id: &str) -> AppResult<Vec<EventClocks>> {
+    pub async fn safety_clocks(&self, actor: &Actor, site_id: &str) -> AppResult<SiteClocks> {
         self.authorize(actor, Action::ViewAdverseEvents, Resource::Site { site_id }).await?;
         let site = self.site(site_id).await?;
         self.clocks_at(&site).await
     }
 
-    pub(super) async fn clocks_at(&self, site: &Site) -> AppResult<Vec<EventClocks>> {
-        let events = self.store.ae_events_at_site(&site.id).await?;
+    pub(super) async fn clocks_at(&self, site: &Site) -> AppResult<SiteClocks> {
+        let chain = Self::site_chain_ref(site).chain;
+        let read = self.store.ae_events_at_site(&chain, &site.id).await?;
+        let mut integrity = read.problems();
+        let events = read.rows;
         if !events.iter().any(|e| e.event.serious) {
-            return Ok(Vec::new());
+            return Ok(SiteClocks { events: Vec::new(), integrity, all: events });
         }
         let pathway = self.safety_pathway(site).await?;
-        let sent = self.store.sae_submissions_at_site(&site.id).await?;
+        let read = self.store.sae_submissions_at_site(&chain, &site.id).await?;
+        integrity.extend(read.problems());
+        let sent = read.rows;
         let codes = self.participant_codes_at(&site.id).await?;
         let mut out = Vec::new();
-        for event in events.into_iter().filter(|e| e.event.serious) {
+        for event in events.iter().filter(|e| e.event.serious).cloned() {
             let (clocks, problem) = match self.clocks_of(site, pathway, &event, &sent)? {
                 Ok(clocks) => (clocks, None),
                 Err(problem) => (Vec::new(), Some(problem)),
@@ -76,7 +91,7 @@ impl App {
             let participant_code = codes.get(&event.participant_id).cloned().unwrap_or_default();
             out.push(EventClocks { event, participant_code, pathway, clocks, problem });
         }
-        Ok(out)
+        Ok(SiteClocks { events: out, integrity, all: events })
     }
 
     /// One event's clocks (none for an event that is not serious).
@@ -84,17 +99,30 @@ impl App {
         let event = self.event_for(actor, Action::ViewAdverseEvents, event_id).await?;
         let site = self.site(&event.site_id).await?;
         let pathway = self.safety_pathway(&site).await?;
-        let sent = self.store.sae_submissions_of(event_id).await?;
+        let sent = Shown::from(self.store.sae_submissions_of(event_id).await?).or_refuse()?;
         self.clocks_of(&site, pathway, &event, &sent)?.map_err(|p| DomainError::Conflict(p).into())
     }
 
     /// Marks the report of one of an event's running clocks sent, with the recipient's
-    /// reference: the clock stops (late if after its deadline). Refused unless the clock is
-    /// running; `sent_at` may not be in the future or before the clock started.
+    /// reference: the clock stops (late if after its deadline; a report dated back shows when it
+    /// was entered). The site's reports are the investigator's to mark
+    /// (`MarkSafetyReportSent`), the sponsor's reports to a regulator the sponsor's
+    /// (`MarkSponsorReportSent`). Refused unless the clock is running; `sent_at` may not be in
+    /// the future or before the clock started.
     pub async fn mark_safety_report_sent(&self, actor: &Actor, event_id: &str, input: &SentInput) -> AppResult<SaeSubmission> {
-        let event = self.event_for(actor, Action::MarkSafetyReportSent, event_id).await?;
+        let event = self.event_for(actor, Action::ViewAdverseEvents, event_id).await?;
         let site = self.site(&event.site_id).await?;
         let pathway = self.safety_pathway(&site).await?;
+        // Who may mark it follows from who sends it: asked on the rule as read (the policy is
+        // asked outside the write transaction), and the rule is found again inside it.
+        let data = safety_data()?;
+        let rule_id = input.rule_id.trim();
+        let resource = Resource::Participant { site_id: &event.site_id, participant_id: &event.participant_id };
+        let action = match data.rules.rules.iter().find(|r| r.id == rule_id).map(|r| r.sender) {
+            Some(Sender::Sponsor) => Action::MarkSponsorReportSent,
+            _ => Action::MarkSafetyReportSent,
+        };
+        self.authorize(actor, action, resource).await?;
         let now = self.now();
         let sent_at = input.sent_at.unwrap_or(now);
         let mut problems = Vec::new();
@@ -107,7 +135,6 @@ impl App {
         let event = tx.ae_event_in(event_id).await?.ok_or_else(|| DomainError::not_found("adverse event", event_id))?;
         let sent = tx.sae_submissions_of(event_id).await?;
         let clocks = self.clocks_of(&site, pathway, &event, &sent)?.map_err(DomainError::Conflict)?;
-        let rule_id = input.rule_id.trim();
         let Some(clock) = clocks.iter().find(|c| c.rule_id == rule_id) else {
             let ids: Vec<&str> = clocks.iter().map(|c| c.rule_id.as_str()).collect();
             problems.push(Violation::one_of("rule_id", rule_id, &ids));
@@ -154,11 +181,14 @@ impl App {
 
     /// The CIOMS I form of an event's current revision, filled from what Catalyst holds: the
     /// participant's code (never identifiers), the site's country, the dosing session's
-    /// prescription (product, indication, what was prescribed for the session, its day). Age,
-    /// sex, concomitant drugs, history, de- and rechallenge are not recorded in Catalyst and say so.
+    /// prescription (product, indication, the session's own initial and supplemental doses, its
+    /// day). On a sponsored trial the suspect drug is named blinded (the product or its matching
+    /// placebo): the form unblinds no one. Age, sex, concomitant drugs, history, de- and
+    /// rechallenge are not recorded in Catalyst and say so.
     pub async fn cioms_form(&self, actor: &Actor, event_id: &str) -> AppResult<CiomsForm> {
         let record = self.event_for(actor, Action::ViewAdverseEvents, event_id).await?;
         let site = self.site(&record.site_id).await?;
+        let pathway = self.safety_pathway(&site).await?;
         let participant = self.participant(&record.participant_id).await?;
         let today = self.local_today(&site);
         let e = &record.event;
@@ -181,8 +211,8 @@ impl App {
             country: site.jurisdiction.clone(),
             age_years: None,
             sex: not_recorded(),
-            suspect_drug: drug.as_ref().map_or_else(|| "MDMA (study drug)".to_owned(), |d| d.product.clone()),
-            daily_dose: drug.as_ref().map_or_else(not_recorded, |d| format!("{} mg prescribed in all", d.prescribed_mg)),
+            suspect_drug: suspect_drug(drug.as_ref().map(|d| d.product.as_str()), pathway),
+            daily_dose: drug.as_ref().map_or_else(not_recorded, |d| session_dose(d.session_initial_mg, d.session_supplemental_mg)),
             route: "oral".to_owned(),
             indication: drug.as_ref().map_or_else(not_recorded, |d| d.indication.clone()),
             therapy_from: session_day,
@@ -202,4 +232,36 @@ impl App {
         Ok(cioms_i(e, &facts, &site.time_zone))
     }
 
+}
+
+/// The CIOMS suspect drug: blinded on a sponsored trial (where a matching placebo is given).
+fn suspect_drug(product: Option<&str>, pathway: Pathway) -> String {
+    let product = product.unwrap_or("MDMA");
+    match pathway {
+        Pathway::SponsoredTrial => format!("{product} or matching placebo (blinded study drug)"),
+        Pathway::AuthorisedPrescriber | Pathway::SpecialAccess => product.to_owned(),
+    }
+}
+
+/// The session's dose as prescribed (MDMA-AT gives an initial dose and may give a supplemental
+/// one some 1.5 to 2 hours later, on the one day).
+fn session_dose(initial_mg: f64, supplemental_mg: Option<f64>) -> String {
+    match supplemental_mg {
+        Some(s) => format!("{initial_mg} mg, then {s} mg supplemental if given, on the session day (as prescribed)"),
+        None => format!("{initial_mg} mg on the session day (as prescribed)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cioms_drug_is_blinded_on_a_trial_and_its_dose_is_the_sessions() {
+        let trial = suspect_drug(Some("MDMA hydrochloride capsules"), Pathway::SponsoredTrial);
+        assert_eq!(trial, "MDMA hydrochloride capsules or matching placebo (blinded study drug)");
+        assert_eq!(suspect_drug(Some("MDMA hydrochloride capsules"), Pathway::AuthorisedPrescriber), "MDMA hydrochloride capsules");
+        assert_eq!(session_dose(120.0, Some(60.0)), "120 mg, then 60 mg supplemental if given, on the session day (as prescribed)");
+        assert_eq!(session_dose(80.0, None), "80 mg on the session day (as prescribed)");
+    }
 }

@@ -2,7 +2,7 @@
 //! arm: the randomisation capability is not built, so no one is unblinded yet), with CSV; and
 //! the dashboard's signals (`signals`) over the sites the actor may see.
 
-use super::safety_data;
+use super::{Shown, safety_data};
 use crate::App;
 use crate::capabilities::adverse_events::domain::AdverseEventRecord;
 use crate::capabilities::people::domain::Site;
@@ -15,12 +15,22 @@ use catalyst_safety::{
 };
 use std::collections::{BTreeSet, HashMap};
 
-/// A site's listing: rows with participants named by code, and its CSV.
+/// A site's listing: rows with participants named by code, and its CSV; and the events that
+/// could not be read (the listing is then incomplete and says so; its export is refused).
 #[derive(Debug, Clone)]
 pub struct SiteListing {
     pub site_code: String,
     pub rows: Vec<ListingRow>,
     pub csv: String,
+    pub integrity: Vec<String>,
+}
+
+/// A site's incidence table and its CSV, with the events that could not be read.
+#[derive(Debug, Clone)]
+pub struct SiteIncidence {
+    pub table: IncidenceTable,
+    pub csv: String,
+    pub integrity: Vec<String>,
 }
 
 /// The signals at one site.
@@ -33,10 +43,19 @@ pub struct SiteSignals {
     pub events: HashMap<String, (String, String)>,
     /// Serious events whose clocks cannot be computed, with why (never taken for "none due").
     pub clock_problems: Vec<(String, String)>,
+    /// Records that could not be read (written or deleted outside Catalyst).
+    pub integrity: Vec<String>,
 }
 
 fn current(events: &[AdverseEventRecord]) -> Vec<AdverseEvent> {
     events.iter().map(|r| r.event.clone()).collect()
+}
+
+impl App {
+    /// The site's events as read, and what could not be read.
+    async fn events_at(&self, site: &Site) -> AppResult<Shown<AdverseEventRecord>> {
+        Ok(self.store.ae_events_at_site(&Self::site_chain_ref(site).chain, &site.id).await?.into())
+    }
 }
 
 impl App {
@@ -46,22 +65,24 @@ impl App {
         let site = self.site(site_id).await?;
         let data = safety_data()?;
         let codes = self.participant_codes_at(site_id).await?;
-        let events = current(&self.store.ae_events_at_site(site_id).await?);
+        let read = self.events_at(&site).await?;
+        let events = current(&read.items);
         let mut rows = listing(&events, &data.terms, &site.time_zone, None).map_err(DomainError::Invalid)?;
         for row in &mut rows {
             row.participant_id = codes.get(&row.participant_id).cloned().unwrap_or_else(|| row.participant_id.clone());
         }
         let csv = listing_csv(&rows);
-        Ok(SiteListing { site_code: site.code, rows, csv })
+        Ok(SiteListing { site_code: site.code, rows, csv, integrity: read.integrity })
     }
 
     /// The incidence table of a site's events, blinded: participants counted are those dosed
     /// (a held dosing session in the last three years) and those with an event. With its CSV.
-    pub async fn safety_incidence(&self, actor: &Actor, site_id: &str) -> AppResult<(IncidenceTable, String)> {
+    pub async fn safety_incidence(&self, actor: &Actor, site_id: &str) -> AppResult<SiteIncidence> {
         self.authorize(actor, Action::ViewAdverseEvents, Resource::Site { site_id }).await?;
         let site = self.site(site_id).await?;
         let data = safety_data()?;
-        let events = current(&self.store.ae_events_at_site(site_id).await?);
+        let read = self.events_at(&site).await?;
+        let events = current(&read.items);
         let today = self.local_today(&site);
         let from = today.checked_sub(jiff::Span::new().days(3 * 366)).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut participants: BTreeSet<String> = self
@@ -73,7 +94,7 @@ impl App {
         participants.extend(events.iter().map(|e| e.details.participant_id.clone()));
         let table = incidence_table(&events, &data.terms, &participants, None).map_err(DomainError::Invalid)?;
         let csv = incidence_csv(&table);
-        Ok((table, csv))
+        Ok(SiteIncidence { table, csv, integrity: read.integrity })
     }
 
     /// The signals at each site where the actor may see adverse events: open serious events,
@@ -85,25 +106,28 @@ impl App {
             if !App::may(actor, Action::ViewAdverseEvents, Resource::Site { site_id: &site.id }) {
                 continue;
             }
-            let records = self.store.ae_events_at_site(&site.id).await?;
             let computed = self.clocks_at(&site).await?;
             let clock_problems: Vec<(String, String)> =
-                computed.iter().filter_map(|c| Some((c.event.id.clone(), c.problem.clone()?))).collect();
-            let clocks: Vec<_> = computed.into_iter().flat_map(|c| c.clocks).collect();
+                computed.events.iter().filter_map(|c| Some((c.event.id.clone(), c.problem.clone()?))).collect();
+            let mut integrity = computed.integrity;
+            let records = computed.all;
+            let clocks: Vec<_> = computed.events.into_iter().flat_map(|c| c.clocks).collect();
             let gaps = self.gaps_at(&site).await?;
-            let found = signals(&current(&records), &clocks, &gaps, &site.time_zone, self.now());
+            integrity.extend(gaps.integrity);
+            let found = signals(&current(&records), &clocks, &gaps.items, &site.time_zone, self.now());
             let empty = found.open_serious.is_empty()
                 && found.clocks_due_soon.is_empty()
                 && found.clocks_overdue.is_empty()
                 && found.missing_checks.is_empty()
                 && found.without_outcome.is_empty()
-                && clock_problems.is_empty();
+                && clock_problems.is_empty()
+                && integrity.is_empty();
             if empty {
                 continue;
             }
             let codes = self.participant_codes_at(&site.id).await?;
             let events = records.into_iter().map(|r| (r.id, (r.participant_id, r.event.term_label))).collect();
-            out.push(SiteSignals { site, signals: found, codes, events, clock_problems });
+            out.push(SiteSignals { site, signals: found, codes, events, clock_problems, integrity });
         }
         Ok(out)
     }
