@@ -142,6 +142,9 @@ pub enum Action {
     /// Mark a report that the sponsor sends to a regulator (an IND or TGA safety report) sent:
     /// the sponsor's, held by the monitor role while no sponsor role exists.
     MarkSponsorReportSent,
+    /// Tell the site how one feels between sessions, and read one's own reports: the participant
+    /// (a clinician reviews each report: `RecordAdverseEvent`).
+    ReportHowIFeel,
 }
 
 impl Action {
@@ -298,9 +301,10 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (Participant, ViewParticipant | SignRecord | ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule) => {
             own_participant
         }
-        (Participant, RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen) | Consent) => {
-            own_participant
-        }
+        (
+            Participant,
+            RecordOutcome(OutcomeClass::SelfReport | OutcomeClass::SafetyScreen) | Consent | ReportHowIFeel,
+        ) => own_participant,
         (Participant, _) => false,
     }
 }
@@ -394,6 +398,7 @@ mod tests {
         ("assess_expectedness", AssessExpectedness),
         ("mark_safety_report_sent", MarkSafetyReportSent),
         ("mark_sponsor_report_sent", MarkSponsorReportSent),
+        ("report_how_i_feel", ReportHowIFeel),
     ];
 
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
@@ -842,6 +847,7 @@ mod tests {
                 "ratings@own-participant",
                 "self_report@own-participant",
                 "safety_screen@own-participant",
+                "report_how_i_feel@own-participant",
                 "dashboard@system",
                 "revoke_sessions@self",
                 "view_participant@own-participant",
@@ -873,7 +879,7 @@ mod tests {
             ViewAdverseEvents | RecordAdverseEvent => {
                 &["own-site", "other-site", "own-participant", "site-participant", "other-participant"]
             }
-            AssessAdverseEvent | AssessExpectedness | MarkSafetyReportSent | MarkSponsorReportSent => {
+            AssessAdverseEvent | AssessExpectedness | MarkSafetyReportSent | MarkSponsorReportSent | ReportHowIFeel => {
                 &["own-participant", "site-participant", "other-participant"]
             }
         }

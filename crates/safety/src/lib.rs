@@ -9,11 +9,13 @@
 pub mod checklist;
 pub mod cioms;
 pub mod clocks;
+pub mod coding;
 pub mod csv;
 pub mod error;
 pub mod event;
 pub mod listings;
 pub mod rsi;
+pub mod self_report;
 pub mod signals;
 pub mod terms;
 
@@ -26,6 +28,7 @@ pub use clocks::{
     Clock, ClockError, ClockStatus, Condition, Deadline, FollowUp, Pathway, SaeFacts, SafetyReportingRules, SafetyRule,
     Sender, StartEvent, Submission, clocks_for, deadline_after,
 };
+pub use coding::{Coding, Dictionary, DictionaryEntry, code_event, dictionary_from_csv, suggestions};
 pub use csv::csv_field;
 pub use error::{DataError, PROGRAMME_DEFINED, Violation};
 pub use event::{
@@ -37,5 +40,6 @@ pub use listings::{
     listing_csv,
 };
 pub use rsi::{ReferenceSafety, RsiVersion};
+pub use self_report::{HowBad, Review, ReviewOutcome, SelfReport, SelfReportInput, review_from, self_report_from};
 pub use signals::{DUE_SOON_HOURS, OUTCOME_DAYS, Signals, signals};
 pub use terms::{Category, GradeDef, GradeFact, Grading, Intervention, OTHER, Term, TermList};

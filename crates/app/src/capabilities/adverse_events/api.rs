@@ -6,7 +6,7 @@
 
 use crate::capabilities::adverse_events::domain::{AdverseEventRecord, SaeSubmission, SolicitedChecklist};
 use crate::capabilities::adverse_events::usecases::{
-    ChecklistRequest, EventClocks, RecordedChecklist, SentInput, Shown, complete,
+    ChecklistRequest, EventClocks, RecordedChecklist, SelfReportView, SentInput, Shown, complete,
 };
 use crate::platform::web::error::{ApiResult, Problem};
 use crate::platform::web::extract::{ApiJson, ApiQuery, Auth};
@@ -19,7 +19,8 @@ use catalyst_core::DomainError;
 use catalyst_core::time::Timestamp;
 use catalyst_safety::{
     ActionTaken, AdverseEvent, Answers, Checklist, Clock, EventInput, Expected, ExpectednessInput, Gap, GradeInput,
-    Outcome, Relatedness, Reply, ReportedBy, Seriousness, Severity, When,
+    HowBad, Outcome, Relatedness, Reply, ReportedBy, Review, ReviewOutcome, SelfReport, SelfReportInput, Seriousness,
+    Severity, When,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -41,6 +42,8 @@ pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
         .routes(routes!(site_clocks))
         .routes(routes!(listing))
         .routes(routes!(incidence))
+        .routes(routes!(self_reports, report_how_i_feel))
+        .routes(routes!(review_self_report))
 }
 
 /// An adverse event's current revision.
@@ -530,4 +533,98 @@ pub async fn incidence(
         return Ok(csv_response(format!("adverse-event-incidence-{site_id}"), incidence.csv));
     }
     Ok(Json(incidence.table).into_response())
+}
+
+/// A participant's own report, with its review once a clinician has made it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SelfReportItem {
+    pub id: String,
+    pub participant_id: String,
+    /// `feeling`, `started_on`, `how_bad` (`mild`, `moderate`, `severe`), `wants_call`,
+    /// `reported_at`.
+    #[schema(value_type = Object)]
+    pub report: SelfReport,
+    /// `outcome` (`recorded_as_event` with `event_id`, or `not_an_adverse_event` with
+    /// `reason`), `reviewed_by`, `reviewed_at`; null while waiting.
+    #[schema(value_type = Option<Object>)]
+    pub review: Option<Review>,
+}
+
+impl From<SelfReportView> for SelfReportItem {
+    fn from(v: SelfReportView) -> Self {
+        SelfReportItem {
+            id: v.report.id,
+            participant_id: v.report.participant_id,
+            report: v.report.report,
+            review: v.review.map(|r| r.review),
+        }
+    }
+}
+
+/// A participant's own reports between sessions (the participant's, or for the clinical team),
+/// oldest first.
+#[utoipa::path(get, path = "/api/v1/participants/{participant_id}/self-reports", tag = "adverse_events",
+    security(("bearer" = [])), params(("participant_id" = String, Path)), responses((status = 200, body = [SelfReportItem])))]
+pub async fn self_reports(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(participant_id): Path<String>,
+) -> ApiResult<Json<Vec<SelfReportItem>>> {
+    let all = state.app.self_reports(&auth.actor, &participant_id).await?.or_refuse()?;
+    Ok(Json(all.into_iter().map(SelfReportItem::from).collect()))
+}
+
+/// What the participant tells the site.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfReportBody {
+    /// In their own words.
+    pub feeling: String,
+    /// When it started, `YYYY-MM-DD`, if known.
+    #[serde(default)]
+    pub started_on: Option<String>,
+    /// `mild`, `moderate` or `severe`.
+    #[schema(value_type = String)]
+    pub how_bad: HowBad,
+    /// Ask the clinic to call back.
+    #[serde(default)]
+    pub wants_call: bool,
+}
+
+/// The signed-in participant tells the site how they feel; a clinician reviews each report.
+/// 422 naming the field: no words, `started_on` not a date, ahead, or years back.
+#[utoipa::path(post, path = "/api/v1/participants/{participant_id}/self-reports", tag = "adverse_events",
+    security(("bearer" = [])), params(("participant_id" = String, Path)), request_body = SelfReportBody,
+    responses((status = 201, body = SelfReportItem), (status = 422, body = Problem)))]
+pub async fn report_how_i_feel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(participant_id): Path<String>,
+    ApiJson(b): ApiJson<SelfReportBody>,
+) -> ApiResult<(StatusCode, Json<SelfReportItem>)> {
+    let started_on = match b.started_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => Some(catalyst_core::time::civil_date(text).ok_or_else(|| {
+            DomainError::invalid("started_on", "date", format!("started_on must be a date as YYYY-MM-DD; got {text:?}"))
+        })?),
+    };
+    let input = SelfReportInput { feeling: b.feeling, started_on, how_bad: b.how_bad, wants_call: b.wants_call };
+    let record = state.app.report_how_i_feel(&auth.actor, &participant_id, &input).await?;
+    Ok((StatusCode::CREATED, Json(SelfReportView { report: record, review: None }.into())))
+}
+
+/// A clinician's review of a participant's report: `{"outcome": "recorded_as_event",
+/// "event_id": ...}` (one of the participant's events) or `{"outcome": "not_an_adverse_event",
+/// "reason": ...}`. Once per report (409 after).
+#[utoipa::path(post, path = "/api/v1/self-reports/{report_id}/review", tag = "adverse_events",
+    security(("bearer" = [])), params(("report_id" = String, Path)), request_body = Object,
+    responses((status = 201, body = Object), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn review_self_report(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(report_id): Path<String>,
+    ApiJson(outcome): ApiJson<ReviewOutcome>,
+) -> ApiResult<(StatusCode, Json<Review>)> {
+    let review = state.app.review_self_report(&auth.actor, &report_id, &outcome).await?;
+    Ok((StatusCode::CREATED, Json(review.review)))
 }

@@ -26,7 +26,8 @@ fn serious_and_clocks<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a>
                     && s.signals.clocks_due_soon.is_empty()
                     && s.signals.clocks_overdue.is_empty()
                     && s.clock_problems.is_empty()
-                    && s.integrity.is_empty())
+                    && s.integrity.is_empty()
+                    && !s.unreviewed.iter().any(|r| r.report.wants_call))
             })
             .collect();
         if sites.is_empty() {
@@ -55,6 +56,11 @@ fn serious_and_clocks<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a>
                         @for (event_id, problem) in &s.clock_problems {
                             li { strong.badge.bad { "no clocks" } " " (label(event_id)) ": " (problem) }
                         }
+                        @for r in s.unreviewed.iter().filter(|r| r.report.wants_call) {
+                            li { strong.badge.bad { "call back" } " "
+                                a href={"/participants/" (r.participant_id) "/adverse-events#self-reports"} { (s.codes.get(&r.participant_id).cloned().unwrap_or_default()) }
+                                " asked to be called (" (r.report.how_bad.words()) "), " (when(r.recorded_at, &s.site.time_zone)) }
+                        }
                         @if !s.signals.open_serious.is_empty() {
                             li { (s.signals.open_serious.len()) " serious event(s) still open: "
                                 (s.signals.open_serious.iter().map(|id| label(id)).collect::<Vec<_>>().join("; ")) }
@@ -72,7 +78,7 @@ fn gaps_and_outcomes<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> 
             .safety_signals(actor)
             .await?
             .into_iter()
-            .filter(|s| !(s.signals.missing_checks.is_empty() && s.signals.without_outcome.is_empty()))
+            .filter(|s| !(s.signals.missing_checks.is_empty() && s.signals.without_outcome.is_empty() && s.unreviewed.is_empty()))
             .collect();
         if sites.is_empty() {
             return Ok(None);
@@ -83,7 +89,8 @@ fn gaps_and_outcomes<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> 
                 ul { @for s in &sites {
                     li { a href={"/sites/" (s.site.id) "/safety"} { (s.site.code) } ": "
                         (s.signals.missing_checks.len()) " solicited check(s) missing; "
-                        (s.signals.without_outcome.len()) " event(s) with no outcome 30 days after onset" }
+                        (s.signals.without_outcome.len()) " event(s) with no outcome 30 days after onset; "
+                        (s.unreviewed.len()) " participant report(s) waiting to be reviewed" }
                 } }
             }
         }))

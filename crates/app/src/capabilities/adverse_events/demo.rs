@@ -16,8 +16,8 @@ use catalyst_core::ledger::AuditActor;
 use catalyst_core::policy::Actor;
 use catalyst_core::time::Timestamp;
 use catalyst_safety::{
-    ActionTaken, Answers, EventInput, GradeInput, Intervention, Outcome, Presence, Relatedness, ReportedBy, Seriousness,
-    Severity, TermAnswer, When,
+    ActionTaken, Answers, EventInput, GradeInput, HowBad, Intervention, Outcome, Presence, Relatedness, ReportedBy,
+    SelfReportInput, Seriousness, Severity, TermAnswer, When,
 };
 use std::collections::BTreeMap;
 
@@ -158,6 +158,17 @@ impl App {
             ..event(bos_pid, "suicidal_ideation", "admitted overnight after disclosing a plan", now.plus_seconds(-5 * HOUR))
         };
         self.record_adverse_event(&bos_physician, bos_pid, serious).await?;
+
+        // Sydney's portal participant tells the clinic how they feel: waiting for a clinician.
+        let portal = self.demo_clinician("participant.syd").await?;
+        let own = portal.own_participants.first().ok_or_else(|| missing("participant.syd's record"))?;
+        let feeling = SelfReportInput {
+            feeling: "Sleeping badly since Sunday and a bit on edge; the breathing exercise helps.".into(),
+            started_on: None,
+            how_bad: HowBad::Mild,
+            wants_call: false,
+        };
+        self.report_how_i_feel(&portal, own, &feeling).await?;
         Ok(())
     }
 }

@@ -11,8 +11,8 @@ use catalyst_core::policy::Action;
 use catalyst_core::record::{Column, Record, Redaction, TableSpec, json_text};
 use catalyst_core::time::{TimeZoneName, Timestamp};
 use catalyst_safety::{
-    AdverseEvent, CheckPoints, Checklist, ClockError, EventInput, Pathway, ReferenceSafety, SaeFacts,
-    SafetyReportingRules, StartEvent, Submission, TermList,
+    AdverseEvent, CheckPoints, Checklist, ClockError, EventInput, Pathway, ReferenceSafety, Review, SaeFacts,
+    SafetyReportingRules, SelfReport, StartEvent, Submission, TermList,
 };
 use serde::{Deserialize, Serialize};
 
@@ -162,7 +162,77 @@ impl Record for SaeSubmission {
     }
 }
 
-catalyst_core::participant_record!(AdverseEventRecord, SolicitedChecklist, SaeSubmission);
+pub static AE_SELF_REPORTS: TableSpec = TableSpec {
+    kind: "ae_self_report",
+    table: "ae_self_reports",
+    redaction: Redaction::Clinical,
+    columns: &[
+        Column::text("id"),
+        Column::text("site_id"),
+        Column::text("participant_id"),
+        Column::text("report"),
+        Column::integer("recorded_at"),
+    ],
+};
+
+/// What a participant reported in the portal, as kept (never changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfReportRecord {
+    pub id: String,
+    pub site_id: String,
+    pub participant_id: String,
+    #[serde(with = "json_text")]
+    pub report: SelfReport,
+    pub recorded_at: Timestamp,
+}
+
+impl Record for SelfReportRecord {
+    const SPEC: &'static TableSpec = &AE_SELF_REPORTS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+pub static AE_SELF_REPORT_REVIEWS: TableSpec = TableSpec {
+    kind: "ae_self_report_review",
+    table: "ae_self_report_reviews",
+    redaction: Redaction::Clinical,
+    columns: &[
+        Column::text("id"),
+        Column::text("site_id"),
+        Column::text("participant_id"),
+        Column::text("report_id"),
+        Column::text("review"),
+        Column::integer("recorded_at"),
+    ],
+};
+
+/// A clinician's review of a participant's report (one per report, never changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfReportReview {
+    pub id: String,
+    pub site_id: String,
+    pub participant_id: String,
+    pub report_id: String,
+    #[serde(with = "json_text")]
+    pub review: Review,
+    pub recorded_at: Timestamp,
+}
+
+impl Record for SelfReportReview {
+    const SPEC: &'static TableSpec = &AE_SELF_REPORT_REVIEWS;
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+catalyst_core::participant_record!(
+    AdverseEventRecord,
+    SolicitedChecklist,
+    SaeSubmission,
+    SelfReportRecord,
+    SelfReportReview
+);
 
 /// The built-in data every decision here is made against.
 #[derive(Debug)]

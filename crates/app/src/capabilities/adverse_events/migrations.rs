@@ -53,4 +53,40 @@ Migration {
             FOR EACH ROW EXECUTE FUNCTION catalyst_append_only()",
     ],
 },
+Migration {
+    version: 20,
+    name: "participants' own reports between sessions and each one's review",
+    common: &[
+        "CREATE TABLE ae_self_reports (
+            id TEXT PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites (id),
+            participant_id TEXT NOT NULL REFERENCES participants (id),
+            report TEXT NOT NULL, recorded_at BIGINT NOT NULL)",
+        "CREATE INDEX ae_self_reports_participant ON ae_self_reports (participant_id)",
+        "CREATE INDEX ae_self_reports_site ON ae_self_reports (site_id)",
+        "CREATE TABLE ae_self_report_reviews (
+            id TEXT PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites (id),
+            participant_id TEXT NOT NULL REFERENCES participants (id),
+            report_id TEXT NOT NULL REFERENCES ae_self_reports (id),
+            review TEXT NOT NULL, recorded_at BIGINT NOT NULL)",
+        "CREATE UNIQUE INDEX ae_self_report_reviews_report ON ae_self_report_reviews (report_id)",
+        "CREATE INDEX ae_self_report_reviews_site ON ae_self_report_reviews (site_id)",
+    ],
+    // What a participant said and what the clinician made of it are never changed.
+    sqlite: &[
+        "CREATE TRIGGER ae_self_reports_no_update BEFORE UPDATE ON ae_self_reports
+            BEGIN SELECT RAISE(ABORT, 'ae_self_reports is append-only: UPDATE refused'); END",
+        "CREATE TRIGGER ae_self_reports_no_delete BEFORE DELETE ON ae_self_reports
+            BEGIN SELECT RAISE(ABORT, 'ae_self_reports is append-only: DELETE refused'); END",
+        "CREATE TRIGGER ae_self_report_reviews_no_update BEFORE UPDATE ON ae_self_report_reviews
+            BEGIN SELECT RAISE(ABORT, 'ae_self_report_reviews is append-only: UPDATE refused'); END",
+        "CREATE TRIGGER ae_self_report_reviews_no_delete BEFORE DELETE ON ae_self_report_reviews
+            BEGIN SELECT RAISE(ABORT, 'ae_self_report_reviews is append-only: DELETE refused'); END",
+    ],
+    postgres: &[
+        "CREATE TRIGGER ae_self_reports_append_only BEFORE UPDATE OR DELETE ON ae_self_reports
+            FOR EACH ROW EXECUTE FUNCTION catalyst_append_only()",
+        "CREATE TRIGGER ae_self_report_reviews_append_only BEFORE UPDATE OR DELETE ON ae_self_report_reviews
+            FOR EACH ROW EXECUTE FUNCTION catalyst_append_only()",
+    ],
+},
 ];

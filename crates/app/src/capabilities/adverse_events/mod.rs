@@ -13,6 +13,7 @@ pub(crate) mod interface;
 mod migrations;
 pub(crate) mod pages;
 mod queries;
+mod self_report_pages;
 pub mod usecases;
 
 use crate::platform::capability::{Capability, ParticipantPage, SitePage};
@@ -20,13 +21,22 @@ use catalyst_core::policy::Action;
 
 pub static CAPABILITY: Capability = Capability {
     name: "adverse_events",
-    tables: &[&domain::ADVERSE_EVENTS, &domain::AE_CHECKLISTS, &domain::SAE_SUBMISSIONS],
+    tables: &[
+        &domain::ADVERSE_EVENTS,
+        &domain::AE_CHECKLISTS,
+        &domain::SAE_SUBMISSIONS,
+        &domain::AE_SELF_REPORTS,
+        &domain::AE_SELF_REPORT_REVIEWS,
+    ],
     migrations: migrations::MIGRATIONS,
     api: api::routes,
     pages: pages::routes,
     dashboard: dashboard::SECTIONS,
     site_pages: &[SitePage { path: "safety", label: "Safety: serious events' reporting clocks and checklist gaps", action: Action::ViewAdverseEvents }],
-    participant_pages: &[ParticipantPage { path: "adverse-events", label: "Adverse events", any_of: &[Action::ViewAdverseEvents] }],
+    participant_pages: &[
+        ParticipantPage { path: "adverse-events", label: "Adverse events", any_of: &[Action::ViewAdverseEvents] },
+        ParticipantPage { path: "how-i-feel", label: "How I feel: tell the clinic", any_of: &[Action::ReportHowIFeel] },
+    ],
     nav: &[],
     signable: &[],
     attachable: &[],

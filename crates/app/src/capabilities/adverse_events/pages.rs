@@ -26,13 +26,14 @@ use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, HashMap};
 
 pub(crate) fn routes(router: Router<AppState>) -> Router<AppState> {
-    router
+    let router = router
         .route("/participants/{participant_id}/adverse-events", get(show).post(record))
         .route("/adverse-events/{event_id}/correct", post(correct))
         .route("/adverse-events/{event_id}/expectedness", post(expectedness))
         .route("/participants/{participant_id}/adverse-events/checklist", get(checklist_form).post(record_checklist))
         .route("/sites/{site_id}/safety", get(site_safety))
-        .route("/adverse-events/{event_id}/reports", post(mark_sent))
+        .route("/adverse-events/{event_id}/reports", post(mark_sent));
+    super::self_report_pages::routes(router)
 }
 
 type Form = HashMap<String, String>;
@@ -341,7 +342,7 @@ fn session_label<'a>(sessions: &'a [(String, String)], session_id: &str) -> &'a 
 
 /// The participant's events page; `entered` is a refused form's entry and which form it was
 /// (`new`, or the event corrected), shown again as entered.
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     actor: &Actor,
     participant_id: &str,
@@ -359,7 +360,9 @@ async fn render(
     let sessions = app.participant_dosing_sessions(&site, participant_id).await?;
     let checklists = app.checklists(actor, participant_id).await?;
     let gaps = app.checklist_gaps(actor, &p.site_id).await?;
+    let reports = app.self_reports(actor, participant_id).await?;
     let mut integrity = events.integrity.clone();
+    integrity.extend(reports.integrity.iter().cloned());
     integrity.extend(checklists.integrity.iter().cloned());
     integrity.extend(gaps.integrity.iter().cloned());
     let gaps: Vec<_> = gaps.items.into_iter().filter(|g| g.participant_id == participant_id).collect();
@@ -384,6 +387,7 @@ async fn render(
                     tbody { @for r in &events.items { (event_row(r, zone, &sessions)) } }
                 } }
             }
+            (super::self_report_pages::reports_section(participant_id, &reports.items, &events.items, may_record, zone))
             @if !gaps.is_empty() {
                 h2 { "Missing solicited checks" }
                 ul { @for g in &gaps { li {

@@ -3,7 +3,9 @@
 //! out and names it (and, at a site, names rows the ledger created that are gone), so the view
 //! shows the rest and the problem, never a silent gap.
 
-use crate::capabilities::adverse_events::domain::{AdverseEventRecord, SaeSubmission, SolicitedChecklist};
+use crate::capabilities::adverse_events::domain::{
+    AdverseEventRecord, SaeSubmission, SelfReportRecord, SelfReportReview, SolicitedChecklist,
+};
 use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
 use crate::platform::store::seals::SealedRead;
 use crate::platform::store::{Store, StoreError, WriteTx};
@@ -92,6 +94,36 @@ impl Store {
     ) -> Result<SealedRead<SaeSubmission>, StoreError> {
         self.ae_rows("event_id", event_id).await
     }
+
+    /// One participant's report, if its seal holds.
+    pub(in crate::capabilities::adverse_events) async fn self_report(
+        &self,
+        id: &str,
+    ) -> Result<Option<SelfReportRecord>, StoreError> {
+        Ok(self.ae_rows::<SelfReportRecord>("id", id).await?.all_sealed()?.into_iter().next())
+    }
+
+    /// A participant's own reports, or a site's (with the ledger's check for rows gone).
+    pub(in crate::capabilities::adverse_events) async fn self_reports(
+        &self,
+        scope: SelfReportScope<'_>,
+    ) -> Result<(SealedRead<SelfReportRecord>, SealedRead<SelfReportReview>), StoreError> {
+        Ok(match scope {
+            SelfReportScope::Participant(id) => {
+                (self.ae_rows("participant_id", id).await?, self.ae_rows("participant_id", id).await?)
+            }
+            SelfReportScope::Site { chain, site_id } => {
+                (self.ae_rows_at_site(chain, site_id).await?, self.ae_rows_at_site(chain, site_id).await?)
+            }
+        })
+    }
+}
+
+/// Whose reports a view reads.
+#[derive(Debug, Clone, Copy)]
+pub(in crate::capabilities::adverse_events) enum SelfReportScope<'a> {
+    Participant(&'a str),
+    Site { chain: &'a str, site_id: &'a str },
 }
 
 impl WriteTx {
@@ -128,6 +160,19 @@ impl WriteTx {
             self.fetch_records(by_column::<SolicitedChecklist>("session_id", session_id)).await?;
         self.check_sealed(&rows).await?;
         Ok(rows)
+    }
+
+    /// A report and whether it was reviewed, inside the transaction holding the site's chain.
+    pub(in crate::capabilities::adverse_events) async fn self_report_in(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<(SelfReportRecord, bool)>, StoreError> {
+        let Some(report) = self.get::<SelfReportRecord>(id).await? else { return Ok(None) };
+        self.check_sealed(std::slice::from_ref(&report)).await?;
+        let reviews: Vec<SelfReportReview> =
+            self.fetch_records(by_column::<SelfReportReview>("report_id", id)).await?;
+        self.check_sealed(&reviews).await?;
+        Ok(Some((report, !reviews.is_empty())))
     }
 
     /// The reports marked sent for one event, inside the transaction.

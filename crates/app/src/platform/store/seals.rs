@@ -40,6 +40,8 @@ pub const SEALED_KINDS: &[&str] = &[
     "adverse_event",
     "ae_checklist",
     "sae_submission",
+    "ae_self_report",
+    "ae_self_report_review",
 ];
 
 /// Rows read with their seals: those whose seals hold, and the ids of the rest.

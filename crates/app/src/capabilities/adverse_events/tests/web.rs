@@ -662,3 +662,66 @@ async fn adverse_event_reads_during_concurrent_corrections_never_report_tamperin
     let (_, event) = t.get(&physician, &format!("/api/v1/adverse-events/{id}")).await;
     assert_eq!(event["revision"].as_i64(), Some(1 + landed as i64), "{event}");
 }
+
+#[tokio::test]
+async fn a_participant_tells_the_clinic_how_they_feel_and_a_clinician_reviews_each_report_once() {
+    let t = TestApp::spawn().await;
+    let own = t.token("participant.bos").await;
+    let p = t.participant_id("BOS-0003").await;
+    let path = format!("/api/v1/participants/{p}/self-reports");
+    let report = json!({"feeling": "racing heart at night, scared", "how_bad": "moderate", "wants_call": true});
+    // Only the participant themself tells it; others cannot, nor read it unless they look after them.
+    let other = t.participant_id("BOS-0002").await;
+    assert_eq!(t.post(&own, &format!("/api/v1/participants/{other}/self-reports"), report.clone()).await.0, 403);
+    assert_eq!(t.post(&t.token("therapist1.bos").await, &path, report.clone()).await.0, 403);
+    for (patch, field, rule) in [
+        (json!({"feeling": "\u{200B}"}), "feeling", "required"),
+        (json!({"started_on": "2099-01-01"}), "started_on", "not_in_future"),
+        (json!({"started_on": "2026-12-01T09:00"}), "started_on", "date"),
+    ] {
+        let mut bad = report.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            bad[k] = v.clone();
+        }
+        let (status, problem) = t.post(&own, &path, bad).await;
+        assert_eq!((status, rules(&problem)), (422, vec![(field.to_owned(), rule.to_owned())]), "{problem}");
+    }
+    let (status, sent) = t.post(&own, &path, report).await;
+    assert_eq!(status, 201, "{sent}");
+    let id = sent["id"].as_str().unwrap().to_owned();
+    assert_eq!(t.get(&t.token("rater").await, &path).await.0, 403, "the rater sees no one's reports");
+
+    // It waits on the site's worklist, urgent because it asks for a call.
+    let dashboard = t.page_as("physician.bos", "/").await;
+    assert!(dashboard.contains("asked to be called") && dashboard.contains("BOS-0003"), "{dashboard}");
+
+    // The clinician reviews it once: a reason in words, or one of the participant's events.
+    let physician = t.token("physician.bos").await;
+    let review = format!("/api/v1/self-reports/{id}/review");
+    let (status, problem) =
+        t.post(&physician, &review, json!({"outcome": "not_an_adverse_event", "reason": "."})).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("reason".into(), "words".into())]));
+    let (status, problem) =
+        t.post(&physician, &review, json!({"outcome": "recorded_as_event", "event_id": "nope"})).await;
+    assert_eq!((status, rules(&problem)), (422, vec![("event_id".into(), "of_participant".into())]));
+    let mut body = event("sinus_tachycardia", now(&t) - 10 * HOUR);
+    body["reported_by"] = json!("participant");
+    let (status, recorded) = t.post(&physician, &format!("/api/v1/participants/{p}/adverse-events"), body).await;
+    assert_eq!(status, 201, "{recorded}");
+    let event_id = recorded["id"].as_str().unwrap();
+    // Two clinicians reviewing at once: one review is kept, the other is told.
+    let outcome = json!({"outcome": "recorded_as_event", "event_id": event_id});
+    let lead = t.token("lead.bos").await;
+    let (a, b) = tokio::join!(t.post(&physician, &review, outcome.clone()), t.post(&lead, &review, outcome.clone()));
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{a:?} {b:?}");
+    let (status, mine) = t.get(&own, &path).await;
+    assert_eq!(status, 200, "{mine}");
+    let reviewed = mine.as_array().unwrap().iter().find(|r| r["id"] == id.as_str()).unwrap();
+    assert_eq!(reviewed["review"]["outcome"]["outcome"], json!("recorded_as_event"), "{reviewed}");
+    let portal = t.page_as("participant.bos", &format!("/participants/{p}/how-i-feel")).await;
+    assert!(portal.contains("read by a clinician"), "{portal}");
+    let dashboard = t.page_as("physician.bos", "/").await;
+    assert!(!dashboard.contains("asked to be called"), "reviewed: off the worklist");
+}

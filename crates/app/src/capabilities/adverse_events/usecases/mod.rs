@@ -8,10 +8,12 @@ mod checklists;
 mod events;
 mod reporting;
 mod review;
+mod self_reports;
 
 pub use checklists::{ChecklistRequest, RecordedChecklist};
 pub use reporting::{EventClocks, SentInput, SiteClocks};
 pub use review::{SiteIncidence, SiteListing, SiteSignals};
+pub use self_reports::SelfReportView;
 
 use crate::capabilities::adverse_events::domain::SafetyData;
 use crate::platform::error::{AppError, AppResult};

@@ -4,7 +4,7 @@
 
 use super::{Shown, safety_data};
 use crate::App;
-use crate::capabilities::adverse_events::domain::AdverseEventRecord;
+use crate::capabilities::adverse_events::domain::{AdverseEventRecord, SelfReportRecord};
 use crate::capabilities::people::domain::Site;
 use crate::capabilities::treatment::domain::AppointmentStatus;
 use crate::platform::error::{AppError, AppResult};
@@ -45,6 +45,8 @@ pub struct SiteSignals {
     pub clock_problems: Vec<(String, String)>,
     /// Records that could not be read (written or deleted outside Catalyst).
     pub integrity: Vec<String>,
+    /// Participants' own reports not reviewed yet, oldest first.
+    pub unreviewed: Vec<SelfReportRecord>,
 }
 
 fn current(events: &[AdverseEventRecord]) -> Vec<AdverseEvent> {
@@ -114,6 +116,9 @@ impl App {
             let clocks: Vec<_> = computed.events.into_iter().flat_map(|c| c.clocks).collect();
             let gaps = self.gaps_at(&site).await?;
             integrity.extend(gaps.integrity);
+            let unreviewed = self.unreviewed_self_reports(&site).await?;
+            integrity.extend(unreviewed.integrity);
+            let unreviewed = unreviewed.items;
             let found = signals(&current(&records), &clocks, &gaps.items, &site.time_zone, self.now());
             let empty = found.open_serious.is_empty()
                 && found.clocks_due_soon.is_empty()
@@ -121,13 +126,14 @@ impl App {
                 && found.missing_checks.is_empty()
                 && found.without_outcome.is_empty()
                 && clock_problems.is_empty()
-                && integrity.is_empty();
+                && integrity.is_empty()
+                && unreviewed.is_empty();
             if empty {
                 continue;
             }
             let codes = self.participant_codes_at(&site.id).await?;
             let events = records.into_iter().map(|r| (r.id, (r.participant_id, r.event.term_label))).collect();
-            out.push(SiteSignals { site, signals: found, codes, events, clock_problems, integrity });
+            out.push(SiteSignals { site, signals: found, codes, events, clock_problems, integrity, unreviewed });
         }
         Ok(out)
     }
