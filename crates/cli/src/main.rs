@@ -2,6 +2,7 @@
 
 mod analyze;
 mod audit;
+mod coding;
 mod config;
 mod deviations;
 mod pharmacy;
@@ -36,6 +37,9 @@ enum Command {
     /// Protocol deviations: scan every enrolment now.
     #[command(subcommand)]
     Deviations(deviations::DeviationsCommand),
+    /// Coding dictionaries: load the programme's licensed file.
+    #[command(subcommand)]
+    Coding(coding::CodingCommand),
     /// The controlled-substance register: print its reports.
     #[command(subcommand)]
     Pharmacy(pharmacy::PharmacyCommand),
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Protocol(cmd) => protocol::run(cmd),
         Command::Deviations(cmd) => runtime().and_then(|rt| rt.block_on(deviations::run(cmd))),
         Command::Pharmacy(cmd) => runtime().and_then(|rt| rt.block_on(pharmacy::run(cmd))),
+        Command::Coding(cmd) => runtime().and_then(|rt| rt.block_on(coding::run(cmd))),
         Command::Screen(args) => screen::run(args),
         Command::Demo(args) => runtime().and_then(|rt| rt.block_on(serve::demo(args))),
         Command::Openapi => serde_json::to_string_pretty(&catalyst_app::platform::web::openapi())

@@ -145,6 +145,12 @@ pub enum Action {
     /// Tell the site how one feels between sessions, and read one's own reports: the participant
     /// (a clinician reviews each report: `RecordAdverseEvent`).
     ReportHowIFeel,
+    /// Map adverse events' terms to a loaded coding dictionary (and see the terms and words to
+    /// code, nothing else of the participant): the medical coder.
+    CodeAdverseEvents,
+    /// Load a coding dictionary file the programme holds a licence for (MedDRA or another):
+    /// the administrator (it is the running of the programme, not clinical data).
+    ManageCodingDictionaries,
 }
 
 impl Action {
@@ -247,6 +253,7 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         (Administrator, ViewCredentials | ManageCredentials) => resource.site().is_some(),
         (Administrator, ManageConsentDocuments) => true,
         (Administrator, ViewSite | ViewAuditTrail | GrantRole(_) | RevokeSessions) => true,
+        (Administrator, ManageCodingDictionaries) => true,
         (Administrator, _) => false,
 
         (SiteLead, GrantRole(Therapist | Physician | Pharmacist | Participant)) => at_site,
@@ -297,6 +304,10 @@ fn grant_allows(actor: &Actor, grant: &Grant, action: Action, resource: Resource
         // Verification reads every chain: only a monitor of all sites may run it.
         (Monitor, VerifyAudit) => grant.site_id.is_none(),
         (Monitor, _) => false,
+
+        // The medical coder sees the terms to code and the dictionaries, nothing of treatment.
+        (Coder, ViewSite | CodeAdverseEvents) => at_site,
+        (Coder, _) => false,
 
         (Participant, ViewParticipant | SignRecord | ViewTreatment | ViewOutcomes | ViewRatings | ViewSchedule) => {
             own_participant
@@ -399,6 +410,9 @@ mod tests {
         ("mark_safety_report_sent", MarkSafetyReportSent),
         ("mark_sponsor_report_sent", MarkSponsorReportSent),
         ("report_how_i_feel", ReportHowIFeel),
+        ("code_adverse_events", CodeAdverseEvents),
+        ("manage_coding_dictionaries", ManageCodingDictionaries),
+        ("grant_coder", GrantRole(Role::Coder)),
     ];
 
     /// The full policy as a table written out by hand: for each (role, scope), the exact set of
@@ -442,6 +456,10 @@ mod tests {
                 "grant_rater@system",
                 "grant_rater@own-site",
                 "grant_rater@other-site",
+                "grant_coder@system",
+                "grant_coder@own-site",
+                "grant_coder@other-site",
+                "manage_coding_dictionaries@system",
                 "grant_participant@system",
                 "grant_participant@own-site",
                 "grant_participant@other-site",
@@ -712,6 +730,21 @@ mod tests {
             ],
         ),
         (
+            "coder@own",
+            &["code_adverse_events@own-site", "dashboard@system", "revoke_sessions@self", "view_site@own-site"],
+        ),
+        (
+            "coder@all",
+            &[
+                "code_adverse_events@own-site",
+                "code_adverse_events@other-site",
+                "dashboard@system",
+                "revoke_sessions@self",
+                "view_site@own-site",
+                "view_site@other-site",
+            ],
+        ),
+        (
             "rater@all",
             &[
                 "ratings@own-participant",
@@ -879,6 +912,8 @@ mod tests {
             ViewAdverseEvents | RecordAdverseEvent => {
                 &["own-site", "other-site", "own-participant", "site-participant", "other-participant"]
             }
+            CodeAdverseEvents => &["own-site", "other-site"],
+            ManageCodingDictionaries => &["system"],
             AssessAdverseEvent | AssessExpectedness | MarkSafetyReportSent | MarkSponsorReportSent | ReportHowIFeel => {
                 &["own-participant", "site-participant", "other-participant"]
             }

@@ -12,6 +12,7 @@ string_enum!(
         Pharmacist = "pharmacist",
         Rater = "rater",
         Monitor = "monitor",
+        Coder = "coder",
         Participant = "participant",
     }
 );
@@ -26,13 +27,14 @@ impl Role {
             Role::Pharmacist => "Pharmacist",
             Role::Rater => "Independent rater",
             Role::Monitor => "Monitor / auditor",
+            Role::Coder => "Medical coder",
             Role::Participant => "Participant",
         }
     }
 
     /// Roles whose work spans sites may be granted for all sites at once.
     pub fn may_span_sites(self) -> bool {
-        matches!(self, Role::Administrator | Role::Rater | Role::Monitor)
+        matches!(self, Role::Administrator | Role::Rater | Role::Monitor | Role::Coder)
     }
 
     /// Administration is system-wide and never tied to a site.

@@ -39,6 +39,11 @@ pub struct ListingRow {
     pub action_taken: String,
     pub outcome: String,
     pub session_id: String,
+    /// The event's current coding (empty while not coded, or when its term changed since).
+    pub coded_code: String,
+    pub coded_term: String,
+    pub body_system: String,
+    pub dictionary: String,
 }
 
 fn when(w: When, zone: &TimeZoneName) -> String {
@@ -133,6 +138,10 @@ pub fn listing(
                 action_taken: d.action_taken.as_str().to_string(),
                 outcome: d.outcome.map(|o| o.as_str()).unwrap_or("").to_string(),
                 session_id: d.session_id.clone().unwrap_or_default(),
+                coded_code: String::new(),
+                coded_term: String::new(),
+                body_system: String::new(),
+                dictionary: String::new(),
             }
         })
         .collect())
@@ -162,6 +171,10 @@ pub fn listing_csv(rows: &[ListingRow]) -> String {
         "action_taken",
         "outcome",
         "session_id",
+        "coded_code",
+        "coded_term",
+        "body_system",
+        "dictionary",
     ]);
     csv(
         &header,
@@ -188,6 +201,10 @@ pub fn listing_csv(rows: &[ListingRow]) -> String {
                 r.action_taken.clone(),
                 r.outcome.clone(),
                 r.session_id.clone(),
+                r.coded_code.clone(),
+                r.coded_term.clone(),
+                r.body_system.clone(),
+                r.dictionary.clone(),
             ]);
             row
         }),

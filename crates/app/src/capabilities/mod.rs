@@ -27,7 +27,8 @@ capabilities!(
     prescribing,
     documents,
     pharmacy,
-    adverse_events
+    adverse_events,
+    coding
 );
 
 impl App {

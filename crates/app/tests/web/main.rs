@@ -9,6 +9,8 @@ mod api;
 #[path = "../../src/capabilities/authorisations/tests/web.rs"]
 mod authorisations;
 mod browser;
+#[path = "../../src/capabilities/coding/tests/web.rs"]
+mod coding;
 #[path = "../../src/capabilities/documents/tests/web.rs"]
 mod documents;
 #[path = "../../src/capabilities/eligibility/tests/web.rs"]

@@ -91,6 +91,7 @@ impl App {
         for (username, name, role) in [
             ("rater", "Jordan Lee (independent rater)", Role::Rater),
             ("monitor", "Ines Duarte (monitor)", Role::Monitor),
+            ("coder", "Sam Okafor (medical coder)", Role::Coder),
         ] {
             let u = self.insert_user(by.clone(), &user(username, name)).await?;
             self.insert_grant(by.clone(), &u.id, role, None).await?;

@@ -364,6 +364,7 @@ pub enum Duty {
     Rating,
     Treatment,
     Participation,
+    Coding,
 }
 
 impl Duty {
@@ -374,6 +375,7 @@ impl Duty {
             Role::Rater => Duty::Rating,
             Role::SiteLead | Role::Therapist | Role::Physician | Role::Pharmacist => Duty::Treatment,
             Role::Participant => Duty::Participation,
+            Role::Coder => Duty::Coding,
         }
     }
 
@@ -384,6 +386,7 @@ impl Duty {
             Duty::Rating => "independent rating",
             Duty::Treatment => "treatment",
             Duty::Participation => "taking part as a participant",
+            Duty::Coding => "medical coding",
         }
     }
 }

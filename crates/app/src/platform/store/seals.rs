@@ -42,6 +42,8 @@ pub const SEALED_KINDS: &[&str] = &[
     "sae_submission",
     "ae_self_report",
     "ae_self_report_review",
+    "coding_dictionary",
+    "ae_coding",
 ];
 
 /// Rows read with their seals: those whose seals hold, and the ids of the rest.

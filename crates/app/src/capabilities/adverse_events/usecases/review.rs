@@ -68,13 +68,23 @@ impl App {
         let data = safety_data()?;
         let codes = self.participant_codes_at(site_id).await?;
         let read = self.events_at(&site).await?;
+        let (codings, coding_problems) = self.event_codings_at(&site).await?;
         let events = current(&read.items);
         let mut rows = listing(&events, &data.terms, &site.time_zone, None).map_err(DomainError::Invalid)?;
         for row in &mut rows {
             row.participant_id = codes.get(&row.participant_id).cloned().unwrap_or_else(|| row.participant_id.clone());
+            let event = events.iter().find(|e| e.id == row.event_id);
+            if let Some(c) = codings.get(&row.event_id).filter(|c| event.is_some_and(|e| !c.stale_for(e))) {
+                row.coded_code = c.code.clone();
+                row.coded_term = c.coded_term.clone();
+                row.body_system = c.body_system.clone();
+                row.dictionary = format!("{} {}", c.dictionary, c.dictionary_version);
+            }
         }
         let csv = listing_csv(&rows);
-        Ok(SiteListing { site_code: site.code, rows, csv, integrity: read.integrity })
+        let mut integrity = read.integrity;
+        integrity.extend(coding_problems);
+        Ok(SiteListing { site_code: site.code, rows, csv, integrity })
     }
 
     /// The incidence table of a site's events, blinded: participants counted are those dosed
