@@ -103,5 +103,19 @@ pub fn required_text(field: &str, value: &str, max_chars: usize) -> Result<Strin
             format!("{field} must not contain control characters"),
         ));
     }
+    no_bidi_controls(field, trimmed)?;
     Ok(trimmed.to_owned())
+}
+
+/// Refuses the characters that reorder text as shown (bidirectional embeddings, overrides and
+/// isolates): with them "1-DNI" stored shows as "IND-1". Right-to-left scripts need none.
+pub fn no_bidi_controls(field: &str, value: &str) -> Result<(), Violation> {
+    if value.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
+        return Err(Violation::new(
+            field,
+            "no_bidi_controls",
+            format!("{field} must not contain characters that reorder text as shown (U+202A-U+202E, U+2066-U+2069)"),
+        ));
+    }
+    Ok(())
 }

@@ -48,6 +48,32 @@ pub fn visible_name(field: &str, value: &str, max_chars: usize) -> Result<String
     Ok(text)
 }
 
+/// Checks free text someone writes in their own words, over several lines (a participant's
+/// report, a reporter's account): required, at most `max_chars`, line breaks and tabs allowed
+/// but no other control character, nothing that reorders text as shown, and at least one letter
+/// or digit once invisible characters are taken away.
+pub fn visible_paragraphs(field: &str, value: &str, max_chars: usize) -> Result<String, Violation> {
+    crate::error::no_bidi_controls(field, value)?;
+    let trimmed = value.trim_matches(|c: char| c.is_whitespace() || invisible(c));
+    if trimmed.is_empty() {
+        return Err(Violation::required(field));
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(Violation::new(field, "max_length", format!("{field} must be at most {max_chars} characters")));
+    }
+    if trimmed.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(Violation::new(
+            field,
+            "no_control_characters",
+            format!("{field} must not contain control characters other than line breaks and tabs"),
+        ));
+    }
+    if !trimmed.chars().any(char::is_alphanumeric) {
+        return Err(Violation::new(field, "visible", format!("{field} must say something (a letter or digit)")));
+    }
+    Ok(trimmed.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +90,23 @@ mod tests {
         assert!(meaningful_reason("reason", "ok", 100).is_ok());
         assert_eq!(meaningful_reason("reason", "x".repeat(101).as_str(), 100).unwrap_err().rule, "max_length");
         assert_eq!(meaningful_reason("reason", "bad\u{0007}bell", 100).unwrap_err().rule, "no_control_characters");
+    }
+
+    #[test]
+    fn paragraphs_keep_their_lines_and_refuse_what_hides_or_reorders() {
+        assert_eq!(
+            visible_paragraphs("f", " I cannot sleep.\r\nMy chest is tight. ", 100).unwrap(),
+            "I cannot sleep.\r\nMy chest is tight."
+        );
+        assert_eq!(visible_paragraphs("f", "\u{200B}\u{200B}", 100).unwrap_err().rule, "required");
+        assert_eq!(visible_paragraphs("f", "-\u{200B}-", 100).unwrap_err().rule, "visible");
+        assert_eq!(visible_paragraphs("f", "a\u{0007}b", 100).unwrap_err().rule, "no_control_characters");
+        assert_eq!(visible_paragraphs("f", "\u{202E}1-DNI", 100).unwrap_err().rule, "no_bidi_controls");
+        assert_eq!(
+            crate::error::required_text("reference", "\u{202E}1-DNI", 100).unwrap_err().rule,
+            "no_bidi_controls"
+        );
+        assert!(visible_paragraphs("f", "שלום עולם", 100).is_ok(), "right-to-left text needs no controls");
     }
 
     #[test]

@@ -271,14 +271,16 @@ pub struct SaeFacts {
 }
 
 impl SaeFacts {
-    /// The facts an event's current revision gives, with nothing yet sent.
+    /// The facts an event's current revision gives, with nothing yet sent. The site's clocks
+    /// run from the earliest awareness ever recorded: a correction may move awareness earlier
+    /// (stricter), but moving it later cannot make an overdue report on time.
     pub fn of(event: &AdverseEvent, zone: TimeZoneName) -> Self {
         Self {
             event_id: event.id.clone(),
             seriousness: event.details.seriousness,
             suspected: event.details.related_to_drug.suspected(),
             expectedness: event.details.expectedness.as_ref().map(|e| e.assessment),
-            site_aware_at: event.details.site_aware_at,
+            site_aware_at: event.earliest_site_awareness(),
             sponsor_first_knowledge_at: None,
             urgent_safety_measure_at: None,
             follow_ups: Vec::new(),

@@ -4,7 +4,7 @@
 //! caller keeps every revision.
 
 use catalyst_core::error::required_text;
-use catalyst_core::reason::{meaningful_reason, visible_name};
+use catalyst_core::reason::{meaningful_reason, visible_name, visible_paragraphs};
 use catalyst_core::time::{TimeZoneName, Timestamp};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -298,6 +298,11 @@ pub struct AdverseEvent {
 }
 
 impl AdverseEvent {
+    /// When the site first knew, as first recorded or as corrected, whichever is earlier.
+    pub fn earliest_site_awareness(&self) -> Timestamp {
+        self.first_site_aware_at.map_or(self.details.site_aware_at, |first| first.min(self.details.site_aware_at))
+    }
+
     /// The event is still open: no outcome yet, or recovering or not recovered.
     pub fn open(&self) -> bool {
         !self.details.outcome.is_some_and(|o| o.ended() || o == Outcome::Unknown)
@@ -445,8 +450,9 @@ fn build(input: &EventInput, facts: &RecordFacts, v: &mut Vec<Violation>) -> Opt
     if let Some(p) = text(v, "participant_id", &input.participant_id, MAX_ID) {
         d.participant_id = p;
     }
-    if let Some(t) = text(v, "verbatim", &input.verbatim, MAX_VERBATIM) {
-        d.verbatim = t;
+    match visible_paragraphs("verbatim", &input.verbatim, MAX_VERBATIM) {
+        Ok(t) => d.verbatim = t,
+        Err(e) => v.push(e),
     }
     d.session_id = match &input.session_id {
         Some(s) => text(v, "session_id", s, MAX_ID),

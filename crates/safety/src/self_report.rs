@@ -5,7 +5,7 @@
 //! participants report; the FDA's 2024 letter found events that were never recorded).
 
 use catalyst_core::error::Violation;
-use catalyst_core::reason::{meaningful_reason, visible_name};
+use catalyst_core::reason::{meaningful_reason, visible_paragraphs};
 use catalyst_core::time::{TimeZoneName, Timestamp};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -101,7 +101,7 @@ pub fn self_report_from(
     now: Timestamp,
 ) -> Result<SelfReport, Vec<Violation>> {
     let mut v = Vec::new();
-    let feeling = visible_name("feeling", &input.feeling, MAX_FEELING).map_err(|e| v.push(e)).ok();
+    let feeling = visible_paragraphs("feeling", &input.feeling, MAX_FEELING).map_err(|e| v.push(e)).ok();
     if let Some(day) = input.started_on {
         match catalyst_regulatory::local_date(now.micros(), zone.as_str()) {
             Ok(today) => {

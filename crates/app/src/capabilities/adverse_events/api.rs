@@ -6,7 +6,7 @@
 
 use crate::capabilities::adverse_events::domain::{AdverseEventRecord, SaeSubmission, SolicitedChecklist};
 use crate::capabilities::adverse_events::usecases::{
-    ChecklistRequest, EventClocks, RecordedChecklist, SelfReportView, SentInput, Shown, complete,
+    ChecklistRequest, Correction, EventClocks, RecordedChecklist, SelfReportView, SentInput, Shown, complete,
 };
 use crate::platform::web::error::{ApiResult, Problem};
 use crate::platform::web::extract::{ApiJson, ApiQuery, Auth};
@@ -211,6 +211,9 @@ pub struct CorrectionBody {
     pub event: EventBody,
     /// Why it is corrected (required: the ledger keeps it with the old and new values).
     pub reason: String,
+    /// The revision the correction was made from (409 if the event has been corrected since:
+    /// reload it and correct that).
+    pub revision: i64,
 }
 
 /// Correct an event, with the reason. Relatedness, or a seriousness criterion taken away, is
@@ -225,9 +228,9 @@ pub async fn correct(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CorrectionBody>,
 ) -> ApiResult<Json<EventView>> {
-    let aware = state.app.adverse_event(&auth.actor, &id).await?.event.details.site_aware_at;
-    let input = b.event.into_input(aware);
-    Ok(Json(state.app.correct_adverse_event(&auth.actor, &id, input, &b.reason).await?.into()))
+    let keep_awareness = b.event.site_aware_at.is_none();
+    let correction = Correction { input: b.event.into_input(Timestamp(0)), based_on: b.revision, keep_awareness };
+    Ok(Json(state.app.correct_adverse_event(&auth.actor, &id, correction, &b.reason).await?.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

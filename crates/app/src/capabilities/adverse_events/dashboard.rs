@@ -12,6 +12,7 @@ use maud::html;
 
 pub(crate) const SECTIONS: &[DashboardSection] = &[
     DashboardSection { rank: DashboardRank::Urgent, render: serious_and_clocks },
+    DashboardSection { rank: DashboardRank::Personal, render: how_i_feel },
     DashboardSection { rank: DashboardRank::Overview, render: gaps_and_outcomes },
 ];
 
@@ -67,6 +68,23 @@ fn serious_and_clocks<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a>
                         }
                     }
                 }
+            }
+        }))
+    })
+}
+
+/// The participant's own way to tell the clinic how they feel, on their portal's home.
+fn how_i_feel<'a>(_: &'a App, actor: &'a Actor) -> DashboardFuture<'a> {
+    Box::pin(async move {
+        // Only a participant's own records are theirs to report on (the page asks the policy).
+        if actor.own_participants.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(html! {
+            section aria-labelledby="how-i-feel-heading" {
+                h2 id="how-i-feel-heading" { "How are you feeling?" }
+                p { "Anything new since your last visit, good or bad: " 
+                    @for p in &actor.own_participants { a href={"/participants/" (p) "/how-i-feel"} { "tell the clinic" } } "." }
             }
         }))
     })

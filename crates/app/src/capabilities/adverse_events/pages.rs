@@ -6,7 +6,7 @@
 
 use crate::App;
 use crate::capabilities::adverse_events::domain::{AdverseEventRecord, SolicitedChecklist};
-use crate::capabilities::adverse_events::usecases::{ChecklistRequest, SentInput, safety_data};
+use crate::capabilities::adverse_events::usecases::{ChecklistRequest, Correction, SentInput, safety_data};
 use crate::platform::web::pages::layout::{page, when};
 use crate::platform::web::pages::{Notice, PageAuth, PageForm, PageResult, SavedQuery, see_other};
 use crate::platform::web::state::AppState;
@@ -253,8 +253,19 @@ fn form_of(d: &EventInput, zone: &TimeZoneName) -> Form {
     f
 }
 
+/// A choice only the investigator may change on a correction: shown, carried unchanged.
+fn fixed_choice(name: &str, label: &str, value: &str) -> Markup {
+    html! {
+        label { (label) " " input value=(words(value)) readonly aria-describedby={"fixed-" (name)};
+            span.hint id={"fixed-" (name)} { "the investigator's (physician or site lead) to change" } }
+        input type="hidden" name=(name) value=(value);
+    }
+}
+
 /// The fields of an event, filled from `f` (as entered, or a correction's details as they are).
-fn event_fields(id: &str, f: &Form, sessions: &[(String, String)]) -> Markup {
+/// Without `investigator` (a correction by a therapist) relatedness and the site's awareness
+/// are shown but not offered: changing them is the investigator's.
+fn event_fields(id: &str, f: &Form, sessions: &[(String, String)], investigator: bool) -> Markup {
     let terms = safety_data().map(|d| d.terms.terms.clone()).unwrap_or_default();
     let v = |k: &str| f.get(k).cloned().unwrap_or_default();
     let term = v("term");
@@ -289,8 +300,13 @@ fn event_fields(id: &str, f: &Form, sessions: &[(String, String)]) -> Markup {
                 @let name = format!("seriousness.{c}");
                 label.choice { input type="checkbox" name=(name) value="on" checked[ticked(&name)]; " " (label) }
             } }
-        (required_select("related_to_drug", "Related to the drug", RELATEDNESS, &v("related_to_drug")))
-        (required_select("related_to_therapy", "Related to the therapy", RELATEDNESS, &v("related_to_therapy")))
+        @if investigator {
+            (required_select("related_to_drug", "Related to the drug", RELATEDNESS, &v("related_to_drug")))
+            (required_select("related_to_therapy", "Related to the therapy", RELATEDNESS, &v("related_to_therapy")))
+        } @else {
+            (fixed_choice("related_to_drug", "Related to the drug", &v("related_to_drug")))
+            (fixed_choice("related_to_therapy", "Related to the therapy", &v("related_to_therapy")))
+        }
         (required_select("action_taken", "Action taken", ACTIONS, &v("action_taken")))
         (select("outcome", "Outcome", OUTCOMES, &v("outcome"), Some("not yet known")))
         label { "Dosing session it follows " select name="session_id" {
@@ -298,9 +314,9 @@ fn event_fields(id: &str, f: &Form, sessions: &[(String, String)]) -> Markup {
             @for (sid, label) in sessions { option value=(sid) selected[v("session_id") == *sid] { (label) } }
         } }
         fieldset { legend { "When the site first knew (empty: now; moving it is the investigator's)" }
-            label { "Date " input type="date" name="site_aware_at_date" value=(v("site_aware_at_date")) aria-describedby={"aware-" (id)}; }
-            label { "Time " input type="time" name="site_aware_at_time" value=(v("site_aware_at_time")); }
-            span.muted id={"aware-" (id)} { "The site's serious-event reporting clock starts here." } }
+            label { "Date " input type="date" name="site_aware_at_date" value=(v("site_aware_at_date")) readonly[!investigator] aria-describedby={"aware-" (id)}; }
+            label { "Time " input type="time" name="site_aware_at_time" value=(v("site_aware_at_time")) readonly[!investigator]; }
+            span.muted id={"aware-" (id)} { "The site's serious-event reporting clock starts here (the earliest time recorded)." } }
     }
 }
 
@@ -357,6 +373,7 @@ pub(super) async fn render(
     let resource = Resource::Participant { site_id: &p.site_id, participant_id };
     let may_record = App::may(actor, Action::RecordAdverseEvent, resource);
     let may_call = App::may(actor, Action::AssessExpectedness, resource);
+    let may_assess = App::may(actor, Action::AssessAdverseEvent, resource);
     let sessions = app.participant_dosing_sessions(&site, participant_id).await?;
     let checklists = app.checklists(actor, participant_id).await?;
     let gaps = app.checklist_gaps(actor, &p.site_id).await?;
@@ -416,7 +433,7 @@ pub(super) async fn render(
                 h2 { "Record an adverse event" }
                 p.muted { "Record every event, pleasant ones too (euphoria, elevated mood, feeling abnormal): they matter for abuse potential." }
                 form.stack method="post" action={"/participants/" (p.id) "/adverse-events"} {
-                    (event_fields("new", entry_of("new").unwrap_or(&empty), &sessions))
+                    (event_fields("new", entry_of("new").unwrap_or(&empty), &sessions, true))
                     button type="submit" { "Record the event" }
                 }
             }
@@ -424,10 +441,12 @@ pub(super) async fn render(
                 @for r in &events.items {
                     @let entry = entry_of(&r.id);
                     details open[entry.is_some()] {
-                        summary { "Correct " (r.event.term_label) " (revision " (r.revision) ")" }
+                        summary { "Correct " (r.event.term_label) ", onset " (when_parts(Some(r.event.details.onset), zone).0) ": “"
+                            (r.event.details.verbatim.chars().take(40).collect::<String>()) "” (revision " (r.revision) ")" }
                         @if may_record {
                             form.stack method="post" action={"/adverse-events/" (r.id) "/correct"} {
-                                (event_fields(&r.id, &entry.cloned().unwrap_or_else(|| form_of(&r.event.details, zone)), &sessions))
+                                input type="hidden" name="revision" value=(r.revision);
+                                (event_fields(&r.id, &entry.cloned().unwrap_or_else(|| form_of(&r.event.details, zone)), &sessions, may_assess))
                                 label { "Reason for the correction " input name="reason" required value=(entry.and_then(|f| f.get("reason")).cloned().unwrap_or_default()); }
                                 button type="submit" { "Save the correction" }
                             }
@@ -536,7 +555,13 @@ pub async fn correct(
                 site_aware_at: if aware_kept { was.site_aware_at } else { input.site_aware_at },
                 ..input
             };
-            app.correct_adverse_event(&auth.actor, &event_id, input, &reason).await
+            match form.get("revision").map(|s| s.trim().parse::<i64>()) {
+                Some(Ok(based_on)) => {
+                    let correction = Correction { input, based_on, keep_awareness: false };
+                    app.correct_adverse_event(&auth.actor, &event_id, correction, &reason).await
+                }
+                _ => Err(DomainError::Invalid(vec![Violation::new("revision", "number", "the revision corrected is a number")]).into()),
+            }
         }
         Err(problems) => Err(DomainError::Invalid(problems).into()),
     };
@@ -759,6 +784,9 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
                 section aria-labelledby={"sae-" (e.event.id)} {
                     h3 id={"sae-" (e.event.id)} { (e.event.event.term_label) " — " a href={"/participants/" (e.event.participant_id) "/adverse-events"} { (e.participant_code) }
                         " (" (words(e.pathway.as_str())) ")" }
+                    p.muted { "Site aware " (when(e.event.event.earliest_site_awareness(), zone))
+                        @if let Some(first) = e.event.event.first_site_aware_at { "; first recorded " (when(first, zone)) ", corrected to " (when(e.event.event.details.site_aware_at, zone)) }
+                        "; “" (e.event.event.details.verbatim.chars().take(60).collect::<String>()) "”" }
                     @if let Some(problem) = &e.problem { p.notice.error role="alert" { (problem) } }
                     @if !e.clocks.is_empty() {
                         div.table-wrap { table {
@@ -775,6 +803,8 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
                                         form.inline method="post" action={"/adverse-events/" (e.event.id) "/reports"} {
                                             input type="hidden" name="rule_id" value=(c.rule_id);
                                             input name="reference" required aria-label={"Reference of the " (c.name)} placeholder="reference";
+                                            " " input type="date" name="sent_date" aria-label={"Day the " (c.name) " was sent (empty: now)"};
+                                            " " input type="time" name="sent_time" aria-label={"Time it was sent (empty: now)"};
                                             " " button.secondary type="submit" { "Mark sent" }
                                         }
                                     } } }
@@ -798,21 +828,30 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
     Ok((status, body).into_response())
 }
 
-#[derive(serde::Deserialize)]
-pub struct SentForm {
-    rule_id: String,
-    reference: String,
-}
-
 pub async fn mark_sent(
     State(state): State<AppState>,
     auth: PageAuth,
     Path(event_id): Path<String>,
-    PageForm(f): PageForm<SentForm>,
+    PageForm(f): PageForm<Form>,
 ) -> PageResult {
     let event = state.app.adverse_event(&auth.actor, &event_id).await?;
-    let input = SentInput { rule_id: f.rule_id, reference: f.reference, sent_at: None };
-    match state.app.mark_safety_report_sent(&auth.actor, &event_id, &input).await {
+    let zone = state.app.site(&event.site_id).await?.time_zone;
+    let text = |k: &str| f.get(k).cloned().unwrap_or_default();
+    // When it was sent, on the site's clock; empty: now (it is entered as it is sent).
+    let sent_at = match when_from(&f, "sent", &zone) {
+        Ok(None) => Ok(None),
+        Ok(Some(When::At(t))) => Ok(Some(t)),
+        Ok(Some(When::Date(_))) => Err(Violation::new("sent_at", "time", "give the time it was sent as well as the day")),
+        Err(v) => Err(Violation::new("sent_at", v.rule, v.message)),
+    };
+    let result = match sent_at {
+        Ok(sent_at) => {
+            let input = SentInput { rule_id: text("rule_id"), reference: text("reference"), sent_at };
+            state.app.mark_safety_report_sent(&auth.actor, &event_id, &input).await
+        }
+        Err(v) => Err(DomainError::Invalid(vec![v]).into()),
+    };
+    match result {
         Ok(_) => Ok(see_other(&format!("/sites/{}/safety", event.site_id), "Report marked sent: its clock is stopped.")),
         Err(e) => render_site(&state, &auth.actor, &event.site_id, Some(Notice::from_error(e)?)).await,
     }

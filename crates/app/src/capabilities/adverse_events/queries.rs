@@ -1,7 +1,10 @@
-//! Adverse-event queries (reads; writes go through the ledgered write path). Every read a
-//! decision rests on refuses a row written outside Catalyst; a view's read leaves such a row
-//! out and names it (and, at a site, names rows the ledger created that are gone), so the view
-//! shows the rest and the problem, never a silent gap.
+//! Adverse-event queries (reads; writes go through the ledgered write path). Rows are read with
+//! their seals in one statement and compared with the site's ledger chain, read first: a row
+//! written outside Catalyst (no valid seal), one deleted (in the ledger, not in the table) and
+//! an event put back at an earlier revision (older than its ledger entries) are named. Reads
+//! that decide refuse them; views leave them out and name them, so a view shows the rest and
+//! the problem, never a silent gap. A participant's or one event's view reads its site's rows,
+//! so a row deleted there is noticed too.
 
 use crate::capabilities::adverse_events::domain::{
     AdverseEventRecord, SaeSubmission, SelfReportRecord, SelfReportReview, SolicitedChecklist,
@@ -9,39 +12,77 @@ use crate::capabilities::adverse_events::domain::{
 use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
 use crate::platform::store::seals::SealedRead;
 use crate::platform::store::{Store, StoreError, WriteTx};
+use catalyst_core::DomainError;
 use catalyst_core::record::Record;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 fn by_column<R: Record>(column: &str, value: &str) -> AnyQuery<'static> {
     query_owned(select_sql(R::SPEC, &format!("WHERE {column} = $1 ORDER BY recorded_at, id"))).bind(value.to_owned())
 }
 
-impl Store {
-    /// Rows where `column = value`, oldest first, with their seals checked in the same statement
-    /// (a correction committed meanwhile is never mistaken for tampering); a row whose seal does
-    /// not hold is left out and named.
-    async fn ae_rows<R: Record>(&self, column: &str, value: &str) -> Result<SealedRead<R>, StoreError> {
-        self.sealed_rows_where::<R>(Some((column, value)), "ORDER BY t.recorded_at, t.id").await
-    }
+/// A record's place: the site's ledger chain and the site.
+#[derive(Debug, Clone, Copy)]
+pub(in crate::capabilities::adverse_events) struct At<'a> {
+    pub chain: &'a str,
+    pub site_id: &'a str,
+}
 
-    /// Rows at a site, and also named: any row of the kind that the site's ledger chain created
-    /// and that is gone (deleted outside Catalyst): a view never takes a missing serious event
-    /// for "nothing due".
-    async fn ae_rows_at_site<R: Record>(&self, site_chain: &str, site_id: &str) -> Result<SealedRead<R>, StoreError> {
-        let ledgered = self.ledgered_ids(site_chain, R::SPEC.kind).await?;
-        let mut read = self.ae_rows::<R>("site_id", site_id).await?;
-        let present: HashSet<&str> =
-            read.rows.iter().map(|r| r.id()).chain(read.unsealed.iter().map(String::as_str)).collect();
-        read.missing = ledgered.into_iter().filter(|id| !present.contains(id.as_str())).collect();
+/// Rows whose ledger changes number their revisions (an event's corrections): one put back at
+/// an earlier revision shows as older than its ledger. The others are never changed.
+pub(in crate::capabilities::adverse_events) trait Revisions: Record {
+    fn revision(&self) -> Option<i64> {
+        None
+    }
+}
+
+impl Revisions for AdverseEventRecord {
+    fn revision(&self) -> Option<i64> {
+        Some(self.revision)
+    }
+}
+impl Revisions for SolicitedChecklist {}
+impl Revisions for SaeSubmission {}
+impl Revisions for SelfReportRecord {}
+impl Revisions for SelfReportReview {}
+
+/// Compares rows read after `ledgered` with it: ids gone, and events older than their ledger.
+fn check_against_ledger<R: Revisions>(read: &mut SealedRead<R>, ledgered: &[(String, i64)]) {
+    let present: HashMap<&str, Option<i64>> = read.rows.iter().map(|r| (r.id(), r.revision())).collect();
+    let unsealed: HashSet<&str> = read.unsealed.iter().map(String::as_str).collect();
+    let mut missing = Vec::new();
+    let mut rolled_back = Vec::new();
+    for (id, changes) in ledgered {
+        match present.get(id.as_str()) {
+            None if !unsealed.contains(id.as_str()) => missing.push(id.clone()),
+            Some(Some(revision)) if revision < changes => rolled_back.push(id.clone()),
+            _ => {}
+        }
+    }
+    read.rows.retain(|r| !rolled_back.iter().any(|id| id == r.id()));
+    read.missing = missing;
+    read.rolled_back = rolled_back;
+}
+
+impl Store {
+    /// The site's rows of a kind, oldest first, checked against the site's ledger.
+    async fn ae_rows_at<R: Revisions>(&self, at: At<'_>) -> Result<SealedRead<R>, StoreError> {
+        let ledgered = self.ledgered_changes(at.chain, R::SPEC.kind).await?;
+        let mut read =
+            self.sealed_rows_where::<R>(Some(("site_id", at.site_id)), "ORDER BY t.recorded_at, t.id").await?;
+        check_against_ledger(&mut read, &ledgered);
         Ok(read)
     }
 
-    /// A participant's events (current revisions), oldest first.
-    pub(in crate::capabilities::adverse_events) async fn ae_events_of(
+    /// The site's rows of a kind for which `keep` holds; every problem at the site is kept
+    /// (a row that is gone cannot say whose it was).
+    async fn ae_rows_where<R: Revisions>(
         &self,
-        participant_id: &str,
-    ) -> Result<SealedRead<AdverseEventRecord>, StoreError> {
-        self.ae_rows("participant_id", participant_id).await
+        at: At<'_>,
+        keep: impl Fn(&R) -> bool,
+    ) -> Result<SealedRead<R>, StoreError> {
+        let mut read = self.ae_rows_at::<R>(at).await?;
+        read.rows.retain(|r| keep(r));
+        Ok(read)
     }
 
     /// A site's events (current revisions), oldest first.
@@ -50,15 +91,40 @@ impl Store {
         site_chain: &str,
         site_id: &str,
     ) -> Result<SealedRead<AdverseEventRecord>, StoreError> {
-        self.ae_rows_at_site(site_chain, site_id).await
+        self.ae_rows_at(At { chain: site_chain, site_id }).await
     }
 
-    /// One event, if its seal holds.
+    /// A participant's events (current revisions), oldest first.
+    pub(in crate::capabilities::adverse_events) async fn ae_events_of(
+        &self,
+        at: At<'_>,
+        participant_id: &str,
+    ) -> Result<SealedRead<AdverseEventRecord>, StoreError> {
+        self.ae_rows_where(at, |e: &AdverseEventRecord| e.participant_id == participant_id).await
+    }
+
+    /// One event, refused (409, naming it) if it fails its integrity check: no valid seal,
+    /// gone from the table, or older than its ledger entries.
     pub(in crate::capabilities::adverse_events) async fn ae_event(
         &self,
         id: &str,
     ) -> Result<Option<AdverseEventRecord>, StoreError> {
-        Ok(self.ae_rows::<AdverseEventRecord>("id", id).await?.all_sealed()?.into_iter().next())
+        let changes: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ledger WHERE entity_kind = 'adverse_event' AND entity_id = $1 AND kind = 'change'",
+        )
+        .bind(id.to_owned())
+        .fetch_one(self.pool())
+        .await?;
+        let mut read = self.sealed_rows_where::<AdverseEventRecord>(Some(("id", id)), "").await?;
+        if changes > 0 {
+            check_against_ledger(&mut read, &[(id.to_owned(), changes)]);
+        }
+        match read.problems().into_iter().next() {
+            Some(problem) => Err(StoreError::Domain(DomainError::Conflict(format!(
+                "{problem}; nothing is shown or decided on it until `catalyst audit verify` is run"
+            )))),
+            None => Ok(read.rows.into_iter().next()),
+        }
     }
 
     /// A site's solicited checklists.
@@ -67,15 +133,16 @@ impl Store {
         site_chain: &str,
         site_id: &str,
     ) -> Result<SealedRead<SolicitedChecklist>, StoreError> {
-        self.ae_rows_at_site(site_chain, site_id).await
+        self.ae_rows_at(At { chain: site_chain, site_id }).await
     }
 
     /// A participant's solicited checklists.
     pub(in crate::capabilities::adverse_events) async fn ae_checklists_of(
         &self,
+        at: At<'_>,
         participant_id: &str,
     ) -> Result<SealedRead<SolicitedChecklist>, StoreError> {
-        self.ae_rows("participant_id", participant_id).await
+        self.ae_rows_where(at, |c: &SolicitedChecklist| c.participant_id == participant_id).await
     }
 
     /// The reports marked sent at a site.
@@ -84,15 +151,16 @@ impl Store {
         site_chain: &str,
         site_id: &str,
     ) -> Result<SealedRead<SaeSubmission>, StoreError> {
-        self.ae_rows_at_site(site_chain, site_id).await
+        self.ae_rows_at(At { chain: site_chain, site_id }).await
     }
 
-    /// The reports marked sent for one event.
+    /// The reports marked sent for one event (a report deleted anywhere at its site is named).
     pub(in crate::capabilities::adverse_events) async fn sae_submissions_of(
         &self,
+        at: At<'_>,
         event_id: &str,
     ) -> Result<SealedRead<SaeSubmission>, StoreError> {
-        self.ae_rows("event_id", event_id).await
+        self.ae_rows_where(at, |s: &SaeSubmission| s.event_id == event_id).await
     }
 
     /// One participant's report, if its seal holds.
@@ -100,35 +168,27 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Option<SelfReportRecord>, StoreError> {
-        Ok(self.ae_rows::<SelfReportRecord>("id", id).await?.all_sealed()?.into_iter().next())
+        Ok(self.sealed_rows_where::<SelfReportRecord>(Some(("id", id)), "").await?.all_sealed()?.into_iter().next())
     }
 
-    /// A participant's own reports, or a site's (with the ledger's check for rows gone).
+    /// The site's participants' own reports and their reviews (those of one participant, or all).
     pub(in crate::capabilities::adverse_events) async fn self_reports(
         &self,
-        scope: SelfReportScope<'_>,
+        at: At<'_>,
+        participant_id: Option<&str>,
     ) -> Result<(SealedRead<SelfReportRecord>, SealedRead<SelfReportReview>), StoreError> {
-        Ok(match scope {
-            SelfReportScope::Participant(id) => {
-                (self.ae_rows("participant_id", id).await?, self.ae_rows("participant_id", id).await?)
-            }
-            SelfReportScope::Site { chain, site_id } => {
-                (self.ae_rows_at_site(chain, site_id).await?, self.ae_rows_at_site(chain, site_id).await?)
-            }
-        })
+        let mine = |p: &str| participant_id.is_none_or(|id| id == p);
+        Ok((
+            self.ae_rows_where(at, |r: &SelfReportRecord| mine(&r.participant_id)).await?,
+            self.ae_rows_where(at, |r: &SelfReportReview| mine(&r.participant_id)).await?,
+        ))
     }
-}
-
-/// Whose reports a view reads.
-#[derive(Debug, Clone, Copy)]
-pub(in crate::capabilities::adverse_events) enum SelfReportScope<'a> {
-    Participant(&'a str),
-    Site { chain: &'a str, site_id: &'a str },
 }
 
 impl WriteTx {
     /// One event, read inside the write transaction holding its site's chain (as every
-    /// correction and report marked sent is): a decision made on it holds at commit.
+    /// correction and report marked sent is): a decision made on it holds at commit. Refused if
+    /// its seal does not hold or it is older than its ledger entries.
     pub(in crate::capabilities::adverse_events) async fn ae_event_in(
         &mut self,
         id: &str,
@@ -136,6 +196,18 @@ impl WriteTx {
         let found = self.get::<AdverseEventRecord>(id).await?;
         if let Some(e) = &found {
             self.check_sealed(std::slice::from_ref(e)).await?;
+            let changes: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM ledger WHERE entity_kind = 'adverse_event' AND entity_id = $1 AND kind = 'change'",
+            )
+            .bind(id.to_owned())
+            .fetch_one(self.conn())
+            .await?;
+            if e.revision < changes {
+                return Err(StoreError::Tampered(format!(
+                    "adverse_event {id} is at revision {} but its audit trail holds {changes} changes",
+                    e.revision
+                )));
+            }
         }
         Ok(found)
     }
@@ -175,13 +247,22 @@ impl WriteTx {
         Ok(Some((report, !reviews.is_empty())))
     }
 
-    /// The reports marked sent for one event, inside the transaction.
+    /// The reports marked sent for one event, inside the transaction. Refused if any report
+    /// the site's ledger holds is gone from the table: a clock must not run again, nor a second
+    /// report be marked, because one was deleted.
     pub(in crate::capabilities::adverse_events) async fn sae_submissions_of(
         &mut self,
+        at: At<'_>,
         event_id: &str,
     ) -> Result<Vec<SaeSubmission>, StoreError> {
-        let rows: Vec<SaeSubmission> = self.fetch_records(by_column::<SaeSubmission>("event_id", event_id)).await?;
-        self.check_sealed(&rows).await?;
-        Ok(rows)
+        let ledgered = self.ledgered_changes(at.chain, "sae_submission").await?;
+        let all: Vec<SaeSubmission> = self.fetch_records(by_column::<SaeSubmission>("site_id", at.site_id)).await?;
+        self.check_sealed(&all).await?;
+        if let Some((gone, _)) = ledgered.iter().find(|(id, _)| !all.iter().any(|s| &s.id == id)) {
+            return Err(StoreError::Tampered(format!(
+                "sae_submission {gone} is in the audit trail but its row is gone (deleted outside Catalyst)"
+            )));
+        }
+        Ok(all.into_iter().filter(|s| s.event_id == event_id).collect())
     }
 }

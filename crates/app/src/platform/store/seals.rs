@@ -54,6 +54,9 @@ pub(crate) struct SealedRead<R> {
     pub unsealed: Vec<String>,
     /// Rows the ledger created that are gone (deleted outside Catalyst), where the caller asked.
     pub missing: Vec<String>,
+    /// Rows older than their ledger entries say (an earlier row put back, with its old seal),
+    /// where the caller asked.
+    pub rolled_back: Vec<String>,
 }
 
 impl<R: Record> SealedRead<R> {
@@ -66,7 +69,10 @@ impl<R: Record> SealedRead<R> {
             .missing
             .iter()
             .map(|id| format!("{kind} {id} is in the audit trail but its row is gone (deleted outside Catalyst)"));
-        unsealed.chain(missing).collect()
+        let rolled_back = self.rolled_back.iter().map(|id| {
+            format!("{kind} {id} is older than its audit trail (an earlier version put back outside Catalyst)")
+        });
+        unsealed.chain(missing).chain(rolled_back).collect()
     }
 
     /// The rows, or the first problem as an error: for reads that decide.
@@ -84,6 +90,19 @@ fn tampered(kind: &str, id: &str) -> StoreError {
 }
 
 impl WriteTx {
+    /// [`Store::ledgered_changes`], inside the transaction.
+    pub(crate) async fn ledgered_changes(&mut self, chain: &str, kind: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT entity_id, COUNT(*) FROM ledger WHERE chain = $1 AND entity_kind = $2 AND kind = 'change'
+             GROUP BY entity_id",
+        )
+        .bind(chain.to_owned())
+        .bind(kind.to_owned())
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+
     /// Seals (or, for a removed row, unseals) a ledgered row of a sealed kind.
     pub(crate) async fn reseal(&mut self, kind: &str, id: &str, row: Option<&Row>) -> Result<(), StoreError> {
         if !SEALED_KINDS.contains(&kind) {
@@ -174,7 +193,12 @@ impl Store {
             query = query.bind(value.to_owned());
         }
         let rows = query.fetch_all(self.pool()).await?;
-        let mut read = SealedRead { rows: Vec::with_capacity(rows.len()), unsealed: Vec::new(), missing: Vec::new() };
+        let mut read = SealedRead {
+            rows: Vec::with_capacity(rows.len()),
+            unsealed: Vec::new(),
+            missing: Vec::new(),
+            rolled_back: Vec::new(),
+        };
         for r in &rows {
             let row = decode_row(spec, r)?;
             let seal: Option<String> = r.try_get(spec.columns.len())?;
@@ -188,16 +212,20 @@ impl Store {
         Ok(read)
     }
 
-    /// The ids of `kind` that `chain`'s ledger entries created, for a caller to check that each
-    /// still has its row (rows that are never deleted). Read before the rows: an id the ledger
-    /// held then has its row from then on, so one missing is a row deleted outside Catalyst.
-    pub(crate) async fn ledgered_ids(&self, chain: &str, kind: &str) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT DISTINCT entity_id FROM ledger WHERE chain = $1 AND entity_kind = $2")
-            .bind(chain.to_owned())
-            .bind(kind.to_owned())
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    /// How many changes `chain`'s ledger holds for each row of `kind` (by id), for a caller to
+    /// check that each row is still there and no older than that (rows that are never deleted).
+    /// Read before the rows: a row the ledger held then is there from then on, at least as new,
+    /// so one missing was deleted, and one older was put back, outside Catalyst.
+    pub(crate) async fn ledgered_changes(&self, chain: &str, kind: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT entity_id, COUNT(*) FROM ledger WHERE chain = $1 AND entity_kind = $2 AND kind = 'change'
+             GROUP BY entity_id",
+        )
+        .bind(chain.to_owned())
+        .bind(kind.to_owned())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
     /// Refuses a record of a sealed kind whose seal does not match: it was written or changed

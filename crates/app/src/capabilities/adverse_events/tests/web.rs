@@ -60,7 +60,7 @@ async fn adverse_event_made_serious_runs_sponsor_and_regulator_clocks_until_each
         .post(
             &physician,
             &format!("/api/v1/adverse-events/{id}/corrections"),
-            json!({"event": body, "reason": "admitted overnight for observation"}),
+            json!({"event": body, "reason": "admitted overnight for observation", "revision": 1}),
         )
         .await;
     assert_eq!(
@@ -298,20 +298,31 @@ async fn adverse_event_correction_without_a_reason_is_refused_and_with_one_is_le
     fixed["end"] = json!({"at": onset + 2 * HOUR});
     fixed["outcome"] = json!("recovered");
     for reason in ["", "   "] {
-        let (status, problem) = t.post(&therapist, &path, json!({"event": fixed, "reason": reason})).await;
+        let (status, problem) =
+            t.post(&therapist, &path, json!({"event": fixed, "reason": reason, "revision": 1})).await;
         assert_eq!((status, rules(&problem)), (422, vec![("reason".into(), "required".into())]), "{problem}");
     }
-    let (status, problem) = t.post(&therapist, &path, json!({"event": body, "reason": "no change"})).await;
+    let (status, problem) =
+        t.post(&therapist, &path, json!({"event": body, "reason": "no change", "revision": 1})).await;
     assert_eq!((status, rules(&problem)), (422, vec![("input".into(), "no_change".into())]));
     // Relatedness is the investigator's assessment, not the therapist's.
     let mut related = body.clone();
     related["related_to_drug"] = json!("probable");
-    assert_eq!(t.post(&therapist, &path, json!({"event": related, "reason": "reassessed"})).await.0, 403);
+    assert_eq!(
+        t.post(&therapist, &path, json!({"event": related, "reason": "reassessed", "revision": 1})).await.0,
+        403
+    );
 
     let (status, corrected) =
-        t.post(&therapist, &path, json!({"event": fixed, "reason": "resolved by the evening"})).await;
+        t.post(&therapist, &path, json!({"event": fixed, "reason": "resolved by the evening", "revision": 1})).await;
     assert_eq!(status, 200, "{corrected}");
     assert_eq!((corrected["revision"].as_i64(), corrected["open"].as_bool()), (Some(2), Some(false)));
+    // A correction made from an older copy would silently undo this one: refused.
+    let mut from_old_copy = body.clone();
+    from_old_copy["severity"] = json!("severe");
+    let (status, problem) =
+        t.post(&therapist, &path, json!({"event": from_old_copy, "reason": "worse than noted", "revision": 1})).await;
+    assert_eq!(status, 409, "{problem}");
     assert_eq!(corrected["event"]["changed"], json!(["end", "outcome"]));
     let bos = t.site_id("BOS").await;
     let (_, entries) = t.get(&t.token("lead.bos").await, &format!("/api/v1/audit/ledger?site_id={bos}&limit=20")).await;
@@ -479,6 +490,7 @@ async fn adverse_event_pages_show_the_forms_record_and_list_clocks_and_gaps() {
         ("site_aware_at_date", aware_date.as_str()),
         ("site_aware_at_time", aware_time.as_str()),
         ("reason", "settling by the evening"),
+        ("revision", "1"),
     ];
     let r = t.submit(&browser, &format!("/adverse-events/{id}/correct"), &fields).await;
     assert!(r.text().await.unwrap().contains("Correction saved."));
@@ -526,14 +538,19 @@ async fn adverse_event_awareness_is_moved_only_by_the_investigator_and_the_first
     let corrections = format!("/api/v1/adverse-events/{id}/corrections");
     let moved_to = now(&t) - HOUR;
     body["site_aware_at"] = json!(moved_to);
-    let moved = json!({"event": body.clone(), "reason": "the phone log shows the call came in this morning"});
+    let moved =
+        json!({"event": body.clone(), "reason": "the phone log shows the call came in this morning", "revision": 1});
     let (status, problem) = t.post(&therapist, &corrections, moved.clone()).await;
     assert_eq!(status, 403, "moving the clock's start is the investigator's: {problem}");
     let (status, corrected) = t.post(&physician, &corrections, moved).await;
     assert_eq!(status, 200, "{corrected}");
     assert_eq!(corrected["event"]["first_site_aware_at"].as_i64(), Some(first), "{corrected}");
     let (_, clocks) = t.get(&physician, &format!("/api/v1/adverse-events/{id}/clocks")).await;
-    assert_eq!(clock(&clocks, "us_site_to_sponsor")["started_at"].as_i64(), Some(moved_to));
+    // The clock still runs from the first awareness: moving it later cannot make an overdue
+    // report on time.
+    let to_sponsor = clock(&clocks, "us_site_to_sponsor");
+    assert_eq!(to_sponsor["started_at"].as_i64(), Some(first), "{to_sponsor}");
+    assert!(to_sponsor["deadline"].as_i64().unwrap() < now(&t), "still overdue");
     // The page shows the time first recorded beside the corrected one.
     let page = t
         .page_as("physician.bos", &format!("/participants/{}/adverse-events", t.participant_id("BOS-0002").await))
@@ -541,8 +558,13 @@ async fn adverse_event_awareness_is_moved_only_by_the_investigator_and_the_first
     assert!(page.contains("first recorded aware"), "{page}");
     // A therapist may still correct the rest (and awareness left as it is needs no one else).
     body["verbatim"] = json!("a pounding headache with high readings");
-    let (status, corrected) =
-        t.post(&therapist, &corrections, json!({"event": body, "reason": "the participant's own words, fuller"})).await;
+    let (status, corrected) = t
+        .post(
+            &therapist,
+            &corrections,
+            json!({"event": body, "reason": "the participant's own words, fuller", "revision": 2}),
+        )
+        .await;
     assert_eq!((status, corrected["event"]["first_site_aware_at"].as_i64()), (200, Some(first)), "{corrected}");
 }
 
@@ -559,7 +581,7 @@ async fn adverse_event_new_term_drops_the_expectedness_call_and_bad_times_are_re
         .post(
             &physician,
             &format!("/api/v1/adverse-events/{id}/corrections"),
-            json!({"event": body, "reason": "the ECG showed it was tachycardia"}),
+            json!({"event": body, "reason": "the ECG showed it was tachycardia", "revision": 2}),
         )
         .await;
     assert_eq!(status, 200, "{corrected}");
@@ -644,7 +666,11 @@ async fn adverse_event_reads_during_concurrent_corrections_never_report_tamperin
         let mut b = body.clone();
         b["verbatim"] = json!(format!("account number {i} of the same evening"));
         let (t, token, path) = (&t, if i % 2 == 0 { &physician } else { &lead }, &corrections);
-        async move { t.post(token, path, json!({"event": b, "reason": format!("fuller account, take {i}")})).await.0 }
+        async move {
+            t.post(token, path, json!({"event": b, "reason": format!("fuller account, take {i}"), "revision": 1}))
+                .await
+                .0
+        }
     });
     let readers = (0..16).map(|_| {
         let (t, token, path) = (&t, &physician, &clocks_path);
@@ -652,10 +678,11 @@ async fn adverse_event_reads_during_concurrent_corrections_never_report_tamperin
     });
     let (written, read) =
         tokio::join!(futures_util::future::join_all(writers), futures_util::future::join_all(readers));
-    // Each correction either lands or is refused as stale (409): never lost, never merged.
+    // All were made from revision 1: exactly one lands, the rest are refused as stale (409), so
+    // none silently undoes another.
     assert!(written.iter().all(|s| *s == 200 || *s == 409), "{written:?}");
     let landed = written.iter().filter(|s| **s == 200).count();
-    assert!(landed >= 1);
+    assert_eq!(landed, 1, "{written:?}");
     for (status, body) in &read {
         assert_eq!(*status, 200, "a read during corrections is never taken for tampering: {body}");
     }
@@ -724,4 +751,107 @@ async fn a_participant_tells_the_clinic_how_they_feel_and_a_clinician_reviews_ea
     assert!(portal.contains("read by a clinician"), "{portal}");
     let dashboard = t.page_as("physician.bos", "/").await;
     assert!(!dashboard.contains("asked to be called"), "reviewed: off the worklist");
+}
+
+#[tokio::test]
+async fn adverse_event_put_back_at_an_earlier_revision_or_its_report_deleted_is_named_everywhere() {
+    let t = TestApp::spawn().await;
+    let physician = t.token("physician.bos").await;
+    let p = t.participant_id("BOS-0002").await;
+    // Not serious at first; its row and seal are copied as an attacker would.
+    let (status, recorded) = t
+        .post(&physician, &format!("/api/v1/participants/{p}/adverse-events"), event("nausea", now(&t) - 2 * HOUR))
+        .await;
+    assert_eq!(status, 201, "{recorded}");
+    let id = recorded["id"].as_str().unwrap().to_owned();
+    t.raw(&format!("CREATE TABLE old_event AS SELECT * FROM adverse_events WHERE id = '{id}'")).await;
+    t.raw(&format!("CREATE TABLE old_seal AS SELECT * FROM row_seals WHERE id = '{id}'")).await;
+    let mut serious = event("nausea", now(&t) - 2 * HOUR);
+    serious["seriousness"] = json!({"hospitalisation": true});
+    serious["serious"] = json!(true);
+    serious["site_aware_at"] = recorded["event"]["details"]["site_aware_at"].clone();
+    let corrections = format!("/api/v1/adverse-events/{id}/corrections");
+    let body = json!({"event": serious, "reason": "admitted for fluids", "revision": 1});
+    assert_eq!(t.post(&physician, &corrections, body).await.0, 200);
+    // The revision-1 row and its own seal are put back: a serious event made not serious.
+    t.raw(&format!("UPDATE adverse_events SET (revision, event, recorded_at) = (SELECT revision, event, recorded_at FROM old_event) WHERE id = '{id}'")).await;
+    t.raw(&format!("UPDATE row_seals SET seal = (SELECT seal FROM old_seal) WHERE id = '{id}'")).await;
+    let (status, problem) = t.get(&physician, &format!("/api/v1/adverse-events/{id}")).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("older than its audit trail"), "{problem}");
+    let bos = t.site_id("BOS").await;
+    assert_eq!(t.get(&physician, &format!("/api/v1/sites/{bos}/safety-clocks")).await.0, 409);
+    let page = t.page_as("physician.bos", &format!("/participants/{p}/adverse-events")).await;
+    assert!(page.contains("older than its audit trail"), "the participant's page names it");
+    assert!(t.page_as("lead.bos", "/").await.contains("older than its audit trail"), "so does the dashboard");
+}
+
+#[tokio::test]
+async fn adverse_event_report_deleted_in_the_database_neither_restarts_its_clock_nor_lets_a_second_be_marked() {
+    let t = TestApp::spawn().await;
+    let physician = t.token("physician.bos").await;
+    let (id, _) = serious_event(&t, &physician, 2).await;
+    let reports = format!("/api/v1/adverse-events/{id}/reports");
+    let sent = json!({"rule_id": "us_site_to_sponsor", "reference": "SPONSOR-1"});
+    assert_eq!(t.post(&physician, &reports, sent.clone()).await.0, 201);
+    t.raw("DROP TRIGGER IF EXISTS sae_submissions_no_delete").await;
+    t.raw(&format!("DELETE FROM sae_submissions WHERE event_id = '{id}'")).await;
+    let (status, problem) = t.get(&physician, &format!("/api/v1/adverse-events/{id}/clocks")).await;
+    assert_eq!(status, 409, "{problem}");
+    let (status, _) =
+        t.post(&physician, &reports, json!({"rule_id": "us_site_to_sponsor", "reference": "SPONSOR-2"})).await;
+    assert!(status >= 409 && status != 201, "a second report is not marked ({status})");
+    let bos = t.site_id("BOS").await;
+    let page = t.page_as("physician.bos", &format!("/sites/{bos}/safety")).await;
+    assert!(page.contains("sae_submission") && page.contains("its row is gone"), "the site's page names it");
+}
+
+#[tokio::test]
+async fn adverse_event_clocks_keep_the_pathway_in_force_when_the_site_knew() {
+    let t = TestApp::spawn().await;
+    // Sydney reports under its Authorised Prescriber approvals (in force until January 2027).
+    let physician = t.token("physician.syd").await;
+    let p = t.participant_id("SYD-0006").await;
+    let mut body = event("hypertension", now(&t) - 2 * HOUR);
+    body["seriousness"] = json!({"medically_important": true});
+    body["serious"] = json!(true);
+    let (status, recorded) = t.post(&physician, &format!("/api/v1/participants/{p}/adverse-events"), body).await;
+    assert_eq!(status, 201, "{recorded}");
+    let id = recorded["id"].as_str().unwrap().to_owned();
+    let rules_now = |clocks: &Value| -> Vec<String> {
+        clocks.as_array().unwrap().iter().map(|c| c["rule_id"].as_str().unwrap().to_owned()).collect()
+    };
+    let (_, before) = t.get(&physician, &format!("/api/v1/adverse-events/{id}/clocks")).await;
+    assert!(rules_now(&before).contains(&"au_ap_tga".to_owned()), "{before}");
+    // Months later the approval has lapsed: the event still owes what it owed then.
+    t.move_clock_to(catalyst_core::time::Timestamp::from_micros(1_801_000_000_000_000)); // 2027-01-26
+    let physician = t.token("physician.syd").await;
+    let (status, after) = t.get(&physician, &format!("/api/v1/adverse-events/{id}/clocks")).await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(rules_now(&after), rules_now(&before));
+}
+
+#[tokio::test]
+async fn a_participant_writes_in_lines_and_finds_the_page_from_home() {
+    let t = TestApp::spawn().await;
+    let own = t.token("participant.bos").await;
+    let p = t.participant_id("BOS-0003").await;
+    let report =
+        json!({"feeling": "I cannot sleep.\nMy chest is tight at night.", "how_bad": "severe", "wants_call": true});
+    let (status, sent) = t.post(&own, &format!("/api/v1/participants/{p}/self-reports"), report).await;
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(sent["report"]["feeling"].as_str(), Some("I cannot sleep.\nMy chest is tight at night."));
+    let home = t.page_as("participant.bos", "/").await;
+    assert!(home.contains(&format!("/participants/{p}/how-i-feel")), "{home}");
+    // Text that reorders itself on screen is refused wherever it is typed.
+    let physician = t.token("physician.bos").await;
+    let (id, _) = serious_event(&t, &physician, 1).await;
+    let (status, problem) = t
+        .post(
+            &physician,
+            &format!("/api/v1/adverse-events/{id}/reports"),
+            json!({"rule_id": "us_site_to_sponsor", "reference": "\u{202E}1-DNI"}),
+        )
+        .await;
+    assert_eq!((status, rules(&problem)), (422, vec![("reference".into(), "no_bidi_controls".into())]));
 }

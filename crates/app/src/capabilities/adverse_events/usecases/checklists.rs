@@ -5,6 +5,7 @@
 use super::{Shown, safety_data};
 use crate::App;
 use crate::capabilities::adverse_events::domain::SolicitedChecklist;
+use crate::capabilities::adverse_events::queries::At;
 use crate::capabilities::adverse_events::interface::{open_events_in, solicited_check_done_in};
 use crate::capabilities::people::domain::Site;
 use crate::capabilities::treatment::domain::AppointmentStatus;
@@ -101,8 +102,10 @@ impl App {
 
     /// A participant's solicited checklists, oldest first, and any that cannot be shown.
     pub async fn checklists(&self, actor: &Actor, participant_id: &str) -> AppResult<Shown<SolicitedChecklist>> {
-        self.participant_for(actor, Action::ViewAdverseEvents, participant_id).await?;
-        Ok(self.store.ae_checklists_of(participant_id).await?.into())
+        let participant = self.participant_for(actor, Action::ViewAdverseEvents, participant_id).await?;
+        let chain = Self::site_chain_ref(&self.site(&participant.site_id).await?).chain;
+        let at = At { chain: &chain, site_id: &participant.site_id };
+        Ok(self.store.ae_checklists_of(at, participant_id).await?.into())
     }
 
     /// The site's missing solicited checks: each check of a held dosing session whose due

@@ -5,6 +5,7 @@
 
 use super::{Shown, safety_data};
 use crate::App;
+use crate::capabilities::adverse_events::queries::At;
 use crate::capabilities::adverse_events::domain::{
     AdverseEventRecord, actions_to_correct, actions_to_record, check_assessor,
 };
@@ -16,14 +17,27 @@ use catalyst_core::DomainError;
 use catalyst_core::error::Violation;
 use catalyst_core::ledger::AuditActor;
 use catalyst_core::policy::{Action, Actor, Resource};
-use catalyst_safety::{AdverseEvent, EventInput, Expected, ExpectednessInput, RecordFacts, correction_from, event_from};
+use catalyst_core::time::Timestamp;
+use catalyst_safety::{EventInput, Expected, ExpectednessInput, RecordFacts, correction_from, event_from};
+
+/// A correction as entered: the details as they should read and the revision they were read
+/// from.
+#[derive(Debug, Clone)]
+pub struct Correction {
+    pub input: EventInput,
+    pub based_on: i64,
+    /// Keep the event's own `site_aware_at` (the API's body left it out).
+    pub keep_awareness: bool,
+}
 
 impl App {
     /// A participant's adverse events (current revisions), oldest first, and any that cannot be
     /// shown.
     pub async fn adverse_events(&self, actor: &Actor, participant_id: &str) -> AppResult<Shown<AdverseEventRecord>> {
-        self.participant_for(actor, Action::ViewAdverseEvents, participant_id).await?;
-        Ok(self.store.ae_events_of(participant_id).await?.into())
+        let participant = self.participant_for(actor, Action::ViewAdverseEvents, participant_id).await?;
+        let chain = Self::site_chain_ref(&self.site(&participant.site_id).await?).chain;
+        let at = At { chain: &chain, site_id: &participant.site_id };
+        Ok(self.store.ae_events_of(at, participant_id).await?.into())
     }
 
     /// One event, for whoever may see its participant's events; an unknown id and one the
@@ -75,7 +89,7 @@ impl App {
             RecordFacts { terms: &data.terms, rsi: &data.rsi, zone: &site.time_zone, now: self.now(), actor: &by.id };
         let made = event_from(&self.new_id(), input, &facts);
         let mut problems = made.as_ref().err().cloned().unwrap_or_default();
-        problems.extend(session_problem(&mut tx, site, input).await?);
+        problems.extend(session_problem(&mut tx, site, input, self.now()).await?);
         if let Some(e) = &input.expectedness
             && e.assessed_by.trim() != by.id
         {
@@ -95,21 +109,36 @@ impl App {
         Ok(record)
     }
 
-    /// Corrects an event: the whole of its details as they should read, and the reason. What
-    /// it takes follows from what it changes (relatedness, or a seriousness criterion taken
-    /// away: the investigator; expectedness: the sponsor; the rest: whoever records events).
-    /// Refused with 409 if the event changed since it was read.
+    /// Corrects an event: the whole of its details as they should read, the revision they were
+    /// read from (`based_on`), and the reason. What it takes follows from what it changes
+    /// (relatedness, a seriousness criterion taken away, the site's awareness: the investigator;
+    /// expectedness: the sponsor; the rest: whoever records events). Refused with 409 if the
+    /// event is no longer at `based_on`: a correction made from an old copy would silently undo
+    /// the ones since (a criterion added, say). `Correction::keep_awareness` keeps the event's
+    /// own `site_aware_at`.
     pub async fn correct_adverse_event(
         &self,
         actor: &Actor,
         event_id: &str,
-        input: EventInput,
+        correction: Correction,
         reason: &str,
     ) -> AppResult<AdverseEventRecord> {
         let current = self.event_for(actor, Action::ViewAdverseEvents, event_id).await?;
+        let stale = |now_at: i64| {
+            DomainError::Conflict(format!(
+                "the event was corrected since revision {} was read (now revision {now_at}): reload it and correct that",
+                correction.based_on
+            ))
+        };
+        if current.revision != correction.based_on {
+            return Err(stale(current.revision).into());
+        }
         let site = self.site(&current.site_id).await?;
         let data = safety_data()?;
-        let input = EventInput { participant_id: current.participant_id.clone(), ..input };
+        let mut input = EventInput { participant_id: current.participant_id.clone(), ..correction.input };
+        if correction.keep_awareness {
+            input.site_aware_at = current.event.details.site_aware_at;
+        }
         let facts = RecordFacts {
             terms: &data.terms,
             rsi: &data.rsi,
@@ -135,16 +164,12 @@ impl App {
         let chain = Self::site_chain_ref(&site);
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let stored = tx.ae_event_in(event_id).await?.ok_or_else(|| DomainError::not_found("adverse event", event_id))?;
-        if stored.revision != current.revision {
-            return Err(DomainError::Conflict(format!(
-                "the event was corrected meanwhile (now revision {}): reload it and correct that",
-                stored.revision
-            ))
-            .into());
+        if stored.revision != correction.based_on {
+            return Err(stale(stored.revision).into());
         }
         let corrected = correction_from(&stored.event, &input, reason, &facts).map_err(DomainError::Invalid)?;
         if first.changed.contains(&"session_id".to_owned()) {
-            let problems = session_problem(&mut tx, &site, &input).await?;
+            let problems = session_problem(&mut tx, &site, &input, self.now()).await?;
             if !problems.is_empty() {
                 return Err(DomainError::Invalid(problems).into());
             }
@@ -166,16 +191,18 @@ impl App {
         rsi_version: u32,
         reason: &str,
     ) -> AppResult<AdverseEventRecord> {
-        let current: AdverseEvent = self.event_for(actor, Action::AssessExpectedness, event_id).await?.event;
+        let current = self.event_for(actor, Action::AssessExpectedness, event_id).await?;
         let expectedness =
             ExpectednessInput { assessment, rsi_version, assessed_by: actor.user_id.clone(), assessed_at: self.now() };
-        let input = EventInput { expectedness: Some(expectedness), ..current.details };
-        self.correct_adverse_event(actor, event_id, input, reason).await
+        let input = EventInput { expectedness: Some(expectedness), ..current.event.details };
+        let correction = Correction { input, based_on: current.revision, keep_awareness: true };
+        self.correct_adverse_event(actor, event_id, correction, reason).await
     }
 }
 
-/// The event's dosing session must be one of its participant's (booked or held).
-async fn session_problem(tx: &mut WriteTx, site: &Site, input: &EventInput) -> AppResult<Vec<Violation>> {
+/// The event's dosing session must be one of its participant's, and begun (an event follows
+/// its session).
+async fn session_problem(tx: &mut WriteTx, site: &Site, input: &EventInput, now: Timestamp) -> AppResult<Vec<Violation>> {
     let Some(session_id) = input.session_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(Vec::new());
     };
@@ -183,6 +210,9 @@ async fn session_problem(tx: &mut WriteTx, site: &Site, input: &EventInput) -> A
         Err(v) => vec![Violation::new("session_id", v.rule, v.message)],
         Ok(a) if a.participant_id != input.participant_id => {
             vec![Violation::new("session_id", "of_participant", "the dosing session is another participant's")]
+        }
+        Ok(a) if a.starts_at > now => {
+            vec![Violation::new("session_id", "not_started", "the dosing session has not begun: an event follows its session")]
         }
         Ok(_) => Vec::new(),
     })

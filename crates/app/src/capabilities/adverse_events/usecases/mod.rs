@@ -11,6 +11,7 @@ mod review;
 mod self_reports;
 
 pub use checklists::{ChecklistRequest, RecordedChecklist};
+pub use events::Correction;
 pub use reporting::{EventClocks, SentInput, SiteClocks};
 pub use review::{SiteIncidence, SiteListing, SiteSignals};
 pub use self_reports::SelfReportView;

@@ -3,6 +3,7 @@
 //! clock; the site's report to the sponsor starts the regulator's), and the CIOMS I form.
 
 use super::{Shown, safety_data};
+use crate::capabilities::adverse_events::queries::At;
 use crate::App;
 use crate::capabilities::adverse_events::domain::{
     AdverseEventRecord, SaeSubmission, clock_problem, pathway_of, sae_facts,
@@ -49,9 +50,14 @@ pub struct SentInput {
 }
 
 impl App {
-    /// The site's pathway, from its authorisations in force today.
-    pub(super) async fn safety_pathway(&self, site: &Site) -> AppResult<Pathway> {
-        Ok(pathway_of(&self.authorisation_kinds_in_force(&site.id, self.local_today(site)).await?))
+    /// The pathway an event's reports follow: the site's, from its authorisations in force on
+    /// the day the site first knew of it (an approval revoked or lapsed later does not take away
+    /// the reports the event owes, nor the ones already sent).
+    pub(super) async fn safety_pathway(&self, site: &Site, event: &AdverseEventRecord) -> AppResult<Pathway> {
+        let aware = event.event.earliest_site_awareness();
+        let day = catalyst_regulatory::local_date(aware.micros(), site.time_zone.as_str())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(pathway_of(&self.authorisation_kinds_in_force(&site.id, day).await?))
     }
 
     /// An event's clocks given the reports marked sent at its site.
@@ -77,13 +83,13 @@ impl App {
         if !events.iter().any(|e| e.event.serious) {
             return Ok(SiteClocks { events: Vec::new(), integrity, all: events });
         }
-        let pathway = self.safety_pathway(site).await?;
         let read = self.store.sae_submissions_at_site(&chain, &site.id).await?;
         integrity.extend(read.problems());
         let sent = read.rows;
         let codes = self.participant_codes_at(&site.id).await?;
         let mut out = Vec::new();
         for event in events.iter().filter(|e| e.event.serious).cloned() {
+            let pathway = self.safety_pathway(site, &event).await?;
             let (clocks, problem) = match self.clocks_of(site, pathway, &event, &sent)? {
                 Ok(clocks) => (clocks, None),
                 Err(problem) => (Vec::new(), Some(problem)),
@@ -98,8 +104,9 @@ impl App {
     pub async fn event_clocks(&self, actor: &Actor, event_id: &str) -> AppResult<Vec<Clock>> {
         let event = self.event_for(actor, Action::ViewAdverseEvents, event_id).await?;
         let site = self.site(&event.site_id).await?;
-        let pathway = self.safety_pathway(&site).await?;
-        let sent = Shown::from(self.store.sae_submissions_of(event_id).await?).or_refuse()?;
+        let pathway = self.safety_pathway(&site, &event).await?;
+        let chain = Self::site_chain_ref(&site).chain;
+        let sent = Shown::from(self.store.sae_submissions_of(At { chain: &chain, site_id: &site.id }, event_id).await?).or_refuse()?;
         self.clocks_of(&site, pathway, &event, &sent)?.map_err(|p| DomainError::Conflict(p).into())
     }
 
@@ -112,15 +119,20 @@ impl App {
     pub async fn mark_safety_report_sent(&self, actor: &Actor, event_id: &str, input: &SentInput) -> AppResult<SaeSubmission> {
         let event = self.event_for(actor, Action::ViewAdverseEvents, event_id).await?;
         let site = self.site(&event.site_id).await?;
-        let pathway = self.safety_pathway(&site).await?;
+        let pathway = self.safety_pathway(&site, &event).await?;
         // Who may mark it follows from who sends it: asked on the rule as read (the policy is
         // asked outside the write transaction), and the rule is found again inside it.
         let data = safety_data()?;
         let rule_id = input.rule_id.trim();
         let resource = Resource::Participant { site_id: &event.site_id, participant_id: &event.participant_id };
-        let action = match data.rules.rules.iter().find(|r| r.id == rule_id).map(|r| r.sender) {
+        let rules = data.rules.applicable(&site.jurisdiction, pathway);
+        let action = match rules.iter().find(|r| r.id == rule_id).map(|r| r.sender) {
             Some(Sender::Sponsor) => Action::MarkSponsorReportSent,
-            _ => Action::MarkSafetyReportSent,
+            Some(Sender::Site) => Action::MarkSafetyReportSent,
+            None => {
+                let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+                return Err(DomainError::Invalid(vec![Violation::one_of("rule_id", rule_id, &ids)]).into());
+            }
         };
         self.authorize(actor, action, resource).await?;
         let now = self.now();
@@ -133,7 +145,7 @@ impl App {
         let chain = Self::site_chain_ref(&site);
         let mut tx = self.begin(Self::audit_actor(actor), std::slice::from_ref(&chain)).await?;
         let event = tx.ae_event_in(event_id).await?.ok_or_else(|| DomainError::not_found("adverse event", event_id))?;
-        let sent = tx.sae_submissions_of(event_id).await?;
+        let sent = tx.sae_submissions_of(At { chain: &chain.chain, site_id: &site.id }, event_id).await?;
         let clocks = self.clocks_of(&site, pathway, &event, &sent)?.map_err(DomainError::Conflict)?;
         let Some(clock) = clocks.iter().find(|c| c.rule_id == rule_id) else {
             let ids: Vec<&str> = clocks.iter().map(|c| c.rule_id.as_str()).collect();
@@ -188,7 +200,7 @@ impl App {
     pub async fn cioms_form(&self, actor: &Actor, event_id: &str) -> AppResult<CiomsForm> {
         let record = self.event_for(actor, Action::ViewAdverseEvents, event_id).await?;
         let site = self.site(&record.site_id).await?;
-        let pathway = self.safety_pathway(&site).await?;
+        let pathway = self.safety_pathway(&site, &record).await?;
         let participant = self.participant(&record.participant_id).await?;
         let today = self.local_today(&site);
         let e = &record.event;

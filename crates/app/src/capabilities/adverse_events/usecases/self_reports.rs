@@ -5,7 +5,7 @@
 use super::Shown;
 use crate::App;
 use crate::capabilities::adverse_events::domain::{SelfReportRecord, SelfReportReview};
-use crate::capabilities::adverse_events::queries::SelfReportScope;
+use crate::capabilities::adverse_events::queries::At;
 use crate::capabilities::people::domain::Site;
 use crate::platform::error::AppResult;
 use catalyst_core::DomainError;
@@ -64,7 +64,9 @@ impl App {
         let action =
             if App::may(actor, Action::ReportHowIFeel, own) { Action::ReportHowIFeel } else { Action::ViewAdverseEvents };
         self.authorize(actor, action, own).await?;
-        let (reports, reviews) = self.store.self_reports(SelfReportScope::Participant(participant_id)).await?;
+        let chain = Self::site_chain_ref(&self.site(&found.site_id).await?).chain;
+        let at = At { chain: &chain, site_id: &found.site_id };
+        let (reports, reviews) = self.store.self_reports(at, Some(participant_id)).await?;
         let mut integrity = reports.problems();
         integrity.extend(reviews.problems());
         Ok(Shown { items: joined(reports.rows, &reviews.rows), integrity })
@@ -112,8 +114,7 @@ impl App {
     /// The site's reports not reviewed yet, oldest first, and any that cannot be read.
     pub(crate) async fn unreviewed_self_reports(&self, site: &Site) -> AppResult<Shown<SelfReportRecord>> {
         let chain = Self::site_chain_ref(site).chain;
-        let (reports, reviews) =
-            self.store.self_reports(SelfReportScope::Site { chain: &chain, site_id: &site.id }).await?;
+        let (reports, reviews) = self.store.self_reports(At { chain: &chain, site_id: &site.id }, None).await?;
         let mut integrity = reports.problems();
         integrity.extend(reviews.problems());
         let items = joined(reports.rows, &reviews.rows).into_iter().filter(|v| v.review.is_none()).map(|v| v.report).collect();

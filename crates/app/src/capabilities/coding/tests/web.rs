@@ -116,7 +116,7 @@ async fn the_coder_codes_each_current_term_and_the_listing_carries_it() {
         .post(
             &physician,
             &format!("/api/v1/adverse-events/{id}/corrections"),
-            json!({"event": corrected, "reason": "it was nausea, not a headache"}),
+            json!({"event": corrected, "reason": "it was nausea, not a headache", "revision": 1}),
         )
         .await;
     assert_eq!(status, 200);
