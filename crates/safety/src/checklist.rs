@@ -227,7 +227,7 @@ pub fn checklist_from(
                 }
                 match (a.answer, &a.reason) {
                     (Presence::NotAsked, None) => {
-                        v.push(Violation::new(at("reason"), "required", "say why the term was not asked"))
+                        v.push(Violation::new(at("reason"), "required", format!("say why {:?} was not asked", a.term)))
                     }
                     (Presence::NotAsked, Some(r)) => {
                         if let Err(e) = meaningful_reason(&at("reason"), r, 500) {

@@ -293,6 +293,9 @@ pub struct AdverseEvent {
     /// (the clocks run from the corrected time; the first one stays on the record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_site_aware_at: Option<Timestamp>,
+    /// Who recorded revision 1 (the reporter on a CIOMS form), once a correction is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_recorded_by: Option<String>,
     /// The fields this revision changed (empty on revision 1).
     pub changed: Vec<String>,
 }
@@ -301,6 +304,11 @@ impl AdverseEvent {
     /// When the site first knew, as first recorded or as corrected, whichever is earlier.
     pub fn earliest_site_awareness(&self) -> Timestamp {
         self.first_site_aware_at.map_or(self.details.site_aware_at, |first| first.min(self.details.site_aware_at))
+    }
+
+    /// Who recorded the event first.
+    pub fn reporter(&self) -> &str {
+        self.first_recorded_by.as_deref().unwrap_or(&self.recorded_by)
     }
 
     /// The event is still open: no outcome yet, or recovering or not recovered.
@@ -350,6 +358,7 @@ pub fn event_from(id: &str, input: &EventInput, facts: &RecordFacts) -> Result<A
             reason: None,
             changed: Vec::new(),
             first_site_aware_at: None,
+            first_recorded_by: None,
         }),
         _ => Err(v),
     }
@@ -410,6 +419,7 @@ pub fn correction_from(
             reason: Some(reason),
             changed,
             first_site_aware_at,
+            first_recorded_by: Some(current.first_recorded_by.clone().unwrap_or_else(|| current.recorded_by.clone())),
         }),
         _ => Err(v),
     }

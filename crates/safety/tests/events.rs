@@ -373,3 +373,18 @@ fn a_new_term_drops_the_expectedness_call_and_moved_awareness_keeps_the_first() 
     let e4 = correction_from(&e3, &again, "and it was later still, per the phone log", &w.facts(NOW)).unwrap();
     assert_eq!(e4.first_site_aware_at, Some(e1.details.site_aware_at));
 }
+
+#[test]
+fn the_reporter_stays_whoever_recorded_the_event_first() {
+    let w = World::new("Australia/Sydney");
+    let e1 = event_from("AE-1", &input(), &w.facts("2026-03-11T00:00:00Z")).unwrap();
+    let mut i = input();
+    i.severity = catalyst_safety::Severity::Moderate;
+    let mut later = w.facts(NOW);
+    later.actor = "dr-other";
+    let e2 = correction_from(&e1, &i, "worse on review", &later).unwrap();
+    assert_eq!((e2.recorded_by.as_str(), e2.reporter()), ("dr-other", "dr-lee"));
+    i.severity = catalyst_safety::Severity::Severe;
+    let e3 = correction_from(&e2, &i, "worse again", &later).unwrap();
+    assert_eq!(e3.reporter(), "dr-lee");
+}

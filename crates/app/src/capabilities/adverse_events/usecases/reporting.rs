@@ -217,7 +217,7 @@ impl App {
             }
         }
         let not_recorded = || "not recorded in Catalyst".to_owned();
-        let reporter = self.user_by_id(&e.recorded_by).await?.map_or_else(|| e.recorded_by.clone(), |u| u.display_name);
+        let reporter = self.user_by_id(e.reporter()).await?.map_or_else(|| e.reporter().to_owned(), |u| u.display_name);
         let facts = CiomsFacts {
             patient_code: participant.code.clone(),
             country: site.jurisdiction.clone(),
