@@ -293,6 +293,9 @@ pub struct AdverseEvent {
     /// (the clocks run from the corrected time; the first one stays on the record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_site_aware_at: Option<Timestamp>,
+    /// The earliest awareness any revision recorded, once a correction has moved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest_site_aware_at: Option<Timestamp>,
     /// Who recorded revision 1 (the reporter on a CIOMS form), once a correction is made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_recorded_by: Option<String>,
@@ -301,9 +304,12 @@ pub struct AdverseEvent {
 }
 
 impl AdverseEvent {
-    /// When the site first knew, as first recorded or as corrected, whichever is earlier.
+    /// When the site first knew: the earliest time any revision recorded.
     pub fn earliest_site_awareness(&self) -> Timestamp {
-        self.first_site_aware_at.map_or(self.details.site_aware_at, |first| first.min(self.details.site_aware_at))
+        [self.first_site_aware_at, self.earliest_site_aware_at]
+            .into_iter()
+            .flatten()
+            .fold(self.details.site_aware_at, Timestamp::min)
     }
 
     /// Who recorded the event first.
@@ -358,6 +364,7 @@ pub fn event_from(id: &str, input: &EventInput, facts: &RecordFacts) -> Result<A
             reason: None,
             changed: Vec::new(),
             first_site_aware_at: None,
+            earliest_site_aware_at: None,
             first_recorded_by: None,
         }),
         _ => Err(v),
@@ -419,6 +426,8 @@ pub fn correction_from(
             reason: Some(reason),
             changed,
             first_site_aware_at,
+            earliest_site_aware_at: first_site_aware_at
+                .map(|_| current.earliest_site_awareness().min(input.site_aware_at)),
             first_recorded_by: Some(current.first_recorded_by.clone().unwrap_or_else(|| current.recorded_by.clone())),
         }),
         _ => Err(v),

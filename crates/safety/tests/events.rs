@@ -372,6 +372,15 @@ fn a_new_term_drops_the_expectedness_call_and_moved_awareness_keeps_the_first() 
     again.site_aware_at = again.site_aware_at.plus_seconds(3600);
     let e4 = correction_from(&e3, &again, "and it was later still, per the phone log", &w.facts(NOW)).unwrap();
     assert_eq!(e4.first_site_aware_at, Some(e1.details.site_aware_at));
+    // Moved earlier, then later again: the clocks keep the earliest time any revision held.
+    let mut earlier = e4.details.clone();
+    earlier.site_aware_at = e1.details.site_aware_at.plus_seconds(-1800);
+    let e5 = correction_from(&e4, &earlier, "the call log shows an earlier call", &w.facts(NOW)).unwrap();
+    let mut later = e5.details.clone();
+    later.site_aware_at = e1.details.site_aware_at.plus_seconds(3600);
+    let e6 = correction_from(&e5, &later, "that earlier call was about another matter", &w.facts(NOW)).unwrap();
+    assert_eq!(e6.earliest_site_awareness(), e1.details.site_aware_at.plus_seconds(-1800));
+    assert_eq!(e6.first_site_aware_at, Some(e1.details.site_aware_at));
 }
 
 #[test]

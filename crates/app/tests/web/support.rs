@@ -174,6 +174,20 @@ impl TestApp {
         pool.close().await;
     }
 
+    /// Drops the triggers that keep `table` append-only (or refuse its deletes), on SQLite or
+    /// PostgreSQL, as someone with the database would before changing it.
+    pub async fn drop_append_only(&self, table: &str) {
+        if self.database_url.starts_with("postgres") {
+            for trigger in ["append_only", "no_delete", "no_update"] {
+                self.raw(&format!("DROP TRIGGER IF EXISTS {table}_{trigger} ON {table}")).await;
+            }
+        } else {
+            for trigger in ["no_delete", "no_update"] {
+                self.raw(&format!("DROP TRIGGER IF EXISTS {table}_{trigger}")).await;
+            }
+        }
+    }
+
     pub async fn site_id(&self, code: &str) -> String {
         self.app.site_by_code(code).await.unwrap().unwrap().id
     }

@@ -70,9 +70,10 @@ impl App {
         Ok(Shown { items, integrity })
     }
 
-    /// One event's site, for deciding who may code it (`None` if unknown or unreadable).
+    /// One event's site and participant as its row says, for asking the policy who may code
+    /// it (`None` if unknown); the coding itself reads the event with its checks.
     pub(crate) async fn event_site(&self, event_id: &str) -> AppResult<Option<(String, String)>> {
-        Ok(self.store.ae_event(event_id).await?.map(|e| (e.site_id, e.participant_id)))
+        Ok(self.store.ae_event_place(event_id).await?)
     }
 }
 

@@ -295,10 +295,15 @@ fn event_fields(id: &str, f: &Form, sessions: &[(String, String)], investigator:
             (select("grade.intervention", "Intervention", INTERVENTIONS, &v("grade.intervention"), Some("not given")))
             label { "Duration (hours) " input name="grade.duration_hours" inputmode="numeric" value=(v("grade.duration_hours")); } }
         fieldset { legend { "Seriousness (ICH E2A): tick each criterion that applies" }
-            label.choice { input type="checkbox" name="serious" value="on" checked[ticked("serious")]; " Serious" }
-            @for (c, label) in CRITERIA {
-                @let name = format!("seriousness.{c}");
-                label.choice { input type="checkbox" name=(name) value="on" checked[ticked(&name)]; " " (label) }
+            // Adding a criterion is anyone's; taking one away is the investigator's, so a
+            // therapist's correction carries the ticked ones unchanged.
+            @for (name, label) in std::iter::once(("serious".to_owned(), "Serious")).chain(CRITERIA.iter().map(|(c, l)| (format!("seriousness.{c}"), *l))) {
+                @if !investigator && ticked(&name) {
+                    label.choice { input type="checkbox" checked disabled; " " (label) span.hint { " (the investigator's to take away)" } }
+                    input type="hidden" name=(name) value="on";
+                } @else {
+                    label.choice { input type="checkbox" name=(name) value="on" checked[ticked(&name)]; " " (label) }
+                }
             } }
         @if investigator {
             (required_select("related_to_drug", "Related to the drug", RELATEDNESS, &v("related_to_drug")))
@@ -320,9 +325,10 @@ fn event_fields(id: &str, f: &Form, sessions: &[(String, String)], investigator:
     }
 }
 
-fn status_text(status: &ClockStatus, zone: &TimeZoneName) -> Markup {
+fn status_text(status: &ClockStatus, overdue: bool, zone: &TimeZoneName) -> Markup {
     match status {
         ClockStatus::NotStarted => html! { span.badge { "not started" } },
+        ClockStatus::Running if overdue => html! { strong.badge.bad { "overdue" } },
         ClockStatus::Running => html! { span.badge.bad { "running" } },
         ClockStatus::Stopped { reference, late, entered_late, submitted_at, entered_at } => html! {
             span.badge.good { "sent" } " " (reference) @if *late { " " strong.badge.bad { "late" } }
@@ -492,7 +498,7 @@ fn event_row(r: &AdverseEventRecord, zone: &TimeZoneName, sessions: &[(String, S
     let (date, time) = when_parts(Some(d.onset), zone);
     html! {
         tr {
-            td { (r.event.term_label) br; span.muted { "“" (d.verbatim) "”" }
+            td { (r.event.term_label) br; span.muted.words { "“" (d.verbatim) "”" }
                 @if let Some(sid) = &d.session_id { br; span.muted { "after " (session_label(sessions, sid)) } } }
             td { (date) " " (time) br; span.muted { "site aware " (when(d.site_aware_at, zone)) }
                 @if let Some(first) = r.event.first_site_aware_at { br; strong.badge.bad { "first recorded aware " (when(first, zone)) } } }
@@ -761,6 +767,7 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
     let (events, gaps) = (clocks.events, gaps.items);
     let site = app.site(site_id).await?;
     let may_record = App::may(actor, Action::RecordAdverseEvent, Resource::Site { site_id });
+    let now = app.now();
     let codes = app.participant_codes_at(site_id).await?;
     let zone = &site.time_zone;
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
@@ -798,7 +805,7 @@ async fn render_site(state: &AppState, actor: &Actor, site_id: &str, notice: Opt
                                     td { (words(&wire(&c.start))) }
                                     td { @match c.started_at { Some(t) => (when(t, zone)), None => span.muted { "not yet" } } }
                                     td { @match c.deadline { Some(t) => (when(t, zone)), None => span.muted { "—" } } }
-                                    td { (status_text(&c.status, zone)) }
+                                    td { (status_text(&c.status, c.deadline.is_some_and(|d| d < now), zone)) }
                                     @if any_send { td { @if c.running() && may_send(c.sender) {
                                         form.inline method="post" action={"/adverse-events/" (e.event.id) "/reports"} {
                                             input type="hidden" name="rule_id" value=(c.rule_id);

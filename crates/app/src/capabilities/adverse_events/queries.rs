@@ -163,6 +163,23 @@ impl Store {
         self.ae_rows_where(at, |s: &SaeSubmission| s.event_id == event_id).await
     }
 
+    /// Where an event is recorded, as its row says (unchecked: only for asking the policy before
+    /// anything of the event, its integrity included, is told).
+    pub(in crate::capabilities::adverse_events) async fn ae_event_place(
+        &self,
+        id: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        use sqlx::Row as _;
+        let row = sqlx::query("SELECT site_id, participant_id FROM adverse_events WHERE id = $1")
+            .bind(id.to_owned())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        })
+    }
+
     /// One participant's report, if its seal holds.
     pub(in crate::capabilities::adverse_events) async fn self_report(
         &self,
@@ -203,10 +220,10 @@ impl WriteTx {
             .fetch_one(self.conn())
             .await?;
             if e.revision < changes {
-                return Err(StoreError::Tampered(format!(
-                    "adverse_event {id} is at revision {} but its audit trail holds {changes} changes",
+                return Err(StoreError::Domain(DomainError::Conflict(format!(
+                    "adverse_event {id} is older than its audit trail (revision {} of {changes}): nothing is decided on it until `catalyst audit verify` is run",
                     e.revision
-                )));
+                ))));
             }
         }
         Ok(found)
@@ -259,9 +276,9 @@ impl WriteTx {
         let all: Vec<SaeSubmission> = self.fetch_records(by_column::<SaeSubmission>("site_id", at.site_id)).await?;
         self.check_sealed(&all).await?;
         if let Some((gone, _)) = ledgered.iter().find(|(id, _)| !all.iter().any(|s| &s.id == id)) {
-            return Err(StoreError::Tampered(format!(
-                "sae_submission {gone} is in the audit trail but its row is gone (deleted outside Catalyst)"
-            )));
+            return Err(StoreError::Domain(DomainError::Conflict(format!(
+                "sae_submission {gone} is in the audit trail but its row is gone (deleted outside Catalyst): nothing more is marked sent at this site until `catalyst audit verify` is run"
+            ))));
         }
         Ok(all.into_iter().filter(|s| s.event_id == event_id).collect())
     }

@@ -67,7 +67,7 @@ async fn render(state: &AppState, actor: &Actor, participant_id: &str, notice: O
             @if !reports.items.is_empty() {
                 h2 { "What you have told us" }
                 ul { @for r in &reports.items {
-                    li { (when(r.report.recorded_at, &zone)) ": “" (r.report.report.feeling) "” "
+                    li { (when(r.report.recorded_at, &zone)) ": " span.words { "“" (r.report.report.feeling) "”" } " "
                         @if r.review.is_some() { span.badge.good { "read by a clinician" } } @else { span.badge { "waiting to be read" } } }
                 } }
             }
@@ -128,7 +128,7 @@ pub(crate) fn reports_section(
             ul { @for r in reports {
                 @let s = &r.report.report;
                 li {
-                    (when(r.report.recorded_at, zone)) ": “" (s.feeling) "” (" (s.how_bad.words())
+                    (when(r.report.recorded_at, zone)) ": " span.words { "“" (s.feeling) "”" } " (" (s.how_bad.words())
                     @if let Some(d) = s.started_on { "; since " (d) } ")"
                     @if s.wants_call && r.review.is_none() { " " strong.badge.bad { "asks to be called" } }
                     @match &r.review {

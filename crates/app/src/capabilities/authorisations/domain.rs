@@ -125,8 +125,12 @@ impl Record for Authorisation {
 impl Authorisation {
     /// Whether it is in force on `day`: not revoked, started, and not expired.
     pub fn in_force_on(&self, day: Date) -> bool {
-        self.status == AuthorisationStatus::Active
-            && parse(&self.valid_from).is_some_and(|from| from <= day)
+        self.status == AuthorisationStatus::Active && self.valid_on(day)
+    }
+
+    /// `day` is within its validity (from its first day to its expiry), whatever its status.
+    pub fn valid_on(&self, day: Date) -> bool {
+        parse(&self.valid_from).is_some_and(|from| from <= day)
             && self.expires_on.as_deref().is_none_or(|end| parse(end).is_some_and(|end| day <= end))
     }
 

@@ -128,15 +128,29 @@ impl App {
 }
 
 impl App {
-    /// The kinds of the site's authorisations in force on `day` (the adverse-event capability
-    /// reads its treatment pathway from them: an IND, an Authorised Prescriber approval, a
-    /// Special Access authorisation).
-    pub(crate) async fn authorisation_kinds_in_force(
+    /// The kinds of the site's authorisations that were in force on `day` as things stood then
+    /// (the adverse-event capability reads an event's pathway from them: an IND, an Authorised
+    /// Prescriber approval, a Special Access authorisation): one revoked since counts for the
+    /// days up to and including the day its ledger entry says it was revoked (an event the site
+    /// knew of that day keeps the reports it owed under it).
+    pub(crate) async fn authorisation_kinds_in_force_then(
         &self,
         site_id: &str,
         day: Date,
     ) -> AppResult<Vec<crate::capabilities::authorisations::domain::AuthorisationKind>> {
+        use crate::capabilities::authorisations::domain::AuthorisationStatus;
+        let site = self.site(site_id).await?;
         let all = self.store.authorisations_at_site(site_id).await?;
-        Ok(all.iter().filter(|a| a.in_force_on(day)).map(|a| a.kind).collect())
+        let revoked_on = self.revocation_days(&site, &all).await?;
+        Ok(all
+            .iter()
+            .filter(|a| {
+                a.in_force_on(day)
+                    || (a.status == AuthorisationStatus::Revoked
+                        && a.valid_on(day)
+                        && revoked_on.get(&a.id).is_some_and(|revoked| day <= *revoked))
+            })
+            .map(|a| a.kind)
+            .collect())
     }
 }

@@ -98,7 +98,7 @@ impl App {
     }
 
     /// The site-local day each revoked authorisation was revoked, from its ledger entry.
-    async fn revocation_days(&self, site: &Site, all: &[Authorisation]) -> AppResult<BTreeMap<String, Date>> {
+    pub(super) async fn revocation_days(&self, site: &Site, all: &[Authorisation]) -> AppResult<BTreeMap<String, Date>> {
         let zone = jiff::tz::TimeZone::get(site.time_zone.as_str()).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut days = BTreeMap::new();
         for a in all.iter().filter(|a| a.status == AuthorisationStatus::Revoked) {

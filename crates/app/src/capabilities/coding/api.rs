@@ -1,7 +1,7 @@
 //! The coding API: the dictionaries loaded, loading one (the administrator; a CSV of `code`,
 //! `term`, `body_system_code`, `body_system`), the coder's worklist, and coding one event.
 
-use crate::capabilities::coding::domain::{DictionaryRecord, EventCoding};
+use crate::capabilities::coding::domain::DictionaryRecord;
 use crate::capabilities::coding::usecases::ToCode;
 use crate::platform::web::error::{ApiResult, Problem};
 use crate::platform::web::extract::{ApiJson, Auth};
@@ -121,7 +121,8 @@ pub struct CodeBody {
     pub revision: u32,
 }
 
-/// Code an event's current term (the coder).
+/// Code an event's current term (the coder). 409 if it is coded already (it is coded again when
+/// its term is corrected).
 #[utoipa::path(post, path = "/api/v1/adverse-events/{event_id}/coding", tag = "coding", security(("bearer" = [])),
     params(("event_id" = String, Path)), request_body = CodeBody,
     responses((status = 201, body = Object), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -130,7 +131,7 @@ pub async fn code(
     auth: Auth,
     Path(event_id): Path<String>,
     ApiJson(b): ApiJson<CodeBody>,
-) -> ApiResult<(StatusCode, Json<EventCoding>)> {
+) -> ApiResult<(StatusCode, Json<Coding>)> {
     let coding = state.app.code_adverse_event(&auth.actor, &event_id, &b.dictionary_id, &b.code, b.revision).await?;
-    Ok((StatusCode::CREATED, Json(coding)))
+    Ok((StatusCode::CREATED, Json(coding.coding)))
 }

@@ -76,6 +76,19 @@ impl WriteTx {
         Ok(Some((record, dictionary)))
     }
 
+    /// One event's codings, oldest first, inside the transaction, seals checked.
+    pub(in crate::capabilities::coding) async fn codings_of_event_in(
+        &mut self,
+        event_id: &str,
+    ) -> Result<Vec<EventCoding>, StoreError> {
+        use crate::platform::store::rows::{query_owned, select_sql};
+        use catalyst_core::record::Record;
+        let sql = select_sql(EventCoding::SPEC, "WHERE event_id = $1 ORDER BY recorded_at, id");
+        let rows: Vec<EventCoding> = self.fetch_records(query_owned(sql).bind(event_id.to_owned())).await?;
+        self.check_sealed(&rows).await?;
+        Ok(rows)
+    }
+
     /// Keeps a dictionary's entries beside its ledgered record, in the same transaction.
     pub(in crate::capabilities::coding) async fn insert_coding_entries(
         &mut self,

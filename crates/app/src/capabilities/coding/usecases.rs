@@ -146,6 +146,15 @@ impl App {
             ))
             .into());
         }
+        // A current coding is not overwritten by another coder's: recoding waits for the term
+        // to change (the worklist shows it again).
+        if let Some(current) = tx.codings_of_event_in(event_id).await?.pop().filter(|c| !c.coding.stale_for(&event.event)) {
+            return Err(DomainError::Conflict(format!(
+                "this term is coded already ({} {}, by another coding): it is coded again when its term is corrected",
+                current.coding.code, current.coding.coded_term
+            ))
+            .into());
+        }
         let Some((record, dictionary)) = tx.coding_dictionary_in(dictionary_id.trim()).await? else {
             return Err(DomainError::invalid("dictionary_id", "loaded", "name a loaded dictionary").into());
         };

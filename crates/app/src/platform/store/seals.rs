@@ -199,14 +199,20 @@ impl Store {
             missing: Vec::new(),
             rolled_back: Vec::new(),
         };
+        let id_column = spec.columns.iter().position(|c| c.name == "id").unwrap_or(0);
         for r in &rows {
-            let row = decode_row(spec, r)?;
-            let seal: Option<String> = r.try_get(spec.columns.len())?;
+            // A row that does not even decode (a value of the wrong type written in) is named
+            // like one whose seal does not hold, never a failure of the whole view.
+            let Ok(row) = decode_row(spec, r) else {
+                read.unsealed.push(r.try_get::<String, _>(id_column).unwrap_or_else(|_| "(unreadable id)".to_owned()));
+                continue;
+            };
+            let seal: Option<String> = r.try_get(spec.columns.len()).ok().flatten();
             let id = row.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-            if self.signer().seal_matches(spec.kind, &id, &canonical_json(row.clone()), seal.as_deref()) {
-                read.rows.push(R::from_row(row)?);
-            } else {
-                read.unsealed.push(id);
+            let sealed = self.signer().seal_matches(spec.kind, &id, &canonical_json(row.clone()), seal.as_deref());
+            match R::from_row(row) {
+                Ok(record) if sealed => read.rows.push(record),
+                _ => read.unsealed.push(id),
             }
         }
         Ok(read)

@@ -618,7 +618,7 @@ async fn adverse_event_rows_written_or_deleted_in_the_database_are_named_never_t
     assert_eq!(t.get(&physician, &clocks_path).await.0, 200);
 
     // Someone with the database file deletes the overdue serious event (and its seal).
-    t.raw("DROP TRIGGER IF EXISTS adverse_events_no_delete").await;
+    t.drop_append_only("adverse_events").await;
     t.raw(&format!("DELETE FROM row_seals WHERE id = '{doomed}'")).await;
     t.raw(&format!("DELETE FROM adverse_events WHERE id = '{doomed}'")).await;
     // The API refuses a partial answer, naming the event gone.
@@ -794,7 +794,7 @@ async fn adverse_event_report_deleted_in_the_database_neither_restarts_its_clock
     let reports = format!("/api/v1/adverse-events/{id}/reports");
     let sent = json!({"rule_id": "us_site_to_sponsor", "reference": "SPONSOR-1"});
     assert_eq!(t.post(&physician, &reports, sent.clone()).await.0, 201);
-    t.raw("DROP TRIGGER IF EXISTS sae_submissions_no_delete").await;
+    t.drop_append_only("sae_submissions").await;
     t.raw(&format!("DELETE FROM sae_submissions WHERE event_id = '{id}'")).await;
     let (status, problem) = t.get(&physician, &format!("/api/v1/adverse-events/{id}/clocks")).await;
     assert_eq!(status, 409, "{problem}");
@@ -823,12 +823,25 @@ async fn adverse_event_clocks_keep_the_pathway_in_force_when_the_site_knew() {
     };
     let (_, before) = t.get(&physician, &format!("/api/v1/adverse-events/{id}/clocks")).await;
     assert!(rules_now(&before).contains(&"au_ap_tga".to_owned()), "{before}");
-    // Months later the approval has lapsed: the event still owes what it owed then.
-    t.move_clock_to(catalyst_core::time::Timestamp::from_micros(1_801_000_000_000_000)); // 2027-01-26
-    let physician = t.token("physician.syd").await;
+    let sent = json!({"rule_id": "au_ap_tga", "reference": "TGA-2026-77"});
+    assert_eq!(t.post(&physician, &format!("/api/v1/adverse-events/{id}/reports"), sent).await.0, 201);
+    // Later both Authorised Prescriber approvals are revoked: the event still owes what it owed
+    // when the site knew, and its report sent still shows.
+    let lead = t.token("lead.syd").await;
+    let syd = t.site_id("SYD").await;
+    let (_, authorisations) = t.get(&lead, &format!("/api/v1/sites/{syd}/authorisations")).await;
+    let mut revoked = 0;
+    for a in authorisations.as_array().unwrap().iter().filter(|a| a["kind"] == "authorised_prescriber") {
+        let path = format!("/api/v1/authorisations/{}/revoke", a["id"].as_str().unwrap());
+        let (status, body) = t.post(&lead, &path, json!({"reason": "the approval was withdrawn by the TGA"})).await;
+        assert_eq!(status, 200, "{body}");
+        revoked += 1;
+    }
+    assert_eq!(revoked, 2);
     let (status, after) = t.get(&physician, &format!("/api/v1/adverse-events/{id}/clocks")).await;
     assert_eq!(status, 200, "{after}");
     assert_eq!(rules_now(&after), rules_now(&before));
+    assert_eq!(clock(&after, "au_ap_tga")["status"]["reference"].as_str(), Some("TGA-2026-77"), "{after}");
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ use catalyst_core::error::Violation;
 use catalyst_core::ledger::AuditActor;
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::time::Timestamp;
-use catalyst_safety::{EventInput, Expected, ExpectednessInput, RecordFacts, correction_from, event_from};
+use catalyst_safety::{EventInput, Expected, ExpectednessInput, RecordFacts, When, correction_from, event_from};
 
 /// A correction as entered: the details as they should read and the revision they were read
 /// from.
@@ -48,10 +48,12 @@ impl App {
 
     /// Loads an event and checks `action` on its participant (unknown: denied, as elsewhere).
     pub(super) async fn event_for(&self, actor: &Actor, action: Action, event_id: &str) -> AppResult<AdverseEventRecord> {
-        let found = self.store.ae_event(event_id).await?;
-        let (site_id, participant_id) =
-            found.as_ref().map_or(("", ""), |e| (e.site_id.as_str(), e.participant_id.as_str()));
+        // The policy is asked first: whether an event exists, or fails its integrity check, is
+        // told only to whoever may see it.
+        let place = self.store.ae_event_place(event_id).await?;
+        let (site_id, participant_id) = place.as_ref().map_or(("", ""), |(s, p)| (s.as_str(), p.as_str()));
         self.authorize(actor, action, Resource::Participant { site_id, participant_id }).await?;
+        let found = self.store.ae_event(event_id).await?;
         found.ok_or_else(|| DomainError::not_found("adverse event", event_id).into())
     }
 
@@ -200,8 +202,16 @@ impl App {
     }
 }
 
-/// The event's dosing session must be one of its participant's, and begun (an event follows
-/// its session).
+/// Whether an onset (an instant, or only a site-local date) is before a session's start.
+fn onset_before(onset: When, start: Timestamp, zone: &catalyst_core::time::TimeZoneName) -> bool {
+    match onset {
+        When::At(t) => t < start,
+        When::Date(day) => catalyst_regulatory::local_date(start.micros(), zone.as_str()).is_ok_and(|d| day < d),
+    }
+}
+
+/// The event's dosing session must be one of its participant's, and begun, and the event must
+/// not have begun before it (an event follows its session).
 async fn session_problem(tx: &mut WriteTx, site: &Site, input: &EventInput, now: Timestamp) -> AppResult<Vec<Violation>> {
     let Some(session_id) = input.session_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(Vec::new());
@@ -214,6 +224,11 @@ async fn session_problem(tx: &mut WriteTx, site: &Site, input: &EventInput, now:
         Ok(a) if a.starts_at > now => {
             vec![Violation::new("session_id", "not_started", "the dosing session has not begun: an event follows its session")]
         }
+        Ok(a) if onset_before(input.onset, a.starts_at, &site.time_zone) => vec![Violation::new(
+            "session_id",
+            "after_session_start",
+            "the event began before this dosing session: it cannot follow it (leave the session out)",
+        )],
         Ok(_) => Vec::new(),
     })
 }

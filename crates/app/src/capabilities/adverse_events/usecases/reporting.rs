@@ -57,7 +57,7 @@ impl App {
         let aware = event.event.earliest_site_awareness();
         let day = catalyst_regulatory::local_date(aware.micros(), site.time_zone.as_str())
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(pathway_of(&self.authorisation_kinds_in_force(&site.id, day).await?))
+        Ok(pathway_of(&self.authorisation_kinds_in_force_then(&site.id, day).await?))
     }
 
     /// An event's clocks given the reports marked sent at its site.

@@ -54,7 +54,7 @@ async fn dictionaries_are_loaded_by_the_administrator_whole_or_not_at_all() {
     assert_eq!(t.get(&t.token("therapist1.syd").await, "/api/v1/coding/dictionaries").await.0, 403);
 
     // Entries changed in the database are named by `audit verify`.
-    t.raw("DROP TRIGGER IF EXISTS coding_terms_no_update").await;
+    t.drop_append_only("coding_terms").await;
     t.raw("UPDATE coding_terms SET body_system = 'Psychiatric disorders' WHERE code = 'T001'").await;
     let (status, report) = t.post(&t.token("monitor").await, "/api/v1/audit/verify", json!({})).await;
     assert_eq!((status, report["ok"].as_bool()), (200, Some(false)), "{report}");
@@ -90,7 +90,10 @@ async fn the_coder_codes_each_current_term_and_the_listing_carries_it() {
     for who in ["therapist1.bos", "physician.bos", "monitor", "rater"] {
         assert_eq!(t.post(&t.token(who).await, &path, code("T001", 1)).await.0, 403, "{who} does not code");
     }
-    assert_eq!(t.post(&coder, &path, code("T001", 1)).await.0, 201);
+    let (status, coded) = t.post(&coder, &path, code("T001", 1)).await;
+    assert_eq!(status, 201, "{coded}");
+    assert!(coded.get("participant_id").is_none(), "{coded}");
+    assert_eq!(t.post(&coder, &path, code("T002", 1)).await.0, 409, "a current coding is not overwritten");
     let (_, worklist) = t.get(&coder, "/api/v1/coding/worklist").await;
     assert!(worklist.as_array().unwrap().iter().all(|i| i["event_id"] != id.as_str()), "coded: off the list");
 
