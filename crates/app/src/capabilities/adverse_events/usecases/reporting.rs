@@ -15,6 +15,7 @@ use catalyst_core::DomainError;
 use catalyst_core::error::{Violation, required_text};
 use catalyst_core::policy::{Action, Actor, Resource};
 use catalyst_core::time::Timestamp;
+use std::collections::HashMap;
 use catalyst_safety::{CiomsFacts, CiomsForm, Clock, ClockStatus, Pathway, Sender, cioms_i, clocks_for};
 
 /// A serious event's clocks at its site, or why they cannot be computed.
@@ -54,9 +55,10 @@ impl App {
     /// the day the site first knew of it (an approval revoked or lapsed later does not take away
     /// the reports the event owes, nor the ones already sent).
     pub(super) async fn safety_pathway(&self, site: &Site, event: &AdverseEventRecord) -> AppResult<Pathway> {
-        let aware = event.event.earliest_site_awareness();
-        let day = catalyst_regulatory::local_date(aware.micros(), site.time_zone.as_str())
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        self.pathway_on(site, awareness_day(site, event)?).await
+    }
+
+    async fn pathway_on(&self, site: &Site, day: jiff::civil::Date) -> AppResult<Pathway> {
         Ok(pathway_of(&self.authorisation_kinds_in_force_then(&site.id, day).await?))
     }
 
@@ -88,8 +90,18 @@ impl App {
         let sent = read.rows;
         let codes = self.participant_codes_at(&site.id).await?;
         let mut out = Vec::new();
+        // One pathway per day the site learnt of events (the authorisations are read once a day).
+        let mut pathways: HashMap<jiff::civil::Date, Pathway> = HashMap::new();
         for event in events.iter().filter(|e| e.event.serious).cloned() {
-            let pathway = self.safety_pathway(site, &event).await?;
+            let day = awareness_day(site, &event)?;
+            let pathway = match pathways.get(&day) {
+                Some(p) => *p,
+                None => {
+                    let p = self.pathway_on(site, day).await?;
+                    pathways.insert(day, p);
+                    p
+                }
+            };
             let (clocks, problem) = match self.clocks_of(site, pathway, &event, &sent)? {
                 Ok(clocks) => (clocks, None),
                 Err(problem) => (Vec::new(), Some(problem)),
@@ -244,6 +256,12 @@ impl App {
         Ok(cioms_i(e, &facts, &site.time_zone))
     }
 
+}
+
+/// The site-local day the site first knew of the event.
+fn awareness_day(site: &Site, event: &AdverseEventRecord) -> AppResult<jiff::civil::Date> {
+    catalyst_regulatory::local_date(event.event.earliest_site_awareness().micros(), site.time_zone.as_str())
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The CIOMS suspect drug: blinded on a sponsored trial (where a matching placebo is given).
