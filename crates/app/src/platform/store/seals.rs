@@ -84,6 +84,14 @@ impl<R: Record> SealedRead<R> {
     }
 }
 
+/// How many changes a chain's ledger holds per row of a kind.
+const LEDGERED_CHANGES: &str = "SELECT entity_id, COUNT(*) FROM ledger
+    WHERE chain = $1 AND entity_kind = $2 AND kind = 'change' GROUP BY entity_id";
+
+fn changes_by_id(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(String, i64)>, StoreError> {
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+}
+
 /// Why a record's seal does not hold.
 fn tampered(kind: &str, id: &str) -> StoreError {
     StoreError::Tampered(format!("{kind} {id} carries no valid seal (written outside Catalyst)"))
@@ -92,15 +100,9 @@ fn tampered(kind: &str, id: &str) -> StoreError {
 impl WriteTx {
     /// [`Store::ledgered_changes`], inside the transaction.
     pub(crate) async fn ledgered_changes(&mut self, chain: &str, kind: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT entity_id, COUNT(*) FROM ledger WHERE chain = $1 AND entity_kind = $2 AND kind = 'change'
-             GROUP BY entity_id",
-        )
-        .bind(chain.to_owned())
-        .bind(kind.to_owned())
-        .fetch_all(self.conn())
-        .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        let rows =
+            sqlx::query(LEDGERED_CHANGES).bind(chain.to_owned()).bind(kind.to_owned()).fetch_all(self.conn()).await?;
+        changes_by_id(&rows)
     }
 
     /// Seals (or, for a removed row, unseals) a ledgered row of a sealed kind.
@@ -223,15 +225,9 @@ impl Store {
     /// Read before the rows: a row the ledger held then is there from then on, at least as new,
     /// so one missing was deleted, and one older was put back, outside Catalyst.
     pub(crate) async fn ledgered_changes(&self, chain: &str, kind: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT entity_id, COUNT(*) FROM ledger WHERE chain = $1 AND entity_kind = $2 AND kind = 'change'
-             GROUP BY entity_id",
-        )
-        .bind(chain.to_owned())
-        .bind(kind.to_owned())
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        let rows =
+            sqlx::query(LEDGERED_CHANGES).bind(chain.to_owned()).bind(kind.to_owned()).fetch_all(self.pool()).await?;
+        changes_by_id(&rows)
     }
 
     /// Refuses a record of a sealed kind whose seal does not match: it was written or changed
