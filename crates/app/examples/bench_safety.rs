@@ -7,15 +7,14 @@
 //!     cargo run --release -p catalyst-app --example bench_safety -- 1000
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/bench.rs"]
+mod bench;
+
 use catalyst_app::platform::auth::SessionKind;
 use catalyst_app::platform::demo::DEMO_PASSWORD;
-use catalyst_app::platform::store::{LedgerSigner, Store};
-use catalyst_app::{App, SystemClock};
 use catalyst_core::time::Timestamp;
 use catalyst_safety::{ActionTaken, EventInput, Relatedness, ReportedBy, Seriousness, Severity, When};
-use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
-use std::sync::Arc;
 use std::time::Instant;
 
 #[tokio::main(flavor = "current_thread")]
@@ -23,12 +22,8 @@ async fn main() {
     let n: usize = std::env::args().nth(1).map(|s| s.parse().expect("N must be a number")).unwrap_or(1000);
     let dir = std::env::temp_dir().join(format!("catalyst-bench-safety-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let baseline = raw_sqlite(&dir, n).await;
-
-    let signer = LedgerSigner::new(ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]), Vec::new(), [8u8; 32]);
-    let store = Store::open(&format!("sqlite://{}/catalyst.db", dir.display()), signer).await.unwrap();
-    let app = App::new(store, Arc::new(SystemClock));
-    app.seed_demo().await.unwrap();
+    let baseline = bench::raw_sqlite(&dir, n, r#"{"term":"headache","severity":"moderate"}"#).await;
+    let app = bench::demo_app(&dir).await;
     let (_, physician) = app.login("physician.bos", DEMO_PASSWORD, SessionKind::Api, None).await.unwrap();
     let site = app.site_by_code("BOS").await.unwrap().unwrap();
     let participants: Vec<String> =
@@ -95,29 +90,4 @@ async fn main() {
     println!("plain SELECT of the event rows:         {:>8.1} ms", select * 1e3);
     println!("ratio (clocks / SELECT):                {:>8.1}", read / select);
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-async fn raw_sqlite(dir: &std::path::Path, n: usize) -> f64 {
-    sqlx::any::install_default_drivers();
-    let url = format!("sqlite://{}/raw.db?mode=rwc", dir.display());
-    let pool = AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
-    for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"] {
-        pool.execute(pragma).await.unwrap();
-    }
-    pool.execute("CREATE TABLE events (id TEXT PRIMARY KEY, site_id TEXT NOT NULL, event TEXT NOT NULL)")
-        .await
-        .unwrap();
-    let started = Instant::now();
-    for i in 0..n {
-        let mut tx = pool.begin().await.unwrap();
-        sqlx::query("INSERT INTO events VALUES ($1, $2, $3)")
-            .bind(format!("e-{i}"))
-            .bind("site")
-            .bind(r#"{"term":"headache","severity":"moderate"}"#)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-    }
-    n as f64 / started.elapsed().as_secs_f64()
 }

@@ -179,11 +179,26 @@ pub fn code_event(
     })
 }
 
-/// Entries whose term is the event's term, ignoring case: a suggestion for the coder, never a
-/// coding made for them.
-pub fn suggestions<'a>(event: &AdverseEvent, dictionary: &'a Dictionary) -> Vec<&'a DictionaryEntry> {
-    let wanted = event.term_label.trim().to_lowercase();
-    dictionary.entries.values().filter(|e| e.term.to_lowercase() == wanted).collect()
+/// A dictionary's entries by their term, ignoring case, built once for a worklist: suggestions
+/// for the coder, never a coding made for them.
+#[derive(Debug, Clone, Default)]
+pub struct Suggestions<'a> {
+    by_term: BTreeMap<String, Vec<&'a DictionaryEntry>>,
+}
+
+impl<'a> Suggestions<'a> {
+    pub fn of(dictionary: &'a Dictionary) -> Self {
+        let mut by_term: BTreeMap<String, Vec<&'a DictionaryEntry>> = BTreeMap::new();
+        for e in dictionary.entries.values() {
+            by_term.entry(e.term.to_lowercase()).or_default().push(e);
+        }
+        Suggestions { by_term }
+    }
+
+    /// Entries whose term is the event's term, ignoring case, in code order.
+    pub fn for_event(&self, event: &AdverseEvent) -> Vec<&'a DictionaryEntry> {
+        self.by_term.get(&event.term_label.trim().to_lowercase()).cloned().unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -219,5 +234,47 @@ mod tests {
         assert_eq!(dictionary_from_csv("D", "1", "term,code\n").unwrap_err()[0].rule, "header");
         assert_eq!(dictionary_from_csv("D", "1", FILE.lines().next().unwrap()).unwrap_err()[0].rule, "entries");
         assert_eq!(dictionary_from_csv(" ", "1", FILE).unwrap_err()[0].field, "name");
+    }
+
+    #[test]
+    fn suggestions_are_the_entries_of_the_same_term_ignoring_case() {
+        let d = dictionary();
+        let index = Suggestions::of(&d);
+        let mut event = crate::event::event_from(
+            "AE-1",
+            &crate::event::EventInput {
+                participant_id: "p".into(),
+                term: "headache".into(),
+                other_term: None,
+                verbatim: "a headache".into(),
+                reported_by: crate::event::ReportedBy::Participant,
+                onset: crate::event::When::At(Timestamp(1_773_000_000_000_000)),
+                end: None,
+                severity: crate::event::Severity::Mild,
+                grade: None,
+                seriousness: crate::event::Seriousness::default(),
+                serious: false,
+                related_to_drug: crate::event::Relatedness::Possible,
+                related_to_therapy: crate::event::Relatedness::Unlikely,
+                expectedness: None,
+                action_taken: crate::event::ActionTaken::DoseNotChanged,
+                outcome: None,
+                session_id: None,
+                site_aware_at: Timestamp(1_773_000_000_000_000),
+            },
+            &crate::event::RecordFacts {
+                terms: &crate::terms::TermList::builtin().unwrap(),
+                rsi: &crate::rsi::ReferenceSafety::builtin(&crate::terms::TermList::builtin().unwrap()).unwrap(),
+                zone: &catalyst_core::time::TimeZoneName::utc(),
+                now: Timestamp(1_773_100_000_000_000),
+                actor: "dr",
+            },
+        )
+        .unwrap();
+        assert_eq!(index.for_event(&event).iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["10019211"]);
+        event.term_label = "HEADACHE ".into();
+        assert_eq!(index.for_event(&event).len(), 1);
+        event.term_label = "Fever".into();
+        assert!(index.for_event(&event).is_empty());
     }
 }

@@ -28,7 +28,7 @@ pub use clocks::{
     Clock, ClockError, ClockStatus, Condition, Deadline, FollowUp, Pathway, SaeFacts, SafetyReportingRules, SafetyRule,
     Sender, StartEvent, Submission, clocks_for, deadline_after,
 };
-pub use coding::{Coding, Dictionary, DictionaryEntry, code_event, dictionary_from_csv, suggestions};
+pub use coding::{Coding, Dictionary, DictionaryEntry, Suggestions, code_event, dictionary_from_csv};
 pub use csv::csv_field;
 pub use error::{DataError, PROGRAMME_DEFINED, Violation};
 pub use event::{

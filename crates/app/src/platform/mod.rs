@@ -13,6 +13,7 @@ mod context;
 pub mod demo;
 pub(crate) mod error;
 pub mod esign;
+pub mod shown;
 pub mod store;
 pub mod web;
 

@@ -6,7 +6,7 @@
 
 use crate::capabilities::adverse_events::domain::{AdverseEventRecord, SaeSubmission, SolicitedChecklist};
 use crate::capabilities::adverse_events::usecases::{
-    ChecklistRequest, Correction, EventClocks, RecordedChecklist, SelfReportView, SentInput, Shown, complete,
+    ChecklistRequest, Correction, EventClocks, RecordedChecklist, SelfReportView, SentInput, complete,
 };
 use crate::platform::web::error::{ApiResult, Problem};
 use crate::platform::web::extract::{ApiJson, ApiQuery, Auth};
@@ -495,8 +495,8 @@ pub async fn site_clocks(
     Path(site_id): Path<String>,
 ) -> ApiResult<Json<Vec<EventClocksView>>> {
     let clocks = state.app.safety_clocks(&auth.actor, &site_id).await?;
-    let events = Shown { items: clocks.events, integrity: clocks.integrity }.or_refuse()?;
-    Ok(Json(events.into_iter().map(EventClocksView::from).collect()))
+    complete(&clocks.integrity)?;
+    Ok(Json(clocks.events.into_iter().map(EventClocksView::from).collect()))
 }
 
 /// The DSMB listing of a site's events, blinded (no arm), participants by code; CSV with

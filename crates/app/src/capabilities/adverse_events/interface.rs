@@ -4,7 +4,7 @@
 //! a dosing session's solicited check at a point was made, and the events to code (coding).
 
 use crate::App;
-use crate::capabilities::adverse_events::usecases::Shown;
+use crate::platform::shown::Shown;
 use crate::capabilities::people::domain::Site;
 use crate::platform::error::AppResult;
 use crate::platform::store::{StoreError, WriteTx};

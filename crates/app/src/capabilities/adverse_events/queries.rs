@@ -10,11 +10,10 @@ use crate::capabilities::adverse_events::domain::{
     AdverseEventRecord, SaeSubmission, SelfReportRecord, SelfReportReview, SolicitedChecklist,
 };
 use crate::platform::store::rows::{AnyQuery, query_owned, select_sql};
-use crate::platform::store::seals::SealedRead;
+use crate::platform::store::seals::{SealedRead, check_against_ledger};
 use crate::platform::store::{Store, StoreError, WriteTx};
 use catalyst_core::DomainError;
 use catalyst_core::record::Record;
-use std::collections::{HashMap, HashSet};
 
 fn by_column<R: Record>(column: &str, value: &str) -> AnyQuery<'static> {
     query_owned(select_sql(R::SPEC, &format!("WHERE {column} = $1 ORDER BY recorded_at, id"))).bind(value.to_owned())
@@ -45,32 +44,10 @@ impl Revisions for SaeSubmission {}
 impl Revisions for SelfReportRecord {}
 impl Revisions for SelfReportReview {}
 
-/// Compares rows read after `ledgered` with it: ids gone, and events older than their ledger.
-fn check_against_ledger<R: Revisions>(read: &mut SealedRead<R>, ledgered: &[(String, i64)]) {
-    let present: HashMap<&str, Option<i64>> = read.rows.iter().map(|r| (r.id(), r.revision())).collect();
-    let unsealed: HashSet<&str> = read.unsealed.iter().map(String::as_str).collect();
-    let mut missing = Vec::new();
-    let mut rolled_back = Vec::new();
-    for (id, changes) in ledgered {
-        match present.get(id.as_str()) {
-            None if !unsealed.contains(id.as_str()) => missing.push(id.clone()),
-            Some(Some(revision)) if revision < changes => rolled_back.push(id.clone()),
-            _ => {}
-        }
-    }
-    read.rows.retain(|r| !rolled_back.iter().any(|id| id == r.id()));
-    read.missing = missing;
-    read.rolled_back = rolled_back;
-}
-
 impl Store {
     /// The site's rows of a kind, oldest first, checked against the site's ledger.
     async fn ae_rows_at<R: Revisions>(&self, at: At<'_>) -> Result<SealedRead<R>, StoreError> {
-        let ledgered = self.ledgered_changes(at.chain, R::SPEC.kind).await?;
-        let mut read =
-            self.sealed_rows_where::<R>(Some(("site_id", at.site_id)), "ORDER BY t.recorded_at, t.id").await?;
-        check_against_ledger(&mut read, &ledgered);
-        Ok(read)
+        self.sealed_rows_at_site(at.chain, at.site_id, "ORDER BY t.recorded_at, t.id", R::revision).await
     }
 
     /// The site's rows of a kind for which `keep` holds; every problem at the site is kept
@@ -117,7 +94,7 @@ impl Store {
         .await?;
         let mut read = self.sealed_rows_where::<AdverseEventRecord>(Some(("id", id)), "").await?;
         if changes > 0 {
-            check_against_ledger(&mut read, &[(id.to_owned(), changes)]);
+            check_against_ledger(&mut read, &[(id.to_owned(), changes)], <AdverseEventRecord as Revisions>::revision);
         }
         match read.problems().into_iter().next() {
             Some(problem) => Err(StoreError::Domain(DomainError::Conflict(format!(

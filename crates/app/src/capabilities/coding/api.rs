@@ -107,8 +107,8 @@ impl From<ToCode> for ToCodeView {
 #[utoipa::path(get, path = "/api/v1/coding/worklist", tag = "coding", security(("bearer" = [])),
     responses((status = 200, body = [ToCodeView])))]
 pub async fn worklist(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<ToCodeView>>> {
-    let list = state.app.coding_worklist(&auth.actor).await?;
-    crate::capabilities::adverse_events::usecases::complete(&list.integrity)?;
+    let list = state.app.coding_worklist(&auth.actor, true).await?;
+    crate::platform::shown::complete(&list.integrity)?;
     Ok(Json(list.items.into_iter().map(ToCodeView::from).collect()))
 }
 

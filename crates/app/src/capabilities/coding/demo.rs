@@ -33,7 +33,7 @@ impl App {
         let dictionary = self.write_coding_dictionary(by.clone(), "Catalyst demo dictionary (not MedDRA)", "1.0", &csv).await?;
         let coder = self.user_by_username("coder").await?.ok_or_else(|| AppError::Internal("demo coder missing".into()))?;
         let coder = self.actor_for(&coder).await?;
-        let list = self.coding_worklist(&coder).await?;
+        let list = self.coding_worklist(&coder, true).await?;
         let first = list.items.iter().find(|i| !i.suggested.is_empty()).ok_or_else(|| AppError::Internal("nothing to code in the demo".into()))?;
         let code = first.suggested[0].code.clone();
         self.code_adverse_event(&coder, &first.event.event.id, &dictionary.id, &code, first.event.event.revision).await?;

@@ -29,7 +29,7 @@ fn to_code<'a>(app: &'a App, actor: &'a Actor) -> DashboardFuture<'a> {
         if !App::may_somewhere(actor, Action::CodeAdverseEvents) {
             return Ok(None);
         }
-        let list = app.coding_worklist(actor).await?;
+        let list = app.coding_worklist(actor, false).await?;
         if list.items.is_empty() && list.integrity.is_empty() {
             return Ok(None);
         }
@@ -48,7 +48,7 @@ pub async fn show(State(state): State<AppState>, auth: PageAuth, Query(q): Query
 }
 
 async fn render(state: &AppState, actor: &Actor, notice: Option<Notice>, entered: Option<(&str, &HashMap<String, String>)>) -> PageResult {
-    let list = state.app.coding_worklist(actor).await?;
+    let list = state.app.coding_worklist(actor, true).await?;
     let status = notice.as_ref().map(Notice::status).unwrap_or_default();
     let body = page(
         "Coding",

@@ -53,13 +53,7 @@ impl Store {
         site_chain: &str,
         site_id: &str,
     ) -> Result<SealedRead<EventCoding>, StoreError> {
-        let ledgered = self.ledgered_changes(site_chain, "ae_coding").await?;
-        let mut read =
-            self.sealed_rows_where::<EventCoding>(Some(("site_id", site_id)), "ORDER BY t.recorded_at, t.id").await?;
-        let present: std::collections::HashSet<String> =
-            read.rows.iter().map(|r| r.id.clone()).chain(read.unsealed.iter().cloned()).collect();
-        read.missing = ledgered.into_iter().map(|(id, _)| id).filter(|id| !present.contains(id)).collect();
-        Ok(read)
+        self.sealed_rows_at_site(site_chain, site_id, "ORDER BY t.recorded_at, t.id", |_: &EventCoding| None).await
     }
 }
 

@@ -4,14 +4,14 @@
 
 use crate::App;
 use crate::capabilities::adverse_events::interface::{CodableEvent, event_to_code_in};
-use crate::capabilities::adverse_events::usecases::Shown;
+use crate::platform::shown::Shown;
 use crate::capabilities::coding::domain::{DictionaryRecord, EventCoding, entries_digest, latest_by_event};
 use crate::capabilities::people::domain::Site;
 use crate::platform::error::AppResult;
 use catalyst_core::DomainError;
 use catalyst_core::ledger::AuditActor;
 use catalyst_core::policy::{Action, Actor, Resource};
-use catalyst_safety::{DictionaryEntry, code_event, dictionary_from_csv, suggestions};
+use catalyst_safety::{DictionaryEntry, Suggestions, code_event, dictionary_from_csv};
 
 /// An event on the coder's worklist: never coded, or its term changed since.
 #[derive(Debug, Clone)]
@@ -80,17 +80,19 @@ impl App {
     }
 
     /// What the coder has to do at the sites they code for: each event never coded, or whose
-    /// term was corrected since its coding, oldest first, with the newest dictionary's
-    /// suggestions.
-    pub(crate) async fn coding_worklist(&self, actor: &Actor) -> AppResult<Worklist> {
+    /// term was corrected since its coding, oldest first; with `suggest`, the newest
+    /// dictionary's suggestions (its entries are read only then: the dashboard's count needs
+    /// none of them).
+    pub(crate) async fn coding_worklist(&self, actor: &Actor, suggest: bool) -> AppResult<Worklist> {
         if !App::may_somewhere(actor, Action::CodeAdverseEvents) {
             self.authorize(actor, Action::CodeAdverseEvents, Resource::System).await?;
         }
         let dictionaries = self.coding_dictionaries(actor).await?;
-        let newest = match dictionaries.first() {
+        let newest = match dictionaries.first().filter(|_| suggest) {
             Some(d) => Some(self.store.coding_entries(d).await?),
             None => None,
         };
+        let index = newest.as_ref().map(Suggestions::of).unwrap_or_default();
         let mut items = Vec::new();
         let mut integrity = Vec::new();
         for site in self.all_sites().await? {
@@ -107,8 +109,7 @@ impl App {
                 if coded.is_some_and(|c| !c.coding.stale_for(&event.event)) {
                     continue;
                 }
-                let suggested =
-                    newest.as_ref().map(|d| suggestions(&event.event, d).into_iter().cloned().collect()).unwrap_or_default();
+                let suggested = index.for_event(&event.event).into_iter().cloned().collect();
                 items.push(ToCode { site: site.clone(), stale: coded.cloned(), event, suggested });
             }
         }

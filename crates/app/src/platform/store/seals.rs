@@ -9,6 +9,7 @@ use crate::platform::store::{Store, StoreError, WriteTx};
 use catalyst_core::ledger::canonical_json;
 use catalyst_core::record::{Record, Row};
 use sqlx::Row as _;
+use std::collections::{HashMap, HashSet};
 
 /// Kinds whose live rows carry a seal: accounts (status), role grants and participants (a portal
 /// account's link to its participant), the rows the dosing gate decides on (authorisations,
@@ -82,6 +83,31 @@ impl<R: Record> SealedRead<R> {
             None => Ok(self.rows),
         }
     }
+}
+
+/// Compares rows read after `ledgered` (a chain's changes per row, [`Store::ledgered_changes`])
+/// with it: rows gone (deleted outside Catalyst), and rows older than their ledger (`revision`
+/// numbers a row's changes where it has one: an earlier version put back with its old seal).
+/// The rows put back are taken out of `rows`.
+pub(crate) fn check_against_ledger<R: Record>(
+    read: &mut SealedRead<R>,
+    ledgered: &[(String, i64)],
+    revision: impl Fn(&R) -> Option<i64>,
+) {
+    let present: HashMap<&str, Option<i64>> = read.rows.iter().map(|r| (r.id(), revision(r))).collect();
+    let unsealed: HashSet<&str> = read.unsealed.iter().map(String::as_str).collect();
+    let mut missing = Vec::new();
+    let mut rolled_back = Vec::new();
+    for (id, changes) in ledgered {
+        match present.get(id.as_str()) {
+            None if !unsealed.contains(id.as_str()) => missing.push(id.clone()),
+            Some(Some(revision)) if revision < changes => rolled_back.push(id.clone()),
+            _ => {}
+        }
+    }
+    read.rows.retain(|r| !rolled_back.iter().any(|id| id == r.id()));
+    read.missing = missing;
+    read.rolled_back = rolled_back;
 }
 
 /// How many changes a chain's ledger holds per row of a kind.
@@ -217,6 +243,22 @@ impl Store {
                 _ => read.unsealed.push(id),
             }
         }
+        Ok(read)
+    }
+
+    /// A site's rows of a sealed table, read with their seals and checked against the site's
+    /// ledger chain, read first ([`check_against_ledger`]): what a view shows of a site, with
+    /// every row it cannot show named.
+    pub(crate) async fn sealed_rows_at_site<R: Record>(
+        &self,
+        chain: &str,
+        site_id: &str,
+        order: &str,
+        revision: impl Fn(&R) -> Option<i64>,
+    ) -> Result<SealedRead<R>, StoreError> {
+        let ledgered = self.ledgered_changes(chain, R::SPEC.kind).await?;
+        let mut read = self.sealed_rows_where::<R>(Some(("site_id", site_id)), order).await?;
+        check_against_ledger(&mut read, &ledgered, revision);
         Ok(read)
     }
 
